@@ -1,0 +1,69 @@
+import type { Cache, ReserveResult } from "./types.js";
+
+interface Entry {
+  value: string;
+  expiresAt: number | undefined;
+}
+
+/**
+ * In-process cache, the embedded default. Single-threaded JavaScript makes each method atomic,
+ * which is exactly the guarantee the Redis adapters get from MULTI/Lua.
+ */
+export function createMemoryCache(): Cache {
+  const entries = new Map<string, Entry>();
+
+  const read = (key: string): string | null => {
+    const entry = entries.get(key);
+    if (!entry) return null;
+    if (entry.expiresAt !== undefined && entry.expiresAt <= Date.now()) {
+      entries.delete(key);
+      return null;
+    }
+    return entry.value;
+  };
+  const write = (key: string, value: string, ttlSeconds?: number, keepTtl = false) => {
+    const previous = entries.get(key);
+    const expiresAt =
+      ttlSeconds !== undefined ? Date.now() + ttlSeconds * 1000 : keepTtl ? previous?.expiresAt : undefined;
+    entries.set(key, { value, expiresAt });
+  };
+
+  return {
+    kind: "memory",
+    async get(key) {
+      return read(key);
+    },
+    async set(key, value, options = {}) {
+      if (options.onlyIfAbsent && read(key) !== null) return false;
+      write(key, value, options.ttlSeconds);
+      return true;
+    },
+    async delete(...keys) {
+      for (const key of keys) entries.delete(key);
+    },
+    async increment(key, options = {}) {
+      const current = read(key);
+      const next = Number(current ?? "0") + (options.by ?? 1);
+      write(key, String(next), current === null ? options.ttlSeconds : undefined, current !== null);
+      return next;
+    },
+    async reserve(key, amount, limit, options = {}): Promise<ReserveResult> {
+      const current = read(key);
+      const total = BigInt(current ?? "0");
+      if (total + amount > limit) return { reserved: false, total };
+      write(key, String(total + amount), current === null ? options.ttlSeconds : undefined, current !== null);
+      return { reserved: true, total: total + amount };
+    },
+    async release(key, amount) {
+      const current = read(key);
+      const total = BigInt(current ?? "0");
+      const next = total > amount ? total - amount : 0n;
+      write(key, String(next), undefined, true);
+      return next;
+    },
+    async ping() {},
+    async close() {
+      entries.clear();
+    },
+  };
+}

@@ -1,0 +1,152 @@
+import { z } from "zod";
+import { BaseError } from "./errors/index.js";
+
+/**
+ * The one place that reads process.env. Every variable is validated once; a malformed value
+ * stops start-up with a message naming the variable. The README's configuration table mirrors
+ * this schema: keep them in step.
+ */
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => (value === "" ? undefined : value))
+  .optional();
+
+const url = (name: string) =>
+  z
+    .string()
+    .trim()
+    .transform((value) => (value === "" ? undefined : value))
+    .optional()
+    .refine((value) => value === undefined || URL.canParse(value), `${name} must be a URL`);
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const privateKey = z
+  .string()
+  .trim()
+  .regex(/^0x[0-9a-fA-F]{64}$/, "must be a 0x-prefixed 32-byte hex private key")
+  .optional();
+
+const booleanFlag = z
+  .enum(["true", "false", "1", "0", ""])
+  .optional()
+  .transform((value) => value === "true" || value === "1");
+
+export const networkNames = ["devnet", "cronos-testnet", "cronos"] as const;
+export type NetworkName = (typeof networkNames)[number];
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  PORT: positiveInt(3000),
+  /** Public base URL of this deployment, used in links and for the demo service endpoints. */
+  PUBLIC_BASE_URL: url("PUBLIC_BASE_URL"),
+
+  // Database: Neon host → Neon Pool; other URL → node-postgres; unset → embedded PGlite.
+  DATABASE_URL: url("DATABASE_URL"),
+  /** Forces a driver for DATABASE_URL (e.g. "neon" for a Neon-compatible proxy on another host). */
+  DATABASE_DRIVER: z.enum(["neon", "pg"]).optional(),
+  PGLITE_DATA_DIR: z.string().default(".data/pglite"),
+
+  // Cache: Upstash REST (either naming), then REDIS_URL, else in memory.
+  UPSTASH_REDIS_REST_URL: url("UPSTASH_REDIS_REST_URL"),
+  UPSTASH_REDIS_REST_TOKEN: optionalString,
+  KV_REST_API_URL: url("KV_REST_API_URL"),
+  KV_REST_API_TOKEN: optionalString,
+  REDIS_URL: url("REDIS_URL"),
+
+  // Workflow world (read by the Workflow DevKit runtime itself; validated here so typos stop start-up).
+  WORKFLOW_TARGET_WORLD: z.enum(["local", "vercel", "@workflow/world-postgres"]).optional(),
+  WORKFLOW_POSTGRES_URL: url("WORKFLOW_POSTGRES_URL"),
+  WORKFLOW_LOCAL_DATA_DIR: z.string().default(".workflow-data"),
+
+  // Chain.
+  PAYGENT_NETWORK: z.enum(networkNames).default("devnet"),
+  RPC_URL: url("RPC_URL"),
+  DEVNET_PORT: positiveInt(8545),
+  DEVNET_STATE_DIR: z.string().default(".data/devnet"),
+  AGENT_PRIVATE_KEY: privateKey,
+
+  // x402.
+  X402_FACILITATOR_URL: url("X402_FACILITATOR_URL"),
+  FACILITATOR_PRIVATE_KEY: privateKey,
+
+  // Language model (optional; the grammar works without one).
+  AI_GATEWAY_API_KEY: optionalString,
+  OPENAI_API_KEY: optionalString,
+  ANTHROPIC_API_KEY: optionalString,
+  AI_MODEL: z.string().default("openai/gpt-4o-mini"),
+
+  // Policy.
+  APPROVAL_TIMEOUT_SECONDS: positiveInt(24 * 60 * 60),
+  DEFAULT_APPROVAL_THRESHOLD_USD: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, "must be a decimal number of US dollars")
+    .default("10"),
+
+  // Security.
+  WEBHOOK_SECRET: optionalString,
+  CRON_SECRET: optionalString,
+  PAYGENT_ADMIN_KEY: optionalString,
+  CORS_ORIGINS: z
+    .string()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    ),
+  MAX_BODY_BYTES: positiveInt(64 * 1024),
+  RATE_LIMIT_PER_MINUTE: positiveInt(120),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  /** Vercel sets this; it selects the Vercel workflow world when no world is named. */
+  VERCEL_DEPLOYMENT_ID: optionalString,
+  AUTH_DISABLED: booleanFlag,
+});
+
+export type Config = z.infer<typeof envSchema>;
+
+/** Thrown when an environment variable is malformed; names every offending variable. */
+export class ConfigError extends BaseError {
+  override name = "ConfigError";
+}
+
+/** Validates an environment object (process.env by default) into a typed Config. */
+export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map(
+      (issue) => `${issue.path.join(".") || "(env)"}: ${issue.message}`,
+    );
+    throw new ConfigError("Invalid configuration", { metaMessages: lines });
+  }
+  return result.data;
+}
+
+let cached: Config | undefined;
+
+/** The process-wide configuration, read from process.env on first use. */
+export function getConfig(): Config {
+  cached ??= parseConfig();
+  return cached;
+}
+
+/** Forgets the cached configuration so the next getConfig() re-reads process.env (tests, dev host). */
+export function resetConfig(): void {
+  cached = undefined;
+}
+
+/** The Upstash REST credentials, under either name Vercel may give them. */
+export function upstashCredentials(config: Config): { url: string; token: string } | undefined {
+  const url = config.UPSTASH_REDIS_REST_URL ?? config.KV_REST_API_URL;
+  const token = config.UPSTASH_REDIS_REST_TOKEN ?? config.KV_REST_API_TOKEN;
+  return url && token ? { url, token } : undefined;
+}
+
+/** True when the DATABASE_URL points at Neon (served through the Neon serverless driver). */
+export function isNeonUrl(databaseUrl: string): boolean {
+  const host = new URL(databaseUrl).hostname;
+  return host.endsWith(".neon.tech") || host.endsWith(".neon.build");
+}

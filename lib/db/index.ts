@@ -1,0 +1,48 @@
+import type { Kysely } from "kysely";
+import { type Config, getConfig, isNeonUrl } from "../config.js";
+import { createDb, type DbHandle, type DatabaseDriver } from "./createDb.js";
+import type { Database } from "./database.js";
+import { migrateToLatest } from "./migrate.js";
+
+export * from "./createDb.js";
+export type * from "./database.js";
+export { migrateToLatest } from "./migrate.js";
+
+/** Picks the driver the configuration asks for: Neon host → neon, other URL → pg, none → PGlite. */
+export function databaseDriverFor(config: Config): DatabaseDriver {
+  if (!config.DATABASE_URL) return "pglite";
+  if (config.DATABASE_DRIVER) return config.DATABASE_DRIVER;
+  return isNeonUrl(config.DATABASE_URL) ? "neon" : "pg";
+}
+
+let handle: Promise<DbHandle> | undefined;
+
+/** Opens (once per process) the configured database and migrates it to the latest schema. */
+export function getDbHandle(): Promise<DbHandle> {
+  handle ??= (async () => {
+    const config = getConfig();
+    const opened = await createDb({
+      driver: databaseDriverFor(config),
+      url: config.DATABASE_URL,
+      dataDir: config.PGLITE_DATA_DIR,
+    });
+    await migrateToLatest(opened.db);
+    return opened;
+  })();
+  handle.catch(() => {
+    handle = undefined;
+  });
+  return handle;
+}
+
+/** The process-wide kysely instance. */
+export async function getDb(): Promise<Kysely<Database>> {
+  return (await getDbHandle()).db;
+}
+
+/** Closes the process-wide database (tests, graceful shutdown). */
+export async function closeDb(): Promise<void> {
+  const current = handle;
+  handle = undefined;
+  if (current) await (await current).close();
+}

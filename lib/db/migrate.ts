@@ -1,0 +1,23 @@
+import type { Kysely } from "kysely";
+import { type Migration, type MigrationProvider, Migrator } from "kysely/migration";
+import { BaseError } from "../errors/index.js";
+import * as initial from "./migrations/2026_11_25_0001_initial.js";
+
+/** Migrations are imported statically so bundlers (Vercel, workflow build) include them. */
+const migrations: Record<string, Migration> = {
+  "2026_11_25_0001_initial": initial,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export class MigrationError extends BaseError {
+  override name = "MigrationError";
+}
+
+/** Brings the schema to the latest migration; safe to call on every start. */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw new MigrationError("Database migration failed", { cause: error });
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}

@@ -1,0 +1,54 @@
+import { errorResponse } from "./errors.js";
+
+/** Path parameters taken from `[name]` segments of the route's file path. */
+export interface RouteContext {
+  params: Record<string, string>;
+}
+
+/** A Web-standard handler, the signature Vercel's Node runtime accepts for named method exports. */
+export type Handler = (request: Request, context: RouteContext) => Promise<Response> | Response;
+
+/** What api/ files export per method. */
+export type RouteHandler = (request: Request) => Promise<Response>;
+
+/**
+ * Wraps a handler so every thrown error becomes a well-formed response (see errorResponse), and
+ * extracts path parameters by matching the request path against `pattern` (the file's route,
+ * e.g. "/api/runs/[id]"). Matching the URL ourselves behaves the same on Vercel and the dev host.
+ */
+export function route(pattern: string, handler: Handler): RouteHandler {
+  const matcher = compilePattern(pattern);
+  return async (request) => {
+    try {
+      const pathname = new URL(request.url).pathname;
+      const params = matcher(pathname) ?? {};
+      return await handler(request, { params });
+    } catch (error) {
+      return errorResponse(error, request);
+    }
+  };
+}
+
+/** Compiles "/api/runs/[id]/events" into a function returning {id} for a matching path. */
+export function compilePattern(pattern: string): (pathname: string) => Record<string, string> | undefined {
+  const names: string[] = [];
+  const source = pattern
+    .split("/")
+    .map((segment) => {
+      const match = /^\[(\w+)\]$/.exec(segment);
+      if (!match) return segment.replace(/[.*+?^${}()|\\]/g, "\\$&");
+      names.push(match[1]!);
+      return "([^/]+)";
+    })
+    .join("/");
+  const regex = new RegExp(`^${source}/?$`);
+  return (pathname) => {
+    const match = regex.exec(pathname);
+    if (!match) return undefined;
+    const params: Record<string, string> = {};
+    names.forEach((name, i) => {
+      params[name] = decodeURIComponent(match[i + 1]!);
+    });
+    return params;
+  };
+}
