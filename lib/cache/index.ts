@@ -1,15 +1,14 @@
 import { getConfig, upstashCredentials } from "../config.js";
 import { createMemoryCache } from "./memory.js";
 import type { Cache } from "./types.js";
+import { clearProcessSingleton, processSingleton } from "../singleton.js";
 
 export type * from "./types.js";
 export { createMemoryCache } from "./memory.js";
 
-let cache: Promise<Cache> | undefined;
-
 /** The process-wide cache: Upstash REST when configured, else REDIS_URL, else in memory. */
 export function getCache(): Promise<Cache> {
-  cache ??= (async (): Promise<Cache> => {
+  const cache = processSingleton("cache", async (): Promise<Cache> => {
     const config = getConfig();
     const upstash = upstashCredentials(config);
     if (upstash) {
@@ -21,16 +20,13 @@ export function getCache(): Promise<Cache> {
       return createRedisCache({ url: config.REDIS_URL });
     }
     return createMemoryCache();
-  })();
-  cache.catch(() => {
-    cache = undefined;
   });
+  cache.catch(() => clearProcessSingleton("cache"));
   return cache;
 }
 
 /** Closes the process-wide cache (tests, graceful shutdown). */
 export async function closeCache(): Promise<void> {
-  const current = cache;
-  cache = undefined;
-  if (current) await (await current).close();
+  const current = clearProcessSingleton<Promise<Cache>>("cache");
+  if (current) await (await current.catch(() => undefined))?.close();
 }

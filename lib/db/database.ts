@@ -58,6 +58,8 @@ export interface RunsTable {
   cost: JsonOrNull;
   options: JsonOrNull;
   cancel_requested_at: Timestamp;
+  workflow_run_id: string | null;
+  api_key_id: string | null;
   created_at: CreatedAt;
   updated_at: CreatedAt;
   started_at: Timestamp;

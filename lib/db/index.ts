@@ -3,6 +3,7 @@ import { type Config, getConfig, isNeonUrl } from "../config.js";
 import { createDb, type DbHandle, type DatabaseDriver } from "./createDb.js";
 import type { Database } from "./database.js";
 import { migrateToLatest } from "./migrate.js";
+import { clearProcessSingleton, processSingleton } from "../singleton.js";
 
 export * from "./createDb.js";
 export type * from "./database.js";
@@ -15,11 +16,9 @@ export function databaseDriverFor(config: Config): DatabaseDriver {
   return isNeonUrl(config.DATABASE_URL) ? "neon" : "pg";
 }
 
-let handle: Promise<DbHandle> | undefined;
-
 /** Opens (once per process) the configured database and migrates it to the latest schema. */
 export function getDbHandle(): Promise<DbHandle> {
-  handle ??= (async () => {
+  const handle = processSingleton("db", async () => {
     const config = getConfig();
     const opened = await createDb({
       driver: databaseDriverFor(config),
@@ -28,10 +27,8 @@ export function getDbHandle(): Promise<DbHandle> {
     });
     await migrateToLatest(opened.db);
     return opened;
-  })();
-  handle.catch(() => {
-    handle = undefined;
   });
+  handle.catch(() => clearProcessSingleton("db"));
   return handle;
 }
 
@@ -42,7 +39,6 @@ export async function getDb(): Promise<Kysely<Database>> {
 
 /** Closes the process-wide database (tests, graceful shutdown). */
 export async function closeDb(): Promise<void> {
-  const current = handle;
-  handle = undefined;
-  if (current) await (await current).close();
+  const current = clearProcessSingleton<Promise<DbHandle>>("db");
+  if (current) await (await current.catch(() => undefined))?.close();
 }

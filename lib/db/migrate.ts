@@ -2,10 +2,12 @@ import type { Kysely } from "kysely";
 import { type Migration, type MigrationProvider, Migrator } from "kysely/migration";
 import { BaseError } from "../errors/index.js";
 import * as initial from "./migrations/2026_11_25_0001_initial.js";
+import * as runWorkflowId from "./migrations/2026_11_25_0002_run_workflow_id.js";
 
 /** Migrations are imported statically so bundlers (Vercel, workflow build) include them. */
 const migrations: Record<string, Migration> = {
   "2026_11_25_0001_initial": initial,
+  "2026_11_25_0002_run_workflow_id": runWorkflowId,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

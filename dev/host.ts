@@ -1,0 +1,176 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { pathToFileURL } from "node:url";
+import { errorResponse, json } from "../lib/http/index.js";
+import { log } from "../lib/log.js";
+import { type ApiRoute, discoverApiRoutes } from "./routes.js";
+
+type WebHandler = (request: Request) => Promise<Response> | Response;
+
+export interface HostOptions {
+  root: string;
+  port: number;
+  /** Extra work to run every few seconds (the chain watcher, subscription checks). */
+  intervals?: { name: string; everyMs: number; run: () => Promise<unknown> }[];
+}
+
+export interface Host {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The local stand-in for Vercel: serves api/ handlers at their Vercel paths, the Workflow DevKit
+ * flow/step/webhook endpoints, and the static page; then starts the workflow world so runs that a
+ * crash interrupted resume.
+ */
+export async function startHost(options: HostOptions): Promise<Host> {
+  const { root, port } = options;
+  const routes = discoverApiRoutes(root);
+  const modules = new Map<string, Promise<Record<string, unknown>>>();
+  const load = (route: ApiRoute) => {
+    let module = modules.get(route.file);
+    if (!module) {
+      module = import(pathToFileURL(route.file).href) as Promise<Record<string, unknown>>;
+      modules.set(route.file, module);
+    }
+    return module;
+  };
+
+  const requireCjs = createRequire(import.meta.url);
+  const bundleDir = path.join(root, ".well-known/workflow/v1");
+  const flow = requireCjs(path.join(bundleDir, "flow.js")) as { POST: WebHandler };
+  const step = requireCjs(path.join(bundleDir, "step.js")) as { POST: WebHandler };
+  const { resumeWebhook } = await import("workflow/api");
+  const staticPage = await loadStaticPage(root);
+
+  const dispatch = async (request: Request): Promise<Response> => {
+    const { pathname } = new URL(request.url);
+    if (pathname === "/.well-known/workflow/v1/flow") return flow.POST(request);
+    if (pathname === "/.well-known/workflow/v1/step") return step.POST(request);
+    const webhook = /^\/\.well-known\/workflow\/v1\/webhook\/([^/]+)$/.exec(pathname);
+    if (webhook) return resumeWebhook(decodeURIComponent(webhook[1]!), request);
+    if ((pathname === "/" || pathname === "/index.html") && staticPage) {
+      return new Response(staticPage, { headers: { "content-type": "text/html; charset=utf-8" } });
+    }
+    for (const route of routes) {
+      if (!route.match(pathname)) continue;
+      const module = await load(route);
+      const method = request.method === "HEAD" ? "GET" : request.method;
+      const handler = module[method] as WebHandler | undefined;
+      if (typeof handler === "function") return handler(request);
+      if (method === "OPTIONS" && typeof module.OPTIONS !== "function") {
+        return new Response(null, { status: 204, headers: { allow: allowed(module) } });
+      }
+      return json(
+        { error: { code: "method_not_allowed", message: `${request.method} is not supported on ${route.pattern}` } },
+        { status: 405, headers: { allow: allowed(module) } },
+      );
+    }
+    return json({ error: { code: "not_found", message: `No route for ${pathname}` } }, { status: 404 });
+  };
+
+  const server = createServer((req, res) => {
+    void serve(req, res, port, dispatch);
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "0.0.0.0", resolve);
+  });
+  const url = `http://127.0.0.1:${port}`;
+
+  // Re-enqueue runs that were active when the previous host died (local and Postgres worlds).
+  const { getWorld } = await import("workflow/runtime");
+  await getWorld().start?.();
+
+  const timers = (options.intervals ?? []).map((task) => {
+    let busy = false;
+    return setInterval(() => {
+      if (busy) return;
+      busy = true;
+      task
+        .run()
+        .catch((error) => log.warn(`${task.name} failed`, { error }))
+        .finally(() => {
+          busy = false;
+        });
+    }, task.everyMs);
+  });
+
+  return {
+    url,
+    async close() {
+      for (const timer of timers) clearInterval(timer);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function allowed(module: Record<string, unknown>): string {
+  return ["GET", "POST", "PUT", "PATCH", "DELETE"].filter((m) => typeof module[m] === "function").join(", ");
+}
+
+async function loadStaticPage(root: string): Promise<string | undefined> {
+  const { readFile } = await import("node:fs/promises");
+  return readFile(path.join(root, "public/index.html"), "utf8").catch(() => undefined);
+}
+
+/** Node request → Web Request → handler → Node response, streaming the body (SSE needs it). */
+async function serve(
+  req: IncomingMessage,
+  res: ServerResponse,
+  port: number,
+  dispatch: (request: Request) => Promise<Response>,
+): Promise<void> {
+  let request: Request | undefined;
+  try {
+    const headers = new Headers();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (Array.isArray(value)) for (const v of value) headers.append(key, v);
+      else if (value !== undefined) headers.set(key, value);
+    }
+    const hasBody = req.method !== "GET" && req.method !== "HEAD";
+    request = new Request(`http://127.0.0.1:${port}${req.url ?? "/"}`, {
+      method: req.method,
+      headers,
+      body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
+      // @ts-expect-error Node's fetch needs duplex for streaming request bodies
+      duplex: hasBody ? "half" : undefined,
+    });
+    const response = await dispatch(request);
+    await writeResponse(res, response, req.method === "HEAD");
+  } catch (error) {
+    if (!res.headersSent) await writeResponse(res, errorResponse(error, request), false);
+    else res.destroy();
+  }
+}
+
+async function writeResponse(res: ServerResponse, response: Response, headOnly: boolean): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, key) => {
+    if (key === "set-cookie") return;
+    headers[key] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) headers["set-cookie"] = cookies;
+  res.writeHead(response.status, headers);
+  if (!response.body || headOnly) {
+    res.end();
+    return;
+  }
+  res.flushHeaders();
+  const reader = response.body.getReader();
+  res.on("close", () => {
+    void reader.cancel().catch(() => {});
+  });
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    res.write(value);
+  }
+  res.end();
+}
