@@ -71,6 +71,14 @@ const envSchema = z.object({
   // x402.
   X402_FACILITATOR_URL: url("X402_FACILITATOR_URL"),
   FACILITATOR_PRIVATE_KEY: privateKey,
+  /** Receives the demo paid resources' payments (default on the devnet: the anvil merchant account). */
+  X402_MERCHANT_ADDRESS: z
+    .string()
+    .trim()
+    .regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address")
+    .optional(),
+  /** Fault injection for the durability tests only: "after-settle" SIGKILLs the process mid-payment. */
+  PAYGENT_FAULT: z.enum(["after-settle", ""]).optional(),
 
   // Language model (optional; the grammar works without one).
   AI_GATEWAY_API_KEY: optionalString,

@@ -142,6 +142,11 @@ export interface PaymentsTable {
   created_at: CreatedAt;
   updated_at: CreatedAt;
   settled_at: Timestamp;
+  /** EIP-3009 window and terms, persisted before the first send (migration 0004). */
+  valid_after: NullableNumeric;
+  valid_before: NullableNumeric;
+  requirement: JsonOrNull;
+  search_from_block: NullableNumeric;
 }
 
 export type ApprovalStatus = "pending" | "approved" | "rejected" | "edited" | "expired" | "cancelled";
