@@ -30,7 +30,9 @@ async function main(): Promise<void> {
   const db = await getDb();
   try {
     const created = await createApiKey(db, parsed.data);
-    process.stderr.write(`Created ${created.scope} key ${created.id} (${created.name}). It is shown only once:\n`);
+    process.stderr.write(
+      `Created ${created.scope} key ${created.id} (${created.name}). It is shown only once:\n`,
+    );
     process.stdout.write(`${created.key}\n`);
   } finally {
     await closeDb();

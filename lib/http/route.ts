@@ -1,3 +1,4 @@
+import { ClientError } from "../errors/index.js";
 import { errorResponse } from "./errors.js";
 
 /** Path parameters taken from `[name]` segments of the route's file path. */
@@ -30,7 +31,9 @@ export function route(pattern: string, handler: Handler): RouteHandler {
 }
 
 /** Compiles "/api/runs/[id]/events" into a function returning {id} for a matching path. */
-export function compilePattern(pattern: string): (pathname: string) => Record<string, string> | undefined {
+export function compilePattern(
+  pattern: string,
+): (pathname: string) => Record<string, string> | undefined {
   const names: string[] = [];
   const source = pattern
     .split("/")
@@ -47,7 +50,12 @@ export function compilePattern(pattern: string): (pathname: string) => Record<st
     if (!match) return undefined;
     const params: Record<string, string> = {};
     names.forEach((name, i) => {
-      params[name] = decodeURIComponent(match[i + 1]!);
+      try {
+        params[name] = decodeURIComponent(match[i + 1]!);
+      } catch {
+        // A malformed escape ("%E0%A4%A") is the client's mistake, not a 500.
+        throw new ClientError("bad_request", `Malformed path parameter ${name}`);
+      }
     });
     return params;
   };

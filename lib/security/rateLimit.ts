@@ -1,0 +1,146 @@
+import { Ratelimit } from "@upstash/ratelimit";
+import type { Redis } from "@upstash/redis";
+import type { Principal } from "../auth/authenticate.js";
+import { getCache } from "../cache/index.js";
+import type { Cache } from "../cache/types.js";
+import { getConfig } from "../config.js";
+import { ClientError } from "../errors/index.js";
+import { log } from "../log.js";
+import { clientIp } from "./clientIp.js";
+import { getUpstashRedis } from "./upstashRedis.js";
+
+/** Separate counters for ordinary commands and for money-moving or paid calls. */
+export type RateLimitBucket = "command" | "payment";
+
+export interface EnforceRateLimitParameters {
+  bucket: RateLimitBucket;
+  /** When present, the key is limited as well as the IP. */
+  principal?: { keyId: Principal["keyId"] };
+  /** Requests allowed per window and identifier; defaults to RATE_LIMIT_PER_MINUTE. */
+  limit?: number;
+  windowSeconds?: number;
+  /** Defaults to the process cache. */
+  cache?: Cache;
+  /** Raw Upstash client used when the cache is the Upstash adapter; defaults to the configured one. */
+  upstash?: Redis;
+  /** Clock for the cache-based limiter (tests). */
+  now?: () => number;
+}
+
+export interface RateLimitResult {
+  limit: number;
+  /** Fewest requests left across the identifiers checked. */
+  remaining: number;
+  /** Unix ms when the current window ends. */
+  reset: number;
+}
+
+const prefix = "paygent:rl";
+
+/**
+ * Counts the request against a fixed window per IP and, with a principal, per API key; throws
+ * ClientError("rate_limited") with a retry-after header once either exceeds the limit.
+ *
+ * The Upstash adapter goes through @upstash/ratelimit's fixed window; Redis and memory use
+ * cache.increment with an expiry. Both count every attempt (rejected ones too) and reset at the
+ * window boundary, so the limit means the same thing everywhere. If the store is down the request
+ * passes (logged): a cache outage must not take the whole API down.
+ */
+export async function enforceRateLimit(
+  request: Request,
+  parameters: EnforceRateLimitParameters,
+): Promise<RateLimitResult> {
+  const limit = parameters.limit ?? getConfig().RATE_LIMIT_PER_MINUTE;
+  const windowSeconds = parameters.windowSeconds ?? 60;
+  const identifiers = [`ip:${clientIp(request)}`];
+  if (parameters.principal) identifiers.push(`key:${parameters.principal.keyId}`);
+
+  let outcomes: { success: boolean; remaining: number; reset: number }[];
+  try {
+    const cache = parameters.cache ?? (await getCache());
+    const upstash =
+      cache.kind === "upstash" ? (parameters.upstash ?? getUpstashRedis()) : undefined;
+    outcomes = await Promise.all(
+      identifiers.map((identifier) =>
+        upstash
+          ? upstashLimiter(upstash, parameters.bucket, limit, windowSeconds).limit(identifier)
+          : cacheLimit(
+              cache,
+              `${prefix}:${parameters.bucket}:${identifier}`,
+              limit,
+              windowSeconds,
+              parameters.now,
+            ),
+      ),
+    );
+  } catch (error) {
+    log.warn("rate limiter unavailable; request allowed", { bucket: parameters.bucket, error });
+    return { limit, remaining: limit, reset: Date.now() + windowSeconds * 1000 };
+  }
+
+  const now = parameters.now?.() ?? Date.now();
+  const denied = outcomes.filter((outcome) => !outcome.success);
+  if (denied.length > 0) {
+    const reset = Math.max(...denied.map((outcome) => outcome.reset));
+    const retryAfter = Math.max(1, Math.ceil((reset - now) / 1000));
+    throw new ClientError("rate_limited", `Too many requests; retry in ${retryAfter} s`, {
+      headers: {
+        "retry-after": String(retryAfter),
+        "x-ratelimit-limit": String(limit),
+        "x-ratelimit-remaining": "0",
+      },
+    });
+  }
+  return {
+    limit,
+    remaining: Math.min(...outcomes.map((outcome) => outcome.remaining)),
+    reset: Math.max(...outcomes.map((outcome) => outcome.reset)),
+  };
+}
+
+async function cacheLimit(
+  cache: Cache,
+  key: string,
+  limit: number,
+  windowSeconds: number,
+  now: (() => number) | undefined,
+): Promise<{ success: boolean; remaining: number; reset: number }> {
+  const windowMs = windowSeconds * 1000;
+  const window = Math.floor((now?.() ?? Date.now()) / windowMs);
+  // One key per window, expiring with it: no cleanup, and increment arms the TTL on creation.
+  const count = await cache.increment(`${key}:${window}`, { ttlSeconds: windowSeconds });
+  return {
+    success: count <= limit,
+    remaining: Math.max(0, limit - count),
+    reset: (window + 1) * windowMs,
+  };
+}
+
+const limiters = new WeakMap<Redis, Map<string, Ratelimit>>();
+
+function upstashLimiter(
+  redis: Redis,
+  bucket: RateLimitBucket,
+  limit: number,
+  windowSeconds: number,
+): Ratelimit {
+  let byConfig = limiters.get(redis);
+  if (!byConfig) {
+    byConfig = new Map();
+    limiters.set(redis, byConfig);
+  }
+  const id = `${bucket}:${limit}:${windowSeconds}`;
+  let limiter = byConfig.get(id);
+  if (!limiter) {
+    limiter = new Ratelimit({
+      redis,
+      limiter: Ratelimit.fixedWindow(limit, `${windowSeconds} s`),
+      prefix: `${prefix}:${bucket}`,
+      // No in-process block list: every instance must see the same count the other adapters see.
+      ephemeralCache: false,
+      analytics: false,
+    });
+    byConfig.set(id, limiter);
+  }
+  return limiter;
+}

@@ -1,0 +1,125 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { getCache } from "../cache/index.js";
+import type { Cache } from "../cache/types.js";
+import { getConfig } from "../config.js";
+import { ClientError, ServiceUnavailableError } from "../errors/index.js";
+import { WEBHOOK_HEADERS, webhookDigest } from "./signWebhook.js";
+
+export { signWebhook, WEBHOOK_HEADERS, webhookHeaders } from "./signWebhook.js";
+
+export interface VerifyWebhookParameters {
+  /** Shared secret (WEBHOOK_SECRET). Missing → 503: an unconfigured receiver must not accept anything. */
+  secret: string | undefined;
+  /** Where seen event ids are remembered; defaults to the process cache. */
+  cache?: Cache;
+  /** Accepted clock skew, in seconds, between the signer's timestamp and now. */
+  toleranceSeconds?: number;
+  /** Body size limit; defaults to MAX_BODY_BYTES. */
+  maxBytes?: number;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+export interface VerifyWebhookReturnType<T = unknown> {
+  eventId: string;
+  body: T;
+}
+
+const eventIdPattern = /^[\x21-\x7e]{1,200}$/;
+
+function unauthorized(message: string): ClientError {
+  return new ClientError("unauthorized", message);
+}
+
+/**
+ * Verifies a signed webhook: HMAC-SHA256 over `${timestamp}.${rawBody}`, a timestamp within the
+ * tolerance, and an event id never seen before. Any failure throws ClientError("unauthorized")
+ * so the caller answers 401 and resumes nothing.
+ *
+ * The event id header is not covered by the signature, so the signature itself is also
+ * remembered: a captured delivery replayed under a fresh event id is still rejected.
+ */
+export async function verifyWebhook<T = unknown>(
+  request: Request,
+  parameters: VerifyWebhookParameters,
+): Promise<VerifyWebhookReturnType<T>> {
+  const { secret, toleranceSeconds = 300 } = parameters;
+  if (!secret)
+    throw new ServiceUnavailableError("Webhook receiver is not configured (WEBHOOK_SECRET)");
+
+  const timestampText = request.headers.get(WEBHOOK_HEADERS.timestamp) ?? "";
+  const signatureHeader = request.headers.get(WEBHOOK_HEADERS.signature) ?? "";
+  const eventId = request.headers.get(WEBHOOK_HEADERS.eventId) ?? "";
+  if (!/^\d{1,12}$/.test(timestampText))
+    throw unauthorized(`Missing or malformed ${WEBHOOK_HEADERS.timestamp}`);
+  if (!eventIdPattern.test(eventId))
+    throw unauthorized(`Missing or malformed ${WEBHOOK_HEADERS.eventId}`);
+  const signatures = parseSignatures(signatureHeader);
+  if (signatures.length === 0)
+    throw unauthorized(`Missing or malformed ${WEBHOOK_HEADERS.signature}`);
+
+  const nowSeconds = Math.floor((parameters.now?.() ?? Date.now()) / 1000);
+  if (Math.abs(nowSeconds - Number(timestampText)) > toleranceSeconds) {
+    throw unauthorized("Webhook timestamp is outside the accepted window");
+  }
+
+  const rawBody = await readBody(request, parameters.maxBytes ?? getConfig().MAX_BODY_BYTES);
+  const expected = Buffer.from(webhookDigest(secret, rawBody, timestampText), "hex");
+  // Compare every candidate (secret rotation may send two) without short-circuiting on content.
+  let valid = false;
+  for (const candidate of signatures) {
+    if (timingSafeEqual(candidate, expected)) valid = true;
+  }
+  if (!valid) throw unauthorized("Webhook signature does not match");
+
+  let body: T;
+  try {
+    body = JSON.parse(rawBody) as T;
+  } catch {
+    throw new ClientError("bad_request", "Webhook body is not valid JSON");
+  }
+
+  // Remember for twice the window: a delivery is acceptable for ±tolerance around its timestamp.
+  const cache = parameters.cache ?? (await getCache());
+  const ttlSeconds = toleranceSeconds * 2 + 60;
+  const signatureKey = `webhook:sig:${expected.toString("hex")}`;
+  const eventKey = `webhook:event:${createHash("sha256").update(eventId).digest("hex")}`;
+  const firstSignature = await cache.set(signatureKey, "1", { ttlSeconds, onlyIfAbsent: true });
+  if (!firstSignature) throw unauthorized("Webhook delivery was already processed (replay)");
+  const firstEvent = await cache.set(eventKey, "1", { ttlSeconds, onlyIfAbsent: true });
+  if (!firstEvent) throw unauthorized(`Webhook event ${eventId} was already processed (replay)`);
+  return { eventId, body };
+}
+
+/** Accepts "v1=<hex>" entries separated by commas (or a bare hex digest); ignores other schemes. */
+function parseSignatures(header: string): Buffer[] {
+  if (header.length > 1024) return [];
+  const out: Buffer[] = [];
+  for (const part of header.split(",")) {
+    const item = part.trim();
+    const hex = item.startsWith("v1=") ? item.slice(3) : item;
+    if (/^[0-9a-fA-F]{64}$/.test(hex)) out.push(Buffer.from(hex, "hex"));
+  }
+  return out;
+}
+
+async function readBody(request: Request, limit: number): Promise<string> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > limit)
+    throw new ClientError("payload_too_large", `Webhook body exceeds ${limit} bytes`);
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw new ClientError("payload_too_large", `Webhook body exceeds ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
