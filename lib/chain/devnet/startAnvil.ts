@@ -1,0 +1,247 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { createRequire } from "node:module";
+import { join, resolve } from "node:path";
+import { DevnetError } from "../errors.js";
+
+/** Chain id of the local devnet: anvil's default, distinct from Cronos (25) and its testnet (338). */
+export const DEVNET_CHAIN_ID = 31337;
+
+export interface StartAnvilParameters {
+  port: number;
+  chainId?: number;
+  /**
+   * Directory for state.json (loaded on start, dumped every second and on exit), anvil.pid and
+   * anvil.log. Omit for a throw-away in-memory chain.
+   */
+  stateDir?: string;
+  /**
+   * Run anvil in its own process group, outliving this process (default: true when stateDir is set).
+   * A SIGKILLed host then leaves the chain running, and the next start reuses it via the pid file.
+   */
+  detached?: boolean;
+  /** How long to wait for the RPC to answer (ms). */
+  timeoutMs?: number;
+}
+
+export interface AnvilInstance {
+  rpcUrl: string;
+  port: number;
+  chainId: number;
+  pid: number;
+  /** True when a live anvil from an earlier start was found and reused. */
+  reused: boolean;
+  /** SIGTERM (anvil dumps its state on exit), waits for exit, SIGKILL after 5 s; removes the pid file. */
+  stop(): Promise<void>;
+}
+
+interface PidFile {
+  pid: number;
+  port: number;
+  chainId: number;
+}
+
+const require = createRequire(import.meta.url);
+
+/** Path of the anvil binary shipped in @foundry-rs/anvil's platform package. */
+export function anvilBinaryPath(): string {
+  const arch = process.arch === "x64" ? "amd64" : process.arch;
+  const platform = process.platform === "win32" ? "win32" : process.platform;
+  const pkg = `@foundry-rs/anvil-${platform}-${arch}`;
+  try {
+    const dir = resolve(require.resolve(`${pkg}/package.json`), "..");
+    const binary = join(dir, "bin", process.platform === "win32" ? "anvil.exe" : "anvil");
+    if (existsSync(binary)) return binary;
+  } catch {
+    // fall through to PATH
+  }
+  return "anvil";
+}
+
+/**
+ * Starts anvil (or reuses a live one recorded in stateDir/anvil.pid on the same port) and resolves
+ * once its RPC answers with the expected chain id.
+ *
+ * Durability: with a stateDir, anvil runs detached with `--state state.json --state-interval 1`, so a
+ * SIGKILL of the host does not touch the chain, and even a SIGKILL of anvil itself loses at most the
+ * last second; a SIGTERM dumps the full state on exit.
+ */
+export async function startAnvil(parameters: StartAnvilParameters): Promise<AnvilInstance> {
+  const { port, stateDir } = parameters;
+  const chainId = parameters.chainId ?? DEVNET_CHAIN_ID;
+  const detached = parameters.detached ?? stateDir !== undefined;
+  const timeoutMs = parameters.timeoutMs ?? 15_000;
+  const rpcUrl = `http://127.0.0.1:${port}`;
+  const pidPath = stateDir ? join(stateDir, "anvil.pid") : undefined;
+
+  if (pidPath && existsSync(pidPath)) {
+    const recorded = readPidFile(pidPath);
+    if (recorded && recorded.port === port && isAlive(recorded.pid)) {
+      const answered = await readChainId(rpcUrl).catch(() => undefined);
+      if (answered === chainId) {
+        return instance({ rpcUrl, port, chainId, pid: recorded.pid, reused: true, pidPath });
+      }
+    }
+    rmSync(pidPath, { force: true });
+  }
+
+  const occupant = await readChainId(rpcUrl).catch(() => undefined);
+  if (occupant !== undefined) {
+    throw new DevnetError(
+      `Port ${port} is already serving an RPC (chain id ${occupant}) not started from this state directory`,
+      {
+        metaMessages: ["Stop that process, or choose another DEVNET_PORT."],
+      },
+    );
+  }
+
+  // --quiet drops the per-request log lines (startup errors still reach stderr).
+  const args = [
+    "--port",
+    String(port),
+    "--host",
+    "127.0.0.1",
+    "--chain-id",
+    String(chainId),
+    "--quiet",
+  ];
+  let logFd: number | undefined;
+  if (stateDir) {
+    mkdirSync(stateDir, { recursive: true });
+    args.push("--state", resolve(stateDir, "state.json"), "--state-interval", "1");
+    logFd = openSync(join(stateDir, "anvil.log"), "a");
+  }
+
+  const child: ChildProcess = spawn(anvilBinaryPath(), args, {
+    detached,
+    stdio: ["ignore", logFd ?? "ignore", logFd ?? "pipe"],
+  });
+  if (logFd !== undefined) closeSync(logFd);
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-2000);
+  });
+  let exited: string | undefined;
+  child.once("exit", (code, signal) => {
+    exited = `anvil exited (${signal ?? `code ${code}`})`;
+  });
+  const spawnError = new Promise<never>((_, reject) => {
+    child.once("error", (error) =>
+      reject(new DevnetError("Could not spawn anvil", { cause: error })),
+    );
+  });
+  spawnError.catch(() => {});
+  if (detached) child.unref();
+  if (child.pid === undefined) await spawnError;
+  const pid = child.pid as number;
+
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (exited) {
+      const log = stateDir ? tail(join(stateDir, "anvil.log")) : stderr;
+      throw new DevnetError(`anvil failed to start on port ${port}: ${exited}`, { details: log });
+    }
+    const answered = await readChainId(rpcUrl).catch(() => undefined);
+    if (answered === chainId) break;
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new DevnetError(`anvil did not answer on ${rpcUrl} within ${timeoutMs} ms`);
+    }
+    await sleep(50);
+  }
+  if (pidPath) writeFileSync(pidPath, JSON.stringify({ pid, port, chainId } satisfies PidFile));
+  return instance({ rpcUrl, port, chainId, pid, reused: false, pidPath });
+}
+
+function instance(
+  parameters: Omit<AnvilInstance, "stop"> & { pidPath: string | undefined },
+): AnvilInstance {
+  const { pidPath, ...rest } = parameters;
+  return {
+    ...rest,
+    async stop() {
+      await stopProcess(rest.pid);
+      if (pidPath) rmSync(pidPath, { force: true });
+    },
+  };
+}
+
+async function stopProcess(pid: number): Promise<void> {
+  if (!isAlive(pid)) return;
+  try {
+    process.kill(pid, "SIGTERM");
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + 5_000;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {}
+      return;
+    }
+    await sleep(25);
+  }
+}
+
+/** eth_chainId over plain fetch (no viem client needed just to probe). */
+async function readChainId(rpcUrl: string): Promise<number> {
+  const response = await fetch(rpcUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+    signal: AbortSignal.timeout(1_000),
+  });
+  const body = (await response.json()) as { result?: string };
+  if (typeof body.result !== "string") throw new Error("no chain id");
+  return Number.parseInt(body.result, 16);
+}
+
+function readPidFile(path: string): PidFile | undefined {
+  try {
+    const parsed = JSON.parse(readFileSync(path, "utf8")) as Partial<PidFile>;
+    if (
+      typeof parsed.pid === "number" &&
+      typeof parsed.port === "number" &&
+      typeof parsed.chainId === "number"
+    ) {
+      return parsed as PidFile;
+    }
+  } catch {}
+  return undefined;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    // A zombie (exited, not yet reaped by us) still answers kill 0; check /proc where it exists.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8").split(" ")[2];
+    return stat !== "Z";
+  } catch (error) {
+    return (
+      (error as NodeJS.ErrnoException).code === "EPERM" ||
+      ((error as NodeJS.ErrnoException).code === "ENOENT" && process.platform !== "linux")
+    );
+  }
+}
+
+function tail(path: string): string {
+  try {
+    return readFileSync(path, "utf8").slice(-2000);
+  } catch {
+    return "";
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

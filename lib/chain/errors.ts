@@ -1,0 +1,96 @@
+import { BaseError, type BaseErrorOptions } from "../errors/index.js";
+
+/**
+ * Chain errors. Each sets `name` so workflow steps can recognise them after serialization
+ * (isErrorNamed), and none ever carries a private key: messages name addresses and hashes only.
+ */
+
+/** The local devnet (anvil) could not be started, reached or stopped. */
+export class DevnetError extends BaseError {
+  override name = "DevnetError";
+}
+
+/** The RPC endpoint did not answer or answered with a transport failure; a retry may succeed. */
+export class ChainUnavailableError extends BaseError {
+  override name = "ChainUnavailableError";
+}
+
+/** A token symbol or alias is not in the network's registry. */
+export class UnknownTokenError extends BaseError {
+  override name = "UnknownTokenError";
+  readonly symbol: string;
+  constructor(symbol: string, network: string, options: BaseErrorOptions = {}) {
+    super(`Unknown token "${symbol}" on ${network}`, options);
+    this.symbol = symbol;
+  }
+}
+
+/** The wallet holds less than the operation needs (checked before sending, so nothing is spent). */
+export class InsufficientBalanceError extends BaseError {
+  override name = "InsufficientBalanceError";
+  readonly token: string;
+  readonly required: string;
+  readonly available: string;
+  constructor(
+    parameters: { token: string; required: bigint; available: bigint },
+    options: BaseErrorOptions = {},
+  ) {
+    super(
+      `Insufficient ${parameters.token} balance: need ${parameters.required}, have ${parameters.available} (base units)`,
+      options,
+    );
+    this.token = parameters.token;
+    this.required = parameters.required.toString();
+    this.available = parameters.available.toString();
+  }
+}
+
+/** A mined transaction reverted (status 0). `reason` is the decoded revert reason when one exists. */
+export class TransactionRevertedError extends BaseError {
+  override name = "TransactionRevertedError";
+  readonly hash: string;
+  readonly reason: string | undefined;
+  constructor(
+    parameters: { hash: string; reason?: string; outOfGas?: boolean },
+    options: BaseErrorOptions = {},
+  ) {
+    super(
+      parameters.outOfGas
+        ? `Transaction ${parameters.hash} ran out of gas`
+        : `Transaction ${parameters.hash} reverted${parameters.reason ? `: ${parameters.reason}` : ""}`,
+      options,
+    );
+    this.hash = parameters.hash;
+    this.reason = parameters.reason;
+  }
+}
+
+/** A transaction was never mined and its nonce was used by another transaction (replaced or dropped). */
+export class TransactionDroppedError extends BaseError {
+  override name = "TransactionDroppedError";
+  readonly hash: string;
+  readonly nonce: number;
+  constructor(parameters: { hash: string; nonce: number }, options: BaseErrorOptions = {}) {
+    super(
+      `Transaction ${parameters.hash} was dropped: nonce ${parameters.nonce} was used by another transaction`,
+      options,
+    );
+    this.hash = parameters.hash;
+    this.nonce = parameters.nonce;
+  }
+}
+
+/** A swap would (or did) return less than the minimum the slippage tolerance allows. */
+export class SlippageExceededError extends BaseError {
+  override name = "SlippageExceededError";
+}
+
+/** No pool route exists between two tokens, or the pool has no liquidity. */
+export class NoRouteError extends BaseError {
+  override name = "NoRouteError";
+}
+
+/** A step id was reused for a different operation (different token, recipient or amount). */
+export class StepConflictError extends BaseError {
+  override name = "StepConflictError";
+}

@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createPublicClient, createWalletClient, http, parseEther } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { afterAll, describe, expect, test } from "vitest";
+import { devnetChain } from "../../../../lib/chain/chains.js";
+import { devnetAccount } from "../../../../lib/chain/devnet/devnetAccounts.js";
+import {
+  type EnsureDevnetReturnType,
+  ensureDevnet,
+} from "../../../../lib/chain/devnet/ensureDevnet.js";
+import { freePort } from "../../../helpers/devnet.js";
+
+const stateDir = mkdtempSync(join(tmpdir(), "paygent-devnet-"));
+let current: EnsureDevnetReturnType | undefined;
+
+afterAll(async () => {
+  await current?.stop();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+describe("ensureDevnet", () => {
+  test("behavior: reuses a live anvil, and the chain survives SIGKILL of anvil itself", async () => {
+    const port = await freePort();
+    current = await ensureDevnet({ port, stateDir });
+    expect(current.reused).toBe(false);
+    expect(current.addresses.sent).toBeGreaterThan(0);
+
+    const again = await ensureDevnet({ port, stateDir });
+    expect(again.reused).toBe(true);
+    expect(again.pid).toBe(current.pid);
+    expect(again.addresses.sent).toBe(0);
+
+    const chain = devnetChain(current.rpcUrl);
+    const funder = createWalletClient({
+      chain,
+      transport: http(current.rpcUrl),
+      account: privateKeyToAccount(devnetAccount("funder").privateKey),
+    });
+    const client = createPublicClient({ chain, transport: http(current.rpcUrl) });
+    const recipient = privateKeyToAccount(`0x${"ab".repeat(32)}`).address;
+    const hash = await funder.sendTransaction({ to: recipient, value: parseEther("1.5") });
+    await client.waitForTransactionReceipt({ hash, pollingInterval: 20 });
+
+    // anvil dumps its state every second; give it one interval, then kill it without warning.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    process.kill(current.pid, "SIGKILL");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    current = await ensureDevnet({ port, stateDir });
+    expect(current.reused).toBe(false);
+    expect(current.addresses.sent).toBe(0);
+    const restored = createPublicClient({ chain, transport: http(current.rpcUrl) });
+    expect(await restored.getBalance({ address: recipient })).toBe(parseEther("1.5"));
+  });
+});
