@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { DELETE } from "../../api/keys/[id].js";
+import { GET, POST } from "../../api/keys/index.js";
+import { createApiKey } from "../../lib/auth/apiKeys.js";
+import { closeCache } from "../../lib/cache/index.js";
+import { resetConfig } from "../../lib/config.js";
+import { closeDb } from "../../lib/db/index.js";
+import { createTestDb, type TestDb } from "../helpers/db.js";
+
+let testDb: TestDb;
+let admin: { id: string; key: string };
+let sessions: { id: string; key: string };
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  testDb = await createTestDb("pg");
+  process.env.DATABASE_URL = testDb.url;
+  resetConfig();
+  await closeDb();
+  await closeCache();
+  admin = await createApiKey(testDb.db, { name: "root", scope: "admin" });
+  sessions = await createApiKey(testDb.db, { name: "app", scope: "sessions" });
+});
+afterAll(async () => {
+  await closeDb();
+  await closeCache();
+  process.env = saved;
+  resetConfig();
+  await testDb?.dispose();
+});
+
+const call = (method: string, path: string, key: string | undefined, body?: unknown) =>
+  new Request(`http://localhost${path}`, {
+    method,
+    headers: {
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+
+describe("/api/keys", () => {
+  test("behavior: an admin creates a key (shown once), lists it without hashes, and revokes it", async () => {
+    const created = await POST(
+      call("POST", "/api/keys", admin.key, { name: "ci bot", scope: "sessions" }),
+    );
+    expect(created.status).toBe(201);
+    expect(created.headers.get("cache-control")).toBe("no-store");
+    const body = (await created.json()) as { id: string; key: string; scope: string };
+    expect(body.key).toMatch(/^pgk_/);
+    expect(body.scope).toBe("sessions");
+
+    const listed = await GET(call("GET", "/api/keys", admin.key));
+    const text = await listed.text();
+    expect(listed.status).toBe(200);
+    expect(text).toContain(body.id);
+    expect(text).not.toContain(body.key);
+    expect(text).not.toMatch(/[0-9a-f]{64}/);
+
+    const revoked = await DELETE(call("DELETE", `/api/keys/${body.id}`, admin.key));
+    expect(revoked.status).toBe(200);
+    expect(await revoked.json()).toEqual({ id: body.id, revoked: true });
+    // The revoked key no longer authenticates.
+    expect((await GET(call("GET", "/api/keys", body.key))).status).toBe(401);
+  });
+
+  test("error: session keys get 403, no key 401, on every method", async () => {
+    for (const [key, status] of [
+      [sessions.key, 403],
+      [undefined, 401],
+    ] as const) {
+      expect((await GET(call("GET", "/api/keys", key))).status).toBe(status);
+      expect((await POST(call("POST", "/api/keys", key, { name: "x" }))).status).toBe(status);
+      expect((await DELETE(call("DELETE", `/api/keys/${admin.id}`, key))).status).toBe(status);
+    }
+    const still = await testDb.db
+      .selectFrom("api_keys")
+      .select("revoked_at")
+      .where("id", "=", admin.id)
+      .executeTakeFirstOrThrow();
+    expect(still.revoked_at).toBeNull();
+  });
+
+  test("error: invalid bodies and ids are 4xx with a readable message", async () => {
+    const bad = await POST(call("POST", "/api/keys", admin.key, { name: "", scope: "root" }));
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe(
+      "validation_failed",
+    );
+    expect((await DELETE(call("DELETE", "/api/keys/nope", admin.key))).status).toBe(400);
+    expect((await DELETE(call("DELETE", "/api/keys/key_0000000000000000", admin.key))).status).toBe(
+      404,
+    );
+    expect((await DELETE(call("DELETE", `/api/keys/${admin.id}`, admin.key))).status).toBe(409);
+  });
+});

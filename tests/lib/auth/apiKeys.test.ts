@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createApiKey, listApiKeys, revokeApiKey } from "../../../lib/auth/apiKeys.js";
+import { authenticate, hashApiKey } from "../../../lib/auth/authenticate.js";
+import { closeCache } from "../../../lib/cache/index.js";
+import { resetConfig } from "../../../lib/config.js";
+import { closeDb } from "../../../lib/db/index.js";
+import type { ClientError } from "../../../lib/errors/index.js";
+import { guard } from "../../../lib/http/guard.js";
+import { createTestDb, type TestDb } from "../../helpers/db.js";
+
+let testDb: TestDb;
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  testDb = await createTestDb("pg");
+  // authenticate() and guard() use the process database: point it at the scratch one.
+  process.env.DATABASE_URL = testDb.url;
+  process.env.PAYGENT_ADMIN_KEY = "env-admin-key-0123456789";
+  process.env.RATE_LIMIT_PER_MINUTE = "3";
+  resetConfig();
+  await closeDb();
+  await closeCache();
+});
+
+afterAll(async () => {
+  await closeDb();
+  await closeCache();
+  process.env = saved;
+  resetConfig();
+  await testDb?.dispose();
+});
+
+const bearer = (key: string, ip = "10.1.1.1") =>
+  new Request("http://localhost/api/keys", {
+    headers: { authorization: `Bearer ${key}`, "x-real-ip": ip },
+  });
+
+async function failure(promise: Promise<unknown>): Promise<{ code: string; status: number }> {
+  const error = (await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )) as ClientError | undefined;
+  expect(error, "expected a rejection").toBeDefined();
+  return { code: error!.code, status: error!.status };
+}
+
+describe("createApiKey", () => {
+  test("behavior: returns a pgk_ key once and stores only its SHA-256", async () => {
+    const created = await createApiKey(testDb.db, { name: "ops", scope: "admin" });
+    expect(created.id).toMatch(/^key_[0-9a-f]{16}$/);
+    expect(created.key).toMatch(/^pgk_[A-Za-z0-9_-]{43}$/);
+    const row = await testDb.db
+      .selectFrom("api_keys")
+      .selectAll()
+      .where("id", "=", created.id)
+      .executeTakeFirstOrThrow();
+    expect(row.key_hash).toBe(hashApiKey(created.key));
+    expect(JSON.stringify(row)).not.toContain(created.key.slice(4));
+    expect(row.scope).toBe("admin");
+  });
+
+  test("behavior: keys are unique", async () => {
+    const keys = await Promise.all(
+      Array.from({ length: 10 }, () => createApiKey(testDb.db, { name: "n", scope: "sessions" })),
+    );
+    expect(new Set(keys.map((k) => k.key)).size).toBe(10);
+    expect(new Set(keys.map((k) => k.id)).size).toBe(10);
+  });
+});
+
+describe("listApiKeys / revokeApiKey", () => {
+  test("behavior: listing never exposes hashes; revocation is idempotent and listed", async () => {
+    const created = await createApiKey(testDb.db, { name: "to-revoke", scope: "sessions" });
+    const listed = await listApiKeys(testDb.db);
+    const entry = listed.find((k) => k.id === created.id);
+    expect(entry).toEqual({
+      id: created.id,
+      name: "to-revoke",
+      scope: "sessions",
+      createdAt: expect.any(Date),
+      revokedAt: null,
+    });
+    expect(JSON.stringify(listed)).not.toMatch(/key_hash|[0-9a-f]{64}/);
+
+    expect(await revokeApiKey(testDb.db, created.id)).toBe(true);
+    const revokedAt = (await listApiKeys(testDb.db)).find((k) => k.id === created.id)?.revokedAt;
+    expect(revokedAt).toBeInstanceOf(Date);
+    expect(await revokeApiKey(testDb.db, created.id)).toBe(true);
+    expect((await listApiKeys(testDb.db)).find((k) => k.id === created.id)?.revokedAt).toEqual(
+      revokedAt,
+    );
+    expect(
+      (await listApiKeys(testDb.db, { includeRevoked: false })).some((k) => k.id === created.id),
+    ).toBe(false);
+  });
+
+  test("error: revoking an unknown id reports false", async () => {
+    expect(await revokeApiKey(testDb.db, "key_doesnotexist")).toBe(false);
+  });
+});
+
+describe("authenticate", () => {
+  test("behavior: a live key resolves to its principal; a revoked one is 401", async () => {
+    const created = await createApiKey(testDb.db, { name: "svc", scope: "sessions" });
+    expect(await authenticate(bearer(created.key))).toEqual({
+      keyId: created.id,
+      scope: "sessions",
+    });
+    await revokeApiKey(testDb.db, created.id);
+    expect(await failure(authenticate(bearer(created.key)))).toEqual({
+      code: "unauthorized",
+      status: 401,
+    });
+  });
+
+  test("error: missing, malformed and unknown credentials are 401", async () => {
+    for (const header of [
+      undefined,
+      "Basic abc",
+      "Bearer",
+      "Bearer short",
+      `Bearer ${"x".repeat(300)}`,
+      "Bearer pgk_unknownunknownunknown",
+    ]) {
+      const request = new Request("http://localhost/", {
+        headers: header ? { authorization: header } : {},
+      });
+      expect(await failure(authenticate(request)), String(header)).toEqual({
+        code: "unauthorized",
+        status: 401,
+      });
+    }
+  });
+
+  test("behavior: PAYGENT_ADMIN_KEY works as an admin key, registered as a revocable row", async () => {
+    const principal = await authenticate(bearer("env-admin-key-0123456789"));
+    expect(principal.scope).toBe("admin");
+    const row = await testDb.db
+      .selectFrom("api_keys")
+      .selectAll()
+      .where("id", "=", principal.keyId)
+      .executeTakeFirstOrThrow();
+    expect(row.name).toBe("PAYGENT_ADMIN_KEY");
+    expect(await authenticate(bearer("env-admin-key-0123456789"))).toEqual(principal);
+    await revokeApiKey(testDb.db, principal.keyId);
+    expect(await failure(authenticate(bearer("env-admin-key-0123456789")))).toEqual({
+      code: "unauthorized",
+      status: 401,
+    });
+  });
+});
+
+describe("guard", () => {
+  test("behavior: auth 'admin' refuses session keys with 403; auth false needs no key", async () => {
+    const sessions = await createApiKey(testDb.db, { name: "s", scope: "sessions" });
+    const admin = await createApiKey(testDb.db, { name: "a", scope: "admin" });
+    expect(await failure(guard(bearer(sessions.key), { auth: "admin" }))).toEqual({
+      code: "forbidden",
+      status: 403,
+    });
+    expect(await guard(bearer(admin.key), { auth: "admin" })).toEqual({
+      keyId: admin.id,
+      scope: "admin",
+    });
+    expect(await guard(bearer(sessions.key))).toEqual({ keyId: sessions.id, scope: "sessions" });
+    expect(await guard(new Request("http://localhost/"), { auth: false })).toBeUndefined();
+    expect(await failure(guard(new Request("http://localhost/")))).toEqual({
+      code: "unauthorized",
+      status: 401,
+    });
+  });
+
+  test("behavior: rateLimit counts per key with RATE_LIMIT_PER_MINUTE (3 here), then 429", async () => {
+    const key = await createApiKey(testDb.db, { name: "busy", scope: "sessions" });
+    for (let i = 0; i < 3; i++)
+      await guard(bearer(key.key, `10.2.0.${i}`), { rateLimit: "command" });
+    expect(await failure(guard(bearer(key.key, "10.2.0.9"), { rateLimit: "command" }))).toEqual({
+      code: "rate_limited",
+      status: 429,
+    });
+    // Payments are a separate bucket.
+    await guard(bearer(key.key, "10.2.0.10"), { rateLimit: "payment" });
+  });
+});
