@@ -1,9 +1,23 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { readFile, rename, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Kysely, PGliteDialect } from "kysely";
 import pg from "pg";
-import { createDb, type DatabaseDriver, type DbHandle, migrateToLatest } from "../../lib/db/index.js";
+import type { Database } from "../../lib/db/database.js";
+import {
+  createDb,
+  type DatabaseDriver,
+  type DbHandle,
+  migrateToLatest,
+} from "../../lib/db/index.js";
+import { type NeonBridge, startNeonBridge } from "../bridges/neonBridge.js";
 
 /** The local PostgreSQL server this machine kind runs (trust auth). */
-export const LOCAL_POSTGRES = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+export const LOCAL_POSTGRES =
+  process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 /** URL of a database on the local server, given its name. */
 export function localDatabaseUrl(name: string): string {
@@ -13,7 +27,9 @@ export function localDatabaseUrl(name: string): string {
 }
 
 /** Creates an empty, uniquely named database on the local server and returns its URL. */
-export async function createScratchDatabase(prefix = "paygent_t"): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createScratchDatabase(
+  prefix = "paygent_t",
+): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `${prefix}_${randomBytes(5).toString("hex")}`;
   const admin = new pg.Client({ connectionString: LOCAL_POSTGRES });
   await admin.connect();
@@ -36,19 +52,90 @@ export interface TestDb extends DbHandle {
   dispose(): Promise<void>;
 }
 
+const migrationsDir = fileURLToPath(new URL("../../lib/db/migrations/", import.meta.url));
+const migrateFile = fileURLToPath(new URL("../../lib/db/migrate.ts", import.meta.url));
+
+/** Fingerprint of the schema code and PGlite version: a new or edited migration invalidates the snapshot. */
+function schemaFingerprint(): string {
+  const hash = createHash("sha256");
+  const pglitePackage = fileURLToPath(
+    new URL("../../node_modules/@electric-sql/pglite/package.json", import.meta.url),
+  );
+  for (const file of [pglitePackage, migrateFile]) hash.update(readFileSync(file));
+  for (const name of readdirSync(migrationsDir).sort()) {
+    hash.update(name).update(readFileSync(path.join(migrationsDir, name)));
+  }
+  return hash.digest("hex").slice(0, 16);
+}
+
+let snapshot: Promise<Blob> | undefined;
+
+/**
+ * A tarball of a freshly migrated PGlite data directory, built once per schema and kept in the OS
+ * temp dir: initdb in WASM costs ~6 s and ~1 GB, loading the snapshot ~1 s.
+ */
+function migratedPgliteSnapshot(): Promise<Blob> {
+  snapshot ??= (async () => {
+    const file = path.join(tmpdir(), `paygent-pglite-${schemaFingerprint()}.tar`);
+    try {
+      return new Blob([await readFile(file)]);
+    } catch {
+      const { PGlite } = await import("@electric-sql/pglite");
+      const pglite = await PGlite.create();
+      const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+      await migrateToLatest(db);
+      const dump = await pglite.dumpDataDir("none");
+      await db.destroy();
+      const bytes = Buffer.from(await dump.arrayBuffer());
+      // Write then rename, so a parallel worker never reads half a snapshot.
+      const partial = `${file}.${process.pid}.partial`;
+      await writeFile(partial, bytes);
+      await rename(partial, file);
+      return new Blob([bytes]);
+    }
+  })();
+  snapshot.catch(() => {
+    snapshot = undefined;
+  });
+  return snapshot;
+}
+
+let neonBridge: Promise<NeonBridge> | undefined;
+
+/** One Neon WebSocket bridge per test process, configured into the driver's global neonConfig. */
+export function sharedNeonBridge(): Promise<NeonBridge> {
+  neonBridge ??= startNeonBridge().then((bridge) => {
+    bridge.configureNeon();
+    return bridge;
+  });
+  return neonBridge;
+}
+
 /**
  * A freshly migrated database for one test file. "pg" (default) is a scratch database on the
- * local server; "pglite" is an in-memory embedded one. (Neon is covered by the contract suite.)
+ * local server; "neon" is a scratch database reached by the Neon driver through the WebSocket
+ * bridge; "pglite" is an in-memory embedded one loaded from a migrated snapshot.
  */
-export async function createTestDb(driver: Exclude<DatabaseDriver, "neon"> = "pg"): Promise<TestDb> {
+export async function createTestDb(driver: DatabaseDriver = "pg"): Promise<TestDb> {
   if (driver === "pglite") {
-    const handle = await createDb({ driver: "pglite" });
-    await migrateToLatest(handle.db);
-    return { ...handle, dispose: () => handle.close() };
+    const { PGlite } = await import("@electric-sql/pglite");
+    const pglite = await PGlite.create({ loadDataDir: await migratedPgliteSnapshot() });
+    const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+    // Cheap no-op on an up-to-date snapshot; keeps the helper honest if the snapshot lags.
+    await migrateToLatest(db);
+    const close = () => db.destroy();
+    return { db, driver, close, dispose: close };
   }
+  if (driver === "neon") await sharedNeonBridge();
   const scratch = await createScratchDatabase();
-  const handle = await createDb({ driver: "pg", url: scratch.url, maxConnections: 20 });
-  await migrateToLatest(handle.db);
+  const handle = await createDb({ driver, url: scratch.url, maxConnections: 20 });
+  try {
+    await migrateToLatest(handle.db);
+  } catch (error) {
+    await handle.close();
+    await scratch.drop();
+    throw error;
+  }
   return {
     ...handle,
     url: scratch.url,
@@ -57,4 +144,11 @@ export async function createTestDb(driver: Exclude<DatabaseDriver, "neon"> = "pg
       await scratch.drop();
     },
   };
+}
+
+/** Stops the shared Neon bridge (call from afterAll in suites that used the "neon" driver). */
+export async function closeSharedNeonBridge(): Promise<void> {
+  const current = neonBridge;
+  neonBridge = undefined;
+  if (current) await (await current).close();
 }

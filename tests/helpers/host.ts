@@ -1,0 +1,150 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { freePort } from "./devnet.js";
+
+/** A local host (`dev/main.ts`) running as a child process, as `npm run dev` would run it. */
+export interface HostProcess {
+  url: string;
+  port: number;
+  /** The admin API key the host created for itself. */
+  apiKey: string;
+  dataDir: string;
+  env: Record<string, string>;
+  child: ChildProcess;
+  output(): string;
+  /** SIGKILL: no cleanup, exactly like a crash. */
+  kill(): Promise<void>;
+  /** SIGTERM and wait. */
+  stop(): Promise<void>;
+  /** Authenticated JSON request. */
+  request(
+    method: string,
+    pathname: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; headers: Headers }>;
+}
+
+export interface StartHostOptions {
+  /** Reuse a data folder (PGlite, workflow data, devnet state) to restart "the same" host. */
+  dataDir?: string;
+  port?: number;
+  devnetPort?: number;
+  env?: Record<string, string>;
+}
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+/**
+ * Starts the host with its own data folder (embedded Postgres, local workflow world, persisted
+ * anvil) and waits until /api/health answers 200. The workflow bundles are built once by the
+ * global setup, so hosts start with DEV_SKIP_WORKFLOW_BUILD.
+ */
+export async function startHostProcess(options: StartHostOptions = {}): Promise<HostProcess> {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), "paygent-host-"));
+  const port = options.port ?? (await freePort());
+  const devnetPort = options.devnetPort ?? (await freePort());
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "",
+    HOME: process.env.HOME ?? "/root",
+    NODE_ENV: "development",
+    PORT: String(port),
+    PGLITE_DATA_DIR: path.join(dataDir, "pglite"),
+    WORKFLOW_LOCAL_DATA_DIR: path.join(dataDir, "workflow"),
+    DEVNET_STATE_DIR: path.join(dataDir, "devnet"),
+    DEVNET_PORT: String(devnetPort),
+    DEV_API_KEY_FILE: path.join(dataDir, "dev-api-key"),
+    DEV_SKIP_WORKFLOW_BUILD: "true",
+    DEV_WATCH_INTERVAL_MS: "250",
+    LOG_LEVEL: "warn",
+    ...options.env,
+  };
+  let output = "";
+  const child = spawn(
+    process.execPath,
+    [path.join(root, "node_modules/tsx/dist/cli.mjs"), "dev/main.ts"],
+    {
+      cwd: root,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  child.stdout!.on("data", (chunk) => {
+    output += chunk;
+  });
+  child.stderr!.on("data", (chunk) => {
+    output += chunk;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`host exited early:\n${output}`);
+    const healthy = await fetch(`${url}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (healthy) break;
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`host did not become healthy:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const apiKey = (await readFile(env.DEV_API_KEY_FILE!, "utf8").catch(() => "")).trim();
+
+  const host: HostProcess = {
+    url,
+    port,
+    apiKey,
+    dataDir,
+    env,
+    child,
+    output: () => output,
+    async kill() {
+      child.kill("SIGKILL");
+      await exited;
+    },
+    async stop() {
+      child.kill("SIGTERM");
+      await exited;
+    },
+    async request(method, pathname, body, headers = {}) {
+      const response = await fetch(`${url}${pathname}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${apiKey}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+          ...headers,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {}
+      return { status: response.status, body: parsed, headers: response.headers };
+    },
+  };
+  return host;
+}
+
+/**
+ * Stops the host's devnet (anvil runs detached so it survives a host crash) and removes the
+ * data folder.
+ */
+export async function disposeHostData(dataDir: string): Promise<void> {
+  const recorded = await readFile(path.join(dataDir, "devnet/anvil.pid"), "utf8").catch(() => "{}");
+  const pid = Number((JSON.parse(recorded) as { pid?: number }).pid);
+  if (pid > 0) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {}
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+}
