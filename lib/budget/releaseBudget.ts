@@ -1,0 +1,53 @@
+import type { Kysely } from "kysely";
+import { type Cache, getCache } from "../cache/index.js";
+import type { Database } from "../db/index.js";
+import { adjustCountersForRow, rowUsdMicros } from "./counters.js";
+import { BudgetReservationError } from "./errors.js";
+import { type BudgetReservation, ledgerId, selectLedger, toReservation } from "./reservation.js";
+
+export interface ReleaseBudgetParameters {
+  db: Kysely<Database>;
+  cache?: Cache;
+  runId: string;
+  stepIndex: number;
+}
+
+/**
+ * Gives a step's reservation back (the payment failed or was cancelled before money moved).
+ * Idempotent; a settled reservation is not released (the money is gone) and is returned as is.
+ * Returns undefined when the step never reserved.
+ */
+export async function releaseBudget(
+  parameters: ReleaseBudgetParameters,
+): Promise<BudgetReservation | undefined> {
+  const { db } = parameters;
+  const id = ledgerId(parameters);
+  const released = await db
+    .updateTable("spend_ledger")
+    .set({ status: "released", updated_at: new Date() })
+    .where("id", "=", id)
+    .where("status", "=", "reserved")
+    .returning("id")
+    .executeTakeFirst();
+  const row = await selectLedger(db.selectFrom("spend_ledger"))
+    .where("id", "=", id)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const reservation = toReservation(row);
+  if (!released) return reservation;
+  if (reservation.status !== "released") {
+    throw new BudgetReservationError(
+      "conflict",
+      `Budget reservation ${id} changed while releasing`,
+    );
+  }
+  const cache = parameters.cache ?? (await getCache());
+  // Only the call that moved the row from reserved gives the counters back: no double release.
+  if (cache.kind !== "memory") {
+    await adjustCountersForRow(cache, reservation, {
+      amount: -BigInt(reservation.amount),
+      usdMicros: -rowUsdMicros(reservation),
+    });
+  }
+  return reservation;
+}

@@ -1,0 +1,14 @@
+export * from "./computeReputation.js";
+export * from "./createService.js";
+export * from "./deleteService.js";
+export * from "./discoverServices.js";
+export * from "./errors.js";
+export * from "./findServiceByNameOrUrl.js";
+export * from "./getService.js";
+export * from "./probePricing.js";
+export * from "./recordOutcome.js";
+export { DISCOVERY_TTL_SECONDS, PRICING_TTL_SECONDS } from "./registryCache.js";
+export * from "./schemas.js";
+export * from "./seed.js";
+export * from "./serviceView.js";
+export * from "./updateService.js";

@@ -1,0 +1,90 @@
+import { type Kysely, sql } from "kysely";
+import { z } from "zod";
+import type { Cache } from "../cache/index.js";
+import type { Database } from "../db/index.js";
+import { validate } from "../http/validate.js";
+import { bumpRegistryVersion, resolveCache } from "./registryCache.js";
+import { caip2Network } from "./schemas.js";
+import { type ServiceView, toServiceView } from "./serviceView.js";
+
+export interface SeedDemoServicesParameters {
+  /** Base URL of the deployment serving /api/demo/* (no trailing slash needed). */
+  baseUrl: string;
+  /** CAIP-2 network, "eip155:<chainId>". */
+  network: string;
+  /** Address of the USDC-like EIP-3009 token the demo services charge in. */
+  usdcAddress: string;
+}
+
+const seedSchema = z.object({
+  baseUrl: z.string().refine((v) => URL.canParse(v), "must be a URL"),
+  network: caip2Network,
+  usdcAddress: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x address"),
+});
+
+/** The devnet demo services, served by the x402 demo handlers in api/demo/. */
+export function demoServices(parameters: SeedDemoServicesParameters) {
+  const base = parameters.baseUrl.replace(/\/+$/, "");
+  return [
+    {
+      id: "svc_demo_market_data",
+      name: "Market Data API",
+      description: "Spot prices and 24h change for Cronos tokens (demo, paid per call via x402).",
+      category: "market-data",
+      endpoint: `${base}/api/demo/market-data`,
+      pricing_model: "pay-per-call" as const,
+      price_amount: "100000",
+      price_asset: parameters.usdcAddress,
+      price_network: parameters.network,
+      mcp_compatible: false,
+    },
+    {
+      id: "svc_demo_weather",
+      name: "Weather API",
+      description: "Current weather for a city (demo, paid per call via x402, MCP compatible).",
+      category: "weather",
+      endpoint: `${base}/api/demo/weather`,
+      pricing_model: "pay-per-call" as const,
+      price_amount: "50000",
+      price_asset: parameters.usdcAddress,
+      price_network: parameters.network,
+      mcp_compatible: true,
+    },
+  ];
+}
+
+/**
+ * Registers the demo services, idempotently: running it again (even with another base URL or
+ * token address) updates the declared fields in place and keeps ids, counts and reputation.
+ */
+export async function seedDemoServices(
+  db: Kysely<Database>,
+  parameters: SeedDemoServicesParameters,
+  options: { cache?: Cache } = {},
+): Promise<ServiceView[]> {
+  validate(seedSchema, parameters, "seed parameters");
+  const rows = [];
+  for (const service of demoServices(parameters)) {
+    const row = await db
+      .insertInto("services")
+      .values(service)
+      .onConflict((oc) =>
+        oc.column("name").doUpdateSet({
+          description: sql`excluded.description`,
+          category: sql`excluded.category`,
+          endpoint: sql`excluded.endpoint`,
+          pricing_model: sql`excluded.pricing_model`,
+          price_amount: sql`excluded.price_amount`,
+          price_asset: sql`excluded.price_asset`,
+          price_network: sql`excluded.price_network`,
+          mcp_compatible: sql`excluded.mcp_compatible`,
+          updated_at: sql`now()`,
+        }),
+      )
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    rows.push(toServiceView(row));
+  }
+  await bumpRegistryVersion(await resolveCache(options.cache));
+  return rows;
+}
