@@ -219,6 +219,11 @@ export interface ChainTransactionsTable {
   error: string | null;
   created_at: CreatedAt;
   updated_at: CreatedAt;
+  /** Signed raw transaction (0x hex), stored before broadcast so a retry rebroadcasts, never re-signs. */
+  raw_transaction: string | null;
+  token: string | null;
+  amount: NullableNumeric;
+  details: JsonOrNull;
 }
 
 /** Every table Paygent owns, as kysely sees them. */

@@ -4,12 +4,14 @@ import { BaseError } from "../errors/index.js";
 import * as initial from "./migrations/2026_11_25_0001_initial.js";
 import * as runWorkflowId from "./migrations/2026_11_25_0002_run_workflow_id.js";
 import * as paymentAuthorization from "./migrations/2026_11_25_0004_payment_authorization.js";
+import * as chainTransactionPayload from "./migrations/2026_11_25_0006_chain_transaction_payload.js";
 
 /** Migrations are imported statically so bundlers (Vercel, workflow build) include them. */
 const migrations: Record<string, Migration> = {
   "2026_11_25_0001_initial": initial,
   "2026_11_25_0002_run_workflow_id": runWorkflowId,
   "2026_11_25_0004_payment_authorization": paymentAuthorization,
+  "2026_11_25_0006_chain_transaction_payload": chainTransactionPayload,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
