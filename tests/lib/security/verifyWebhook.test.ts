@@ -37,7 +37,7 @@ async function rejection(
 }
 
 describe("signWebhook", () => {
-  test("args: HMAC-SHA256 hex over "<timestamp>.<body>" (vector from openssl dgst -hmac)", () => {
+  test("args: HMAC-SHA256 hex over <timestamp>.<body> (vector from openssl dgst -hmac)", () => {
     expect(signWebhook(secret, '{"event":"approval.decided"}', 1700000000)).toBe(
       "v1=c71efd87453a6d133497677d76694548ed4da5f2a3bacbfa13543b6c94fe6461",
     );
