@@ -71,8 +71,10 @@ export async function startUpstashBridge(
   const token = parameters.token ?? randomBytes(16).toString("hex");
   const redisUrl = parameters.redisUrl ?? process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
   // Buffers keep values binary-exact until we choose how to encode them.
+  // RESP2 like Upstash (node-redis 6 defaults to RESP3, whose maps the client would turn into null).
   const redis = createClient({
     url: redisUrl,
+    RESP: 2,
     socket: { reconnectStrategy: false },
   }).withTypeMapping({
     [RESP_TYPES.BLOB_STRING]: Buffer,
@@ -126,7 +128,7 @@ export async function startUpstashBridge(
     const reply = (await redis.sendCommand(args)) as Reply;
     // SCRIPT LOAD answers the SHA of what the client sent, as Upstash would.
     if (args[0]?.toUpperCase() === "SCRIPT" && args[1]?.toUpperCase() === "LOAD" && command[2]) {
-      return sha1(command[2]);
+      return Buffer.from(sha1(command[2]));
     }
     return reply;
   };
