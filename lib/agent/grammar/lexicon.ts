@@ -1,0 +1,193 @@
+import { editDistance } from "../tokens.js";
+
+/** Which parser a leading verb selects. */
+export type VerbClass =
+  | "pay"
+  | "send"
+  | "swap"
+  | "sell"
+  | "buy"
+  | "balance"
+  | "discover"
+  | "subscribe"
+  | "unsubscribe"
+  | "cancel"
+  | "repeat"
+  | "reverse"
+  | "unsupported";
+
+const verbs: Record<string, VerbClass> = {
+  pay: "pay",
+  send: "send",
+  transfer: "send",
+  give: "send",
+  tip: "send",
+  swap: "swap",
+  exchange: "swap",
+  trade: "swap",
+  convert: "swap",
+  sell: "sell",
+  buy: "buy",
+  purchase: "buy",
+  get: "buy",
+  balance: "balance",
+  balances: "balance",
+  check: "balance",
+  show: "balance",
+  what: "balance",
+  "what's": "balance",
+  whats: "balance",
+  how: "balance",
+  display: "balance",
+  tell: "balance",
+  view: "balance",
+  find: "discover",
+  search: "discover",
+  discover: "discover",
+  list: "discover",
+  browse: "discover",
+  look: "discover",
+  locate: "discover",
+  subscribe: "subscribe",
+  sub: "subscribe",
+  resubscribe: "subscribe",
+  unsubscribe: "unsubscribe",
+  unsub: "unsubscribe",
+  cancel: "cancel",
+  stop: "cancel",
+  end: "cancel",
+  repeat: "repeat",
+  redo: "repeat",
+  again: "repeat",
+  do: "repeat",
+  same: "repeat",
+  reverse: "reverse",
+  undo: "reverse",
+  stake: "unsupported",
+  unstake: "unsupported",
+  bridge: "unsupported",
+  borrow: "unsupported",
+  lend: "unsupported",
+  deposit: "unsupported",
+  withdraw: "unsupported",
+  mint: "unsupported",
+  burn: "unsupported",
+  approve: "unsupported",
+  vote: "unsupported",
+  farm: "unsupported",
+  short: "unsupported",
+  long: "unsupported",
+  provide: "unsupported",
+  add: "unsupported",
+  remove: "unsupported",
+  delegate: "unsupported",
+  claim: "unsupported",
+  lock: "unsupported",
+  deploy: "unsupported",
+  sign: "unsupported",
+};
+
+/** Verbs long enough that a one-letter slip is still unambiguous ("swpa", "tranfer", "subscibe"). */
+const fuzzyVerbs = Object.keys(verbs).filter(
+  (verb) =>
+    verb.length >= 4 &&
+    !["what", "how", "long", "show", "give", "sign", "lock", "burn"].includes(verb),
+);
+
+const fuzzyCache = new Map<string, string | undefined>();
+
+/** The verb a word stands for, tolerating one typo in verbs of four letters or more. */
+export function verbOf(word: string): { verb: string; class: VerbClass } | undefined {
+  const exact = verbs[word];
+  if (exact) return { verb: word, class: exact };
+  if (word.length < 4) return undefined;
+  let corrected = fuzzyCache.get(word);
+  if (corrected === undefined && !fuzzyCache.has(word)) {
+    for (const verb of fuzzyVerbs) {
+      const limit = verb.length >= 8 ? 2 : 1;
+      if (Math.abs(verb.length - word.length) <= limit && editDistance(word, verb) <= limit) {
+        corrected = verb;
+        break;
+      }
+    }
+    if (fuzzyCache.size < 10_000) fuzzyCache.set(word, corrected);
+  }
+  return corrected ? { verb: corrected, class: verbs[corrected]! } : undefined;
+}
+
+/** Words that start a new step when they follow "and" or a comma. */
+export function startsStep(word: string): boolean {
+  const verb = verbOf(word);
+  return (
+    verb !== undefined &&
+    !["what", "how", "same", "do", "get", "long", "short", "end", "add"].includes(verb.verb)
+  );
+}
+
+/** Polite or filler phrases removed from the start or end of a step. */
+export const leadingFillers: ReadonlyArray<ReadonlyArray<string>> = [
+  ["please"],
+  ["pls"],
+  ["plz"],
+  ["kindly"],
+  ["hey"],
+  ["hi"],
+  ["hello"],
+  ["ok"],
+  ["okay"],
+  ["yo"],
+  ["paygent"],
+  ["agent"],
+  ["now"],
+  ["just"],
+  ["first"],
+  ["firstly"],
+  ["also"],
+  ["and"],
+  ["next"],
+  ["then"],
+  ["can", "you"],
+  ["could", "you"],
+  ["would", "you"],
+  ["will", "you"],
+  ["can", "i"],
+  ["i", "want", "to"],
+  ["i", "wanna"],
+  ["i'd", "like", "to"],
+  ["id", "like", "to"],
+  ["i", "would", "like", "to"],
+  ["i", "need", "to"],
+  ["we", "need", "to"],
+  ["go", "ahead", "and"],
+  ["let's"],
+  ["lets"],
+  ["help", "me"],
+  ["quickly"],
+  ["immediately"],
+];
+
+/** Filler phrases removed from the end of a step. */
+export const trailingFillers: ReadonlyArray<ReadonlyArray<string>> = [
+  ["please"],
+  ["pls"],
+  ["plz"],
+  ["thanks"],
+  ["thx"],
+  ["thank", "you"],
+  ["for", "me"],
+  ["now"],
+  ["right", "now"],
+  ["asap"],
+  ["immediately"],
+];
+
+/** Small words the recipient, service and query extractors skip. */
+export const articles: ReadonlySet<string> = new Set([
+  "the",
+  "a",
+  "an",
+  "my",
+  "our",
+  "this",
+  "that",
+]);

@@ -1,0 +1,173 @@
+import { CommandParseError } from "../errors.js";
+import type { SwapIntent } from "../intent.js";
+import { resolveToken, type TokenInfo, type TokenList } from "../tokens.js";
+import { readAmount, readTokenName, toBaseUnits } from "./readAmount.js";
+import type { Word } from "./tokenize.js";
+
+const noise = new Set([
+  "my",
+  "of",
+  "some",
+  "worth",
+  "the",
+  "tokens",
+  "token",
+  "coins",
+  "a",
+  "an",
+  "me",
+  "your",
+]);
+const venueWords = new Set([
+  "on",
+  "via",
+  "vvs",
+  "dex",
+  "at",
+  "market",
+  "price",
+  "rate",
+  "finance",
+  "using",
+  "through",
+]);
+const swapConnectors = new Set(["for", "to", "into", "->", "=>", "in"]);
+const buyConnectors = new Set(["with", "using", "for", "from", "paying", "by"]);
+
+interface Side {
+  token: TokenInfo;
+  amount?: string;
+}
+
+function readSide(words: Word[], tokens: TokenList, role: string): Side {
+  const rest = words.filter((w) => !noise.has(w.lower));
+  if (rest.length === 0) {
+    throw new CommandParseError(`Which token should be ${role}?`, {
+      reason: "incomplete",
+      suggestions: ['e.g. "swap 10 CRO for USDC" or "buy 100 USDC with CRO"'],
+    });
+  }
+  const first = rest[0]!;
+  if (
+    first.lower === "all" ||
+    first.lower === "everything" ||
+    first.lower === "half" ||
+    first.lower === "max"
+  ) {
+    throw new CommandParseError(
+      `"${first.raw}" is not an amount I can swap exactly; give a number`,
+      {
+        reason: "incomplete",
+        suggestions: ['e.g. "swap 10 CRO for USDC"'],
+      },
+    );
+  }
+  if (first.kind === "usd") {
+    throw new CommandParseError("Swap amounts must be in a token, not dollars", {
+      reason: "incomplete",
+      suggestions: ['e.g. "swap 10 CRO for USDC" or "buy 10 USDC with CRO"'],
+    });
+  }
+  let side: Side;
+  let end: number;
+  if (first.kind === "number") {
+    const match = readAmount(rest, 0, tokens)!;
+    if (match.unknownToken) resolveToken(tokens, match.unknownToken);
+    if (match.usd) {
+      throw new CommandParseError("Swap amounts must be in a token, not dollars", {
+        reason: "incomplete",
+      });
+    }
+    if (!match.token) {
+      throw new CommandParseError(`Which token is the ${match.value} in?`, {
+        reason: "incomplete",
+        suggestions: ['e.g. "swap 10 CRO for USDC"'],
+      });
+    }
+    side = { token: match.token, amount: toBaseUnits(match.value, match.token) };
+    end = match.end;
+  } else {
+    const name = readTokenName(rest, 0, tokens);
+    if (!name) {
+      if (first.kind === "word") resolveToken(tokens, first.raw);
+      throw new CommandParseError(`Expected a token where "${first.raw}" is`, {
+        reason: "unrecognized",
+      });
+    }
+    side = { token: name.token };
+    end = name.end;
+  }
+  const extra = rest.slice(end).filter((w) => !venueWords.has(w.lower));
+  if (extra.length > 0) {
+    const word = extra[0]!;
+    if (word.kind === "word" && extra.length === 1 && !side.amount) resolveToken(tokens, word.raw);
+    throw new CommandParseError(`Unexpected "${extra.map((w) => w.raw).join(" ")}" in the swap`, {
+      reason: "unrecognized",
+      suggestions: ['e.g. "swap 10 CRO for USDC" or "buy 100 USDC with CRO"'],
+    });
+  }
+  return side;
+}
+
+/**
+ * swap / exchange / trade / convert / sell <amount> <token> for|to|into <token>,
+ * swap <token> for <amount> <token> (exact out), buy <amount> <token> with <token> (exact out),
+ * buy <token> with <amount> <token> (exact in).
+ */
+export function parseSwap(
+  verb: "swap" | "sell" | "buy",
+  words: Word[],
+  tokens: TokenList,
+): SwapIntent {
+  const connectors = verb === "buy" ? buyConnectors : swapConnectors;
+  // The connector is the first one after something that is not itself noise.
+  let split = -1;
+  for (let i = 1; i < words.length; i++) {
+    if (connectors.has(words[i]!.lower)) {
+      split = i;
+      break;
+    }
+  }
+  if (split < 0) {
+    const side = readSide(words, tokens, verb === "buy" ? "bought" : "sold");
+    throw new CommandParseError(
+      verb === "buy"
+        ? `Which token should pay for the ${side.token.symbol}?`
+        : `Which token should the ${side.token.symbol} be swapped into?`,
+      {
+        reason: "incomplete",
+        suggestions: [
+          verb === "buy"
+            ? `e.g. "buy 100 ${side.token.symbol} with CRO"`
+            : `e.g. "swap 10 ${side.token.symbol} for USDC"`,
+        ],
+      },
+    );
+  }
+  const left = readSide(words.slice(0, split), tokens, verb === "buy" ? "bought" : "sold");
+  const right = readSide(words.slice(split + 1), tokens, verb === "buy" ? "paid with" : "bought");
+  const sold = verb === "buy" ? right : left;
+  const bought = verb === "buy" ? left : right;
+  if (sold.token.symbol === bought.token.symbol) {
+    throw new CommandParseError(`Cannot swap ${sold.token.symbol} for itself`, {
+      reason: "invalid_amount",
+    });
+  }
+  if (sold.amount && bought.amount) {
+    throw new CommandParseError("Give either the amount to sell or the amount to buy, not both", {
+      reason: "invalid_amount",
+    });
+  }
+  if (!sold.amount && !bought.amount) {
+    throw new CommandParseError(`How much ${sold.token.symbol} should be swapped?`, {
+      reason: "incomplete",
+      suggestions: [`e.g. "swap 10 ${sold.token.symbol} for ${bought.token.symbol}"`],
+    });
+  }
+  return {
+    kind: "swap",
+    tokenIn: sold.token.symbol,
+    tokenOut: bought.token.symbol,
+    ...(sold.amount ? { amountIn: sold.amount } : { amountOut: bought.amount }),
+  };
+}

@@ -1,0 +1,174 @@
+import { DecimalFormatError, parseDecimal } from "../decimal.js";
+import { CommandParseError } from "../errors.js";
+import { findToken, multiWordTokenNames, type TokenInfo, type TokenList } from "../tokens.js";
+import type { Word } from "./tokenize.js";
+
+/** An amount as written: decimal text plus the token (or USD) it is in, and where it ends. */
+export interface AmountMatch {
+  /** Decimal text as typed, without separators ("0.10"). */
+  value: string;
+  token?: TokenInfo;
+  /** Set when the amount is in dollars ("$10", "10 usd"). */
+  usd?: boolean;
+  /** A word in token position that is no known token (reported with a suggestion by the caller). */
+  unknownToken?: string;
+  start: number;
+  end: number;
+}
+
+const usdWords = new Set(["usd", "dollar", "dollars", "bucks", "buck"]);
+
+/** Words that may follow a bare number without being a token name. */
+const notTokenWords = new Set([
+  "to",
+  "for",
+  "into",
+  "in",
+  "with",
+  "and",
+  "then",
+  "of",
+  "worth",
+  "from",
+  "on",
+  "at",
+  "per",
+  "each",
+  "using",
+  "via",
+  "as",
+  "or",
+  "max",
+  "maximum",
+  "minutes",
+  "minute",
+  "mins",
+  "min",
+  "seconds",
+  "second",
+  "secs",
+  "sec",
+  "hours",
+  "hour",
+  "hrs",
+  "hr",
+  "stars",
+  "star",
+  "bps",
+  "bp",
+  "percent",
+  "slippage",
+  "the",
+  "a",
+  "an",
+  "tokens",
+  "token",
+  "coins",
+  "coin",
+]);
+
+/** Reads a token name at `index` (symbol, alias or two-word alias); returns it and the next index. */
+export function readTokenName(
+  words: ReadonlyArray<Word>,
+  index: number,
+  tokens: TokenList,
+): { token: TokenInfo; end: number } | undefined {
+  const word = words[index];
+  if (word?.kind !== "word") return undefined;
+  const next = words[index + 1];
+  if (next && next.kind === "word") {
+    const pair = `${word.lower} ${next.lower}`;
+    if (multiWordTokenNames(tokens).includes(pair)) {
+      const token = findToken(tokens, pair);
+      if (token) return { token, end: index + 2 };
+    }
+  }
+  const token = findToken(tokens, word.lower);
+  return token ? { token, end: index + 1 } : undefined;
+}
+
+/** Reads "10 CRO", "0.5 usdc", "$10", "10 dollars" or "USDC 5" starting at `index`. */
+export function readAmount(
+  words: ReadonlyArray<Word>,
+  index: number,
+  tokens: TokenList,
+): AmountMatch | undefined {
+  const word = words[index];
+  if (!word) return undefined;
+  if (word.kind === "usd") return { value: word.value!, usd: true, start: index, end: index + 1 };
+  if (word.kind === "word") {
+    // "usdc 5": a token name followed by a number.
+    const name = readTokenName(words, index, tokens);
+    const after = name ? words[name.end] : undefined;
+    if (name && after?.kind === "number") {
+      return { value: after.value!, token: name.token, start: index, end: name.end + 1 };
+    }
+    return undefined;
+  }
+  if (word.kind !== "number") return undefined;
+  const next = words[index + 1];
+  if (next?.kind !== "word") return { value: word.value!, start: index, end: index + 1 };
+  if (usdWords.has(next.lower))
+    return { value: word.value!, usd: true, start: index, end: index + 2 };
+  const name = readTokenName(words, index + 1, tokens);
+  if (name) return { value: word.value!, token: name.token, start: index, end: name.end };
+  if (notTokenWords.has(next.lower)) return { value: word.value!, start: index, end: index + 1 };
+  return { value: word.value!, unknownToken: next.raw, start: index, end: index + 2 };
+}
+
+/** Finds the first amount in words[from, to). */
+export function findAmount(
+  words: ReadonlyArray<Word>,
+  tokens: TokenList,
+  from = 0,
+  to = words.length,
+): AmountMatch | undefined {
+  for (let i = from; i < to; i++) {
+    const kind = words[i]!.kind;
+    if (kind === "number" || kind === "usd") return readAmount(words, i, tokens);
+  }
+  return undefined;
+}
+
+/** Converts a matched token amount to base units, with errors that say what to fix. */
+export function toBaseUnits(
+  value: string,
+  token: TokenInfo,
+  options: { allowZero?: boolean } = {},
+): string {
+  let units: bigint;
+  try {
+    units = parseDecimal(value, token.decimals);
+  } catch (error) {
+    if (error instanceof DecimalFormatError) {
+      throw new CommandParseError(`Invalid ${token.symbol} amount: ${error.message}`, {
+        reason: "invalid_amount",
+        suggestions: [`${token.symbol} has ${token.decimals} decimals`],
+        cause: error,
+      });
+    }
+    throw error;
+  }
+  if (units === 0n && !options.allowZero) {
+    throw new CommandParseError(`The ${token.symbol} amount must be greater than zero`, {
+      reason: "invalid_amount",
+    });
+  }
+  return units.toString();
+}
+
+/** Validates a dollar amount ("10", "0.5") and returns it as a plain decimal string. */
+export function toUsd(value: string): string {
+  try {
+    const units = parseDecimal(value, 18);
+    if (units === 0n) throw new DecimalFormatError("zero");
+  } catch (error) {
+    throw new CommandParseError(`Invalid dollar amount "$${value}"`, {
+      reason: "invalid_amount",
+      cause: error,
+    });
+  }
+  const [whole = "0", fraction = ""] = value.split(".");
+  const trimmed = fraction.replace(/0+$/, "");
+  return `${BigInt(whole || "0")}${trimmed ? `.${trimmed}` : ""}`;
+}

@@ -1,0 +1,118 @@
+import { leadingFillers, startsStep, trailingFillers } from "./lexicon.js";
+import type { Word } from "./tokenize.js";
+
+const stepBreaks: string[][] = [
+  ["and", "after", "that"],
+  ["and", "then"],
+  ["and", "finally"],
+  ["and", "next"],
+  ["after", "that"],
+  ["after", "this"],
+  ["once", "that's", "done"],
+  ["once", "done"],
+  ["when", "done"],
+  ["then"],
+  ["finally"],
+  ["afterwards"],
+  ["afterward"],
+  ["subsequently"],
+  ["lastly"],
+];
+
+function breakAt(words: ReadonlyArray<Word>, index: number): number {
+  for (const phrase of stepBreaks) {
+    let ok = true;
+    for (let k = 0; k < phrase.length; k++) {
+      if (words[index + k]?.lower !== phrase[k]) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) return phrase.length;
+  }
+  return 0;
+}
+
+/** Next word that is not filler, to decide whether "and"/"," starts a new step. */
+function nextMeaningful(words: ReadonlyArray<Word>, index: number): Word | undefined {
+  let i = index;
+  while (i < words.length) {
+    const filler = leadingFillers.find((phrase) =>
+      phrase.every((part, k) => words[i + k]?.lower === part),
+    );
+    if (!filler) break;
+    i += filler.length;
+  }
+  return words[i];
+}
+
+/**
+ * Splits a command into steps at ";", ".", "then", "after that", "finally", and at "and" or ","
+ * when a verb follows ("check my balance and swap …").
+ */
+export function splitSteps(words: ReadonlyArray<Word>): Word[][] {
+  const steps: Word[][] = [];
+  let current: Word[] = [];
+  const flush = (): void => {
+    if (current.length > 0) steps.push(current);
+    current = [];
+  };
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (word.kind === "separator") {
+      if (word.lower !== ",") {
+        flush();
+        continue;
+      }
+      const next = nextMeaningful(words, i + 1);
+      if (next && next.kind === "word" && (startsStep(next.lower) || breakAt(words, i + 1) > 0))
+        flush();
+      continue;
+    }
+    if (word.kind === "word") {
+      const width = breakAt(words, i);
+      if (width > 0) {
+        flush();
+        i += width - 1;
+        continue;
+      }
+      if (word.lower === "and" || word.lower === "&" || word.lower === "plus") {
+        const next = nextMeaningful(words, i + 1);
+        if (next && next.kind === "word" && startsStep(next.lower)) {
+          flush();
+          continue;
+        }
+      }
+    }
+    current.push(word);
+  }
+  flush();
+  return steps;
+}
+
+/** Removes polite and filler phrases from both ends of a step. */
+export function stripFillers(words: Word[]): Word[] {
+  let start = 0;
+  let end = words.length;
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const phrase of leadingFillers) {
+      if (
+        start + phrase.length <= end &&
+        phrase.every((part, k) => words[start + k]!.lower === part)
+      ) {
+        start += phrase.length;
+        changed = true;
+      }
+    }
+    for (const phrase of trailingFillers) {
+      const at = end - phrase.length;
+      if (at >= start && phrase.every((part, k) => words[at + k]!.lower === part)) {
+        end = at;
+        changed = true;
+      }
+    }
+  }
+  return start === 0 && end === words.length ? words : words.slice(start, end);
+}

@@ -1,0 +1,181 @@
+import { z } from "zod";
+
+/**
+ * What a user asked for, before any pricing or routing. Amounts are base-unit integer strings
+ * of the named token; tokens are symbols from the chain registry. This is the contract between
+ * the grammar, the model and the planner.
+ */
+
+const baseUnits = z
+  .string()
+  .regex(/^\d+$/, "must be an integer amount in base units")
+  .describe("Amount in the token's base units (integer string, e.g. 100000 for 0.1 USDC)");
+
+const symbol = z.string().min(1).max(32).describe("Token symbol, e.g. CRO or USDC");
+
+const address = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address")
+  .describe("EVM address (0x followed by 40 hex digits)");
+
+const serviceName = z.string().min(1).max(200).describe("Service name as the user wrote it");
+
+const httpUrl = z
+  .string()
+  .url()
+  .refine((value) => /^https?:\/\//i.test(value), "must be an http(s) URL")
+  .describe("HTTP(S) URL of a paid resource");
+
+/** A token amount in base units. */
+export const TokenAmount = z
+  .object({ amount: baseUnits, token: symbol })
+  .describe("An amount of a token, in base units");
+export type TokenAmount = z.infer<typeof TokenAmount>;
+
+/** Show token balances. */
+export const BalanceIntent = z
+  .object({
+    kind: z.literal("balance"),
+    tokens: z.array(symbol).describe("Symbols to show; empty means every known token"),
+    address: address.optional().describe("Whose balance; the agent wallet when absent"),
+  })
+  .describe("Check balances");
+
+/** Where a transfer goes. */
+export const Recipient = z
+  .discriminatedUnion("type", [
+    z.object({ type: z.literal("address"), address }),
+    z.object({ type: z.literal("service"), name: serviceName }),
+    z.object({ type: z.literal("url"), url: httpUrl }),
+  ])
+  .describe("Recipient: an address, a registered service by name, or a URL");
+export type Recipient = z.infer<typeof Recipient>;
+
+/** Move tokens to a recipient. */
+export const TransferIntent = z
+  .object({
+    kind: z.literal("transfer"),
+    token: symbol,
+    amount: baseUnits,
+    to: Recipient,
+  })
+  .describe("Send tokens to an address, service or URL");
+
+/** Pay a service (x402); the price may be discovered later. */
+export const PayIntent = z
+  .object({
+    kind: z.literal("pay"),
+    service: serviceName
+      .optional()
+      .describe("Service name; absent with url, or bound to a preceding discover step"),
+    url: httpUrl.optional(),
+    amount: baseUnits.optional().describe("Exact amount the user said to pay"),
+    token: symbol.optional(),
+    maxAmount: baseUnits.optional().describe('Upper bound the user accepts ("up to 0.5 USDC")'),
+  })
+  .describe("Pay a paid API (x402); price discovered from the service when no amount is given");
+
+/** Swap on the DEX, exact-in (amountIn) or exact-out (amountOut). */
+export const SwapIntent = z
+  .object({
+    kind: z.literal("swap"),
+    tokenIn: symbol.describe("Token sold"),
+    tokenOut: symbol.describe("Token bought"),
+    amountIn: baseUnits.optional().describe("Exact amount sold (exact-in)"),
+    amountOut: baseUnits
+      .optional()
+      .describe('Exact amount bought (exact-out, "buy 100 USDC with CRO")'),
+    slippageBps: z
+      .number()
+      .int()
+      .min(0)
+      .max(5000)
+      .optional()
+      .describe("Slippage tolerance in basis points"),
+    deadlineSeconds: z
+      .number()
+      .int()
+      .positive()
+      .max(86_400)
+      .optional()
+      .describe("Deadline in seconds"),
+  })
+  .describe("Swap one token for another on VVS");
+
+/** Find services in the catalogue. */
+export const DiscoverIntent = z
+  .object({
+    kind: z.literal("discover"),
+    category: z.string().min(1).optional().describe("Category the user named"),
+    query: z.string().min(1).optional().describe("Free-text words describing the service"),
+    maxPrice: TokenAmount.optional().describe("Only services priced at or below this"),
+    minReputation: z
+      .number()
+      .min(0)
+      .max(5)
+      .optional()
+      .describe("Only services rated at least this (0-5)"),
+    mcp: z.boolean().optional().describe("Only services exposed over MCP"),
+  })
+  .describe("Discover paid services");
+
+/** Start a recurring payment to a service. */
+export const SubscribeIntent = z
+  .object({
+    kind: z.literal("subscribe"),
+    service: serviceName,
+    period: z.enum(["daily", "weekly", "monthly"]).describe("Billing period"),
+  })
+  .describe("Subscribe to a service");
+
+/** Stop a recurring payment. */
+export const UnsubscribeIntent = z
+  .object({ kind: z.literal("unsubscribe"), service: serviceName })
+  .describe("Cancel a subscription");
+
+/** One step of a command. */
+export const Intent = z
+  .discriminatedUnion("kind", [
+    BalanceIntent,
+    TransferIntent,
+    PayIntent,
+    SwapIntent,
+    DiscoverIntent,
+    SubscribeIntent,
+    UnsubscribeIntent,
+  ])
+  .describe("One step of a command");
+export type Intent = z.infer<typeof Intent>;
+export type IntentKind = Intent["kind"];
+export type BalanceIntent = z.infer<typeof BalanceIntent>;
+export type TransferIntent = z.infer<typeof TransferIntent>;
+export type PayIntent = z.infer<typeof PayIntent>;
+export type SwapIntent = z.infer<typeof SwapIntent>;
+export type DiscoverIntent = z.infer<typeof DiscoverIntent>;
+export type SubscribeIntent = z.infer<typeof SubscribeIntent>;
+export type UnsubscribeIntent = z.infer<typeof UnsubscribeIntent>;
+
+/** A spending cap for a command: a token amount in base units or a decimal US-dollar amount. */
+export const Budget = z
+  .union([
+    TokenAmount,
+    z
+      .object({
+        usd: z
+          .string()
+          .regex(/^\d+(\.\d+)?$/, "must be a decimal number of US dollars")
+          .describe("US dollars, decimal"),
+      })
+      .describe("A budget in US dollars"),
+  ])
+  .describe("Most the command may spend");
+export type Budget = z.infer<typeof Budget>;
+
+/** A whole command: ordered steps plus an optional budget. */
+export const Command = z
+  .object({
+    steps: z.array(Intent).min(1).max(20).describe("Steps in the order they run"),
+    budget: Budget.optional(),
+  })
+  .describe("A parsed command");
+export type Command = z.infer<typeof Command>;

@@ -1,0 +1,93 @@
+import { CommandParseError } from "./errors.js";
+
+/** A token the agent can name: its symbol, decimals and extra names users type for it. */
+export interface TokenInfo {
+  symbol: string;
+  decimals: number;
+  aliases?: string[];
+}
+
+/** Read-only list of tokens handed to the grammar, the model and the planner. */
+export type TokenList = ReadonlyArray<TokenInfo>;
+
+/** Symbols treated as worth exactly one US dollar when valuing a payment. */
+export const STABLECOINS: ReadonlySet<string> = new Set(["USDC", "USDT", "USDC.E", "DAI"]);
+
+interface TokenIndex {
+  byName: Map<string, TokenInfo>;
+  names: string[];
+}
+
+const indexCache = new WeakMap<TokenList, TokenIndex>();
+
+function indexTokens(tokens: TokenList): TokenIndex {
+  let index = indexCache.get(tokens);
+  if (index) return index;
+  const byName = new Map<string, TokenInfo>();
+  for (const token of tokens) {
+    byName.set(token.symbol.toLowerCase(), token);
+    for (const alias of token.aliases ?? []) byName.set(alias.toLowerCase(), token);
+  }
+  index = { byName, names: [...byName.keys()] };
+  indexCache.set(tokens, index);
+  return index;
+}
+
+/** Finds a token by symbol or alias, ignoring case; undefined when there is none. */
+export function findToken(tokens: TokenList, name: string): TokenInfo | undefined {
+  return indexTokens(tokens).byName.get(name.toLowerCase());
+}
+
+/** Longest alias made of several words ("usd coin"), so the grammar can match multi-word names. */
+export function multiWordTokenNames(tokens: TokenList): string[] {
+  return indexTokens(tokens).names.filter((name) => name.includes(" "));
+}
+
+/** Damerau–Levenshtein distance (adjacent swaps count once), enough for typo suggestions. */
+export function editDistance(a: string, b: string): number {
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const d: number[][] = Array.from({ length: rows }, () => new Array<number>(cols).fill(0));
+  for (let i = 0; i < rows; i++) d[i]![0] = i;
+  for (let j = 0; j < cols; j++) d[0]![j] = j;
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      }
+      d[i]![j] = best;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** Symbols close to `name` (typos), closest first. */
+export function suggestTokens(tokens: TokenList, name: string): string[] {
+  const lower = name.toLowerCase();
+  const scored: Array<{ symbol: string; distance: number }> = [];
+  for (const [candidate, token] of indexTokens(tokens).byName) {
+    const distance = editDistance(lower, candidate);
+    const limit = candidate.length <= 3 ? 1 : 2;
+    if (distance <= limit || (lower.length >= 3 && candidate.startsWith(lower))) {
+      scored.push({ symbol: token.symbol, distance });
+    }
+  }
+  scored.sort((a, b) => a.distance - b.distance);
+  return [...new Set(scored.map((entry) => entry.symbol))];
+}
+
+/** Resolves a token name or throws a CommandParseError that suggests the closest known symbols. */
+export function resolveToken(tokens: TokenList, name: string): TokenInfo {
+  const token = findToken(tokens, name);
+  if (token) return token;
+  const close = suggestTokens(tokens, name);
+  const known = tokens.map((t) => t.symbol).join(", ");
+  throw new CommandParseError(
+    close.length > 0
+      ? `Unknown token "${name}" — did you mean ${close.join(" or ")}?`
+      : `Unknown token "${name}"`,
+    { reason: "unknown_token", suggestions: [`Known tokens: ${known}`] },
+  );
+}
