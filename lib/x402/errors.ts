@@ -1,0 +1,115 @@
+import { BaseError, type BaseErrorOptions } from "../errors/index.js";
+
+/**
+ * Errors of the x402 client. Every one of them is raised BEFORE a signature leaves the process
+ * unless its doc says otherwise, so a caller can tell "nothing was paid" from "paid, then failed".
+ * Names are stable strings: workflow steps recognise them with isErrorNamed() after serialization.
+ */
+
+/** Root of the x402 errors. */
+export class X402Error extends BaseError {
+  override name = "X402Error";
+}
+
+/** The server's 402 (header, body or settlement header) does not follow the x402 protocol. */
+export class X402ProtocolError extends X402Error {
+  override name = "X402ProtocolError";
+  constructor(reason: string, options: BaseErrorOptions = {}) {
+    super(`Malformed x402 response: ${reason}`, options);
+  }
+}
+
+/** None of the offered requirements uses a scheme we can pay with ("exact"). */
+export class UnsupportedSchemeError extends X402Error {
+  override name = "UnsupportedSchemeError";
+  constructor(offered: readonly string[]) {
+    super(`Unsupported x402 scheme: ${offered.join(", ") || "(none)"}`, {
+      metaMessages: ['Paygent pays only with the "exact" scheme (EIP-3009).'],
+    });
+  }
+}
+
+/** None of the offered requirements is on the chain the agent is configured for. */
+export class UnsupportedNetworkError extends X402Error {
+  override name = "UnsupportedNetworkError";
+  constructor(offered: readonly string[], expected: string) {
+    super(
+      `Unsupported x402 network: ${offered.join(", ") || "(none)"} (this agent pays on ${expected})`,
+    );
+  }
+}
+
+/** The requested asset is not a token the agent is allowed to pay with. */
+export class UnsupportedAssetError extends X402Error {
+  override name = "UnsupportedAssetError";
+  constructor(offered: readonly string[], allowed: readonly string[]) {
+    super(`Unsupported x402 asset: ${offered.join(", ") || "(none)"}`, {
+      metaMessages: [`Allowed assets: ${allowed.join(", ") || "(none)"}`],
+    });
+  }
+}
+
+/** The price is above the caller's per-payment limit. */
+export class PriceAboveLimitError extends X402Error {
+  override name = "PriceAboveLimitError";
+  readonly amount: string;
+  readonly limit: string;
+  constructor(amount: bigint, limit: bigint, asset: string) {
+    super(`Price ${amount} is above the limit ${limit} (base units of ${asset})`);
+    this.amount = amount.toString();
+    this.limit = limit.toString();
+  }
+}
+
+/** The price is above what is left of the session's budget. */
+export class BudgetExceededError extends X402Error {
+  override name = "BudgetExceededError";
+  constructor(amount: bigint, remaining: bigint, asset: string) {
+    super(`Price ${amount} exceeds the remaining budget ${remaining} (base units of ${asset})`);
+  }
+}
+
+/**
+ * The server refused a payment we sent (402 again after payment, or a failed settlement).
+ * The authorization WAS signed and sent; whether it moved money is answered by the chain
+ * (authorizationState), which executePayment checks before giving up.
+ */
+export class PaymentRejectedError extends X402Error {
+  override name = "PaymentRejectedError";
+  /** The server's or facilitator's reason code, e.g. "invalid_exact_evm_nonce_already_used". */
+  readonly reason: string | undefined;
+  constructor(reason: string | undefined, options: BaseErrorOptions = {}) {
+    super(`Payment rejected by the server${reason ? `: ${reason}` : ""}`, options);
+    this.reason = reason;
+  }
+}
+
+/** A retry of a step was quoted different terms than the authorization already prepared for it. */
+export class RequirementChangedError extends X402Error {
+  override name = "RequirementChangedError";
+  constructor(field: string, before: string, after: string) {
+    super(
+      `The resource changed its price terms since the first attempt (${field}: ${before} → ${after})`,
+      {
+        metaMessages: [
+          "No second authorization is signed for a step; retry as a new attempt if intended.",
+        ],
+      },
+    );
+  }
+}
+
+/** The prepared authorization expired before it was ever used; a new attempt is needed. */
+export class AuthorizationExpiredError extends X402Error {
+  override name = "AuthorizationExpiredError";
+}
+
+/** The resource did not answer 402 or 2xx, so there was nothing to pay for. */
+export class ResourceRequestError extends X402Error {
+  override name = "ResourceRequestError";
+  readonly status: number | undefined;
+  constructor(message: string, status?: number, options: BaseErrorOptions = {}) {
+    super(message, options);
+    this.status = status;
+  }
+}

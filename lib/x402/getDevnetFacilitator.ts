@@ -1,0 +1,51 @@
+import { x402Facilitator } from "@x402/core/facilitator";
+import type { Network } from "@x402/core/types";
+import { toFacilitatorEvmSigner } from "@x402/evm";
+import { registerExactEvmScheme } from "@x402/evm/exact/facilitator";
+import { createPublicClient, createWalletClient, http } from "viem";
+import { nonceManager, privateKeyToAccount } from "viem/accounts";
+import { chainFor, devnetRpcUrl } from "../chain/chains.js";
+import { devnetAccount } from "../chain/devnet/devnetAccounts.js";
+import { getNetwork } from "../chain/registry.js";
+import { getConfig } from "../config.js";
+
+let cached: { key: string; facilitator: x402Facilitator } | undefined;
+
+/**
+ * The devnet's own x402 facilitator (the official @x402/evm "exact" mechanism): verifies
+ * EIP-3009 authorizations and settles them on chain with FACILITATOR_PRIVATE_KEY (default the
+ * anvil facilitator account). One per process and configuration; the nonce manager keeps
+ * concurrent settlements from reusing a transaction nonce.
+ */
+export function getDevnetFacilitator(): x402Facilitator {
+  const config = getConfig();
+  const rpcUrl = config.RPC_URL ?? devnetRpcUrl(config.DEVNET_PORT);
+  const key = config.FACILITATOR_PRIVATE_KEY ?? devnetAccount("facilitator").privateKey;
+  const cacheKey = `${rpcUrl}|${key.slice(-8)}`;
+  if (cached?.key === cacheKey) return cached.facilitator;
+
+  const chain = chainFor("devnet", rpcUrl);
+  const account = privateKeyToAccount(key as `0x${string}`, { nonceManager });
+  const transport = http(rpcUrl, { retryCount: 1, timeout: 20_000 });
+  const publicClient = createPublicClient({ chain, transport, pollingInterval: 50 });
+  const walletClient = createWalletClient({ chain, transport, account, pollingInterval: 50 });
+  const signer = toFacilitatorEvmSigner({
+    address: account.address,
+    getCode: (args) => publicClient.getCode(args),
+    readContract: (args) =>
+      publicClient.readContract(args as Parameters<typeof publicClient.readContract>[0]),
+    verifyTypedData: (args) =>
+      publicClient.verifyTypedData(args as Parameters<typeof publicClient.verifyTypedData>[0]),
+    writeContract: (args) =>
+      walletClient.writeContract(args as Parameters<typeof walletClient.writeContract>[0]),
+    sendTransaction: (args) => walletClient.sendTransaction(args),
+    waitForTransactionReceipt: (args) => publicClient.waitForTransactionReceipt(args),
+  });
+  const facilitator = new x402Facilitator();
+  registerExactEvmScheme(facilitator, {
+    signer,
+    networks: `eip155:${getNetwork("devnet").chainId}` as Network,
+  });
+  cached = { key: cacheKey, facilitator };
+  return facilitator;
+}

@@ -1,0 +1,241 @@
+import { decodePaymentResponseHeader } from "@x402/core/http";
+import type { Hex, LocalAccount, PublicClient } from "viem";
+import { type Authorization, createPaymentHeader } from "./createPaymentHeader.js";
+import { PaymentRejectedError, ResourceRequestError, X402ProtocolError } from "./errors.js";
+import { readTokenDomain } from "./readTokenDomain.js";
+import {
+  type PaymentRequired,
+  type PaymentRequirement,
+  parsePaymentRequired,
+} from "./requirements.js";
+
+/** Bodies above this many bytes are cut (and flagged) before they reach a run's result. */
+export const MAX_RESOURCE_BODY_BYTES = 64 * 1024;
+
+/** Nonce and validity window of the authorization to sign. */
+export interface AuthorizationTerms {
+  nonce: Hex;
+  validAfter: bigint;
+  validBefore: bigint;
+}
+
+/** Inputs of payForResource. */
+export interface PayForResourceParameters {
+  url: string;
+  account: LocalAccount;
+  /** Reads the token's EIP-712 domain when the server leaves it out. */
+  publicClient: PublicClient;
+  /**
+   * Chooses the requirement to pay (see selectRequirement). Throwing here refuses the payment
+   * before anything is signed.
+   */
+  select: (required: PaymentRequired) => PaymentRequirement | Promise<PaymentRequirement>;
+  /**
+   * Fixes nonce and window for the chosen requirement; executePayment persists them here so a
+   * retry signs the same message. Default: a random nonce, valid from now for maxTimeoutSeconds.
+   */
+  authorize?: (requirement: PaymentRequirement) => Promise<AuthorizationTerms>;
+  /** Method, headers and body of the request (GET without body by default). */
+  init?: { method?: string; headers?: Record<string, string>; body?: string };
+  fetch?: typeof fetch;
+  maxBodyBytes?: number;
+  /** Per HTTP request; settlement waits for a chain receipt, so keep it generous. */
+  timeoutMs?: number;
+}
+
+/** Where a payment landed on chain, as the server's PAYMENT-RESPONSE reports it. */
+export interface Settlement {
+  transaction: Hex;
+  payer: string | null;
+  network: string;
+}
+
+/** The resource's answer after (or without) payment. */
+export interface PaidResource {
+  status: number;
+  /** Text body, cut at maxBodyBytes (see `truncated`). */
+  body: string;
+  truncated: boolean;
+  contentType: string | null;
+  /** False when the resource answered without asking for payment. */
+  paid: boolean;
+  /** Null when unpaid, or when a paid server sent no settlement header (check the chain). */
+  settlement: Settlement | null;
+  requirement: PaymentRequirement | null;
+  authorization: Authorization | null;
+}
+
+/**
+ * x402 client: request → 402 → parse → select → sign one EIP-3009 authorization → retry with
+ * it → content and settlement. Signs at most once per call: a second 402 after paying is a
+ * PaymentRejectedError, never a new signature for different terms.
+ */
+export async function payForResource(parameters: PayForResourceParameters): Promise<PaidResource> {
+  const { url, account, publicClient, select } = parameters;
+  const doFetch = parameters.fetch ?? fetch;
+  const maxBodyBytes = parameters.maxBodyBytes ?? MAX_RESOURCE_BODY_BYTES;
+  const send = (extraHeaders: Record<string, string>) =>
+    request(doFetch, url, parameters.init, extraHeaders, parameters.timeoutMs ?? 60_000);
+
+  const first = await send({});
+  if (first.status !== 402) {
+    if (!first.ok) {
+      await first.body?.cancel();
+      throw new ResourceRequestError(
+        `Resource answered ${first.status} before payment`,
+        first.status,
+      );
+    }
+    return {
+      ...(await readContent(first, maxBodyBytes)),
+      paid: false,
+      settlement: null,
+      requirement: null,
+      authorization: null,
+    };
+  }
+
+  const required = parsePaymentRequired({
+    headers: first.headers,
+    body: (await readBody(first, maxBodyBytes)).text,
+    url,
+  });
+  const requirement = await select(required);
+  const terms = await (parameters.authorize ?? defaultTerms)(requirement);
+  const domain = await readTokenDomain(publicClient, requirement);
+  const header = await createPaymentHeader({ account, requirement, domain, ...terms });
+
+  const paid = await send({ [header.name]: header.value });
+  const settlementHeader =
+    paid.headers.get("payment-response") ?? paid.headers.get("x-payment-response");
+  const settlement = settlementHeader ? decodeSettlement(settlementHeader) : undefined;
+
+  if (paid.status === 402) {
+    const text = (await readBody(paid, maxBodyBytes)).text;
+    throw new PaymentRejectedError(rejectionReason(paid.headers, text, url, settlement));
+  }
+  if (settlement && !settlement.success) {
+    await paid.body?.cancel();
+    throw new PaymentRejectedError(settlement.errorReason ?? "settlement failed");
+  }
+  if (!paid.ok) {
+    await paid.body?.cancel();
+    // Servers settle only after a successful handler, so an error here normally cost nothing;
+    // executePayment still asks the chain before concluding that.
+    throw new ResourceRequestError(`Resource answered ${paid.status} after payment`, paid.status);
+  }
+  return {
+    ...(await readContent(paid, maxBodyBytes)),
+    paid: true,
+    settlement:
+      settlement?.transaction && /^0x[0-9a-fA-F]{64}$/.test(settlement.transaction)
+        ? {
+            transaction: settlement.transaction as Hex,
+            payer: settlement.payer ?? null,
+            network: settlement.network,
+          }
+        : null,
+    requirement,
+    authorization: header.authorization,
+  };
+}
+
+async function defaultTerms(requirement: PaymentRequirement): Promise<AuthorizationTerms> {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  const nonce = `0x${Buffer.from(bytes).toString("hex")}` as Hex;
+  const now = BigInt(Math.floor(Date.now() / 1000));
+  return { nonce, validAfter: 0n, validBefore: now + BigInt(requirement.maxTimeoutSeconds) };
+}
+
+async function request(
+  doFetch: typeof fetch,
+  url: string,
+  init: PayForResourceParameters["init"],
+  extraHeaders: Record<string, string>,
+  timeoutMs: number,
+): Promise<Response> {
+  try {
+    return await doFetch(url, {
+      method: init?.method ?? "GET",
+      headers: { accept: "application/json, */*;q=0.8", ...init?.headers, ...extraHeaders },
+      ...(init?.body === undefined ? {} : { body: init.body }),
+      redirect: "follow",
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (cause) {
+    throw new ResourceRequestError(`Request to ${new URL(url).origin} failed`, undefined, {
+      cause,
+    });
+  }
+}
+
+function decodeSettlement(header: string): ReturnType<typeof decodePaymentResponseHeader> {
+  try {
+    return decodePaymentResponseHeader(header);
+  } catch (cause) {
+    throw new X402ProtocolError("PAYMENT-RESPONSE header is not base64-encoded JSON", { cause });
+  }
+}
+
+/** The most specific reason a server gives for refusing a payment. */
+function rejectionReason(
+  headers: Headers,
+  body: string,
+  url: string,
+  settlement: ReturnType<typeof decodePaymentResponseHeader> | undefined,
+): string | undefined {
+  if (settlement && !settlement.success && settlement.errorReason) return settlement.errorReason;
+  try {
+    const again = parsePaymentRequired({ headers, body, url });
+    if (again.error) return again.error;
+  } catch {
+    // Not a well-formed 402 declaration; fall back to the body.
+  }
+  try {
+    const parsed = JSON.parse(body) as { error?: unknown; details?: unknown };
+    const parts = [parsed.error, parsed.details].filter((part) => typeof part === "string");
+    if (parts.length > 0) return parts.join(": ");
+  } catch {
+    // Not JSON either.
+  }
+  return undefined;
+}
+
+async function readContent(
+  response: Response,
+  maxBodyBytes: number,
+): Promise<Pick<PaidResource, "status" | "body" | "truncated" | "contentType">> {
+  const { text, truncated } = await readBody(response, maxBodyBytes);
+  return {
+    status: response.status,
+    body: text,
+    truncated,
+    contentType: response.headers.get("content-type"),
+  };
+}
+
+/** Reads at most `limit` bytes and drops the rest, so a huge answer cannot fill a run's row. */
+async function readBody(
+  response: Response,
+  limit: number,
+): Promise<{ text: string; truncated: boolean }> {
+  if (!response.body) return { text: "", truncated: false };
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let truncated = false;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (size + value.byteLength > limit) {
+      chunks.push(value.subarray(0, limit - size));
+      truncated = true;
+      await reader.cancel();
+      break;
+    }
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  // A cut may split a multi-byte character; the decoder replaces the fragment instead of failing.
+  return { text: new TextDecoder().decode(Buffer.concat(chunks)), truncated };
+}
