@@ -1,0 +1,73 @@
+import { randomUUID } from "node:crypto";
+import type { Kysely } from "kysely";
+import { z } from "zod";
+import type { Database } from "../db/index.js";
+import { ClientError } from "../errors/index.js";
+import { validate } from "../http/validate.js";
+import { ServiceNotFoundError } from "../registry/errors.js";
+import { SubscriptionConflictError } from "./errors.js";
+import { subscriptionPeriods } from "./nextRenewal.js";
+import { type SubscriptionView, toSubscriptionView } from "./subscriptionView.js";
+
+/** Input of createSubscription (and of POST /api/subscriptions). */
+export const createSubscriptionSchema = z.object({
+  sessionId: z.string().trim().min(1).max(200).describe("Session that pays for the subscription"),
+  serviceId: z.string().trim().min(1).max(200).describe("Registered service to subscribe to"),
+  period: z.enum(subscriptionPeriods).describe("How often it renews: daily, weekly or monthly"),
+});
+export type CreateSubscriptionParameters = z.input<typeof createSubscriptionSchema>;
+
+/**
+ * Records a subscription of a session to a service. Its first period is due at once: access
+ * starts when the renewal workflow has paid it (see lib/subscriptions/renewal.ts), so nothing
+ * is ever served unpaid. One active subscription per session and service.
+ */
+export async function createSubscription(
+  db: Kysely<Database>,
+  parameters: CreateSubscriptionParameters,
+  options: { now?: Date } = {},
+): Promise<SubscriptionView> {
+  const input = validate(createSubscriptionSchema, parameters, "subscription");
+  const now = options.now ?? new Date();
+  return await db.transaction().execute(async (trx) => {
+    // Locking the session serialises concurrent subscribes of one session, so the
+    // one-active-subscription check below cannot race.
+    const session = await trx
+      .selectFrom("agent_sessions")
+      .select(["id", "status"])
+      .where("id", "=", input.sessionId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!session) throw new ClientError("not_found", `Session ${input.sessionId} not found`);
+    if (session.status === "closed") {
+      throw new ClientError("conflict", `Session ${input.sessionId} is closed`);
+    }
+    const service = await trx
+      .selectFrom("services")
+      .select("id")
+      .where("id", "=", input.serviceId)
+      .executeTakeFirst();
+    if (!service) throw new ServiceNotFoundError(input.serviceId);
+    const existing = await trx
+      .selectFrom("service_subscriptions")
+      .select("id")
+      .where("session_id", "=", input.sessionId)
+      .where("service_id", "=", input.serviceId)
+      .where("status", "=", "active")
+      .executeTakeFirst();
+    if (existing) throw new SubscriptionConflictError(existing.id, input.serviceId);
+    const row = await trx
+      .insertInto("service_subscriptions")
+      .values({
+        id: `sub_${randomUUID().replaceAll("-", "").slice(0, 20)}`,
+        session_id: input.sessionId,
+        service_id: input.serviceId,
+        period: input.period,
+        status: "active",
+        current_period_end: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toSubscriptionView(row);
+  });
+}

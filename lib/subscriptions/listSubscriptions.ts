@@ -1,0 +1,83 @@
+import { type Kysely, sql } from "kysely";
+import { z } from "zod";
+import type { Database } from "../db/index.js";
+import { ClientError } from "../errors/index.js";
+import { validate } from "../http/validate.js";
+import { type SubscriptionView, toSubscriptionView } from "./subscriptionView.js";
+
+/** Filters of listSubscriptions (and the query of GET /api/subscriptions). */
+export const listSubscriptionsSchema = z.object({
+  sessionId: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe("Only this session's subscriptions"),
+  serviceId: z.string().trim().min(1).max(200).optional(),
+  status: z.enum(["active", "cancelled", "expired", "failed"]).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(512).optional().describe("nextCursor of the previous page"),
+});
+export type ListSubscriptionsParameters = z.input<typeof listSubscriptionsSchema> & {
+  /** Restrict to sessions created by this API key (non-admin callers). */
+  apiKeyId?: string;
+};
+
+const cursorSchema = z.object({ t: z.string().min(10).max(64), id: z.string() });
+
+/** Subscriptions, newest first, with keyset pagination. */
+export async function listSubscriptions(
+  db: Kysely<Database>,
+  parameters: ListSubscriptionsParameters = {},
+): Promise<{ subscriptions: SubscriptionView[]; nextCursor: string | null }> {
+  const { apiKeyId, ...rest } = parameters;
+  const params = validate(listSubscriptionsSchema, rest, "subscription filters");
+  let query = db
+    .selectFrom("service_subscriptions as s")
+    .selectAll("s")
+    // Full microsecond precision: a JS Date would truncate and make the keyset skip rows.
+    .select(sql<string>`s.created_at::text`.as("created_key"));
+  if (apiKeyId !== undefined) {
+    query = query
+      .innerJoin("agent_sessions as a", "a.id", "s.session_id")
+      .where("a.api_key_id", "=", apiKeyId);
+  }
+  if (params.sessionId) query = query.where("s.session_id", "=", params.sessionId);
+  if (params.serviceId) query = query.where("s.service_id", "=", params.serviceId);
+  if (params.status) query = query.where("s.status", "=", params.status);
+  if (params.cursor) {
+    const cursor = decodeCursor(params.cursor);
+    query = query.where((eb) =>
+      eb.or([
+        eb("s.created_at", "<", sql<Date>`${cursor.t}::timestamptz`),
+        eb.and([
+          eb("s.created_at", "=", sql<Date>`${cursor.t}::timestamptz`),
+          eb("s.id", "<", cursor.id),
+        ]),
+      ]),
+    );
+  }
+  const rows = await query
+    .orderBy("s.created_at", "desc")
+    .orderBy("s.id", "desc")
+    .limit(params.limit + 1)
+    .execute();
+  const page = rows.slice(0, params.limit);
+  const last = page.at(-1);
+  return {
+    subscriptions: page.map(({ created_key: _, ...row }) => toSubscriptionView(row)),
+    nextCursor:
+      rows.length > params.limit && last
+        ? Buffer.from(JSON.stringify({ t: last.created_key, id: last.id })).toString("base64url")
+        : null,
+  };
+}
+
+function decodeCursor(text: string): z.infer<typeof cursorSchema> {
+  try {
+    return cursorSchema.parse(JSON.parse(Buffer.from(text, "base64url").toString("utf8")));
+  } catch {
+    throw new ClientError("bad_request", "Invalid cursor: pass nextCursor from the previous page");
+  }
+}
