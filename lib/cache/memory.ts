@@ -1,3 +1,4 @@
+import { assertNonNegative, ttlMilliseconds } from "./scripts.js";
 import type { Cache, ReserveResult } from "./types.js";
 
 interface Entry {
@@ -23,8 +24,13 @@ export function createMemoryCache(): Cache {
   };
   const write = (key: string, value: string, ttlSeconds?: number, keepTtl = false) => {
     const previous = entries.get(key);
+    // ttlMilliseconds rejects zero/negative ttls, as the Redis adapters do.
     const expiresAt =
-      ttlSeconds !== undefined ? Date.now() + ttlSeconds * 1000 : keepTtl ? previous?.expiresAt : undefined;
+      ttlSeconds !== undefined
+        ? Date.now() + ttlMilliseconds(ttlSeconds)
+        : keepTtl
+          ? previous?.expiresAt
+          : undefined;
     entries.set(key, { value, expiresAt });
   };
 
@@ -42,19 +48,31 @@ export function createMemoryCache(): Cache {
       for (const key of keys) entries.delete(key);
     },
     async increment(key, options = {}) {
+      const by = options.by ?? 1;
+      if (!Number.isSafeInteger(by))
+        throw new RangeError(`increment step must be an integer, got ${by}`);
       const current = read(key);
-      const next = Number(current ?? "0") + (options.by ?? 1);
+      const next = Number(current ?? "0") + by;
       write(key, String(next), current === null ? options.ttlSeconds : undefined, current !== null);
       return next;
     },
     async reserve(key, amount, limit, options = {}): Promise<ReserveResult> {
+      // A negative amount would silently un-spend a budget; the Redis adapters refuse it too.
+      assertNonNegative("amount", amount);
+      assertNonNegative("limit", limit);
       const current = read(key);
       const total = BigInt(current ?? "0");
       if (total + amount > limit) return { reserved: false, total };
-      write(key, String(total + amount), current === null ? options.ttlSeconds : undefined, current !== null);
+      write(
+        key,
+        String(total + amount),
+        current === null ? options.ttlSeconds : undefined,
+        current !== null,
+      );
       return { reserved: true, total: total + amount };
     },
     async release(key, amount) {
+      assertNonNegative("amount", amount);
       const current = read(key);
       const total = BigInt(current ?? "0");
       const next = total > amount ? total - amount : 0n;

@@ -1,4 +1,6 @@
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createMemoryCache } from "../../../lib/cache/memory.js";
@@ -6,7 +8,7 @@ import { createRedisCache } from "../../../lib/cache/redis.js";
 import type { Cache } from "../../../lib/cache/types.js";
 import { createUpstashCache } from "../../../lib/cache/upstash.js";
 import { startUpstashBridge, type UpstashBridge } from "../../bridges/upstashBridge.js";
-import { LOCAL_REDIS_URL, requireService } from "../../helpers/services.js";
+import { isPortOpen, LOCAL_REDIS_URL, requireService } from "../../helpers/services.js";
 
 /**
  * One contract, every adapter: the memory cache, node-redis on the local Redis, and the Upstash REST
@@ -230,6 +232,27 @@ for (const adapter of adapters) {
       expect(await cache.get(key("garbage"))).toBe("1.5");
     });
 
+    test("error: negative amounts, non-positive ttls and fractional steps are refused", async () => {
+      await expect(cache.reserve(key("neg"), -1n, 10n)).rejects.toThrow(
+        "amount must be a non-negative integer, got -1",
+      );
+      await expect(cache.reserve(key("neg"), 1n, -10n)).rejects.toThrow(
+        "limit must be a non-negative integer, got -10",
+      );
+      await expect(cache.release(key("neg"), -1n)).rejects.toThrow(
+        "amount must be a non-negative integer, got -1",
+      );
+      await expect(cache.set(key("ttl0"), "x", { ttlSeconds: 0 })).rejects.toThrow(
+        "ttlSeconds must be a positive number, got 0",
+      );
+      await expect(cache.increment(key("step"), { by: 1.5 })).rejects.toThrow(
+        "increment step must be an integer, got 1.5",
+      );
+      expect(await cache.get(key("neg"))).toBeNull();
+      expect(await cache.get(key("ttl0"))).toBeNull();
+      expect(await cache.get(key("step"))).toBeNull();
+    });
+
     test("behavior: ping resolves while the store is reachable", async () => {
       await expect(cache.ping()).resolves.toBeUndefined();
     });
@@ -246,6 +269,30 @@ describe.skipIf(!redisUp)("Cache adapters: failure modes", () => {
     });
   });
 
+  test("error: ping throws ServiceUnavailableError soon after Redis goes away", async () => {
+    // A private redis-server, so stopping it disturbs nobody else's tests.
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const server = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      { stdio: "ignore" },
+    );
+    try {
+      const url = `redis://127.0.0.1:${port}`;
+      for (let i = 0; i < 50 && !(await isPortOpen(url, port, 200)); i++) await sleep(100);
+      const cache = await createRedisCache({ url });
+      await cache.set("k", "v");
+      server.kill("SIGKILL");
+      await once(server, "exit");
+      const started = Date.now();
+      await expect(cache.ping()).rejects.toMatchObject({ name: "ServiceUnavailableError" });
+      expect(Date.now() - started).toBeLessThan(5_000);
+      await cache.close();
+    } finally {
+      server.kill("SIGKILL");
+    }
+  });
+
   test("error: upstash ping with a wrong token throws ServiceUnavailableError", async () => {
     const local = await startUpstashBridge({ redisUrl: LOCAL_REDIS_URL });
     try {
@@ -253,20 +300,6 @@ describe.skipIf(!redisUp)("Cache adapters: failure modes", () => {
       await expect(cache.ping()).rejects.toMatchObject({ name: "ServiceUnavailableError" });
     } finally {
       await local.close();
-    }
-  });
-
-  test("error: adapters refuse negative amounts and non-positive ttls", async () => {
-    const cache = await createRedisCache({ url: LOCAL_REDIS_URL });
-    try {
-      await expect(cache.reserve(`${runPrefix}:neg`, -1n, 10n)).rejects.toThrow(
-        "amount must be a non-negative integer, got -1",
-      );
-      await expect(cache.set(`${runPrefix}:ttl0`, "x", { ttlSeconds: 0 })).rejects.toThrow(
-        "ttlSeconds must be a positive number, got 0",
-      );
-    } finally {
-      await cache.close();
     }
   });
 });
