@@ -88,6 +88,17 @@ const envSchema = z.object({
 
   // Policy.
   APPROVAL_TIMEOUT_SECONDS: positiveInt(24 * 60 * 60),
+  /** Comma-separated action types the agent may run (balance, transfer, swap, pay, discover, subscribe, unsubscribe). */
+  AGENT_ALLOWED_ACTIONS: z
+    .string()
+    .default("balance,transfer,swap,pay,discover,subscribe,unsubscribe")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((action) => action.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(["balance", "transfer", "swap", "pay", "discover", "subscribe", "unsubscribe"]))),
   DEFAULT_APPROVAL_THRESHOLD_USD: z
     .string()
     .regex(/^\d+(\.\d+)?$/, "must be a decimal number of US dollars")
@@ -112,6 +123,12 @@ const envSchema = z.object({
   /** Vercel sets this; it selects the Vercel workflow world when no world is named. */
   VERCEL_DEPLOYMENT_ID: optionalString,
   AUTH_DISABLED: booleanFlag,
+  /** Local host only: reuse the existing .well-known workflow bundles instead of rebuilding. */
+  DEV_SKIP_WORKFLOW_BUILD: booleanFlag,
+  /** Local host only: where the generated admin key is kept (git-ignored). */
+  DEV_API_KEY_FILE: z.string().default(".data/dev-api-key"),
+  /** Local host only: how often the chain watcher and reconcilers run. */
+  DEV_WATCH_INTERVAL_MS: positiveInt(1000),
 });
 
 export type Config = z.infer<typeof envSchema>;

@@ -1,0 +1,26 @@
+import { z } from "zod";
+import { getConfig } from "../../lib/config.js";
+import { getDb } from "../../lib/db/index.js";
+import { json, route, validate } from "../../lib/http/index.js";
+import { settleLatePayment } from "../../lib/runs/settleLatePayment.js";
+import { verifyWebhook } from "../../lib/security/verifyWebhook.js";
+
+const paymentEvent = z
+  .object({
+    nonce: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be the 32-byte EIP-3009 nonce"),
+    status: z.enum(["settled", "failed"]),
+    transaction: z.string().regex(/^0x[0-9a-fA-F]{64}$/).optional(),
+    reason: z.string().max(500).optional(),
+  })
+  .strict();
+
+/**
+ * POST /api/webhooks/payment — a facilitator that settles later reports the outcome. HMAC-signed
+ * with a timestamp window and replay protection; on success the waiting run resumes.
+ */
+export const POST = route("/api/webhooks/payment", async (request) => {
+  const { body, eventId } = await verifyWebhook(request, { secret: getConfig().WEBHOOK_SECRET });
+  const event = validate(paymentEvent, body, "body");
+  const result = await settleLatePayment(await getDb(), event);
+  return json({ eventId, ...result });
+});

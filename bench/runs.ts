@@ -1,0 +1,58 @@
+import { performance } from "node:perf_hooks";
+import { disposeHostData, startHostProcess } from "../tests/helpers/host.js";
+import { type BenchRow, percentile, round } from "./stats.js";
+
+/**
+ * Durable runs on the embedded defaults (PGlite, memory cache, local world, anvil devnet), through
+ * a real local host process over HTTP:
+ * - POST /api/agent/execute → 202 latency at 1 and at 50 concurrent requests;
+ * - a balance command from POST to status "completed".
+ */
+export async function run(): Promise<BenchRow[]> {
+  const host = await startHostProcess({ env: { RATE_LIMIT_PER_MINUTE: "1000000", LOG_LEVEL: "error" } });
+  try {
+    const post = async () => {
+      const started = performance.now();
+      const response = await host.request("POST", "/api/agent/execute", { command: "what's my balance" });
+      if (response.status !== 202) throw new Error(`POST answered ${response.status}: ${JSON.stringify(response.body)}`);
+      return { ms: performance.now() - started, runId: response.body.runId as string };
+    };
+    const waitCompleted = async (runId: string) => {
+      for (;;) {
+        const { body } = await host.request("GET", `/api/runs/${runId}`);
+        if (body.status === "completed") return;
+        if (body.status === "failed" || body.status === "cancelled") throw new Error(`run ${runId} ${body.status}`);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    };
+
+    // Warm up: first requests load handlers and bundles.
+    for (let i = 0; i < 5; i++) await waitCompleted((await post()).runId);
+
+    const endToEnd: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const started = performance.now();
+      const { runId } = await post();
+      await waitCompleted(runId);
+      endToEnd.push(performance.now() - started);
+    }
+
+    const sequential: number[] = [];
+    for (let i = 0; i < 50; i++) sequential.push((await post()).ms);
+
+    await new Promise((resolve) => setTimeout(resolve, 2000)); // let the sequential runs drain
+    const concurrent = (await Promise.all(Array.from({ length: 50 }, post))).map((r) => r.ms);
+
+    return [
+      { name: "balance command POST → completed p50", value: round(percentile(endToEnd, 50)), unit: "ms", target: "≤ 100 ms" },
+      { name: "balance command POST → completed p95", value: round(percentile(endToEnd, 95)), unit: "ms" },
+      { name: "POST → 202 p50 (1 at a time)", value: round(percentile(sequential, 50)), unit: "ms" },
+      { name: "POST → 202 p95 (1 at a time)", value: round(percentile(sequential, 95)), unit: "ms" },
+      { name: "POST → 202 p50 (50 concurrent)", value: round(percentile(concurrent, 50)), unit: "ms" },
+      { name: "POST → 202 p95 (50 concurrent)", value: round(percentile(concurrent, 95)), unit: "ms", target: "≤ 20 ms" },
+    ];
+  } finally {
+    await host.stop().catch(() => {});
+    await disposeHostData(host.dataDir);
+  }
+}

@@ -1,0 +1,92 @@
+import path from "node:path";
+import { ensureDevAdminKey } from "../lib/auth/devKey.js";
+import { getCache } from "../lib/cache/index.js";
+import { ConfigError, getConfig } from "../lib/config.js";
+import { closeDb, databaseDriverFor, getDb } from "../lib/db/index.js";
+import { runBackgroundChecks } from "../lib/runs/backgroundChecks.js";
+import { buildWorkflows } from "./buildWorkflows.js";
+import { startHost } from "./host.js";
+
+/**
+ * `npm run dev`: the whole product on embedded defaults — PGlite, in-memory cache, the local
+ * workflow world, a persisted anvil devnet with deployed contracts, and the demo paid services.
+ */
+async function main(): Promise<void> {
+  const root = process.cwd();
+  let config: ReturnType<typeof getConfig>;
+  try {
+    config = getConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const baseUrl = `http://127.0.0.1:${config.PORT}`;
+  // The local workflow world delivers queue messages over HTTP to this host.
+  process.env.WORKFLOW_LOCAL_BASE_URL ??= baseUrl;
+  process.env.PUBLIC_BASE_URL ??= baseUrl;
+
+  if (!config.DEV_SKIP_WORKFLOW_BUILD) buildWorkflows(root);
+
+  let chain = `${config.PAYGENT_NETWORK} via ${config.RPC_URL ? "RPC_URL" : "default RPC"}`;
+  let stopDevnet: (() => Promise<void>) | undefined;
+  let devnetUsdc: string | undefined;
+  let chainId: number | undefined;
+  if (config.PAYGENT_NETWORK === "devnet" && !config.RPC_URL) {
+    const { ensureDevnet } = await import("../lib/chain/devnet/ensureDevnet.js");
+    const devnet = await ensureDevnet({ port: config.DEVNET_PORT, stateDir: path.resolve(config.DEVNET_STATE_DIR) });
+    stopDevnet = devnet.stop;
+    devnetUsdc = devnet.addresses.usdc;
+    chainId = devnet.chainId;
+    chain = `anvil devnet (chain ${devnet.chainId}) at ${devnet.rpcUrl}${devnet.reused ? ", reused" : ""}`;
+  }
+
+  const db = await getDb();
+  const cache = await getCache();
+  if (devnetUsdc && chainId) {
+    const { seedDemoServices } = await import("../lib/registry/seed.js");
+    await seedDemoServices(db, { baseUrl, network: `eip155:${chainId}`, usdcAddress: devnetUsdc }, { cache });
+  }
+  const devKey = config.AUTH_DISABLED ? undefined : await ensureDevAdminKey(db, config.DEV_API_KEY_FILE);
+
+  const host = await startHost({
+    root,
+    port: config.PORT,
+    intervals: [{ name: "background checks", everyMs: config.DEV_WATCH_INTERVAL_MS, run: () => runBackgroundChecks(db) }],
+  });
+
+  const world = config.WORKFLOW_TARGET_WORLD ?? "local";
+  process.stdout.write(
+    [
+      "",
+      `Paygent is listening on ${host.url}`,
+      `  database  ${databaseDriverFor(config)}${config.DATABASE_URL ? "" : ` (${config.PGLITE_DATA_DIR})`}`,
+      `  cache     ${cache.kind}`,
+      `  workflow  ${world} world${world === "local" ? ` (${config.WORKFLOW_LOCAL_DATA_DIR})` : ""}`,
+      `  chain     ${chain}`,
+      devKey ? `  api key   ${devKey.key}   (admin, stored in ${config.DEV_API_KEY_FILE})` : "  api key   authentication disabled",
+      "",
+      `Try: curl -s -X POST ${host.url}/api/agent/execute -H 'authorization: Bearer ${devKey?.key ?? "…"}' \\`,
+      `       -H 'content-type: application/json' -d '{"command":"pay 0.10 USDC to the market data API"}'`,
+      "",
+    ].join("\n"),
+  );
+
+  const shutdown = async (signal: string) => {
+    process.stdout.write(`\n${signal}: shutting down\n`);
+    await host.close().catch(() => {});
+    await closeDb().catch(() => {});
+    // A graceful stop also stops the devnet (its state is dumped); after a crash it keeps running.
+    await stopDevnet?.().catch(() => {});
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+main().catch((error) => {
+  process.stderr.write(`paygent failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

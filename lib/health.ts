@@ -1,0 +1,68 @@
+import { getCache } from "./cache/index.js";
+import { getConfig } from "./config.js";
+import { getDb } from "./db/index.js";
+import { sql } from "kysely";
+
+/** Each part is "ok" or a short reason it is not. */
+export interface HealthReport {
+  status: "ok" | "degraded";
+  database: string;
+  cache: string;
+  world: string;
+  chain: string;
+  details: { database: string; cache: string; world: string; network: string };
+}
+
+/** Checks every backing part with a short timeout; the report never carries URLs or secrets. */
+export async function checkHealth(): Promise<HealthReport> {
+  const config = getConfig();
+  const [database, cache, world, chain] = await Promise.all([
+    probe(async () => {
+      const db = await getDb();
+      await sql`select 1`.execute(db);
+    }),
+    probe(async () => (await getCache()).ping()),
+    probe(async () => {
+      const { getWorld } = await import("workflow/runtime");
+      await getWorld().runs.list({ pagination: { limit: 1 } });
+    }),
+    probe(async () => {
+      const { getChainContext } = await import("./chain/clients.js");
+      await getChainContext().publicClient.getBlockNumber();
+    }),
+  ]);
+  const databaseDriver = !config.DATABASE_URL ? "pglite" : config.DATABASE_DRIVER ?? "postgres";
+  const cacheKind = await getCache().then((c) => c.kind, () => "unavailable");
+  return {
+    status: [database, cache, world, chain].every((part) => part === "ok") ? "ok" : "degraded",
+    database,
+    cache,
+    world,
+    chain,
+    details: {
+      database: databaseDriver,
+      cache: cacheKind,
+      world: config.WORKFLOW_TARGET_WORLD ?? (config.VERCEL_DEPLOYMENT_ID ? "vercel" : "local"),
+      network: config.PAYGENT_NETWORK,
+    },
+  };
+}
+
+async function probe(check: () => Promise<unknown>, timeoutMs = 2000): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    return "ok";
+  } catch (error) {
+    // Only the error's class and a sanitized first line: connection strings never reach the client.
+    const message = error instanceof Error ? error.message.split("\n")[0]!.replace(/\w+:\/\/\S+/g, "[url]") : "unavailable";
+    return `unavailable: ${message.slice(0, 120)}`;
+  } finally {
+    clearTimeout(timer);
+  }
+}

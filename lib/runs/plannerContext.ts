@@ -1,0 +1,81 @@
+import type { Kysely } from "kysely";
+import type { DiscoverFilter } from "../agent/plan.js";
+import { getBudgetStatus } from "../budget/getBudgetStatus.js";
+import type { PlannerContext, ServiceInfo } from "../agent/planner.js";
+import type { TokenList } from "../agent/tokens.js";
+import { quoteSwap } from "../chain/quoteSwap.js";
+import { getChainContext } from "../chain/clients.js";
+import { findToken, requireToken } from "../chain/registry.js";
+import { getConfig } from "../config.js";
+import type { AgentSession, Database, Run } from "../db/database.js";
+import { discoverServices } from "../registry/discoverServices.js";
+import { findServiceByNameOrUrl } from "../registry/findServiceByNameOrUrl.js";
+import type { ServiceView } from "../registry/serviceView.js";
+import { usdValue } from "./actions.js";
+import type { RunOptions } from "./startRun.js";
+
+/** The real lookups the planner uses: the service registry, on-chain prices and DEX quotes. */
+export async function createPlannerContext(db: Kysely<Database>, run: Run, tokens: TokenList): Promise<PlannerContext> {
+  const config = getConfig();
+  const network = config.PAYGENT_NETWORK;
+  const chain = getChainContext();
+  const options = (run.options as RunOptions | null) ?? {};
+  const session = await db.selectFrom("agent_sessions").selectAll().where("id", "=", run.session_id).executeTakeFirstOrThrow();
+
+  const toServiceInfo = (service: ServiceView): ServiceInfo | undefined => {
+    const token = findToken(network, service.price.asset);
+    if (!token) return undefined; // priced in a token this network does not know: not payable here
+    return {
+      id: service.id,
+      name: service.name,
+      endpoint: service.endpoint,
+      category: service.category,
+      price: { amount: service.price.amount, token: token.symbol },
+      reputation: Number(service.reputation),
+      mcp: service.mcpCompatible,
+    };
+  };
+
+  return {
+    tokens,
+    async findService(nameOrUrl) {
+      const service = await findServiceByNameOrUrl(db, nameOrUrl);
+      return service ? toServiceInfo(service) : undefined;
+    },
+    async discoverServices(filter: DiscoverFilter) {
+      const maxPriceToken = filter.maxPrice ? requireToken(network, filter.maxPrice.token) : undefined;
+      const { services } = await discoverServices(db, {
+        category: filter.category,
+        q: filter.query,
+        maxPrice: filter.maxPrice?.amount,
+        minReputation: filter.minReputation,
+        mcp: filter.mcp,
+        limit: 50,
+      });
+      return services
+        .filter((s) => !maxPriceToken || maxPriceToken.address === "native" || s.price.asset.toLowerCase() === maxPriceToken.address.toLowerCase())
+        .map(toServiceInfo)
+        .filter((s): s is ServiceInfo => s !== undefined);
+    },
+    priceUsd: (token, amount) => usdValue(chain, token, amount),
+    async quoteSwap({ tokenIn, tokenOut, amountIn }) {
+      const quote = await quoteSwap(chain, { tokenIn, tokenOut, amountIn: BigInt(amountIn) });
+      return { amountOut: quote.amountOut.toString() };
+    },
+    approvalThresholdUsd:
+      options.approvalThresholdUsd ?? session.approval_threshold_usd ?? config.DEFAULT_APPROVAL_THRESHOLD_USD,
+    budget: await remainingBudget(db, options, session),
+    allowedActions: config.AGENT_ALLOWED_ACTIONS,
+  };
+}
+
+/**
+ * What the plan may spend: the command's budget, or else what is left of the session's token
+ * budget. (Both are enforced again, atomically, when each action reserves its spend.)
+ */
+async function remainingBudget(db: Kysely<Database>, options: RunOptions, session: AgentSession): Promise<PlannerContext["budget"]> {
+  if (options.budget && options.budget.token !== "USD") return { amount: options.budget.amount, token: options.budget.token };
+  if (!session.budget_amount || !session.budget_token || session.budget_token === "USD") return undefined;
+  const status = await getBudgetStatus(db, session.id);
+  return { amount: status.budget?.remaining ?? session.budget_amount, token: session.budget_token };
+}

@@ -1,0 +1,100 @@
+import { type Kysely, sql, type Transaction } from "kysely";
+import type { Database, Run, RunStatus, StepStatus } from "../db/database.js";
+import { type CostItem, type RunCost, summarizeCost } from "./cost.js";
+import { appendRunEvent } from "./events.js";
+
+/** Statuses after which nothing about a run changes. */
+export const terminalRunStatuses: readonly RunStatus[] = ["completed", "failed", "cancelled"];
+
+export function isTerminal(status: RunStatus): boolean {
+  return terminalRunStatuses.includes(status);
+}
+
+/** The run row, locked for the rest of the transaction (cancel and steps serialize on it). */
+export async function lockRun(trx: Transaction<Database>, runId: string): Promise<Run | undefined> {
+  return trx.selectFrom("runs").selectAll().where("id", "=", runId).forUpdate().executeTakeFirst();
+}
+
+/** Sets the run's status unless it is already terminal. */
+export async function setRunStatus(db: Kysely<Database>, runId: string, status: RunStatus): Promise<void> {
+  await db
+    .updateTable("runs")
+    .set({ status, updated_at: new Date() })
+    .where("id", "=", runId)
+    .where("status", "not in", terminalRunStatuses)
+    .execute();
+}
+
+export async function setStepStatus(
+  db: Kysely<Database>,
+  runId: string,
+  index: number,
+  status: StepStatus,
+  extra: { error?: string } = {},
+): Promise<void> {
+  await db
+    .updateTable("run_steps")
+    .set({ status, ...(extra.error !== undefined ? { error: extra.error } : {}) })
+    .where("run_id", "=", runId)
+    .where("step_index", "=", index)
+    .execute();
+}
+
+/** Appends cost items to the run's running total. */
+export async function addRunCost(db: Kysely<Database>, run: Pick<Run, "id" | "cost">, items: CostItem[]): Promise<RunCost> {
+  const previous = (run.cost as RunCost | null)?.items ?? [];
+  const cost = summarizeCost([...previous, ...items]);
+  await db.updateTable("runs").set({ cost: JSON.stringify(cost) }).where("id", "=", run.id).execute();
+  return cost;
+}
+
+/** A client-safe description of why a run failed. */
+export interface RunFailure {
+  code: string;
+  message: string;
+  step?: number;
+  hints?: string[];
+}
+
+/**
+ * Ends a run as failed (idempotent): the failing step keeps its reason, steps that never started
+ * are skipped, and an event tells the stream.
+ */
+export async function failRun(db: Kysely<Database>, runId: string, failure: RunFailure): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const run = await lockRun(trx, runId);
+    if (!run || isTerminal(run.status)) return;
+    const now = new Date();
+    await trx
+      .updateTable("runs")
+      .set({ status: "failed", error: JSON.stringify(failure), finished_at: now, updated_at: now })
+      .where("id", "=", runId)
+      .execute();
+    if (failure.step !== undefined) {
+      await trx
+        .updateTable("run_steps")
+        .set({
+          status: "failed",
+          error: failure.message,
+          finished_at: now,
+          duration_ms: sql<number>`coalesce(extract(epoch from (${now}::timestamptz - started_at)) * 1000, 0)::int`,
+        })
+        .where("run_id", "=", runId)
+        .where("step_index", "=", failure.step)
+        .execute();
+    }
+    await trx
+      .updateTable("run_steps")
+      .set({ status: "skipped" })
+      .where("run_id", "=", runId)
+      .where("status", "=", "pending")
+      .execute();
+    await trx
+      .updateTable("approval_requests")
+      .set({ status: "cancelled", decided_at: now })
+      .where("run_id", "=", runId)
+      .where("status", "=", "pending")
+      .execute();
+    await appendRunEvent(trx, { runId, type: "run.failed", data: failure, dedupeKey: `${runId}:failed` });
+  });
+}

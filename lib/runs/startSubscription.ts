@@ -1,0 +1,94 @@
+import type { Kysely } from "kysely";
+import type { Address } from "viem";
+import { getChainContext } from "../chain/clients.js";
+import { findToken } from "../chain/registry.js";
+import type { Database, Run } from "../db/database.js";
+import { ClientError } from "../errors/index.js";
+import { createSubscription } from "../subscriptions/createSubscription.js";
+import { SubscriptionConflictError } from "../subscriptions/errors.js";
+import { attachRenewalRun, recordRenewal } from "../subscriptions/renewal.js";
+import { type SubscriptionView, toSubscriptionView } from "../subscriptions/subscriptionView.js";
+import { executePayment } from "../x402/executePayment.js";
+import { derivedId } from "./ids.js";
+import { startSubscriptionWorkflow } from "./workflows.js";
+
+/**
+ * The subscribe action: pay the first period through x402, record the subscription, and start its
+ * durable renewal run (a run of kind "subscription" that sleeps until each renewal). Every part is
+ * keyed by the step, so a retry after a crash finds what the first attempt did: the payment by its
+ * nonce, the subscription by its renewal run, and the workflow by the run's workflow id.
+ */
+export async function startSubscription(
+  db: Kysely<Database>,
+  parameters: { run: Run; stepId: string; serviceId: string; period: "daily" | "weekly" | "monthly" },
+): Promise<{ subscription: SubscriptionView; renewalRunId: string; paymentId: string; transaction: string | null }> {
+  const { run, stepId, serviceId, period } = parameters;
+  const chain = getChainContext();
+  const service = await db.selectFrom("services").selectAll().where("id", "=", serviceId).executeTakeFirst();
+  if (!service) throw new ClientError("not_found", `Service ${serviceId} not found`);
+  const token = findToken(chain.network, service.price_asset);
+  if (!token || token.address === "native") throw new ClientError("unprocessable", `${service.name} is priced in an asset this network cannot pay`);
+
+  const payment = await executePayment({
+    db,
+    runId: run.id,
+    stepId,
+    sessionId: run.session_id,
+    serviceId,
+    url: service.endpoint,
+    maxAmount: service.price_amount,
+    token: token.symbol,
+    allowedAssets: [{ address: token.address as Address, symbol: token.symbol }],
+    account: chain.account as Parameters<typeof executePayment>[0]["account"],
+    publicClient: chain.publicClient as Parameters<typeof executePayment>[0]["publicClient"],
+  });
+
+  const renewalRunId = derivedId("run", `${stepId}:subscription`);
+  let subscription = await findOwnSubscription(db, renewalRunId);
+  if (!subscription) {
+    try {
+      subscription = await createSubscription(db, { sessionId: run.session_id, serviceId, period });
+    } catch (error) {
+      // A crash after creating but before linking leaves an unlinked active subscription: adopt it.
+      if (!(error instanceof SubscriptionConflictError)) throw error;
+      const row = await db.selectFrom("service_subscriptions").selectAll().where("id", "=", error.subscriptionId).executeTakeFirstOrThrow();
+      if (row.run_id !== null && row.run_id !== renewalRunId) throw error;
+      subscription = toSubscriptionView(row);
+    }
+    await db
+      .insertInto("runs")
+      .values({
+        id: renewalRunId,
+        session_id: run.session_id,
+        kind: "subscription",
+        command: `renew ${service.name} ${period}`,
+        status: "running",
+        options: JSON.stringify({ subscriptionId: subscription.id }),
+        api_key_id: run.api_key_id,
+      })
+      .onConflict((oc) => oc.column("id").doNothing())
+      .execute();
+    // The first period is paid above: count it, so the renewal run first sleeps a whole period.
+    if (subscription.renewals === 0) {
+      subscription = (await recordRenewal(db, { subscriptionId: subscription.id, expectedPeriodEnd: subscription.currentPeriodEnd })).subscription;
+    }
+    subscription = await attachRenewalRun(db, subscription.id, renewalRunId);
+  }
+
+  const renewalRun = await db.selectFrom("runs").select("workflow_run_id").where("id", "=", renewalRunId).executeTakeFirstOrThrow();
+  if (!renewalRun.workflow_run_id) {
+    const workflowRunId = await startSubscriptionWorkflow({ runId: renewalRunId, subscriptionId: subscription.id });
+    await db
+      .updateTable("runs")
+      .set({ workflow_run_id: workflowRunId, started_at: new Date() })
+      .where("id", "=", renewalRunId)
+      .where("workflow_run_id", "is", null)
+      .execute();
+  }
+  return { subscription, renewalRunId, paymentId: payment.paymentId, transaction: payment.transaction };
+}
+
+async function findOwnSubscription(db: Kysely<Database>, renewalRunId: string): Promise<SubscriptionView | undefined> {
+  const row = await db.selectFrom("service_subscriptions").selectAll().where("run_id", "=", renewalRunId).executeTakeFirst();
+  return row ? toSubscriptionView(row) : undefined;
+}

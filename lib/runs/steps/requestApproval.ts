@@ -1,0 +1,70 @@
+import type { Kysely } from "kysely";
+import type { Plan } from "../../agent/plan.js";
+import { getConfig } from "../../config.js";
+import type { Database } from "../../db/database.js";
+import { appendRunEvent } from "../events.js";
+import { newId } from "../ids.js";
+import { lockRun } from "../runState.js";
+
+export interface RequestApprovalResult {
+  token: string;
+  timeoutSeconds: number;
+}
+
+/**
+ * Records a pending approval for an action and puts the run in waiting_approval. The token is
+ * random (it is half of the approver's credential) and minted here, inside a step, so a replay of
+ * the workflow gets the same one. A retry reuses the pending request instead of making another.
+ */
+export async function requestApprovalStep(
+  db: Kysely<Database>,
+  parameters: { runId: string; index: number },
+): Promise<RequestApprovalResult> {
+  const { runId, index } = parameters;
+  const timeoutSeconds = getConfig().APPROVAL_TIMEOUT_SECONDS;
+  return db.transaction().execute(async (trx) => {
+    const run = await lockRun(trx, runId);
+    if (!run) throw new Error(`run ${runId} vanished`);
+    const existing = await trx
+      .selectFrom("approval_requests")
+      .select(["token", "expires_at"])
+      .where("run_id", "=", runId)
+      .where("step_index", "=", index)
+      .executeTakeFirst();
+    if (existing) {
+      const left = Math.max(1, Math.ceil((existing.expires_at.getTime() - Date.now()) / 1000));
+      return { token: existing.token, timeoutSeconds: left };
+    }
+    const planned = (run.plan as Plan).actions.find((a) => a.index === index)!;
+    const token = newId("apr");
+    const expiresAt = new Date(Date.now() + timeoutSeconds * 1000);
+    await trx
+      .insertInto("approval_requests")
+      .values({
+        token,
+        run_id: runId,
+        session_id: run.session_id,
+        step_index: index,
+        action: JSON.stringify(planned.action),
+        amount_usd: planned.usdValue ?? null,
+        reason: planned.reason ?? "The action is above the approval threshold",
+        status: "pending",
+        expires_at: expiresAt,
+      })
+      .execute();
+    await trx
+      .updateTable("run_steps")
+      .set({ status: "waiting_approval" })
+      .where("run_id", "=", runId)
+      .where("step_index", "=", index)
+      .execute();
+    await trx.updateTable("runs").set({ status: "waiting_approval", updated_at: new Date() }).where("id", "=", runId).execute();
+    await appendRunEvent(trx, {
+      runId,
+      type: "approval.required",
+      data: { index, token, action: planned.action, usdValue: planned.usdValue, reason: planned.reason, expiresAt },
+      dedupeKey: `${runId}:${index}:approval`,
+    });
+    return { token, timeoutSeconds };
+  });
+}
