@@ -1,4 +1,5 @@
 import { ClientError } from "../errors/index.js";
+import { withCors } from "../security/cors.js";
 import { errorResponse } from "./errors.js";
 
 /** Path parameters taken from `[name]` segments of the route's file path. */
@@ -16,17 +17,21 @@ export type RouteHandler = (request: Request) => Promise<Response>;
  * Wraps a handler so every thrown error becomes a well-formed response (see errorResponse), and
  * extracts path parameters by matching the request path against `pattern` (the file's route,
  * e.g. "/api/runs/[id]"). Matching the URL ourselves behaves the same on Vercel and the dev host.
+ * Responses to cross-origin requests get CORS headers for allowed origins (lib/security/cors.ts).
  */
 export function route(pattern: string, handler: Handler): RouteHandler {
   const matcher = compilePattern(pattern);
   return async (request) => {
+    let response: Response;
     try {
       const pathname = new URL(request.url).pathname;
       const params = matcher(pathname) ?? {};
-      return await handler(request, { params });
+      response = await handler(request, { params });
     } catch (error) {
-      return errorResponse(error, request);
+      response = errorResponse(error, request);
     }
+    // Browsers send Origin on cross-origin calls; only those need CORS headers (CORS_ORIGINS).
+    return request.headers.has("origin") ? withCors(request, response) : response;
   };
 }
 

@@ -27,11 +27,20 @@ const exposeHeaders = [
   "location",
 ].join(", ");
 
+function configuredOrigins(): string[] {
+  try {
+    return getConfig().CORS_ORIGINS;
+  } catch {
+    // A broken configuration fails elsewhere, loudly; here it only means "no cross-origin access".
+    return [];
+  }
+}
+
 /** The request's Origin when it is on the allow list (the value to echo back), else undefined. */
 export function allowedOrigin(request: Request, options: CorsOptions = {}): string | undefined {
   const origin = request.headers.get("origin");
   if (!origin) return undefined;
-  const origins = options.origins ?? getConfig().CORS_ORIGINS;
+  const origins = options.origins ?? configuredOrigins();
   if (origins.includes("*")) return origin;
   // Exact string match only: prefix or suffix matching lets evil.example.com.attacker.io through.
   return origins.includes(origin) ? origin : undefined;
@@ -80,4 +89,14 @@ export function withCors(
     statusText: response.statusText,
     headers,
   });
+}
+
+/**
+ * An OPTIONS export for api/ files, so preflights work on Vercel too (a function without an
+ * OPTIONS export cannot answer them): `export { OPTIONS } from "../../lib/security/cors.js";`
+ */
+export async function OPTIONS(request: Request): Promise<Response> {
+  return (
+    preflight(request) ?? new Response(null, { status: 204, headers: { allow: allowMethods } })
+  );
 }

@@ -23,6 +23,11 @@ export interface VerifyWebhookParameters {
 export interface VerifyWebhookReturnType<T = unknown> {
   eventId: string;
   body: T;
+  /**
+   * Forgets this delivery so the sender's retry is accepted. Call it when processing failed for a
+   * transient reason (the event was verified but not acted on); never after acting on it.
+   */
+  forget: () => Promise<void>;
 }
 
 const eventIdPattern = /^[\x21-\x7e]{1,200}$/;
@@ -87,8 +92,11 @@ export async function verifyWebhook<T = unknown>(
   const firstSignature = await cache.set(signatureKey, "1", { ttlSeconds, onlyIfAbsent: true });
   if (!firstSignature) throw unauthorized("Webhook delivery was already processed (replay)");
   const firstEvent = await cache.set(eventKey, "1", { ttlSeconds, onlyIfAbsent: true });
-  if (!firstEvent) throw unauthorized(`Webhook event ${eventId} was already processed (replay)`);
-  return { eventId, body };
+  if (!firstEvent) {
+    // Keep the signature marker: this exact delivery stays refused.
+    throw unauthorized(`Webhook event ${eventId} was already processed (replay)`);
+  }
+  return { eventId, body, forget: () => cache.delete(signatureKey, eventKey) };
 }
 
 /** Accepts "v1=<hex>" entries separated by commas (or a bare hex digest); ignores other schemes. */

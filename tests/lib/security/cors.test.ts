@@ -1,5 +1,8 @@
 import { describe, expect, test } from "vitest";
-import { allowedOrigin, preflight, withCors } from "../../../lib/security/cors.js";
+import { resetConfig } from "../../../lib/config.js";
+import { ClientError } from "../../../lib/errors/index.js";
+import { route } from "../../../lib/http/route.js";
+import { allowedOrigin, OPTIONS, preflight, withCors } from "../../../lib/security/cors.js";
 
 const origins = ["https://app.paygent.dev", "http://localhost:5173"];
 const request = (headers: Record<string, string>, method = "GET") =>
@@ -100,5 +103,53 @@ describe("withCors", () => {
     });
     expect(response.status).toBe(302);
     expect(response.headers.get("access-control-allow-origin")).toBe("https://app.paygent.dev");
+  });
+});
+
+describe("route() + CORS", () => {
+  test("behavior: handler and error responses carry CORS headers for allowed origins only", async () => {
+    process.env.CORS_ORIGINS = "https://app.paygent.dev";
+    resetConfig();
+    try {
+      const ok = route("/api/x", () => new Response("ok"));
+      const failing = route("/api/x", () => {
+        throw new ClientError("not_found", "nope");
+      });
+      const from = (origin?: string) =>
+        new Request("http://localhost/api/x", { headers: origin ? { origin } : {} });
+      expect(
+        (await ok(from("https://app.paygent.dev"))).headers.get("access-control-allow-origin"),
+      ).toBe("https://app.paygent.dev");
+      const refused = await failing(from("https://app.paygent.dev"));
+      expect(refused.status).toBe(404);
+      expect(refused.headers.get("access-control-allow-origin")).toBe("https://app.paygent.dev");
+      expect(
+        (await ok(from("https://evil.io"))).headers.get("access-control-allow-origin"),
+      ).toBeNull();
+      expect((await ok(from())).headers.get("vary")).toBeNull();
+    } finally {
+      delete process.env.CORS_ORIGINS;
+      resetConfig();
+    }
+  });
+
+  test("behavior: the OPTIONS export answers preflights from the configured list", async () => {
+    process.env.CORS_ORIGINS = "https://app.paygent.dev";
+    resetConfig();
+    try {
+      const response = await OPTIONS(
+        request(
+          { origin: "https://app.paygent.dev", "access-control-request-method": "POST" },
+          "OPTIONS",
+        ),
+      );
+      expect(response.status).toBe(204);
+      expect(response.headers.get("access-control-allow-origin")).toBe("https://app.paygent.dev");
+      const plain = await OPTIONS(request({}, "OPTIONS"));
+      expect(plain.headers.get("allow")).toContain("POST");
+    } finally {
+      delete process.env.CORS_ORIGINS;
+      resetConfig();
+    }
   });
 });

@@ -66,7 +66,11 @@ for (const kind of ["memory", "redis"] as const) {
           cache,
         },
       );
-      expect(result).toEqual({ eventId, body: { decision: "approve", amount: "100" } });
+      expect(result).toEqual({
+        eventId,
+        body: { decision: "approve", amount: "100" },
+        forget: expect.any(Function),
+      });
     });
 
     test("behavior: a second valid signature in the header (secret rotation) is accepted", async () => {
@@ -155,6 +159,20 @@ for (const kind of ["memory", "redis"] as const) {
         verifyWebhook(delivery(body, { timestamp }), { secret, cache }),
       );
       expect(error.message).toBe("Webhook delivery was already processed (replay)");
+    });
+
+    test("behavior: forget() lets the sender's retry through after a failed processing", async () => {
+      const body = '{"retry":true}';
+      const eventId = freshId();
+      const timestamp = Math.floor(Date.now() / 1000);
+      const first = await verifyWebhook(delivery(body, { eventId, timestamp }), { secret, cache });
+      await first.forget();
+      const retry = await verifyWebhook(delivery(body, { eventId, timestamp }), { secret, cache });
+      expect(retry.body).toEqual({ retry: true });
+      const error = await rejection(
+        verifyWebhook(delivery(body, { eventId, timestamp }), { secret, cache }),
+      );
+      expect(error.code).toBe("unauthorized");
     });
 
     test("behavior: of 10 concurrent copies of one delivery exactly one is accepted", async () => {
