@@ -94,3 +94,46 @@ export class NoRouteError extends BaseError {
 export class StepConflictError extends BaseError {
   override name = "StepConflictError";
 }
+
+/** A transaction failed simulation (gas estimation), so it was never signed or sent; nothing was spent. */
+export class TransactionWouldRevertError extends BaseError {
+  override name = "TransactionWouldRevertError";
+  readonly reason: string | undefined;
+  constructor(parameters: { action: string; reason?: string }, options: BaseErrorOptions = {}) {
+    super(
+      `${parameters.action} would revert${parameters.reason ? `: ${parameters.reason}` : ""}; nothing was sent`,
+      options,
+    );
+    this.reason = parameters.reason;
+  }
+}
+
+/** A submitted transaction is not mined yet (receipt wait timed out); retrying the step re-checks the same hash. */
+export class TransactionPendingError extends BaseError {
+  override name = "TransactionPendingError";
+  readonly hash: string;
+  constructor(hash: string, options: BaseErrorOptions = {}) {
+    super(`Transaction ${hash} is not mined yet`, options);
+    this.hash = hash;
+  }
+}
+
+/** Best-effort revert reason from a viem error chain (Error(string), custom error name, or short message). */
+export function revertReasonOf(error: unknown): string | undefined {
+  let current: unknown = error;
+  let fallback: string | undefined;
+  for (let depth = 0; current && depth < 10; depth++) {
+    const candidate = current as {
+      reason?: unknown;
+      data?: { errorName?: unknown };
+      shortMessage?: unknown;
+      cause?: unknown;
+    };
+    if (typeof candidate.reason === "string" && candidate.reason) return candidate.reason;
+    if (candidate.data && typeof candidate.data.errorName === "string")
+      return candidate.data.errorName;
+    if (!fallback && typeof candidate.shortMessage === "string") fallback = candidate.shortMessage;
+    current = candidate.cause;
+  }
+  return fallback;
+}

@@ -1,0 +1,139 @@
+import {
+  type Address,
+  type Hash,
+  type Hex,
+  TransactionNotFoundError,
+  type TransactionReceipt,
+  TransactionReceiptNotFoundError,
+} from "viem";
+import type { ChainContext } from "./clients.js";
+import { revertReasonOf } from "./errors.js";
+
+export interface GetTransactionOutcomeParameters {
+  hash: Hash;
+  from: Address;
+  nonce: number;
+  /** The signed transaction; when the node has lost it and its nonce is still free, it is rebroadcast. */
+  rawTransaction?: Hex | null;
+}
+
+/** Where a submitted transaction stands. Gas figures are base units of the native token (wei). */
+export type TransactionOutcome =
+  | {
+      status: "confirmed" | "reverted";
+      hash: Hash;
+      blockNumber: bigint;
+      gasUsed: bigint;
+      effectiveGasPrice: bigint;
+      /** gasUsed × effectiveGasPrice. */
+      gasCost: bigint;
+      /** For reverted: the decoded reason, or "out of gas". */
+      error?: string;
+      outOfGas?: boolean;
+      receipt: TransactionReceipt;
+    }
+  | { status: "pending"; hash: Hash; rebroadcast: boolean }
+  | { status: "dropped"; hash: Hash; error: string };
+
+/**
+ * Looks a submitted transaction up: mined (confirmed or reverted, with gas cost and a revert reason),
+ * still pending (rebroadcasting the stored raw transaction if the node forgot it), or dropped (its
+ * nonce was used by a different transaction). Read-only apart from that rebroadcast.
+ */
+export async function getTransactionOutcome(
+  context: ChainContext,
+  parameters: GetTransactionOutcomeParameters,
+): Promise<TransactionOutcome> {
+  const { publicClient } = context;
+  const { hash } = parameters;
+  const receipt = await fetchReceipt(context, hash);
+  if (receipt) return fromReceipt(context, receipt);
+
+  const minedNonce = await publicClient.getTransactionCount({
+    address: parameters.from,
+    blockTag: "latest",
+  });
+  if (minedNonce > parameters.nonce) {
+    // The nonce moved on; our receipt may have landed in between, so look once more before calling it dropped.
+    const late = await fetchReceipt(context, hash);
+    if (late) return fromReceipt(context, late);
+    return {
+      status: "dropped",
+      hash,
+      error: `nonce ${parameters.nonce} was used by another transaction`,
+    };
+  }
+
+  let rebroadcast = false;
+  if (parameters.rawTransaction) {
+    const known = await publicClient.getTransaction({ hash }).catch((error: unknown) => {
+      if (error instanceof TransactionNotFoundError) return undefined;
+      throw error;
+    });
+    if (!known) {
+      await publicClient
+        .sendRawTransaction({ serializedTransaction: parameters.rawTransaction })
+        .catch((error: unknown) => {
+          // "already known" / "nonce too low" races are settled by the next check.
+          if (
+            !/already known|nonce too low|already imported/i.test(String((error as Error).message))
+          )
+            throw error;
+        });
+      rebroadcast = true;
+    }
+  }
+  return { status: "pending", hash, rebroadcast };
+}
+
+async function fetchReceipt(
+  context: ChainContext,
+  hash: Hash,
+): Promise<TransactionReceipt | undefined> {
+  try {
+    return await context.publicClient.getTransactionReceipt({ hash });
+  } catch (error) {
+    if (error instanceof TransactionReceiptNotFoundError) return undefined;
+    throw error;
+  }
+}
+
+/** Turns a receipt into an outcome; for a revert, replays the call to recover the reason. */
+export async function fromReceipt(
+  context: ChainContext,
+  receipt: TransactionReceipt,
+): Promise<TransactionOutcome> {
+  const gasCost = receipt.gasUsed * receipt.effectiveGasPrice;
+  const base = {
+    hash: receipt.transactionHash,
+    blockNumber: receipt.blockNumber,
+    gasUsed: receipt.gasUsed,
+    effectiveGasPrice: receipt.effectiveGasPrice,
+    gasCost,
+    receipt,
+  };
+  if (receipt.status === "success") return { status: "confirmed", ...base };
+  const transaction = await context.publicClient.getTransaction({ hash: receipt.transactionHash });
+  const outOfGas = receipt.gasUsed >= transaction.gas;
+  let reason: string | undefined;
+  if (!outOfGas) {
+    try {
+      await context.publicClient.call({
+        account: transaction.from,
+        to: transaction.to,
+        data: transaction.input,
+        value: transaction.value,
+        gas: transaction.gas,
+        blockNumber: receipt.blockNumber - 1n,
+      });
+    } catch (error) {
+      reason = revertReasonOf(error);
+    }
+  }
+  return {
+    status: "reverted",
+    ...base,
+    outOfGas,
+    error: outOfGas ? "out of gas" : (reason ?? "reverted without a reason"),
+  };
+}

@@ -1,0 +1,310 @@
+import type { Kysely } from "kysely";
+import {
+  type Address,
+  encodeFunctionData,
+  erc20Abi,
+  parseEventLogs,
+  type TransactionReceipt,
+} from "viem";
+import type { Database } from "../db/database.js";
+import { routerAbi, wrappedNativeAbi } from "./abis.js";
+import type { ChainContext } from "./clients.js";
+import {
+  InsufficientBalanceError,
+  SlippageExceededError,
+  StepConflictError,
+  TransactionWouldRevertError,
+} from "./errors.js";
+import { quoteSwap, requireDex } from "./quoteSwap.js";
+import { requireToken } from "./registry.js";
+import {
+  type ChainTransactionRow,
+  findStepTransaction,
+  markRow,
+  sendRecordedTransaction,
+  settleRecordedTransaction,
+} from "./sendRecordedTransaction.js";
+import { InvalidAmountError, toBaseUnits } from "./units.js";
+
+export interface SwapExactInParameters {
+  /** Idempotency key: the workflow step id. The approval (when needed) uses `${stepId}:approve`. */
+  stepId: string;
+  runId?: string | null;
+  tokenIn: string;
+  tokenOut: string;
+  /** Base units of tokenIn. */
+  amountIn: bigint | string;
+  /** Tolerated shortfall against the quote, in basis points (50 = 0.5 %). */
+  slippageBps: number;
+  /** Seconds from now after which the router refuses the swap. */
+  deadlineSeconds: number;
+  /** An explicit floor on the output ("at least 9.5 USDC"); the higher of it and the slippage floor applies. */
+  minAmountOut?: bigint | string;
+}
+
+export interface SwapExactInReturnType {
+  hash: `0x${string}`;
+  tokenIn: string;
+  tokenOut: string;
+  amountIn: string;
+  /** What the wallet actually received, read from the receipt's logs. */
+  amountOut: string;
+  /** The quote at send time and the minimum the router had to honour. */
+  quotedAmountOut: string;
+  amountOutMin: string;
+  path: Address[];
+  priceImpactBps: number;
+  blockNumber: string;
+  /** Native base units paid for gas by the swap (and by its approval, when one was sent). */
+  gasCost: string;
+  approvalHash?: `0x${string}`;
+  reused: boolean;
+}
+
+interface SwapDetails {
+  tokenIn: string;
+  tokenOut: string;
+  amountIn: string;
+  quotedAmountOut: string;
+  amountOutMin: string;
+  path: Address[];
+  priceImpactBps: number;
+  approvalHash?: `0x${string}`;
+  approvalGasCost?: string;
+  amountOut?: string;
+}
+
+/**
+ * Exact-input swap on the network's Uniswap V2-style DEX (VVS on Cronos): CRO in or out goes through
+ * WCRO, ERC-20 input is approved first when the allowance is short, and the amount received is read
+ * from the receipt. Exactly once per stepId (see sendRecordedTransaction).
+ */
+export async function swapExactIn(
+  context: ChainContext,
+  db: Kysely<Database>,
+  parameters: SwapExactInParameters,
+): Promise<SwapExactInReturnType> {
+  const tokenIn = requireToken(context.network, parameters.tokenIn);
+  const tokenOut = requireToken(context.network, parameters.tokenOut);
+  const amountIn = toBaseUnits(parameters.amountIn);
+  if (
+    !Number.isInteger(parameters.slippageBps) ||
+    parameters.slippageBps < 0 ||
+    parameters.slippageBps > 5_000
+  ) {
+    throw new InvalidAmountError(
+      `slippageBps must be an integer from 0 to 5000, got ${parameters.slippageBps}`,
+    );
+  }
+  if (!Number.isInteger(parameters.deadlineSeconds) || parameters.deadlineSeconds <= 0) {
+    throw new InvalidAmountError(
+      `deadlineSeconds must be a positive integer, got ${parameters.deadlineSeconds}`,
+    );
+  }
+  const dex = requireDex(context);
+  const owner = context.account.address;
+
+  let row: ChainTransactionRow | undefined = await findStepTransaction(db, {
+    chainId: context.chain.id,
+    stepId: parameters.stepId,
+    kind: "swap",
+  });
+  const reused = row !== undefined;
+  let details: SwapDetails;
+  let approvalGasCost = 0n;
+
+  if (row) {
+    details = row.details as SwapDetails;
+    if (
+      details.tokenIn !== tokenIn.symbol ||
+      details.tokenOut !== tokenOut.symbol ||
+      details.amountIn !== amountIn.toString()
+    ) {
+      throw new StepConflictError(
+        `Step ${parameters.stepId} already sent a different swap (${row.hash})`,
+      );
+    }
+  } else {
+    const quote = await quoteSwap(context, {
+      tokenIn: tokenIn.symbol,
+      tokenOut: tokenOut.symbol,
+      amountIn,
+    });
+    const quotedAmountOut = BigInt(quote.amountOut);
+    const slippageFloor = (quotedAmountOut * BigInt(10_000 - parameters.slippageBps)) / 10_000n;
+    const explicitFloor =
+      parameters.minAmountOut === undefined ? 0n : toBaseUnits(parameters.minAmountOut);
+    const amountOutMin = explicitFloor > slippageFloor ? explicitFloor : slippageFloor;
+
+    const available =
+      tokenIn.address === "native"
+        ? await context.publicClient.getBalance({ address: owner })
+        : await context.publicClient.readContract({
+            address: tokenIn.address,
+            abi: erc20Abi,
+            functionName: "balanceOf",
+            args: [owner],
+          });
+    if (available < amountIn)
+      throw new InsufficientBalanceError({ token: tokenIn.symbol, required: amountIn, available });
+
+    let approvalHash: `0x${string}` | undefined;
+    if (tokenIn.address !== "native") {
+      const allowance = await context.publicClient.readContract({
+        address: tokenIn.address,
+        abi: erc20Abi,
+        functionName: "allowance",
+        args: [owner, dex.router],
+      });
+      if (allowance < amountIn) {
+        const approvalStep = `${parameters.stepId}:approve`;
+        const existing = await findStepTransaction(db, {
+          chainId: context.chain.id,
+          stepId: approvalStep,
+          kind: "approve",
+        });
+        const approval =
+          existing ??
+          (await sendRecordedTransaction(context, db, {
+            stepId: approvalStep,
+            runId: parameters.runId,
+            kind: "approve",
+            action: `Approval of ${tokenIn.symbol} for the router`,
+            to: tokenIn.address,
+            data: encodeFunctionData({
+              abi: erc20Abi,
+              functionName: "approve",
+              args: [dex.router, amountIn],
+            }),
+            token: tokenIn.symbol,
+            amount: amountIn,
+            details: { spender: dex.router },
+          }));
+        const settled = await settleRecordedTransaction(context, db, approval, {
+          reused: existing !== undefined,
+        });
+        approvalHash = settled.hash;
+        approvalGasCost = settled.gasCost;
+      }
+    }
+
+    const latest = await context.publicClient.getBlock({ blockTag: "latest" });
+    const now = BigInt(Math.max(Math.floor(Date.now() / 1000), Number(latest.timestamp)));
+    const deadline = now + BigInt(parameters.deadlineSeconds);
+    const path = quote.path;
+    const data =
+      tokenIn.address === "native"
+        ? encodeFunctionData({
+            abi: routerAbi,
+            functionName: "swapExactETHForTokens",
+            args: [amountOutMin, path, owner, deadline],
+          })
+        : tokenOut.address === "native"
+          ? encodeFunctionData({
+              abi: routerAbi,
+              functionName: "swapExactTokensForETH",
+              args: [amountIn, amountOutMin, path, owner, deadline],
+            })
+          : encodeFunctionData({
+              abi: routerAbi,
+              functionName: "swapExactTokensForTokens",
+              args: [amountIn, amountOutMin, path, owner, deadline],
+            });
+    details = {
+      tokenIn: tokenIn.symbol,
+      tokenOut: tokenOut.symbol,
+      amountIn: amountIn.toString(),
+      quotedAmountOut: quotedAmountOut.toString(),
+      amountOutMin: amountOutMin.toString(),
+      path,
+      priceImpactBps: quote.priceImpactBps,
+      ...(approvalHash ? { approvalHash, approvalGasCost: approvalGasCost.toString() } : {}),
+    };
+    try {
+      row = await sendRecordedTransaction(context, db, {
+        stepId: parameters.stepId,
+        runId: parameters.runId,
+        kind: "swap",
+        action: `Swap of ${tokenIn.symbol} for ${tokenOut.symbol}`,
+        to: dex.router,
+        data,
+        value: tokenIn.address === "native" ? amountIn : undefined,
+        token: tokenIn.symbol,
+        amount: amountIn,
+        details: { ...details },
+      });
+    } catch (error) {
+      if (
+        error instanceof TransactionWouldRevertError &&
+        /INSUFFICIENT_OUTPUT_AMOUNT/.test(error.reason ?? "")
+      ) {
+        throw new SlippageExceededError(
+          `Swap of ${tokenIn.symbol} for ${tokenOut.symbol} would return less than the minimum ${amountOutMin} (quoted ${quotedAmountOut}, slippage ${parameters.slippageBps} bps); nothing was sent`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
+  const settled = await settleRecordedTransaction(context, db, row, { reused });
+  const amountOut = receivedAmount(context, settled.receipt, tokenOut.address, owner, dex.router);
+  if (details.amountOut !== amountOut.toString()) {
+    await markRow(db, settled.hash, {
+      status: "confirmed",
+      details: { ...details, amountOut: amountOut.toString() },
+    });
+  }
+  const totalGas =
+    settled.gasCost + (reused ? BigInt(details.approvalGasCost ?? "0") : approvalGasCost);
+  return {
+    hash: settled.hash,
+    tokenIn: tokenIn.symbol,
+    tokenOut: tokenOut.symbol,
+    amountIn: amountIn.toString(),
+    amountOut: amountOut.toString(),
+    quotedAmountOut: details.quotedAmountOut,
+    amountOutMin: details.amountOutMin,
+    path: details.path,
+    priceImpactBps: details.priceImpactBps,
+    blockNumber: settled.blockNumber.toString(),
+    gasCost: totalGas.toString(),
+    ...(details.approvalHash ? { approvalHash: details.approvalHash } : {}),
+    reused,
+  };
+}
+
+/**
+ * The amount the owner received, from the receipt: ERC-20 Transfer events of tokenOut to the owner,
+ * or for native CRO the WCRO Withdrawal the router made before forwarding it.
+ */
+function receivedAmount(
+  context: ChainContext,
+  receipt: TransactionReceipt,
+  tokenOut: Address | "native",
+  owner: Address,
+  router: Address,
+): bigint {
+  if (tokenOut === "native") {
+    const withdrawals = parseEventLogs({
+      abi: wrappedNativeAbi,
+      eventName: "Withdrawal",
+      logs: receipt.logs,
+    }).filter(
+      (log) =>
+        log.address.toLowerCase() === context.registry.wrappedNative.toLowerCase() &&
+        log.args.src.toLowerCase() === router.toLowerCase(),
+    );
+    return withdrawals.reduce((sum, log) => sum + log.args.wad, 0n);
+  }
+  const transfers = parseEventLogs({
+    abi: erc20Abi,
+    eventName: "Transfer",
+    logs: receipt.logs,
+  }).filter(
+    (log) =>
+      log.address.toLowerCase() === tokenOut.toLowerCase() &&
+      log.args.to.toLowerCase() === owner.toLowerCase(),
+  );
+  return transfers.reduce((sum, log) => sum + log.args.value, 0n);
+}

@@ -1,0 +1,42 @@
+import { formatUnits, parseUnits } from "viem";
+import { BaseError } from "../errors/index.js";
+import type { TokenInfo } from "./registry.js";
+
+/** An amount that is not a non-negative integer of base units, or has more decimals than the token. */
+export class InvalidAmountError extends BaseError {
+  override name = "InvalidAmountError";
+}
+
+/** Parses a base-unit amount (bigint or decimal-integer string) into a positive bigint. */
+export function toBaseUnits(amount: bigint | string): bigint {
+  const value =
+    typeof amount === "bigint"
+      ? amount
+      : /^\d+$/.test(amount.trim())
+        ? BigInt(amount.trim())
+        : undefined;
+  if (value === undefined || value <= 0n) {
+    throw new InvalidAmountError(
+      `Amount must be a positive integer of base units, got "${String(amount)}"`,
+    );
+  }
+  return value;
+}
+
+/** Converts a human decimal ("0.10") into base units of the token, refusing extra precision instead of rounding. */
+export function parseTokenAmount(token: TokenInfo, human: string): bigint {
+  const text = human.trim();
+  const match = /^(\d+)(?:\.(\d+))?$/.exec(text);
+  if (!match) throw new InvalidAmountError(`"${human}" is not a decimal amount of ${token.symbol}`);
+  if ((match[2]?.length ?? 0) > token.decimals) {
+    throw new InvalidAmountError(
+      `${token.symbol} has ${token.decimals} decimals; "${human}" has more`,
+    );
+  }
+  return parseUnits(text, token.decimals);
+}
+
+/** Formats base units as an exact decimal string of the token (for display only). */
+export function formatTokenAmount(token: TokenInfo, amount: bigint): string {
+  return formatUnits(amount, token.decimals);
+}
