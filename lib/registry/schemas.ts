@@ -77,3 +77,12 @@ export const discoverParametersSchema = z.object({
   cursor: z.string().max(512).optional().describe("nextCursor of the previous page"),
 });
 export type DiscoverParameters = z.input<typeof discoverParametersSchema>;
+
+/** The query string form of discoverServices' filters (GET /api/services/discover). */
+export const discoverQuerySchema = discoverParametersSchema.extend({
+  mcp: z
+    .enum(["true", "false"])
+    .transform((value) => value === "true")
+    .optional()
+    .describe("true: only MCP-compatible services; false: only the others"),
+});
