@@ -386,6 +386,64 @@ async function inspect(
 
 const routes = discoverApiRoutes(root);
 
+describe("tenant isolation", () => {
+  test("behavior: a sessions-scoped key gets 404 for another key's session on every session route", async () => {
+    const { createSession } = await import("../../lib/runs/sessions.js");
+    const owner = await createApiKey(testDb.db, { name: "fuzz-owner", scope: "sessions" });
+    const session = await createSession(testDb.db, {
+      principal: { keyId: owner.id, scope: "sessions" },
+    });
+    const sessionRoutes = routes.filter((r) => r.pattern.startsWith("/api/agent/sessions/["));
+    expect(sessionRoutes.length).toBeGreaterThan(0);
+    const failures: string[] = [];
+    for (const r of sessionRoutes) {
+      const module = (await import(pathToFileURL(r.file).href)) as Partial<Record<Method, Handler>>;
+      for (const method of methods) {
+        const handler = module[method];
+        if (typeof handler !== "function") continue;
+        const before = await rowCounts();
+        const response = await handler(
+          new Request(`http://localhost${r.pattern.replace(/\[\w+\]/, session.id)}`, {
+            method,
+            headers: {
+              authorization: `Bearer ${keys.sessions}`,
+              "content-type": "application/json",
+            },
+            body: method === "GET" || method === "DELETE" ? undefined : "{}",
+          }),
+        );
+        const text = await response.text();
+        const after = await rowCounts();
+        if (response.status !== 404) failures.push(`${method} ${r.pattern}: ${response.status}`);
+        if (JSON.stringify(before) !== JSON.stringify(after))
+          failures.push(`${method} ${r.pattern}: wrote rows`);
+        if (text.includes(owner.id))
+          failures.push(`${method} ${r.pattern}: leaked the owner key id`);
+      }
+    }
+    const list = routes.find((r) => r.pattern === "/api/agent/sessions");
+    if (list) {
+      const module = (await import(pathToFileURL(list.file).href)) as Partial<
+        Record<Method, Handler>
+      >;
+      const response = await module.GET!(
+        new Request("http://localhost/api/agent/sessions?limit=100", {
+          headers: { authorization: `Bearer ${keys.sessions}` },
+        }),
+      );
+      expect(response.status).toBe(200);
+      expect(await response.text()).not.toContain(session.id);
+    }
+    const still = await testDb.db
+      .selectFrom("agent_sessions")
+      .select("status")
+      .where("id", "=", session.id)
+      .executeTakeFirstOrThrow();
+    expect(still.status).toBe("active");
+    expect(failures).toEqual([]);
+  });
+});
+
 describe("fuzz api/", async () => {
   const fields = await schemaFieldNames();
 
