@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -91,6 +91,12 @@ function migratedPgliteSnapshot(): Promise<Blob> {
       const partial = `${file}.${process.pid}.partial`;
       await writeFile(partial, bytes);
       await rename(partial, file);
+      // Snapshots of older schemas are 40 MB each and never read again.
+      for (const name of await readdir(tmpdir())) {
+        if (/^paygent-pglite-[0-9a-f]{16}\.tar$/.test(name) && path.join(tmpdir(), name) !== file) {
+          await rm(path.join(tmpdir(), name), { force: true });
+        }
+      }
       return new Blob([bytes]);
     }
   })();
