@@ -6,7 +6,7 @@ import { guard } from "../../lib/http/guard.js";
 import { json, route, validate } from "../../lib/http/index.js";
 import { getPayment, toPaymentView } from "../../lib/x402/payments.js";
 
-const paymentId = z.string().regex(/^[\w:-]{1,100}$/, "not a payment id");
+export const paymentId = z.string().regex(/^[\w:-]{1,100}$/, "not a payment id");
 
 /** GET /api/payments/{id} — one payment (404 for payments of other keys' sessions). */
 export const GET = route("/api/payments/[id]", async (request, { params }) => {

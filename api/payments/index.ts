@@ -4,7 +4,7 @@ import { guard } from "../../lib/http/guard.js";
 import { json, parseQuery, route } from "../../lib/http/index.js";
 import { listPayments } from "../../lib/x402/payments.js";
 
-const listSchema = z.object({
+export const listSchema = z.object({
   status: z
     .enum(["pending", "settled", "failed"])
     .optional()

@@ -4,7 +4,7 @@ import { guard } from "../../lib/http/guard.js";
 import { json, parseQuery, route } from "../../lib/http/index.js";
 import { paymentStats } from "../../lib/x402/payments.js";
 
-const statsSchema = z.object({
+export const statsSchema = z.object({
   sessionId: z.string().min(1).max(100).optional().describe("Only payments of this session"),
   from: z.iso.datetime({ offset: true }).optional().describe("Created at or after (ISO 8601)"),
   to: z.iso.datetime({ offset: true }).optional().describe("Created before (ISO 8601)"),

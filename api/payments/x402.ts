@@ -1,0 +1,57 @@
+import { z } from "zod";
+import { getDb } from "../../lib/db/index.js";
+import { ClientError } from "../../lib/errors/index.js";
+import { guard } from "../../lib/http/guard.js";
+import { json, parseJsonBody, route } from "../../lib/http/index.js";
+import { summarizeRun } from "../../lib/runs/runView.js";
+import { startRun } from "../../lib/runs/startRun.js";
+
+export const payRequest = z.object({
+  url: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .describe("The x402-protected resource to buy (http or https)"),
+  maxAmount: z
+    .string()
+    .regex(/^[1-9]\d{0,77}$/, "must be a positive integer in base units")
+    .describe('Most the payment may cost, in base units of the token ("100000" = 0.10 USDC)'),
+  token: z.string().trim().min(1).max(20).default("USDC").describe("Token to pay with"),
+  sessionId: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe("Session to charge; a new one when omitted"),
+});
+
+/** POST /api/payments/x402 — pay one x402 resource as a durable run (202, like a command). */
+export const POST = route("/api/payments/x402", async (request) => {
+  const principal = await guard(request, { rateLimit: "payment" });
+  const body = await parseJsonBody(request, payRequest);
+  const idempotencyKey = request.headers.get("idempotency-key") ?? undefined;
+  if (idempotencyKey !== undefined && !/^[\w.:-]{1,128}$/.test(idempotencyKey)) {
+    throw new ClientError(
+      "bad_request",
+      "Idempotency-Key must be 1–128 characters of letters, digits, . _ : -",
+    );
+  }
+  const { run, created } = await startRun(await getDb(), {
+    principal,
+    kind: "x402",
+    command: `pay ${body.url} (max ${body.maxAmount} base units of ${body.token})`,
+    sessionId: body.sessionId,
+    options: { x402: { url: body.url, maxAmount: body.maxAmount, token: body.token } },
+    idempotencyKey,
+  });
+  const view = summarizeRun(run);
+  return json(
+    {
+      runId: run.id,
+      sessionId: run.session_id,
+      status: run.status,
+      links: view.links,
+      ...(created ? {} : { replayed: true }),
+    },
+    { status: 202, headers: { location: view.links.self } },
+  );
+});
