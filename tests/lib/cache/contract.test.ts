@@ -106,10 +106,17 @@ for (const adapter of adapters) {
       await cache.set(key("ttl"), "soon gone", { ttlSeconds: 0.3 });
       await cache.set(key("ttl-cleared"), "v1", { ttlSeconds: 0.3 });
       await cache.set(key("ttl-cleared"), "v2");
+      expect(await cache.set(key("ttl-nx"), "seed", { ttlSeconds: 0.3, onlyIfAbsent: true })).toBe(
+        true,
+      );
+      expect(await cache.set(key("ttl-nx"), "other", { ttlSeconds: 60, onlyIfAbsent: true })).toBe(
+        false,
+      );
       expect(await cache.get(key("ttl"))).toBe("soon gone");
       await pastExpiry();
       expect(await cache.get(key("ttl"))).toBeNull();
       expect(await cache.get(key("ttl-cleared"))).toBe("v2");
+      expect(await cache.get(key("ttl-nx"))).toBeNull();
       // An expired key counts as absent for onlyIfAbsent.
       expect(await cache.set(key("ttl"), "again", { onlyIfAbsent: true })).toBe(true);
     });
