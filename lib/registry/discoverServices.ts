@@ -49,12 +49,17 @@ export async function discoverServices(
 ): Promise<DiscoverServicesReturnType> {
   const params = validate(discoverParametersSchema, parameters, "discovery filters");
   const cache = await resolveCache(options.cache);
-  const version = await getRegistryVersion(cache);
-  const key = `registry:discover:${version}:${digest(JSON.stringify(params))}`;
-  const hit = await cache.get(key);
+  // The answer carries the registry version it was computed at; reading both in parallel costs
+  // one round trip (node-redis pipelines them) instead of two, and a write (new version) still
+  // makes every stored answer stale at once.
+  const key = `registry:discover:${digest(JSON.stringify(params))}`;
+  const [version, hit] = await Promise.all([getRegistryVersion(cache), cache.get(key)]);
   if (hit !== null) {
-    const value = JSON.parse(hit) as Omit<DiscoverServicesReturnType, "cached">;
-    return { ...value, cached: true };
+    const stored = JSON.parse(hit) as {
+      version: string;
+      value: Omit<DiscoverServicesReturnType, "cached">;
+    };
+    if (stored.version === version) return { ...stored.value, cached: true };
   }
 
   const cursor = params.cursor === undefined ? undefined : decodeCursor(params.cursor, params.sort);
@@ -109,7 +114,7 @@ export async function discoverServices(
         })
       : null;
   const value = { services: page.map(toServiceView), nextCursor };
-  await cache.set(key, JSON.stringify(value), { ttlSeconds: DISCOVERY_TTL_SECONDS });
+  await cache.set(key, JSON.stringify({ version, value }), { ttlSeconds: DISCOVERY_TTL_SECONDS });
   return { ...value, cached: false };
 }
 
