@@ -12,7 +12,7 @@ import { getDevnetFacilitator } from "../../lib/x402/getDevnetFacilitator.js";
  * resources use X402_FACILITATOR_URL (Cronos Labs' facilitator by default).
  */
 
-const requestSchema = z.object({
+export const requestSchema = z.object({
   x402Version: z.number().int().min(1).max(2),
   paymentPayload: z.looseObject({
     x402Version: z.number().int(),

@@ -5,7 +5,7 @@ import { ClientError } from "../../lib/errors/index.js";
 import { guard } from "../../lib/http/guard.js";
 import { json, route, validate } from "../../lib/http/index.js";
 
-const paramsSchema = z.object({
+export const paramsSchema = z.object({
   id: z.string().regex(/^key_[A-Za-z0-9_]{1,64}$/, "must be an API key id (key_…)"),
 });
 

@@ -4,7 +4,7 @@ import { getDb } from "../../lib/db/index.js";
 import { guard } from "../../lib/http/guard.js";
 import { json, parseJsonBody, parseQuery, route } from "../../lib/http/index.js";
 
-const createSchema = z.object({
+export const createSchema = z.object({
   name: z
     .string()
     .trim()
@@ -15,7 +15,7 @@ const createSchema = z.object({
   scope: z.enum(["admin", "sessions"]).default("sessions").describe("admin reaches everything"),
 });
 
-const listSchema = z.object({
+export const listSchema = z.object({
   includeRevoked: z.enum(["true", "false"]).default("true").describe("Include revoked keys"),
 });
 

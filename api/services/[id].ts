@@ -9,7 +9,7 @@ import {
   updateService,
 } from "../../lib/registry/index.js";
 
-const serviceId = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, "must be a service id");
+export const serviceId = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, "must be a service id");
 
 /** GET /api/services/{id} — one service with its price, reputation and call statistics. */
 export const GET = route("/api/services/[id]", async (request, { params }) => {

@@ -5,7 +5,7 @@ import { guard } from "../../lib/http/guard.js";
 import { json, parseQuery, route } from "../../lib/http/index.js";
 import { getSessionForPrincipal } from "../../lib/subscriptions/index.js";
 
-const querySchema = z.object({
+export const querySchema = z.object({
   sessionId: z.string().trim().min(1).max(200).describe("Session whose daily allowance to read"),
 });
 

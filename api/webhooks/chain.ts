@@ -5,7 +5,7 @@ import { json, route, validate } from "../../lib/http/index.js";
 import { watchChain } from "../../lib/runs/watchChain.js";
 import { verifyWebhook } from "../../lib/security/verifyWebhook.js";
 
-const chainEvent = z
+export const chainEvent = z
   .object({ hash: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a 32-byte transaction hash") })
   .strict();
 

@@ -5,7 +5,7 @@ import { json, route, validate } from "../../lib/http/index.js";
 import { settleLatePayment } from "../../lib/runs/settleLatePayment.js";
 import { verifyWebhook } from "../../lib/security/verifyWebhook.js";
 
-const paymentEvent = z
+export const paymentEvent = z
   .object({
     nonce: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be the 32-byte EIP-3009 nonce"),
     status: z.enum(["settled", "failed"]),

@@ -7,7 +7,7 @@ import { createSessionRequest } from "../../../lib/runs/schemas.js";
 import { createSession, listSessions } from "../../../lib/runs/sessions.js";
 import { viewSession } from "../../../lib/runs/viewSession.js";
 
-const listQuery = z
+export const listQuery = z
   .object({
     status: z.enum(["active", "closed"]).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(20),

@@ -5,7 +5,7 @@ import { guard } from "../../../lib/http/guard.js";
 import { json, route, validate } from "../../../lib/http/index.js";
 import { getService, type PricingProbeError, probePricing } from "../../../lib/registry/index.js";
 
-const serviceId = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, "must be a service id");
+export const serviceId = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, "must be a service id");
 
 /**
  * GET /api/services/{id}/pricing — the live price, read from the service's own 402 answer

@@ -1,0 +1,217 @@
+import { z } from "zod";
+import { endpoints as allEndpoints, type Endpoint } from "./endpoints.js";
+import { type JsonSchema, toJsonSchema, toParameters } from "./toJsonSchema.js";
+
+/** The error body every handler answers with (lib/http/errors.ts). */
+const errorBody = z
+  .object({
+    error: z
+      .object({
+        code: z.string().describe("Stable machine-readable code, e.g. validation_failed"),
+        message: z.string().describe("What went wrong, safe to show"),
+        hints: z.array(z.string()).optional().describe("How to fix it"),
+        issues: z
+          .array(z.object({ path: z.string(), message: z.string() }))
+          .optional()
+          .describe("Every failed field of a validation error"),
+      })
+      .strict(),
+  })
+  .strict();
+
+/** Options of buildOpenApiDocument. */
+export interface BuildOpenApiDocumentOptions {
+  /** Server URL to advertise; relative "/" (same origin) when omitted. */
+  serverUrl?: string;
+  version?: string;
+  endpoints?: readonly Endpoint[];
+}
+
+/** An OpenAPI 3.1 document (kept loose: it is produced here and only serialized). */
+export type OpenApiDocument = {
+  openapi: "3.1.0";
+  info: { title: string; version: string; description: string };
+  servers: { url: string }[];
+  paths: Record<string, Record<string, Record<string, unknown>>>;
+  components: {
+    schemas: Record<string, JsonSchema>;
+    responses: Record<string, Record<string, unknown>>;
+    securitySchemes: Record<string, Record<string, unknown>>;
+  };
+  tags: { name: string }[];
+};
+
+const errorResponses: Record<number, string> = {
+  400: "BadRequest",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "NotFound",
+  429: "RateLimited",
+};
+
+/** "/api/runs/[id]/events" → "/api/runs/{id}/events". */
+export function toOpenApiPath(route: string): string {
+  return route.replace(/\[(\w+)\]/g, "{$1}");
+}
+
+/**
+ * Builds the OpenAPI 3.1 document of the API from the zod schemas the handlers validate with, so
+ * the description cannot drift from what the server accepts.
+ */
+export function buildOpenApiDocument(options: BuildOpenApiDocumentOptions = {}): OpenApiDocument {
+  const endpoints = options.endpoints ?? allEndpoints;
+  const schemas: Record<string, JsonSchema> = { Error: toJsonSchema(errorBody) };
+  const paths: OpenApiDocument["paths"] = {};
+
+  for (const endpoint of endpoints) {
+    const operation = toOperation(endpoint, schemas);
+    const path = toOpenApiPath(endpoint.route);
+    paths[path] ??= {};
+    const item = paths[path]!;
+    const method = endpoint.method.toLowerCase();
+    if (item[method]) throw new Error(`Duplicate operation ${endpoint.method} ${endpoint.route}`);
+    item[method] = operation;
+  }
+
+  const errorResponse = (description: string) => ({
+    description,
+    content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+  });
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Paygent API",
+      version: options.version ?? "0.1.0",
+      description:
+        "Plain-language commands become durable runs that pay x402 resources and swap on VVS (Cronos). " +
+        "Amounts are base-unit integers or decimal strings, never floats.",
+    },
+    servers: [{ url: options.serverUrl ?? "/" }],
+    paths,
+    components: {
+      schemas,
+      responses: {
+        BadRequest: errorResponse(
+          "Invalid path parameter, query or body (code validation_failed or bad_request)",
+        ),
+        Unauthorized: errorResponse("Missing, malformed, unknown or revoked credentials"),
+        Forbidden: errorResponse("The key's scope does not allow this (admin only)"),
+        NotFound: errorResponse("Nothing with this id is visible to the caller"),
+        RateLimited: errorResponse("Too many requests; retry after the Retry-After header"),
+      },
+      securitySchemes: {
+        apiKey: {
+          type: "http",
+          scheme: "bearer",
+          description:
+            "Authorization: Bearer <API key>. Admin-only operations need a key of scope admin.",
+        },
+        cronSecret: {
+          type: "http",
+          scheme: "bearer",
+          description: "Authorization: Bearer $CRON_SECRET, sent by Vercel Cron",
+        },
+        webhookSignature: {
+          type: "apiKey",
+          in: "header",
+          name: "x-paygent-signature",
+          description:
+            '"v1=" + hex HMAC-SHA256 of "<x-paygent-timestamp>.<raw body>" with WEBHOOK_SECRET; x-paygent-timestamp (unix seconds) and x-paygent-event-id are required too',
+        },
+        x402Payment: {
+          type: "apiKey",
+          in: "header",
+          name: "PAYMENT-SIGNATURE",
+          description:
+            "An x402 payment (EIP-3009 authorization) for the terms of the 402 answer's PAYMENT-REQUIRED header",
+        },
+      },
+    },
+    tags: [...new Set(endpoints.map((e) => e.tag))].map((name) => ({ name })),
+  };
+}
+
+function toOperation(
+  endpoint: Endpoint,
+  schemas: Record<string, JsonSchema>,
+): Record<string, unknown> {
+  const parameters = [
+    ...(endpoint.params ? toParameters(z.object(endpoint.params), "path") : []),
+    ...(endpoint.query ? toParameters(endpoint.query, "query") : []),
+  ];
+  const responses: Record<string, unknown> = {
+    [endpoint.success.status]: {
+      description: endpoint.success.description,
+      content: { [endpoint.success.contentType ?? "application/json"]: {} },
+    },
+  };
+  const refer = (status: number) => {
+    responses[status] = { $ref: `#/components/responses/${errorResponses[status]}` };
+  };
+  if (parameters.length > 0 || endpoint.body) refer(400);
+  if (
+    endpoint.auth === "key" ||
+    endpoint.auth === "admin" ||
+    endpoint.auth === "webhook" ||
+    endpoint.auth === "cron"
+  ) {
+    refer(401);
+  }
+  if (endpoint.auth === "admin") refer(403);
+  if (endpoint.params) refer(404);
+  if (endpoint.rateLimited) refer(429);
+  if (endpoint.auth === "x402") {
+    responses[402] = {
+      description:
+        "Payment required: the PAYMENT-REQUIRED header carries the x402 terms (price, asset, payTo, network)",
+    };
+  }
+  for (const [status, description] of Object.entries(endpoint.responses ?? {})) {
+    responses[status] = {
+      description,
+      content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+    };
+  }
+
+  let requestBody: Record<string, unknown> | undefined;
+  if (endpoint.body) {
+    const { name, schema } = endpoint.body;
+    const converted = toJsonSchema(schema);
+    if (schemas[name] && JSON.stringify(schemas[name]) !== JSON.stringify(converted)) {
+      throw new Error(`Two different schemas are named ${name}`);
+    }
+    schemas[name] = converted;
+    requestBody = {
+      required: true,
+      content: { "application/json": { schema: { $ref: `#/components/schemas/${name}` } } },
+    };
+  }
+
+  return {
+    operationId: endpoint.operationId,
+    summary: endpoint.summary,
+    tags: [endpoint.tag],
+    security: securityOf(endpoint.auth),
+    "x-paygent-auth": endpoint.auth,
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(requestBody ? { requestBody } : {}),
+    responses,
+  };
+}
+
+function securityOf(auth: Endpoint["auth"]): Record<string, string[]>[] {
+  switch (auth) {
+    case "key":
+    case "admin":
+      return [{ apiKey: [] }];
+    case "cron":
+      return [{ cronSecret: [] }];
+    case "webhook":
+      return [{ webhookSignature: [] }];
+    case "x402":
+      // The first request goes out without a payment and is answered 402 with the terms.
+      return [{}, { x402Payment: [] }];
+    case "public":
+      return [];
+  }
+}

@@ -1,0 +1,3 @@
+export * from "./buildOpenApiDocument.js";
+export * from "./endpoints.js";
+export * from "./toJsonSchema.js";

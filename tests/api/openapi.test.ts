@@ -1,0 +1,171 @@
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { describe, expect, test } from "vitest";
+import { discoverApiRoutes } from "../../dev/routes.js";
+import { buildOpenApiDocument, endpoints, type OpenApiDocument } from "../../lib/openapi/index.js";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const methods = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+
+/** "METHOD /api/runs/[id]" for every handler exported by an api/ file (OPTIONS is CORS plumbing). */
+async function servedOperations(): Promise<string[]> {
+  const served: string[] = [];
+  for (const route of discoverApiRoutes(root)) {
+    const module = (await import(pathToFileURL(route.file).href)) as Record<string, unknown>;
+    for (const method of methods) {
+      if (typeof module[method] === "function") served.push(`${method} ${route.pattern}`);
+    }
+  }
+  return served.sort();
+}
+
+function documentedOperations(document: OpenApiDocument): string[] {
+  const documented: string[] = [];
+  for (const [pathKey, item] of Object.entries(document.paths)) {
+    for (const method of Object.keys(item)) {
+      documented.push(`${method.toUpperCase()} ${pathKey.replace(/\{(\w+)\}/g, "[$1]")}`);
+    }
+  }
+  return documented.sort();
+}
+
+/** Resolves a local JSON pointer ("#/components/schemas/Error") against the document. */
+function resolvePointer(document: unknown, ref: string): unknown {
+  if (!ref.startsWith("#/")) return undefined;
+  let node: unknown = document;
+  for (const raw of ref.slice(2).split("/")) {
+    const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    if (node === null || typeof node !== "object" || !(key in node)) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+function collectRefs(node: unknown, refs: string[] = []): string[] {
+  if (Array.isArray(node)) for (const child of node) collectRefs(child, refs);
+  else if (node !== null && typeof node === "object") {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === "$ref" && typeof value === "string") refs.push(value);
+      else collectRefs(value, refs);
+    }
+  }
+  return refs;
+}
+
+type Operation = {
+  operationId: string;
+  parameters?: { name: string; in: string; required: boolean; schema: unknown }[];
+  responses: Record<string, unknown>;
+  security: Record<string, string[]>[];
+  requestBody?: unknown;
+};
+
+function operations(document: OpenApiDocument): [string, string, Operation][] {
+  return Object.entries(document.paths).flatMap(([pathKey, item]) =>
+    Object.entries(item).map(
+      ([method, op]) =>
+        [pathKey, method, op as unknown as Operation] as [string, string, Operation],
+    ),
+  );
+}
+
+describe("openapi document", () => {
+  const document = buildOpenApiDocument();
+
+  test("behavior: every api/ route file and exported method is documented, and nothing else", async () => {
+    const served = await servedOperations();
+    const documented = documentedOperations(document);
+    expect(served.length).toBeGreaterThan(30);
+    expect(documented.filter((op) => !served.includes(op))).toEqual([]);
+    expect(served.filter((op) => !documented.includes(op))).toEqual([]);
+  });
+
+  test("behavior: the document is structurally valid OpenAPI 3.1", () => {
+    expect(document.openapi).toBe("3.1.0");
+    const ids = operations(document).map(([, , op]) => op.operationId);
+    expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
+    for (const id of ids) expect(id).toMatch(/^[a-z][A-Za-z0-9]+$/);
+
+    const schemes = Object.keys(document.components.securitySchemes);
+    for (const [pathKey, method, op] of operations(document)) {
+      const where = `${method.toUpperCase()} ${pathKey}`;
+      expect(["get", "post", "put", "patch", "delete"], where).toContain(method);
+      expect(
+        Object.keys(op.responses).some((status) => /^2\d\d$/.test(status)),
+        where,
+      ).toBe(true);
+      for (const status of Object.keys(op.responses)) expect(status, where).toMatch(/^[1-5]\d\d$/);
+      // Path templates and path parameters match one to one, and are required.
+      const templated = [...pathKey.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+      const pathParams = (op.parameters ?? []).filter((p) => p.in === "path");
+      expect(pathParams.map((p) => p.name).sort(), where).toEqual(templated);
+      for (const p of pathParams) expect(p.required, where).toBe(true);
+      const keys = (op.parameters ?? []).map((p) => `${p.in}:${p.name}`);
+      expect(new Set(keys).size, where).toBe(keys.length);
+      for (const requirement of op.security) {
+        for (const scheme of Object.keys(requirement)) expect(schemes, where).toContain(scheme);
+      }
+    }
+  });
+
+  test("behavior: every $ref resolves inside the document and no zod $defs leak", () => {
+    const refs = collectRefs(document);
+    expect(refs.length).toBeGreaterThan(50);
+    const dangling = [...new Set(refs)].filter(
+      (ref) => resolvePointer(document, ref) === undefined,
+    );
+    expect(dangling).toEqual([]);
+    expect(JSON.stringify(document)).not.toContain('"$defs"');
+  });
+
+  test("behavior: schemas come from the handlers' zod schemas (a change there shows here)", () => {
+    const execute = document.components.schemas.ExecuteRequest as {
+      properties: Record<string, { maxLength?: number; pattern?: string }>;
+      required: string[];
+      additionalProperties: boolean;
+    };
+    expect(execute.required).toEqual(["command"]);
+    expect(execute.properties.command?.maxLength).toBe(1000);
+    expect(execute.properties.sessionId?.pattern).toBe("^ses_[0-9a-z]{26}$");
+    expect(execute.additionalProperties).toBe(false);
+    const listRuns = document.paths["/api/runs"]?.get as unknown as Operation;
+    expect(listRuns.parameters?.map((p) => p.name)).toEqual([
+      "sessionId",
+      "status",
+      "limit",
+      "cursor",
+    ]);
+    // Defaults make a query field optional for the client (input side of the schema).
+    expect(listRuns.parameters?.find((p) => p.name === "limit")?.required).toBe(false);
+  });
+
+  test("behavior: auth requirements follow the route's guard", () => {
+    const op = (pathKey: string, method: string) =>
+      document.paths[pathKey]?.[method] as unknown as Operation & { "x-paygent-auth": string };
+    expect(op("/api/health", "get").security).toEqual([]);
+    expect(op("/api/openapi.json", "get").security).toEqual([]);
+    expect(op("/api/runs/{id}", "get").security).toEqual([{ apiKey: [] }]);
+    expect(op("/api/keys", "post")["x-paygent-auth"]).toBe("admin");
+    expect(op("/api/keys", "post").responses["403"]).toBeDefined();
+    expect(op("/api/webhooks/payment", "post").security).toEqual([{ webhookSignature: [] }]);
+    expect(op("/api/cron/chain", "get").security).toEqual([{ cronSecret: [] }]);
+    expect(op("/api/demo/market-data", "get").responses["402"]).toBeDefined();
+  });
+
+  test("args: GET /api/openapi.json serves the same document without an API key", async () => {
+    const { GET } = (await import("../../api/openapi.json.js")) as {
+      GET: (request: Request) => Promise<Response>;
+    };
+    const response = await GET(new Request("http://localhost/api/openapi.json"));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toContain("application/json");
+    expect(await response.json()).toEqual(JSON.parse(JSON.stringify(document)));
+  });
+
+  test("error: two operations on the same method and path are refused", () => {
+    const first = endpoints[0]!;
+    expect(() =>
+      buildOpenApiDocument({ endpoints: [first, { ...first, operationId: "other" }] }),
+    ).toThrowError(/Duplicate operation POST \/api\/agent\/execute/);
+  });
+});
