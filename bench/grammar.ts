@@ -35,12 +35,23 @@ export async function run(): Promise<BenchRow[]> {
   const sequences = understood.filter((c) => (c.steps?.length ?? 0) > 1);
   throughput(all, 300); // warm-up (JIT, caches)
   return [
-    { name: "parse, whole corpus (incl. refusals)", value: throughput(all, 1500), unit: "cmd/s", target: "≥ 50000" },
-    { name: "parse, understood commands", value: throughput(understood, 1000), unit: "cmd/s", target: "≥ 50000" },
+    {
+      name: "parse, whole corpus (incl. refusals)",
+      value: throughput(all, 1500),
+      unit: "cmd/s",
+      target: "≥ 50000",
+    },
+    {
+      name: "parse, understood commands",
+      value: throughput(understood, 1000),
+      unit: "cmd/s",
+      target: "≥ 50000",
+    },
     { name: "parse, multi-step sequences", value: throughput(sequences, 1000), unit: "cmd/s" },
   ];
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const row of await run()) console.log(`${row.name}: ${row.value} ${row.unit} ${row.target ?? ""}`);
+  for (const row of await run())
+    console.log(`${row.name}: ${row.value} ${row.unit} ${row.target ?? ""}`);
 }

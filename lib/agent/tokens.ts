@@ -16,6 +16,7 @@ export const STABLECOINS: ReadonlySet<string> = new Set(["USDC", "USDT", "USDC.E
 interface TokenIndex {
   byName: Map<string, TokenInfo>;
   names: string[];
+  multiWord: string[];
 }
 
 const indexCache = new WeakMap<TokenList, TokenIndex>();
@@ -28,7 +29,8 @@ function indexTokens(tokens: TokenList): TokenIndex {
     byName.set(token.symbol.toLowerCase(), token);
     for (const alias of token.aliases ?? []) byName.set(alias.toLowerCase(), token);
   }
-  index = { byName, names: [...byName.keys()] };
+  const names = [...byName.keys()];
+  index = { byName, names, multiWord: names.filter((name) => name.includes(" ")) };
   indexCache.set(tokens, index);
   return index;
 }
@@ -40,7 +42,7 @@ export function findToken(tokens: TokenList, name: string): TokenInfo | undefine
 
 /** Longest alias made of several words ("usd coin"), so the grammar can match multi-word names. */
 export function multiWordTokenNames(tokens: TokenList): string[] {
-  return indexTokens(tokens).names.filter((name) => name.includes(" "));
+  return indexTokens(tokens).multiWord;
 }
 
 /** Damerau–Levenshtein distance (adjacent swaps count once), enough for typo suggestions. */
@@ -75,7 +77,11 @@ export function suggestTokens(tokens: TokenList, name: string): string[] {
     }
   }
   scored.sort((a, b) => a.distance - b.distance);
-  return [...new Set(scored.map((entry) => entry.symbol))];
+  // Only the closest candidates: "CRP" suggests CRO, not WCRO as well.
+  const best = scored[0]?.distance;
+  return [
+    ...new Set(scored.filter((entry) => entry.distance === best).map((entry) => entry.symbol)),
+  ];
 }
 
 /** Resolves a token name or throws a CommandParseError that suggests the closest known symbols. */

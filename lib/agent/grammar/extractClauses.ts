@@ -2,6 +2,7 @@ import { parseDecimal } from "../decimal.js";
 import { CommandParseError } from "../errors.js";
 import type { Budget } from "../intent.js";
 import { resolveToken, type TokenList } from "../tokens.js";
+import { indexPhrases, matchAt } from "./lexicon.js";
 import { readAmount, toBaseUnits, toUsd } from "./readAmount.js";
 import type { Word } from "./tokenize.js";
 
@@ -48,6 +49,7 @@ const budgetPhrases: string[][] = [
 ];
 
 const joiners = new Set(["and", "but", "with", "while"]);
+const budgetIndex = indexPhrases(budgetPhrases);
 
 function matchPhrase(
   words: ReadonlyArray<Word>,
@@ -76,6 +78,9 @@ const timeUnits: Record<string, number> = {
   hrs: 3600,
   hour: 3600,
   hours: 3600,
+  d: 86_400,
+  day: 86_400,
+  days: 86_400,
 };
 
 const deadlineLead = [
@@ -267,26 +272,8 @@ export function extractClauses(
       i = slippage.start - 1;
       continue;
     }
-    if (
-      word.lower === "budget" ||
-      word.lower.startsWith("spend") ||
-      joiners.has(word.lower) ||
-      [
-        "with",
-        "on",
-        "under",
-        "within",
-        "using",
-        "a",
-        "max",
-        "total",
-        "do",
-        "don't",
-        "dont",
-        "without",
-      ].includes(word.lower)
-    ) {
-      const phrase = budgetPhrases.find((candidate) => matchPhrase(rest, i, candidate));
+    {
+      const phrase = matchAt(budgetIndex, rest, i);
       if (!phrase) continue;
       if (clauses.budget) {
         throw new CommandParseError("The command names two budgets; give one", {

@@ -124,6 +124,46 @@ export function startsStep(word: string): boolean {
   );
 }
 
+/** Groups phrases by first word so matching a position costs one map lookup. */
+export function indexPhrases(
+  phrases: ReadonlyArray<ReadonlyArray<string>>,
+): Map<string, ReadonlyArray<ReadonlyArray<string>>> {
+  const index = new Map<string, Array<ReadonlyArray<string>>>();
+  for (const phrase of phrases) {
+    const list = index.get(phrase[0]!) ?? [];
+    list.push(phrase);
+    index.set(phrase[0]!, list);
+  }
+  // Longest first, so "right now" wins over "now".
+  for (const list of index.values()) list.sort((a, b) => b.length - a.length);
+  return index;
+}
+
+/** The longest phrase of `index` that starts at words[at], or undefined. */
+export function matchAt(
+  index: Map<string, ReadonlyArray<ReadonlyArray<string>>>,
+  words: ReadonlyArray<{ lower: string }>,
+  at: number,
+  end = words.length,
+): ReadonlyArray<string> | undefined {
+  const first = words[at];
+  if (!first) return undefined;
+  const candidates = index.get(first.lower);
+  if (!candidates) return undefined;
+  for (const phrase of candidates) {
+    if (at + phrase.length > end) continue;
+    let ok = true;
+    for (let k = 1; k < phrase.length; k++) {
+      if (words[at + k]!.lower !== phrase[k]) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) return phrase;
+  }
+  return undefined;
+}
+
 /** Polite or filler phrases removed from the start or end of a step. */
 export const leadingFillers: ReadonlyArray<ReadonlyArray<string>> = [
   ["please"],
@@ -175,11 +215,14 @@ export const trailingFillers: ReadonlyArray<ReadonlyArray<string>> = [
   ["thx"],
   ["thank", "you"],
   ["for", "me"],
-  ["now"],
   ["right", "now"],
+  ["now"],
   ["asap"],
   ["immediately"],
 ];
+
+/** leadingFillers indexed by first word. */
+export const leadingFillerIndex = indexPhrases(leadingFillers);
 
 /** Small words the recipient, service and query extractors skip. */
 export const articles: ReadonlySet<string> = new Set([

@@ -203,18 +203,20 @@ export function parseDiscover(input: Word[], tokens: TokenList): DiscoverIntent 
     break;
   }
 
-  for (let i = 0; i < words.length; i++) {
-    const lower = words[i]!.lower;
-    if (lower === "category" || (lower === "in" && words[i + 2]?.lower === "category")) {
-      const nameAt = lower === "category" ? i + 1 : i + 1;
-      const name = words[nameAt];
-      if (name && name.kind === "word" && !stopWords.has(name.lower)) {
-        intent.category = name.lower;
-        const end = lower === "category" ? nameAt + 1 : i + 3;
-        const begin = lower === "category" && words[i - 1]?.lower === "in" ? i - 1 : i;
-        words = [...words.slice(0, begin), ...words.slice(end)];
-      }
-      break;
+  // "category media", "in category media", "in the media category".
+  const at = words.findIndex((w) => w.lower === "category");
+  if (at >= 0) {
+    const after = words[at + 1];
+    const before = words[at - 1];
+    if (after?.kind === "word" && !stopWords.has(after.lower)) {
+      intent.category = after.lower;
+      const begin = words[at - 1]?.lower === "in" ? at - 1 : at;
+      words = [...words.slice(0, begin), ...words.slice(at + 2)];
+    } else if (before?.kind === "word" && !stopWords.has(before.lower)) {
+      intent.category = before.lower;
+      let begin = at - 1;
+      while (begin > 0 && ["in", "the", "a"].includes(words[begin - 1]!.lower)) begin--;
+      words = [...words.slice(0, begin), ...words.slice(at + 1)];
     }
   }
 

@@ -1,7 +1,13 @@
 import { CommandParseError } from "../errors.js";
 import type { Intent } from "../intent.js";
 import { resolveToken, type TokenInfo, type TokenList } from "../tokens.js";
-import { type AmountMatch, findAmount, readAmount, toBaseUnits } from "./readAmount.js";
+import {
+  type AmountMatch,
+  findAmount,
+  readAmount,
+  readTokenName,
+  toBaseUnits,
+} from "./readAmount.js";
 import { readRecipient } from "./readRecipient.js";
 import type { Word } from "./tokenize.js";
 
@@ -74,6 +80,21 @@ export function parsePayment(verb: "pay" | "send", input: Word[], tokens: TokenL
     words = [...words.slice(0, i), ...words.slice(match.end)];
   }
   const match = findAmount(words, tokens);
+  if (!match) {
+    // "send USDC to 0x…": a token without an amount.
+    const named = words.find(
+      (w) => w.kind === "word" && readTokenName(words, words.indexOf(w), tokens),
+    );
+    if (named && words.indexOf(named) < 2) {
+      throw new CommandParseError(
+        `How much ${named.raw} should be ${verb === "pay" ? "paid" : "sent"}?`,
+        {
+          reason: "incomplete",
+          suggestions: [`e.g. "${verb} 5 ${named.raw} to …"`],
+        },
+      );
+    }
+  }
   const exact = match ? tokenAmount(match, tokens, verb) : undefined;
   const recipientWords = match
     ? [...words.slice(0, match.start), ...words.slice(match.end)]

@@ -108,10 +108,11 @@ export function readAmount(
   if (word.kind !== "number") return undefined;
   const next = words[index + 1];
   if (next?.kind !== "word") return { value: word.value!, start: index, end: index + 1 };
-  if (usdWords.has(next.lower))
-    return { value: word.value!, usd: true, start: index, end: index + 2 };
+  // Token names first: "usd coin" is USDC, not dollars.
   const name = readTokenName(words, index + 1, tokens);
   if (name) return { value: word.value!, token: name.token, start: index, end: name.end };
+  if (usdWords.has(next.lower))
+    return { value: word.value!, usd: true, start: index, end: index + 2 };
   if (notTokenWords.has(next.lower)) return { value: word.value!, start: index, end: index + 1 };
   return { value: word.value!, unknownToken: next.raw, start: index, end: index + 2 };
 }

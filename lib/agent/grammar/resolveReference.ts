@@ -61,6 +61,22 @@ export function resolveReference(
   ) {
     return undefined;
   }
+  // Cheap pre-checks keep ordinary "swap …"/"pay …" commands off the regex path.
+  const second = words[1]?.lower;
+  if (
+    ["swap", "trade", "convert", "exchange", "change"].includes(first) &&
+    words.at(-1)?.lower !== "back"
+  ) {
+    return undefined;
+  }
+  if (
+    ["pay", "send", "tip"].includes(first) &&
+    second !== "the" &&
+    second !== "that" &&
+    second !== "them"
+  ) {
+    return undefined;
+  }
   const text = words.map((w) => w.lower).join(" ");
   if (repeatPattern.test(text)) {
     if (!memory?.lastCommand) throw noMemory("previous command");

@@ -1,4 +1,10 @@
-import { leadingFillers, startsStep, trailingFillers } from "./lexicon.js";
+import {
+  indexPhrases,
+  leadingFillerIndex,
+  matchAt,
+  startsStep,
+  trailingFillers,
+} from "./lexicon.js";
 import type { Word } from "./tokenize.js";
 
 const stepBreaks: string[][] = [
@@ -19,27 +25,17 @@ const stepBreaks: string[][] = [
   ["lastly"],
 ];
 
+const stepBreakIndex = indexPhrases(stepBreaks);
+
 function breakAt(words: ReadonlyArray<Word>, index: number): number {
-  for (const phrase of stepBreaks) {
-    let ok = true;
-    for (let k = 0; k < phrase.length; k++) {
-      if (words[index + k]?.lower !== phrase[k]) {
-        ok = false;
-        break;
-      }
-    }
-    if (ok) return phrase.length;
-  }
-  return 0;
+  return matchAt(stepBreakIndex, words, index)?.length ?? 0;
 }
 
 /** Next word that is not filler, to decide whether "and"/"," starts a new step. */
 function nextMeaningful(words: ReadonlyArray<Word>, index: number): Word | undefined {
   let i = index;
   while (i < words.length) {
-    const filler = leadingFillers.find((phrase) =>
-      phrase.every((part, k) => words[i + k]?.lower === part),
-    );
+    const filler = matchAt(leadingFillerIndex, words, i);
     if (!filler) break;
     i += filler.length;
   }
@@ -95,22 +91,19 @@ export function stripFillers(words: Word[]): Word[] {
   let start = 0;
   let end = words.length;
   let changed = true;
-  while (changed) {
+  while (changed && start < end) {
     changed = false;
-    for (const phrase of leadingFillers) {
-      if (
-        start + phrase.length <= end &&
-        phrase.every((part, k) => words[start + k]!.lower === part)
-      ) {
-        start += phrase.length;
-        changed = true;
-      }
+    const lead = matchAt(leadingFillerIndex, words, start, end);
+    if (lead) {
+      start += lead.length;
+      changed = true;
     }
     for (const phrase of trailingFillers) {
       const at = end - phrase.length;
       if (at >= start && phrase.every((part, k) => words[at + k]!.lower === part)) {
         end = at;
         changed = true;
+        break;
       }
     }
   }

@@ -176,7 +176,7 @@ describe("understandCommand", () => {
     const model = modelAnswering(JSON.stringify(swapThenPay));
     await expect(
       understandCommand({ text: "swap 10 CRP for USDC", tokens, model }),
-    ).rejects.toThrow("did you mean CRO or WCRO?");
+    ).rejects.toThrow("did you mean CRO?");
     expect(model.doGenerateCalls).toHaveLength(0);
   });
 

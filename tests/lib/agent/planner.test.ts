@@ -1,0 +1,313 @@
+import { describe, expect, test } from "vitest";
+import { PlanError } from "../../../lib/agent/errors.js";
+import { parseCommand } from "../../../lib/agent/grammar/parseCommand.js";
+import type { DiscoverFilter } from "../../../lib/agent/plan.js";
+import { type PlannerContext, planCommand, type ServiceInfo } from "../../../lib/agent/planner.js";
+import { ADDRESS, tokens } from "./fixtures.js";
+
+/** Uniswap V2 getAmountOut (0.3% fee) over fixed reserves: the same math the VVS router runs. */
+function amountOut(amountIn: bigint, reserveIn: bigint, reserveOut: bigint): bigint {
+  const withFee = amountIn * 997n;
+  return (withFee * reserveOut) / (reserveIn * 1000n + withFee);
+}
+
+const E18 = 10n ** 18n;
+const E6 = 10n ** 6n;
+// 1,000,000 CRO : 100,000 USDC → ~0.10 USDC per CRO.
+const reserves: Record<string, bigint> = { CRO: 1_000_000n * E18, USDC: 100_000n * E6 };
+
+const catalogue: ServiceInfo[] = [
+  {
+    id: "svc_md",
+    name: "market data API",
+    endpoint: "https://md.example/quote",
+    category: "market-data",
+    price: { amount: "100000", token: "USDC" },
+    reputation: 4.2,
+    mcp: false,
+  },
+  {
+    id: "svc_md2",
+    name: "Cheap Quotes",
+    endpoint: "https://cq.example/q",
+    category: "market-data",
+    price: { amount: "50000", token: "USDC" },
+    reputation: 3.1,
+    mcp: true,
+  },
+  {
+    id: "svc_md3",
+    name: "Budget Ticks",
+    endpoint: "https://bt.example/t",
+    category: "market-data",
+    price: { amount: "50000", token: "USDC" },
+    reputation: 4.8,
+    mcp: false,
+  },
+  {
+    id: "svc_pro",
+    name: "Pro Feed",
+    endpoint: "https://pro.example/f",
+    category: "market-data",
+    price: { amount: "2000000", token: "USDC" },
+    reputation: 5,
+    mcp: true,
+  },
+  {
+    id: "svc_wx",
+    name: "weather API",
+    endpoint: "https://wx.example/now",
+    category: "weather",
+    price: { amount: "25000000", token: "USDC" },
+    reputation: 4,
+    mcp: false,
+  },
+];
+
+function context(overrides: Partial<PlannerContext> = {}): PlannerContext & { quotes: number } {
+  const ctx = {
+    quotes: 0,
+    tokens,
+    findService: (nameOrUrl: string) =>
+      catalogue.find(
+        (s) => s.name.toLowerCase() === nameOrUrl.toLowerCase() || s.endpoint === nameOrUrl,
+      ),
+    discoverServices: (filter: DiscoverFilter) =>
+      catalogue.filter(
+        (s) =>
+          (!filter.query ||
+            s.category.replace("-", " ").includes(filter.query) ||
+            s.name.toLowerCase().includes(filter.query)) &&
+          (!filter.maxPrice ||
+            (s.price.token === filter.maxPrice.token &&
+              BigInt(s.price.amount) <= BigInt(filter.maxPrice.amount))) &&
+          (filter.minReputation === undefined || s.reputation >= filter.minReputation) &&
+          (!filter.mcp || s.mcp),
+      ),
+    priceUsd: (token: string, amount: string) =>
+      token === "CRO" || token === "WCRO"
+        ? `${BigInt(amount) / 10n ** 17n / 100n}.${((BigInt(amount) / 10n ** 17n) % 100n).toString().padStart(2, "0")}`
+        : undefined,
+    quoteSwap({
+      tokenIn,
+      tokenOut,
+      amountIn,
+    }: {
+      tokenIn: string;
+      tokenOut: string;
+      amountIn: string;
+    }) {
+      ctx.quotes++;
+      return {
+        amountOut: amountOut(BigInt(amountIn), reserves[tokenIn]!, reserves[tokenOut]!).toString(),
+      };
+    },
+    approvalThresholdUsd: "10",
+    ...overrides,
+  };
+  return ctx;
+}
+
+const plan = (text: string, ctx: PlannerContext = context()) =>
+  planCommand(parseCommand(text, { tokens }), ctx);
+
+describe("planCommand", () => {
+  test("behavior: swap-then-pay — balance check, quoted swap, payment funded by the swap", async () => {
+    const result = await plan("swap 10 CRO for USDC then pay 0.10 USDC to the market data API");
+    const out = amountOut(10n * E18, reserves.CRO!, reserves.USDC!);
+    const min = out - (out * 50n + 9_999n) / 10_000n;
+    expect(result.actions).toEqual([
+      {
+        index: 0,
+        action: { type: "balance", tokens: ["CRO"] },
+        requiresApproval: false,
+        reason: "Checks the wallet holds enough before anything is spent",
+      },
+      {
+        index: 1,
+        action: {
+          type: "swap",
+          tokenIn: "CRO",
+          tokenOut: "USDC",
+          amountIn: (10n * E18).toString(),
+          minAmountOut: min.toString(),
+          quotedAmountOut: out.toString(),
+          slippageBps: 50,
+          deadlineSeconds: 1200,
+        },
+        requiresApproval: false,
+        usdValue: "1",
+      },
+      {
+        index: 2,
+        action: {
+          type: "pay",
+          url: "https://md.example/quote",
+          serviceId: "svc_md",
+          token: "USDC",
+          maxAmount: "100000",
+          amountFromStep: 1,
+        },
+        requiresApproval: false,
+        usdValue: "0.1",
+      },
+    ]);
+    expect(result.explanation.join("\n")).toContain("from the swap's output");
+  });
+
+  test("error: the swap's minimum output does not cover the payment", async () => {
+    await expect(
+      plan("swap 1 CRO for USDC then pay 0.10 USDC to the market data API"),
+    ).rejects.toThrow(
+      /The swap yields at least 0\.0\d+ USDC, less than the 0\.1 USDC payment it must fund/,
+    );
+  });
+
+  test("behavior: discover-then-pay picks the cheapest match, reputation breaking the tie, and says why", async () => {
+    const result = await plan(
+      "find market data services under 1 USDC then pay for the cheapest one",
+    );
+    expect(result.actions.map((a) => a.action.type)).toEqual(["discover", "balance", "pay"]);
+    expect(result.actions[2]!.action).toMatchObject({
+      serviceId: "svc_md3",
+      maxAmount: "50000",
+      token: "USDC",
+    });
+    expect(
+      result.explanation.some((l) =>
+        l.startsWith("Chose Budget Ticks at 0.05 USDC (reputation 4.8)"),
+      ),
+    ).toBe(true);
+  });
+
+  test("behavior: discover-then-pay honours the budget when choosing", async () => {
+    const result = await plan(
+      "list mcp market data services then pay for it, with a budget of 0.06 USDC",
+    );
+    expect(result.actions.at(-1)!.action).toMatchObject({ serviceId: "svc_md2" });
+    expect(result.explanation.join(" ")).toContain("skipped Pro Feed (over budget)");
+  });
+
+  test("error: nothing found fits", async () => {
+    await expect(
+      plan("find market data services then pay for it with a budget of 0.01 USDC"),
+    ).rejects.toThrow("None of the services found fits the price limit and budget");
+  });
+
+  test("error: budget-constrained plans refuse before exceeding (token budget)", async () => {
+    await expect(
+      plan(`send 5 USDC to ${ADDRESS} then send 1 USDC to ${ADDRESS} with a budget of 5.5 USDC`),
+    ).rejects.toThrow("The plan spends 6 USDC, more than the budget of 5.5 USDC");
+  });
+
+  test("behavior: a USD budget values CRO through priceUsd", async () => {
+    const ok = await plan("swap 10 CRO for USDC, spend at most $2");
+    expect(ok.explanation.at(-1)).toBe("Spends about $1 of the $2 budget.");
+    await expect(plan("swap 30 CRO for USDC, spend at most $2")).rejects.toThrow(
+      "The plan spends about $3, more than the budget of $2",
+    );
+  });
+
+  test("error: a budget cannot be checked without a price", async () => {
+    await expect(plan(`send 100 VVS to ${ADDRESS}, spend at most $2`)).rejects.toThrow(
+      "No USD price for VVS",
+    );
+  });
+
+  test("behavior: the session budget from the context applies too", async () => {
+    await expect(
+      plan(`send 2 USDC to ${ADDRESS}`, context({ budget: { amount: "1000000", token: "USDC" } })),
+    ).rejects.toThrow(PlanError);
+  });
+
+  test("behavior: approval above the threshold (stablecoin at $1, CRO via priceUsd, unknown price)", async () => {
+    const result = await plan(
+      `send 12 USDC to ${ADDRESS}; send 50 CRO to ${ADDRESS}; send 200 CRO to ${ADDRESS}; send 1 VVS to ${ADDRESS}`,
+    );
+    const flags = result.actions.map((a) => [a.action.type, a.requiresApproval, a.usdValue]);
+    expect(flags).toEqual([
+      ["balance", false, undefined],
+      ["transfer", true, "12"],
+      ["transfer", false, "5"],
+      ["transfer", true, "20"],
+      ["transfer", true, undefined],
+    ]);
+    expect(result.actions[1]!.reason).toBe("Worth about $12, above the $10 approval threshold");
+    expect(result.actions[4]!.reason).toBe("No USD price for VVS, so it needs approval");
+  });
+
+  test("behavior: 'buy 100 USDC with CRO' becomes exact-in with a quoted amountIn plus slippage", async () => {
+    const ctx = context();
+    const result = await plan("buy 100 USDC with CRO with 1% slippage", ctx);
+    const swap = result.actions[1]!.action;
+    if (swap.type !== "swap") throw new Error("expected a swap");
+    const target = 100n * E6;
+    expect(swap.minAmountOut).toBe(target.toString());
+    expect(swap.slippageBps).toBe(100);
+    // The exact V2 getAmountIn for the target, then +1% (rounded up) — the search lands within 0.01%.
+    const exactIn = (reserves.CRO! * target * 1000n) / ((reserves.USDC! - target) * 997n) + 1n;
+    const needed = (BigInt(swap.amountIn) * 10_000n) / 10_100n;
+    expect(needed >= exactIn - 1n).toBe(true);
+    expect(needed - exactIn <= exactIn / 10_000n + 2n).toBe(true);
+    expect(BigInt(swap.quotedAmountOut!) >= target).toBe(true);
+    expect(ctx.quotes).toBeLessThan(60);
+  });
+
+  test("behavior: an explicit balance step earlier suppresses the automatic one", async () => {
+    const result = await plan(`what's my balance then send 1 USDC to ${ADDRESS}`);
+    expect(result.actions.map((a) => a.action.type)).toEqual(["balance", "transfer"]);
+  });
+
+  test("behavior: subscribe and unsubscribe resolve the service id; approval follows the price", async () => {
+    const result = await plan(
+      "subscribe to the weather API weekly then unsubscribe from market data API",
+    );
+    expect(result.actions).toEqual([
+      {
+        index: 0,
+        action: { type: "subscribe", serviceId: "svc_wx", period: "weekly" },
+        requiresApproval: true,
+        usdValue: "25",
+        reason: "Worth about $25, above the $10 approval threshold",
+      },
+      { index: 1, action: { type: "unsubscribe", serviceId: "svc_md" }, requiresApproval: false },
+    ]);
+  });
+
+  test("error: unknown service", async () => {
+    await expect(plan("pay for the horoscope API")).rejects.toThrow(
+      'No service called "horoscope API" is registered',
+    );
+  });
+
+  test("error: a payment cap below the service price", async () => {
+    await expect(plan("pay for the weather API up to 1 USDC")).rejects.toThrow(
+      "weather API costs 25 USDC, more than the 1 USDC allowed",
+    );
+  });
+
+  test("error: an unknown URL without an amount", async () => {
+    await expect(plan("pay https://unknown.example/x")).rejects.toThrow("say the most to pay");
+  });
+
+  test("behavior: a transfer to a service name is paid over x402 with the amount as cap", async () => {
+    const result = await plan("send 0.2 USDC to the market data API");
+    expect(result.actions[1]!.action).toEqual({
+      type: "pay",
+      url: "https://md.example/quote",
+      serviceId: "svc_md",
+      token: "USDC",
+      maxAmount: "200000",
+    });
+  });
+
+  test("error: actions the session does not allow", async () => {
+    await expect(
+      plan("swap 1 CRO for USDC", context({ allowedActions: ["pay", "balance"] })),
+    ).rejects.toThrow("This session may not run swap actions");
+  });
+
+  test("error: pay with nothing to bind to", async () => {
+    await expect(plan("pay for it")).rejects.toThrow("Which service should be paid?");
+  });
+});
