@@ -17,16 +17,22 @@ async function main(): Promise<void> {
   for (const file of files) {
     const bench = file.replace(/\.ts$/, "");
     process.stdout.write(`running ${bench}…\n`);
-    const module = (await import(pathToFileURL(path.join(dir, file)).href)) as { run?: () => Promise<BenchRow[]> };
+    const module = (await import(pathToFileURL(path.join(dir, file)).href)) as {
+      run?: () => Promise<BenchRow[]>;
+    };
     if (typeof module.run !== "function") continue;
     try {
       for (const row of await module.run()) rows.push({ ...row, bench });
     } catch (error) {
-      process.stdout.write(`  ${bench} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stdout.write(
+        `  ${bench} failed: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
     }
   }
   const width = Math.max(...rows.map((r) => r.name.length), 10);
-  process.stdout.write(`\n${"bench".padEnd(10)} ${"figure".padEnd(width)} ${"value".padStart(12)}  unit   target\n`);
+  process.stdout.write(
+    `\n${"bench".padEnd(10)} ${"figure".padEnd(width)} ${"value".padStart(12)}  unit   target\n`,
+  );
   for (const row of rows) {
     process.stdout.write(
       `${row.bench.padEnd(10)} ${row.name.padEnd(width)} ${String(row.value).padStart(12)}  ${row.unit.padEnd(6)} ${row.target ?? ""}\n`,

@@ -9,11 +9,15 @@ import { fileURLToPath } from "node:url";
  */
 export function buildWorkflows(root: string): void {
   const started = Date.now();
-  const result = spawnSync(process.execPath, [path.join(root, "node_modules/workflow/bin/run.js"), "build"], {
-    cwd: root,
-    stdio: ["ignore", "pipe", "pipe"],
-    encoding: "utf8",
-  });
+  const result = spawnSync(
+    process.execPath,
+    [path.join(root, "node_modules/workflow/bin/run.js"), "build"],
+    {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+      encoding: "utf8",
+    },
+  );
   if (result.status !== 0) {
     process.stderr.write(result.stdout + result.stderr);
     throw new Error(`workflow build failed (exit ${result.status})`);

@@ -65,11 +65,19 @@ export async function startHost(options: HostOptions): Promise<Host> {
         return new Response(null, { status: 204, headers: { allow: allowed(module) } });
       }
       return json(
-        { error: { code: "method_not_allowed", message: `${request.method} is not supported on ${route.pattern}` } },
+        {
+          error: {
+            code: "method_not_allowed",
+            message: `${request.method} is not supported on ${route.pattern}`,
+          },
+        },
         { status: 405, headers: { allow: allowed(module) } },
       );
     }
-    return json({ error: { code: "not_found", message: `No route for ${pathname}` } }, { status: 404 });
+    return json(
+      { error: { code: "not_found", message: `No route for ${pathname}` } },
+      { status: 404 },
+    );
   };
 
   const server = createServer((req, res) => {
@@ -111,7 +119,9 @@ export async function startHost(options: HostOptions): Promise<Host> {
 }
 
 function allowed(module: Record<string, unknown>): string {
-  return ["GET", "POST", "PUT", "PATCH", "DELETE"].filter((m) => typeof module[m] === "function").join(", ");
+  return ["GET", "POST", "PUT", "PATCH", "DELETE"]
+    .filter((m) => typeof module[m] === "function")
+    .join(", ");
 }
 
 async function loadStaticPage(root: string): Promise<string | undefined> {
@@ -149,7 +159,11 @@ async function serve(
   }
 }
 
-async function writeResponse(res: ServerResponse, response: Response, headOnly: boolean): Promise<void> {
+async function writeResponse(
+  res: ServerResponse,
+  response: Response,
+  headOnly: boolean,
+): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, key) => {
     if (key === "set-cookie") return;

@@ -36,7 +36,10 @@ async function main(): Promise<void> {
   let chainId: number | undefined;
   if (config.PAYGENT_NETWORK === "devnet" && !config.RPC_URL) {
     const { ensureDevnet } = await import("../lib/chain/devnet/ensureDevnet.js");
-    const devnet = await ensureDevnet({ port: config.DEVNET_PORT, stateDir: path.resolve(config.DEVNET_STATE_DIR) });
+    const devnet = await ensureDevnet({
+      port: config.DEVNET_PORT,
+      stateDir: path.resolve(config.DEVNET_STATE_DIR),
+    });
     stopDevnet = devnet.stop;
     devnetUsdc = devnet.addresses.usdc;
     chainId = devnet.chainId;
@@ -47,14 +50,26 @@ async function main(): Promise<void> {
   const cache = await getCache();
   if (devnetUsdc && chainId) {
     const { seedDemoServices } = await import("../lib/registry/seed.js");
-    await seedDemoServices(db, { baseUrl, network: `eip155:${chainId}`, usdcAddress: devnetUsdc }, { cache });
+    await seedDemoServices(
+      db,
+      { baseUrl, network: `eip155:${chainId}`, usdcAddress: devnetUsdc },
+      { cache },
+    );
   }
-  const devKey = config.AUTH_DISABLED ? undefined : await ensureDevAdminKey(db, config.DEV_API_KEY_FILE);
+  const devKey = config.AUTH_DISABLED
+    ? undefined
+    : await ensureDevAdminKey(db, config.DEV_API_KEY_FILE);
 
   const host = await startHost({
     root,
     port: config.PORT,
-    intervals: [{ name: "background checks", everyMs: config.DEV_WATCH_INTERVAL_MS, run: () => runBackgroundChecks(db) }],
+    intervals: [
+      {
+        name: "background checks",
+        everyMs: config.DEV_WATCH_INTERVAL_MS,
+        run: () => runBackgroundChecks(db),
+      },
+    ],
   });
 
   const world = config.WORKFLOW_TARGET_WORLD ?? "local";
@@ -66,7 +81,9 @@ async function main(): Promise<void> {
       `  cache     ${cache.kind}`,
       `  workflow  ${world} world${world === "local" ? ` (${config.WORKFLOW_LOCAL_DATA_DIR})` : ""}`,
       `  chain     ${chain}`,
-      devKey ? `  api key   ${devKey.key}   (admin, stored in ${config.DEV_API_KEY_FILE})` : "  api key   authentication disabled",
+      devKey
+        ? `  api key   ${devKey.key}   (admin, stored in ${config.DEV_API_KEY_FILE})`
+        : "  api key   authentication disabled",
       "",
       `Try: curl -s -X POST ${host.url}/api/agent/execute -H 'authorization: Bearer ${devKey?.key ?? "…"}' \\`,
       `       -H 'content-type: application/json' -d '{"command":"pay 0.10 USDC to the market data API"}'`,
@@ -87,6 +104,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  process.stderr.write(`paygent failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.stderr.write(
+    `paygent failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
   process.exit(1);
 });

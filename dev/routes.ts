@@ -32,5 +32,7 @@ export function discoverApiRoutes(root: string): ApiRoute[] {
     }
   };
   walk(apiDir);
-  return routes.sort((a, b) => a.dynamicSegments - b.dynamicSegments || b.pattern.length - a.pattern.length);
+  return routes.sort(
+    (a, b) => a.dynamicSegments - b.dynamicSegments || b.pattern.length - a.pattern.length,
+  );
 }

@@ -1,7 +1,7 @@
+import { sql } from "kysely";
 import { getCache } from "./cache/index.js";
 import { getConfig } from "./config.js";
 import { getDb } from "./db/index.js";
-import { sql } from "kysely";
 
 /** Each part is "ok" or a short reason it is not. */
 export interface HealthReport {
@@ -31,8 +31,11 @@ export async function checkHealth(): Promise<HealthReport> {
       await getChainContext().publicClient.getBlockNumber();
     }),
   ]);
-  const databaseDriver = !config.DATABASE_URL ? "pglite" : config.DATABASE_DRIVER ?? "postgres";
-  const cacheKind = await getCache().then((c) => c.kind, () => "unavailable");
+  const databaseDriver = !config.DATABASE_URL ? "pglite" : (config.DATABASE_DRIVER ?? "postgres");
+  const cacheKind = await getCache().then(
+    (c) => c.kind,
+    () => "unavailable",
+  );
   return {
     status: [database, cache, world, chain].every((part) => part === "ok") ? "ok" : "degraded",
     database,
@@ -60,7 +63,10 @@ async function probe(check: () => Promise<unknown>, timeoutMs = 2000): Promise<s
     return "ok";
   } catch (error) {
     // Only the error's class and a sanitized first line: connection strings never reach the client.
-    const message = error instanceof Error ? error.message.split("\n")[0]!.replace(/\w+:\/\/\S+/g, "[url]") : "unavailable";
+    const message =
+      error instanceof Error
+        ? error.message.split("\n")[0]!.replace(/\w+:\/\/\S+/g, "[url]")
+        : "unavailable";
     return `unavailable: ${message.slice(0, 120)}`;
   } finally {
     clearTimeout(timer);

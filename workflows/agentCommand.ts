@@ -48,7 +48,12 @@ export async function agentCommand(input: { runId: string }) {
         sleep(eventTimeout).then(() => "timeout" as const),
       ]);
       const token = result.waitFor.token;
-      result = await confirmAction({ runId, index: action.index, token, timedOut: woke === "timeout" });
+      result = await confirmAction({
+        runId,
+        index: action.index,
+        token,
+        timedOut: woke === "timeout",
+      });
       // Woken but still pending only happens in a race with the watcher: one last look, then give up.
       if (result.status === "waiting") {
         result = await confirmAction({ runId, index: action.index, token, timedOut: true });

@@ -3,9 +3,9 @@ import { ClientError } from "../../lib/errors/index.js";
 import { guard } from "../../lib/http/guard.js";
 import { json, parseJsonBody, route } from "../../lib/http/index.js";
 import { checkCommand, resolveBudget } from "../../lib/runs/planning.js";
+import { summarizeRun } from "../../lib/runs/runView.js";
 import { executeRequest } from "../../lib/runs/schemas.js";
 import { startRun } from "../../lib/runs/startRun.js";
-import { summarizeRun } from "../../lib/runs/runView.js";
 
 /** POST /api/agent/execute — accept a command and start its durable run (202). */
 export const POST = route("/api/agent/execute", async (request) => {
@@ -13,7 +13,10 @@ export const POST = route("/api/agent/execute", async (request) => {
   const body = await parseJsonBody(request, executeRequest);
   const idempotencyKey = request.headers.get("idempotency-key") ?? undefined;
   if (idempotencyKey !== undefined && !/^[\w.:-]{1,128}$/.test(idempotencyKey)) {
-    throw new ClientError("bad_request", "Idempotency-Key must be 1–128 characters of letters, digits, . _ : -");
+    throw new ClientError(
+      "bad_request",
+      "Idempotency-Key must be 1–128 characters of letters, digits, . _ : -",
+    );
   }
   // Reject what the grammar can already tell is wrong (and no model could rescue) before starting anything.
   checkCommand(body.command);
@@ -28,7 +31,13 @@ export const POST = route("/api/agent/execute", async (request) => {
   });
   const view = summarizeRun(run);
   return json(
-    { runId: run.id, sessionId: run.session_id, status: run.status, links: view.links, ...(created ? {} : { replayed: true }) },
+    {
+      runId: run.id,
+      sessionId: run.session_id,
+      status: run.status,
+      links: view.links,
+      ...(created ? {} : { replayed: true }),
+    },
     { status: 202, headers: { location: view.links.self } },
   );
 });

@@ -9,7 +9,10 @@ export const paymentEvent = z
   .object({
     nonce: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be the 32-byte EIP-3009 nonce"),
     status: z.enum(["settled", "failed"]),
-    transaction: z.string().regex(/^0x[0-9a-fA-F]{64}$/).optional(),
+    transaction: z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{64}$/)
+      .optional(),
     reason: z.string().max(500).optional(),
   })
   .strict();

@@ -14,8 +14,8 @@ import { discoverServices } from "../registry/discoverServices.js";
 import { recordOutcome } from "../registry/recordOutcome.js";
 import { cancelSubscription } from "../subscriptions/cancelSubscription.js";
 import { executePayment } from "../x402/executePayment.js";
-import type { CostItem } from "./cost.js";
 import { maxSpendOf, type Spend } from "./budget.js";
+import type { CostItem } from "./cost.js";
 import { startSubscription } from "./startSubscription.js";
 import { wakeTokens } from "./wakes.js";
 
@@ -42,8 +42,15 @@ export interface PerformActionParameters {
 const maxBodyInResult = 32 * 1024;
 
 /** The spend an action reserves before it starts, with its USD value when a price is known. */
-export async function spendOf(action: Action, run: Run, db: Kysely<Database>): Promise<Spend | undefined> {
-  const spend = action.type === "subscribe" ? await subscriptionPrice(db, action.serviceId) : maxSpendOf(action);
+export async function spendOf(
+  action: Action,
+  run: Run,
+  db: Kysely<Database>,
+): Promise<Spend | undefined> {
+  const spend =
+    action.type === "subscribe"
+      ? await subscriptionPrice(db, action.serviceId)
+      : maxSpendOf(action);
   if (!spend) return undefined;
   const amount = action.type === "pay" ? await payLimit(db, run, action) : spend.amount;
   const usdAmount = await usdValue(getChainContext(), spend.token, amount);
@@ -51,14 +58,24 @@ export async function spendOf(action: Action, run: Run, db: Kysely<Database>): P
 }
 
 /** A subscription's first period costs the service's price. */
-async function subscriptionPrice(db: Kysely<Database>, serviceId: string): Promise<{ token: string; amount: bigint } | undefined> {
-  const service = await db.selectFrom("services").select(["price_amount", "price_asset"]).where("id", "=", serviceId).executeTakeFirst();
+async function subscriptionPrice(
+  db: Kysely<Database>,
+  serviceId: string,
+): Promise<{ token: string; amount: bigint } | undefined> {
+  const service = await db
+    .selectFrom("services")
+    .select(["price_amount", "price_asset"])
+    .where("id", "=", serviceId)
+    .executeTakeFirst();
   if (!service) return undefined;
   return { token: service.price_asset, amount: BigInt(service.price_amount) };
 }
 
 /** Runs one action against the chain, x402 or the registry. Idempotent per stepId. */
-export async function performAction(db: Kysely<Database>, parameters: PerformActionParameters): Promise<ActionOutcome> {
+export async function performAction(
+  db: Kysely<Database>,
+  parameters: PerformActionParameters,
+): Promise<ActionOutcome> {
   const { action, run, stepId } = parameters;
   const chain = getChainContext();
   switch (action.type) {
@@ -71,9 +88,22 @@ export async function performAction(db: Kysely<Database>, parameters: PerformAct
     }
     case "transfer":
       return waitingOnChain(async () => {
-        const sent = await transferToken(chain, db, { stepId, runId: run.id, token: action.token, to: action.to as Address, amount: action.amount });
+        const sent = await transferToken(chain, db, {
+          stepId,
+          runId: run.id,
+          token: action.token,
+          to: action.to as Address,
+          amount: action.amount,
+        });
         return {
-          output: { hash: sent.hash, token: sent.token, to: sent.to, amount: sent.amount, blockNumber: sent.blockNumber, reused: sent.reused },
+          output: {
+            hash: sent.hash,
+            token: sent.token,
+            to: sent.to,
+            amount: sent.amount,
+            blockNumber: sent.blockNumber,
+            reused: sent.reused,
+          },
           txHashes: [sent.hash],
           cost: [await gasCost(chain, sent.gasCost)],
         };
@@ -119,13 +149,29 @@ export async function performAction(db: Kysely<Database>, parameters: PerformAct
       });
       return {
         output: {
-          services: services.map((s) => ({ id: s.id, name: s.name, category: s.category, endpoint: s.endpoint, price: s.price, reputation: s.reputation, mcp: s.mcpCompatible })),
+          services: services.map((s) => ({
+            id: s.id,
+            name: s.name,
+            category: s.category,
+            endpoint: s.endpoint,
+            price: s.price,
+            reputation: s.reputation,
+            mcp: s.mcpCompatible,
+          })),
         },
         cost: [],
       };
     }
     case "subscribe":
-      return { output: await startSubscription(db, { run, stepId, serviceId: action.serviceId, period: action.period }), cost: [] };
+      return {
+        output: await startSubscription(db, {
+          run,
+          stepId,
+          serviceId: action.serviceId,
+          period: action.period,
+        }),
+        cost: [],
+      };
     case "unsubscribe": {
       const active = await db
         .selectFrom("service_subscriptions")
@@ -134,14 +180,22 @@ export async function performAction(db: Kysely<Database>, parameters: PerformAct
         .where("service_id", "=", action.serviceId)
         .where("status", "=", "active")
         .executeTakeFirst();
-      if (!active) return { output: { cancelled: false, reason: "no active subscription" }, cost: [] };
-      return { output: { cancelled: true, subscription: await cancelSubscription(db, active.id) }, cost: [] };
+      if (!active)
+        return { output: { cancelled: false, reason: "no active subscription" }, cost: [] };
+      return {
+        output: { cancelled: true, subscription: await cancelSubscription(db, active.id) },
+        cost: [],
+      };
     }
   }
 }
 
 /** USD value of an amount, or undefined when no price is known (costs then stay in their own unit). */
-export async function usdValue(chain: ChainContext, token: string, amount: bigint | string): Promise<string | undefined> {
+export async function usdValue(
+  chain: ChainContext,
+  token: string,
+  amount: bigint | string,
+): Promise<string | undefined> {
   try {
     return (await priceUsd(chain, { token, amount })).usd;
   } catch {
@@ -154,9 +208,17 @@ async function waitingOnChain(send: () => Promise<ActionOutcome>): Promise<Actio
   try {
     return await send();
   } catch (error) {
-    if (error instanceof TransactionPendingError || isErrorNamed(error, "TransactionPendingError")) {
+    if (
+      error instanceof TransactionPendingError ||
+      isErrorNamed(error, "TransactionPendingError")
+    ) {
       const hash = (error as TransactionPendingError).hash;
-      return { output: { pending: hash }, txHashes: [hash], cost: [], waitFor: { token: wakeTokens.chain(hash) } };
+      return {
+        output: { pending: hash },
+        txHashes: [hash],
+        cost: [],
+        waitFor: { token: wakeTokens.chain(hash) },
+      };
     }
     throw error;
   }
@@ -172,7 +234,11 @@ async function gasCost(chain: ChainContext, wei: string | bigint): Promise<CostI
  * The most a payment may cost: its planned maximum, capped by what the swap feeding it produced
  * (swap-then-pay), so the payment can never spend more than the swap brought in.
  */
-async function payLimit(db: Kysely<Database>, run: Run, action: Extract<Action, { type: "pay" }>): Promise<bigint> {
+async function payLimit(
+  db: Kysely<Database>,
+  run: Run,
+  action: Extract<Action, { type: "pay" }>,
+): Promise<bigint> {
   const max = BigInt(action.maxAmount);
   if (action.amountFromStep === undefined) return max;
   const feeding = await db
@@ -213,11 +279,13 @@ async function pay(
       publicClient: chain.publicClient as Parameters<typeof executePayment>[0]["publicClient"],
     });
   } catch (error) {
-    if (action.serviceId) await recordOutcome(db, action.serviceId, { success: false }).catch(() => {});
+    if (action.serviceId)
+      await recordOutcome(db, action.serviceId, { success: false }).catch(() => {});
     throw error;
   }
   const success = (outcome.content?.status ?? 200) < 300;
-  if (action.serviceId && outcome.movedMoney) await recordOutcome(db, action.serviceId, { success }).catch(() => {});
+  if (action.serviceId && outcome.movedMoney)
+    await recordOutcome(db, action.serviceId, { success }).catch(() => {});
   const usd = await usdValue(chain, token.symbol, outcome.amount);
   const content = outcome.content;
   return {
@@ -232,13 +300,24 @@ async function pay(
         ? {
             status: content.status,
             contentType: content.contentType,
-            body: content.body.length > maxBodyInResult ? content.body.slice(0, maxBodyInResult) : content.body,
+            body:
+              content.body.length > maxBodyInResult
+                ? content.body.slice(0, maxBodyInResult)
+                : content.body,
             truncated: content.truncated || content.body.length > maxBodyInResult,
           }
         : null,
     },
     txHashes: outcome.transaction ? [outcome.transaction] : [],
-    cost: [{ kind: "x402", unit: token.symbol, amount: outcome.amount, ...(usd ? { usd } : {}), detail: action.url }],
+    cost: [
+      {
+        kind: "x402",
+        unit: token.symbol,
+        amount: outcome.amount,
+        ...(usd ? { usd } : {}),
+        detail: action.url,
+      },
+    ],
     spent: { amount: BigInt(outcome.amount), ...(usd ? { usdAmount: usd } : {}) },
   };
 }

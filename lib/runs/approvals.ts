@@ -40,9 +40,11 @@ export async function listApprovals(
     .selectAll("approval_requests")
     .orderBy("approval_requests.created_at", "desc")
     .limit(options.limit);
-  if (principal.scope !== "admin") query = query.where("agent_sessions.api_key_id", "=", principal.keyId);
+  if (principal.scope !== "admin")
+    query = query.where("agent_sessions.api_key_id", "=", principal.keyId);
   if (options.status) query = query.where("approval_requests.status", "=", options.status);
-  if (options.sessionId) query = query.where("approval_requests.session_id", "=", options.sessionId);
+  if (options.sessionId)
+    query = query.where("approval_requests.session_id", "=", options.sessionId);
   return (await query.execute()).map(viewApproval);
 }
 
@@ -76,23 +78,50 @@ export async function decideApproval(
       throw new ClientError("not_found", `Approval ${token} not found`);
     }
     if (approval.status !== "pending") {
-      throw new ClientError(approval.status === "expired" ? "gone" : "conflict", `Approval ${token} is already ${approval.status}`);
+      throw new ClientError(
+        approval.status === "expired" ? "gone" : "conflict",
+        `Approval ${token} is already ${approval.status}`,
+      );
     }
     const now = new Date();
     if (approval.expires_at.getTime() <= now.getTime()) {
-      await trx.updateTable("approval_requests").set({ status: "expired", decided_at: now }).where("token", "=", token).execute();
-      throw new ClientError("gone", `Approval ${token} expired at ${approval.expires_at.toISOString()}`);
+      await trx
+        .updateTable("approval_requests")
+        .set({ status: "expired", decided_at: now })
+        .where("token", "=", token)
+        .execute();
+      throw new ClientError(
+        "gone",
+        `Approval ${token} expired at ${approval.expires_at.toISOString()}`,
+      );
     }
 
-    let stored: Record<string, unknown> = { decision: decision.decision, comment: decision.comment, by: principal.keyId };
+    let stored: Record<string, unknown> = {
+      decision: decision.decision,
+      comment: decision.comment,
+      by: principal.keyId,
+    };
     if (decision.decision === "edit") {
       const original = approval.action as Action;
-      const edited = validate(Action, { ...original, ...decision.args, type: original.type }, "edited action");
-      const run = await trx.selectFrom("runs").selectAll().where("id", "=", approval.run_id).executeTakeFirstOrThrow();
+      const edited = validate(
+        Action,
+        { ...original, ...decision.args, type: original.type },
+        "edited action",
+      );
+      const run = await trx
+        .selectFrom("runs")
+        .selectAll()
+        .where("id", "=", approval.run_id)
+        .executeTakeFirstOrThrow();
       await checkEditedSpend(trx, { run, index: approval.step_index, action: edited });
       stored = { ...stored, action: edited };
     }
-    const status = decision.decision === "approve" ? "approved" : decision.decision === "reject" ? "rejected" : "edited";
+    const status =
+      decision.decision === "approve"
+        ? "approved"
+        : decision.decision === "reject"
+          ? "rejected"
+          : "edited";
     const updated = await trx
       .updateTable("approval_requests")
       .set({ status, decision: JSON.stringify(stored), decided_at: now })
@@ -105,7 +134,11 @@ export async function decideApproval(
       data: { index: approval.step_index, token, decision: decision.decision },
       dedupeKey: `${approval.run_id}:${approval.step_index}:decided`,
     });
-    const run = await trx.selectFrom("runs").select("workflow_run_id").where("id", "=", approval.run_id).executeTakeFirstOrThrow();
+    const run = await trx
+      .selectFrom("runs")
+      .select("workflow_run_id")
+      .where("id", "=", approval.run_id)
+      .executeTakeFirstOrThrow();
     return { approval: updated, workflowRunId: run.workflow_run_id };
   });
 

@@ -63,7 +63,10 @@ export async function settleSpend(
 }
 
 /** Gives the step's reservation back (the action failed before money moved). */
-export async function releaseSpend(db: Kysely<Database>, parameters: { run: Run; index: number }): Promise<void> {
+export async function releaseSpend(
+  db: Kysely<Database>,
+  parameters: { run: Run; index: number },
+): Promise<void> {
   await releaseBudget({ db, runId: parameters.run.id, stepIndex: parameters.index });
 }
 
@@ -79,7 +82,12 @@ export async function checkEditedSpend(
   if (spend) await assertWithinCommandBudget(db, parameters.run, parameters.index, spend);
 }
 
-async function assertWithinCommandBudget(db: Kysely<Database>, run: Run, index: number, spend: Spend | { token: string; amount: bigint }) {
+async function assertWithinCommandBudget(
+  db: Kysely<Database>,
+  run: Run,
+  index: number,
+  spend: Spend | { token: string; amount: bigint },
+) {
   const budget = (run.options as RunOptions | null)?.budget;
   if (!budget || unitOf(budget.token) !== unitOf(spend.token)) return;
   const rows = await db

@@ -4,8 +4,8 @@ import type { Database } from "../db/database.js";
 import { ClientError } from "../errors/index.js";
 import { log } from "../log.js";
 import { appendRunEvent } from "./events.js";
-import { getRunFor } from "./runView.js";
 import { isTerminal, lockRun } from "./runState.js";
+import { getRunFor } from "./runView.js";
 import { wakeRun } from "./wakeRun.js";
 import { cancelWorkflowRun } from "./workflows.js";
 
@@ -23,13 +23,20 @@ export interface CancelRunResult {
  * passed its gate (which takes the same lock) can start a payment or swap afterwards. Then it wakes
  * a run that is waiting on an approval and asks the workflow world to stop the run.
  */
-export async function cancelRun(db: Kysely<Database>, principal: Principal, runId: string): Promise<CancelRunResult> {
+export async function cancelRun(
+  db: Kysely<Database>,
+  principal: Principal,
+  runId: string,
+): Promise<CancelRunResult> {
   await getRunFor(db, principal, runId);
   const cancelled = await db.transaction().execute(async (trx) => {
     const run = await lockRun(trx, runId);
     if (!run) throw new ClientError("not_found", `Run ${runId} not found`);
     if (isTerminal(run.status)) {
-      throw new ClientError("conflict", `Run ${runId} already ${run.status}; only active runs can be cancelled`);
+      throw new ClientError(
+        "conflict",
+        `Run ${runId} already ${run.status}; only active runs can be cancelled`,
+      );
     }
     const now = new Date();
     await trx
@@ -56,22 +63,36 @@ export async function cancelRun(db: Kysely<Database>, principal: Principal, runI
       .returning("token")
       .execute();
     const submittedTxHashes = steps.flatMap((s) => (s.tx_hashes as string[] | null) ?? []);
-    const inFlightSteps = steps.filter((s) => s.status === "running" || s.status === "waiting_event").map((s) => s.step_index);
+    const inFlightSteps = steps
+      .filter((s) => s.status === "running" || s.status === "waiting_event")
+      .map((s) => s.step_index);
     await appendRunEvent(trx, {
       runId,
       type: "run.cancelled",
       data: { submittedTxHashes, inFlightSteps },
       dedupeKey: `${runId}:cancelled`,
     });
-    return { workflowRunId: run.workflow_run_id, approvalTokens: approvals.map((a) => a.token), submittedTxHashes, inFlightSteps };
+    return {
+      workflowRunId: run.workflow_run_id,
+      approvalTokens: approvals.map((a) => a.token),
+      submittedTxHashes,
+      inFlightSteps,
+    };
   });
 
   const { workflowRunId } = cancelled;
   if (workflowRunId && !workflowRunId.startsWith("starting:")) {
     for (const token of cancelled.approvalTokens) {
-      await wakeRun(workflowRunId, token, { kind: "approval", decision: "cancel" }, { waitMs: 200 });
+      await wakeRun(
+        workflowRunId,
+        token,
+        { kind: "approval", decision: "cancel" },
+        { waitMs: 200 },
+      );
     }
-    await cancelWorkflowRun(workflowRunId).catch((error) => log.warn("workflow cancel failed", { runId, error }));
+    await cancelWorkflowRun(workflowRunId).catch((error) =>
+      log.warn("workflow cancel failed", { runId, error }),
+    );
   }
   return {
     runId,

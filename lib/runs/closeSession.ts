@@ -9,7 +9,8 @@ import { getSessionFor } from "./sessions.js";
 /** Closes a session: no new runs are accepted, and its active runs are cancelled. */
 export async function closeSession(db: Kysely<Database>, principal: Principal, sessionId: string) {
   const session = await getSessionFor(db, principal, sessionId);
-  if (session.status === "closed") throw new ClientError("conflict", `Session ${sessionId} is already closed`);
+  if (session.status === "closed")
+    throw new ClientError("conflict", `Session ${sessionId} is already closed`);
   const now = new Date();
   await db
     .updateTable("agent_sessions")

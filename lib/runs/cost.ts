@@ -31,7 +31,9 @@ export function summarizeCost(items: CostItem[]): RunCost {
   }
   return {
     items,
-    totals: Object.fromEntries(Object.entries(totals).map(([unit, amount]) => [unit, amount.toString()])),
+    totals: Object.fromEntries(
+      Object.entries(totals).map(([unit, amount]) => [unit, amount.toString()]),
+    ),
     usd: microsToUsd(micros),
     usdIncomplete,
   };

@@ -1,10 +1,10 @@
 import type { Kysely } from "kysely";
 import type { DiscoverFilter } from "../agent/plan.js";
-import { getBudgetStatus } from "../budget/getBudgetStatus.js";
 import type { PlannerContext, ServiceInfo } from "../agent/planner.js";
 import type { TokenList } from "../agent/tokens.js";
-import { quoteSwap } from "../chain/quoteSwap.js";
+import { getBudgetStatus } from "../budget/getBudgetStatus.js";
 import { getChainContext } from "../chain/clients.js";
+import { quoteSwap } from "../chain/quoteSwap.js";
 import { findToken, requireToken } from "../chain/registry.js";
 import { getConfig } from "../config.js";
 import type { AgentSession, Database, Run } from "../db/database.js";
@@ -15,12 +15,20 @@ import { usdValue } from "./actions.js";
 import type { RunOptions } from "./startRun.js";
 
 /** The real lookups the planner uses: the service registry, on-chain prices and DEX quotes. */
-export async function createPlannerContext(db: Kysely<Database>, run: Run, tokens: TokenList): Promise<PlannerContext> {
+export async function createPlannerContext(
+  db: Kysely<Database>,
+  run: Run,
+  tokens: TokenList,
+): Promise<PlannerContext> {
   const config = getConfig();
   const network = config.PAYGENT_NETWORK;
   const chain = getChainContext();
   const options = (run.options as RunOptions | null) ?? {};
-  const session = await db.selectFrom("agent_sessions").selectAll().where("id", "=", run.session_id).executeTakeFirstOrThrow();
+  const session = await db
+    .selectFrom("agent_sessions")
+    .selectAll()
+    .where("id", "=", run.session_id)
+    .executeTakeFirstOrThrow();
 
   const toServiceInfo = (service: ServiceView): ServiceInfo | undefined => {
     const token = findToken(network, service.price.asset);
@@ -43,7 +51,9 @@ export async function createPlannerContext(db: Kysely<Database>, run: Run, token
       return service ? toServiceInfo(service) : undefined;
     },
     async discoverServices(filter: DiscoverFilter) {
-      const maxPriceToken = filter.maxPrice ? requireToken(network, filter.maxPrice.token) : undefined;
+      const maxPriceToken = filter.maxPrice
+        ? requireToken(network, filter.maxPrice.token)
+        : undefined;
       const { services } = await discoverServices(db, {
         category: filter.category,
         q: filter.query,
@@ -53,7 +63,12 @@ export async function createPlannerContext(db: Kysely<Database>, run: Run, token
         limit: 50,
       });
       return services
-        .filter((s) => !maxPriceToken || maxPriceToken.address === "native" || s.price.asset.toLowerCase() === maxPriceToken.address.toLowerCase())
+        .filter(
+          (s) =>
+            !maxPriceToken ||
+            maxPriceToken.address === "native" ||
+            s.price.asset.toLowerCase() === maxPriceToken.address.toLowerCase(),
+        )
         .map(toServiceInfo)
         .filter((s): s is ServiceInfo => s !== undefined);
     },
@@ -63,7 +78,9 @@ export async function createPlannerContext(db: Kysely<Database>, run: Run, token
       return { amountOut: quote.amountOut.toString() };
     },
     approvalThresholdUsd:
-      options.approvalThresholdUsd ?? session.approval_threshold_usd ?? config.DEFAULT_APPROVAL_THRESHOLD_USD,
+      options.approvalThresholdUsd ??
+      session.approval_threshold_usd ??
+      config.DEFAULT_APPROVAL_THRESHOLD_USD,
     budget: await remainingBudget(db, options, session),
     allowedActions: config.AGENT_ALLOWED_ACTIONS,
   };
@@ -73,9 +90,15 @@ export async function createPlannerContext(db: Kysely<Database>, run: Run, token
  * What the plan may spend: the command's budget, or else what is left of the session's token
  * budget. (Both are enforced again, atomically, when each action reserves its spend.)
  */
-async function remainingBudget(db: Kysely<Database>, options: RunOptions, session: AgentSession): Promise<PlannerContext["budget"]> {
-  if (options.budget && options.budget.token !== "USD") return { amount: options.budget.amount, token: options.budget.token };
-  if (!session.budget_amount || !session.budget_token || session.budget_token === "USD") return undefined;
+async function remainingBudget(
+  db: Kysely<Database>,
+  options: RunOptions,
+  session: AgentSession,
+): Promise<PlannerContext["budget"]> {
+  if (options.budget && options.budget.token !== "USD")
+    return { amount: options.budget.amount, token: options.budget.token };
+  if (!session.budget_amount || !session.budget_token || session.budget_token === "USD")
+    return undefined;
   const status = await getBudgetStatus(db, session.id);
   return { amount: status.budget?.remaining ?? session.budget_amount, token: session.budget_token };
 }

@@ -5,22 +5,26 @@ import { parseCommand } from "../agent/grammar/parseCommand.js";
 import type { Command } from "../agent/intent.js";
 import { loadMemory } from "../agent/memory.js";
 import { createLanguageModel } from "../agent/model.js";
-import { understandCommand } from "../agent/understandCommand.js";
 import type { Plan } from "../agent/plan.js";
 import { planCommand } from "../agent/planner.js";
 import type { TokenList } from "../agent/tokens.js";
+import { understandCommand } from "../agent/understandCommand.js";
 import { getTokens, requireToken } from "../chain/registry.js";
 import { getConfig } from "../config.js";
 import type { Database, Run } from "../db/database.js";
 import { ClientError } from "../errors/index.js";
 import type { CostItem } from "./cost.js";
 import { createPlannerContext } from "./plannerContext.js";
-import type { RunOptions } from "./startRun.js";
 import type { BaseUnitLimit } from "./sessions.js";
+import type { RunOptions } from "./startRun.js";
 
 /** Tokens of the configured network, in the shape the grammar and planner take. */
 export function agentTokens(): TokenList {
-  return getTokens(getConfig().PAYGENT_NETWORK).map((t) => ({ symbol: t.symbol, decimals: t.decimals, aliases: [...t.aliases] }));
+  return getTokens(getConfig().PAYGENT_NETWORK).map((t) => ({
+    symbol: t.symbol,
+    decimals: t.decimals,
+    aliases: [...t.aliases],
+  }));
 }
 
 /** True when a language model is configured to interpret what the grammar cannot. */
@@ -44,24 +48,34 @@ export function checkCommand(text: string): void {
   }
 }
 
-/** A {amount, token} limit in whole units → base units ("USD" limits are micro-dollars). */
+/** A {amount, token} in whole units → base units ("USD" amounts are micro-dollars). */
 export function resolveBudget(budget: { amount: string; token: string }): BaseUnitLimit {
-  if (budget.token.toUpperCase() === "USD") return { amount: parseUnits(budget.amount, 6), token: "USD" };
+  if (budget.token.toUpperCase() === "USD")
+    return { amount: parseUnits(budget.amount, 6), token: "USD" };
   let token: ReturnType<typeof requireToken>;
   try {
     token = requireToken(getConfig().PAYGENT_NETWORK, budget.token);
   } catch (error) {
-    throw new ClientError("validation_failed", `Unknown budget token "${budget.token}"`, { cause: error });
+    throw new ClientError("validation_failed", `Unknown budget token "${budget.token}"`, {
+      cause: error,
+    });
   }
   const [, fraction = ""] = budget.amount.split(".");
   if (fraction.length > token.decimals) {
-    throw new ClientError("validation_failed", `${token.symbol} has ${token.decimals} decimals; "${budget.amount}" has more`);
+    throw new ClientError(
+      "validation_failed",
+      `${token.symbol} has ${token.decimals} decimals; "${budget.amount}" has more`,
+    );
   }
   return { amount: parseUnits(budget.amount, token.decimals), token: token.symbol };
 }
 
 /** Turns the run's request into a command: the grammar (with session memory), or a direct request. */
-async function understand(db: Kysely<Database>, run: Run, tokens: TokenList): Promise<{ command: Command; cost: CostItem[] }> {
+async function understand(
+  db: Kysely<Database>,
+  run: Run,
+  tokens: TokenList,
+): Promise<{ command: Command; cost: CostItem[] }> {
   const options = (run.options as RunOptions | null) ?? {};
   if (run.kind === "x402" && options.x402) {
     const { url, maxAmount, token } = options.x402;
@@ -69,7 +83,12 @@ async function understand(db: Kysely<Database>, run: Run, tokens: TokenList): Pr
   }
   if (run.kind === "transfer" && options.transfer) {
     const { token, amount, to } = options.transfer;
-    return { command: { steps: [{ kind: "transfer", token, amount, to: { type: "address", address: to } }] }, cost: [] };
+    return {
+      command: {
+        steps: [{ kind: "transfer", token, amount, to: { type: "address", address: to } }],
+      },
+      cost: [],
+    };
   }
   const memory = await loadMemory(db, run.session_id);
   const config = getConfig();

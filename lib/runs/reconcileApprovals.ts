@@ -1,14 +1,17 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/database.js";
-import type { ApprovalWake } from "./wakes.js";
 import { wakeRun } from "./wakeRun.js";
+import type { ApprovalWake } from "./wakes.js";
 
 /**
  * Safety net for lost wake-ups: a decision is stored before its hook is resumed, so if the resume
  * failed (the host died in between, or the hook was not registered yet), the run would wait for its
  * timeout. This finds decided approvals whose run still waits and resumes them again.
  */
-export async function reconcileApprovals(db: Kysely<Database>, options: { olderThanMs?: number } = {}): Promise<number> {
+export async function reconcileApprovals(
+  db: Kysely<Database>,
+  options: { olderThanMs?: number } = {},
+): Promise<number> {
   const cutoff = new Date(Date.now() - (options.olderThanMs ?? 3000));
   const stuck = await db
     .selectFrom("approval_requests")
@@ -23,8 +26,17 @@ export async function reconcileApprovals(db: Kysely<Database>, options: { olderT
   for (const row of stuck) {
     if (!row.workflow_run_id) continue;
     const decision: ApprovalWake["decision"] =
-      row.status === "approved" ? "approve" : row.status === "rejected" ? "reject" : row.status === "edited" ? "edit" : "cancel";
-    if (await wakeRun(row.workflow_run_id, row.token, { kind: "approval", decision }, { waitMs: 0 })) woke++;
+      row.status === "approved"
+        ? "approve"
+        : row.status === "rejected"
+          ? "reject"
+          : row.status === "edited"
+            ? "edit"
+            : "cancel";
+    if (
+      await wakeRun(row.workflow_run_id, row.token, { kind: "approval", decision }, { waitMs: 0 })
+    )
+      woke++;
   }
   return woke;
 }

@@ -16,7 +16,11 @@ export async function lockRun(trx: Transaction<Database>, runId: string): Promis
 }
 
 /** Sets the run's status unless it is already terminal. */
-export async function setRunStatus(db: Kysely<Database>, runId: string, status: RunStatus): Promise<void> {
+export async function setRunStatus(
+  db: Kysely<Database>,
+  runId: string,
+  status: RunStatus,
+): Promise<void> {
   await db
     .updateTable("runs")
     .set({ status, updated_at: new Date() })
@@ -41,10 +45,18 @@ export async function setStepStatus(
 }
 
 /** Appends cost items to the run's running total. */
-export async function addRunCost(db: Kysely<Database>, run: Pick<Run, "id" | "cost">, items: CostItem[]): Promise<RunCost> {
+export async function addRunCost(
+  db: Kysely<Database>,
+  run: Pick<Run, "id" | "cost">,
+  items: CostItem[],
+): Promise<RunCost> {
   const previous = (run.cost as RunCost | null)?.items ?? [];
   const cost = summarizeCost([...previous, ...items]);
-  await db.updateTable("runs").set({ cost: JSON.stringify(cost) }).where("id", "=", run.id).execute();
+  await db
+    .updateTable("runs")
+    .set({ cost: JSON.stringify(cost) })
+    .where("id", "=", run.id)
+    .execute();
   return cost;
 }
 
@@ -60,7 +72,11 @@ export interface RunFailure {
  * Ends a run as failed (idempotent): the failing step keeps its reason, steps that never started
  * are skipped, and an event tells the stream.
  */
-export async function failRun(db: Kysely<Database>, runId: string, failure: RunFailure): Promise<void> {
+export async function failRun(
+  db: Kysely<Database>,
+  runId: string,
+  failure: RunFailure,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const run = await lockRun(trx, runId);
     if (!run || isTerminal(run.status)) return;
@@ -95,6 +111,11 @@ export async function failRun(db: Kysely<Database>, runId: string, failure: RunF
       .where("run_id", "=", runId)
       .where("status", "=", "pending")
       .execute();
-    await appendRunEvent(trx, { runId, type: "run.failed", data: failure, dedupeKey: `${runId}:failed` });
+    await appendRunEvent(trx, {
+      runId,
+      type: "run.failed",
+      data: failure,
+      dedupeKey: `${runId}:failed`,
+    });
   });
 }

@@ -13,12 +13,24 @@ export interface RunView {
   intent: unknown;
   plan: unknown;
   steps: StepView[];
-  pendingApprovals: { token: string; step: number; action: unknown; amountUsd: string | null; reason: string; expiresAt: string }[];
+  pendingApprovals: {
+    token: string;
+    step: number;
+    action: unknown;
+    amountUsd: string | null;
+    reason: string;
+    expiresAt: string;
+  }[];
   result: unknown;
   error: unknown;
   cost: unknown;
   cancelRequestedAt: string | null;
-  timings: { createdAt: string; startedAt: string | null; finishedAt: string | null; durationMs: number | null };
+  timings: {
+    createdAt: string;
+    startedAt: string | null;
+    finishedAt: string | null;
+    durationMs: number | null;
+  };
   links: { self: string; events: string; cancel: string };
 }
 
@@ -38,10 +50,19 @@ export interface StepView {
 }
 
 /** Loads a run the principal may see, with its execution log and pending approvals. */
-export async function getRunView(db: Kysely<Database>, principal: Principal, runId: string): Promise<RunView> {
+export async function getRunView(
+  db: Kysely<Database>,
+  principal: Principal,
+  runId: string,
+): Promise<RunView> {
   const run = await getRunFor(db, principal, runId);
   const [steps, approvals] = await Promise.all([
-    db.selectFrom("run_steps").selectAll().where("run_id", "=", runId).orderBy("step_index").execute(),
+    db
+      .selectFrom("run_steps")
+      .selectAll()
+      .where("run_id", "=", runId)
+      .orderBy("step_index")
+      .execute(),
     db
       .selectFrom("approval_requests")
       .selectAll()
@@ -67,7 +88,11 @@ export async function getRunView(db: Kysely<Database>, principal: Principal, run
 }
 
 /** The run row if the principal may see it (admins see all; other keys their own sessions'). */
-export async function getRunFor(db: Kysely<Database>, principal: Principal, runId: string): Promise<Run> {
+export async function getRunFor(
+  db: Kysely<Database>,
+  principal: Principal,
+  runId: string,
+): Promise<Run> {
   const row = await db
     .selectFrom("runs")
     .innerJoin("agent_sessions", "agent_sessions.id", "runs.session_id")
@@ -76,13 +101,16 @@ export async function getRunFor(db: Kysely<Database>, principal: Principal, runI
     .where("runs.id", "=", runId)
     .executeTakeFirst();
   if (!row) throw runNotFound(runId);
-  if (principal.scope !== "admin" && row.session_key_id !== principal.keyId) throw runNotFound(runId);
+  if (principal.scope !== "admin" && row.session_key_id !== principal.keyId)
+    throw runNotFound(runId);
   const { session_key_id: _, ...run } = row;
   return run;
 }
 
 /** The list shape of a run: everything but intent, plan and steps. */
-export function summarizeRun(run: Run): Omit<RunView, "intent" | "plan" | "steps" | "pendingApprovals"> {
+export function summarizeRun(
+  run: Run,
+): Omit<RunView, "intent" | "plan" | "steps" | "pendingApprovals"> {
   const finished = run.finished_at?.getTime();
   return {
     id: run.id,
@@ -137,11 +165,15 @@ export async function listRuns(
     .selectAll("runs")
     .orderBy("runs.id", "desc")
     .limit(options.limit + 1);
-  if (principal.scope !== "admin") query = query.where("agent_sessions.api_key_id", "=", principal.keyId);
+  if (principal.scope !== "admin")
+    query = query.where("agent_sessions.api_key_id", "=", principal.keyId);
   if (options.sessionId) query = query.where("runs.session_id", "=", options.sessionId);
   if (options.status) query = query.where("runs.status", "=", options.status);
   if (options.cursor) query = query.where("runs.id", "<", options.cursor);
   const rows = await query.execute();
   const page = rows.slice(0, options.limit);
-  return { runs: page.map(summarizeRun), nextCursor: rows.length > options.limit ? page.at(-1)!.id : null };
+  return {
+    runs: page.map(summarizeRun),
+    nextCursor: rows.length > options.limit ? page.at(-1)!.id : null,
+  };
 }

@@ -4,8 +4,8 @@ import { z } from "zod";
 export const decimalAmount = z
   .string()
   .trim()
-  .regex(/^\d{1,30}(\.\d{1,18})?$/, "must be a positive decimal number such as \"5\" or \"0.10\"")
-  .describe("Decimal amount in whole tokens, e.g. \"0.10\"");
+  .regex(/^\d{1,30}(\.\d{1,18})?$/, 'must be a positive decimal number such as "5" or "0.10"')
+  .describe('Decimal amount in whole tokens, e.g. "0.10"');
 
 export const tokenSymbol = z
   .string()
@@ -23,7 +23,10 @@ export const sessionId = z
   .regex(/^ses_[0-9a-z]{26}$/, "must be a session id (ses_…)")
   .describe("Agent session id");
 
-export const runId = z.string().regex(/^run_[0-9a-z]{26}$/, "must be a run id (run_…)").describe("Run id");
+export const runId = z
+  .string()
+  .regex(/^run_[0-9a-z]{26}$/, "must be a run id (run_…)")
+  .describe("Run id");
 
 export const usdAmount = z
   .string()
@@ -39,7 +42,9 @@ export const executeRequest = z
       .trim()
       .min(1, "command must not be empty")
       .max(1000, "command must be at most 1000 characters")
-      .describe("Plain-language command, e.g. \"swap 10 CRO for USDC then pay 0.10 USDC to the market data API\""),
+      .describe(
+        'Plain-language command, e.g. "swap 10 CRO for USDC then pay 0.10 USDC to the market data API"',
+      ),
     sessionId: sessionId.optional(),
     budget: budgetInput.optional().describe("Per-command spending limit"),
     approvalThreshold: usdAmount.optional().describe("Actions above this USD value need approval"),
@@ -56,7 +61,14 @@ export const createSessionRequest = z
   })
   .strict();
 
-export const runStatus = z.enum(["running", "waiting_approval", "waiting_event", "completed", "failed", "cancelled"]);
+export const runStatus = z.enum([
+  "running",
+  "waiting_approval",
+  "waiting_event",
+  "completed",
+  "failed",
+  "cancelled",
+]);
 
 /** Query of GET /api/runs. */
 export const listRunsQuery = z
@@ -72,7 +84,10 @@ export const listRunsQuery = z
 export const approvalDecision = z
   .object({
     decision: z.enum(["approve", "reject", "edit"]),
-    args: z.record(z.string(), z.unknown()).optional().describe("Replacement action arguments for an edit"),
+    args: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe("Replacement action arguments for an edit"),
     comment: z.string().max(500).optional(),
   })
   .strict()
@@ -82,12 +97,16 @@ export const approvalDecision = z
   });
 export type ApprovalDecision = z.infer<typeof approvalDecision>;
 
-export const approvalToken = z.string().regex(/^apr_[0-9a-z]{26}$/, "must be an approval token (apr_…)");
+export const approvalToken = z
+  .string()
+  .regex(/^apr_[0-9a-z]{26}$/, "must be an approval token (apr_…)");
 
 /** Query of GET /api/approvals. */
 export const listApprovalsQuery = z
   .object({
-    status: z.enum(["pending", "approved", "rejected", "edited", "expired", "cancelled"]).optional(),
+    status: z
+      .enum(["pending", "approved", "rejected", "edited", "expired", "cancelled"])
+      .optional(),
     sessionId: sessionId.optional(),
     limit: z.coerce.number().int().min(1).max(100).default(50),
   })

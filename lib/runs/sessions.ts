@@ -28,9 +28,10 @@ export async function createSession(
     .insertInto("agent_sessions")
     .values({
       id: newId("ses"),
-      api_key_id: parameters.principal.scope === "admin" && parameters.principal.keyId === "auth-disabled"
-        ? null
-        : parameters.principal.keyId,
+      api_key_id:
+        parameters.principal.scope === "admin" && parameters.principal.keyId === "auth-disabled"
+          ? null
+          : parameters.principal.keyId,
       budget_amount: parameters.budget?.amount.toString() ?? null,
       budget_token: parameters.budget?.token ?? null,
       daily_limit_amount: parameters.dailyLimit?.amount.toString() ?? null,
@@ -47,7 +48,11 @@ export async function getSessionFor(
   principal: Principal,
   sessionId: string,
 ): Promise<AgentSession> {
-  const session = await db.selectFrom("agent_sessions").selectAll().where("id", "=", sessionId).executeTakeFirst();
+  const session = await db
+    .selectFrom("agent_sessions")
+    .selectAll()
+    .where("id", "=", sessionId)
+    .executeTakeFirst();
   if (!session) throw sessionNotFound(sessionId);
   assertSessionAccess(principal, session);
   return session;
@@ -72,7 +77,11 @@ export async function listSessions(
   principal: Principal,
   options: { limit: number; cursor?: string; status?: "active" | "closed" },
 ): Promise<{ sessions: AgentSession[]; nextCursor: string | null }> {
-  let query = db.selectFrom("agent_sessions").selectAll().orderBy("id", "desc").limit(options.limit + 1);
+  let query = db
+    .selectFrom("agent_sessions")
+    .selectAll()
+    .orderBy("id", "desc")
+    .limit(options.limit + 1);
   if (principal.scope !== "admin") query = query.where("api_key_id", "=", principal.keyId);
   if (options.status) query = query.where("status", "=", options.status);
   if (options.cursor) query = query.where("id", "<", options.cursor);

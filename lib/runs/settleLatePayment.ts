@@ -4,8 +4,8 @@ import { getChainContext } from "../chain/clients.js";
 import type { Database } from "../db/database.js";
 import { ClientError } from "../errors/index.js";
 import { findAuthorizationUse } from "../x402/findAuthorizationUse.js";
-import { type PaymentWake, wakeTokens } from "./wakes.js";
 import { wakeRun } from "./wakeRun.js";
+import { type PaymentWake, wakeTokens } from "./wakes.js";
 
 /**
  * A facilitator reports a payment that settled (or failed) after the paid request returned. The
@@ -17,38 +17,63 @@ export async function settleLatePayment(
   event: { nonce: string; status: "settled" | "failed"; transaction?: string; reason?: string },
 ): Promise<{ paymentId: string; status: string; resumed: boolean }> {
   const nonce = event.nonce.toLowerCase();
-  const payment = await db.selectFrom("payments").selectAll().where("nonce", "=", nonce).executeTakeFirst();
+  const payment = await db
+    .selectFrom("payments")
+    .selectAll()
+    .where("nonce", "=", nonce)
+    .executeTakeFirst();
   if (!payment) throw new ClientError("not_found", `No payment with nonce ${nonce}`);
-  if (payment.status !== "pending") return { paymentId: payment.id, status: payment.status, resumed: false };
+  if (payment.status !== "pending")
+    return { paymentId: payment.id, status: payment.status, resumed: false };
 
   const now = new Date();
   if (event.status === "settled") {
-    if (!payment.payer) throw new ClientError("conflict", "Payment has no recorded payer; cannot verify settlement");
+    if (!payment.payer)
+      throw new ClientError("conflict", "Payment has no recorded payer; cannot verify settlement");
     const use = await findAuthorizationUse(getChainContext().publicClient, {
       asset: payment.asset as Address,
       payer: payment.payer as Address,
       nonce: nonce as Hex,
     });
-    if (!use.used) throw new ClientError("conflict", "The chain does not show this authorization as used yet");
+    if (!use.used)
+      throw new ClientError("conflict", "The chain does not show this authorization as used yet");
     await db
       .updateTable("payments")
-      .set({ status: "settled", tx_hash: use.transaction ?? event.transaction ?? null, settled_at: now, updated_at: now })
+      .set({
+        status: "settled",
+        tx_hash: use.transaction ?? event.transaction ?? null,
+        settled_at: now,
+        updated_at: now,
+      })
       .where("id", "=", payment.id)
       .where("status", "=", "pending")
       .execute();
   } else {
     await db
       .updateTable("payments")
-      .set({ status: "failed", error: event.reason ?? "facilitator reported failure", updated_at: now })
+      .set({
+        status: "failed",
+        error: event.reason ?? "facilitator reported failure",
+        updated_at: now,
+      })
       .where("id", "=", payment.id)
       .where("status", "=", "pending")
       .execute();
   }
   let resumed = false;
   if (payment.run_id) {
-    const run = await db.selectFrom("runs").select("workflow_run_id").where("id", "=", payment.run_id).executeTakeFirst();
+    const run = await db
+      .selectFrom("runs")
+      .select("workflow_run_id")
+      .where("id", "=", payment.run_id)
+      .executeTakeFirst();
     if (run?.workflow_run_id) {
-      const wake: PaymentWake = { kind: "payment", nonce, status: event.status, transaction: event.transaction };
+      const wake: PaymentWake = {
+        kind: "payment",
+        nonce,
+        status: event.status,
+        transaction: event.transaction,
+      };
       resumed = await wakeRun(run.workflow_run_id, wakeTokens.payment(nonce), wake, { waitMs: 0 });
     }
   }

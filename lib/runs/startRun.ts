@@ -39,7 +39,10 @@ export interface StartRunResult {
  * durable workflow. The row is written first so the workflow's first step always finds it; a
  * retried request with the same Idempotency-Key returns the same run.
  */
-export async function startRun(db: Kysely<Database>, parameters: StartRunParameters): Promise<StartRunResult> {
+export async function startRun(
+  db: Kysely<Database>,
+  parameters: StartRunParameters,
+): Promise<StartRunResult> {
   const { principal } = parameters;
   const idempotencyKey = parameters.idempotencyKey
     ? `${principal.keyId}:${parameters.idempotencyKey}`
@@ -59,7 +62,9 @@ export async function startRun(db: Kysely<Database>, parameters: StartRunParamet
     ...(parameters.budget
       ? { budget: { amount: parameters.budget.amount.toString(), token: parameters.budget.token } }
       : {}),
-    ...(parameters.approvalThresholdUsd ? { approvalThresholdUsd: parameters.approvalThresholdUsd } : {}),
+    ...(parameters.approvalThresholdUsd
+      ? { approvalThresholdUsd: parameters.approvalThresholdUsd }
+      : {}),
   };
   const runId = newId("run");
   const inserted = await db

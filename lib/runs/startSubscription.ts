@@ -20,14 +20,32 @@ import { startSubscriptionWorkflow } from "./workflows.js";
  */
 export async function startSubscription(
   db: Kysely<Database>,
-  parameters: { run: Run; stepId: string; serviceId: string; period: "daily" | "weekly" | "monthly" },
-): Promise<{ subscription: SubscriptionView; renewalRunId: string; paymentId: string; transaction: string | null }> {
+  parameters: {
+    run: Run;
+    stepId: string;
+    serviceId: string;
+    period: "daily" | "weekly" | "monthly";
+  },
+): Promise<{
+  subscription: SubscriptionView;
+  renewalRunId: string;
+  paymentId: string;
+  transaction: string | null;
+}> {
   const { run, stepId, serviceId, period } = parameters;
   const chain = getChainContext();
-  const service = await db.selectFrom("services").selectAll().where("id", "=", serviceId).executeTakeFirst();
+  const service = await db
+    .selectFrom("services")
+    .selectAll()
+    .where("id", "=", serviceId)
+    .executeTakeFirst();
   if (!service) throw new ClientError("not_found", `Service ${serviceId} not found`);
   const token = findToken(chain.network, service.price_asset);
-  if (!token || token.address === "native") throw new ClientError("unprocessable", `${service.name} is priced in an asset this network cannot pay`);
+  if (!token || token.address === "native")
+    throw new ClientError(
+      "unprocessable",
+      `${service.name} is priced in an asset this network cannot pay`,
+    );
 
   const payment = await executePayment({
     db,
@@ -51,7 +69,11 @@ export async function startSubscription(
     } catch (error) {
       // A crash after creating but before linking leaves an unlinked active subscription: adopt it.
       if (!(error instanceof SubscriptionConflictError)) throw error;
-      const row = await db.selectFrom("service_subscriptions").selectAll().where("id", "=", error.subscriptionId).executeTakeFirstOrThrow();
+      const row = await db
+        .selectFrom("service_subscriptions")
+        .selectAll()
+        .where("id", "=", error.subscriptionId)
+        .executeTakeFirstOrThrow();
       if (row.run_id !== null && row.run_id !== renewalRunId) throw error;
       subscription = toSubscriptionView(row);
     }
@@ -70,14 +92,26 @@ export async function startSubscription(
       .execute();
     // The first period is paid above: count it, so the renewal run first sleeps a whole period.
     if (subscription.renewals === 0) {
-      subscription = (await recordRenewal(db, { subscriptionId: subscription.id, expectedPeriodEnd: subscription.currentPeriodEnd })).subscription;
+      subscription = (
+        await recordRenewal(db, {
+          subscriptionId: subscription.id,
+          expectedPeriodEnd: subscription.currentPeriodEnd,
+        })
+      ).subscription;
     }
     subscription = await attachRenewalRun(db, subscription.id, renewalRunId);
   }
 
-  const renewalRun = await db.selectFrom("runs").select("workflow_run_id").where("id", "=", renewalRunId).executeTakeFirstOrThrow();
+  const renewalRun = await db
+    .selectFrom("runs")
+    .select("workflow_run_id")
+    .where("id", "=", renewalRunId)
+    .executeTakeFirstOrThrow();
   if (!renewalRun.workflow_run_id) {
-    const workflowRunId = await startSubscriptionWorkflow({ runId: renewalRunId, subscriptionId: subscription.id });
+    const workflowRunId = await startSubscriptionWorkflow({
+      runId: renewalRunId,
+      subscriptionId: subscription.id,
+    });
     await db
       .updateTable("runs")
       .set({ workflow_run_id: workflowRunId, started_at: new Date() })
@@ -85,10 +119,22 @@ export async function startSubscription(
       .where("workflow_run_id", "is", null)
       .execute();
   }
-  return { subscription, renewalRunId, paymentId: payment.paymentId, transaction: payment.transaction };
+  return {
+    subscription,
+    renewalRunId,
+    paymentId: payment.paymentId,
+    transaction: payment.transaction,
+  };
 }
 
-async function findOwnSubscription(db: Kysely<Database>, renewalRunId: string): Promise<SubscriptionView | undefined> {
-  const row = await db.selectFrom("service_subscriptions").selectAll().where("run_id", "=", renewalRunId).executeTakeFirst();
+async function findOwnSubscription(
+  db: Kysely<Database>,
+  renewalRunId: string,
+): Promise<SubscriptionView | undefined> {
+  const row = await db
+    .selectFrom("service_subscriptions")
+    .selectAll()
+    .where("run_id", "=", renewalRunId)
+    .executeTakeFirst();
   return row ? toSubscriptionView(row) : undefined;
 }

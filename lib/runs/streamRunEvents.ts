@@ -17,7 +17,11 @@ export interface StreamRunEventsOptions {
  * reconnects with Last-Event-ID resumes exactly after the last event it saw. The stream ends after
  * the run's terminal event.
  */
-export function streamRunEvents(db: Kysely<Database>, runId: string, options: StreamRunEventsOptions = {}): Response {
+export function streamRunEvents(
+  db: Kysely<Database>,
+  runId: string,
+  options: StreamRunEventsOptions = {},
+): Response {
   const encoder = new TextEncoder();
   const pollMs = options.pollMs ?? 150;
   const deadline = Date.now() + (options.maxDurationMs ?? 280_000);
@@ -37,7 +41,9 @@ export function streamRunEvents(db: Kysely<Database>, runId: string, options: St
           const events = await listRunEvents(db, runId, { afterId });
           for (const event of events) {
             const payload = JSON.stringify({ ...(event.data as object), at: event.createdAt });
-            controller.enqueue(encoder.encode(`id: ${event.id}\nevent: ${event.type}\ndata: ${payload}\n\n`));
+            controller.enqueue(
+              encoder.encode(`id: ${event.id}\nevent: ${event.type}\ndata: ${payload}\n\n`),
+            );
             afterId = event.id;
             lastWrite = Date.now();
             if (terminalEvents.has(event.type)) closed = true;
@@ -50,7 +56,11 @@ export function streamRunEvents(db: Kysely<Database>, runId: string, options: St
           await new Promise((resolve) => setTimeout(resolve, pollMs));
         }
       } catch (error) {
-        controller.enqueue(encoder.encode(`event: error\ndata: ${JSON.stringify({ message: "stream interrupted" })}\n\n`));
+        controller.enqueue(
+          encoder.encode(
+            `event: error\ndata: ${JSON.stringify({ message: "stream interrupted" })}\n\n`,
+          ),
+        );
         void error;
       } finally {
         options.signal?.removeEventListener("abort", onAbort);

@@ -4,8 +4,8 @@ import { type ChainContext, getChainContext } from "../chain/clients.js";
 import { getTransactionOutcome } from "../chain/getTransactionOutcome.js";
 import type { Database } from "../db/database.js";
 import { log } from "../log.js";
-import { type ChainWake, wakeTokens } from "./wakes.js";
 import { wakeRun } from "./wakeRun.js";
+import { type ChainWake, wakeTokens } from "./wakes.js";
 
 export interface WatchChainResult {
   checked: number;
@@ -38,7 +38,10 @@ export async function watchChain(
       hash: row.hash as Hash,
       from: row.from_address as Address,
       nonce: row.nonce,
-      rawTransaction: (row as { raw_transaction?: string | null }).raw_transaction as Hex | null | undefined,
+      rawTransaction: (row as { raw_transaction?: string | null }).raw_transaction as
+        | Hex
+        | null
+        | undefined,
     });
     if (outcome.status === "pending") continue;
     const updated = await db
@@ -62,7 +65,11 @@ export async function watchChain(
     if (!updated) continue; // another watcher got there first
     let woke = false;
     if (row.run_id) {
-      const run = await db.selectFrom("runs").select("workflow_run_id").where("id", "=", row.run_id).executeTakeFirst();
+      const run = await db
+        .selectFrom("runs")
+        .select("workflow_run_id")
+        .where("id", "=", row.run_id)
+        .executeTakeFirst();
       if (run?.workflow_run_id) {
         const wake: ChainWake = { kind: "chain", hash: row.hash, status: outcome.status };
         woke = await wakeRun(run.workflow_run_id, wakeTokens.chain(row.hash), wake, { waitMs: 0 });

@@ -27,7 +27,10 @@ const subscriptionRenewalWorkflow = {
 } as unknown as typeof subscriptionRenewal;
 
 /** Starts the renewal workflow of a subscription; returns the Workflow DevKit run id. */
-export async function startSubscriptionWorkflow(input: { runId: string; subscriptionId: string }): Promise<string> {
+export async function startSubscriptionWorkflow(input: {
+  runId: string;
+  subscriptionId: string;
+}): Promise<string> {
   const run = await start(subscriptionRenewalWorkflow, [input]);
   return run.runId;
 }

@@ -1,9 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import pg from "pg";
+import { createScratchDatabase, LOCAL_POSTGRES } from "./db.js";
 import { freePort } from "./devnet.js";
+import { ensureWorkflowBundles } from "./workflowBundles.js";
 
 /** A local host (`dev/main.ts`) running as a child process, as `npm run dev` would run it. */
 export interface HostProcess {
@@ -29,6 +32,8 @@ export interface HostProcess {
 }
 
 export interface StartHostOptions {
+  /** "postgres": a scratch database on the local server (fast to create); default: embedded PGlite. */
+  database?: "pglite" | "postgres";
   /** Reuse a data folder (PGlite, workflow data, devnet state) to restart "the same" host. */
   dataDir?: string;
   port?: number;
@@ -40,13 +45,20 @@ const root = path.resolve(import.meta.dirname, "../..");
 
 /**
  * Starts the host with its own data folder (embedded Postgres, local workflow world, persisted
- * anvil) and waits until /api/health answers 200. The workflow bundles are built once by the
- * global setup, so hosts start with DEV_SKIP_WORKFLOW_BUILD.
+ * anvil) and waits until /api/health answers 200. The workflow bundles are built (when stale)
+ * before the first host starts, so hosts start with DEV_SKIP_WORKFLOW_BUILD.
  */
 export async function startHostProcess(options: StartHostOptions = {}): Promise<HostProcess> {
+  await ensureWorkflowBundles();
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), "paygent-host-"));
   const port = options.port ?? (await freePort());
   const devnetPort = options.devnetPort ?? (await freePort());
+  let databaseUrl: string | undefined;
+  if (options.database === "postgres" && !options.env?.DATABASE_URL) {
+    const scratch = await createScratchDatabase("paygent_host");
+    databaseUrl = scratch.url;
+    writeFileSync(path.join(dataDir, "scratch-database"), scratch.url);
+  }
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "",
     HOME: process.env.HOME ?? "/root",
@@ -60,6 +72,7 @@ export async function startHostProcess(options: StartHostOptions = {}): Promise<
     DEV_SKIP_WORKFLOW_BUILD: "true",
     DEV_WATCH_INTERVAL_MS: "250",
     LOG_LEVEL: "warn",
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...options.env,
   };
   let output = "";
@@ -81,7 +94,7 @@ export async function startHostProcess(options: StartHostOptions = {}): Promise<
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
 
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + 180_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`host exited early:\n${output}`);
     const healthy = await fetch(`${url}/api/health`).then(
@@ -146,5 +159,21 @@ export async function disposeHostData(dataDir: string): Promise<void> {
       process.kill(pid, "SIGKILL");
     } catch {}
   }
+  const scratch = await readFile(path.join(dataDir, "scratch-database"), "utf8").catch(
+    () => undefined,
+  );
+  if (scratch) await dropScratchDatabase(scratch).catch(() => {});
   rmSync(dataDir, { recursive: true, force: true });
+}
+
+async function dropScratchDatabase(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  if (!/^paygent_\w+$/.test(name)) return;
+  const client = new pg.Client({ connectionString: LOCAL_POSTGRES });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
 }

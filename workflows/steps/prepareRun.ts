@@ -1,5 +1,9 @@
 import { getDb } from "../../lib/db/index.js";
-import { type PreparedRun, type PrepareRunParameters, prepareRunStep } from "../../lib/runs/steps/prepareRun.js";
+import {
+  type PreparedRun,
+  type PrepareRunParameters,
+  prepareRunStep,
+} from "../../lib/runs/steps/prepareRun.js";
 
 /** Step: understand, plan and record the command (parse and plan folded into one step on purpose). */
 export async function prepareRun(parameters: PrepareRunParameters): Promise<PreparedRun> {

@@ -53,7 +53,8 @@ export async function executeActionStep(
     if (spend) await reserveSpend(db, { run, index, spend });
     outcome = await performAction(db, { run, stepId, index, action, planned });
   } catch (error) {
-    if (!(error instanceof BaseError) || isErrorNamed(error, "ServiceUnavailableError")) throw error; // transient
+    if (!(error instanceof BaseError) || isErrorNamed(error, "ServiceUnavailableError"))
+      throw error; // transient
     if (spend) await releaseSpend(db, { run, index });
     log.info("action failed", { runId, index, error: error.shortMessage });
     await failRun(db, runId, {
@@ -77,75 +78,97 @@ export async function executeActionStep(
   return recordOutcome(db, { run, index, outcome, startedAt: started });
 }
 
-async function openGate(db: Kysely<Database>, runId: string, index: number, resume: boolean): Promise<Gate> {
-  return db.transaction().execute(async (trx): Promise<Gate> => {
-    const run = await lockRun(trx, runId);
-    if (!run) return { go: false, result: { status: "failed" } };
-    if (run.cancel_requested_at || run.status === "cancelled") return { go: false, result: { status: "cancelled" } };
-    if (isTerminal(run.status)) return { go: false, result: { status: run.status as ActionResult["status"] } };
-    const step = await trx
-      .selectFrom("run_steps")
-      .selectAll()
-      .where("run_id", "=", runId)
-      .where("step_index", "=", index)
-      .executeTakeFirstOrThrow();
-    if (step.status === "completed") return { go: false, result: { status: "completed" } };
-    if (step.status === "waiting_event" && !resume) {
-      const waitFor = (step.output as { waitFor?: { token: string } } | null)?.waitFor;
-      if (waitFor) return { go: false, result: { status: "waiting", waitFor } };
-    }
-    const planned = (run.plan as Plan).actions.find((a) => a.index === index)!;
-    let action = planned.action;
-    if (planned.requiresApproval) {
-      const approval = await trx
-        .selectFrom("approval_requests")
+async function openGate(
+  db: Kysely<Database>,
+  runId: string,
+  index: number,
+  resume: boolean,
+): Promise<Gate> {
+  return db
+    .transaction()
+    .execute(async (trx): Promise<Gate> => {
+      const run = await lockRun(trx, runId);
+      if (!run) return { go: false, result: { status: "failed" } };
+      if (run.cancel_requested_at || run.status === "cancelled")
+        return { go: false, result: { status: "cancelled" } };
+      if (isTerminal(run.status))
+        return { go: false, result: { status: run.status as ActionResult["status"] } };
+      const step = await trx
+        .selectFrom("run_steps")
         .selectAll()
         .where("run_id", "=", runId)
         .where("step_index", "=", index)
-        .orderBy("created_at", "desc")
-        .executeTakeFirst();
-      const verdict = approvalVerdict(approval);
-      if (verdict.kind === "refused") return { go: false, result: { status: "failed" }, refusal: verdict.reason };
-      if (verdict.kind === "edited") action = verdict.action;
-    }
-    const now = new Date();
-    await trx
-      .updateTable("run_steps")
-      .set((eb) => ({
-        status: "running",
-        started_at: step.started_at ?? now,
-        attempts: eb("attempts", "+", 1),
-        input: JSON.stringify(action),
-      }))
-      .where("id", "=", step.id)
-      .execute();
-    await trx.updateTable("runs").set({ status: "running", updated_at: now }).where("id", "=", runId).execute();
-    await appendRunEvent(trx, {
-      runId,
-      type: "step.started",
-      data: { index, action: action.type },
-      dedupeKey: `${runId}:${index}:started`,
+        .executeTakeFirstOrThrow();
+      if (step.status === "completed") return { go: false, result: { status: "completed" } };
+      if (step.status === "waiting_event" && !resume) {
+        const waitFor = (step.output as { waitFor?: { token: string } } | null)?.waitFor;
+        if (waitFor) return { go: false, result: { status: "waiting", waitFor } };
+      }
+      const planned = (run.plan as Plan).actions.find((a) => a.index === index)!;
+      let action = planned.action;
+      if (planned.requiresApproval) {
+        const approval = await trx
+          .selectFrom("approval_requests")
+          .selectAll()
+          .where("run_id", "=", runId)
+          .where("step_index", "=", index)
+          .orderBy("created_at", "desc")
+          .executeTakeFirst();
+        const verdict = approvalVerdict(approval);
+        if (verdict.kind === "refused")
+          return { go: false, result: { status: "failed" }, refusal: verdict.reason };
+        if (verdict.kind === "edited") action = verdict.action;
+      }
+      const now = new Date();
+      await trx
+        .updateTable("run_steps")
+        .set((eb) => ({
+          status: "running",
+          started_at: step.started_at ?? now,
+          attempts: eb("attempts", "+", 1),
+          input: JSON.stringify(action),
+        }))
+        .where("id", "=", step.id)
+        .execute();
+      await trx
+        .updateTable("runs")
+        .set({ status: "running", updated_at: now })
+        .where("id", "=", runId)
+        .execute();
+      await appendRunEvent(trx, {
+        runId,
+        type: "step.started",
+        data: { index, action: action.type },
+        dedupeKey: `${runId}:${index}:started`,
+      });
+      return { go: true, run, planned, action };
+    })
+    .then(async (gate) => {
+      // Failing the run takes its own transaction (it locks the run row again).
+      if (!gate.go && gate.refusal) {
+        await failRun(db, runId, { code: "not_approved", message: gate.refusal, step: index });
+      }
+      return gate;
     });
-    return { go: true, run, planned, action };
-  }).then(async (gate) => {
-    // Failing the run takes its own transaction (it locks the run row again).
-    if (!gate.go && gate.refusal) {
-      await failRun(db, runId, { code: "not_approved", message: gate.refusal, step: index });
-    }
-    return gate;
-  });
 }
 
-type Verdict = { kind: "approved" } | { kind: "edited"; action: Action } | { kind: "refused"; reason: string };
+type Verdict =
+  | { kind: "approved" }
+  | { kind: "edited"; action: Action }
+  | { kind: "refused"; reason: string };
 
 /** Reads the stored decision; only an approval (or a validated edit) lets money move. */
 function approvalVerdict(approval: ApprovalRequest | undefined): Verdict {
-  if (!approval) return { kind: "refused", reason: "The action needs approval and none was requested" };
+  if (!approval)
+    return { kind: "refused", reason: "The action needs approval and none was requested" };
   switch (approval.status) {
     case "approved":
       return { kind: "approved" };
     case "edited":
-      return { kind: "edited", action: Action.parse((approval.decision as { action: unknown }).action) };
+      return {
+        kind: "edited",
+        action: Action.parse((approval.decision as { action: unknown }).action),
+      };
     case "rejected":
       return { kind: "refused", reason: "The approver rejected the action" };
     case "expired":
@@ -177,7 +200,9 @@ async function recordOutcome(
       .updateTable("run_steps")
       .set({
         status: waiting ? "waiting_event" : "completed",
-        output: JSON.stringify(waiting ? { ...(outcome.output as object), waitFor: outcome.waitFor } : outcome.output),
+        output: JSON.stringify(
+          waiting ? { ...(outcome.output as object), waitFor: outcome.waitFor } : outcome.output,
+        ),
         tx_hashes: JSON.stringify(outcome.txHashes ?? []),
         cost: JSON.stringify(outcome.cost),
         ...(waiting ? {} : { finished_at: now, duration_ms: Date.now() - parameters.startedAt }),
@@ -187,7 +212,11 @@ async function recordOutcome(
       .execute();
     const cost = await addRunCost(trx, locked, outcome.cost);
     if (waiting) {
-      await trx.updateTable("runs").set({ status: "waiting_event", updated_at: now }).where("id", "=", runId).execute();
+      await trx
+        .updateTable("runs")
+        .set({ status: "waiting_event", updated_at: now })
+        .where("id", "=", runId)
+        .execute();
       await appendRunEvent(trx, {
         runId,
         type: "waiting.event",
@@ -199,7 +228,12 @@ async function recordOutcome(
     await appendRunEvent(trx, {
       runId,
       type: "step.finished",
-      data: { index, status: "completed", output: outcome.output, txHashes: outcome.txHashes ?? [] },
+      data: {
+        index,
+        status: "completed",
+        output: outcome.output,
+        txHashes: outcome.txHashes ?? [],
+      },
       dedupeKey: `${runId}:${index}:finished`,
     });
     if (isLast && !isTerminal(locked.status) && !locked.cancel_requested_at) {
@@ -210,7 +244,11 @@ async function recordOutcome(
 }
 
 /** Marks the run completed with every action's output as its result. */
-export async function completeRun(trx: Kysely<Database>, runId: string, cost: unknown): Promise<void> {
+export async function completeRun(
+  trx: Kysely<Database>,
+  runId: string,
+  cost: unknown,
+): Promise<void> {
   const steps = await trx
     .selectFrom("run_steps")
     .select(["step_index", "action", "output", "tx_hashes"])
@@ -218,7 +256,12 @@ export async function completeRun(trx: Kysely<Database>, runId: string, cost: un
     .orderBy("step_index")
     .execute();
   const result = {
-    actions: steps.map((s) => ({ index: s.step_index, type: s.action, output: s.output, txHashes: s.tx_hashes })),
+    actions: steps.map((s) => ({
+      index: s.step_index,
+      type: s.action,
+      output: s.output,
+      txHashes: s.tx_hashes,
+    })),
   };
   const now = new Date();
   await trx
@@ -226,5 +269,10 @@ export async function completeRun(trx: Kysely<Database>, runId: string, cost: un
     .set({ status: "completed", result: JSON.stringify(result), finished_at: now, updated_at: now })
     .where("id", "=", runId)
     .execute();
-  await appendRunEvent(trx, { runId, type: "run.completed", data: { result, cost }, dedupeKey: `${runId}:completed` });
+  await appendRunEvent(trx, {
+    runId,
+    type: "run.completed",
+    data: { result, cost },
+    dedupeKey: `${runId}:completed`,
+  });
 }

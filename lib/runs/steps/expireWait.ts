@@ -27,6 +27,10 @@ export async function expireApprovalStep(
       step: index,
     });
   }
-  const run = await db.selectFrom("runs").select("status").where("id", "=", runId).executeTakeFirstOrThrow();
+  const run = await db
+    .selectFrom("runs")
+    .select("status")
+    .where("id", "=", runId)
+    .executeTakeFirstOrThrow();
   return { status: run.status === "waiting_approval" ? "running" : run.status };
 }

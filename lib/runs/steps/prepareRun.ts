@@ -23,12 +23,19 @@ export interface PreparedRun {
  * one pending execution-log row per action. Idempotent: a retry after a crash reuses the stored
  * plan instead of planning (and spending model tokens) again.
  */
-export async function prepareRunStep(db: Kysely<Database>, parameters: PrepareRunParameters): Promise<PreparedRun> {
+export async function prepareRunStep(
+  db: Kysely<Database>,
+  parameters: PrepareRunParameters,
+): Promise<PreparedRun> {
   const { runId, workflowRunId } = parameters;
   const claim = await claimRun(db, runId, workflowRunId);
   if (claim !== "ok") return { status: claim, actions: [] };
 
-  const run = await db.selectFrom("runs").selectAll().where("id", "=", runId).executeTakeFirstOrThrow();
+  const run = await db
+    .selectFrom("runs")
+    .selectAll()
+    .where("id", "=", runId)
+    .executeTakeFirstOrThrow();
   if (isTerminal(run.status)) return { status: run.status as PreparedRun["status"], actions: [] };
   if (run.plan) return { status: "ready", actions: summarize(run.plan as Plan) };
 
@@ -50,7 +57,11 @@ export async function prepareRunStep(db: Kysely<Database>, parameters: PrepareRu
     if (!locked || isTerminal(locked.status)) return false;
     await trx
       .updateTable("runs")
-      .set({ intent: JSON.stringify(planned.intent), plan: JSON.stringify(planned.plan), updated_at: new Date() })
+      .set({
+        intent: JSON.stringify(planned.intent),
+        plan: JSON.stringify(planned.plan),
+        updated_at: new Date(),
+      })
       .where("id", "=", runId)
       .execute();
     if (planned.cost.length) await addRunCost(trx, locked, planned.cost);
@@ -79,14 +90,22 @@ export async function prepareRunStep(db: Kysely<Database>, parameters: PrepareRu
     return true;
   });
   if (!stored) {
-    const current = await db.selectFrom("runs").select("status").where("id", "=", runId).executeTakeFirstOrThrow();
+    const current = await db
+      .selectFrom("runs")
+      .select("status")
+      .where("id", "=", runId)
+      .executeTakeFirstOrThrow();
     return { status: current.status as PreparedRun["status"], actions: [] };
   }
   return { status: "ready", actions: summarize(planned.plan) };
 }
 
 function summarize(plan: Plan): PreparedRun["actions"] {
-  return plan.actions.map((a) => ({ index: a.index, type: a.action.type, requiresApproval: a.requiresApproval }));
+  return plan.actions.map((a) => ({
+    index: a.index,
+    type: a.action.type,
+    requiresApproval: a.requiresApproval,
+  }));
 }
 
 /**
@@ -98,7 +117,11 @@ async function claimRun(
   runId: string,
   workflowRunId: string,
 ): Promise<"ok" | "duplicate" | "failed"> {
-  const row = await db.selectFrom("runs").select(["workflow_run_id"]).where("id", "=", runId).executeTakeFirst();
+  const row = await db
+    .selectFrom("runs")
+    .select(["workflow_run_id"])
+    .where("id", "=", runId)
+    .executeTakeFirst();
   if (!row) return "failed";
   const owner = row.workflow_run_id;
   if (owner === workflowRunId) return "ok";
@@ -107,7 +130,9 @@ async function claimRun(
     .updateTable("runs")
     .set({ workflow_run_id: workflowRunId })
     .where("id", "=", runId)
-    .where((eb) => (owner === null ? eb("workflow_run_id", "is", null) : eb("workflow_run_id", "=", owner)))
+    .where((eb) =>
+      owner === null ? eb("workflow_run_id", "is", null) : eb("workflow_run_id", "=", owner),
+    )
     .executeTakeFirst();
   return updated.numUpdatedRows > 0n ? "ok" : claimRun(db, runId, workflowRunId);
 }

@@ -15,7 +15,7 @@ import {
   renewalReservationKey,
 } from "../../subscriptions/renewal.js";
 import { executePayment } from "../../x402/executePayment.js";
-import { type CostItem } from "../cost.js";
+import type { CostItem } from "../cost.js";
 import { appendRunEvent } from "../events.js";
 import { addRunCost } from "../runState.js";
 
@@ -43,12 +43,22 @@ export async function renewSubscriptionStep(
   const chain = getChainContext();
   const token = findToken(chain.network, service.price.asset);
   if (!token || token.address === "native") {
-    await endSubscription(db, { subscriptionId, status: "failed", reason: "service priced in an unknown asset" });
+    await endSubscription(db, {
+      subscriptionId,
+      status: "failed",
+      reason: "service priced in an unknown asset",
+    });
     return finish(db, runId, "failed", "service priced in an unknown asset");
   }
   const key = renewalReservationKey(subscription);
   try {
-    await reserveBudget({ db, sessionId: subscription.sessionId, ...key, token: token.symbol, amount: service.price.amount });
+    await reserveBudget({
+      db,
+      sessionId: subscription.sessionId,
+      ...key,
+      token: token.symbol,
+      amount: service.price.amount,
+    });
   } catch (error) {
     if (!(error instanceof BaseError)) throw error;
     await endSubscription(db, { subscriptionId, status: "expired", reason: error.shortMessage });
@@ -69,20 +79,38 @@ export async function renewSubscriptionStep(
       publicClient: chain.publicClient as Parameters<typeof executePayment>[0]["publicClient"],
     });
     await settleBudget({ db, ...key, actualAmount: payment.amount });
-    const { subscription: renewed } = await recordRenewal(db, { subscriptionId, expectedPeriodEnd: subscription.currentPeriodEnd });
+    const { subscription: renewed } = await recordRenewal(db, {
+      subscriptionId,
+      expectedPeriodEnd: subscription.currentPeriodEnd,
+    });
     if (payment.movedMoney) await recordOutcome(db, service.id, { success: true }).catch(() => {});
-    const run = await db.selectFrom("runs").select(["id", "cost"]).where("id", "=", runId).executeTakeFirstOrThrow();
-    const cost: CostItem = { kind: "x402", unit: token.symbol, amount: payment.amount, detail: `renewal ${renewed.renewals}` };
+    const run = await db
+      .selectFrom("runs")
+      .select(["id", "cost"])
+      .where("id", "=", runId)
+      .executeTakeFirstOrThrow();
+    const cost: CostItem = {
+      kind: "x402",
+      unit: token.symbol,
+      amount: payment.amount,
+      detail: `renewal ${renewed.renewals}`,
+    };
     await addRunCost(db, run, [cost]);
     await appendRunEvent(db, {
       runId,
       type: "step.finished",
-      data: { action: "renew", renewals: renewed.renewals, paidUntil: renewed.currentPeriodEnd, transaction: payment.transaction },
+      data: {
+        action: "renew",
+        renewals: renewed.renewals,
+        paidUntil: renewed.currentPeriodEnd,
+        transaction: payment.transaction,
+      },
       dedupeKey: `${runId}:renewal:${subscription.renewals}`,
     });
     return { action: "wait", until: renewed.currentPeriodEnd };
   } catch (error) {
-    if (!(error instanceof BaseError) || isErrorNamed(error, "ServiceUnavailableError")) throw error;
+    if (!(error instanceof BaseError) || isErrorNamed(error, "ServiceUnavailableError"))
+      throw error;
     await releaseBudget({ db, ...key });
     await recordOutcome(db, service.id, { success: false }).catch(() => {});
     const { stopped } = await recordRenewalFailure(db, {
@@ -90,12 +118,18 @@ export async function renewSubscriptionStep(
       expectedFailures: subscription.consecutiveFailures,
       reason: error.shortMessage,
     });
-    if (stopped) return finish(db, runId, "failed", `renewal failed repeatedly: ${error.shortMessage}`);
+    if (stopped)
+      return finish(db, runId, "failed", `renewal failed repeatedly: ${error.shortMessage}`);
     return { action: "retry", afterSeconds: RENEWAL_RETRY_DELAY_SECONDS };
   }
 }
 
-async function finish(db: Kysely<Database>, runId: string, status: "completed" | "failed", reason: string): Promise<RenewalStep> {
+async function finish(
+  db: Kysely<Database>,
+  runId: string,
+  status: "completed" | "failed",
+  reason: string,
+): Promise<RenewalStep> {
   const now = new Date();
   await db
     .updateTable("runs")
@@ -103,7 +137,9 @@ async function finish(db: Kysely<Database>, runId: string, status: "completed" |
       status,
       finished_at: now,
       updated_at: now,
-      ...(status === "failed" ? { error: JSON.stringify({ code: "subscription_ended", message: reason }) } : { result: JSON.stringify({ ended: reason }) }),
+      ...(status === "failed"
+        ? { error: JSON.stringify({ code: "subscription_ended", message: reason }) }
+        : { result: JSON.stringify({ ended: reason }) }),
     })
     .where("id", "=", runId)
     .where("status", "not in", ["completed", "failed", "cancelled"])

@@ -58,11 +58,22 @@ export async function requestApprovalStep(
       .where("run_id", "=", runId)
       .where("step_index", "=", index)
       .execute();
-    await trx.updateTable("runs").set({ status: "waiting_approval", updated_at: new Date() }).where("id", "=", runId).execute();
+    await trx
+      .updateTable("runs")
+      .set({ status: "waiting_approval", updated_at: new Date() })
+      .where("id", "=", runId)
+      .execute();
     await appendRunEvent(trx, {
       runId,
       type: "approval.required",
-      data: { index, token, action: planned.action, usdValue: planned.usdValue, reason: planned.reason, expiresAt },
+      data: {
+        index,
+        token,
+        action: planned.action,
+        usdValue: planned.usdValue,
+        reason: planned.reason,
+        expiresAt,
+      },
       dedupeKey: `${runId}:${index}:approval`,
     });
     return { token, timeoutSeconds };

@@ -1,0 +1,307 @@
+import { type Address, createPublicClient, erc20Abi, http } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { disposeHostData, type HostProcess, startHostProcess } from "../helpers/host.js";
+import { execute, readEvents, waitForRun } from "../helpers/runs.js";
+
+/**
+ * Durable runs through a real local host process (PGlite, memory cache, local workflow world,
+ * anvil devnet with the real contracts, the demo paid service): accept, orchestrate, approve,
+ * cancel, inspect, and refuse bad input without starting anything.
+ */
+let host: HostProcess;
+
+beforeAll(async () => {
+  // Real Postgres here (fast to create); the embedded default is exercised by the durability test.
+  host = await startHostProcess({ database: "postgres", env: { RATE_LIMIT_PER_MINUTE: "100000" } });
+}, 240_000);
+
+afterAll(async () => {
+  await host?.stop().catch(() => {});
+  if (host) await disposeHostData(host.dataDir);
+});
+
+async function runCount(): Promise<number> {
+  const { body } = await host.request("GET", "/api/runs?limit=100");
+  return body.runs.length;
+}
+
+describe("behavior: a command becomes a durable run", () => {
+  it("a balance command answers 202 and completes with the real on-chain balances", async () => {
+    const accepted = await execute(host, { command: "how much USDC do I have" });
+    expect(accepted.status).toBe("running");
+    expect(accepted.links).toEqual({
+      self: `/api/runs/${accepted.runId}`,
+      events: `/api/runs/${accepted.runId}/events`,
+      cancel: `/api/runs/${accepted.runId}/cancel`,
+    });
+    const run = await waitForRun(host, accepted.runId);
+    expect(run.status).toBe("completed");
+    expect(run.intent.steps[0]).toMatchObject({ kind: "balance", tokens: ["USDC"] });
+    expect(run.steps).toHaveLength(1);
+    expect(run.steps[0]).toMatchObject({
+      index: 0,
+      action: "balance",
+      status: "completed",
+      attempts: 1,
+    });
+    const balance = run.result.actions[0].output.balances[0];
+    expect(balance.symbol).toBe("USDC");
+    expect(BigInt(balance.amount)).toBeGreaterThan(0n);
+    expect(run.timings.finishedAt).not.toBeNull();
+  });
+
+  it("swap then pay: the swap's output funds an x402 payment that settles on chain, body kept in the result", async () => {
+    const accepted = await execute(host, {
+      command: "swap 10 CRO for USDC then pay 0.10 USDC to the market data API",
+    });
+    const run = await waitForRun(host, accepted.runId);
+    expect(run.status, JSON.stringify(run.error)).toBe("completed");
+    const swap = run.steps.find((s: any) => s.action === "swap");
+    const pay = run.steps.find((s: any) => s.action === "pay");
+    expect(BigInt(swap.output.amountOut)).toBeGreaterThan(0n);
+    expect(pay.output).toMatchObject({ amount: "100000", token: "USDC", via: "paid" });
+    expect(pay.output.transaction).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(pay.output.response.status).toBe(200);
+    expect(JSON.parse(pay.output.response.body)).toBeTypeOf("object");
+    // Cost: x402 amount and gas, each in its own unit, never summed across units.
+    expect(run.cost.totals.USDC).toBe("100000");
+    expect(BigInt(run.cost.totals.CRO)).toBeGreaterThan(0n);
+    const payments = await host.request("GET", `/api/payments?sessionId=${accepted.sessionId}`);
+    expect(payments.body.payments).toHaveLength(1);
+    expect(payments.body.payments[0]).toMatchObject({ status: "settled", amount: "100000" });
+  });
+
+  it("an Idempotency-Key returns the same run instead of starting a second one", async () => {
+    const headers = { "idempotency-key": `balance-${Date.now()}` };
+    const first = await execute(host, { command: "what's my balance" }, headers);
+    const second = await execute(host, { command: "what's my balance" }, headers);
+    expect(second.runId).toBe(first.runId);
+    expect(second.replayed).toBe(true);
+  });
+
+  it("streams progress as Server-Sent Events and resumes after Last-Event-ID", async () => {
+    const accepted = await execute(host, { command: "what's my balance" });
+    await waitForRun(host, accepted.runId);
+    const events = await readEvents(host, accepted.runId);
+    expect(events.map((e) => e.event)).toEqual([
+      "run.accepted",
+      "run.planned",
+      "step.started",
+      "step.finished",
+      "run.completed",
+    ]);
+    const later = await readEvents(host, accepted.runId, { lastEventId: events[1]!.id });
+    expect(later.map((e) => e.event)).toEqual(["step.started", "step.finished", "run.completed"]);
+  });
+});
+
+describe("behavior: approvals", () => {
+  it("an action above the threshold waits; approving resumes the run and the swap happens once", async () => {
+    const accepted = await execute(host, {
+      command: "swap 1000 CRO for USDC",
+      approvalThreshold: "5",
+    });
+    const waiting = await waitForRun(host, accepted.runId, ["waiting_approval"]);
+    expect(waiting.pendingApprovals).toHaveLength(1);
+    const { token } = waiting.pendingApprovals[0];
+    const listed = await host.request(
+      "GET",
+      `/api/approvals?status=pending&sessionId=${accepted.sessionId}`,
+    );
+    expect(listed.body.approvals.map((a: any) => a.token)).toEqual([token]);
+
+    const decided = await host.request("POST", `/api/approvals/${token}`, { decision: "approve" });
+    expect(decided.status).toBe(200);
+    expect(decided.body).toMatchObject({ status: "approved", resumed: true });
+    const run = await waitForRun(host, accepted.runId);
+    expect(run.status).toBe("completed");
+    const swap = run.steps.find((s: any) => s.action === "swap");
+    expect(swap.attempts).toBe(1);
+    expect(swap.txHashes).toHaveLength(1);
+
+    const again = await host.request("POST", `/api/approvals/${token}`, { decision: "approve" });
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toContain("already approved");
+  });
+
+  it("rejecting fails the run with the reason and moves no money", async () => {
+    const accepted = await execute(host, {
+      command: "swap 1000 CRO for USDC",
+      approvalThreshold: "5",
+    });
+    const waiting = await waitForRun(host, accepted.runId, ["waiting_approval"]);
+    const { token } = waiting.pendingApprovals[0];
+    expect(
+      (await host.request("POST", `/api/approvals/${token}`, { decision: "reject" })).status,
+    ).toBe(200);
+    const run = await waitForRun(host, accepted.runId);
+    expect(run.status).toBe("failed");
+    expect(run.error.message).toContain("rejected");
+    expect(run.steps.find((s: any) => s.action === "swap").txHashes).toEqual([]);
+  });
+
+  it("an edit is re-validated: it cannot raise spend past the command budget", async () => {
+    const accepted = await execute(host, {
+      command: "pay 0.10 USDC to the market data API",
+      approvalThreshold: "0.01",
+      budget: { amount: "0.50", token: "USDC" },
+    });
+    const waiting = await waitForRun(host, accepted.runId, ["waiting_approval"]);
+    const { token } = waiting.pendingApprovals[0];
+    const tooMuch = await host.request("POST", `/api/approvals/${token}`, {
+      decision: "edit",
+      args: { maxAmount: "900000" },
+    });
+    expect(tooMuch.status).toBe(422);
+    expect(tooMuch.body.error.message).toContain("budget");
+    const invalid = await host.request("POST", `/api/approvals/${token}`, {
+      decision: "edit",
+      args: { maxAmount: "-5" },
+    });
+    expect(invalid.status).toBe(400);
+    const ok = await host.request("POST", `/api/approvals/${token}`, {
+      decision: "edit",
+      args: { maxAmount: "200000" },
+    });
+    expect(ok.status).toBe(200);
+    const run = await waitForRun(host, accepted.runId);
+    expect(run.status).toBe("completed");
+  });
+});
+
+describe("behavior: cancel is a kill switch", () => {
+  it("cancelling a run waiting for approval stops it; no swap starts afterwards", async () => {
+    const accepted = await execute(host, {
+      command: "swap 1000 CRO for USDC",
+      approvalThreshold: "5",
+    });
+    const waiting = await waitForRun(host, accepted.runId, ["waiting_approval"]);
+    const cancelled = await host.request("POST", `/api/runs/${accepted.runId}/cancel`);
+    expect(cancelled.status).toBe(202);
+    expect(cancelled.body).toMatchObject({ status: "cancelled", submittedTxHashes: [] });
+    // The approval is gone: approving now is refused, and the run never swaps.
+    const late = await host.request("POST", `/api/approvals/${waiting.pendingApprovals[0].token}`, {
+      decision: "approve",
+    });
+    expect(late.status).toBe(409);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const run = await waitForRun(host, accepted.runId);
+    expect(run.status).toBe("cancelled");
+    expect(run.steps.find((s: any) => s.action === "swap")).toMatchObject({
+      status: "cancelled",
+      txHashes: [],
+    });
+    const again = await host.request("POST", `/api/runs/${accepted.runId}/cancel`);
+    expect(again.status).toBe(409);
+  });
+
+  it("DELETE /api/agent/sessions/{id} cancels the session's active runs and closes it", async () => {
+    const accepted = await execute(host, {
+      command: "swap 1000 CRO for USDC",
+      approvalThreshold: "5",
+    });
+    await waitForRun(host, accepted.runId, ["waiting_approval"]);
+    const closed = await host.request("DELETE", `/api/agent/sessions/${accepted.sessionId}`);
+    expect(closed.status).toBe(200);
+    expect(closed.body.cancelledRuns).toEqual([accepted.runId]);
+    expect((await waitForRun(host, accepted.runId)).status).toBe("cancelled");
+    const refused = await host.request("POST", "/api/agent/execute", {
+      command: "what's my balance",
+      sessionId: accepted.sessionId,
+    });
+    expect(refused.status).toBe(409);
+  });
+});
+
+describe("error: bad input gets a clear 4xx and starts nothing", () => {
+  it.each([
+    ["an empty command", { command: "   " }, 400, "command must not be empty"],
+    ["an oversized command", { command: "x".repeat(1001) }, 400, "at most 1000"],
+    ["a command of the wrong type", { command: 42 }, 400, "command"],
+    ["an unknown field", { command: "what's my balance", extra: 1 }, 400, "extra"],
+    [
+      "an unknown session",
+      { command: "what's my balance", sessionId: "ses_0000000000000000000000000z" },
+      404,
+      "not found",
+    ],
+    [
+      "a malformed session id",
+      { command: "what's my balance", sessionId: "nope" },
+      400,
+      "session id",
+    ],
+    [
+      "an unknown token",
+      { command: "pay 5 DOGE to 0x70997970C51812dc3A010C7d01b50e0d17dc79C8" },
+      422,
+      "DOGE",
+    ],
+    ["gibberish", { command: "make me a sandwich" }, 422, ""],
+  ])("%s", async (_name, body, status, message) => {
+    const before = await runCount();
+    const response = await host.request("POST", "/api/agent/execute", body);
+    expect(response.status, JSON.stringify(response.body)).toBe(status);
+    expect(response.body.error.message.toLowerCase()).toContain(message.toLowerCase());
+    expect(JSON.stringify(response.body)).not.toMatch(/stack|at .*\.ts:\d+/);
+    expect(await runCount()).toBe(before);
+  });
+
+  it("a malformed approval decision is a 400 naming the field", async () => {
+    const response = await host.request("POST", "/api/approvals/apr_0000000000000000000000000z", {
+      decision: "maybe",
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.error.message).toContain("decision");
+  });
+
+  it("an unknown approval token is a 404; cancelling an unknown run is a 404", async () => {
+    expect(
+      (
+        await host.request("POST", "/api/approvals/apr_0000000000000000000000000z", {
+          decision: "approve",
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (await host.request("POST", "/api/runs/run_0000000000000000000000000z/cancel")).status,
+    ).toBe(404);
+  });
+
+  it("no API key → 401", async () => {
+    const response = await fetch(`${host.url}/api/runs`);
+    expect(response.status).toBe(401);
+  });
+});
+
+describe("behavior: direct wallet transfer runs through the same policy", () => {
+  it("POST /api/wallet/transfer moves exactly the amount once", async () => {
+    const recipient = "0x90F79bf6EB2c4f870365E785982E1f101E93b906" as Address;
+    const client = createPublicClient({
+      transport: http(`http://127.0.0.1:${host.env.DEVNET_PORT}`),
+    });
+    const usdc = (await host.request("GET", "/api/wallet/balance?tokens=USDC")).body.balances[0]
+      .address as Address;
+    const before = await client.readContract({
+      address: usdc,
+      abi: erc20Abi,
+      functionName: "balanceOf",
+      args: [recipient],
+    });
+    const accepted = await host.request("POST", "/api/wallet/transfer", {
+      to: recipient,
+      amount: "1.5",
+      token: "USDC",
+    });
+    expect(accepted.status).toBe(202);
+    const run = await waitForRun(host, accepted.body.runId);
+    expect(run.status, JSON.stringify(run.error)).toBe("completed");
+    const after = await client.readContract({
+      address: usdc,
+      abi: erc20Abi,
+      functionName: "balanceOf",
+      args: [recipient],
+    });
+    expect(after - before).toBe(1_500_000n);
+  });
+});
