@@ -1,0 +1,48 @@
+import { describe, expect, test } from "vitest";
+import {
+  DecimalFormatError,
+  formatDecimal,
+  formatUsd,
+  parseDecimal,
+  parseUsd,
+} from "../../../lib/agent/decimal.js";
+
+describe("parseDecimal", () => {
+  test("args: exact base units without floats", () => {
+    expect(parseDecimal("0.1", 6)).toBe(100000n);
+    expect(parseDecimal("0.10", 6)).toBe(100000n);
+    expect(parseDecimal(".5", 18)).toBe(500000000000000000n);
+    expect(parseDecimal("1,000.000001", 6)).toBe(1000000001n);
+    expect(parseDecimal("123456789012345678901234567890.123456789012345678", 18)).toBe(
+      123456789012345678901234567890123456789012345678n,
+    );
+    // 0.1 + 0.2 style float drift cannot happen: 0.3 is exactly 300000.
+    expect(parseDecimal("0.3", 6)).toBe(parseDecimal("0.1", 6) + parseDecimal("0.2", 6));
+  });
+
+  test("behavior: trailing zeros beyond the decimals are fine, real digits are not", () => {
+    expect(parseDecimal("1.0000000", 6)).toBe(1000000n);
+    expect(() => parseDecimal("1.0000001", 6)).toThrow(DecimalFormatError);
+  });
+
+  test("error: not a decimal", () => {
+    for (const text of ["", ".", "1e3", "-1", "0x10", "1.2.3", "abc"]) {
+      expect(() => parseDecimal(text, 6), text).toThrow(DecimalFormatError);
+    }
+  });
+});
+
+describe("formatDecimal / USD", () => {
+  test("behavior: formats without trailing zeros and round-trips", () => {
+    expect(formatDecimal(100000n, 6)).toBe("0.1");
+    expect(formatDecimal(1n, 18)).toBe("0.000000000000000001");
+    expect(formatDecimal(5000000n, 6)).toBe("5");
+    expect(formatDecimal(parseDecimal("987.654321", 6), 6)).toBe("987.654321");
+  });
+
+  test("behavior: USD fixed point keeps 18 places and cuts beyond", () => {
+    expect(parseUsd("1.5")).toBe(1_500_000_000_000_000_000n);
+    expect(parseUsd("0.1234567890123456789")).toBe(123456789012345678n);
+    expect(formatUsd(parseUsd("12.3456789"), 2)).toBe("12.34");
+  });
+});
