@@ -32,7 +32,12 @@ const inputFree: Record<string, number[]> = {
   "GET /api/openapi.json": [200],
 };
 /** Routes that start real work when the input is valid: fuzzed with invalid input only. */
-const startsWork = new Set(["POST /api/agent/execute"]);
+const startsWork = new Set([
+  "POST /api/agent/execute",
+  "POST /api/wallet/transfer",
+  "POST /api/payments/x402",
+  "POST /api/subscriptions",
+]);
 
 const secrets = {
   WEBHOOK_SECRET: `whsec_fuzz_${randomBytes(8).toString("hex")}`,
