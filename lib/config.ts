@@ -77,8 +77,12 @@ const envSchema = z.object({
     .trim()
     .regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address")
     .optional(),
-  /** Fault injection for the durability tests only: "after-settle" SIGKILLs the process mid-payment. */
-  PAYGENT_FAULT: z.enum(["after-settle", ""]).optional(),
+  /**
+   * Fault injection for the durability tests only: "after-settle" SIGKILLs the process mid-payment
+   * (settled on chain, not yet recorded); "after-action" right after an action is recorded, before
+   * its step returns to the workflow (between two steps).
+   */
+  PAYGENT_FAULT: z.enum(["after-settle", "after-action", ""]).optional(),
 
   // Language model (optional; the grammar works without one).
   AI_GATEWAY_API_KEY: optionalString,

@@ -48,6 +48,13 @@ export const executeRequest = z
     sessionId: sessionId.optional(),
     budget: budgetInput.optional().describe("Per-command spending limit"),
     approvalThreshold: usdAmount.optional().describe("Actions above this USD value need approval"),
+    approvalTimeoutSeconds: z
+      .number()
+      .int()
+      .min(10)
+      .max(30 * 24 * 60 * 60)
+      .optional()
+      .describe("How long an approval may wait before it expires (default from APPROVAL_TIMEOUT_SECONDS)"),
   })
   .strict();
 export type ExecuteRequest = z.infer<typeof executeRequest>;

@@ -11,6 +11,8 @@ import { startAgentCommandWorkflow } from "./workflows.js";
 export interface RunOptions {
   budget?: { amount: string; token: string };
   approvalThresholdUsd?: string;
+  /** How long approvals of this run wait before they expire (default APPROVAL_TIMEOUT_SECONDS). */
+  approvalTimeoutSeconds?: number;
   /** For kind "x402": pay this URL without natural language. */
   x402?: { url: string; maxAmount: string; token: string };
   /** For kind "transfer": a direct wallet transfer. */

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { Action, type Plan, type PlannedAction } from "../../agent/plan.js";
 import type { ApprovalRequest, Database, Run } from "../../db/database.js";
+import { getConfig } from "../../config.js";
 import { BaseError, isErrorNamed } from "../../errors/index.js";
 import { log } from "../../log.js";
 import { type ActionOutcome, performAction, spendOf } from "../actions.js";
@@ -75,7 +76,13 @@ export async function executeActionStep(
     return { status: "failed" };
   }
   if (spend && !outcome.waitFor) await settleSpend(db, { run, index, actual: outcome.spent });
-  return recordOutcome(db, { run, index, outcome, startedAt: started });
+  const result = await recordOutcome(db, { run, index, outcome, startedAt: started });
+  if (getConfig().PAYGENT_FAULT === "after-action") {
+    // Durability tests: die like a crashed host between this step's work and its checkpoint.
+    log.warn("fault injection: killing the process after an action", { runId, index });
+    process.kill(process.pid, "SIGKILL");
+  }
+  return result;
 }
 
 async function openGate(

@@ -5,6 +5,7 @@ import type { Database } from "../../db/database.js";
 import { appendRunEvent } from "../events.js";
 import { newId } from "../ids.js";
 import { lockRun } from "../runState.js";
+import type { RunOptions } from "../startRun.js";
 
 export interface RequestApprovalResult {
   token: string;
@@ -21,10 +22,11 @@ export async function requestApprovalStep(
   parameters: { runId: string; index: number },
 ): Promise<RequestApprovalResult> {
   const { runId, index } = parameters;
-  const timeoutSeconds = getConfig().APPROVAL_TIMEOUT_SECONDS;
   return db.transaction().execute(async (trx) => {
     const run = await lockRun(trx, runId);
     if (!run) throw new Error(`run ${runId} vanished`);
+    const timeoutSeconds =
+      (run.options as RunOptions | null)?.approvalTimeoutSeconds ?? getConfig().APPROVAL_TIMEOUT_SECONDS;
     const existing = await trx
       .selectFrom("approval_requests")
       .select(["token", "expires_at"])

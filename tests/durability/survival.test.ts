@@ -1,0 +1,137 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { type Address, createPublicClient, erc20Abi, http } from "viem";
+import { afterAll, describe, expect, it } from "vitest";
+import { createScratchDatabase } from "../helpers/db.js";
+import { freePort } from "../helpers/devnet.js";
+import { disposeHostData, type HostProcess, startHostProcess } from "../helpers/host.js";
+import { execute, waitForRun } from "../helpers/runs.js";
+
+/**
+ * "Survives" means survives SIGKILL. A host is killed with runs (a) waiting on an approval hook,
+ * (b) sleeping until its approval expires, and (c) in the middle of its actions — first killed
+ * right after an x402 payment settled on chain but before anything recorded it, then killed again
+ * right after the payment was recorded but before the step returned to the workflow. After the
+ * restarts every run reaches its end exactly once: one payment, one transfer, one swap, on chain and
+ * in the database. Run on the embedded default (PGlite + local world) and on the Postgres world.
+ */
+const root = path.resolve(import.meta.dirname, "../..");
+const recipient = "0x90F79bf6EB2c4f870365E785982E1f101E93b906" as Address;
+const cleanups: (() => Promise<void>)[] = [];
+
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+});
+
+interface WorldSetup {
+  name: string;
+  env(): Promise<Record<string, string>>;
+}
+
+const worlds: WorldSetup[] = [
+  { name: "local world on embedded PGlite", env: async () => ({}) },
+  {
+    name: "Postgres world",
+    env: async () => {
+      const scratch = await createScratchDatabase("paygent_world");
+      cleanups.push(() => scratch.drop());
+      const env = {
+        DATABASE_URL: scratch.url,
+        WORKFLOW_TARGET_WORLD: "@workflow/world-postgres",
+        WORKFLOW_POSTGRES_URL: scratch.url,
+      };
+      // The project's own setup script bootstraps the workflow schema and the app's migrations.
+      const setup = spawnSync(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "dev/setupPostgres.ts"], {
+        cwd: root,
+        env: { ...process.env, ...env, LOG_LEVEL: "warn" },
+        encoding: "utf8",
+      });
+      if (setup.status !== 0) throw new Error(`setup:postgres failed:\n${setup.stdout}${setup.stderr}`);
+      return env;
+    },
+  },
+];
+
+describe.each(worlds)("behavior: runs survive SIGKILL ($name)", (world) => {
+  it("every run completes exactly once after the host is killed three times", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "paygent-survival-"));
+    cleanups.push(() => disposeHostData(dataDir));
+    const base = { dataDir, port: await freePort(), devnetPort: await freePort() };
+    const env = { ...(await world.env()), RATE_LIMIT_PER_MINUTE: "100000" };
+    const start = (fault?: "after-settle" | "after-action") =>
+      startHostProcess({ ...base, env: { ...env, ...(fault ? { PAYGENT_FAULT: fault } : {}) } });
+
+    // Host 1: (a) waits on an approval hook; (b) sleeps until its approval expires. Then SIGKILL.
+    let host: HostProcess = await start();
+    const a = await execute(host, { command: "swap 1000 CRO for USDC", approvalThreshold: "5" });
+    const b = await execute(host, { command: "swap 2000 CRO for USDC", approvalThreshold: "5", approvalTimeoutSeconds: 20 });
+    await waitForRun(host, a.runId, ["waiting_approval"]);
+    await waitForRun(host, b.runId, ["waiting_approval"]);
+    const chain = createPublicClient({ transport: http(`http://127.0.0.1:${base.devnetPort}`) });
+    const usdc = (await host.request("GET", "/api/wallet/balance?tokens=USDC")).body.balances[0].address as Address;
+    await host.kill();
+
+    // Host 2 dies (by fault injection) right after (c)'s payment settles on chain, before it is recorded.
+    host = await start("after-settle");
+    const recipientBefore = await chain.readContract({ address: usdc, abi: erc20Abi, functionName: "balanceOf", args: [recipient] });
+    const c = await execute(host, { command: `pay 0.10 USDC to the market data API then send 1 USDC to ${recipient}` });
+    await new Promise<void>((resolve) => host.child.once("exit", () => resolve()));
+    expect(host.output()).toContain("fault injection");
+
+    // Host 3 recovers the payment from the chain, records it, and dies before the step returns.
+    host = await start("after-action");
+    await new Promise<void>((resolve) => host.child.once("exit", () => resolve()));
+
+    // Host 4 finishes everything.
+    host = await start();
+    cleanups.push(() => host.stop());
+    const approval = (await waitForRun(host, a.runId, ["waiting_approval"])).pendingApprovals[0];
+    expect((await host.request("POST", `/api/approvals/${approval.token}`, { decision: "approve" })).status).toBe(200);
+
+    const runA = await waitForRun(host, a.runId, ["completed", "failed", "cancelled"], 120_000);
+    const runB = await waitForRun(host, b.runId, ["completed", "failed", "cancelled"], 120_000);
+    const runC = await waitForRun(host, c.runId, ["completed", "failed", "cancelled"], 120_000);
+
+    // (a) resumed by its approval after two crashes: one swap transaction.
+    expect(runA.status, JSON.stringify(runA.error)).toBe("completed");
+    const swap = runA.steps.find((s: { action: string }) => s.action === "swap");
+    expect(swap.txHashes).toHaveLength(1);
+    // (b) slept through the crashes and expired exactly once; it never swapped.
+    expect(runB.status).toBe("failed");
+    expect(runB.error.code).toBe("approval_expired");
+    expect(runB.steps.find((s: { action: string }) => s.action === "swap").txHashes).toEqual([]);
+    // (c) paid once and transferred once, although its pay step ran three times.
+    expect(runC.status, JSON.stringify(runC.error)).toBe("completed");
+    const pay = runC.steps.find((s: { action: string }) => s.action === "pay");
+    expect(pay.output.via).toBe("recovered");
+    const payments = await host.request("GET", `/api/payments?sessionId=${c.sessionId}`);
+    expect(payments.body.payments).toHaveLength(1);
+    expect(payments.body.payments[0]).toMatchObject({ status: "settled", amount: "100000" });
+    const transferEvents = await chain.getContractEvents({
+      address: usdc,
+      abi: erc20Abi,
+      eventName: "Transfer",
+      args: { to: pay.output.payTo as Address },
+      fromBlock: 0n,
+    });
+    expect(transferEvents.filter((e) => e.transactionHash === pay.output.transaction)).toHaveLength(1);
+    const authorizationUses = await chain.getLogs({
+      address: usdc,
+      event: {
+        type: "event",
+        name: "AuthorizationUsed",
+        inputs: [
+          { indexed: true, name: "authorizer", type: "address" },
+          { indexed: true, name: "nonce", type: "bytes32" },
+        ],
+      },
+      args: { nonce: payments.body.payments[0].nonce },
+      fromBlock: 0n,
+    });
+    expect(authorizationUses).toHaveLength(1);
+    const recipientAfter = await chain.readContract({ address: usdc, abi: erc20Abi, functionName: "balanceOf", args: [recipient] });
+    expect(recipientAfter - recipientBefore).toBe(1_000_000n);
+  }, 900_000);
+});
