@@ -114,7 +114,9 @@ export async function fromReceipt(
   };
   if (receipt.status === "success") return { status: "confirmed", ...base };
   const transaction = await context.publicClient.getTransaction({ hash: receipt.transactionHash });
-  const outOfGas = receipt.gasUsed >= transaction.gas;
+  // An inner call that runs out of gas leaves the caller 1/64 of the gas to revert with, so
+  // "out of gas" shows up as gasUsed within 63/64 of the limit rather than equal to it.
+  const outOfGas = receipt.gasUsed * 64n >= transaction.gas * 63n;
   let reason: string | undefined;
   if (!outOfGas) {
     try {
@@ -126,6 +128,7 @@ export async function fromReceipt(
         gas: transaction.gas,
         blockNumber: receipt.blockNumber - 1n,
       });
+      reason = "reverted on chain but not when replayed (state changed within the block)";
     } catch (error) {
       reason = revertReasonOf(error);
     }

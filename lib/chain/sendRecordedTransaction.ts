@@ -112,6 +112,9 @@ export async function sendRecordedTransaction(
     } catch (error) {
       throw simulationError(parameters.action, error);
     }
+    // The estimate is taken at the latest block; the mined block can take a costlier path (a Uniswap
+    // pair's first swap in a new block also updates its price accumulators), so leave headroom.
+    if (prepared.gas !== undefined) prepared.gas = (prepared.gas * 13n) / 10n + 10_000n;
     const rawTransaction = await walletClient.signTransaction(
       prepared as Parameters<typeof walletClient.signTransaction>[0],
     );

@@ -69,6 +69,8 @@ describe("checkTransactions", () => {
       }),
     });
     await context.publicClient.sendRawTransaction({ serializedTransaction: raw });
+    // Mined asynchronously even on anvil; the watcher would see it pending until then.
+    await context.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
     const changes = await checkTransactions(context, db.db);
     expect(changes).toHaveLength(1);
     expect(changes[0]).toMatchObject({ hash, status: "reverted", stepId: "watch-revert" });
@@ -94,6 +96,8 @@ describe("checkTransactions", () => {
       }),
     });
     await context.publicClient.sendRawTransaction({ serializedTransaction: raw });
+    // Mined asynchronously even on anvil; the watcher would see it pending until then.
+    await context.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
     const changes = await checkTransactions(context, db.db);
     expect(changes).toMatchObject([{ hash, status: "reverted", error: "out of gas" }]);
   });
@@ -148,5 +152,23 @@ describe("checkTransactions", () => {
       },
     ]);
     expect(await checkTransactions(context, db.db)).toEqual([]);
+  });
+
+  test("behavior: a pending row the node never saw stays submitted and is rebroadcast byte-identically", async () => {
+    const { hash } = await recordSigned("watch-lost", {
+      to: devnet.addresses.usdc,
+      data: encodeFunctionData({
+        abi: erc20Abi,
+        functionName: "transfer",
+        args: [devnet.accounts.merchant.address, 9n],
+      }),
+    });
+    expect(await checkTransactions(context, db.db)).toEqual([]);
+    const receipt = await context.publicClient.waitForTransactionReceipt({
+      hash,
+      pollingInterval: 20,
+    });
+    expect(receipt.status).toBe("success");
+    expect(await checkTransactions(context, db.db)).toMatchObject([{ hash, status: "confirmed" }]);
   });
 });
