@@ -81,6 +81,16 @@ export function parsePayment(verb: "pay" | "send", input: Word[], tokens: TokenL
   }
   const match = findAmount(words, tokens);
   if (!match) {
+    const vague = words.find((w) => ["everything", "all", "half", "max", "rest"].includes(w.lower));
+    if (vague && words.indexOf(vague) < 2) {
+      throw new CommandParseError(
+        `"${vague.raw}" is not an exact amount; give a number and a token`,
+        {
+          reason: "incomplete",
+          suggestions: [`e.g. "${verb} 5 USDC to …"`],
+        },
+      );
+    }
     // "send USDC to 0x…": a token without an amount.
     const named = words.find(
       (w) => w.kind === "word" && readTokenName(words, words.indexOf(w), tokens),

@@ -85,5 +85,16 @@ export function parseSubscribe(words: Word[]): SubscribeIntent {
 
 /** "unsubscribe from <service>", "cancel my <service> subscription". */
 export function parseUnsubscribe(words: Word[]): UnsubscribeIntent {
-  return { kind: "unsubscribe", service: serviceName(words, "unsubscribe from") };
+  const service = serviceName(words, "unsubscribe from");
+  if (
+    ["all", "everything", "all services", "every service", "everything please"].includes(
+      service.toLowerCase(),
+    )
+  ) {
+    throw new CommandParseError("Unsubscribe from one service at a time", {
+      reason: "unsupported",
+      suggestions: ['e.g. "unsubscribe from the weather API"'],
+    });
+  }
+  return { kind: "unsubscribe", service };
 }

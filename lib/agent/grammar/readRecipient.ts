@@ -40,5 +40,12 @@ export function readRecipient(words: ReadonlyArray<Word>): Recipient | undefined
       reason: "invalid_recipient",
     });
   }
+  if (rest.some((word) => word.lower === "and" || word.lower === "or")) {
+    // Two payees in one step would mean guessing how to split the amount.
+    throw new CommandParseError(`Unclear recipient "${rest.map((w) => w.raw).join(" ")}"`, {
+      reason: "invalid_recipient",
+      suggestions: ['Pay one recipient per step, e.g. "pay 0.1 USDC to A then pay 0.1 USDC to B"'],
+    });
+  }
   return { type: "service", name: rest.map((word) => word.raw).join(" ") };
 }

@@ -254,6 +254,18 @@ export const corpus: CorpusCase[] = [
   { text: "pay $0.10 to the weather api", error: { reason: "incomplete", message: "not dollars" } },
   { text: "pay 0.10 USDC to the weather api up to 0.2 USDT", error: { reason: "invalid_amount" } },
 
+  {
+    text: "pay 0.1 USDC to the weather api and the news api",
+    error: { reason: "invalid_recipient", message: "Unclear recipient" },
+  },
+  {
+    text: `send everything to ${ADDR}`,
+    error: { reason: "incomplete", message: "not an exact amount" },
+  },
+  {
+    text: `send all my USDC to ${ADDR}`,
+    error: { reason: "incomplete", message: "not an exact amount" },
+  },
   // ── swaps ────────────────────────────────────────────────────────────────────────────────
   { text: "swap 10 CRO for USDC", steps: [swap("CRO", "USDC", { in: CRO_10 })] },
   { text: "Swap 10 cro for usdc", steps: [swap("CRO", "USDC", { in: CRO_10 })] },
