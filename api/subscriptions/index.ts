@@ -1,12 +1,17 @@
 import { getDb } from "../../lib/db/index.js";
+import { ClientError } from "../../lib/errors/index.js";
 import { guard } from "../../lib/http/guard.js";
 import { json, parseJsonBody, parseQuery, route } from "../../lib/http/index.js";
+import { findServiceByNameOrUrl, getService } from "../../lib/registry/index.js";
+import { summarizeRun } from "../../lib/runs/runView.js";
+import { startRun } from "../../lib/runs/startRun.js";
 import {
-  createSubscription,
   createSubscriptionSchema,
   getSessionForPrincipal,
   listSubscriptions,
   listSubscriptionsSchema,
+  SubscriptionConflictError,
+  subscribeCommand,
 } from "../../lib/subscriptions/index.js";
 
 /** GET /api/subscriptions — subscriptions of the caller's sessions (all for admins), newest first. */
@@ -24,13 +29,58 @@ export const GET = route("/api/subscriptions", async (request) => {
 });
 
 /**
- * POST /api/subscriptions {sessionId, serviceId, period} — subscribes a session to a service.
- * The first period is due at once and access starts when it is paid by the renewal run.
+ * POST /api/subscriptions {sessionId, serviceId, period} — subscribes a session to a service by
+ * starting a durable run (202): it reserves budget, asks for approval above the threshold, pays
+ * the first period through x402, records the subscription and starts its renewal run. Follow
+ * links.self; the subscription appears in GET /api/subscriptions once the first period is paid.
+ * An Idempotency-Key header makes retries return the same run.
  */
 export const POST = route("/api/subscriptions", async (request) => {
   const principal = await guard(request, { rateLimit: "command" });
   const body = await parseJsonBody(request, createSubscriptionSchema);
+  const idempotencyKey = request.headers.get("idempotency-key") ?? undefined;
+  if (idempotencyKey !== undefined && !/^[\w.:-]{1,128}$/.test(idempotencyKey)) {
+    throw new ClientError(
+      "bad_request",
+      "Idempotency-Key must be 1–128 characters of letters, digits, . _ : -",
+    );
+  }
   const db = await getDb();
   await getSessionForPrincipal(db, principal, body.sessionId);
-  return json(await createSubscription(db, body), { status: 201 });
+  const service = await getService(db, body.serviceId);
+  const resolved = await findServiceByNameOrUrl(db, service.endpoint);
+  if (resolved?.id !== service.id) {
+    throw new ClientError(
+      "conflict",
+      `Service ${service.id} shares its endpoint with ${resolved?.id}; cannot subscribe by endpoint`,
+    );
+  }
+  // Refuse a second active subscription before paying for anything (the run would refuse later).
+  const active = await listSubscriptions(db, {
+    sessionId: body.sessionId,
+    serviceId: body.serviceId,
+    status: "active",
+    limit: 1,
+  });
+  if (active.subscriptions[0])
+    throw new SubscriptionConflictError(active.subscriptions[0].id, body.serviceId);
+  const { run, created } = await startRun(db, {
+    principal,
+    sessionId: body.sessionId,
+    command: subscribeCommand(service, body.period),
+    idempotencyKey,
+  });
+  const view = summarizeRun(run);
+  return json(
+    {
+      runId: run.id,
+      sessionId: run.session_id,
+      serviceId: service.id,
+      period: body.period,
+      status: run.status,
+      links: view.links,
+      ...(created ? {} : { replayed: true }),
+    },
+    { status: 202, headers: { location: view.links.self } },
+  );
 });

@@ -7,4 +7,5 @@ export * from "./getSubscription.js";
 export * from "./listSubscriptions.js";
 export * from "./nextRenewal.js";
 export * from "./renewal.js";
+export * from "./subscribeCommand.js";
 export * from "./subscriptionView.js";

@@ -24,6 +24,7 @@ import { reserveBudget } from "../../../lib/budget/index.js";
 import { closeCache, getCache } from "../../../lib/cache/index.js";
 import { resetConfig } from "../../../lib/config.js";
 import { closeDb } from "../../../lib/db/index.js";
+import { createSubscription } from "../../../lib/subscriptions/index.js";
 import { createTestDb, type TestDb } from "../../helpers/db.js";
 
 // The API routes driven in-process (Web Request in, Response out) on a scratch database.
@@ -226,23 +227,30 @@ describe("subscriptions and allowance routes", () => {
         )
       ).status,
     ).toBe(400);
-    const response = await subscribe(
+    // The happy path starts a durable run (see tests/lib/subscriptions/subscribeRoute.test.ts);
+    // here the row is created directly so the read/cancel routes can be driven in-process.
+    const sub = await createSubscription(testDb.db, {
+      sessionId: mine,
+      serviceId,
+      period: "daily",
+    });
+    const conflict = await subscribe(
       call("POST", "/api/subscriptions", user.key, { sessionId: mine, serviceId, period: "daily" }),
     );
-    expect(response.status).toBe(201);
-    const sub = (await response.json()) as { id: string; status: string };
-    expect(sub.status).toBe("active");
-    expect(
-      (
-        await subscribe(
-          call("POST", "/api/subscriptions", user.key, {
-            sessionId: mine,
-            serviceId,
-            period: "daily",
-          }),
-        )
-      ).status,
-    ).toBe(409);
+    expect(conflict.status).toBe(409);
+    expect(await conflict.json()).toMatchObject({ error: { code: "conflict" } });
+    const badKey = await subscribe(
+      new Request("http://localhost/api/subscriptions", {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${user.key}`,
+          "content-type": "application/json",
+          "idempotency-key": "no spaces!",
+        },
+        body: JSON.stringify({ sessionId: mine, serviceId, period: "daily" }),
+      }),
+    );
+    expect(badKey.status).toBe(400);
 
     const listed = (await (
       await listSubscriptionsRoute(call("GET", "/api/subscriptions", user.key))

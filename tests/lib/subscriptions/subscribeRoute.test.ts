@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { disposeHostData, type HostProcess, startHostProcess } from "../../helpers/host.js";
+import { waitForRun } from "../../helpers/runs.js";
+
+/**
+ * POST /api/subscriptions end to end on a real local host (scratch Postgres, local workflow world,
+ * anvil devnet, the demo x402 Market Data API): the request starts a durable run that pays the first
+ * period on chain, records the subscription and links its renewal run.
+ */
+let host: HostProcess;
+
+beforeAll(async () => {
+  host = await startHostProcess({ database: "postgres", env: { RATE_LIMIT_PER_MINUTE: "100000" } });
+}, 240_000);
+
+afterAll(async () => {
+  await host?.stop().catch(() => {});
+  if (host) await disposeHostData(host.dataDir);
+});
+
+test("behavior: subscribing pays the first period through a durable run and grants a paid period", async () => {
+  const session = await host.request("POST", "/api/agent/sessions", {
+    budget: { amount: "1", token: "USDC" },
+  });
+  expect(session.status).toBe(201);
+  const sessionId = session.body.id as string;
+  const found = await host.request("GET", "/api/services/discover?category=market-data");
+  const service = found.body.services.find((s: { name: string }) => s.name === "Market Data API");
+  expect(service).toBeDefined();
+
+  const body = { sessionId, serviceId: service.id, period: "daily" };
+  const accepted = await host.request("POST", "/api/subscriptions", body, {
+    "idempotency-key": "sub-e2e-1",
+  });
+  expect(accepted.status).toBe(202);
+  expect(accepted.body).toMatchObject({
+    sessionId,
+    serviceId: service.id,
+    period: "daily",
+    status: "running",
+  });
+  const replay = await host.request("POST", "/api/subscriptions", body, {
+    "idempotency-key": "sub-e2e-1",
+  });
+  expect(replay.body).toMatchObject({ runId: accepted.body.runId, replayed: true });
+
+  const run = await waitForRun(
+    host,
+    accepted.body.runId,
+    ["completed", "failed", "cancelled"],
+    90_000,
+  );
+  expect(run.status, JSON.stringify(run.error ?? run.steps)).toBe("completed");
+
+  const listed = await host.request("GET", `/api/subscriptions?sessionId=${sessionId}`);
+  expect(listed.status).toBe(200);
+  expect(listed.body.subscriptions).toHaveLength(1);
+  const sub = listed.body.subscriptions[0];
+  expect(sub).toMatchObject({
+    serviceId: service.id,
+    status: "active",
+    renewals: 1,
+    consecutiveFailures: 0,
+  });
+  expect(sub.runId).toMatch(/^run_/);
+  const paidFor = new Date(sub.currentPeriodEnd).getTime() - Date.now();
+  expect(paidFor).toBeGreaterThan(23 * 60 * 60 * 1000);
+  expect(paidFor).toBeLessThanOrEqual(24 * 60 * 60 * 1000);
+
+  // A second subscribe to the same service is refused before anything is paid.
+  expect((await host.request("POST", "/api/subscriptions", body)).status).toBe(409);
+
+  const cancelled = await host.request("DELETE", `/api/subscriptions/${sub.id}`);
+  expect(cancelled.body).toMatchObject({ id: sub.id, status: "cancelled" });
+}, 200_000);
