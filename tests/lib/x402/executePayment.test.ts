@@ -184,6 +184,31 @@ describe("executePayment", () => {
     expect(settled).toMatchObject({ status: "settled", tx_hash: logs[0]!.transactionHash });
     // The paid content cannot be fetched again without paying: reported as missing, not invented.
     expect(outcome.content).toBeNull();
+  }, 120_000);
+
+  test("behavior: when the server says the nonce is used (row lost), the payment is recovered, not repeated", async () => {
+    const runId = await newRun();
+    const first = await pay(runId, "step_1");
+    // Simulate a database restored from before the payment: our row is gone, the chain remembers.
+    await db.db.deleteFrom("payments").where("id", "=", first.paymentId).execute();
+    const signedBefore = fx.signedRequests(PATH);
+    const before = await balances();
+    const outcome = await pay(runId, "step_1");
+    expect(outcome).toMatchObject({
+      via: "recovered",
+      movedMoney: false,
+      transaction: first.transaction,
+    });
+    expect(await balances()).toEqual(before);
+    // One signature went out (same nonce); the facilitator refused it as already used.
+    expect(fx.signedRequests(PATH)).toBe(signedBefore + 1);
+    expect(fx.seen.at(-1)).toMatchObject({ path: PATH, status: 402 });
+    const row = await db.db
+      .selectFrom("payments")
+      .selectAll()
+      .where("id", "=", first.paymentId)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: "settled", tx_hash: first.transaction });
   });
 
   test("error: price above the limit leaves no row and signs nothing", async () => {

@@ -145,6 +145,14 @@ describe("payments repository", () => {
   });
 });
 
+/** The JSON shapes the payments endpoints answer with. */
+interface ApiBody {
+  payments: { id: string }[];
+  payment: Record<string, unknown>;
+  stats: Record<string, unknown>[];
+  error: { code: string };
+}
+
 describe("payments API", () => {
   const call = async (path: string, key?: string) => {
     const url = `http://localhost${path}`;
@@ -156,7 +164,7 @@ describe("payments API", () => {
     const response = await module.GET(
       new Request(url, { headers: key ? { authorization: `Bearer ${key}` } : {} }),
     );
-    return { status: response.status, body: (await response.json()) as Record<string, any> };
+    return { status: response.status, body: (await response.json()) as ApiBody };
   };
 
   test("error: no key → 401", async () => {
@@ -168,11 +176,7 @@ describe("payments API", () => {
     expect(admin.status).toBe(200);
     expect(admin.body.payments).toHaveLength(6);
     const owner = await call("/api/payments?status=settled", ownerKey.key);
-    expect(owner.body.payments.map((p: { id: string }) => p.id)).toEqual([
-      "pay_004",
-      "pay_002",
-      "pay_001",
-    ]);
+    expect(owner.body.payments.map((p) => p.id)).toEqual(["pay_004", "pay_002", "pay_001"]);
     const other = await call("/api/payments", otherKey);
     expect(other.body.payments).toEqual([]);
   });
