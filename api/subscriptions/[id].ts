@@ -10,7 +10,9 @@ import {
   SubscriptionNotFoundError,
 } from "../../lib/subscriptions/index.js";
 
-export const subscriptionId = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, "must be a subscription id");
+export const subscriptionId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,100}$/, "must be a subscription id");
 
 async function loadOwned(request: Request, id: string) {
   const principal = await guard(request);
