@@ -76,15 +76,12 @@ export async function startHostProcess(options: StartHostOptions = {}): Promise<
     ...options.env,
   };
   let output = "";
-  const child = spawn(
-    process.execPath,
-    [path.join(root, "node_modules/tsx/dist/cli.mjs"), "dev/main.ts"],
-    {
-      cwd: root,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  // tsx as a loader inside this one process: its CLI would fork a child that SIGKILL would orphan.
+  const child = spawn(process.execPath, ["--import", "tsx", "dev/main.ts"], {
+    cwd: root,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   child.stdout!.on("data", (chunk) => {
     output += chunk;
   });
