@@ -4,10 +4,18 @@ import { CORPUS_MEMORY, corpus } from "../tests/lib/agent/corpus.js";
 import { tokens } from "../tests/lib/agent/fixtures.js";
 import type { BenchRow } from "./stats.js";
 
-/** Parses `texts` round-robin for about `ms` milliseconds; returns commands per second. */
-function throughput(texts: ReadonlyArray<{ text: string; memory?: true }>, ms: number): number {
+/**
+ * Parses `texts` round-robin for about `ms` milliseconds. Returns commands per wall-clock second
+ * and per CPU second of this process: on a shared, overloaded machine the wall figure mostly
+ * measures the neighbours, the CPU figure the grammar.
+ */
+function throughput(
+  texts: ReadonlyArray<{ text: string; memory?: true }>,
+  ms: number,
+): { wall: number; cpu: number } {
   let count = 0;
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   let now = started;
   while (now - started < ms) {
     // Check the clock every 1,000 commands so timing does not dominate.
@@ -22,7 +30,11 @@ function throughput(texts: ReadonlyArray<{ text: string; memory?: true }>, ms: n
     }
     now = performance.now();
   }
-  return Math.round((count * 1000) / (now - started));
+  const cpu = process.cpuUsage(cpuStarted);
+  return {
+    wall: Math.round((count * 1000) / (now - started)),
+    cpu: Math.round((count * 1_000_000) / (cpu.user + cpu.system)),
+  };
 }
 
 /**
@@ -34,20 +46,22 @@ export async function run(): Promise<BenchRow[]> {
   const all = corpus.filter((c) => c.text.length < 400);
   const sequences = understood.filter((c) => (c.steps?.length ?? 0) > 1);
   throughput(all, 300); // warm-up (JIT, caches)
+  const mixed = throughput(all, 1500);
+  const ok = throughput(understood, 1000);
+  const multi = throughput(sequences, 1000);
+  const goal = "≥ 50000";
   return [
     {
       name: "parse, whole corpus (incl. refusals)",
-      value: throughput(all, 1500),
+      value: mixed.wall,
       unit: "cmd/s",
-      target: "≥ 50000",
+      target: goal,
     },
-    {
-      name: "parse, understood commands",
-      value: throughput(understood, 1000),
-      unit: "cmd/s",
-      target: "≥ 50000",
-    },
-    { name: "parse, multi-step sequences", value: throughput(sequences, 1000), unit: "cmd/s" },
+    { name: "parse, whole corpus, per CPU-second", value: mixed.cpu, unit: "cmd/s", target: goal },
+    { name: "parse, understood commands", value: ok.wall, unit: "cmd/s", target: goal },
+    { name: "parse, understood, per CPU-second", value: ok.cpu, unit: "cmd/s", target: goal },
+    { name: "parse, multi-step sequences", value: multi.wall, unit: "cmd/s" },
+    { name: "parse, multi-step, per CPU-second", value: multi.cpu, unit: "cmd/s" },
   ];
 }
 
