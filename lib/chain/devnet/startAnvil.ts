@@ -1,10 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import {
   closeSync,
+  copyFileSync,
   existsSync,
   mkdirSync,
   openSync,
   readFileSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
@@ -116,7 +118,9 @@ export async function startAnvil(parameters: StartAnvilParameters): Promise<Anvi
   let logFd: number | undefined;
   if (stateDir) {
     mkdirSync(stateDir, { recursive: true });
-    args.push("--state", resolve(stateDir, "state.json"), "--state-interval", "1");
+    const statePath = resolve(stateDir, "state.json");
+    guardStateFile(statePath);
+    args.push("--state", statePath, "--state-interval", "1");
     logFd = openSync(join(stateDir, "anvil.log"), "a");
   }
 
@@ -204,6 +208,32 @@ async function readChainId(rpcUrl: string): Promise<number> {
   const body = (await response.json()) as { result?: string };
   if (typeof body.result !== "string") throw new Error("no chain id");
   return Number.parseInt(body.result, 16);
+}
+
+/**
+ * anvil rewrites state.json every second; a SIGKILL in mid-write could leave it truncated, and anvil
+ * refuses to start on a broken file. Keep the last file that parsed as state.prev.json and fall back
+ * to it (or, failing that, set the broken file aside and start fresh: the fixtures redeploy at the
+ * same addresses).
+ */
+function guardStateFile(statePath: string): void {
+  const previous = `${statePath.slice(0, -".json".length)}.prev.json`;
+  if (!existsSync(statePath)) return;
+  if (parsesAsJson(statePath)) {
+    copyFileSync(statePath, previous);
+    return;
+  }
+  renameSync(statePath, `${statePath}.corrupt-${Date.now()}`);
+  if (existsSync(previous) && parsesAsJson(previous)) copyFileSync(previous, statePath);
+}
+
+function parsesAsJson(path: string): boolean {
+  try {
+    JSON.parse(readFileSync(path, "utf8"));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function readPidFile(path: string): PidFile | undefined {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPublicClient, createWalletClient, http, parseEther } from "viem";
@@ -14,6 +14,7 @@ import { freePort } from "../../../helpers/devnet.js";
 
 const stateDir = mkdtempSync(join(tmpdir(), "paygent-devnet-"));
 let current: EnsureDevnetReturnType | undefined;
+let port: number;
 
 afterAll(async () => {
   await current?.stop();
@@ -22,7 +23,7 @@ afterAll(async () => {
 
 describe("ensureDevnet", () => {
   test("behavior: reuses a live anvil, and the chain survives SIGKILL of anvil itself", async () => {
-    const port = await freePort();
+    port = await freePort();
     current = await ensureDevnet({ port, stateDir });
     expect(current.reused).toBe(false);
     expect(current.addresses.sent).toBeGreaterThan(0);
@@ -53,5 +54,19 @@ describe("ensureDevnet", () => {
     expect(current.addresses.sent).toBe(0);
     const restored = createPublicClient({ chain, transport: http(current.rpcUrl) });
     expect(await restored.getBalance({ address: recipient })).toBe(parseEther("1.5"));
+  });
+
+  test("behavior: a truncated state file (killed mid-dump) falls back to the last good one", async () => {
+    const recipient = privateKeyToAccount(`0x${"ab".repeat(32)}`).address;
+    await current?.stop();
+    const statePath = join(stateDir, "state.json");
+    writeFileSync(statePath, readFileSync(statePath, "utf8").slice(0, 1000));
+    current = await ensureDevnet({ port, stateDir });
+    expect(current.addresses.sent).toBe(0);
+    const client = createPublicClient({
+      chain: devnetChain(current.rpcUrl),
+      transport: http(current.rpcUrl),
+    });
+    expect(await client.getBalance({ address: recipient })).toBe(parseEther("1.5"));
   });
 });
