@@ -147,6 +147,8 @@ export interface PaymentsTable {
   valid_before: NullableNumeric;
   requirement: JsonOrNull;
   search_from_block: NullableNumeric;
+  /** Paid content {status, contentType, body, truncated} of a settled payment (migration 0007). */
+  response: JsonOrNull;
 }
 
 export type ApprovalStatus = "pending" | "approved" | "rejected" | "edited" | "expired" | "cancelled";

@@ -5,6 +5,7 @@ import * as initial from "./migrations/2026_11_25_0001_initial.js";
 import * as runWorkflowId from "./migrations/2026_11_25_0002_run_workflow_id.js";
 import * as paymentAuthorization from "./migrations/2026_11_25_0004_payment_authorization.js";
 import * as chainTransactionPayload from "./migrations/2026_11_25_0006_chain_transaction_payload.js";
+import * as paymentResponse from "./migrations/2026_11_25_0007_payment_response.js";
 
 /** Migrations are imported statically so bundlers (Vercel, workflow build) include them. */
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   "2026_11_25_0002_run_workflow_id": runWorkflowId,
   "2026_11_25_0004_payment_authorization": paymentAuthorization,
   "2026_11_25_0006_chain_transaction_payload": chainTransactionPayload,
+  "2026_11_25_0007_payment_response": paymentResponse,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

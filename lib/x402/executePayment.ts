@@ -105,7 +105,9 @@ export async function executePayment(
   const chainId = publicClient.chain?.id ?? (await publicClient.getChainId());
 
   const existing = await findByNonce(db, nonce);
-  if (existing?.status === "settled") return outcomeFromRow(existing, "already-settled", null);
+  if (existing?.status === "settled") {
+    return outcomeFromRow(existing, "already-settled", storedContent(existing));
+  }
   if (existing) {
     // An earlier attempt got as far as signing: the chain knows whether it paid.
     const recovered = await recoverFromChain(parameters, existing, nonce);
@@ -202,8 +204,9 @@ export async function executePayment(
     }
     transaction = use.transaction;
   }
-  const settled = await markSettled(db, nonce, { transaction, payer: account.address });
-  return outcomeFromRow(settled, "paid", contentOf(paid), paid.requirement, true);
+  const content = contentOf(paid);
+  const settled = await markSettled(db, nonce, { transaction, payer: account.address, content });
+  return outcomeFromRow(settled, "paid", content, paid.requirement, true);
 }
 
 /** Stable id of a payment row: the nonce decides it, so retries find the same row. */
@@ -300,9 +303,14 @@ async function recoverFromChain(
     paymentId: row.id,
     transaction: use.transaction,
   });
-  const settled = await markSettled(parameters.db, nonce, { transaction: use.transaction, payer });
+  const content = await refetchContent(parameters);
+  const settled = await markSettled(parameters.db, nonce, {
+    transaction: use.transaction,
+    payer,
+    content,
+  });
   const stored = (row.requirement as StoredRequirement | null)?.requirement ?? null;
-  return outcomeFromRow(settled, "recovered", await refetchContent(parameters), stored);
+  return outcomeFromRow(settled, "recovered", content, stored);
 }
 
 /**
@@ -340,7 +348,7 @@ function searchFrom(row: Payment | undefined): bigint | undefined {
 async function markSettled(
   db: Kysely<Database>,
   nonce: Hex,
-  settlement: { transaction: Hex | null; payer: Address },
+  settlement: { transaction: Hex | null; payer: Address; content: PaymentContent | null },
 ): Promise<Payment> {
   await db
     .updateTable("payments")
@@ -348,6 +356,8 @@ async function markSettled(
       status: "settled",
       tx_hash: settlement.transaction,
       payer: settlement.payer,
+      // Kept so a step retried after this point still returns what was bought.
+      response: settlement.content ? JSON.stringify(settlement.content) : null,
       error: null,
       settled_at: sql`coalesce(settled_at, now())`,
       updated_at: sql`now()`,
@@ -367,6 +377,11 @@ async function markFailed(db: Kysely<Database>, nonce: Hex, error: unknown): Pro
     .where("nonce", "=", nonce)
     .where("status", "!=", "settled")
     .execute();
+}
+
+function storedContent(row: Payment): PaymentContent | null {
+  const content = row.response as PaymentContent | null;
+  return content && typeof content.body === "string" ? content : null;
 }
 
 function contentOf(paid: PaidResource): PaymentContent {

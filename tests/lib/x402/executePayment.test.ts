@@ -108,6 +108,9 @@ describe("executePayment", () => {
       paymentId: first.paymentId,
       transaction: first.transaction,
     });
+    // The bought content comes back from the row, byte for byte.
+    expect(again.content).toEqual(first.content);
+    expect(JSON.parse(again.content!.body).pair).toBe("CRO/USDC");
   });
 
   test("behavior: a crash between settlement and bookkeeping is recovered from the chain; money moves once", async () => {
