@@ -19,7 +19,8 @@ async function main(): Promise<void> {
     stdio: "inherit",
     env: { ...process.env, WORKFLOW_POSTGRES_URL: config.WORKFLOW_POSTGRES_URL },
   });
-  if (result.status !== 0) throw new Error(`workflow schema bootstrap failed (exit ${result.status})`);
+  if (result.status !== 0)
+    throw new Error(`workflow schema bootstrap failed (exit ${result.status})`);
 
   const { db, close } = await createDb({ driver: "pg", url: config.DATABASE_URL });
   try {

@@ -27,7 +27,9 @@ export const POST = route("/api/agent/execute", async (request) => {
     sessionId: body.sessionId,
     budget: body.budget ? resolveBudget(body.budget) : undefined,
     approvalThresholdUsd: body.approvalThreshold,
-    options: body.approvalTimeoutSeconds ? { approvalTimeoutSeconds: body.approvalTimeoutSeconds } : undefined,
+    options: body.approvalTimeoutSeconds
+      ? { approvalTimeoutSeconds: body.approvalTimeoutSeconds }
+      : undefined,
     idempotencyKey,
   });
   const view = summarizeRun(run);

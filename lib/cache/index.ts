@@ -1,10 +1,10 @@
 import { getConfig, upstashCredentials } from "../config.js";
+import { clearProcessSingleton, processSingleton } from "../singleton.js";
 import { createMemoryCache } from "./memory.js";
 import type { Cache } from "./types.js";
-import { clearProcessSingleton, processSingleton } from "../singleton.js";
 
-export type * from "./types.js";
 export { createMemoryCache } from "./memory.js";
+export type * from "./types.js";
 
 /** The process-wide cache: Upstash REST when configured, else REDIS_URL, else in memory. */
 export function getCache(): Promise<Cache> {

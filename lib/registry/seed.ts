@@ -39,11 +39,12 @@ export function demoServices(parameters: SeedDemoServicesParameters) {
       mcp_compatible: false,
     },
     {
-      id: "svc_demo_weather",
-      name: "Weather API",
-      description: "Current weather for a city (demo, paid per call via x402, MCP compatible).",
-      category: "weather",
-      endpoint: `${base}/api/demo/weather`,
+      id: "svc_demo_chain_stats",
+      name: "Chain Stats API",
+      description:
+        "Latest block, base fee and gas price of the network (demo, paid per call via x402, MCP compatible).",
+      category: "chain-data",
+      endpoint: `${base}/api/demo/chain-stats`,
       pricing_model: "pay-per-call" as const,
       price_amount: "50000",
       price_asset: parameters.usdcAddress,

@@ -54,7 +54,9 @@ export const executeRequest = z
       .min(10)
       .max(30 * 24 * 60 * 60)
       .optional()
-      .describe("How long an approval may wait before it expires (default from APPROVAL_TIMEOUT_SECONDS)"),
+      .describe(
+        "How long an approval may wait before it expires (default from APPROVAL_TIMEOUT_SECONDS)",
+      ),
   })
   .strict();
 export type ExecuteRequest = z.infer<typeof executeRequest>;

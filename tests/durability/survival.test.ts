@@ -43,12 +43,17 @@ const worlds: WorldSetup[] = [
         WORKFLOW_POSTGRES_URL: scratch.url,
       };
       // The project's own setup script bootstraps the workflow schema and the app's migrations.
-      const setup = spawnSync(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "dev/setupPostgres.ts"], {
-        cwd: root,
-        env: { ...process.env, ...env, LOG_LEVEL: "warn" },
-        encoding: "utf8",
-      });
-      if (setup.status !== 0) throw new Error(`setup:postgres failed:\n${setup.stdout}${setup.stderr}`);
+      const setup = spawnSync(
+        process.execPath,
+        [path.join(root, "node_modules/tsx/dist/cli.mjs"), "dev/setupPostgres.ts"],
+        {
+          cwd: root,
+          env: { ...process.env, ...env, LOG_LEVEL: "warn" },
+          encoding: "utf8",
+        },
+      );
+      if (setup.status !== 0)
+        throw new Error(`setup:postgres failed:\n${setup.stdout}${setup.stderr}`);
       return env;
     },
   },
@@ -66,17 +71,29 @@ describe.each(worlds)("behavior: runs survive SIGKILL ($name)", (world) => {
     // Host 1: (a) waits on an approval hook; (b) sleeps until its approval expires. Then SIGKILL.
     let host: HostProcess = await start();
     const a = await execute(host, { command: "swap 1000 CRO for USDC", approvalThreshold: "5" });
-    const b = await execute(host, { command: "swap 2000 CRO for USDC", approvalThreshold: "5", approvalTimeoutSeconds: 20 });
+    const b = await execute(host, {
+      command: "swap 2000 CRO for USDC",
+      approvalThreshold: "5",
+      approvalTimeoutSeconds: 20,
+    });
     await waitForRun(host, a.runId, ["waiting_approval"]);
     await waitForRun(host, b.runId, ["waiting_approval"]);
     const chain = createPublicClient({ transport: http(`http://127.0.0.1:${base.devnetPort}`) });
-    const usdc = (await host.request("GET", "/api/wallet/balance?tokens=USDC")).body.balances[0].address as Address;
+    const usdc = (await host.request("GET", "/api/wallet/balance?tokens=USDC")).body.balances[0]
+      .address as Address;
     await host.kill();
 
     // Host 2 dies (by fault injection) right after (c)'s payment settles on chain, before it is recorded.
     host = await start("after-settle");
-    const recipientBefore = await chain.readContract({ address: usdc, abi: erc20Abi, functionName: "balanceOf", args: [recipient] });
-    const c = await execute(host, { command: `pay 0.10 USDC to the market data API then send 1 USDC to ${recipient}` });
+    const recipientBefore = await chain.readContract({
+      address: usdc,
+      abi: erc20Abi,
+      functionName: "balanceOf",
+      args: [recipient],
+    });
+    const c = await execute(host, {
+      command: `pay 0.10 USDC to the market data API then send 1 USDC to ${recipient}`,
+    });
     await new Promise<void>((resolve) => host.child.once("exit", () => resolve()));
     expect(host.output()).toContain("fault injection");
 
@@ -88,7 +105,10 @@ describe.each(worlds)("behavior: runs survive SIGKILL ($name)", (world) => {
     host = await start();
     cleanups.push(() => host.stop());
     const approval = (await waitForRun(host, a.runId, ["waiting_approval"])).pendingApprovals[0];
-    expect((await host.request("POST", `/api/approvals/${approval.token}`, { decision: "approve" })).status).toBe(200);
+    expect(
+      (await host.request("POST", `/api/approvals/${approval.token}`, { decision: "approve" }))
+        .status,
+    ).toBe(200);
 
     const runA = await waitForRun(host, a.runId, ["completed", "failed", "cancelled"], 120_000);
     const runB = await waitForRun(host, b.runId, ["completed", "failed", "cancelled"], 120_000);
@@ -116,7 +136,9 @@ describe.each(worlds)("behavior: runs survive SIGKILL ($name)", (world) => {
       args: { to: pay.output.payTo as Address },
       fromBlock: 0n,
     });
-    expect(transferEvents.filter((e) => e.transactionHash === pay.output.transaction)).toHaveLength(1);
+    expect(transferEvents.filter((e) => e.transactionHash === pay.output.transaction)).toHaveLength(
+      1,
+    );
     const authorizationUses = await chain.getLogs({
       address: usdc,
       event: {
@@ -131,7 +153,12 @@ describe.each(worlds)("behavior: runs survive SIGKILL ($name)", (world) => {
       fromBlock: 0n,
     });
     expect(authorizationUses).toHaveLength(1);
-    const recipientAfter = await chain.readContract({ address: usdc, abi: erc20Abi, functionName: "balanceOf", args: [recipient] });
+    const recipientAfter = await chain.readContract({
+      address: usdc,
+      abi: erc20Abi,
+      functionName: "balanceOf",
+      args: [recipient],
+    });
     expect(recipientAfter - recipientBefore).toBe(1_000_000n);
   }, 900_000);
 });

@@ -33,11 +33,15 @@ it("behavior: a run started on one host completes on the other after the first i
     DEVNET_STATE_DIR: path.join(shared, "devnet"),
     RATE_LIMIT_PER_MINUTE: "100000",
   };
-  const setup = spawnSync(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "dev/setupPostgres.ts"], {
-    cwd: root,
-    env: { ...process.env, ...env, LOG_LEVEL: "warn" },
-    encoding: "utf8",
-  });
+  const setup = spawnSync(
+    process.execPath,
+    [path.join(root, "node_modules/tsx/dist/cli.mjs"), "dev/setupPostgres.ts"],
+    {
+      cwd: root,
+      env: { ...process.env, ...env, LOG_LEVEL: "warn" },
+      encoding: "utf8",
+    },
+  );
   expect(setup.status, setup.stdout + setup.stderr).toBe(0);
 
   const hostA: HostProcess = await startHostProcess({ devnetPort, env });
@@ -48,13 +52,25 @@ it("behavior: a run started on one host completes on the other after the first i
     await disposeHostData(hostB.dataDir);
   });
 
-  const accepted = await execute(hostA, { command: "swap 1000 CRO for USDC", approvalThreshold: "5" });
+  const accepted = await execute(hostA, {
+    command: "swap 1000 CRO for USDC",
+    approvalThreshold: "5",
+  });
   const waiting = await waitForRun(hostA, accepted.runId, ["waiting_approval"]);
   await hostA.kill();
 
-  const decided = await hostB.request("POST", `/api/approvals/${waiting.pendingApprovals[0].token}`, { decision: "approve" });
+  const decided = await hostB.request(
+    "POST",
+    `/api/approvals/${waiting.pendingApprovals[0].token}`,
+    { decision: "approve" },
+  );
   expect(decided.status).toBe(200);
-  const run = await waitForRun(hostB, accepted.runId, ["completed", "failed", "cancelled"], 120_000);
+  const run = await waitForRun(
+    hostB,
+    accepted.runId,
+    ["completed", "failed", "cancelled"],
+    120_000,
+  );
   expect(run.status, JSON.stringify(run.error)).toBe("completed");
   const swap = run.steps.find((s: { action: string }) => s.action === "swap");
   expect(swap).toMatchObject({ status: "completed", attempts: 1 });

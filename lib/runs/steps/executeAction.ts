@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import { Action, type Plan, type PlannedAction } from "../../agent/plan.js";
-import type { ApprovalRequest, Database, Run } from "../../db/database.js";
 import { getConfig } from "../../config.js";
+import type { ApprovalRequest, Database, Run } from "../../db/database.js";
 import { BaseError, isErrorNamed } from "../../errors/index.js";
 import { log } from "../../log.js";
 import { type ActionOutcome, performAction, spendOf } from "../actions.js";

@@ -26,7 +26,8 @@ export async function requestApprovalStep(
     const run = await lockRun(trx, runId);
     if (!run) throw new Error(`run ${runId} vanished`);
     const timeoutSeconds =
-      (run.options as RunOptions | null)?.approvalTimeoutSeconds ?? getConfig().APPROVAL_TIMEOUT_SECONDS;
+      (run.options as RunOptions | null)?.approvalTimeoutSeconds ??
+      getConfig().APPROVAL_TIMEOUT_SECONDS;
     const existing = await trx
       .selectFrom("approval_requests")
       .select(["token", "expires_at"])

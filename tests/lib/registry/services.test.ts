@@ -106,7 +106,13 @@ describe("repository", () => {
         "market-data",
         false,
       ],
-      ["Weather API", "http://localhost:3000/api/demo/weather", "50000", "weather", true],
+      [
+        "Chain Stats API",
+        "http://localhost:3000/api/demo/chain-stats",
+        "50000",
+        "chain-data",
+        true,
+      ],
     ]);
     await testDb.db
       .updateTable("services")
@@ -126,7 +132,7 @@ describe("repository", () => {
     const count = await testDb.db
       .selectFrom("services")
       .select((eb) => eb.fn.countAll<string>().as("n"))
-      .where("name", "in", ["Market Data API", "Weather API"])
+      .where("name", "in", ["Market Data API", "Chain Stats API"])
       .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(2);
   });
@@ -141,9 +147,9 @@ describe("repository", () => {
     expect(await find("market data api")).toBe("Market Data API");
     expect(await find("the Market-Data API")).toBe("Market Data API");
     expect(await find("market data")).toBe("Market Data API");
-    expect(await find("weather service")).toBe("Weather API");
-    expect(await find("http://localhost:4000/api/demo/weather")).toBe("Weather API");
-    expect(await find("http://localhost:4000/api/demo/weather/")).toBe("Weather API");
+    expect(await find("chain stats service")).toBe("Chain Stats API");
+    expect(await find("http://localhost:4000/api/demo/chain-stats")).toBe("Chain Stats API");
+    expect(await find("http://localhost:4000/api/demo/chain-stats/")).toBe("Chain Stats API");
     expect(await find("stock news api")).toBeUndefined();
     expect(await find("api")).toBeUndefined();
   });
