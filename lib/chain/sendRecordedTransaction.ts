@@ -86,15 +86,23 @@ async function withAccountLock<T>(address: string, task: () => Promise<T>): Prom
  * Signs, records, then broadcasts a transaction, so a crash at any point leaves a row a retry can
  * act on: the row (hash, nonce, raw transaction) is written BEFORE the broadcast, and a retry
  * rebroadcasts those exact bytes instead of signing anew. Simulation failures throw
- * TransactionWouldRevertError with nothing recorded or sent.
+ * TransactionWouldRevertError with nothing recorded or sent. If the step already has a live row
+ * (checked under the per-account lock), that row is returned with `reused: true` and nothing is sent.
  */
 export async function sendRecordedTransaction(
   context: ChainContext,
   db: Kysely<Database>,
   parameters: SendRecordedTransactionParameters,
-): Promise<ChainTransactionRow> {
+): Promise<{ row: ChainTransactionRow; reused: boolean }> {
   const { walletClient, publicClient, account, chain } = context;
   return withAccountLock(account.address, async () => {
+    // Re-check under the lock: two attempts of one step racing in this process must not both send.
+    const existing = await findStepTransaction(db, {
+      chainId: chain.id,
+      stepId: parameters.stepId,
+      kind: parameters.kind,
+    });
+    if (existing) return { row: existing, reused: true };
     const nonce = await publicClient.getTransactionCount({
       address: account.address,
       blockTag: "pending",
@@ -163,7 +171,7 @@ export async function sendRecordedTransaction(
       kind: parameters.kind,
       stepId: parameters.stepId,
     });
-    return row as ChainTransactionRow;
+    return { row: row as ChainTransactionRow, reused: false };
   });
 }
 

@@ -109,7 +109,7 @@ export async function swapExactIn(
     stepId: parameters.stepId,
     kind: "swap",
   });
-  const reused = row !== undefined;
+  let reused = row !== undefined;
   let details: SwapDetails;
   let approvalGasCost = 0n;
 
@@ -158,30 +158,24 @@ export async function swapExactIn(
       });
       if (allowance < amountIn) {
         const approvalStep = `${parameters.stepId}:approve`;
-        const existing = await findStepTransaction(db, {
-          chainId: context.chain.id,
+        // sendRecordedTransaction returns the step's live approval row instead of sending a second one.
+        const approval = await sendRecordedTransaction(context, db, {
           stepId: approvalStep,
+          runId: parameters.runId,
           kind: "approve",
+          action: `Approval of ${tokenIn.symbol} for the router`,
+          to: tokenIn.address,
+          data: encodeFunctionData({
+            abi: erc20Abi,
+            functionName: "approve",
+            args: [dex.router, amountIn],
+          }),
+          token: tokenIn.symbol,
+          amount: amountIn,
+          details: { spender: dex.router },
         });
-        const approval =
-          existing ??
-          (await sendRecordedTransaction(context, db, {
-            stepId: approvalStep,
-            runId: parameters.runId,
-            kind: "approve",
-            action: `Approval of ${tokenIn.symbol} for the router`,
-            to: tokenIn.address,
-            data: encodeFunctionData({
-              abi: erc20Abi,
-              functionName: "approve",
-              args: [dex.router, amountIn],
-            }),
-            token: tokenIn.symbol,
-            amount: amountIn,
-            details: { spender: dex.router },
-          }));
-        const settled = await settleRecordedTransaction(context, db, approval, {
-          reused: existing !== undefined,
+        const settled = await settleRecordedTransaction(context, db, approval.row, {
+          reused: approval.reused,
         });
         approvalHash = settled.hash;
         approvalGasCost = settled.gasCost;
@@ -221,7 +215,7 @@ export async function swapExactIn(
       ...(approvalHash ? { approvalHash, approvalGasCost: approvalGasCost.toString() } : {}),
     };
     try {
-      row = await sendRecordedTransaction(context, db, {
+      const sent = await sendRecordedTransaction(context, db, {
         stepId: parameters.stepId,
         runId: parameters.runId,
         kind: "swap",
@@ -233,6 +227,8 @@ export async function swapExactIn(
         amount: amountIn,
         details: { ...details },
       });
+      row = sent.row;
+      reused = sent.reused;
     } catch (error) {
       if (
         error instanceof TransactionWouldRevertError &&

@@ -56,7 +56,7 @@ export async function transferToken(
     stepId: parameters.stepId,
     kind: "transfer",
   });
-  const reused = row !== undefined;
+  let reused = row !== undefined;
   if (row) {
     const recorded = row.details as { to?: string } | null;
     if (row.token !== token.symbol || row.amount !== amount.toString() || recorded?.to !== to) {
@@ -66,7 +66,7 @@ export async function transferToken(
     }
   } else {
     await assertCanPay(context, token.address, amount);
-    row = await sendRecordedTransaction(context, db, {
+    const sent = await sendRecordedTransaction(context, db, {
       stepId: parameters.stepId,
       runId: parameters.runId,
       kind: "transfer",
@@ -81,6 +81,8 @@ export async function transferToken(
       amount,
       details: { to },
     });
+    row = sent.row;
+    reused = sent.reused;
   }
   const settled = await settleRecordedTransaction(context, db, row, { reused });
   return {

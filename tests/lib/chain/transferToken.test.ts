@@ -170,4 +170,34 @@ describe("transferToken", () => {
       .execute();
     expect(rows).toHaveLength(0);
   });
+
+  test("behavior: concurrent transfers get distinct nonces; concurrent attempts of one step send once", async () => {
+    const merchant = devnet.accounts.merchant.address;
+    const distinct = await Promise.all(
+      [1, 2, 3, 4, 5].map((index) =>
+        transferToken(context, db.db, {
+          stepId: `step-par-${index}`,
+          token: "USDC",
+          to: merchant,
+          amount: BigInt(index),
+        }),
+      ),
+    );
+    expect(new Set(distinct.map((result) => result.nonce)).size).toBe(5);
+
+    const before = await usdcOf(merchant);
+    const same = await Promise.all(
+      [1, 2, 3].map(() =>
+        transferToken(context, db.db, {
+          stepId: "step-same",
+          token: "USDC",
+          to: merchant,
+          amount: 42n,
+        }),
+      ),
+    );
+    expect(new Set(same.map((result) => result.hash)).size).toBe(1);
+    expect(same.filter((result) => !result.reused)).toHaveLength(1);
+    expect((await usdcOf(merchant)) - before).toBe(42n);
+  });
 });
