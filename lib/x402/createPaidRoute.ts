@@ -155,6 +155,16 @@ function getServer(options: CreatePaidRouteOptions): Promise<x402HTTPResourceSer
           },
           description: options.description,
           mimeType: options.mimeType ?? "application/json",
+          // Same error shape as every other route; the terms travel in PAYMENT-REQUIRED.
+          unpaidResponseBody: () => ({
+            contentType: "application/json",
+            body: {
+              error: {
+                code: "payment_required",
+                message: `Pay ${options.amount} base units of USDC via x402 (see the PAYMENT-REQUIRED header)`,
+              },
+            },
+          }),
         },
       });
       await httpServer.initialize();

@@ -68,6 +68,31 @@ describe("payForResource", () => {
     expect(merchantAfter - merchantBefore).toBe(100_000n);
   });
 
+  test("behavior: an unpaid request gets 402, the v2 declaration and an error body", async () => {
+    const response = await fetch(`${fx.baseUrl}/api/demo/market-data`);
+    expect(response.status).toBe(402);
+    expect(await response.json()).toEqual({
+      error: {
+        code: "payment_required",
+        message: "Pay 100000 base units of USDC via x402 (see the PAYMENT-REQUIRED header)",
+      },
+    });
+    const declared = JSON.parse(
+      Buffer.from(response.headers.get("payment-required")!, "base64").toString("utf8"),
+    );
+    expect(declared.accepts).toEqual([
+      {
+        scheme: "exact",
+        network: `eip155:${fx.devnet.chainId}`,
+        amount: "100000",
+        asset: fx.usdc,
+        payTo: fx.devnet.accounts.merchant.address,
+        maxTimeoutSeconds: 300,
+        extra: { name: "Paygent USD", version: "2" },
+      },
+    ]);
+  });
+
   test("error: price above the limit fails before any signature", async () => {
     const path = "/api/demo/market-data";
     const signedBefore = fx.signedRequests(path);
