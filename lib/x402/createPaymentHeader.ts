@@ -1,8 +1,8 @@
 import { encodePaymentSignatureHeader } from "@x402/core/http";
 import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
 import { authorizationTypes } from "@x402/evm";
-import type { Address, Hex, LocalAccount } from "viem";
-import { X402ProtocolError } from "./errors.js";
+import type { Account, Address, Hex } from "viem";
+import { X402Error, X402ProtocolError } from "./errors.js";
 import { type PaymentRequirement, v1NetworkName } from "./requirements.js";
 
 /** The EIP-3009 TransferWithAuthorization message, as decimal strings (the x402 wire shape). */
@@ -23,7 +23,8 @@ export interface TokenDomain {
 
 /** Inputs of createPaymentHeader. */
 export interface CreatePaymentHeaderParameters {
-  account: LocalAccount;
+  /** The agent wallet; must sign locally (a viem local account). */
+  account: Account;
   requirement: PaymentRequirement;
   /** Window and nonce decided (and persisted) by the caller; `from/to/value` come from the requirement. */
   nonce: Hex;
@@ -50,6 +51,9 @@ export async function createPaymentHeader(
   parameters: CreatePaymentHeaderParameters,
 ): Promise<PaymentHeader> {
   const { account, requirement, nonce, validAfter, validBefore, domain } = parameters;
+  if (!account.signTypedData) {
+    throw new X402Error("The paying account must be a local account (it signs EIP-712 in process)");
+  }
   if (requirement.chainId === null) {
     throw new X402ProtocolError(`cannot sign for non-EVM network ${requirement.network}`);
   }

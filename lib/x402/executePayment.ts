@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { sql } from "kysely";
-import type { Address, Hex, LocalAccount, PublicClient } from "viem";
+import type { Account, Address, Hex, PublicClient } from "viem";
 import { getConfig } from "../config.js";
 import type { Database, Payment } from "../db/database.js";
 import { log } from "../log.js";
@@ -34,7 +34,8 @@ export interface ExecutePaymentParameters {
   allowedAssets: readonly AllowedAsset[];
   /** What is left of the session budget in the paid token, if the session has one. */
   remainingBudget?: bigint | undefined;
-  account: LocalAccount;
+  /** The agent wallet; must sign locally (a viem local account). */
+  account: Account;
   publicClient: PublicClient;
   /** Only bumped to pay again deliberately after an expired, unused authorization. */
   attempt?: number | undefined;

@@ -1,5 +1,5 @@
 import { decodePaymentResponseHeader } from "@x402/core/http";
-import type { Hex, LocalAccount, PublicClient } from "viem";
+import type { Account, Hex, PublicClient } from "viem";
 import { type Authorization, createPaymentHeader } from "./createPaymentHeader.js";
 import { PaymentRejectedError, ResourceRequestError, X402ProtocolError } from "./errors.js";
 import { readTokenDomain } from "./readTokenDomain.js";
@@ -22,7 +22,8 @@ export interface AuthorizationTerms {
 /** Inputs of payForResource. */
 export interface PayForResourceParameters {
   url: string;
-  account: LocalAccount;
+  /** The agent wallet; must sign locally (a viem local account). */
+  account: Account;
   /** Reads the token's EIP-712 domain when the server leaves it out. */
   publicClient: PublicClient;
   /**
