@@ -49,12 +49,22 @@ export async function getTransactionOutcome(
   const receipt = await fetchReceipt(context, hash);
   if (receipt) return fromReceipt(context, receipt);
 
+  const known = await publicClient.getTransaction({ hash }).catch((error: unknown) => {
+    if (error instanceof TransactionNotFoundError) return undefined;
+    throw error;
+  });
+  // A transaction the node still knows is not dropped (anvil can advance the nonce a moment before
+  // the receipt is readable): wait for its receipt.
+  if (known) return { status: "pending", hash, rebroadcast: false };
+
   const minedNonce = await publicClient.getTransactionCount({
     address: parameters.from,
     blockTag: "latest",
   });
   if (minedNonce > parameters.nonce) {
-    // The nonce moved on; our receipt may have landed in between, so look once more before calling it dropped.
+    // The nonce moved on; our receipt may have landed in between or not be indexed yet, so look again
+    // after a short grace before calling it dropped (a wrong "dropped" would invite a double send).
+    await new Promise((resolve) => setTimeout(resolve, context.network === "devnet" ? 250 : 3_000));
     const late = await fetchReceipt(context, hash);
     if (late) return fromReceipt(context, late);
     return {
@@ -66,22 +76,14 @@ export async function getTransactionOutcome(
 
   let rebroadcast = false;
   if (parameters.rawTransaction) {
-    const known = await publicClient.getTransaction({ hash }).catch((error: unknown) => {
-      if (error instanceof TransactionNotFoundError) return undefined;
-      throw error;
-    });
-    if (!known) {
-      await publicClient
-        .sendRawTransaction({ serializedTransaction: parameters.rawTransaction })
-        .catch((error: unknown) => {
-          // "already known" / "nonce too low" races are settled by the next check.
-          if (
-            !/already known|nonce too low|already imported/i.test(String((error as Error).message))
-          )
-            throw error;
-        });
-      rebroadcast = true;
-    }
+    await publicClient
+      .sendRawTransaction({ serializedTransaction: parameters.rawTransaction })
+      .catch((error: unknown) => {
+        // "already known" / "nonce too low" races are settled by the next check.
+        if (!/already known|nonce too low|already imported/i.test(String((error as Error).message)))
+          throw error;
+      });
+    rebroadcast = true;
   }
   return { status: "pending", hash, rebroadcast };
 }
