@@ -275,8 +275,8 @@ async function pay(
       maxAmount: await payLimit(db, run, action),
       token: token.symbol,
       allowedAssets,
-      account: chain.account as Parameters<typeof executePayment>[0]["account"],
-      publicClient: chain.publicClient as Parameters<typeof executePayment>[0]["publicClient"],
+      account: chain.account,
+      publicClient: chain.publicClient,
     });
   } catch (error) {
     if (action.serviceId)

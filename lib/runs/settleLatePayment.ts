@@ -34,6 +34,8 @@ export async function settleLatePayment(
       asset: payment.asset as Address,
       payer: payment.payer as Address,
       nonce: nonce as Hex,
+      // Recorded before the first send: the search never scans the chain's whole history.
+      fromBlock: payment.search_from_block ? BigInt(payment.search_from_block) : undefined,
     });
     if (!use.used)
       throw new ClientError("conflict", "The chain does not show this authorization as used yet");

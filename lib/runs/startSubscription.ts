@@ -57,8 +57,8 @@ export async function startSubscription(
     maxAmount: service.price_amount,
     token: token.symbol,
     allowedAssets: [{ address: token.address as Address, symbol: token.symbol }],
-    account: chain.account as Parameters<typeof executePayment>[0]["account"],
-    publicClient: chain.publicClient as Parameters<typeof executePayment>[0]["publicClient"],
+    account: chain.account,
+    publicClient: chain.publicClient,
   });
 
   const renewalRunId = derivedId("run", `${stepId}:subscription`);

@@ -276,7 +276,7 @@ describe("error: bad input gets a clear 4xx and starts nothing", () => {
 
 describe("behavior: direct wallet transfer runs through the same policy", () => {
   it("POST /api/wallet/transfer moves exactly the amount once", async () => {
-    const recipient = "0x90F79bf6EB2c4f870365E785982E1f101E93b906" as Address;
+    const recipient = "0x2222222222222222222222222222222222222222" as Address;
     const client = createPublicClient({
       transport: http(`http://127.0.0.1:${host.env.DEVNET_PORT}`),
     });

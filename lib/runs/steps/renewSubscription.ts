@@ -75,8 +75,8 @@ export async function renewSubscriptionStep(
       maxAmount: service.price.amount,
       token: token.symbol,
       allowedAssets: [{ address: token.address as Address, symbol: token.symbol }],
-      account: chain.account as Parameters<typeof executePayment>[0]["account"],
-      publicClient: chain.publicClient as Parameters<typeof executePayment>[0]["publicClient"],
+      account: chain.account,
+      publicClient: chain.publicClient,
     });
     await settleBudget({ db, ...key, actualAmount: payment.amount });
     const { subscription: renewed } = await recordRenewal(db, {
