@@ -6,6 +6,7 @@ import * as runWorkflowId from "./migrations/2026_11_25_0002_run_workflow_id.js"
 import * as paymentAuthorization from "./migrations/2026_11_25_0004_payment_authorization.js";
 import * as chainTransactionPayload from "./migrations/2026_11_25_0006_chain_transaction_payload.js";
 import * as paymentResponse from "./migrations/2026_11_25_0007_payment_response.js";
+import * as oneLiveTransactionPerStep from "./migrations/2026_11_25_0008_one_live_transaction_per_step.js";
 
 /** Migrations are imported statically so bundlers (Vercel, workflow build) include them. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   "2026_11_25_0004_payment_authorization": paymentAuthorization,
   "2026_11_25_0006_chain_transaction_payload": chainTransactionPayload,
   "2026_11_25_0007_payment_response": paymentResponse,
+  "2026_11_25_0008_one_live_transaction_per_step": oneLiveTransactionPerStep,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -118,6 +118,8 @@ export async function performAction(
           amountIn: action.amountIn,
           slippageBps: action.slippageBps,
           deadlineSeconds: action.deadlineSeconds,
+          // The plan's floor (e.g. "buy 100 USDC with CRO" must yield 100 USDC) binds the router too.
+          ...(action.minAmountOut ? { minAmountOut: action.minAmountOut } : {}),
         });
         const hashes = swapped.approvalHash ? [swapped.approvalHash, swapped.hash] : [swapped.hash];
         return {

@@ -95,6 +95,28 @@ describe("behavior: a command becomes a durable run", () => {
   });
 });
 
+describe("behavior: session memory", () => {
+  it('"swap it back" swaps the previous swap\'s real output in the other direction', async () => {
+    const first = await execute(host, { command: "swap 20 CRO for USDC" });
+    const swapped = await waitForRun(host, first.runId);
+    expect(swapped.status, JSON.stringify(swapped.error)).toBe("completed");
+    const amountOut = swapped.steps.find((s: { action: string }) => s.action === "swap").output
+      .amountOut;
+    const back = await execute(host, { command: "swap it back", sessionId: first.sessionId });
+    const run = await waitForRun(host, back.runId);
+    expect(run.status, JSON.stringify(run.error)).toBe("completed");
+    const swap = run.steps.find((s: { action: string }) => s.action === "swap");
+    expect(swap.input).toMatchObject({ tokenIn: "USDC", tokenOut: "CRO", amountIn: amountOut });
+  });
+
+  it('"do that again" without an earlier command in the session fails with a clear reason', async () => {
+    const accepted = await execute(host, { command: "do that again" });
+    const run = await waitForRun(host, accepted.runId);
+    expect(run.status).toBe("failed");
+    expect(run.error.message.toLowerCase()).toMatch(/nothing|no earlier|previous|remember/);
+  });
+});
+
 describe("behavior: approvals", () => {
   it("an action above the threshold waits; approving resumes the run and the swap happens once", async () => {
     const accepted = await execute(host, {

@@ -1,4 +1,6 @@
 import type { Kysely } from "kysely";
+import type { Command } from "../../agent/intent.js";
+import { rememberRun } from "../../agent/memory.js";
 import { Action, type Plan, type PlannedAction } from "../../agent/plan.js";
 import { getConfig } from "../../config.js";
 import type { ApprovalRequest, Database, Run } from "../../db/database.js";
@@ -250,7 +252,10 @@ async function recordOutcome(
   });
 }
 
-/** Marks the run completed with every action's output as its result. */
+/**
+ * Marks the run completed with every action's output as its result, and remembers it in the
+ * session's memory so later commands can say "do that again" or "swap it back".
+ */
 export async function completeRun(
   trx: Kysely<Database>,
   runId: string,
@@ -262,6 +267,25 @@ export async function completeRun(
     .where("run_id", "=", runId)
     .orderBy("step_index")
     .execute();
+  const run = await trx
+    .selectFrom("runs")
+    .select(["session_id", "kind", "intent", "plan"])
+    .where("id", "=", runId)
+    .executeTakeFirstOrThrow();
+  if (run.kind === "command" && run.intent && run.plan) {
+    const swapOutputs: Record<number, string> = {};
+    for (const step of steps) {
+      const amountOut = (step.output as { amountOut?: string } | null)?.amountOut;
+      if (step.action === "swap" && amountOut) swapOutputs[step.step_index] = amountOut;
+    }
+    await rememberRun(trx, {
+      sessionId: run.session_id,
+      runId,
+      command: run.intent as Command,
+      plan: run.plan as Plan,
+      swapOutputs,
+    });
+  }
   const result = {
     actions: steps.map((s) => ({
       index: s.step_index,
