@@ -365,8 +365,11 @@ async function inspect(
   const text = await response.text();
   if (allowed) {
     if (!allowed.includes(response.status)) problems.push(`status ${response.status}`);
-  } else if (response.status >= 500) problems.push(`status ${response.status}`);
-  else if (mustReject && (response.status < 400 || response.status >= 500))
+  } else if (response.status >= 500 && (mustReject || response.status !== 503)) {
+    // 503 is honest only for input a route may accept (a GET ignoring an extra query parameter)
+    // whose backing service (chain RPC) is down; invalid input must be refused before that.
+    problems.push(`status ${response.status}`);
+  } else if (mustReject && (response.status < 400 || response.status >= 500))
     problems.push(`accepted with ${response.status}`);
   if (response.status >= 400 && response.status < 500 && response.status !== 402) {
     try {
