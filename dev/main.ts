@@ -60,17 +60,22 @@ async function main(): Promise<void> {
     ? undefined
     : await ensureDevAdminKey(db, config.DEV_API_KEY_FILE);
 
-  const host = await startHost({
-    root,
-    port: config.PORT,
-    intervals: [
-      {
-        name: "background checks",
-        everyMs: config.DEV_WATCH_INTERVAL_MS,
-        run: () => runBackgroundChecks(db),
-      },
-    ],
-  });
+  const intervals: { name: string; everyMs: number; run: () => Promise<unknown> }[] = [
+    {
+      name: "background checks",
+      everyMs: config.DEV_WATCH_INTERVAL_MS,
+      run: () => runBackgroundChecks(db),
+    },
+  ];
+  if (config.WORKFLOW_TARGET_WORLD === "@workflow/world-postgres" && config.WORKFLOW_POSTGRES_URL) {
+    // Jobs a killed host had locked would otherwise wait graphile-worker's 4-hour stale-lock timeout.
+    const { createWorldPool, reclaimStaleJobs } = await import("../lib/world/reclaimStaleJobs.js");
+    const pool = createWorldPool(config.WORKFLOW_POSTGRES_URL);
+    const reclaim = () => reclaimStaleJobs(pool, config.WORKFLOW_POSTGRES_RECLAIM_SECONDS);
+    await reclaim();
+    intervals.push({ name: "stale job reclaim", everyMs: 5000, run: reclaim });
+  }
+  const host = await startHost({ root, port: config.PORT, intervals });
 
   const world = config.WORKFLOW_TARGET_WORLD ?? "local";
   process.stdout.write(

@@ -60,6 +60,8 @@ const envSchema = z.object({
   WORKFLOW_TARGET_WORLD: z.enum(["local", "vercel", "@workflow/world-postgres"]).optional(),
   WORKFLOW_POSTGRES_URL: url("WORKFLOW_POSTGRES_URL"),
   WORKFLOW_LOCAL_DATA_DIR: z.string().default(".workflow-data"),
+  /** Postgres world: release queue jobs locked longer than this by a worker that died (graphile waits 4 h). */
+  WORKFLOW_POSTGRES_RECLAIM_SECONDS: positiveInt(300),
 
   // Chain.
   PAYGENT_NETWORK: z.enum(networkNames).default("devnet"),
@@ -102,7 +104,11 @@ const envSchema = z.object({
         .map((action) => action.trim())
         .filter(Boolean),
     )
-    .pipe(z.array(z.enum(["balance", "transfer", "swap", "pay", "discover", "subscribe", "unsubscribe"]))),
+    .pipe(
+      z.array(
+        z.enum(["balance", "transfer", "swap", "pay", "discover", "subscribe", "unsubscribe"]),
+      ),
+    ),
   DEFAULT_APPROVAL_THRESHOLD_USD: z
     .string()
     .regex(/^\d+(\.\d+)?$/, "must be a decimal number of US dollars")

@@ -42,6 +42,8 @@ const worlds: WorldSetup[] = [
         DATABASE_URL: scratch.url,
         WORKFLOW_TARGET_WORLD: "@workflow/world-postgres",
         WORKFLOW_POSTGRES_URL: scratch.url,
+        // Jobs the killed hosts had locked are released after 15 s (default 300 s).
+        WORKFLOW_POSTGRES_RECLAIM_SECONDS: "15",
       };
       // The project's own setup script bootstraps the workflow schema and the app's migrations.
       const setup = spawnSync(
@@ -111,9 +113,15 @@ describe.each(worlds)("behavior: runs survive SIGKILL ($name)", (world) => {
         .status,
     ).toBe(200);
 
-    const runA = await waitForRun(host, a.runId, ["completed", "failed", "cancelled"], 120_000);
-    const runB = await waitForRun(host, b.runId, ["completed", "failed", "cancelled"], 120_000);
-    const runC = await waitForRun(host, c.runId, ["completed", "failed", "cancelled"], 120_000);
+    const finished = (runId: string) =>
+      waitForRun(host, runId, ["completed", "failed", "cancelled"], 180_000).catch(
+        (error: Error) => {
+          throw new Error(`${error.message}\n--- host output ---\n${host.output().slice(-4000)}`);
+        },
+      );
+    const runA = await finished(a.runId);
+    const runB = await finished(b.runId);
+    const runC = await finished(c.runId);
 
     // (a) resumed by its approval after two crashes: one swap transaction.
     expect(runA.status, JSON.stringify(runA.error)).toBe("completed");
