@@ -5,6 +5,7 @@ import { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { errorResponse, json } from "../lib/http/index.js";
 import { log } from "../lib/log.js";
+import { preflight } from "../lib/security/cors.js";
 import { type ApiRoute, discoverApiRoutes } from "./routes.js";
 
 type WebHandler = (request: Request) => Promise<Response> | Response;
@@ -48,6 +49,10 @@ export async function startHost(options: HostOptions): Promise<Host> {
 
   const dispatch = async (request: Request): Promise<Response> => {
     const { pathname } = new URL(request.url);
+    if (request.method === "OPTIONS" && pathname.startsWith("/api/")) {
+      const answer = preflight(request);
+      if (answer) return answer;
+    }
     if (pathname === "/.well-known/workflow/v1/flow") return flow.POST(request);
     if (pathname === "/.well-known/workflow/v1/step") return step.POST(request);
     const webhook = /^\/\.well-known\/workflow\/v1\/webhook\/([^/]+)$/.exec(pathname);
@@ -143,6 +148,8 @@ async function serve(
       if (Array.isArray(value)) for (const v of value) headers.append(key, v);
       else if (value !== undefined) headers.set(key, value);
     }
+    // Like a proxy in front of the functions: the peer address, not what the client claims.
+    headers.set("x-real-ip", req.socket.remoteAddress ?? "unknown");
     const hasBody = req.method !== "GET" && req.method !== "HEAD";
     request = new Request(`http://127.0.0.1:${port}${req.url ?? "/"}`, {
       method: req.method,

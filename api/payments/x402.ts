@@ -5,6 +5,7 @@ import { guard } from "../../lib/http/guard.js";
 import { json, parseJsonBody, route } from "../../lib/http/index.js";
 import { summarizeRun } from "../../lib/runs/runView.js";
 import { startRun } from "../../lib/runs/startRun.js";
+import { assertPublicUrl } from "../../lib/security/assertPublicUrl.js";
 
 export const payRequest = z.object({
   url: z
@@ -28,6 +29,7 @@ export const payRequest = z.object({
 export const POST = route("/api/payments/x402", async (request) => {
   const principal = await guard(request, { rateLimit: "payment" });
   const body = await parseJsonBody(request, payRequest);
+  await assertPublicUrl(body.url);
   const idempotencyKey = request.headers.get("idempotency-key") ?? undefined;
   if (idempotencyKey !== undefined && !/^[\w.:-]{1,128}$/.test(idempotencyKey)) {
     throw new ClientError(

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { getConfig } from "../../lib/config.js";
 import { getDb } from "../../lib/db/index.js";
+import { ClientError } from "../../lib/errors/index.js";
 import { json, route, validate } from "../../lib/http/index.js";
 import { watchChain } from "../../lib/runs/watchChain.js";
 import { verifyWebhook } from "../../lib/security/verifyWebhook.js";
@@ -15,8 +16,15 @@ export const chainEvent = z
  * which resumes the waiting run.
  */
 export const POST = route("/api/webhooks/chain", async (request) => {
-  const { body, eventId } = await verifyWebhook(request, { secret: getConfig().WEBHOOK_SECRET });
+  const { body, eventId, forget } = await verifyWebhook(request, {
+    secret: getConfig().WEBHOOK_SECRET,
+  });
   const { hash } = validate(chainEvent, body, "body");
-  const result = await watchChain(await getDb(), { hash });
-  return json({ eventId, ...result });
+  try {
+    return json({ eventId, ...(await watchChain(await getDb(), { hash })) });
+  } catch (error) {
+    // A transient failure: let the notifier's retry of this event through.
+    if (!(error instanceof ClientError)) await forget();
+    throw error;
+  }
 });

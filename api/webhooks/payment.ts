@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { getConfig } from "../../lib/config.js";
 import { getDb } from "../../lib/db/index.js";
+import { ClientError } from "../../lib/errors/index.js";
 import { json, route, validate } from "../../lib/http/index.js";
 import { settleLatePayment } from "../../lib/runs/settleLatePayment.js";
 import { verifyWebhook } from "../../lib/security/verifyWebhook.js";
@@ -22,8 +23,15 @@ export const paymentEvent = z
  * with a timestamp window and replay protection; on success the waiting run resumes.
  */
 export const POST = route("/api/webhooks/payment", async (request) => {
-  const { body, eventId } = await verifyWebhook(request, { secret: getConfig().WEBHOOK_SECRET });
+  const { body, eventId, forget } = await verifyWebhook(request, {
+    secret: getConfig().WEBHOOK_SECRET,
+  });
   const event = validate(paymentEvent, body, "body");
-  const result = await settleLatePayment(await getDb(), event);
-  return json({ eventId, ...result });
+  try {
+    return json({ eventId, ...(await settleLatePayment(await getDb(), event)) });
+  } catch (error) {
+    // A transient failure (or the chain not showing the settlement yet): accept the retry.
+    if (!(error instanceof ClientError) || error.code === "conflict") await forget();
+    throw error;
+  }
 });

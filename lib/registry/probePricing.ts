@@ -1,5 +1,6 @@
 import { decodePaymentRequiredHeader } from "@x402/core/http";
 import type { Cache } from "../cache/index.js";
+import { assertPublicUrl } from "../security/assertPublicUrl.js";
 import { PricingProbeError } from "./errors.js";
 import { digest, PRICING_TTL_SECONDS, resolveCache } from "./registryCache.js";
 import type { ServiceView } from "./serviceView.js";
@@ -56,6 +57,7 @@ export async function probePricing(
   if (hit !== null) return { ...(JSON.parse(hit) as LivePrice), cached: true };
 
   const endpoint = service.endpoint;
+  await assertPublicUrl(endpoint); // never probe internal hosts on a caller's behalf
   let response: Response;
   try {
     response = await fetch(endpoint, {

@@ -12,6 +12,7 @@ import type { Database, Run } from "../db/database.js";
 import { isErrorNamed } from "../errors/index.js";
 import { discoverServices } from "../registry/discoverServices.js";
 import { recordOutcome } from "../registry/recordOutcome.js";
+import { assertPublicUrl } from "../security/assertPublicUrl.js";
 import { cancelSubscription } from "../subscriptions/cancelSubscription.js";
 import { executePayment } from "../x402/executePayment.js";
 import { maxSpendOf, type Spend } from "./budget.js";
@@ -261,6 +262,8 @@ async function pay(
   action: Extract<Action, { type: "pay" }>,
 ): Promise<ActionOutcome> {
   const { run, stepId } = parameters;
+  // The URL comes from the user (or a model): never let it point the server at internal hosts.
+  await assertPublicUrl(action.url);
   const token = requireToken(chain.network, action.token);
   const allowedAssets = chain.registry.tokens
     .filter((t) => t.address !== "native" && t.eip712)
