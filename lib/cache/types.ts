@@ -12,7 +12,11 @@ export interface Cache {
   readonly kind: "upstash" | "redis" | "memory";
   get(key: string): Promise<string | null>;
   /** Sets a value; with `onlyIfAbsent` it returns false when the key already existed. */
-  set(key: string, value: string, options?: { ttlSeconds?: number; onlyIfAbsent?: boolean }): Promise<boolean>;
+  set(
+    key: string,
+    value: string,
+    options?: { ttlSeconds?: number; onlyIfAbsent?: boolean },
+  ): Promise<boolean>;
   delete(...keys: string[]): Promise<void>;
   /** Increments an integer counter and (re)arms its expiry when it is created. Returns the new value. */
   increment(key: string, options?: { by?: number; ttlSeconds?: number }): Promise<number>;
@@ -20,7 +24,12 @@ export interface Cache {
    * Atomically adds `amount` to the counter at `key` only if the result stays ≤ `limit`.
    * This is the primitive budgets use so concurrent spenders can never overshoot.
    */
-  reserve(key: string, amount: bigint, limit: bigint, options?: { ttlSeconds?: number }): Promise<ReserveResult>;
+  reserve(
+    key: string,
+    amount: bigint,
+    limit: bigint,
+    options?: { ttlSeconds?: number },
+  ): Promise<ReserveResult>;
   /** Atomically subtracts `amount` (never below zero). Returns the remaining total. */
   release(key: string, amount: bigint): Promise<bigint>;
   /** Throws when the backing store is unreachable. */

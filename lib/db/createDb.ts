@@ -28,7 +28,8 @@ export async function createDb(parameters: CreateDbParameters): Promise<DbHandle
   const { driver } = parameters;
   if (driver === "pglite") {
     const { PGlite } = await import("@electric-sql/pglite");
-    if (parameters.dataDir) mkdirSync(path.dirname(path.resolve(parameters.dataDir)), { recursive: true });
+    if (parameters.dataDir)
+      mkdirSync(path.dirname(path.resolve(parameters.dataDir)), { recursive: true });
     const pglite = await PGlite.create(parameters.dataDir);
     const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
     return { db, driver, close: () => db.destroy() };
@@ -40,7 +41,10 @@ export async function createDb(parameters: CreateDbParameters): Promise<DbHandle
       const { default: ws } = await import("ws");
       neonConfig.webSocketConstructor = ws;
     }
-    const pool = new Pool({ connectionString: parameters.url, max: parameters.maxConnections ?? 10 });
+    const pool = new Pool({
+      connectionString: parameters.url,
+      max: parameters.maxConnections ?? 10,
+    });
     // Neon's Client#connect resolves to void, so it is not typed as kysely's PostgresPool.
     const db = new Kysely<Database>({
       dialect: new PostgresDialect({ pool: pool as unknown as PostgresPool }),

@@ -3,7 +3,11 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "
 /** NUMERIC columns: written as decimal strings (or bigint), always read back as strings. */
 export type Numeric = ColumnType<string, string | bigint, string | bigint>;
 /** NUMERIC column that may be NULL. */
-export type NullableNumeric = ColumnType<string | null, string | bigint | null, string | bigint | null>;
+export type NullableNumeric = ColumnType<
+  string | null,
+  string | bigint | null,
+  string | bigint | null
+>;
 /** timestamptz with a database default. */
 export type CreatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
 export type Timestamp = ColumnType<Date | null, Date | string | null, Date | string | null>;
@@ -11,7 +15,11 @@ export type Timestamp = ColumnType<Date | null, Date | string | null, Date | str
 export type BigSerial = ColumnType<string | bigint, never, never>;
 /** jsonb: written as JSON.stringify(...) text (node-postgres would turn arrays into PG arrays). */
 export type Json<T = unknown> = ColumnType<T, string, string>;
-export type JsonOrNull<T = unknown> = ColumnType<T | null, string | null | undefined, string | null>;
+export type JsonOrNull<T = unknown> = ColumnType<
+  T | null,
+  string | null | undefined,
+  string | null
+>;
 
 export interface ApiKeysTable {
   id: string;
@@ -151,7 +159,13 @@ export interface PaymentsTable {
   response: JsonOrNull;
 }
 
-export type ApprovalStatus = "pending" | "approved" | "rejected" | "edited" | "expired" | "cancelled";
+export type ApprovalStatus =
+  | "pending"
+  | "approved"
+  | "rejected"
+  | "edited"
+  | "expired"
+  | "cancelled";
 
 export interface ApprovalRequestsTable {
   token: string;

@@ -1,9 +1,9 @@
 import type { Kysely } from "kysely";
 import { type Config, getConfig, isNeonUrl } from "../config.js";
-import { createDb, type DbHandle, type DatabaseDriver } from "./createDb.js";
+import { clearProcessSingleton, processSingleton } from "../singleton.js";
+import { createDb, type DatabaseDriver, type DbHandle } from "./createDb.js";
 import type { Database } from "./database.js";
 import { migrateToLatest } from "./migrate.js";
-import { clearProcessSingleton, processSingleton } from "../singleton.js";
 
 export * from "./createDb.js";
 export type * from "./database.js";

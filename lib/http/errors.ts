@@ -21,12 +21,18 @@ export function errorResponse(error: unknown, request?: Request): Response {
     );
   }
   if (error instanceof ServiceUnavailableError) {
-    log.warn("service unavailable", { path: request ? new URL(request.url).pathname : undefined, error });
+    log.warn("service unavailable", {
+      path: request ? new URL(request.url).pathname : undefined,
+      error,
+    });
     return json(
       { error: { code: "service_unavailable", message: error.shortMessage } },
       { status: 503, headers: { "retry-after": "5" } },
     );
   }
-  log.error("unhandled error", { path: request ? new URL(request.url).pathname : undefined, error });
+  log.error("unhandled error", {
+    path: request ? new URL(request.url).pathname : undefined,
+    error,
+  });
   return json({ error: { code: "internal_error", message: "Internal error" } }, { status: 500 });
 }

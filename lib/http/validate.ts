@@ -1,6 +1,6 @@
 import type { z } from "zod";
-import { ClientError } from "../errors/index.js";
 import { getConfig } from "../config.js";
+import { ClientError } from "../errors/index.js";
 
 /** zod issues in a compact, client-safe shape. */
 function formatIssues(error: z.ZodError): { path: string; message: string }[] {
@@ -21,17 +21,25 @@ function validationError(where: string, error: z.ZodError): ClientError {
 }
 
 /** Validates a value against a schema, throwing a 400 ClientError that names the field. */
-export function validate<S extends z.ZodType>(schema: S, value: unknown, where = "input"): z.output<S> {
+export function validate<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  where = "input",
+): z.output<S> {
   const result = schema.safeParse(value);
   if (!result.success) throw validationError(where, result.error);
   return result.data;
 }
 
 /** Reads and validates a JSON body, enforcing the size limit and content type. */
-export async function parseJsonBody<S extends z.ZodType>(request: Request, schema: S): Promise<z.output<S>> {
+export async function parseJsonBody<S extends z.ZodType>(
+  request: Request,
+  schema: S,
+): Promise<z.output<S>> {
   const limit = getConfig().MAX_BODY_BYTES;
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > limit) throw new ClientError("payload_too_large", `Request body exceeds ${limit} bytes`);
+  if (declared > limit)
+    throw new ClientError("payload_too_large", `Request body exceeds ${limit} bytes`);
   const contentType = request.headers.get("content-type") ?? "";
   const text = await readLimited(request, limit);
   if (text.trim() === "") return validate(schema, {}, "body");
@@ -44,7 +52,8 @@ export async function parseJsonBody<S extends z.ZodType>(request: Request, schem
   } catch {
     throw new ClientError("bad_request", "Request body is not valid JSON");
   }
-  if (jsonDepth(parsed) > 32) throw new ClientError("bad_request", "Request body is nested too deeply");
+  if (jsonDepth(parsed) > 32)
+    throw new ClientError("bad_request", "Request body is nested too deeply");
   return validate(schema, parsed, "body");
 }
 

@@ -33,27 +33,32 @@ function runBuildVercel(): Promise<{ code: number | null; output: string }> {
 }
 
 describe("vercel build", () => {
-  // `vercel build` compiles and type-checks every api/ function and bundles the workflows: minutes
-  // on a shared 2-core machine.
-  test("behavior: vercel build runs offline and its output has every function, trigger and cron", {
-    timeout: 1_800_000,
-  }, async () => {
-    const { code, output } = await runBuildVercel();
-    const failed = output.split("\n").filter((line) => line.startsWith("✗"));
-    expect(failed, output.slice(-4000)).toEqual([]);
-    expect(code, output.slice(-4000)).toBe(0);
-    expect(output).toMatch(/^PASS \d+ checks$/m);
-    for (const route of discoverApiRoutes(root)) {
-      const functionPath = path.relative(root, route.file).replace(/\.ts$/, "");
-      expect(output).toContain(`✓ function ${functionPath}.func (${route.pattern})`);
-    }
-    expect(output).toMatch(
-      /^✓ workflow flow function with queue triggers — topics __wkf_workflow_/m,
-    );
-    expect(output).toMatch(/^✓ workflow step function with queue triggers — topics __wkf_step_/m);
-    expect(output).toContain('✓ cron /api/cron/chain "*/5 * * * *"');
-    expect(output).toContain("✓ no api function carries local state");
-  });
+  // `vercel build` compiles and type-checks every api/ function and bundles the workflows: about ten
+  // minutes on a 2-core machine, too long for `npm test`. CI runs it as its own step
+  // (`npm run build:vercel` in .ci/run); PAYGENT_VERCEL_BUILD=1 runs it here as well.
+  test.runIf(process.env.PAYGENT_VERCEL_BUILD === "1")(
+    "behavior: vercel build runs offline and its output has every function, trigger and cron",
+    {
+      timeout: 1_800_000,
+    },
+    async () => {
+      const { code, output } = await runBuildVercel();
+      const failed = output.split("\n").filter((line) => line.startsWith("✗"));
+      expect(failed, output.slice(-4000)).toEqual([]);
+      expect(code, output.slice(-4000)).toBe(0);
+      expect(output).toMatch(/^PASS \d+ checks$/m);
+      for (const route of discoverApiRoutes(root)) {
+        const functionPath = path.relative(root, route.file).replace(/\.ts$/, "");
+        expect(output).toContain(`✓ function ${functionPath}.func (${route.pattern})`);
+      }
+      expect(output).toMatch(
+        /^✓ workflow flow function with queue triggers — topics __wkf_workflow_/m,
+      );
+      expect(output).toMatch(/^✓ workflow step function with queue triggers — topics __wkf_step_/m);
+      expect(output).toContain('✓ cron /api/cron/chain "*/5 * * * *"');
+      expect(output).toContain("✓ no api function carries local state");
+    },
+  );
 
   test("error: an output without functions or crons fails the checks", () => {
     const outputDir = mkdtempSync(path.join(tmpdir(), "paygent-vercel-output-"));

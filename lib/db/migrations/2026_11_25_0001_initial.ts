@@ -71,7 +71,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .on("runs")
     .columns(["status", "created_at", "id"])
     .execute();
-  await db.schema.createIndex("runs_created_idx").on("runs").columns(["created_at", "id"]).execute();
+  await db.schema
+    .createIndex("runs_created_idx")
+    .on("runs")
+    .columns(["created_at", "id"])
+    .execute();
 
   // The execution log: one row per planned action (and for parse/plan), with timings and costs.
   await db.schema
