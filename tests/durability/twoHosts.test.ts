@@ -29,6 +29,8 @@ it("behavior: a run started on one host completes on the other after the first i
     DATABASE_URL: scratch.url,
     WORKFLOW_TARGET_WORLD: "@workflow/world-postgres",
     WORKFLOW_POSTGRES_URL: scratch.url,
+    // A may die while it holds the run's queue job: B releases it after 15 s (default 300 s).
+    WORKFLOW_POSTGRES_RECLAIM_SECONDS: "15",
     // One devnet for both hosts: the second finds the first's anvil through the shared state dir.
     DEVNET_STATE_DIR: path.join(shared, "devnet"),
     RATE_LIMIT_PER_MINUTE: "100000",
@@ -69,8 +71,10 @@ it("behavior: a run started on one host completes on the other after the first i
     hostB,
     accepted.runId,
     ["completed", "failed", "cancelled"],
-    120_000,
-  );
+    180_000,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}\n--- host B output ---\n${hostB.output().slice(-4000)}`);
+  });
   expect(run.status, JSON.stringify(run.error)).toBe("completed");
   const swap = run.steps.find((s: { action: string }) => s.action === "swap");
   expect(swap).toMatchObject({ status: "completed", attempts: 1 });
