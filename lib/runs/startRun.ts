@@ -55,10 +55,6 @@ export async function startRun(
     if (existing) return { run: await ensureWorkflowStarted(db, existing), created: false };
   }
 
-  const session = parameters.sessionId
-    ? await getActiveSessionFor(db, principal, parameters.sessionId)
-    : await createSession(db, { principal });
-
   const options: RunOptions = {
     ...parameters.options,
     ...(parameters.budget
@@ -69,34 +65,53 @@ export async function startRun(
       : {}),
   };
   const runId = newId("run");
+  // The creator owns the start: the row is born claimed, and session, run and first event are one
+  // commit (one round of I/O on the hot path).
+  const claim = `${claimPrefix}${Date.now()}`;
   const inserted = await db
-    .insertInto("runs")
-    .values({
-      id: runId,
-      session_id: session.id,
-      kind: parameters.kind ?? "command",
-      command: parameters.command,
-      status: "running",
-      idempotency_key: idempotencyKey ?? null,
-      options: JSON.stringify(options),
-      api_key_id: principal.keyId === "auth-disabled" ? null : principal.keyId,
+    .transaction()
+    .execute(async (trx) => {
+      const session = parameters.sessionId
+        ? await getActiveSessionFor(trx, principal, parameters.sessionId)
+        : await createSession(trx, { principal });
+      const row = await trx
+        .insertInto("runs")
+        .values({
+          id: runId,
+          session_id: session.id,
+          kind: parameters.kind ?? "command",
+          command: parameters.command,
+          status: "running",
+          idempotency_key: idempotencyKey ?? null,
+          options: JSON.stringify(options),
+          api_key_id: principal.keyId === "auth-disabled" ? null : principal.keyId,
+          workflow_run_id: claim,
+        })
+        .onConflict((oc) => oc.column("idempotency_key").doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      // A concurrent request with the same key won the insert: roll back (no stray session).
+      if (!row) throw new IdempotencyRace();
+      await appendRunEvent(trx, {
+        runId,
+        type: "run.accepted",
+        data: { command: parameters.command, sessionId: session.id },
+        dedupeKey: `${runId}:accepted`,
+      });
+      return row;
     })
-    .onConflict((oc) => oc.column("idempotency_key").doNothing())
-    .returningAll()
-    .executeTakeFirst();
+    .catch((error: unknown) => {
+      if (error instanceof IdempotencyRace) return undefined;
+      throw error;
+    });
   if (!inserted) {
-    // A concurrent request with the same key won the insert.
     const existing = await findByIdempotencyKey(db, idempotencyKey!);
     return { run: await ensureWorkflowStarted(db, existing!), created: false };
   }
-  await appendRunEvent(db, {
-    runId,
-    type: "run.accepted",
-    data: { command: parameters.command, sessionId: session.id },
-    dedupeKey: `${runId}:accepted`,
-  });
-  return { run: await ensureWorkflowStarted(db, inserted), created: true };
+  return { run: await startClaimed(db, inserted, claim), created: true };
 }
+
+class IdempotencyRace extends Error {}
 
 async function findByIdempotencyKey(db: Kysely<Database>, key: string): Promise<Run | undefined> {
   return db.selectFrom("runs").selectAll().where("idempotency_key", "=", key).executeTakeFirst();
@@ -125,6 +140,11 @@ async function ensureWorkflowStarted(db: Kysely<Database>, run: Run): Promise<Ru
     .returning("id")
     .executeTakeFirst();
   if (!claimed) return run;
+  return startClaimed(db, run, claim);
+}
+
+/** Starts the workflow of a run this caller has claimed, then records the workflow's id. */
+async function startClaimed(db: Kysely<Database>, run: Run, claim: string): Promise<Run> {
   const workflowRunId = await startAgentCommandWorkflow(run.id);
   const updated = await db
     .updateTable("runs")
@@ -133,10 +153,32 @@ async function ensureWorkflowStarted(db: Kysely<Database>, run: Run): Promise<Ru
     .where("workflow_run_id", "=", claim)
     .returningAll()
     .executeTakeFirst();
-  if (!updated) log.warn("workflow id was recorded by the run itself first", { runId: run.id });
+  // The run's first step may already have recorded its own id (it checks the claim too).
+  if (!updated) log.debug("workflow id was recorded by the run itself first", { runId: run.id });
   return updated ?? { ...run, workflow_run_id: workflowRunId };
 }
 
 function isStale(claim: string): boolean {
   return Date.now() - Number(claim.slice(claimPrefix.length)) > staleClaimMs;
+}
+
+/**
+ * Runs accepted but never started (the process died between the commit and start()) are started
+ * by the background checks, so an accepted command is never silently lost.
+ */
+export async function startOrphanedRuns(db: Kysely<Database>): Promise<number> {
+  const cutoff = new Date(Date.now() - staleClaimMs);
+  const orphans = await db
+    .selectFrom("runs")
+    .selectAll()
+    .where("kind", "in", ["command", "x402", "transfer"]) // runs of the agentCommand workflow
+    .where("status", "=", "running")
+    .where((eb) =>
+      eb.or([eb("workflow_run_id", "is", null), eb("workflow_run_id", "like", `${claimPrefix}%`)]),
+    )
+    .where("created_at", "<", cutoff)
+    .limit(10)
+    .execute();
+  for (const run of orphans) await ensureWorkflowStarted(db, run);
+  return orphans.length;
 }
