@@ -1,9 +1,8 @@
 import { z } from "zod";
 import { getDb } from "../../lib/db/index.js";
-import { ClientError } from "../../lib/errors/index.js";
 import { guard } from "../../lib/http/guard.js";
-import { json, parseJsonBody, route } from "../../lib/http/index.js";
-import { summarizeRun } from "../../lib/runs/runView.js";
+import { parseJsonBody, route } from "../../lib/http/index.js";
+import { acceptedResponse, idempotencyKeyOf } from "../../lib/runs/accepted.js";
 import { startRun } from "../../lib/runs/startRun.js";
 import { assertPublicUrl } from "../../lib/security/assertPublicUrl.js";
 
@@ -30,13 +29,7 @@ export const POST = route("/api/payments/x402", async (request) => {
   const principal = await guard(request, { rateLimit: "payment" });
   const body = await parseJsonBody(request, payRequest);
   await assertPublicUrl(body.url);
-  const idempotencyKey = request.headers.get("idempotency-key") ?? undefined;
-  if (idempotencyKey !== undefined && !/^[\w.:-]{1,128}$/.test(idempotencyKey)) {
-    throw new ClientError(
-      "bad_request",
-      "Idempotency-Key must be 1–128 characters of letters, digits, . _ : -",
-    );
-  }
+  const idempotencyKey = idempotencyKeyOf(request);
   const { run, created } = await startRun(await getDb(), {
     principal,
     kind: "x402",
@@ -45,15 +38,5 @@ export const POST = route("/api/payments/x402", async (request) => {
     options: { x402: { url: body.url, maxAmount: body.maxAmount, token: body.token } },
     idempotencyKey,
   });
-  const view = summarizeRun(run);
-  return json(
-    {
-      runId: run.id,
-      sessionId: run.session_id,
-      status: run.status,
-      links: view.links,
-      ...(created ? {} : { replayed: true }),
-    },
-    { status: 202, headers: { location: view.links.self } },
-  );
+  return acceptedResponse(run, created);
 });

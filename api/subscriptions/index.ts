@@ -3,7 +3,7 @@ import { ClientError } from "../../lib/errors/index.js";
 import { guard } from "../../lib/http/guard.js";
 import { json, parseJsonBody, parseQuery, route } from "../../lib/http/index.js";
 import { findServiceByNameOrUrl, getService } from "../../lib/registry/index.js";
-import { summarizeRun } from "../../lib/runs/runView.js";
+import { acceptedResponse, idempotencyKeyOf } from "../../lib/runs/accepted.js";
 import { startRun } from "../../lib/runs/startRun.js";
 import {
   createSubscriptionSchema,
@@ -38,13 +38,7 @@ export const GET = route("/api/subscriptions", async (request) => {
 export const POST = route("/api/subscriptions", async (request) => {
   const principal = await guard(request, { rateLimit: "command" });
   const body = await parseJsonBody(request, createSubscriptionSchema);
-  const idempotencyKey = request.headers.get("idempotency-key") ?? undefined;
-  if (idempotencyKey !== undefined && !/^[\w.:-]{1,128}$/.test(idempotencyKey)) {
-    throw new ClientError(
-      "bad_request",
-      "Idempotency-Key must be 1–128 characters of letters, digits, . _ : -",
-    );
-  }
+  const idempotencyKey = idempotencyKeyOf(request);
   const db = await getDb();
   await getSessionForPrincipal(db, principal, body.sessionId);
   const service = await getService(db, body.serviceId);
@@ -70,17 +64,5 @@ export const POST = route("/api/subscriptions", async (request) => {
     command: subscribeCommand(service, body.period),
     idempotencyKey,
   });
-  const view = summarizeRun(run);
-  return json(
-    {
-      runId: run.id,
-      sessionId: run.session_id,
-      serviceId: service.id,
-      period: body.period,
-      status: run.status,
-      links: view.links,
-      ...(created ? {} : { replayed: true }),
-    },
-    { status: 202, headers: { location: view.links.self } },
-  );
+  return acceptedResponse(run, created);
 });

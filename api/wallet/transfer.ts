@@ -2,9 +2,9 @@ import { z } from "zod";
 import { getDb } from "../../lib/db/index.js";
 import { ClientError } from "../../lib/errors/index.js";
 import { guard } from "../../lib/http/guard.js";
-import { json, parseJsonBody, route } from "../../lib/http/index.js";
+import { parseJsonBody, route } from "../../lib/http/index.js";
+import { acceptedResponse, idempotencyKeyOf } from "../../lib/runs/accepted.js";
 import { resolveBudget } from "../../lib/runs/planning.js";
-import { summarizeRun } from "../../lib/runs/runView.js";
 import { decimalAmount, sessionId, tokenSymbol } from "../../lib/runs/schemas.js";
 import { startRun } from "../../lib/runs/startRun.js";
 
@@ -27,13 +27,7 @@ export const transferRequest = z
 export const POST = route("/api/wallet/transfer", async (request) => {
   const principal = await guard(request, { rateLimit: "payment" });
   const body = await parseJsonBody(request, transferRequest);
-  const idempotencyKey = request.headers.get("idempotency-key") ?? undefined;
-  if (idempotencyKey !== undefined && !/^[\w.:-]{1,128}$/.test(idempotencyKey)) {
-    throw new ClientError(
-      "bad_request",
-      "Idempotency-Key must be 1–128 characters of letters, digits, . _ : -",
-    );
-  }
+  const idempotencyKey = idempotencyKeyOf(request);
   const { amount, token } = resolveBudget({ amount: body.amount, token: body.token });
   if (token === "USD")
     throw new ClientError("validation_failed", "token must be a token symbol such as USDC or CRO");
@@ -45,15 +39,5 @@ export const POST = route("/api/wallet/transfer", async (request) => {
     options: { transfer: { token, amount: amount.toString(), to: body.to } },
     idempotencyKey,
   });
-  const view = summarizeRun(run);
-  return json(
-    {
-      runId: run.id,
-      sessionId: run.session_id,
-      status: run.status,
-      links: view.links,
-      ...(created ? {} : { replayed: true }),
-    },
-    { status: 202, headers: { location: view.links.self } },
-  );
+  return acceptedResponse(run, created);
 });

@@ -1,0 +1,31 @@
+import type { Run } from "../db/database.js";
+import { ClientError } from "../errors/index.js";
+import { json } from "../http/respond.js";
+import { summarizeRun } from "./runView.js";
+
+/** The Idempotency-Key header of a request that starts a run, validated (undefined when absent). */
+export function idempotencyKeyOf(request: Request): string | undefined {
+  const key = request.headers.get("idempotency-key") ?? undefined;
+  if (key !== undefined && !/^[\w.:-]{1,128}$/.test(key)) {
+    throw new ClientError(
+      "bad_request",
+      "Idempotency-Key must be 1–128 characters of letters, digits, . _ : -",
+    );
+  }
+  return key;
+}
+
+/** 202 Accepted for a started (or replayed) run: its id, session, status and links. */
+export function acceptedResponse(run: Run, created: boolean): Response {
+  const view = summarizeRun(run);
+  return json(
+    {
+      runId: run.id,
+      sessionId: run.session_id,
+      status: run.status,
+      links: view.links,
+      ...(created ? {} : { replayed: true }),
+    },
+    { status: 202, headers: { location: view.links.self } },
+  );
+}
