@@ -1,3 +1,5 @@
+import { microsToUsd, usdToMicros } from "../budget/units.js";
+
 /** One cost, kept in its own unit; `usd` only when a price is known. */
 export interface CostItem {
   kind: "x402" | "gas" | "model" | "swap";
@@ -37,17 +39,4 @@ export function summarizeCost(items: CostItem[]): RunCost {
     usd: microsToUsd(micros),
     usdIncomplete,
   };
-}
-
-/** "1.5" → 1_500_000n (six decimal places, truncated). */
-export function usdToMicros(usd: string): bigint {
-  const [whole = "0", fraction = ""] = usd.split(".");
-  return BigInt(whole) * 1_000_000n + BigInt((fraction + "000000").slice(0, 6));
-}
-
-/** 1_500_000n → "1.500000". */
-export function microsToUsd(micros: bigint): string {
-  const whole = micros / 1_000_000n;
-  const fraction = (micros % 1_000_000n).toString().padStart(6, "0");
-  return `${whole}.${fraction}`;
 }
