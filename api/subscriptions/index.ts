@@ -64,5 +64,5 @@ export const POST = route("/api/subscriptions", async (request) => {
     command: subscribeCommand(service, body.period),
     idempotencyKey,
   });
-  return acceptedResponse(run, created);
+  return acceptedResponse(run, created, { serviceId: service.id, period: body.period });
 });

@@ -15,13 +15,18 @@ export function idempotencyKeyOf(request: Request): string | undefined {
   return key;
 }
 
-/** 202 Accepted for a started (or replayed) run: its id, session, status and links. */
-export function acceptedResponse(run: Run, created: boolean): Response {
+/** 202 Accepted for a started (or replayed) run: its id, session, status, links and `extra` fields. */
+export function acceptedResponse(
+  run: Run,
+  created: boolean,
+  extra: Record<string, unknown> = {},
+): Response {
   const view = summarizeRun(run);
   return json(
     {
       runId: run.id,
       sessionId: run.session_id,
+      ...extra,
       status: run.status,
       links: view.links,
       ...(created ? {} : { replayed: true }),
