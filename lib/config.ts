@@ -69,6 +69,8 @@ const envSchema = z.object({
   DEVNET_PORT: positiveInt(8545),
   DEVNET_STATE_DIR: z.string().default(".data/devnet"),
   AGENT_PRIVATE_KEY: privateKey,
+  /** How long an action waits inline for its receipt before the run sleeps on a chain-event hook. */
+  CHAIN_INLINE_WAIT_MS: z.coerce.number().int().min(0).default(15_000),
 
   // x402.
   X402_FACILITATOR_URL: url("X402_FACILITATOR_URL"),

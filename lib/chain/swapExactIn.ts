@@ -38,6 +38,8 @@ export interface SwapExactInParameters {
   slippageBps: number;
   /** Seconds from now after which the router refuses the swap. */
   deadlineSeconds: number;
+  /** How long to wait for each receipt before TransactionPendingError (the run then waits on a hook). */
+  receiptTimeoutMs?: number;
   /** An explicit floor on the output ("at least 9.5 USDC"); the higher of it and the slippage floor applies. */
   minAmountOut?: bigint | string;
 }
@@ -176,6 +178,7 @@ export async function swapExactIn(
         });
         const settled = await settleRecordedTransaction(context, db, approval.row, {
           reused: approval.reused,
+          timeoutMs: parameters.receiptTimeoutMs,
         });
         approvalHash = settled.hash;
         approvalGasCost = settled.gasCost;
@@ -243,7 +246,10 @@ export async function swapExactIn(
     }
   }
 
-  const settled = await settleRecordedTransaction(context, db, row, { reused });
+  const settled = await settleRecordedTransaction(context, db, row, {
+    reused,
+    timeoutMs: parameters.receiptTimeoutMs,
+  });
   const amountOut = receivedAmount(context, settled.receipt, tokenOut.address, owner, dex.router);
   if (details.amountOut !== amountOut.toString()) {
     await markRow(db, settled.hash, {

@@ -20,6 +20,8 @@ export interface TransferTokenParameters {
   to: Address;
   /** Base units (bigint or decimal-integer string). */
   amount: bigint | string;
+  /** How long to wait for the receipt before TransactionPendingError (the run then waits on a hook). */
+  receiptTimeoutMs?: number;
 }
 
 export interface TransferTokenReturnType {
@@ -84,7 +86,10 @@ export async function transferToken(
     row = sent.row;
     reused = sent.reused;
   }
-  const settled = await settleRecordedTransaction(context, db, row, { reused });
+  const settled = await settleRecordedTransaction(context, db, row, {
+    reused,
+    timeoutMs: parameters.receiptTimeoutMs,
+  });
   return {
     hash: settled.hash,
     nonce: settled.nonce,

@@ -8,6 +8,7 @@ import { priceUsd } from "../chain/priceUsd.js";
 import { requireToken } from "../chain/registry.js";
 import { swapExactIn } from "../chain/swapExactIn.js";
 import { transferToken } from "../chain/transferToken.js";
+import { getConfig } from "../config.js";
 import type { Database, Run } from "../db/database.js";
 import { isErrorNamed } from "../errors/index.js";
 import { discoverServices } from "../registry/discoverServices.js";
@@ -90,6 +91,7 @@ export async function performAction(
     case "transfer":
       return waitingOnChain(async () => {
         const sent = await transferToken(chain, db, {
+          receiptTimeoutMs: getConfig().CHAIN_INLINE_WAIT_MS,
           stepId,
           runId: run.id,
           token: action.token,
@@ -112,6 +114,7 @@ export async function performAction(
     case "swap":
       return waitingOnChain(async () => {
         const swapped = await swapExactIn(chain, db, {
+          receiptTimeoutMs: getConfig().CHAIN_INLINE_WAIT_MS,
           stepId,
           runId: run.id,
           tokenIn: action.tokenIn,

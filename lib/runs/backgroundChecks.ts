@@ -2,12 +2,13 @@ import type { Kysely } from "kysely";
 import type { Database } from "../db/database.js";
 import { reconcileApprovals } from "./reconcileApprovals.js";
 import { startOrphanedRuns } from "./startRun.js";
-import { watchChain } from "./watchChain.js";
+import { reconcileChainWaits, watchChain } from "./watchChain.js";
 
 /** The periodic work: the chain watcher and the approval reconciler (cron on Vercel, an interval locally). */
 export async function runBackgroundChecks(db: Kysely<Database>) {
   const chain = await watchChain(db);
   const approvalsWoken = await reconcileApprovals(db);
   const orphansStarted = await startOrphanedRuns(db);
-  return { chain, approvalsWoken, orphansStarted };
+  const chainWaitsWoken = await reconcileChainWaits(db);
+  return { chain, approvalsWoken, orphansStarted, chainWaitsWoken };
 }

@@ -12,7 +12,10 @@ let host: HostProcess;
 
 beforeAll(async () => {
   // Real Postgres here (fast to create); the embedded default is exercised by the durability test.
-  host = await startHostProcess({ database: "postgres", env: { RATE_LIMIT_PER_MINUTE: "100000" } });
+  host = await startHostProcess({
+    database: "postgres",
+    env: { RATE_LIMIT_PER_MINUTE: "100000", CHAIN_INLINE_WAIT_MS: "1000" },
+  });
 }, 240_000);
 
 afterAll(async () => {
@@ -325,5 +328,53 @@ describe("behavior: direct wallet transfer runs through the same policy", () => 
       args: [recipient],
     });
     expect(after - before).toBe(1_500_000n);
+  });
+});
+
+describe("behavior: chain-event hooks", () => {
+  it("a transaction not mined in time parks the run on a hook; the watcher resumes it when the block lands", async () => {
+    const recipient = "0x3333333333333333333333333333333333333333" as Address;
+    const rpc = `http://127.0.0.1:${host.env.DEVNET_PORT}`;
+    const call = (method: string, params: unknown[] = []) =>
+      fetch(rpc, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+      }).then((r) => r.json());
+    await call("evm_setAutomine", [false]);
+    let runId = "";
+    let hash = "";
+    try {
+      const accepted = await host.request("POST", "/api/wallet/transfer", {
+        to: recipient,
+        amount: "0.25",
+        token: "USDC",
+      });
+      expect(accepted.status).toBe(202);
+      runId = accepted.body.runId;
+      const waiting = await waitForRun(host, runId, ["waiting_event"]);
+      const step = waiting.steps.find((s: { action: string }) => s.action === "transfer");
+      expect(step.status).toBe("waiting_event");
+      expect(step.txHashes).toHaveLength(1);
+      hash = step.txHashes[0];
+      await call("evm_mine");
+    } finally {
+      await call("evm_setAutomine", [true]);
+    }
+    const run = await waitForRun(host, runId);
+    expect(run.status, JSON.stringify(run.error)).toBe("completed");
+    const transfer = run.steps.find((s: { action: string }) => s.action === "transfer");
+    expect(transfer.txHashes).toEqual([hash]);
+    expect(transfer.attempts).toBe(2); // the send, then the confirmation after the hook woke it
+    const client = createPublicClient({ transport: http(rpc) });
+    const usdc = (await host.request("GET", "/api/wallet/balance?tokens=USDC")).body.balances[0]
+      .address as Address;
+    const balance = await client.readContract({
+      address: usdc,
+      abi: erc20Abi,
+      functionName: "balanceOf",
+      args: [recipient],
+    });
+    expect(balance).toBe(250_000n);
   });
 });
