@@ -37,11 +37,8 @@ export async function parseJsonBody<S extends z.ZodType>(
   schema: S,
 ): Promise<z.output<S>> {
   const limit = getConfig().MAX_BODY_BYTES;
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > limit)
-    throw new ClientError("payload_too_large", `Request body exceeds ${limit} bytes`);
   const contentType = request.headers.get("content-type") ?? "";
-  const text = await readLimited(request, limit);
+  const text = await readBodyText(request, limit);
   if (text.trim() === "") return validate(schema, {}, "body");
   if (contentType && !contentType.includes("json")) {
     throw new ClientError("unsupported_media_type", "Request body must be application/json");
@@ -65,7 +62,14 @@ export function parseQuery<S extends z.ZodType>(request: Request, schema: S): z.
   return validate(schema, object, "query");
 }
 
-async function readLimited(request: Request, limit: number): Promise<string> {
+/**
+ * Reads a request body as text, refusing (413) a declared or actual size above `limit` without
+ * buffering more than the limit. Shared by JSON bodies and signed webhooks (which need raw bytes).
+ */
+export async function readBodyText(request: Request, limit: number): Promise<string> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > limit)
+    throw new ClientError("payload_too_large", `Request body exceeds ${limit} bytes`);
   if (!request.body) return "";
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];

@@ -3,6 +3,7 @@ import { getCache } from "../cache/index.js";
 import type { Cache } from "../cache/types.js";
 import { getConfig } from "../config.js";
 import { ClientError, ServiceUnavailableError } from "../errors/index.js";
+import { readBodyText } from "../http/validate.js";
 import { WEBHOOK_HEADERS, webhookDigest } from "./signWebhook.js";
 
 export { signWebhook, WEBHOOK_HEADERS, webhookHeaders } from "./signWebhook.js";
@@ -68,7 +69,7 @@ export async function verifyWebhook<T = unknown>(
     throw unauthorized("Webhook timestamp is outside the accepted window");
   }
 
-  const rawBody = await readBody(request, parameters.maxBytes ?? getConfig().MAX_BODY_BYTES);
+  const rawBody = await readBodyText(request, parameters.maxBytes ?? getConfig().MAX_BODY_BYTES);
   const expected = Buffer.from(webhookDigest(secret, rawBody, timestampText), "hex");
   // Compare every candidate (secret rotation may send two) without short-circuiting on content.
   let valid = false;
@@ -109,25 +110,4 @@ function parseSignatures(header: string): Buffer[] {
     if (/^[0-9a-fA-F]{64}$/.test(hex)) out.push(Buffer.from(hex, "hex"));
   }
   return out;
-}
-
-async function readBody(request: Request, limit: number): Promise<string> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > limit)
-    throw new ClientError("payload_too_large", `Webhook body exceeds ${limit} bytes`);
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw new ClientError("payload_too_large", `Webhook body exceeds ${limit} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }
