@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Address } from "viem";
-import type { Action, PlannedAction } from "../agent/plan.js";
+import type { Action } from "../agent/plan.js";
 import { type ChainContext, getChainContext } from "../chain/clients.js";
 import { TransactionPendingError } from "../chain/errors.js";
 import { getBalances } from "../chain/getBalances.js";
@@ -37,7 +37,8 @@ export interface PerformActionParameters {
   stepId: string;
   index: number;
   action: Action;
-  planned: PlannedAction;
+  /** The spend reserved for this action (spendOf), so the limit is not worked out twice. */
+  spend?: Spend;
 }
 
 /** Largest paid response body kept in a run's result. */
@@ -280,7 +281,7 @@ async function pay(
       sessionId: run.session_id,
       serviceId: action.serviceId ?? null,
       url: action.url,
-      maxAmount: await payLimit(db, run, action),
+      maxAmount: parameters.spend?.amount ?? (await payLimit(db, run, action)),
       token: token.symbol,
       allowedAssets,
       account: chain.account,

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Command } from "../../agent/intent.js";
 import { rememberRun } from "../../agent/memory.js";
-import { Action, type Plan, type PlannedAction } from "../../agent/plan.js";
+import { Action, type Plan } from "../../agent/plan.js";
 import { getConfig } from "../../config.js";
 import type { ApprovalRequest, Database, Run } from "../../db/database.js";
 import { BaseError, isErrorNamed } from "../../errors/index.js";
@@ -30,7 +30,7 @@ export interface ActionResult {
 }
 
 type Gate =
-  | { go: true; run: Run; planned: PlannedAction; action: Action }
+  | { go: true; run: Run; action: Action }
   | { go: false; result: ActionResult; refusal?: string };
 
 /**
@@ -47,14 +47,14 @@ export async function executeActionStep(
   const stepId = `${runId}:${index}`;
   const gate = await openGate(db, runId, index, parameters.resume ?? false);
   if (!gate.go) return gate.result;
-  const { run, planned, action } = gate;
+  const { run, action } = gate;
   const started = Date.now();
 
   let outcome: ActionOutcome;
   const spend = await spendOf(action, run, db);
   try {
     if (spend) await reserveSpend(db, { run, index, spend });
-    outcome = await performAction(db, { run, stepId, index, action, planned });
+    outcome = await performAction(db, { run, stepId, index, action, spend });
   } catch (error) {
     if (!(error instanceof BaseError) || isErrorNamed(error, "ServiceUnavailableError"))
       throw error; // transient
@@ -150,7 +150,7 @@ async function openGate(
         data: { index, action: action.type },
         dedupeKey: `${runId}:${index}:started`,
       });
-      return { go: true, run, planned, action };
+      return { go: true, run, action };
     })
     .then(async (gate) => {
       // Failing the run takes its own transaction (it locks the run row again).
