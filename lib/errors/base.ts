@@ -1,5 +1,19 @@
+/**
+ * What kind of failure an error is. The kind alone decides the HTTP status (lib/http) and, inside a
+ * workflow step, whether to retry (transient) or record the run's failure (everything else).
+ * - invalid: the input cannot work as given (400/422);
+ * - not_found: a named thing does not exist (404);
+ * - conflict: the thing exists but is in the wrong state (409);
+ * - refused: policy, budget or a person said no (403/422);
+ * - transient: a dependency failed in a way a retry may fix (503; RetryableError in steps);
+ * - fatal: a permanent failure no retry fixes (500 unless the error says otherwise).
+ */
+export type ErrorKind = "invalid" | "not_found" | "conflict" | "refused" | "transient" | "fatal";
+
 /** Options shared by every Paygent error. */
 export interface BaseErrorOptions {
+  /** Overrides the class's default kind. */
+  kind?: ErrorKind;
   cause?: unknown;
   details?: string;
   /** Extra lines that help a reader act on the error (suggestions, hints). */
@@ -11,7 +25,11 @@ export interface BaseErrorOptions {
  * `details` and `cause` stay on the server.
  */
 export class BaseError extends Error {
+  /** The kind of every instance of this class unless the constructor's options say otherwise. */
+  static defaultKind: ErrorKind = "fatal";
   override name = "PaygentError";
+  /** See ErrorKind; subclasses set their default by overriding `defaultKind`. */
+  readonly kind: ErrorKind;
   readonly shortMessage: string;
   readonly details: string | undefined;
   readonly metaMessages: string[] | undefined;
@@ -19,6 +37,7 @@ export class BaseError extends Error {
   constructor(shortMessage: string, options: BaseErrorOptions = {}) {
     const message = [shortMessage, ...(options.metaMessages ?? [])].join("\n");
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.kind = options.kind ?? (new.target as typeof BaseError).defaultKind;
     this.shortMessage = shortMessage;
     this.details = options.details;
     this.metaMessages = options.metaMessages;
@@ -66,6 +85,21 @@ const statusByCode: Record<ClientErrorCode, number> = {
   rate_limited: 429,
 };
 
+const kindByCode: Record<ClientErrorCode, ErrorKind> = {
+  bad_request: "invalid",
+  validation_failed: "invalid",
+  unauthorized: "refused",
+  forbidden: "refused",
+  not_found: "not_found",
+  method_not_allowed: "invalid",
+  conflict: "conflict",
+  gone: "conflict",
+  payload_too_large: "invalid",
+  unsupported_media_type: "invalid",
+  unprocessable: "invalid",
+  rate_limited: "refused",
+};
+
 /** A failure caused by the client's request; answered with a 4xx and a message the client can act on. */
 export class ClientError extends BaseError {
   override name = "ClientError";
@@ -79,7 +113,7 @@ export class ClientError extends BaseError {
     message: string,
     options: BaseErrorOptions & { issues?: unknown; headers?: Record<string, string> } = {},
   ) {
-    super(message, options);
+    super(message, { ...options, kind: options.kind ?? kindByCode[code] });
     this.code = code;
     this.status = statusByCode[code];
     this.issues = options.issues;
@@ -89,10 +123,27 @@ export class ClientError extends BaseError {
 
 /** A required backing service (database, cache, chain) is unavailable. Answered with 503. */
 export class ServiceUnavailableError extends BaseError {
+  static override defaultKind: ErrorKind = "transient";
   override name = "ServiceUnavailableError";
 }
 
 /** Name-based check that survives serialization across workflow step boundaries. */
 export function isErrorNamed(error: unknown, name: string): boolean {
   return typeof error === "object" && error !== null && (error as { name?: unknown }).name === name;
+}
+
+/**
+ * The kind of any thrown value. Paygent errors carry theirs (also after serialization, as a plain
+ * `kind` property); anything else is fatal, since nothing says a retry would help.
+ */
+export function errorKind(error: unknown): ErrorKind {
+  const kind = (error as { kind?: unknown } | null)?.kind;
+  return kind === "invalid" ||
+    kind === "not_found" ||
+    kind === "conflict" ||
+    kind === "refused" ||
+    kind === "transient" ||
+    kind === "fatal"
+    ? kind
+    : "fatal";
 }
