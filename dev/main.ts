@@ -3,7 +3,7 @@ import { ensureDevAdminKey } from "../lib/auth/devKey.js";
 import { getCache } from "../lib/cache/index.js";
 import { ConfigError, getConfig } from "../lib/config.js";
 import { closeDb, databaseDriverFor, getDb } from "../lib/db/index.js";
-import { runBackgroundChecks } from "../lib/runs/backgroundChecks.js";
+import { runBackgroundChecks } from "../lib/runs/wake/backgroundChecks.js";
 import { buildWorkflows } from "./buildWorkflows.js";
 import { startHost } from "./host.js";
 

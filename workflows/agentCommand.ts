@@ -1,5 +1,5 @@
 import { createHook, getWorkflowMetadata, sleep } from "workflow";
-import type { ApprovalWake, ChainWake, PaymentWake } from "../lib/runs/wakes.js";
+import type { ApprovalWake, ChainWake, PaymentWake } from "../lib/runs/wake/wakes.js";
 import { confirmAction } from "./steps/confirmAction.js";
 import { executeAction } from "./steps/executeAction.js";
 import { expireWait } from "./steps/expireWait.js";

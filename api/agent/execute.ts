@@ -1,10 +1,10 @@
 import { getDb } from "../../lib/db/index.js";
 import { guard } from "../../lib/http/guard.js";
 import { parseJsonBody, route } from "../../lib/http/index.js";
-import { acceptedResponse, idempotencyKeyOf } from "../../lib/runs/accepted.js";
-import { checkCommand, resolveBudget } from "../../lib/runs/planning.js";
 import { executeRequest } from "../../lib/runs/schemas.js";
-import { startRun } from "../../lib/runs/startRun.js";
+import { acceptedResponse, idempotencyKeyOf } from "../../lib/runs/start/accepted.js";
+import { checkCommand, resolveBudget } from "../../lib/runs/start/planning.js";
+import { startRun } from "../../lib/runs/start/startRun.js";
 
 /** POST /api/agent/execute — accept a command and start its durable run (202). */
 export const POST = route("/api/agent/execute", async (request) => {

@@ -1,7 +1,7 @@
+import { decideApproval } from "../../lib/approvals/approvals.js";
 import { getDb } from "../../lib/db/index.js";
 import { guard } from "../../lib/http/guard.js";
 import { json, parseJsonBody, route, validate } from "../../lib/http/index.js";
-import { decideApproval } from "../../lib/runs/approvals.js";
 import { approvalDecision, approvalToken } from "../../lib/runs/schemas.js";
 
 /** POST /api/approvals/{token} {decision: approve|reject|edit, args?} — decide and resume the run. */

@@ -1,7 +1,7 @@
+import { listApprovals } from "../../lib/approvals/approvals.js";
 import { getDb } from "../../lib/db/index.js";
 import { guard } from "../../lib/http/guard.js";
 import { json, parseQuery, route } from "../../lib/http/index.js";
-import { listApprovals } from "../../lib/runs/approvals.js";
 import { listApprovalsQuery } from "../../lib/runs/schemas.js";
 
 /** GET /api/approvals?status=pending&sessionId — approval requests visible to the caller. */

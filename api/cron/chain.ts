@@ -1,6 +1,6 @@
 import { getDb } from "../../lib/db/index.js";
 import { json, route } from "../../lib/http/index.js";
-import { runBackgroundChecks } from "../../lib/runs/backgroundChecks.js";
+import { runBackgroundChecks } from "../../lib/runs/wake/backgroundChecks.js";
 import { verifyCronRequest } from "../../lib/security/verifyCronRequest.js";
 
 /**

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { getDb } from "../../lib/db/index.js";
 import { guard } from "../../lib/http/guard.js";
 import { parseJsonBody, route } from "../../lib/http/index.js";
-import { acceptedResponse, idempotencyKeyOf } from "../../lib/runs/accepted.js";
-import { startRun } from "../../lib/runs/startRun.js";
+import { acceptedResponse, idempotencyKeyOf } from "../../lib/runs/start/accepted.js";
+import { startRun } from "../../lib/runs/start/startRun.js";
 import { assertPublicUrl } from "../../lib/security/assertPublicUrl.js";
 
 export const payRequest = z.object({

@@ -3,8 +3,8 @@ import { ClientError } from "../../lib/errors/index.js";
 import { guard } from "../../lib/http/guard.js";
 import { json, parseJsonBody, parseQuery, route } from "../../lib/http/index.js";
 import { findServiceByNameOrUrl, getService } from "../../lib/registry/index.js";
-import { acceptedResponse, idempotencyKeyOf } from "../../lib/runs/accepted.js";
-import { startRun } from "../../lib/runs/startRun.js";
+import { acceptedResponse, idempotencyKeyOf } from "../../lib/runs/start/accepted.js";
+import { startRun } from "../../lib/runs/start/startRun.js";
 import {
   createSubscriptionSchema,
   getSessionForPrincipal,

@@ -3,10 +3,10 @@ import { getDb } from "../../lib/db/index.js";
 import { ClientError } from "../../lib/errors/index.js";
 import { guard } from "../../lib/http/guard.js";
 import { parseJsonBody, route } from "../../lib/http/index.js";
-import { acceptedResponse, idempotencyKeyOf } from "../../lib/runs/accepted.js";
-import { resolveBudget } from "../../lib/runs/planning.js";
 import { decimalAmount, sessionId, tokenSymbol } from "../../lib/runs/schemas.js";
-import { startRun } from "../../lib/runs/startRun.js";
+import { acceptedResponse, idempotencyKeyOf } from "../../lib/runs/start/accepted.js";
+import { resolveBudget } from "../../lib/runs/start/planning.js";
+import { startRun } from "../../lib/runs/start/startRun.js";
 
 export const transferRequest = z
   .object({

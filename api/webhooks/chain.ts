@@ -3,7 +3,7 @@ import { getConfig } from "../../lib/config.js";
 import { getDb } from "../../lib/db/index.js";
 import { ClientError } from "../../lib/errors/index.js";
 import { json, route, validate } from "../../lib/http/index.js";
-import { watchChain } from "../../lib/runs/watchChain.js";
+import { watchChain } from "../../lib/runs/wake/watchChain.js";
 import { verifyWebhook } from "../../lib/security/verifyWebhook.js";
 
 export const chainEvent = z

@@ -3,7 +3,7 @@ import { getConfig } from "../../lib/config.js";
 import { getDb } from "../../lib/db/index.js";
 import { ClientError } from "../../lib/errors/index.js";
 import { json, route, validate } from "../../lib/http/index.js";
-import { settleLatePayment } from "../../lib/runs/settleLatePayment.js";
+import { settleLatePayment } from "../../lib/runs/wake/settleLatePayment.js";
 import { verifyWebhook } from "../../lib/security/verifyWebhook.js";
 
 export const paymentEvent = z

@@ -15,11 +15,11 @@ import { discoverServices } from "../registry/discoverServices.js";
 import { recordOutcome } from "../registry/recordOutcome.js";
 import { assertPublicUrl } from "../security/assertPublicUrl.js";
 import { cancelSubscription } from "../subscriptions/cancelSubscription.js";
+import { startSubscription } from "../subscriptions/startSubscription.js";
 import { executePayment } from "../x402/executePayment.js";
 import { maxSpendOf, type Spend } from "./budget.js";
 import type { CostItem } from "./cost.js";
-import { startSubscription } from "./startSubscription.js";
-import { wakeTokens } from "./wakes.js";
+import { wakeTokens } from "./wake/wakes.js";
 
 /** Everything an action returns to be recorded in the execution log. Outputs stay small. */
 export interface ActionOutcome {

@@ -3,7 +3,7 @@ import type { Action } from "../agent/plan.js";
 import { releaseBudget, reserveBudget, settleBudget, unitOf } from "../budget/index.js";
 import type { Database, Run } from "../db/database.js";
 import { ClientError } from "../errors/index.js";
-import type { RunOptions } from "./startRun.js";
+import type { RunOptions } from "./start/startRun.js";
 
 /** What an action may spend at most: the amount the budget must hold before it starts. */
 export interface Spend {

@@ -1,10 +1,10 @@
 import { getDb } from "../../../lib/db/index.js";
 import { guard } from "../../../lib/http/guard.js";
 import { json, route, validate } from "../../../lib/http/index.js";
-import { closeSession } from "../../../lib/runs/closeSession.js";
 import { sessionId } from "../../../lib/runs/schemas.js";
-import { getSessionFor } from "../../../lib/runs/sessions.js";
-import { viewSession } from "../../../lib/runs/viewSession.js";
+import { closeSession } from "../../../lib/sessions/closeSession.js";
+import { getSessionFor } from "../../../lib/sessions/sessions.js";
+import { viewSession } from "../../../lib/sessions/viewSession.js";
 
 /** GET /api/agent/sessions/{id} — the session with its budget: spent, reserved, remaining. */
 export const GET = route("/api/agent/sessions/[id]", async (request, { params }) => {

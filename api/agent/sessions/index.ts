@@ -2,10 +2,10 @@ import { z } from "zod";
 import { getDb } from "../../../lib/db/index.js";
 import { guard } from "../../../lib/http/guard.js";
 import { json, parseJsonBody, parseQuery, route } from "../../../lib/http/index.js";
-import { resolveBudget } from "../../../lib/runs/planning.js";
 import { createSessionRequest } from "../../../lib/runs/schemas.js";
-import { createSession, listSessions } from "../../../lib/runs/sessions.js";
-import { viewSession } from "../../../lib/runs/viewSession.js";
+import { resolveBudget } from "../../../lib/runs/start/planning.js";
+import { createSession, listSessions } from "../../../lib/sessions/sessions.js";
+import { viewSession } from "../../../lib/sessions/viewSession.js";
 
 export const listQuery = z
   .object({

@@ -1,9 +1,9 @@
 import { getDb } from "../../../lib/db/index.js";
 import { guard } from "../../../lib/http/guard.js";
 import { route, validate } from "../../../lib/http/index.js";
-import { getRunFor } from "../../../lib/runs/runView.js";
+import { getRunFor } from "../../../lib/runs/read/runView.js";
+import { streamRunEvents } from "../../../lib/runs/read/streamRunEvents.js";
 import { runId } from "../../../lib/runs/schemas.js";
-import { streamRunEvents } from "../../../lib/runs/streamRunEvents.js";
 
 /** GET /api/runs/{id}/events — Server-Sent Events; reconnect with Last-Event-ID. */
 export const GET = route("/api/runs/[id]/events", async (request, { params }) => {

@@ -4,8 +4,8 @@ import type { Database } from "../../db/database.js";
 import { BaseError } from "../../errors/index.js";
 import type { CostItem } from "../cost.js";
 import { appendRunEvent } from "../events.js";
-import { understandAndPlan } from "../planning.js";
 import { addRunCost, failRun, isTerminal, lockRun } from "../runState.js";
+import { understandAndPlan } from "../start/planning.js";
 
 export interface PrepareRunParameters {
   runId: string;

@@ -2,10 +2,10 @@ import type { Kysely } from "kysely";
 import type { Plan } from "../../agent/plan.js";
 import { getConfig } from "../../config.js";
 import type { Database } from "../../db/database.js";
+import { newId } from "../../ids.js";
 import { appendRunEvent } from "../events.js";
-import { newId } from "../ids.js";
 import { lockRun } from "../runState.js";
-import type { RunOptions } from "../startRun.js";
+import type { RunOptions } from "../start/startRun.js";
 
 export interface RequestApprovalResult {
   token: string;

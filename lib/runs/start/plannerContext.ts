@@ -1,17 +1,17 @@
 import type { Kysely } from "kysely";
-import type { DiscoverFilter } from "../agent/plan.js";
-import type { PlannerContext, ServiceInfo } from "../agent/planner.js";
-import type { TokenList } from "../agent/tokens.js";
-import { getBudgetStatus } from "../budget/getBudgetStatus.js";
-import { getChainContext } from "../chain/clients.js";
-import { quoteSwap } from "../chain/quoteSwap.js";
-import { findToken, requireToken } from "../chain/registry.js";
-import { getConfig } from "../config.js";
-import type { AgentSession, Database, Run } from "../db/database.js";
-import { discoverServices } from "../registry/discoverServices.js";
-import { findServiceByNameOrUrl } from "../registry/findServiceByNameOrUrl.js";
-import type { ServiceView } from "../registry/serviceView.js";
-import { usdValue } from "./actions.js";
+import type { DiscoverFilter } from "../../agent/plan.js";
+import type { PlannerContext, ServiceInfo } from "../../agent/planner.js";
+import type { TokenList } from "../../agent/tokens.js";
+import { getBudgetStatus } from "../../budget/getBudgetStatus.js";
+import { getChainContext } from "../../chain/clients.js";
+import { quoteSwap } from "../../chain/quoteSwap.js";
+import { findToken, requireToken } from "../../chain/registry.js";
+import { getConfig } from "../../config.js";
+import type { AgentSession, Database, Run } from "../../db/database.js";
+import { discoverServices } from "../../registry/discoverServices.js";
+import { findServiceByNameOrUrl } from "../../registry/findServiceByNameOrUrl.js";
+import type { ServiceView } from "../../registry/serviceView.js";
+import { usdValue } from "../actions.js";
 import type { RunOptions } from "./startRun.js";
 
 /** The real lookups the planner uses: the service registry, on-chain prices and DEX quotes. */

@@ -1,4 +1,4 @@
-import { ClientError } from "../errors/index.js";
+import { ClientError } from "../../errors/index.js";
 
 /** 404 for a run the caller cannot see (or that does not exist). */
 export function runNotFound(runId: string): ClientError {

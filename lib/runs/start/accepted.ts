@@ -1,7 +1,7 @@
-import type { Run } from "../db/database.js";
-import { ClientError } from "../errors/index.js";
-import { json } from "../http/respond.js";
-import { summarizeRun } from "./runView.js";
+import type { Run } from "../../db/database.js";
+import { ClientError } from "../../errors/index.js";
+import { json } from "../../http/respond.js";
+import { summarizeRun } from "../read/runView.js";
 
 /** The Idempotency-Key header of a request that starts a run, validated (undefined when absent). */
 export function idempotencyKeyOf(request: Request): string | undefined {

@@ -1,13 +1,13 @@
 import type { Kysely } from "kysely";
-import type { Principal } from "../auth/authenticate.js";
-import type { Database } from "../db/database.js";
-import { ClientError } from "../errors/index.js";
-import { log } from "../log.js";
-import { appendRunEvent } from "./events.js";
-import { isTerminal, lockRun } from "./runState.js";
-import { getRunFor } from "./runView.js";
+import type { Principal } from "../../auth/authenticate.js";
+import type { Database } from "../../db/database.js";
+import { ClientError } from "../../errors/index.js";
+import { log } from "../../log.js";
+import { appendRunEvent } from "../events.js";
+import { getRunFor } from "../read/runView.js";
+import { isTerminal, lockRun } from "../runState.js";
+import { cancelWorkflowRun } from "../start/workflows.js";
 import { wakeRun } from "./wakeRun.js";
-import { cancelWorkflowRun } from "./workflows.js";
 
 export interface CancelRunResult {
   runId: string;

@@ -1,9 +1,9 @@
 import type { Kysely } from "kysely";
 import type { Address, Hex } from "viem";
-import { getChainContext } from "../chain/clients.js";
-import type { Database } from "../db/database.js";
-import { ClientError } from "../errors/index.js";
-import { findAuthorizationUse } from "../x402/findAuthorizationUse.js";
+import { getChainContext } from "../../chain/clients.js";
+import type { Database } from "../../db/database.js";
+import { ClientError } from "../../errors/index.js";
+import { findAuthorizationUse } from "../../x402/findAuthorizationUse.js";
 import { wakeRun } from "./wakeRun.js";
 import { type PaymentWake, wakeTokens } from "./wakes.js";
 

@@ -5,10 +5,10 @@ import { assertSessionAccess } from "../auth/authenticate.js";
 import type { ApprovalRequest, Database } from "../db/database.js";
 import { ClientError } from "../errors/index.js";
 import { validate } from "../http/validate.js";
-import { checkEditedSpend } from "./budget.js";
-import { appendRunEvent } from "./events.js";
-import type { ApprovalDecision } from "./schemas.js";
-import { wakeRun } from "./wakeRun.js";
+import { checkEditedSpend } from "../runs/budget.js";
+import { appendRunEvent } from "../runs/events.js";
+import type { ApprovalDecision } from "../runs/schemas.js";
+import { wakeRun } from "../runs/wake/wakeRun.js";
 
 /** The public shape of an approval request. */
 export function viewApproval(approval: ApprovalRequest) {

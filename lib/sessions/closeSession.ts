@@ -2,8 +2,8 @@ import type { Kysely } from "kysely";
 import type { Principal } from "../auth/authenticate.js";
 import type { Database } from "../db/database.js";
 import { ClientError } from "../errors/index.js";
-import { cancelRun } from "./cancelRun.js";
-import { terminalRunStatuses } from "./runState.js";
+import { terminalRunStatuses } from "../runs/runState.js";
+import { cancelRun } from "../runs/wake/cancelRun.js";
 import { getSessionFor } from "./sessions.js";
 
 /** Closes a session: no new runs are accepted, and its active runs are cancelled. */

@@ -1,6 +1,6 @@
 import { getRun, start } from "workflow/api";
-import type { agentCommand } from "../../workflows/agentCommand.js";
-import type { subscriptionRenewal } from "../../workflows/subscriptionRenewal.js";
+import type { agentCommand } from "../../../workflows/agentCommand.js";
+import type { subscriptionRenewal } from "../../../workflows/subscriptionRenewal.js";
 
 /**
  * Typed references to our workflows by id. Without the bundler's client transform the api/

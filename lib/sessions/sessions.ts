@@ -3,8 +3,8 @@ import type { Principal } from "../auth/authenticate.js";
 import { assertSessionAccess } from "../auth/authenticate.js";
 import type { AgentSession, Database } from "../db/database.js";
 import { ClientError } from "../errors/index.js";
-import { sessionNotFound } from "./errors.js";
-import { newId } from "./ids.js";
+import { newId } from "../ids.js";
+import { sessionNotFound } from "../runs/read/errors.js";
 
 /** A spending limit already converted to base units. */
 export interface BaseUnitLimit {

@@ -1,6 +1,6 @@
 import { resumeHook } from "workflow/api";
 import { getWorld } from "workflow/runtime";
-import { log } from "../log.js";
+import { log } from "../../log.js";
 
 /**
  * Resumes the hook `token` of a workflow run, waiting briefly for the run to register it (a run

@@ -1,10 +1,10 @@
 import type { Kysely } from "kysely";
-import type { Principal } from "../auth/authenticate.js";
-import type { Database, Run } from "../db/database.js";
-import { log } from "../log.js";
-import { appendRunEvent } from "./events.js";
-import { newId } from "./ids.js";
-import { type BaseUnitLimit, createSession, getActiveSessionFor } from "./sessions.js";
+import type { Principal } from "../../auth/authenticate.js";
+import type { Database, Run } from "../../db/database.js";
+import { newId } from "../../ids.js";
+import { log } from "../../log.js";
+import { type BaseUnitLimit, createSession, getActiveSessionFor } from "../../sessions/sessions.js";
+import { appendRunEvent } from "../events.js";
 import { startAgentCommandWorkflow } from "./workflows.js";
 
 /** Per-run options the workflow reads back from the run row. */

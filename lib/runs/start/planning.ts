@@ -1,21 +1,21 @@
 import type { Kysely } from "kysely";
 import { parseUnits } from "viem";
-import { CommandParseError } from "../agent/errors.js";
-import { parseCommand } from "../agent/grammar/parseCommand.js";
-import type { Command } from "../agent/intent.js";
-import { loadMemory } from "../agent/memory.js";
-import { createLanguageModel } from "../agent/model.js";
-import type { Plan } from "../agent/plan.js";
-import { planCommand } from "../agent/planner.js";
-import type { TokenList } from "../agent/tokens.js";
-import { understandCommand } from "../agent/understandCommand.js";
-import { getTokens, requireToken } from "../chain/registry.js";
-import { getConfig } from "../config.js";
-import type { Database, Run } from "../db/database.js";
-import { ClientError } from "../errors/index.js";
-import type { CostItem } from "./cost.js";
+import { CommandParseError } from "../../agent/errors.js";
+import { parseCommand } from "../../agent/grammar/parseCommand.js";
+import type { Command } from "../../agent/intent.js";
+import { loadMemory } from "../../agent/memory.js";
+import { createLanguageModel } from "../../agent/model.js";
+import type { Plan } from "../../agent/plan.js";
+import { planCommand } from "../../agent/planner.js";
+import type { TokenList } from "../../agent/tokens.js";
+import { understandCommand } from "../../agent/understandCommand.js";
+import { getTokens, requireToken } from "../../chain/registry.js";
+import { getConfig } from "../../config.js";
+import type { Database, Run } from "../../db/database.js";
+import { ClientError } from "../../errors/index.js";
+import type { BaseUnitLimit } from "../../sessions/sessions.js";
+import type { CostItem } from "../cost.js";
 import { createPlannerContext } from "./plannerContext.js";
-import type { BaseUnitLimit } from "./sessions.js";
 import type { RunOptions } from "./startRun.js";
 
 /** Tokens of the configured network, in the shape the grammar and planner take. */

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
-import type { Database } from "../db/database.js";
+import type { Database } from "../../db/database.js";
+import { startOrphanedRuns } from "../start/startRun.js";
 import { reconcileApprovals } from "./reconcileApprovals.js";
-import { startOrphanedRuns } from "./startRun.js";
 import { reconcileChainWaits, watchChain } from "./watchChain.js";
 
 /** The periodic work: the chain watcher and the approval reconciler (cron on Vercel, an interval locally). */

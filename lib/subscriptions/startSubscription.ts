@@ -4,13 +4,13 @@ import { getChainContext } from "../chain/clients.js";
 import { findToken } from "../chain/registry.js";
 import type { Database, Run } from "../db/database.js";
 import { ClientError } from "../errors/index.js";
-import { createSubscription } from "../subscriptions/createSubscription.js";
-import { SubscriptionConflictError } from "../subscriptions/errors.js";
-import { attachRenewalRun, recordRenewal } from "../subscriptions/renewal.js";
-import { type SubscriptionView, toSubscriptionView } from "../subscriptions/subscriptionView.js";
+import { derivedId } from "../ids.js";
+import { startSubscriptionWorkflow } from "../runs/start/workflows.js";
 import { executePayment } from "../x402/executePayment.js";
-import { derivedId } from "./ids.js";
-import { startSubscriptionWorkflow } from "./workflows.js";
+import { createSubscription } from "./createSubscription.js";
+import { SubscriptionConflictError } from "./errors.js";
+import { attachRenewalRun, recordRenewal } from "./renewal.js";
+import { type SubscriptionView, toSubscriptionView } from "./subscriptionView.js";
 
 /**
  * The subscribe action: pay the first period through x402, record the subscription, and start its

@@ -1,9 +1,9 @@
 import type { Kysely } from "kysely";
 import type { Address, Hash, Hex } from "viem";
-import { type ChainContext, getChainContext } from "../chain/clients.js";
-import { getTransactionOutcome } from "../chain/getTransactionOutcome.js";
-import type { Database } from "../db/database.js";
-import { log } from "../log.js";
+import { type ChainContext, getChainContext } from "../../chain/clients.js";
+import { getTransactionOutcome } from "../../chain/getTransactionOutcome.js";
+import type { Database } from "../../db/database.js";
+import { log } from "../../log.js";
 import { wakeRun } from "./wakeRun.js";
 import { type ChainWake, wakeTokens } from "./wakes.js";
 

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
-import type { Principal } from "../auth/authenticate.js";
-import type { Database, Run, RunStep } from "../db/database.js";
+import type { Principal } from "../../auth/authenticate.js";
+import type { Database, Run, RunStep } from "../../db/database.js";
 import { runNotFound } from "./errors.js";
 
 /** The public shape of a run (GET /api/runs/{id}). */
