@@ -1,10 +1,16 @@
 import { createHash, randomBytes } from "node:crypto";
 
+/**
+ * The one id scheme of every row Paygent creates (runs, sessions, approvals, services,
+ * subscriptions, API keys): `<prefix>_` + 26 Crockford base32 characters. Ids stored by earlier
+ * releases (`key_<16 hex>`, `svc_`/`sub_<20 hex>`) stay valid: nothing parses an id, and the
+ * route schemas accept both shapes.
+ */
 const alphabet = "0123456789abcdefghjkmnpqrstvwxyz";
 
 /**
- * A sortable, unguessable id: `<prefix>_` + 10 chars of millisecond time + 16 random chars
- * (Crockford base32). Sorting by id sorts by creation time, which keyset pagination relies on.
+ * A sortable, unguessable id: `<prefix>_` + 10 chars of millisecond time + 16 random chars.
+ * Sorting by id sorts by creation time, which keyset pagination relies on.
  */
 export function newId(prefix: string): string {
   let time = Date.now();
@@ -19,7 +25,7 @@ export function newId(prefix: string): string {
   return `${prefix}_${timePart}${randomPart}`;
 }
 
-/** A run-shaped id derived from a seed: the same seed always gives the same id (idempotent creates). */
+/** An id of the same shape derived from a seed: the same seed always gives the same id (idempotent creates). */
 export function derivedId(prefix: string, seed: string): string {
   const digest = createHash("sha256").update(seed).digest();
   let text = "";

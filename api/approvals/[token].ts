@@ -1,4 +1,4 @@
-import { decideApproval } from "../../lib/approvals/approvals.js";
+import { decideApproval } from "../../lib/approvals/decideApproval.js";
 import { getDb } from "../../lib/db/index.js";
 import { guard } from "../../lib/http/guard.js";
 import { json, parseJsonBody, route, validate } from "../../lib/http/index.js";

@@ -1,4 +1,4 @@
-import { listApprovals } from "../../lib/approvals/approvals.js";
+import { listApprovals } from "../../lib/approvals/listApprovals.js";
 import { getDb } from "../../lib/db/index.js";
 import { guard } from "../../lib/http/guard.js";
 import { json, parseQuery, route } from "../../lib/http/index.js";

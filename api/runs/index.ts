@@ -1,7 +1,7 @@
 import { getDb } from "../../lib/db/index.js";
 import { guard } from "../../lib/http/guard.js";
 import { json, parseQuery, route } from "../../lib/http/index.js";
-import { listRuns } from "../../lib/runs/read/runView.js";
+import { listRuns } from "../../lib/runs/read/listRuns.js";
 import { listRunsQuery } from "../../lib/runs/schemas.js";
 
 /** GET /api/runs?sessionId&status&limit&cursor — newest first. */

@@ -3,9 +3,9 @@ import { getDb } from "../../lib/db/index.js";
 import { ClientError } from "../../lib/errors/index.js";
 import { guard } from "../../lib/http/guard.js";
 import { json, route, validate } from "../../lib/http/index.js";
+import { getSessionFor } from "../../lib/sessions/getSession.js";
 import {
   cancelSubscription,
-  getSessionForPrincipal,
   getSubscription,
   SubscriptionNotFoundError,
 } from "../../lib/subscriptions/index.js";
@@ -19,7 +19,7 @@ async function loadOwned(request: Request, id: string) {
   const db = await getDb();
   const subscription = await getSubscription(db, id);
   try {
-    await getSessionForPrincipal(db, principal, subscription.sessionId);
+    await getSessionFor(db, principal, subscription.sessionId);
   } catch (error) {
     // Someone else's subscription looks exactly like a missing one.
     if (error instanceof ClientError) throw new SubscriptionNotFoundError(id);

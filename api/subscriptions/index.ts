@@ -5,9 +5,9 @@ import { json, parseJsonBody, parseQuery, route } from "../../lib/http/index.js"
 import { findServiceByNameOrUrl, getService } from "../../lib/registry/index.js";
 import { acceptedResponse, idempotencyKeyOf } from "../../lib/runs/start/accepted.js";
 import { startRun } from "../../lib/runs/start/startRun.js";
+import { getSessionFor } from "../../lib/sessions/getSession.js";
 import {
   createSubscriptionSchema,
-  getSessionForPrincipal,
   listSubscriptions,
   listSubscriptionsSchema,
   SubscriptionConflictError,
@@ -19,7 +19,7 @@ export const GET = route("/api/subscriptions", async (request) => {
   const principal = await guard(request);
   const query = parseQuery(request, listSubscriptionsSchema);
   const db = await getDb();
-  if (query.sessionId) await getSessionForPrincipal(db, principal, query.sessionId);
+  if (query.sessionId) await getSessionFor(db, principal, query.sessionId);
   return json(
     await listSubscriptions(db, {
       ...query,
@@ -40,7 +40,7 @@ export const POST = route("/api/subscriptions", async (request) => {
   const body = await parseJsonBody(request, createSubscriptionSchema);
   const idempotencyKey = idempotencyKeyOf(request);
   const db = await getDb();
-  await getSessionForPrincipal(db, principal, body.sessionId);
+  await getSessionFor(db, principal, body.sessionId);
   const service = await getService(db, body.serviceId);
   const resolved = await findServiceByNameOrUrl(db, service.endpoint);
   if (resolved?.id !== service.id) {

@@ -3,7 +3,7 @@ import { getDailyAllowance } from "../../lib/budget/index.js";
 import { getDb } from "../../lib/db/index.js";
 import { guard } from "../../lib/http/guard.js";
 import { json, parseQuery, route } from "../../lib/http/index.js";
-import { getSessionForPrincipal } from "../../lib/subscriptions/index.js";
+import { getSessionFor } from "../../lib/sessions/getSession.js";
 
 export const querySchema = z.object({
   sessionId: z.string().trim().min(1).max(200).describe("Session whose daily allowance to read"),
@@ -17,6 +17,6 @@ export const GET = route("/api/wallet/allowance", async (request) => {
   const principal = await guard(request);
   const { sessionId } = parseQuery(request, querySchema);
   const db = await getDb();
-  await getSessionForPrincipal(db, principal, sessionId);
+  await getSessionFor(db, principal, sessionId);
   return json({ sessionId, allowance: await getDailyAllowance(db, sessionId) });
 });

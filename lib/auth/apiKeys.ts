@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Database } from "../db/database.js";
+import { newId } from "../ids.js";
 import { hashApiKey } from "./authenticate.js";
 
 /** Scopes an API key can carry: admin reaches everything, sessions only the sessions it created. */
@@ -36,7 +37,7 @@ export async function createApiKey(
   db: Kysely<Database>,
   parameters: CreateApiKeyParameters,
 ): Promise<CreateApiKeyReturnType> {
-  const id = `key_${randomBytes(8).toString("hex")}`;
+  const id = newId("key");
   // 32 random bytes: unguessable, so a plain (unsalted) SHA-256 is an adequate verifier.
   const key = `${API_KEY_PREFIX}${randomBytes(32).toString("base64url")}`;
   await db

@@ -1,8 +1,8 @@
-import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Cache } from "../cache/index.js";
 import type { Database } from "../db/index.js";
 import { validate } from "../http/validate.js";
+import { newId } from "../ids.js";
 import { ServiceConflictError } from "./errors.js";
 import { bumpRegistryVersion, resolveCache } from "./registryCache.js";
 import { type ServiceInput, serviceInputSchema } from "./schemas.js";
@@ -30,7 +30,7 @@ export async function createService(
     db
       .insertInto("services")
       .values({
-        id: `svc_${randomUUID().replaceAll("-", "").slice(0, 20)}`,
+        id: newId("svc"),
         name: value.name,
         description: value.description,
         category: value.category,

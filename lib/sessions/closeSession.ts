@@ -4,7 +4,7 @@ import type { Database } from "../db/database.js";
 import { ClientError } from "../errors/index.js";
 import { terminalRunStatuses } from "../runs/runState.js";
 import { cancelRun } from "../runs/wake/cancelRun.js";
-import { getSessionFor } from "./sessions.js";
+import { getSessionFor } from "./getSession.js";
 
 /** Closes a session: no new runs are accepted, and its active runs are cancelled. */
 export async function closeSession(db: Kysely<Database>, principal: Principal, sessionId: string) {

@@ -1,9 +1,9 @@
-import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { Database } from "../db/index.js";
 import { ClientError } from "../errors/index.js";
 import { validate } from "../http/validate.js";
+import { newId } from "../ids.js";
 import { ServiceNotFoundError } from "../registry/errors.js";
 import { SubscriptionConflictError } from "./errors.js";
 import { subscriptionPeriods } from "./nextRenewal.js";
@@ -59,7 +59,7 @@ export async function createSubscription(
     const row = await trx
       .insertInto("service_subscriptions")
       .values({
-        id: `sub_${randomUUID().replaceAll("-", "").slice(0, 20)}`,
+        id: newId("sub"),
         session_id: input.sessionId,
         service_id: input.serviceId,
         period: input.period,

@@ -2,7 +2,6 @@ export * from "./cancelSubscription.js";
 export * from "./createSubscription.js";
 export * from "./errors.js";
 export * from "./getActiveSubscription.js";
-export * from "./getSessionForPrincipal.js";
 export * from "./getSubscription.js";
 export * from "./listSubscriptions.js";
 export * from "./nextRenewal.js";

@@ -397,7 +397,7 @@ const routes = discoverApiRoutes(root);
 
 describe("tenant isolation", () => {
   test("behavior: a sessions-scoped key gets 404 for another key's session on every session route", async () => {
-    const { createSession } = await import("../../lib/sessions/sessions.js");
+    const { createSession } = await import("../../lib/sessions/createSession.js");
     const owner = await createApiKey(testDb.db, { name: "fuzz-owner", scope: "sessions" });
     const session = await createSession(testDb.db, {
       principal: { keyId: owner.id, scope: "sessions" },

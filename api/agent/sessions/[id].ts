@@ -3,7 +3,7 @@ import { guard } from "../../../lib/http/guard.js";
 import { json, route, validate } from "../../../lib/http/index.js";
 import { sessionId } from "../../../lib/runs/schemas.js";
 import { closeSession } from "../../../lib/sessions/closeSession.js";
-import { getSessionFor } from "../../../lib/sessions/sessions.js";
+import { getSessionFor } from "../../../lib/sessions/getSession.js";
 import { viewSession } from "../../../lib/sessions/viewSession.js";
 
 /** GET /api/agent/sessions/{id} — the session with its budget: spent, reserved, remaining. */

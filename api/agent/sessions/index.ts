@@ -4,7 +4,8 @@ import { guard } from "../../../lib/http/guard.js";
 import { json, parseJsonBody, parseQuery, route } from "../../../lib/http/index.js";
 import { createSessionRequest } from "../../../lib/runs/schemas.js";
 import { resolveBudget } from "../../../lib/runs/start/planning.js";
-import { createSession, listSessions } from "../../../lib/sessions/sessions.js";
+import { createSession } from "../../../lib/sessions/createSession.js";
+import { listSessions } from "../../../lib/sessions/listSessions.js";
 import { viewSession } from "../../../lib/sessions/viewSession.js";
 
 export const listQuery = z

@@ -1,7 +1,7 @@
 import { getDb } from "../../../lib/db/index.js";
 import { guard } from "../../../lib/http/guard.js";
 import { route, validate } from "../../../lib/http/index.js";
-import { getRunFor } from "../../../lib/runs/read/runView.js";
+import { getRunFor } from "../../../lib/runs/read/getRunFor.js";
 import { streamRunEvents } from "../../../lib/runs/read/streamRunEvents.js";
 import { runId } from "../../../lib/runs/schemas.js";
 

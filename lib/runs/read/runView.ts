@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Principal } from "../../auth/authenticate.js";
 import type { Database, Run, RunStep } from "../../db/database.js";
-import { runNotFound } from "./errors.js";
+import { getRunFor } from "./getRunFor.js";
 
 /** The public shape of a run (GET /api/runs/{id}). */
 export interface RunView {
@@ -87,26 +87,6 @@ export async function getRunView(
   };
 }
 
-/** The run row if the principal may see it (admins see all; other keys their own sessions'). */
-export async function getRunFor(
-  db: Kysely<Database>,
-  principal: Principal,
-  runId: string,
-): Promise<Run> {
-  const row = await db
-    .selectFrom("runs")
-    .innerJoin("agent_sessions", "agent_sessions.id", "runs.session_id")
-    .selectAll("runs")
-    .select("agent_sessions.api_key_id as session_key_id")
-    .where("runs.id", "=", runId)
-    .executeTakeFirst();
-  if (!row) throw runNotFound(runId);
-  if (principal.scope !== "admin" && row.session_key_id !== principal.keyId)
-    throw runNotFound(runId);
-  const { session_key_id: _, ...run } = row;
-  return run;
-}
-
 /** The list shape of a run: everything but intent, plan and steps. */
 export function summarizeRun(
   run: Run,
@@ -150,30 +130,5 @@ function viewStep(step: RunStep): StepView {
     startedAt: step.started_at?.toISOString() ?? null,
     finishedAt: step.finished_at?.toISOString() ?? null,
     durationMs: step.duration_ms,
-  };
-}
-
-/** Runs visible to the principal, newest first; the cursor is the last id of the previous page. */
-export async function listRuns(
-  db: Kysely<Database>,
-  principal: Principal,
-  options: { sessionId?: string; status?: Run["status"]; limit: number; cursor?: string },
-): Promise<{ runs: ReturnType<typeof summarizeRun>[]; nextCursor: string | null }> {
-  let query = db
-    .selectFrom("runs")
-    .innerJoin("agent_sessions", "agent_sessions.id", "runs.session_id")
-    .selectAll("runs")
-    .orderBy("runs.id", "desc")
-    .limit(options.limit + 1);
-  if (principal.scope !== "admin")
-    query = query.where("agent_sessions.api_key_id", "=", principal.keyId);
-  if (options.sessionId) query = query.where("runs.session_id", "=", options.sessionId);
-  if (options.status) query = query.where("runs.status", "=", options.status);
-  if (options.cursor) query = query.where("runs.id", "<", options.cursor);
-  const rows = await query.execute();
-  const page = rows.slice(0, options.limit);
-  return {
-    runs: page.map(summarizeRun),
-    nextCursor: rows.length > options.limit ? page.at(-1)!.id : null,
   };
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/database.js";
-import { listRunEvents } from "../events.js";
+import { listRunEvents } from "./listRunEvents.js";
 
 const terminalEvents = new Set(["run.completed", "run.failed", "run.cancelled"]);
 

@@ -13,7 +13,7 @@ import { getTokens, requireToken } from "../../chain/registry.js";
 import { getConfig } from "../../config.js";
 import type { Database, Run } from "../../db/database.js";
 import { ClientError } from "../../errors/index.js";
-import type { BaseUnitLimit } from "../../sessions/sessions.js";
+import type { BaseUnitLimit } from "../../sessions/createSession.js";
 import type { CostItem } from "../cost.js";
 import { createPlannerContext } from "./plannerContext.js";
 import type { RunOptions } from "./startRun.js";

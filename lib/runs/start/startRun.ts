@@ -2,10 +2,10 @@ import type { Kysely } from "kysely";
 import type { Principal } from "../../auth/authenticate.js";
 import type { Database, Run } from "../../db/database.js";
 import { newId } from "../../ids.js";
-import { log } from "../../log.js";
-import { type BaseUnitLimit, createSession, getActiveSessionFor } from "../../sessions/sessions.js";
+import { type BaseUnitLimit, createSession } from "../../sessions/createSession.js";
+import { getActiveSessionFor } from "../../sessions/getSession.js";
 import { appendRunEvent } from "../events.js";
-import { startAgentCommandWorkflow } from "./workflows.js";
+import { claimPrefix, ensureWorkflowStarted, startClaimed } from "./ensureWorkflowStarted.js";
 
 /** Per-run options the workflow reads back from the run row. */
 export interface RunOptions {
@@ -115,70 +115,4 @@ class IdempotencyRace extends Error {}
 
 async function findByIdempotencyKey(db: Kysely<Database>, key: string): Promise<Run | undefined> {
   return db.selectFrom("runs").selectAll().where("idempotency_key", "=", key).executeTakeFirst();
-}
-
-/** Marks a run whose workflow is being started; claims older than this may be retried. */
-const claimPrefix = "starting:";
-const staleClaimMs = 30_000;
-
-/**
- * Starts the workflow unless it already runs. Only the caller that claims the row starts it, so
- * concurrent retries never start two workflows for one run. A crash between the insert and
- * start() leaves an unclaimed (or stale) row; the client's retry with the same key starts it then.
- */
-async function ensureWorkflowStarted(db: Kysely<Database>, run: Run): Promise<Run> {
-  const current = run.workflow_run_id;
-  if (current && !(current.startsWith(claimPrefix) && isStale(current))) return run;
-  const claim = `${claimPrefix}${Date.now()}`;
-  const claimed = await db
-    .updateTable("runs")
-    .set({ workflow_run_id: claim })
-    .where("id", "=", run.id)
-    .where((eb) =>
-      current === null ? eb("workflow_run_id", "is", null) : eb("workflow_run_id", "=", current),
-    )
-    .returning("id")
-    .executeTakeFirst();
-  if (!claimed) return run;
-  return startClaimed(db, run, claim);
-}
-
-/** Starts the workflow of a run this caller has claimed, then records the workflow's id. */
-async function startClaimed(db: Kysely<Database>, run: Run, claim: string): Promise<Run> {
-  const workflowRunId = await startAgentCommandWorkflow(run.id);
-  const updated = await db
-    .updateTable("runs")
-    .set({ workflow_run_id: workflowRunId, started_at: new Date() })
-    .where("id", "=", run.id)
-    .where("workflow_run_id", "=", claim)
-    .returningAll()
-    .executeTakeFirst();
-  // The run's first step may already have recorded its own id (it checks the claim too).
-  if (!updated) log.debug("workflow id was recorded by the run itself first", { runId: run.id });
-  return updated ?? { ...run, workflow_run_id: workflowRunId };
-}
-
-function isStale(claim: string): boolean {
-  return Date.now() - Number(claim.slice(claimPrefix.length)) > staleClaimMs;
-}
-
-/**
- * Runs accepted but never started (the process died between the commit and start()) are started
- * by the background checks, so an accepted command is never silently lost.
- */
-export async function startOrphanedRuns(db: Kysely<Database>): Promise<number> {
-  const cutoff = new Date(Date.now() - staleClaimMs);
-  const orphans = await db
-    .selectFrom("runs")
-    .selectAll()
-    .where("kind", "in", ["command", "x402", "transfer"]) // runs of the agentCommand workflow
-    .where("status", "=", "running")
-    .where((eb) =>
-      eb.or([eb("workflow_run_id", "is", null), eb("workflow_run_id", "like", `${claimPrefix}%`)]),
-    )
-    .where("created_at", "<", cutoff)
-    .limit(10)
-    .execute();
-  for (const run of orphans) await ensureWorkflowStarted(db, run);
-  return orphans.length;
 }

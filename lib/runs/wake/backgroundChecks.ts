@@ -1,8 +1,9 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/database.js";
-import { startOrphanedRuns } from "../start/startRun.js";
+import { startOrphanedRuns } from "../start/startOrphanedRuns.js";
 import { reconcileApprovals } from "./reconcileApprovals.js";
-import { reconcileChainWaits, watchChain } from "./watchChain.js";
+import { reconcileChainWaits } from "./reconcileChainWaits.js";
+import { watchChain } from "./watchChain.js";
 
 /** The periodic work: the chain watcher and the approval reconciler (cron on Vercel, an interval locally). */
 export async function runBackgroundChecks(db: Kysely<Database>) {

@@ -4,7 +4,7 @@ import type { Database } from "../../db/database.js";
 import { ClientError } from "../../errors/index.js";
 import { log } from "../../log.js";
 import { appendRunEvent } from "../events.js";
-import { getRunFor } from "../read/runView.js";
+import { getRunFor } from "../read/getRunFor.js";
 import { isTerminal, lockRun } from "../runState.js";
 import { cancelWorkflowRun } from "../start/workflows.js";
 import { wakeRun } from "./wakeRun.js";

@@ -47,7 +47,7 @@ async function failure(promise: Promise<unknown>): Promise<{ code: string; statu
 describe("createApiKey", () => {
   test("behavior: returns a pgk_ key once and stores only its SHA-256", async () => {
     const created = await createApiKey(testDb.db, { name: "ops", scope: "admin" });
-    expect(created.id).toMatch(/^key_[0-9a-f]{16}$/);
+    expect(created.id).toMatch(/^key_[0-9a-z]{26}$/);
     expect(created.key).toMatch(/^pgk_[A-Za-z0-9_-]{43}$/);
     const row = await testDb.db
       .selectFrom("api_keys")

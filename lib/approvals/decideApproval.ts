@@ -2,51 +2,14 @@ import type { Kysely } from "kysely";
 import { Action } from "../agent/plan.js";
 import type { Principal } from "../auth/authenticate.js";
 import { assertSessionAccess } from "../auth/authenticate.js";
-import type { ApprovalRequest, Database } from "../db/database.js";
+import type { Database } from "../db/database.js";
 import { ClientError } from "../errors/index.js";
 import { validate } from "../http/validate.js";
 import { checkEditedSpend } from "../runs/budget.js";
 import { appendRunEvent } from "../runs/events.js";
 import type { ApprovalDecision } from "../runs/schemas.js";
 import { wakeRun } from "../runs/wake/wakeRun.js";
-
-/** The public shape of an approval request. */
-export function viewApproval(approval: ApprovalRequest) {
-  return {
-    token: approval.token,
-    runId: approval.run_id,
-    sessionId: approval.session_id,
-    step: approval.step_index,
-    action: approval.action,
-    amountUsd: approval.amount_usd,
-    reason: approval.reason,
-    status: approval.status,
-    decision: approval.decision,
-    expiresAt: approval.expires_at.toISOString(),
-    createdAt: approval.created_at.toISOString(),
-    decidedAt: approval.decided_at?.toISOString() ?? null,
-  };
-}
-
-/** Approval requests visible to the principal. */
-export async function listApprovals(
-  db: Kysely<Database>,
-  principal: Principal,
-  options: { status?: ApprovalRequest["status"]; sessionId?: string; limit: number },
-) {
-  let query = db
-    .selectFrom("approval_requests")
-    .innerJoin("agent_sessions", "agent_sessions.id", "approval_requests.session_id")
-    .selectAll("approval_requests")
-    .orderBy("approval_requests.created_at", "desc")
-    .limit(options.limit);
-  if (principal.scope !== "admin")
-    query = query.where("agent_sessions.api_key_id", "=", principal.keyId);
-  if (options.status) query = query.where("approval_requests.status", "=", options.status);
-  if (options.sessionId)
-    query = query.where("approval_requests.session_id", "=", options.sessionId);
-  return (await query.execute()).map(viewApproval);
-}
+import { viewApproval } from "./viewApproval.js";
 
 /**
  * Records a decision and wakes the run. The decision is stored first (under a row lock, so two
