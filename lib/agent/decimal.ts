@@ -3,10 +3,13 @@
  * "0.1" USDC is 100000 base units, not 0.1 * 1e6.
  */
 
+import { BaseError, type ErrorKind } from "../errors/index.js";
+
 const decimalPattern = /^(\d*)(?:\.(\d*))?$/;
 
 /** Thrown by parseDecimal when the text is not a plain non-negative decimal or has too many digits. */
-export class DecimalFormatError extends Error {
+export class DecimalFormatError extends BaseError {
+  static override defaultKind: ErrorKind = "invalid";
   override name = "DecimalFormatError";
 }
 

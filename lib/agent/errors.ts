@@ -1,4 +1,4 @@
-import { ClientError } from "../errors/index.js";
+import { BaseError, type ErrorKind } from "../errors/index.js";
 
 /** Why a command could not be understood; lets callers decide whether a model may try instead. */
 export type CommandParseReason =
@@ -14,7 +14,8 @@ export type CommandParseReason =
  * A command the grammar (or the model) could not turn into intents. The message says what is
  * wrong; `suggestions` (also the metaMessages) say what the user could write instead.
  */
-export class CommandParseError extends ClientError {
+export class CommandParseError extends BaseError {
+  static override defaultKind: ErrorKind = "invalid";
   override name = "CommandParseError";
   readonly reason: CommandParseReason;
   readonly suggestions: string[];
@@ -23,26 +24,34 @@ export class CommandParseError extends ClientError {
     message: string,
     options: { reason: CommandParseReason; suggestions?: string[]; cause?: unknown },
   ) {
-    super("unprocessable", message, {
-      metaMessages: options.suggestions,
-      cause: options.cause,
-    });
+    super(message, { metaMessages: options.suggestions, cause: options.cause });
     this.reason = options.reason;
     this.suggestions = options.suggestions ?? [];
   }
 }
 
-/** A command was understood but cannot be planned (budget, quote, unknown service, policy). */
-export class PlanError extends ClientError {
+/**
+ * A command was understood but cannot be planned (quote, unknown service, liquidity): invalid by
+ * default; a budget or policy refusal passes `kind: "refused"`.
+ */
+export class PlanError extends BaseError {
+  static override defaultKind: ErrorKind = "invalid";
   override name = "PlanError";
 
-  constructor(message: string, options: { suggestions?: string[]; cause?: unknown } = {}) {
-    super("unprocessable", message, { metaMessages: options.suggestions, cause: options.cause });
+  constructor(
+    message: string,
+    options: { suggestions?: string[]; cause?: unknown; kind?: ErrorKind } = {},
+  ) {
+    super(message, { metaMessages: options.suggestions, cause: options.cause, kind: options.kind });
   }
 }
 
-/** The language model refused, produced nothing usable, or is not configured. */
-export class ModelInterpretationError extends ClientError {
+/**
+ * The language model refused, produced nothing usable, or is not configured: invalid by default.
+ * A provider outage or rate limit passes `kind: "transient"` so a workflow step retries it.
+ */
+export class ModelInterpretationError extends BaseError {
+  static override defaultKind: ErrorKind = "invalid";
   override name = "ModelInterpretationError";
   readonly refused: boolean;
   /** Tokens the model spent before its answer was rejected (still recorded with the run). */
@@ -50,9 +59,9 @@ export class ModelInterpretationError extends ClientError {
 
   constructor(
     message: string,
-    options: { refused?: boolean; cause?: unknown; details?: string } = {},
+    options: { refused?: boolean; cause?: unknown; details?: string; kind?: ErrorKind } = {},
   ) {
-    super("unprocessable", message, { cause: options.cause, details: options.details });
+    super(message, { cause: options.cause, details: options.details, kind: options.kind });
     this.refused = options.refused ?? false;
   }
 }

@@ -1,4 +1,4 @@
-import { ClientError } from "../errors/index.js";
+import { BaseError, type ErrorKind } from "../errors/index.js";
 
 /** Which limit refused a reservation. */
 export type BudgetScope = "session" | "daily";
@@ -20,9 +20,10 @@ export interface BudgetExceededErrorParameters {
 
 /**
  * A reservation would take spending past a limit. Names the limit and the numbers behind the
- * refusal so the agent can tell the user exactly why (and what is left). Answered with 422.
+ * refusal so the agent can tell the user exactly why (and what is left). Refused (422 over HTTP).
  */
-export class BudgetExceededError extends ClientError {
+export class BudgetExceededError extends BaseError {
+  static override defaultKind: ErrorKind = "refused";
   override name = "BudgetExceededError";
   readonly scope: BudgetScope;
   readonly unit: string;
@@ -40,7 +41,6 @@ export class BudgetExceededError extends ClientError {
     const label = scope === "daily" ? `Daily limit (${day} UTC)` : "Session budget";
     const units = unit === "USD" ? "micro-USD" : `base units of ${unit}`;
     super(
-      "unprocessable",
       `${label} exceeded for session ${parameters.sessionId}: requested ${requested} but only ${remaining} of ${limit} ${units} remain (spent ${spent}, reserved ${reserved})`,
       {
         metaMessages: [
@@ -63,34 +63,37 @@ export class BudgetExceededError extends ClientError {
   }
 }
 
-/** The session behind a budget operation does not exist (404). */
-export class BudgetSessionNotFoundError extends ClientError {
+/** The session behind a budget operation does not exist. */
+export class BudgetSessionNotFoundError extends BaseError {
+  static override defaultKind: ErrorKind = "not_found";
   override name = "BudgetSessionNotFoundError";
   constructor(sessionId: string) {
-    super("not_found", `Session ${sessionId} not found`);
+    super(`Session ${sessionId} not found`);
   }
 }
 
-/** The session is closed: nothing more may be reserved against it (409). */
-export class BudgetSessionClosedError extends ClientError {
+/** The session is closed: nothing more may be reserved against it. */
+export class BudgetSessionClosedError extends BaseError {
+  static override defaultKind: ErrorKind = "conflict";
   override name = "BudgetSessionClosedError";
   constructor(sessionId: string) {
-    super("conflict", `Session ${sessionId} is closed; no further spending can be reserved`);
+    super(`Session ${sessionId} is closed; no further spending can be reserved`);
   }
 }
 
 /** A reservation cannot be priced against the session's limits (e.g. a USD limit without usdAmount). */
-export class BudgetPricingError extends ClientError {
+export class BudgetPricingError extends BaseError {
+  static override defaultKind: ErrorKind = "invalid";
   override name = "BudgetPricingError";
   constructor(message: string) {
-    super("unprocessable", message);
+    super(message);
   }
 }
 
 /** settle/release named a reservation that does not exist or is in the wrong state. */
-export class BudgetReservationError extends ClientError {
+export class BudgetReservationError extends BaseError {
   override name = "BudgetReservationError";
-  constructor(code: "not_found" | "conflict", message: string) {
-    super(code, message);
+  constructor(kind: "not_found" | "conflict", message: string) {
+    super(message, { kind });
   }
 }

@@ -42,7 +42,9 @@ export function createChainContext(parameters: CreateChainContextParameters): Ch
   const privateKey =
     parameters.privateKey ?? (network === "devnet" ? devnetAccount("agent").privateKey : undefined);
   if (!privateKey) {
+    // Missing configuration: no retry fixes it.
     throw new ChainUnavailableError(`AGENT_PRIVATE_KEY is required on ${network}`, {
+      kind: "fatal",
       metaMessages: ["Set AGENT_PRIVATE_KEY to the agent wallet's key (0x + 64 hex digits)."],
     });
   }

@@ -1,4 +1,4 @@
-import { BaseError, type BaseErrorOptions } from "../errors/index.js";
+import { BaseError, type BaseErrorOptions, type ErrorKind } from "../errors/index.js";
 
 /**
  * Chain errors. Each sets `name` so workflow steps can recognise them after serialization
@@ -7,16 +7,19 @@ import { BaseError, type BaseErrorOptions } from "../errors/index.js";
 
 /** The local devnet (anvil) could not be started, reached or stopped. */
 export class DevnetError extends BaseError {
+  static override defaultKind: ErrorKind = "fatal";
   override name = "DevnetError";
 }
 
 /** The RPC endpoint did not answer or answered with a transport failure; a retry may succeed. */
 export class ChainUnavailableError extends BaseError {
+  static override defaultKind: ErrorKind = "transient";
   override name = "ChainUnavailableError";
 }
 
 /** A token symbol or alias is not in the network's registry. */
 export class UnknownTokenError extends BaseError {
+  static override defaultKind: ErrorKind = "invalid";
   override name = "UnknownTokenError";
   readonly symbol: string;
   constructor(symbol: string, network: string, options: BaseErrorOptions = {}) {
@@ -27,6 +30,7 @@ export class UnknownTokenError extends BaseError {
 
 /** The wallet holds less than the operation needs (checked before sending, so nothing is spent). */
 export class InsufficientBalanceError extends BaseError {
+  static override defaultKind: ErrorKind = "refused";
   override name = "InsufficientBalanceError";
   readonly token: string;
   readonly required: string;
@@ -47,6 +51,7 @@ export class InsufficientBalanceError extends BaseError {
 
 /** A mined transaction reverted (status 0). `reason` is the decoded revert reason when one exists. */
 export class TransactionRevertedError extends BaseError {
+  static override defaultKind: ErrorKind = "fatal";
   override name = "TransactionRevertedError";
   readonly hash: string;
   readonly reason: string | undefined;
@@ -67,6 +72,7 @@ export class TransactionRevertedError extends BaseError {
 
 /** A transaction was never mined and its nonce was used by another transaction (replaced or dropped). */
 export class TransactionDroppedError extends BaseError {
+  static override defaultKind: ErrorKind = "fatal";
   override name = "TransactionDroppedError";
   readonly hash: string;
   readonly nonce: number;
@@ -82,21 +88,25 @@ export class TransactionDroppedError extends BaseError {
 
 /** A swap would (or did) return less than the minimum the slippage tolerance allows. */
 export class SlippageExceededError extends BaseError {
+  static override defaultKind: ErrorKind = "refused";
   override name = "SlippageExceededError";
 }
 
 /** No pool route exists between two tokens, or the pool has no liquidity. */
 export class NoRouteError extends BaseError {
+  static override defaultKind: ErrorKind = "invalid";
   override name = "NoRouteError";
 }
 
 /** A step id was reused for a different operation (different token, recipient or amount). */
 export class StepConflictError extends BaseError {
+  static override defaultKind: ErrorKind = "conflict";
   override name = "StepConflictError";
 }
 
 /** A transaction failed simulation (gas estimation), so it was never signed or sent; nothing was spent. */
 export class TransactionWouldRevertError extends BaseError {
+  static override defaultKind: ErrorKind = "fatal";
   override name = "TransactionWouldRevertError";
   readonly reason: string | undefined;
   constructor(parameters: { action: string; reason?: string }, options: BaseErrorOptions = {}) {
@@ -110,6 +120,7 @@ export class TransactionWouldRevertError extends BaseError {
 
 /** A submitted transaction is not mined yet (receipt wait timed out); retrying the step re-checks the same hash. */
 export class TransactionPendingError extends BaseError {
+  static override defaultKind: ErrorKind = "transient";
   override name = "TransactionPendingError";
   readonly hash: string;
   constructor(hash: string, options: BaseErrorOptions = {}) {

@@ -1,5 +1,5 @@
 import { formatUnits } from "viem";
-import { BaseError } from "../errors/index.js";
+import { BaseError, type ErrorKind } from "../errors/index.js";
 import { pairAbi } from "./abis.js";
 import type { ChainContext } from "./clients.js";
 import { quoteSwap } from "./quoteSwap.js";
@@ -10,6 +10,7 @@ export const USD_DECIMALS = 6;
 
 /** A token with no stablecoin peg and no pool to a stablecoin cannot be priced. */
 export class PriceUnavailableError extends BaseError {
+  static override defaultKind: ErrorKind = "invalid";
   override name = "PriceUnavailableError";
 }
 

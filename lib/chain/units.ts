@@ -1,9 +1,10 @@
 import { formatUnits, parseUnits } from "viem";
-import { BaseError } from "../errors/index.js";
+import { BaseError, type ErrorKind } from "../errors/index.js";
 import type { TokenInfo } from "./registry.js";
 
 /** An amount that is not a non-negative integer of base units, or has more decimals than the token. */
 export class InvalidAmountError extends BaseError {
+  static override defaultKind: ErrorKind = "invalid";
   override name = "InvalidAmountError";
 }
 

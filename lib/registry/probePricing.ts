@@ -67,7 +67,11 @@ export async function probePricing(
       signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
     });
   } catch (error) {
-    throw new PricingProbeError("Service endpoint did not answer", { endpoint, cause: error });
+    throw new PricingProbeError("Service endpoint did not answer", {
+      endpoint,
+      cause: error,
+      kind: "transient",
+    });
   }
   if (response.status !== 402) {
     await response.body?.cancel();
@@ -76,6 +80,8 @@ export async function probePricing(
       {
         endpoint,
         status: response.status,
+        // An upstream outage may pass; any other non-402 answer will not.
+        kind: response.status >= 500 || response.status === 429 ? "transient" : "invalid",
       },
     );
   }

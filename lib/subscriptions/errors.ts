@@ -1,20 +1,21 @@
-import { ClientError } from "../errors/index.js";
+import { BaseError, type ErrorKind } from "../errors/index.js";
 
-/** No subscription has the given id (404). */
-export class SubscriptionNotFoundError extends ClientError {
+/** No subscription has the given id. */
+export class SubscriptionNotFoundError extends BaseError {
+  static override defaultKind: ErrorKind = "not_found";
   override name = "SubscriptionNotFoundError";
   constructor(id: string) {
-    super("not_found", `Subscription ${id} not found`);
+    super(`Subscription ${id} not found`);
   }
 }
 
-/** The session already has an active subscription to the service (409). */
-export class SubscriptionConflictError extends ClientError {
+/** The session already has an active subscription to the service. */
+export class SubscriptionConflictError extends BaseError {
+  static override defaultKind: ErrorKind = "conflict";
   override name = "SubscriptionConflictError";
   readonly subscriptionId: string;
   constructor(subscriptionId: string, serviceId: string) {
     super(
-      "conflict",
       `The session already has an active subscription ${subscriptionId} to service ${serviceId}`,
     );
     this.subscriptionId = subscriptionId;
@@ -23,9 +24,11 @@ export class SubscriptionConflictError extends ClientError {
 
 /**
  * Access to a subscription service is refused: no subscription, or it was cancelled, failed,
- * or its paid period ended without a renewal. Answered with 403 and the reason.
+ * or its paid period ended without a renewal. Refused; the HTTP layer answers 403 (see
+ * lib/http/errors.ts) because a paid route's contract says "forbidden", not "unprocessable".
  */
-export class SubscriptionInactiveError extends ClientError {
+export class SubscriptionInactiveError extends BaseError {
+  static override defaultKind: ErrorKind = "refused";
   override name = "SubscriptionInactiveError";
   readonly reason: "none" | "cancelled" | "expired" | "failed" | "unpaid";
   constructor(
@@ -41,10 +44,7 @@ export class SubscriptionInactiveError extends ClientError {
       failed: "has a subscription whose renewals failed",
       unpaid: "has a subscription whose current period is not paid",
     }[reason];
-    super(
-      "forbidden",
-      `Session ${sessionId} ${why} to service ${serviceId}${detail ? ` (${detail})` : ""}`,
-    );
+    super(`Session ${sessionId} ${why} to service ${serviceId}${detail ? ` (${detail})` : ""}`);
     this.reason = reason;
   }
 }

@@ -118,7 +118,9 @@ export class CronosFacilitatorClient implements FacilitatorClient {
       signal: AbortSignal.timeout(this.timeoutMs),
     });
     if (!response.ok)
-      throw new X402Error(`Cronos facilitator /supported answered ${response.status}`);
+      throw new X402Error(`Cronos facilitator /supported answered ${response.status}`, {
+        kind: response.status >= 500 || response.status === 429 ? "transient" : "fatal",
+      });
     const body = supportedSchema.parse(await response.json());
     return {
       kinds: body.kinds.flatMap((kind) => {
@@ -169,7 +171,10 @@ export class CronosFacilitatorClient implements FacilitatorClient {
     try {
       return JSON.parse(text);
     } catch {
-      throw new X402Error(`Cronos facilitator /${path} answered ${response.status} without JSON`);
+      // A 5xx without JSON is the facilitator being down (a retry may pass); otherwise it is broken.
+      throw new X402Error(`Cronos facilitator /${path} answered ${response.status} without JSON`, {
+        kind: response.status >= 500 || response.status === 429 ? "transient" : "fatal",
+      });
     }
   }
 }

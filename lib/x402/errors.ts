@@ -1,4 +1,4 @@
-import { BaseError, type BaseErrorOptions } from "../errors/index.js";
+import { BaseError, type BaseErrorOptions, type ErrorKind } from "../errors/index.js";
 
 /**
  * Errors of the x402 client. Every one of them is raised BEFORE a signature leaves the process
@@ -8,11 +8,13 @@ import { BaseError, type BaseErrorOptions } from "../errors/index.js";
 
 /** Root of the x402 errors. */
 export class X402Error extends BaseError {
+  static override defaultKind: ErrorKind = "fatal";
   override name = "X402Error";
 }
 
 /** The server's 402 (header, body or settlement header) does not follow the x402 protocol. */
 export class X402ProtocolError extends X402Error {
+  static override defaultKind: ErrorKind = "invalid";
   override name = "X402ProtocolError";
   constructor(reason: string, options: BaseErrorOptions = {}) {
     super(`Malformed x402 response: ${reason}`, options);
@@ -21,6 +23,7 @@ export class X402ProtocolError extends X402Error {
 
 /** None of the offered requirements uses a scheme we can pay with ("exact"). */
 export class UnsupportedSchemeError extends X402Error {
+  static override defaultKind: ErrorKind = "invalid";
   override name = "UnsupportedSchemeError";
   constructor(offered: readonly string[]) {
     super(`Unsupported x402 scheme: ${offered.join(", ") || "(none)"}`, {
@@ -31,6 +34,7 @@ export class UnsupportedSchemeError extends X402Error {
 
 /** None of the offered requirements is on the chain the agent is configured for. */
 export class UnsupportedNetworkError extends X402Error {
+  static override defaultKind: ErrorKind = "invalid";
   override name = "UnsupportedNetworkError";
   constructor(offered: readonly string[], expected: string) {
     super(
@@ -41,6 +45,7 @@ export class UnsupportedNetworkError extends X402Error {
 
 /** The requested asset is not a token the agent is allowed to pay with. */
 export class UnsupportedAssetError extends X402Error {
+  static override defaultKind: ErrorKind = "invalid";
   override name = "UnsupportedAssetError";
   constructor(offered: readonly string[], allowed: readonly string[]) {
     super(`Unsupported x402 asset: ${offered.join(", ") || "(none)"}`, {
@@ -51,6 +56,7 @@ export class UnsupportedAssetError extends X402Error {
 
 /** The price is above the caller's per-payment limit. */
 export class PriceAboveLimitError extends X402Error {
+  static override defaultKind: ErrorKind = "refused";
   override name = "PriceAboveLimitError";
   readonly amount: string;
   readonly limit: string;
@@ -63,6 +69,7 @@ export class PriceAboveLimitError extends X402Error {
 
 /** The price is above what is left of the session's budget. */
 export class BudgetExceededError extends X402Error {
+  static override defaultKind: ErrorKind = "refused";
   override name = "BudgetExceededError";
   constructor(amount: bigint, remaining: bigint, asset: string) {
     super(`Price ${amount} exceeds the remaining budget ${remaining} (base units of ${asset})`);
@@ -75,6 +82,7 @@ export class BudgetExceededError extends X402Error {
  * (authorizationState), which executePayment checks before giving up.
  */
 export class PaymentRejectedError extends X402Error {
+  static override defaultKind: ErrorKind = "refused";
   override name = "PaymentRejectedError";
   /** The server's or facilitator's reason code, e.g. "invalid_exact_evm_nonce_already_used". */
   readonly reason: string | undefined;
@@ -86,6 +94,7 @@ export class PaymentRejectedError extends X402Error {
 
 /** A retry of a step was quoted different terms than the authorization already prepared for it. */
 export class RequirementChangedError extends X402Error {
+  static override defaultKind: ErrorKind = "conflict";
   override name = "RequirementChangedError";
   constructor(field: string, before: string, after: string) {
     super(
@@ -101,15 +110,20 @@ export class RequirementChangedError extends X402Error {
 
 /** The prepared authorization expired before it was ever used; a new attempt is needed. */
 export class AuthorizationExpiredError extends X402Error {
+  static override defaultKind: ErrorKind = "conflict";
   override name = "AuthorizationExpiredError";
 }
 
-/** The resource did not answer 402 or 2xx, so there was nothing to pay for. */
+/**
+ * The resource did not answer 402 or 2xx, so there was nothing to pay for. Transient when it did
+ * not answer at all, answered 5xx or rate-limited us (a retry may succeed); fatal otherwise.
+ */
 export class ResourceRequestError extends X402Error {
   override name = "ResourceRequestError";
   readonly status: number | undefined;
   constructor(message: string, status?: number, options: BaseErrorOptions = {}) {
-    super(message, options);
+    const transient = status === undefined || status >= 500 || status === 429;
+    super(message, { ...options, kind: options.kind ?? (transient ? "transient" : "fatal") });
     this.status = status;
   }
 }

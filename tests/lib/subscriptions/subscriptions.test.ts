@@ -246,10 +246,10 @@ describe("lifecycle", () => {
     const sessionId = await createSession();
     await expect(
       createSubscription(testDb.db, { sessionId, serviceId: "svc_nope", period: "daily" }),
-    ).rejects.toMatchObject({ code: "not_found" });
+    ).rejects.toMatchObject({ kind: "not_found" });
     await expect(
       createSubscription(testDb.db, { sessionId: "ses_nope", serviceId, period: "daily" }),
-    ).rejects.toMatchObject({ code: "not_found" });
+    ).rejects.toMatchObject({ kind: "not_found" });
     await expect(
       createSubscription(testDb.db, { sessionId, serviceId, period: "yearly" as "daily" }),
     ).rejects.toMatchObject({ code: "validation_failed" });

@@ -3,7 +3,6 @@ import { CommandParseError } from "../../../../lib/agent/errors.js";
 import { parseCommand } from "../../../../lib/agent/grammar/parseCommand.js";
 import { tokenize } from "../../../../lib/agent/grammar/tokenize.js";
 import { suggestTokens } from "../../../../lib/agent/tokens.js";
-import { ClientError } from "../../../../lib/errors/index.js";
 import { errorResponse } from "../../../../lib/http/errors.js";
 import { tokens } from "../fixtures.js";
 
@@ -47,7 +46,7 @@ describe("CommandParseError", () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(CommandParseError);
-    expect(error).toBeInstanceOf(ClientError);
+    expect(error).toMatchObject({ kind: "invalid" });
     const response = errorResponse(error);
     expect(response.status).toBe(422);
     expect(await response.json()).toEqual({
