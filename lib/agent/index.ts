@@ -7,13 +7,10 @@ export {
   rememberRun,
   type SessionMemory,
 } from "./memory.js";
-export {
-  commandFromModel,
-  createLanguageModel,
-  interpretWithModel,
-  ModelCommand,
-  type ModelUsage,
-} from "./model.js";
+export { commandFromModel } from "./model/commandFromModel.js";
+export { createLanguageModel } from "./model/createLanguageModel.js";
+export { interpretWithModel } from "./model/interpretWithModel.js";
+export { ModelCommand, type ModelUsage } from "./model/modelCommand.js";
 export {
   Action,
   type ActionType,

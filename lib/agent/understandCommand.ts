@@ -3,7 +3,8 @@ import { CommandParseError } from "./errors.js";
 import { parseCommand } from "./grammar/parseCommand.js";
 import type { Command } from "./intent.js";
 import type { SessionMemory } from "./memory.js";
-import { interpretWithModel, type ModelUsage } from "./model.js";
+import { interpretWithModel } from "./model/interpretWithModel.js";
+import type { ModelUsage } from "./model/modelCommand.js";
 import type { TokenList } from "./tokens.js";
 
 /** Parameters of understandCommand. */

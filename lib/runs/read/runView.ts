@@ -9,6 +9,8 @@ export interface RunView {
   sessionId: string;
   kind: string;
   status: Run["status"];
+  /** The Workflow DevKit run id, to open the run in the dashboard or `workflow inspect`; null until started. */
+  workflowRunId: string | null;
   command: string;
   intent: unknown;
   plan: unknown;
@@ -97,6 +99,8 @@ export function summarizeRun(
     sessionId: run.session_id,
     kind: run.kind,
     status: run.status,
+    // A "starting:<ms>" claim is not a workflow run id yet.
+    workflowRunId: run.workflow_run_id?.startsWith("starting:") ? null : run.workflow_run_id,
     command: run.command,
     result: run.result,
     error: run.error,

@@ -4,7 +4,7 @@ import { CommandParseError } from "../../agent/errors.js";
 import { parseCommand } from "../../agent/grammar/parseCommand.js";
 import type { Command } from "../../agent/intent.js";
 import { loadMemory } from "../../agent/memory.js";
-import { createLanguageModel } from "../../agent/model.js";
+import { createLanguageModel } from "../../agent/model/createLanguageModel.js";
 import type { Plan } from "../../agent/plan.js";
 import { planCommand } from "../../agent/planner.js";
 import type { TokenList } from "../../agent/tokens.js";

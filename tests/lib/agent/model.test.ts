@@ -1,7 +1,8 @@
 import { MockLanguageModelV4 } from "ai/test";
 import { describe, expect, test } from "vitest";
 import { CommandParseError, ModelInterpretationError } from "../../../lib/agent/errors.js";
-import { createLanguageModel, interpretWithModel } from "../../../lib/agent/model.js";
+import { createLanguageModel } from "../../../lib/agent/model/createLanguageModel.js";
+import { interpretWithModel } from "../../../lib/agent/model/interpretWithModel.js";
 import { understandCommand } from "../../../lib/agent/understandCommand.js";
 import { tokens } from "./fixtures.js";
 
