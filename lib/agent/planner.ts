@@ -594,14 +594,3 @@ export async function planCommand(command: Command, ctx: PlannerContext): Promis
   const budget = command.budget ?? ctx.budget;
   return { actions, ...(budget ? { budget } : {}), explanation };
 }
-
-/** Names of every action type, for allowedActions validation at the edges. */
-export const actionTypes: ReadonlyArray<ActionType> = [
-  "balance",
-  "transfer",
-  "swap",
-  "pay",
-  "discover",
-  "subscribe",
-  "unsubscribe",
-];

@@ -24,19 +24,6 @@ export function toBaseUnits(amount: bigint | string): bigint {
   return value;
 }
 
-/** Converts a human decimal ("0.10") into base units of the token, refusing extra precision instead of rounding. */
-export function parseTokenAmount(token: TokenInfo, human: string): bigint {
-  const text = human.trim();
-  const match = /^(\d+)(?:\.(\d+))?$/.exec(text);
-  if (!match) throw new InvalidAmountError(`"${human}" is not a decimal amount of ${token.symbol}`);
-  if ((match[2]?.length ?? 0) > token.decimals) {
-    throw new InvalidAmountError(
-      `${token.symbol} has ${token.decimals} decimals; "${human}" has more`,
-    );
-  }
-  return parseUnits(text, token.decimals);
-}
-
 /** Formats base units as an exact decimal string of the token (for display only). */
 export function formatTokenAmount(token: TokenInfo, amount: bigint): string {
   return formatUnits(amount, token.decimals);

@@ -15,35 +15,6 @@ export async function lockRun(trx: Transaction<Database>, runId: string): Promis
   return trx.selectFrom("runs").selectAll().where("id", "=", runId).forUpdate().executeTakeFirst();
 }
 
-/** Sets the run's status unless it is already terminal. */
-export async function setRunStatus(
-  db: Kysely<Database>,
-  runId: string,
-  status: RunStatus,
-): Promise<void> {
-  await db
-    .updateTable("runs")
-    .set({ status, updated_at: new Date() })
-    .where("id", "=", runId)
-    .where("status", "not in", terminalRunStatuses)
-    .execute();
-}
-
-export async function setStepStatus(
-  db: Kysely<Database>,
-  runId: string,
-  index: number,
-  status: StepStatus,
-  extra: { error?: string } = {},
-): Promise<void> {
-  await db
-    .updateTable("run_steps")
-    .set({ status, ...(extra.error !== undefined ? { error: extra.error } : {}) })
-    .where("run_id", "=", runId)
-    .where("step_index", "=", index)
-    .execute();
-}
-
 /** Appends cost items to the run's running total. */
 export async function addRunCost(
   db: Kysely<Database>,

@@ -67,15 +67,6 @@ export class PriceAboveLimitError extends X402Error {
   }
 }
 
-/** The price is above what is left of the session's budget. */
-export class BudgetExceededError extends X402Error {
-  static override defaultKind: ErrorKind = "refused";
-  override name = "BudgetExceededError";
-  constructor(amount: bigint, remaining: bigint, asset: string) {
-    super(`Price ${amount} exceeds the remaining budget ${remaining} (base units of ${asset})`);
-  }
-}
-
 /**
  * The server refused a payment we sent (402 again after payment, or a failed settlement).
  * The authorization WAS signed and sent; whether it moved money is answered by the chain

@@ -32,8 +32,6 @@ export interface ExecutePaymentParameters {
   token?: string | undefined;
   /** Tokens the agent may spend (the chain registry's list). */
   allowedAssets: readonly AllowedAsset[];
-  /** What is left of the session budget in the paid token, if the session has one. */
-  remainingBudget?: bigint | undefined;
   /** The agent wallet; must sign locally (a viem local account). */
   account: Account;
   publicClient: PublicClient;
@@ -93,7 +91,7 @@ function injectFault(point: "after-settle"): void {
  * step runs, at most one authorization exists and the token contract lets it move money once.
  *
  * Order: derive nonce → settled row? return it → earlier attempt? ask the chain → request,
- * 402, select (limits and budget before signing) → upsert the row → sign and send → mark
+ * 402, select (limits before signing; the budget was reserved by the caller) → upsert the row → sign and send → mark
  * settled. A refusal that says the nonce is used is answered from the chain (AuthorizationUsed),
  * never by paying again.
  */
@@ -144,7 +142,6 @@ export async function executePayment(
           allowedAssets: parameters.allowedAssets,
           maxAmount: BigInt(parameters.maxAmount),
           token: parameters.token,
-          remainingBudget: parameters.remainingBudget,
         }),
       authorize,
     });

@@ -1,6 +1,5 @@
 import { type Address, isAddressEqual } from "viem";
 import {
-  BudgetExceededError,
   PriceAboveLimitError,
   UnsupportedAssetError,
   UnsupportedNetworkError,
@@ -24,17 +23,15 @@ export interface SelectRequirementParameters {
   maxAmount: bigint;
   /** Restricts payment to one token (symbol, case-insensitive, or address). */
   token?: string | undefined;
-  /** What is left of the session's budget in that token; omitted when there is no budget. */
-  remainingBudget?: bigint | undefined;
 }
 
 /**
  * Picks the requirement Paygent will pay: scheme "exact", on our chain, in an allowed token,
- * at most `maxAmount` and the remaining budget; the cheapest such one. Each rejection names
+ * at most `maxAmount`; the cheapest such one. Each rejection names
  * the first check nothing passed, so the agent can explain why it did not pay.
  */
 export function selectRequirement(parameters: SelectRequirementParameters): PaymentRequirement {
-  const { accepts, chainId, maxAmount, remainingBudget } = parameters;
+  const { accepts, chainId, maxAmount } = parameters;
   const exact = accepts.filter((item) => item.scheme === "exact");
   if (exact.length === 0)
     throw new UnsupportedSchemeError(unique(accepts.map((item) => item.scheme)));
@@ -64,9 +61,6 @@ export function selectRequirement(parameters: SelectRequirementParameters): Paym
   const amount = BigInt(cheapest.amount);
   const symbol = symbolOf(allowed, cheapest.asset);
   if (amount > maxAmount) throw new PriceAboveLimitError(amount, maxAmount, symbol);
-  if (remainingBudget !== undefined && amount > remainingBudget) {
-    throw new BudgetExceededError(amount, remainingBudget, symbol);
-  }
   return cheapest;
 }
 

@@ -2,7 +2,6 @@ import { encodePaymentRequiredHeader } from "@x402/core/http";
 import { encodeAbiParameters, keccak256 } from "viem";
 import { describe, expect, test } from "vitest";
 import {
-  BudgetExceededError,
   PriceAboveLimitError,
   UnsupportedAssetError,
   X402ProtocolError,
@@ -292,20 +291,7 @@ describe("selectRequirement", () => {
     expect(chosen.amount).toBe("200");
   });
 
-  test("error: above the remaining budget", () => {
-    const { accepts } = parse({ "PAYMENT-REQUIRED": header(["200"]) });
-    expect(() =>
-      selectRequirement({
-        accepts,
-        chainId: 338,
-        allowedAssets: allowed,
-        maxAmount: 1000n,
-        remainingBudget: 199n,
-      }),
-    ).toThrowError(BudgetExceededError);
-  });
-
-  test("error: above maxAmount is checked before the budget", () => {
+  test("error: above maxAmount", () => {
     const { accepts } = parse({ "PAYMENT-REQUIRED": header(["200"]) });
     expect(() =>
       selectRequirement({
@@ -313,7 +299,6 @@ describe("selectRequirement", () => {
         chainId: 338,
         allowedAssets: allowed,
         maxAmount: 100n,
-        remainingBudget: 0n,
       }),
     ).toThrowError(PriceAboveLimitError);
   });
