@@ -1,7 +1,7 @@
 import { formatDecimal, formatUsd, parseUsd, USD_DECIMALS } from "./decimal.js";
 import { PlanError } from "./errors.js";
 import type { Budget, Command, Intent, PayIntent, SwapIntent, TokenAmount } from "./intent.js";
-import type { Action, ActionType, DiscoverFilter, Plan, PlannedAction } from "./plan.js";
+import type { Action, DiscoverFilter, Plan, PlannedAction } from "./plan.js";
 import { findToken, STABLECOINS, type TokenInfo, type TokenList } from "./tokens.js";
 
 type Awaitable<T> = T | Promise<T>;

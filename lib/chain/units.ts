@@ -1,4 +1,4 @@
-import { formatUnits, parseUnits } from "viem";
+import { formatUnits } from "viem";
 import { BaseError, type ErrorKind } from "../errors/index.js";
 import type { TokenInfo } from "./registry.js";
 

@@ -1,5 +1,5 @@
 import { type Kysely, sql, type Transaction } from "kysely";
-import type { Database, Run, RunStatus, StepStatus } from "../db/database.js";
+import type { Database, Run, RunStatus } from "../db/database.js";
 import { type CostItem, type RunCost, summarizeCost } from "./cost.js";
 import { appendRunEvent } from "./events.js";
 
