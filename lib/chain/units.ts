@@ -1,6 +1,4 @@
-import { formatUnits } from "viem";
 import { BaseError, type ErrorKind } from "../errors/index.js";
-import type { TokenInfo } from "./registry.js";
 
 /** An amount that is not a non-negative integer of base units, or has more decimals than the token. */
 export class InvalidAmountError extends BaseError {
@@ -22,9 +20,4 @@ export function toBaseUnits(amount: bigint | string): bigint {
     );
   }
   return value;
-}
-
-/** Formats base units as an exact decimal string of the token (for display only). */
-export function formatTokenAmount(token: TokenInfo, amount: bigint): string {
-  return formatUnits(amount, token.decimals);
 }
