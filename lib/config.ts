@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type ActionType, actionTypes } from "./actions/schemas.js";
 import { BaseError } from "./errors/index.js";
 
 /**
@@ -96,21 +97,17 @@ const envSchema = z.object({
 
   // Policy.
   APPROVAL_TIMEOUT_SECONDS: positiveInt(24 * 60 * 60),
-  /** Comma-separated action types the agent may run (balance, transfer, swap, pay, discover, subscribe, unsubscribe). */
+  /** Comma-separated action types the agent may run; every type in lib/actions/schemas.ts by default. */
   AGENT_ALLOWED_ACTIONS: z
     .string()
-    .default("balance,transfer,swap,pay,discover,subscribe,unsubscribe")
+    .default(actionTypes.join(","))
     .transform((value) =>
       value
         .split(",")
         .map((action) => action.trim())
         .filter(Boolean),
     )
-    .pipe(
-      z.array(
-        z.enum(["balance", "transfer", "swap", "pay", "discover", "subscribe", "unsubscribe"]),
-      ),
-    ),
+    .pipe(z.array(z.enum(actionTypes as [ActionType, ...ActionType[]]))),
   DEFAULT_APPROVAL_THRESHOLD_USD: z
     .string()
     .regex(/^\d+(\.\d+)?$/, "must be a decimal number of US dollars")

@@ -144,6 +144,7 @@ describe("planCommand", () => {
           type: "pay",
           url: "https://md.example/quote",
           serviceId: "svc_md",
+          serviceName: "market data API",
           token: "USDC",
           maxAmount: "100000",
           amountFromStep: 1,
@@ -265,12 +266,21 @@ describe("planCommand", () => {
     expect(result.actions).toEqual([
       {
         index: 0,
-        action: { type: "subscribe", serviceId: "svc_wx", period: "weekly" },
+        action: {
+          type: "subscribe",
+          serviceId: "svc_wx",
+          serviceName: "weather API",
+          period: "weekly",
+        },
         requiresApproval: true,
         usdValue: "25",
         reason: "Worth about $25, above the $10 approval threshold",
       },
-      { index: 1, action: { type: "unsubscribe", serviceId: "svc_md" }, requiresApproval: false },
+      {
+        index: 1,
+        action: { type: "unsubscribe", serviceId: "svc_md", serviceName: "market data API" },
+        requiresApproval: false,
+      },
     ]);
   });
 
@@ -296,6 +306,7 @@ describe("planCommand", () => {
       type: "pay",
       url: "https://md.example/quote",
       serviceId: "svc_md",
+      serviceName: "market data API",
       token: "USDC",
       maxAmount: "200000",
     });

@@ -1,0 +1,26 @@
+import { formatAmount, shortUrl } from "../format.js";
+import type { ActionModule } from "../types.js";
+import { payLimit } from "./payLimit.js";
+import { performPay } from "./performPay.js";
+import { planPay } from "./planPay.js";
+import { PayAction } from "./schema.js";
+
+/** An x402 payment for a resource, exactly once per step (EIP-3009 nonce derived from the step id). */
+export const pay: ActionModule<"pay"> = {
+  type: "pay",
+  schema: PayAction,
+  async plan(intent, state) {
+    return planPay(intent, state);
+  },
+  async maxSpend(action, context) {
+    return { token: action.token, amount: await payLimit(context, action) };
+  },
+  perform: performPay,
+  describe(action, outcome) {
+    const payee = action.serviceName ?? shortUrl(action.url);
+    const paid = (outcome?.output as { amount?: string } | null)?.amount;
+    if (paid !== undefined) return `Paid ${formatAmount(paid, action.token)} to ${payee}`;
+    if (outcome?.waitFor) return `Paying ${payee} (waiting for settlement)`;
+    return `Pay ${formatAmount(action.maxAmount, action.token)} to ${payee}`;
+  },
+};

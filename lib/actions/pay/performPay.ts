@@ -1,0 +1,87 @@
+import type { Address } from "viem";
+import { requireToken } from "../../chain/registry.js";
+import { recordOutcome } from "../../registry/recordOutcome.js";
+import { assertPublicUrl } from "../../security/assertPublicUrl.js";
+import { executePayment } from "../../x402/executePayment.js";
+import type { ActionContext, ActionOutcome, PerformOptions } from "../types.js";
+import { usdValue } from "../usdValue.js";
+import { payLimit } from "./payLimit.js";
+import type { PayAction } from "./schema.js";
+
+/** Largest paid response body kept in a run's result. */
+const maxBodyInResult = 32 * 1024;
+
+/**
+ * Pays for the resource through x402 with a nonce derived from the step id, so a retry re-signs
+ * the same authorization and can never pay twice; records the service's outcome for reputation.
+ */
+export async function performPay(
+  context: ActionContext,
+  action: PayAction,
+  options: PerformOptions,
+): Promise<ActionOutcome> {
+  const { db, run, chain } = context;
+  // The URL comes from the user (or a model): never let it point the server at internal hosts.
+  await assertPublicUrl(action.url);
+  const token = requireToken(chain.network, action.token);
+  const allowedAssets = chain.registry.tokens
+    .filter((t) => t.address !== "native" && t.eip712)
+    .map((t) => ({ address: t.address as Address, symbol: t.symbol }));
+  let outcome: Awaited<ReturnType<typeof executePayment>>;
+  try {
+    outcome = await executePayment({
+      db,
+      runId: run.id,
+      stepId: options.stepId,
+      sessionId: run.session_id,
+      serviceId: action.serviceId ?? null,
+      url: action.url,
+      maxAmount: options.spend?.amount ?? (await payLimit(context, action)),
+      token: token.symbol,
+      allowedAssets,
+      account: chain.account,
+      publicClient: chain.publicClient,
+    });
+  } catch (error) {
+    if (action.serviceId)
+      await recordOutcome(db, action.serviceId, { success: false }).catch(() => {});
+    throw error;
+  }
+  const success = (outcome.content?.status ?? 200) < 300;
+  if (action.serviceId && outcome.movedMoney)
+    await recordOutcome(db, action.serviceId, { success }).catch(() => {});
+  const usd = await usdValue(chain, token.symbol, outcome.amount);
+  const content = outcome.content;
+  return {
+    output: {
+      paymentId: outcome.paymentId,
+      via: outcome.via,
+      amount: outcome.amount,
+      token: token.symbol,
+      payTo: outcome.payTo,
+      transaction: outcome.transaction,
+      response: content
+        ? {
+            status: content.status,
+            contentType: content.contentType,
+            body:
+              content.body.length > maxBodyInResult
+                ? content.body.slice(0, maxBodyInResult)
+                : content.body,
+            truncated: content.truncated || content.body.length > maxBodyInResult,
+          }
+        : null,
+    },
+    txHashes: outcome.transaction ? [outcome.transaction] : [],
+    cost: [
+      {
+        kind: "x402",
+        unit: token.symbol,
+        amount: outcome.amount,
+        ...(usd ? { usd } : {}),
+        detail: action.url,
+      },
+    ],
+    spent: { amount: BigInt(outcome.amount), ...(usd ? { usdAmount: usd } : {}) },
+  };
+}

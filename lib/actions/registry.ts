@@ -1,0 +1,37 @@
+import { balance } from "./balance/index.js";
+import { discover } from "./discover/index.js";
+import { pay } from "./pay/index.js";
+import type { Action, ActionType } from "./schemas.js";
+import { subscribe } from "./subscribe/index.js";
+import { swap } from "./swap/index.js";
+import { transfer } from "./transfer/index.js";
+import type { ActionModule, ActionOutcome } from "./types.js";
+import { unsubscribe } from "./unsubscribe/index.js";
+
+/**
+ * Every action's module, by type: the planner loop, the policy gate, step dispatch and the
+ * allowlist read this map. Adding an action is one folder, its schema in schemas.ts and one line
+ * here (the type refuses a missing or mismatched entry), plus its workflow step file.
+ */
+export const actionModules: { [T in ActionType]: ActionModule<T> } = {
+  balance,
+  transfer,
+  swap,
+  pay,
+  discover,
+  subscribe,
+  unsubscribe,
+};
+
+/**
+ * The module of an action type: the one place that dispatches on an action's type. Call its
+ * methods only with an action (or intent) of that same type.
+ */
+export function getActionModule<T extends ActionType>(type: T): ActionModule<T> {
+  return actionModules[type] as ActionModule<T>;
+}
+
+/** The human line for an action, or for what it did given its outcome (see ActionModule.describe). */
+export function describeAction(action: Action, outcome?: ActionOutcome): string {
+  return getActionModule<ActionType>(action.type).describe(action, outcome);
+}

@@ -1,0 +1,57 @@
+import { lookupService } from "../../agent/planning/lookupService.js";
+import { show } from "../../agent/planning/tokens.js";
+import { valueUsd } from "../../agent/planning/valueUsd.js";
+import { startSubscription } from "../../subscriptions/startSubscription.js";
+import type { ActionModule } from "../types.js";
+import { SubscribeAction } from "./schema.js";
+
+/** Pays a service's first period through x402 and starts its durable renewal run. */
+export const subscribe: ActionModule<"subscribe"> = {
+  type: "subscribe",
+  schema: SubscribeAction,
+  async plan(intent, state) {
+    const ctx = state.context;
+    const service = await lookupService(ctx, intent.service);
+    const price = show(ctx, service.price.amount, service.price.token);
+    state.explanation.push(`Subscribe to ${service.name} ${intent.period} at ${price}.`);
+    return {
+      action: {
+        type: "subscribe",
+        serviceId: service.id,
+        serviceName: service.name,
+        period: intent.period,
+      },
+      usd: await valueUsd(ctx, service.price.token, BigInt(service.price.amount)),
+      movesMoney: true,
+      reason: `${price} per ${intent.period.replace("ly", "").replace("dai", "day")}`,
+    };
+  },
+  /** The first period costs the service's price. */
+  async maxSpend(action, { db }) {
+    const service = await db
+      .selectFrom("services")
+      .select(["price_amount", "price_asset"])
+      .where("id", "=", action.serviceId)
+      .executeTakeFirst();
+    if (!service) return undefined;
+    return { token: service.price_asset, amount: BigInt(service.price_amount) };
+  },
+  async perform({ db, run }, action, { stepId }) {
+    return {
+      output: await startSubscription(db, {
+        run,
+        stepId,
+        serviceId: action.serviceId,
+        period: action.period,
+      }),
+      cost: [],
+    };
+  },
+  describe(action, outcome) {
+    const name = action.serviceName ?? action.serviceId;
+    const paidUntil = (outcome?.output as { subscription?: { currentPeriodEnd?: string } } | null)
+      ?.subscription?.currentPeriodEnd;
+    if (paidUntil) return `Subscribed to ${name} (${action.period}), paid until ${paidUntil}`;
+    return `Subscribe to ${name} (${action.period})`;
+  },
+};

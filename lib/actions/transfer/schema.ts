@@ -1,0 +1,13 @@
+import { z } from "zod";
+import { baseUnits, evmAddress, tokenSymbol } from "../fields.js";
+
+/** A plain ERC-20 or native CRO transfer from the agent wallet. */
+export const TransferAction = z
+  .object({
+    type: z.literal("transfer"),
+    token: tokenSymbol.describe("Token sent"),
+    amount: baseUnits.describe("Amount sent, in base units"),
+    to: evmAddress.describe("Recipient address"),
+  })
+  .describe("Send tokens to an address");
+export type TransferAction = z.infer<typeof TransferAction>;
