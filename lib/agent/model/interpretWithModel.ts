@@ -1,9 +1,11 @@
 import {
+  APICallError,
   generateText,
   type LanguageModel,
   NoObjectGeneratedError,
   NoOutputGeneratedError,
   Output,
+  RetryError,
 } from "ai";
 import { CommandParseError, ModelInterpretationError } from "../errors.js";
 import type { Command } from "../intent.js";
@@ -82,7 +84,14 @@ export async function interpretWithModel(
       };
       throw invalid;
     }
-    throw new ModelInterpretationError("The language model could not be reached", { cause: error });
+    // An outage or rate limit (after the SDK's own retry) is transient: the step retries it later.
+    const outage = isProviderOutage(error);
+    throw new ModelInterpretationError(
+      outage
+        ? `The language model is unavailable (${outage})`
+        : "The language model could not be reached",
+      { cause: error, kind: outage ? "transient" : "invalid" },
+    );
   }
   const usage: ModelUsage = {
     inputTokens: result.usage.inputTokens ?? 0,
@@ -112,4 +121,16 @@ export async function interpretWithModel(
     }
     throw error;
   }
+}
+
+/**
+ * Why the provider could not answer when a later call may succeed: "HTTP 503", "HTTP 429" or "no
+ * answer" (network error or timeout); undefined for failures a retry cannot fix (bad key, bad request).
+ */
+function isProviderOutage(error: unknown): string | undefined {
+  const last = RetryError.isInstance(error) ? error.lastError : error;
+  if (!APICallError.isInstance(last)) return undefined;
+  const status = last.statusCode;
+  if (status === 429 || (status !== undefined && status >= 500)) return `HTTP ${status}`;
+  return last.isRetryable ? "no answer" : undefined;
 }
