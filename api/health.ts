@@ -1,11 +1,23 @@
 import { checkHealth } from "../lib/health.js";
-import { json, route } from "../lib/http/index.js";
+import { endpoint, json } from "../lib/http/index.js";
 
 /** GET /api/health — public; 200 when database, cache, workflow world and chain answer, else 503. */
-export const GET = route("/api/health", async () => {
-  const report = await checkHealth();
-  return json(report, {
-    status: report.status === "ok" ? 200 : 503,
-    headers: { "cache-control": "no-store" },
-  });
-});
+export const GET = endpoint(
+  {
+    route: "/api/health",
+    method: "GET",
+    operationId: "getHealth",
+    summary: "Database, cache, workflow world and chain health",
+    tags: ["operations"],
+    auth: false,
+    success: { status: 200, description: "Everything answers" },
+    responses: { 503: "A dependency does not answer" },
+  },
+  async () => {
+    const report = await checkHealth();
+    return json(report, {
+      status: report.status === "ok" ? 200 : 503,
+      headers: { "cache-control": "no-store" },
+    });
+  },
+);

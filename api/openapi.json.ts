@@ -1,7 +1,109 @@
-import { json, route } from "../lib/http/index.js";
-import { buildOpenApiDocument } from "../lib/openapi/index.js";
+import { type Endpoint, endpoint } from "../lib/http/index.js";
+import { buildOpenApiDocument, type OpenApiDocument } from "../lib/openapi/index.js";
+import * as executeCommand from "./agent/execute.js";
+import * as session from "./agent/sessions/[id].js";
+import * as sessions from "./agent/sessions/index.js";
+import * as approval from "./approvals/[token].js";
+import * as approvals from "./approvals/index.js";
+import * as chainCron from "./cron/chain.js";
+import * as chainStats from "./demo/chain-stats.js";
+import * as marketData from "./demo/market-data.js";
+import * as facilitator from "./facilitator/[action].js";
+import * as health from "./health.js";
+import * as apiKey from "./keys/[id].js";
+import * as apiKeys from "./keys/index.js";
+import * as payment from "./payments/[id].js";
+import * as payments from "./payments/index.js";
+import * as paymentStats from "./payments/stats.js";
+import * as payX402 from "./payments/x402.js";
+import * as cancelRun from "./runs/[id]/cancel.js";
+import * as runEvents from "./runs/[id]/events.js";
+import * as run from "./runs/[id].js";
+import * as runs from "./runs/index.js";
+import * as servicePricing from "./services/[id]/pricing.js";
+import * as service from "./services/[id].js";
+import * as discoverServices from "./services/discover.js";
+import * as services from "./services/index.js";
+import * as subscription from "./subscriptions/[id].js";
+import * as subscriptions from "./subscriptions/index.js";
+import * as allowance from "./wallet/allowance.js";
+import * as balance from "./wallet/balance.js";
+import * as walletTransactions from "./wallet/transactions.js";
+import * as transfer from "./wallet/transfer.js";
+import * as chainWebhook from "./webhooks/chain.js";
+import * as paymentWebhook from "./webhooks/payment.js";
 
-/** GET /api/openapi.json — public; the OpenAPI 3.1 description of this API, built from its zod schemas. */
-export const GET = route("/api/openapi.json", () =>
-  json(buildOpenApiDocument(), { headers: { "cache-control": "public, max-age=300" } }),
+/**
+ * Every api/ module but this one. tests/api/openapi.test.ts checks the list against the files on
+ * disk, so a new route that is not added here fails the build instead of going undocumented.
+ */
+const modules: Record<string, unknown>[] = [
+  executeCommand,
+  sessions,
+  session,
+  runs,
+  run,
+  cancelRun,
+  runEvents,
+  approvals,
+  approval,
+  payments,
+  payment,
+  paymentStats,
+  payX402,
+  services,
+  discoverServices,
+  service,
+  servicePricing,
+  subscriptions,
+  subscription,
+  allowance,
+  balance,
+  walletTransactions,
+  transfer,
+  apiKeys,
+  apiKey,
+  chainWebhook,
+  paymentWebhook,
+  chainCron,
+  health,
+  marketData,
+  chainStats,
+  facilitator,
+];
+
+/** The endpoints (handlers with their declarations) every api/ file exports, this one included. */
+export function apiEndpoints(): Endpoint[] {
+  const found: Endpoint[] = [];
+  for (const module of [...modules, { GET }]) {
+    for (const value of Object.values(module)) {
+      if (typeof value === "function" && "declaration" in value) found.push(value as Endpoint);
+    }
+  }
+  return found;
+}
+
+let document: OpenApiDocument | undefined;
+
+/** GET /api/openapi.json — public; the OpenAPI 3.1 description of this API, built from its declarations. */
+export const GET: Endpoint = endpoint(
+  {
+    route: "/api/openapi.json",
+    method: "GET",
+    operationId: "getOpenApiDocument",
+    summary: "This document",
+    tags: ["operations"],
+    auth: false,
+    success: {
+      status: 200,
+      description: "The OpenAPI 3.1 document",
+      headers: { "cache-control": "public, max-age=300" },
+    },
+  },
+  () => {
+    document ??= buildOpenApiDocument({
+      endpoints: apiEndpoints().map((handler) => handler.declaration),
+    });
+    return document;
+  },
 );

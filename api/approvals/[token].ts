@@ -1,13 +1,25 @@
 import { decideApproval } from "../../lib/approvals/decideApproval.js";
+import { approvalDecision, approvalToken } from "../../lib/approvals/schemas.js";
 import { getDb } from "../../lib/db/index.js";
-import { guard } from "../../lib/http/guard.js";
-import { json, parseJsonBody, route, validate } from "../../lib/http/index.js";
-import { approvalDecision, approvalToken } from "../../lib/runs/schemas.js";
+import { endpoint } from "../../lib/http/index.js";
 
 /** POST /api/approvals/{token} {decision: approve|reject|edit, args?} — decide and resume the run. */
-export const POST = route("/api/approvals/[token]", async (request, { params }) => {
-  const principal = await guard(request);
-  const token = validate(approvalToken, params.token, "approval token");
-  const decision = await parseJsonBody(request, approvalDecision);
-  return json(await decideApproval(await getDb(), principal, token, decision));
-});
+export const POST = endpoint(
+  {
+    route: "/api/approvals/[token]",
+    method: "POST",
+    operationId: "decideApproval",
+    summary: "Approve, reject or edit a pending action and resume its run",
+    tags: ["approvals"],
+    auth: "any",
+    params: { token: approvalToken },
+    body: { name: "ApprovalDecision", schema: approvalDecision },
+    success: { status: 200, description: "The decision as recorded" },
+    responses: {
+      409: "The approval was already decided",
+      410: "The approval expired",
+    },
+  },
+  async ({ principal, params, body }) =>
+    await decideApproval(await getDb(), principal, params.token, body),
+);

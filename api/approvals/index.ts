@@ -1,12 +1,21 @@
 import { listApprovals } from "../../lib/approvals/listApprovals.js";
+import { listApprovalsQuery } from "../../lib/approvals/schemas.js";
 import { getDb } from "../../lib/db/index.js";
-import { guard } from "../../lib/http/guard.js";
-import { json, parseQuery, route } from "../../lib/http/index.js";
-import { listApprovalsQuery } from "../../lib/runs/schemas.js";
+import { endpoint } from "../../lib/http/index.js";
 
 /** GET /api/approvals?status=pending&sessionId — approval requests visible to the caller. */
-export const GET = route("/api/approvals", async (request) => {
-  const principal = await guard(request);
-  const query = parseQuery(request, listApprovalsQuery);
-  return json({ approvals: await listApprovals(await getDb(), principal, query) });
-});
+export const GET = endpoint(
+  {
+    route: "/api/approvals",
+    method: "GET",
+    operationId: "listApprovals",
+    summary: "Approval requests visible to the caller",
+    tags: ["approvals"],
+    auth: "any",
+    query: listApprovalsQuery,
+    success: { status: 200, description: "The approvals" },
+  },
+  async ({ principal, query }) => ({
+    approvals: await listApprovals(await getDb(), principal, query),
+  }),
+);

@@ -1,66 +1,70 @@
 import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
-import { z } from "zod";
 import { getConfig } from "../../lib/config.js";
-import { ClientError } from "../../lib/errors/index.js";
-import { json, parseJsonBody, route } from "../../lib/http/index.js";
+import { endpoint, json } from "../../lib/http/index.js";
 import { log } from "../../lib/log.js";
 import { getDevnetFacilitator } from "../../lib/x402/getDevnetFacilitator.js";
+import {
+  facilitatorReadAction,
+  facilitatorRequest,
+  facilitatorWriteAction,
+} from "../../lib/x402/schemas.js";
 
 /**
  * The devnet x402 facilitator (GET /supported, POST /verify, POST /settle), settling with the
  * official @x402/evm "exact" mechanism. Exists only when PAYGENT_NETWORK=devnet: production
  * resources use X402_FACILITATOR_URL (Cronos Labs' facilitator by default).
  */
+const onDevnet = () => getConfig().PAYGENT_NETWORK === "devnet";
 
-export const requestSchema = z.object({
-  x402Version: z.number().int().min(1).max(2),
-  paymentPayload: z.looseObject({
-    x402Version: z.number().int(),
-    payload: z.record(z.string(), z.unknown()),
-  }),
-  paymentRequirements: z.looseObject({
-    scheme: z.string(),
-    network: z.string(),
-    asset: z.string(),
-    payTo: z.string(),
-  }),
-});
+export const GET = endpoint(
+  {
+    route: "/api/facilitator/[action]",
+    method: "GET",
+    operationId: "getFacilitatorSupported",
+    summary: "Devnet x402 facilitator: supported schemes and networks (devnet only)",
+    tags: ["facilitator"],
+    auth: false,
+    enabled: onDevnet,
+    params: { action: facilitatorReadAction },
+    success: { status: 200, description: "Supported kinds" },
+  },
+  () => getDevnetFacilitator().getSupported(),
+);
 
-function assertDevnet(): void {
-  if (getConfig().PAYGENT_NETWORK !== "devnet") {
-    throw new ClientError("not_found", "The facilitator is served on the devnet only");
-  }
-}
-
-export const GET = route("/api/facilitator/[action]", async (_request, { params }) => {
-  assertDevnet();
-  if (params.action !== "supported")
-    throw new ClientError("not_found", "Unknown facilitator action");
-  return json(getDevnetFacilitator().getSupported());
-});
-
-export const POST = route("/api/facilitator/[action]", async (request, { params }) => {
-  assertDevnet();
-  const action = params.action;
-  if (action !== "verify" && action !== "settle") {
-    throw new ClientError("not_found", "Unknown facilitator action");
-  }
-  const body = await parseJsonBody(request, requestSchema);
-  const payload = body.paymentPayload as unknown as PaymentPayload;
-  const requirements = body.paymentRequirements as unknown as PaymentRequirements;
-  const facilitator = getDevnetFacilitator();
-  try {
-    if (action === "verify") return json(await facilitator.verify(payload, requirements));
-    return json(await facilitator.settle(payload, requirements));
-  } catch (error) {
-    // The x402 client reads {isValid|success:false, reason} from a 400 as a typed refusal.
-    const reason = error instanceof Error ? error.message : "facilitator_error";
-    log.warn("facilitator refused", { action, reason });
-    return action === "verify"
-      ? json({ isValid: false, invalidReason: reason }, { status: 400 })
-      : json(
-          { success: false, errorReason: reason, transaction: "", network: requirements.network },
-          { status: 400 },
-        );
-  }
-});
+export const POST = endpoint(
+  {
+    route: "/api/facilitator/[action]",
+    method: "POST",
+    operationId: "callFacilitator",
+    summary: "Devnet x402 facilitator: verify or settle a payment (devnet only)",
+    tags: ["facilitator"],
+    auth: false,
+    enabled: onDevnet,
+    params: { action: facilitatorWriteAction },
+    body: { name: "FacilitatorRequest", schema: facilitatorRequest },
+    success: {
+      status: 200,
+      description: "Verification or settlement result (refusals are 400 with a reason)",
+    },
+  },
+  async ({ params, body }) => {
+    const payload = body.paymentPayload as unknown as PaymentPayload;
+    const requirements = body.paymentRequirements as unknown as PaymentRequirements;
+    const facilitator = getDevnetFacilitator();
+    try {
+      return params.action === "verify"
+        ? await facilitator.verify(payload, requirements)
+        : await facilitator.settle(payload, requirements);
+    } catch (error) {
+      // The x402 client reads {isValid|success:false, reason} from a 400 as a typed refusal.
+      const reason = error instanceof Error ? error.message : "facilitator_error";
+      log.warn("facilitator refused", { action: params.action, reason });
+      return params.action === "verify"
+        ? json({ isValid: false, invalidReason: reason }, { status: 400 })
+        : json(
+            { success: false, errorReason: reason, transaction: "", network: requirements.network },
+            { status: 400 },
+          );
+    }
+  },
+);

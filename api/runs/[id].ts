@@ -1,12 +1,19 @@
 import { getDb } from "../../lib/db/index.js";
-import { guard } from "../../lib/http/guard.js";
-import { json, route, validate } from "../../lib/http/index.js";
+import { endpoint } from "../../lib/http/index.js";
 import { getRunView } from "../../lib/runs/read/runView.js";
 import { runId } from "../../lib/runs/schemas.js";
 
 /** GET /api/runs/{id} — status, intent, plan, execution log, pending approvals, result, cost. */
-export const GET = route("/api/runs/[id]", async (request, { params }) => {
-  const principal = await guard(request);
-  const id = validate(runId, params.id, "run id");
-  return json(await getRunView(await getDb(), principal, id));
-});
+export const GET = endpoint(
+  {
+    route: "/api/runs/[id]",
+    method: "GET",
+    operationId: "getRun",
+    summary: "Status, intent, plan, execution log, pending approvals, result and cost of a run",
+    tags: ["runs"],
+    auth: "any",
+    params: { id: runId },
+    success: { status: 200, description: "The run" },
+  },
+  async ({ principal, params }) => await getRunView(await getDb(), principal, params.id),
+);

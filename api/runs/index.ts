@@ -1,12 +1,19 @@
 import { getDb } from "../../lib/db/index.js";
-import { guard } from "../../lib/http/guard.js";
-import { json, parseQuery, route } from "../../lib/http/index.js";
+import { endpoint } from "../../lib/http/index.js";
 import { listRuns } from "../../lib/runs/read/listRuns.js";
 import { listRunsQuery } from "../../lib/runs/schemas.js";
 
 /** GET /api/runs?sessionId&status&limit&cursor — newest first. */
-export const GET = route("/api/runs", async (request) => {
-  const principal = await guard(request);
-  const query = parseQuery(request, listRunsQuery);
-  return json(await listRuns(await getDb(), principal, query));
-});
+export const GET = endpoint(
+  {
+    route: "/api/runs",
+    method: "GET",
+    operationId: "listRuns",
+    summary: "Runs visible to the caller, newest first",
+    tags: ["runs"],
+    auth: "any",
+    query: listRunsQuery,
+    success: { status: 200, description: "A page of runs" },
+  },
+  async ({ principal, query }) => await listRuns(await getDb(), principal, query),
+);

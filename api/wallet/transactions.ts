@@ -1,37 +1,28 @@
-import { z } from "zod";
 import { getChainContext } from "../../lib/chain/clients.js";
 import { listChainTransactions } from "../../lib/chain/listChainTransactions.js";
+import { walletTransactionsQuery } from "../../lib/chain/schemas.js";
 import { getDb } from "../../lib/db/index.js";
-import { guard } from "../../lib/http/guard.js";
-import { json, parseQuery, route } from "../../lib/http/index.js";
-
-export const querySchema = z.object({
-  status: z
-    .enum(["submitted", "confirmed", "reverted", "dropped"])
-    .optional()
-    .describe("Only transactions in this state"),
-  kind: z
-    .enum(["transfer", "approve", "swap"])
-    .optional()
-    .describe("Only this kind of transaction"),
-  runId: z.string().min(1).max(100).optional().describe("Only transactions of this run"),
-  limit: z.coerce.number().int().min(1).max(200).default(50).describe("Page size"),
-  cursor: z.string().max(500).optional().describe("nextCursor of the previous page"),
-});
+import { endpoint } from "../../lib/http/index.js";
 
 /** GET /api/wallet/transactions — the agent wallet's chain transactions, newest first; session keys see their runs' only. */
-export const GET = route("/api/wallet/transactions", async (request) => {
-  const principal = await guard(request);
-  const query = parseQuery(request, querySchema);
-  const context = getChainContext();
-  const page = await listChainTransactions(await getDb(), {
-    chainId: context.chain.id,
-    status: query.status,
-    kind: query.kind,
-    runId: query.runId,
-    limit: query.limit,
-    cursor: query.cursor,
-    ownerKeyId: principal.scope === "admin" ? undefined : principal.keyId,
-  });
-  return json({ network: context.network, chainId: context.chain.id, ...page });
-});
+export const GET = endpoint(
+  {
+    route: "/api/wallet/transactions",
+    method: "GET",
+    operationId: "listWalletTransactions",
+    summary: "The agent wallet's chain transactions, newest first",
+    tags: ["wallet"],
+    auth: "any",
+    query: walletTransactionsQuery,
+    success: { status: 200, description: "A page of transactions" },
+  },
+  async ({ principal, query }) => {
+    const context = getChainContext();
+    const page = await listChainTransactions(await getDb(), {
+      ...query,
+      chainId: context.chain.id,
+      ownerKeyId: principal.scope === "admin" ? undefined : principal.keyId,
+    });
+    return { network: context.network, chainId: context.chain.id, ...page };
+  },
+);

@@ -7,8 +7,8 @@ import { ClientError } from "../errors/index.js";
 import { validate } from "../http/validate.js";
 import { checkEditedSpend } from "../runs/budget.js";
 import { appendRunEvent } from "../runs/events.js";
-import type { ApprovalDecision } from "../runs/schemas.js";
 import { wakeRun } from "../runs/wake/wakeRun.js";
+import type { ApprovalDecision } from "./schemas.js";
 import { viewApproval } from "./viewApproval.js";
 
 /**

@@ -82,12 +82,6 @@ function sameHash(a: string, b: string): boolean {
   return timingSafeEqual(Buffer.from(a, "hex"), Buffer.from(b, "hex"));
 }
 
-/** Throws 403 unless the principal has the admin scope. */
-export function requireAdmin(principal: Principal): void {
-  if (principal.scope !== "admin")
-    throw new ClientError("forbidden", "This endpoint needs an admin API key");
-}
-
 /**
  * Throws 404 (not 403, so ids are not probed) unless the principal may use the session:
  * admins reach every session; session-scoped keys only the sessions they created.

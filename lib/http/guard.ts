@@ -1,26 +1,66 @@
-import { authenticate, type Principal, requireAdmin } from "../auth/authenticate.js";
+import { authenticate, type Principal } from "../auth/authenticate.js";
+import { ClientError } from "../errors/index.js";
 import { enforceRateLimit, type RateLimitBucket } from "../security/rateLimit.js";
+import { verifyCronRequest } from "../security/verifyCronRequest.js";
+
+/**
+ * A role an API key may hold. Today the only one is "admin" (a key of scope admin); the policy
+ * work adds more ("agent", "approver") here and in principalHasRole, and declarations name them
+ * as `auth: "approver"` or `auth: ["agent", "approver"]`.
+ */
+export type Role = "admin";
+
+/**
+ * Who may call a route:
+ * - false: anyone (public; no key is read);
+ * - "any": any valid API key;
+ * - a role, or a list of roles: keys holding at least one of them (403 otherwise);
+ * - "cron": Vercel Cron, which sends `Authorization: Bearer $CRON_SECRET`;
+ * - "webhook": an HMAC-signed webhook sender (endpoint() verifies it; guard() leaves it alone);
+ * - "x402": anyone; the handler answers 402 until the request carries a payment.
+ */
+export type EndpointAuth = false | "any" | Role | readonly Role[] | "cron" | "webhook" | "x402";
+
+/** Auth values under which a request carries an API key, and the handler gets its principal. */
+export type KeyAuth = "any" | Role | readonly Role[];
 
 export interface GuardOptions {
-  /** "any" (default): any valid key; "admin": admin keys only; false: public route, no key needed. */
-  auth?: "any" | "admin" | false;
-  /** Counts the request against this rate-limit bucket (per key and per IP). */
+  /** Default "any". See EndpointAuth. */
+  auth?: EndpointAuth;
+  /**
+   * Counts the request against this rate-limit bucket: per IP before authenticating (so bad keys
+   * are throttled too, and public routes can be limited), then per key once authenticated.
+   */
   rateLimit?: RateLimitBucket;
 }
 
+/** Whether a principal holds a role. The one place roles map onto keys. */
+export function principalHasRole(principal: Principal, role: Role): boolean {
+  switch (role) {
+    case "admin":
+      return principal.scope === "admin";
+  }
+}
+
+/** Whether `auth` asks for an API key (and so yields a principal). */
+export function needsApiKey(auth: EndpointAuth | undefined): auth is KeyAuth | undefined {
+  return !(auth === false || auth === "cron" || auth === "webhook" || auth === "x402");
+}
+
 /**
- * The checks at the top of every handler, in one call: authenticate (401), require admin (403),
- * then rate limit (429). Returns the principal, or undefined for public routes.
+ * The checks at the top of every handler, in one call: rate limit per IP (429), authenticate
+ * (401), require a role (403), rate limit per key (429). Returns the principal, or undefined
+ * for routes that take no API key.
  *
  *   const principal = await guard(request, { rateLimit: "command" });
  */
 export async function guard(
   request: Request,
-  options: GuardOptions & { auth: false },
+  options: GuardOptions & { auth: false | "cron" | "webhook" | "x402" },
 ): Promise<undefined>;
 export async function guard(
   request: Request,
-  options?: GuardOptions & { auth?: "any" | "admin" },
+  options?: GuardOptions & { auth?: KeyAuth },
 ): Promise<Principal>;
 export async function guard(
   request: Request,
@@ -30,12 +70,22 @@ export async function guard(
   request: Request,
   options: GuardOptions = {},
 ): Promise<Principal | undefined> {
-  const mode = options.auth ?? "any";
-  let principal: Principal | undefined;
-  if (mode !== false) {
-    principal = await authenticate(request);
-    if (mode === "admin") requireAdmin(principal);
+  const auth = options.auth ?? "any";
+  if (options.rateLimit) await enforceRateLimit(request, { bucket: options.rateLimit });
+  if (auth === "cron") verifyCronRequest(request);
+  if (!needsApiKey(auth)) return undefined;
+  const principal = await authenticate(request);
+  const roles: readonly Role[] = auth === "any" ? [] : typeof auth === "string" ? [auth] : auth;
+  if (roles.length > 0 && !roles.some((role) => principalHasRole(principal, role))) {
+    throw new ClientError(
+      "forbidden",
+      roles.includes("admin") && roles.length === 1
+        ? "This endpoint needs an admin API key"
+        : `This endpoint needs a key with one of the roles: ${roles.join(", ")}`,
+    );
   }
-  if (options.rateLimit) await enforceRateLimit(request, { bucket: options.rateLimit, principal });
+  if (options.rateLimit) {
+    await enforceRateLimit(request, { bucket: options.rateLimit, principal, ip: false });
+  }
   return principal;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { endpoints as allEndpoints, type Endpoint } from "./endpoints.js";
+import type { EndpointDeclaration } from "../http/endpoint.js";
+import { type EndpointAuth, needsApiKey } from "../http/guard.js";
 import { type JsonSchema, toJsonSchema, toParameters } from "./toJsonSchema.js";
 
 /** The error body every handler answers with (lib/http/errors.ts). */
@@ -21,10 +22,11 @@ const errorBody = z
 
 /** Options of buildOpenApiDocument. */
 export interface BuildOpenApiDocumentOptions {
+  /** The declarations of every operation (each api/ handler's `.declaration`). */
+  endpoints: readonly EndpointDeclaration[];
   /** Server URL to advertise; relative "/" (same origin) when omitted. */
   serverUrl?: string;
   version?: string;
-  endpoints?: readonly Endpoint[];
 }
 
 /** An OpenAPI 3.1 document (kept loose: it is produced here and only serialized). */
@@ -55,11 +57,12 @@ export function toOpenApiPath(route: string): string {
 }
 
 /**
- * Builds the OpenAPI 3.1 document of the API from the zod schemas the handlers validate with, so
- * the description cannot drift from what the server accepts.
+ * Builds the OpenAPI 3.1 document of the API from the endpoint declarations: the same route, auth,
+ * rate limit and zod schemas the handlers run with, so the description cannot drift from what the
+ * server does.
  */
-export function buildOpenApiDocument(options: BuildOpenApiDocumentOptions = {}): OpenApiDocument {
-  const endpoints = options.endpoints ?? allEndpoints;
+export function buildOpenApiDocument(options: BuildOpenApiDocumentOptions): OpenApiDocument {
+  const { endpoints } = options;
   const schemas: Record<string, JsonSchema> = { Error: toJsonSchema(errorBody) };
   const paths: OpenApiDocument["paths"] = {};
 
@@ -84,7 +87,10 @@ export function buildOpenApiDocument(options: BuildOpenApiDocumentOptions = {}):
       version: options.version ?? "0.1.0",
       description:
         "Plain-language commands become durable runs that pay x402 resources and swap on VVS (Cronos). " +
-        "Amounts are base-unit integers or decimal strings, never floats.",
+        "Amounts are base-unit integers or decimal strings, never floats. " +
+        "Errors answer {error: {code, message, hints?, issues?}}: 400 malformed input, 404 unknown, " +
+        "409 wrong state, 422 understood but invalid or refused (budget, policy), 503 with " +
+        "Retry-After when a dependency is briefly unavailable.",
     },
     servers: [{ url: options.serverUrl ?? "/" }],
     paths,
@@ -95,7 +101,9 @@ export function buildOpenApiDocument(options: BuildOpenApiDocumentOptions = {}):
           "Invalid path parameter, query or body (code validation_failed or bad_request)",
         ),
         Unauthorized: errorResponse("Missing, malformed, unknown or revoked credentials"),
-        Forbidden: errorResponse("The key's scope does not allow this (admin only)"),
+        Forbidden: errorResponse(
+          "The key does not hold a role this operation needs (x-paygent-auth names it)",
+        ),
         NotFound: errorResponse("Nothing with this id is visible to the caller"),
         RateLimited: errorResponse("Too many requests; retry after the Retry-After header"),
       },
@@ -127,40 +135,40 @@ export function buildOpenApiDocument(options: BuildOpenApiDocumentOptions = {}):
         },
       },
     },
-    tags: [...new Set(endpoints.map((e) => e.tag))].map((name) => ({ name })),
+    tags: [...new Set(endpoints.flatMap((e) => e.tags))].map((name) => ({ name })),
   };
 }
 
 function toOperation(
-  endpoint: Endpoint,
+  endpoint: EndpointDeclaration,
   schemas: Record<string, JsonSchema>,
 ): Record<string, unknown> {
   const parameters = [
     ...(endpoint.params ? toParameters(z.object(endpoint.params), "path") : []),
     ...(endpoint.query ? toParameters(endpoint.query, "query") : []),
   ];
+  const { success } = endpoint;
   const responses: Record<string, unknown> = {
-    [endpoint.success.status]: {
-      description: endpoint.success.description,
-      content: { [endpoint.success.contentType ?? "application/json"]: {} },
+    [success.status]: {
+      description: success.description,
+      content: {
+        [success.contentType ?? "application/json"]: success.schema
+          ? { schema: toJsonSchema(success.schema) }
+          : {},
+      },
     },
   };
   const refer = (status: number) => {
     responses[status] = { $ref: `#/components/responses/${errorResponses[status]}` };
   };
+  const { auth } = endpoint;
+  const roles = rolesOf(auth);
   if (parameters.length > 0 || endpoint.body) refer(400);
-  if (
-    endpoint.auth === "key" ||
-    endpoint.auth === "admin" ||
-    endpoint.auth === "webhook" ||
-    endpoint.auth === "cron"
-  ) {
-    refer(401);
-  }
-  if (endpoint.auth === "admin") refer(403);
+  if (needsApiKey(auth) || auth === "webhook" || auth === "cron") refer(401);
+  if (roles.length > 0) refer(403);
   if (endpoint.params) refer(404);
-  if (endpoint.rateLimited) refer(429);
-  if (endpoint.auth === "x402") {
+  if (endpoint.rateLimit) refer(429);
+  if (auth === "x402") {
     responses[402] = {
       description:
         "Payment required: the PAYMENT-REQUIRED header carries the x402 terms (price, asset, payTo, network)",
@@ -174,8 +182,9 @@ function toOperation(
   }
 
   let requestBody: Record<string, unknown> | undefined;
-  if (endpoint.body) {
-    const { name, schema } = endpoint.body;
+  const schema = endpoint.body?.schema;
+  if (endpoint.body && schema) {
+    const { name } = endpoint.body;
     const converted = toJsonSchema(schema);
     if (schemas[name] && JSON.stringify(schemas[name]) !== JSON.stringify(converted)) {
       throw new Error(`Two different schemas are named ${name}`);
@@ -190,28 +199,35 @@ function toOperation(
   return {
     operationId: endpoint.operationId,
     summary: endpoint.summary,
-    tags: [endpoint.tag],
-    security: securityOf(endpoint.auth),
-    "x-paygent-auth": endpoint.auth,
+    ...(endpoint.description ? { description: endpoint.description } : {}),
+    tags: [...endpoint.tags],
+    security: securityOf(auth),
+    "x-paygent-auth": authLabel(auth),
+    ...(endpoint.rateLimit ? { "x-paygent-rate-limit": endpoint.rateLimit } : {}),
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(requestBody ? { requestBody } : {}),
     responses,
   };
 }
 
-function securityOf(auth: Endpoint["auth"]): Record<string, string[]>[] {
-  switch (auth) {
-    case "key":
-    case "admin":
-      return [{ apiKey: [] }];
-    case "cron":
-      return [{ cronSecret: [] }];
-    case "webhook":
-      return [{ webhookSignature: [] }];
-    case "x402":
-      // The first request goes out without a payment and is answered 402 with the terms.
-      return [{}, { x402Payment: [] }];
-    case "public":
-      return [];
-  }
+/** The roles an auth value requires (none for "any" and the non-key schemes). */
+function rolesOf(auth: EndpointAuth): readonly string[] {
+  if (!needsApiKey(auth) || auth === "any") return [];
+  return typeof auth === "string" ? [auth] : auth;
+}
+
+/** How the document names who may call: public, key, a role (or roles), cron, webhook or x402. */
+function authLabel(auth: EndpointAuth): string | readonly string[] {
+  if (auth === false) return "public";
+  if (auth === "any") return "key";
+  return auth;
+}
+
+function securityOf(auth: EndpointAuth): Record<string, string[]>[] {
+  if (auth === false) return [];
+  if (auth === "cron") return [{ cronSecret: [] }];
+  if (auth === "webhook") return [{ webhookSignature: [] }];
+  // The first request goes out without a payment and is answered 402 with the terms.
+  if (auth === "x402") return [{}, { x402Payment: [] }];
+  return [{ apiKey: [] }];
 }

@@ -1,3 +1,2 @@
 export * from "./buildOpenApiDocument.js";
-export * from "./endpoints.js";
 export * from "./toJsonSchema.js";

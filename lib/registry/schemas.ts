@@ -1,5 +1,12 @@
 import { z } from "zod";
 
+/** A registered service's id; one schema for path parameters and bodies alike. */
+export const serviceId = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_-]{1,100}$/, "must be a service id")
+  .describe("Service id (svc_…)");
+
 /** A base-unit integer amount as a decimal string (fits uint256). */
 export const baseUnitAmount = z
   .string()

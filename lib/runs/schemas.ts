@@ -1,38 +1,12 @@
 import { z } from "zod";
+import { budgetInput, decimalAmount, tokenSymbol, usdAmount } from "../budget/schemas.js";
+import { sessionId } from "../sessions/schemas.js";
 
-/** A decimal amount as people write it ("0.10"), converted to base units with the token's decimals. */
-export const decimalAmount = z
-  .string()
-  .trim()
-  .regex(/^\d{1,30}(\.\d{1,18})?$/, 'must be a positive decimal number such as "5" or "0.10"')
-  .describe('Decimal amount in whole tokens, e.g. "0.10"');
-
-export const tokenSymbol = z
-  .string()
-  .trim()
-  .regex(/^[A-Za-z][A-Za-z0-9.]{0,15}$/, "must be a token symbol such as USDC or CRO")
-  .describe("Token symbol, e.g. USDC or CRO");
-
-export const budgetInput = z
-  .object({ amount: decimalAmount, token: tokenSymbol })
-  .strict()
-  .describe("A spending limit in a token");
-
-export const sessionId = z
-  .string()
-  .regex(/^ses_[0-9a-z]{26}$/, "must be a session id (ses_…)")
-  .describe("Agent session id");
-
+/** A run's id. */
 export const runId = z
   .string()
   .regex(/^run_[0-9a-z]{26}$/, "must be a run id (run_…)")
   .describe("Run id");
-
-export const usdAmount = z
-  .string()
-  .trim()
-  .regex(/^\d{1,12}(\.\d{1,6})?$/, "must be a decimal number of US dollars")
-  .describe("US dollars as a decimal string");
 
 /** Body of POST /api/agent/execute. */
 export const executeRequest = z
@@ -61,14 +35,37 @@ export const executeRequest = z
   .strict();
 export type ExecuteRequest = z.infer<typeof executeRequest>;
 
-/** Body of POST /api/agent/sessions. */
-export const createSessionRequest = z
+/** Body of POST /api/wallet/transfer: a direct transfer, run under the same policy as a command. */
+export const transferRequest = z
   .object({
-    budget: budgetInput.optional().describe("Total the session may spend"),
-    dailyLimit: budgetInput.optional().describe("What the session may spend per UTC day"),
-    approvalThreshold: usdAmount.optional(),
+    to: z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address")
+      .describe("Recipient address"),
+    amount: decimalAmount,
+    token: tokenSymbol,
+    sessionId: sessionId.optional(),
   })
   .strict();
+
+/** Body of POST /api/payments/x402: pay one x402 resource as a run. */
+export const payX402Request = z.object({
+  url: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .describe("The x402-protected resource to buy (http or https)"),
+  maxAmount: z
+    .string()
+    .regex(/^[1-9]\d{0,77}$/, "must be a positive integer in base units")
+    .describe('Most the payment may cost, in base units of the token ("100000" = 0.10 USDC)'),
+  token: z.string().trim().min(1).max(20).default("USDC").describe("Token to pay with"),
+  sessionId: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe("Session to charge; a new one when omitted"),
+});
 
 export const runStatus = z.enum([
   "running",
@@ -86,37 +83,5 @@ export const listRunsQuery = z
     status: runStatus.optional(),
     limit: z.coerce.number().int().min(1).max(100).default(20),
     cursor: z.string().max(200).optional(),
-  })
-  .strict();
-
-/** Body of POST /api/approvals/{token}. */
-export const approvalDecision = z
-  .object({
-    decision: z.enum(["approve", "reject", "edit"]),
-    args: z
-      .record(z.string(), z.unknown())
-      .optional()
-      .describe("Replacement action arguments for an edit"),
-    comment: z.string().max(500).optional(),
-  })
-  .strict()
-  .refine((value) => value.decision !== "edit" || value.args !== undefined, {
-    message: "an edit needs args",
-    path: ["args"],
-  });
-export type ApprovalDecision = z.infer<typeof approvalDecision>;
-
-export const approvalToken = z
-  .string()
-  .regex(/^apr_[0-9a-z]{26}$/, "must be an approval token (apr_…)");
-
-/** Query of GET /api/approvals. */
-export const listApprovalsQuery = z
-  .object({
-    status: z
-      .enum(["pending", "approved", "rejected", "edited", "expired", "cancelled"])
-      .optional(),
-    sessionId: sessionId.optional(),
-    limit: z.coerce.number().int().min(1).max(100).default(50),
   })
   .strict();

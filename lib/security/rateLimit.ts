@@ -16,6 +16,11 @@ export interface EnforceRateLimitParameters {
   bucket: RateLimitBucket;
   /** When present, the key is limited as well as the IP. */
   principal?: { keyId: Principal["keyId"] };
+  /**
+   * Count the IP (default true). The guard counts the IP before authenticating and passes false
+   * when it counts the key afterwards, so one request is counted once per identifier.
+   */
+  ip?: boolean;
   /** Requests allowed per window and identifier; defaults to RATE_LIMIT_PER_MINUTE. */
   limit?: number;
   windowSeconds?: number;
@@ -52,8 +57,10 @@ export async function enforceRateLimit(
 ): Promise<RateLimitResult> {
   const limit = parameters.limit ?? getConfig().RATE_LIMIT_PER_MINUTE;
   const windowSeconds = parameters.windowSeconds ?? 60;
-  const identifiers = [`ip:${clientIp(request)}`];
+  const identifiers: string[] = [];
+  if (parameters.ip !== false) identifiers.push(`ip:${clientIp(request)}`);
   if (parameters.principal) identifiers.push(`key:${parameters.principal.keyId}`);
+  if (identifiers.length === 0) return { limit, remaining: limit, reset: Date.now() };
 
   let outcomes: { success: boolean; remaining: number; reset: number }[];
   try {

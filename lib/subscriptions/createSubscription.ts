@@ -1,20 +1,14 @@
 import type { Kysely } from "kysely";
-import { z } from "zod";
+import type { z } from "zod";
 import type { Database } from "../db/index.js";
 import { ClientError } from "../errors/index.js";
 import { validate } from "../http/validate.js";
 import { newId } from "../ids.js";
 import { ServiceNotFoundError } from "../registry/errors.js";
 import { SubscriptionConflictError } from "./errors.js";
-import { subscriptionPeriods } from "./nextRenewal.js";
+import { createSubscriptionSchema } from "./schemas.js";
 import { type SubscriptionView, toSubscriptionView } from "./subscriptionView.js";
 
-/** Input of createSubscription (and of POST /api/subscriptions). */
-export const createSubscriptionSchema = z.object({
-  sessionId: z.string().trim().min(1).max(200).describe("Session that pays for the subscription"),
-  serviceId: z.string().trim().min(1).max(200).describe("Registered service to subscribe to"),
-  period: z.enum(subscriptionPeriods).describe("How often it renews: daily, weekly or monthly"),
-});
 export type CreateSubscriptionParameters = z.input<typeof createSubscriptionSchema>;
 
 /**

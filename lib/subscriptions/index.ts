@@ -6,5 +6,6 @@ export * from "./getSubscription.js";
 export * from "./listSubscriptions.js";
 export * from "./nextRenewal.js";
 export * from "./renewal.js";
+export * from "./schemas.js";
 export * from "./subscribeCommand.js";
 export * from "./subscriptionView.js";

@@ -3,22 +3,9 @@ import { z } from "zod";
 import type { Database } from "../db/index.js";
 import { ClientError } from "../errors/index.js";
 import { validate } from "../http/validate.js";
+import { listSubscriptionsSchema } from "./schemas.js";
 import { type SubscriptionView, toSubscriptionView } from "./subscriptionView.js";
 
-/** Filters of listSubscriptions (and the query of GET /api/subscriptions). */
-export const listSubscriptionsSchema = z.object({
-  sessionId: z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
-    .optional()
-    .describe("Only this session's subscriptions"),
-  serviceId: z.string().trim().min(1).max(200).optional(),
-  status: z.enum(["active", "cancelled", "expired", "failed"]).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(512).optional().describe("nextCursor of the previous page"),
-});
 export type ListSubscriptionsParameters = z.input<typeof listSubscriptionsSchema> & {
   /** Restrict to sessions created by this API key (non-admin callers). */
   apiKeyId?: string;

@@ -13,7 +13,8 @@ import { devnetAccount } from "../chain/devnet/devnetAccounts.js";
 import { findToken, getNetwork } from "../chain/registry.js";
 import { getConfig } from "../config.js";
 import { ServiceUnavailableError } from "../errors/index.js";
-import { errorResponse, type RouteHandler } from "../http/index.js";
+import { errorResponse } from "../http/errors.js";
+import type { RouteHandler } from "../http/route.js";
 import { log } from "../log.js";
 import { getFacilitatorClient } from "./getFacilitatorClient.js";
 
@@ -72,60 +73,69 @@ export async function resolvePaidRouteTerms(): Promise<PaidRouteTerms> {
 const servers = new Map<string, Promise<x402HTTPResourceServer>>();
 
 /**
- * Wraps a Web handler as an x402-paid route with @x402/core's HTTP resource server and the
- * "exact" EVM scheme: no payment → 402 with PAYMENT-REQUIRED; a payment → verify with the
- * facilitator, run the handler, settle, answer with PAYMENT-RESPONSE. Public (no API key).
+ * Wraps a Web handler as an x402-paid route (see servePaidRequest). Public (no API key).
  */
 export function createPaidRoute(options: CreatePaidRouteOptions): RouteHandler {
-  return async (request) => {
-    try {
-      const server = await getServer(options);
-      const url = new URL(request.url);
-      const adapter = webAdapter(request, url);
-      const context: HTTPRequestContext = {
-        adapter,
-        path: url.pathname,
-        method: request.method,
-        ...optionalHeader(adapter),
-      };
-      const result = await server.processHTTPRequest(context);
-      if (result.type === "no-payment-required") return await options.handler(request);
-      if (result.type === "payment-error") return toResponse(result.response);
+  return (request) => servePaidRequest(request, options);
+}
 
-      const response = await options.handler(request);
-      if (response.status >= 400) {
-        // Nothing is settled for a failed handler: the authorization stays unused.
-        await result.cancellationDispatcher.cancel({
-          reason: "handler_failed",
-          responseStatus: response.status,
-        });
-        return response;
-      }
-      const body = Buffer.from(await response.arrayBuffer());
-      const settlement = await server.processSettlement(
-        result.paymentPayload,
-        result.paymentRequirements,
-        result.declaredExtensions,
-        {
-          request: context,
-          responseBody: body,
-          responseHeaders: Object.fromEntries(response.headers),
-        },
-        undefined,
-        result.beforeHandlerSettlement,
-      );
-      if (!settlement.success) {
-        log.warn("x402 settlement failed", { path: url.pathname, reason: settlement.errorReason });
-        return toResponse(settlement.response);
-      }
-      const headers = new Headers(response.headers);
-      for (const [name, value] of Object.entries(settlement.headers)) headers.set(name, value);
-      headers.set("access-control-expose-headers", "PAYMENT-RESPONSE");
-      return new Response(body, { status: response.status, headers });
-    } catch (error) {
-      return errorResponse(error, request);
+/**
+ * Answers one request to an x402-paid resource with @x402/core's HTTP resource server and the
+ * "exact" EVM scheme: no payment → 402 with PAYMENT-REQUIRED; a payment → verify with the
+ * facilitator, run the handler, settle, answer with PAYMENT-RESPONSE. api/ endpoints declared
+ * with auth "x402" call it from their handler.
+ */
+export async function servePaidRequest(
+  request: Request,
+  options: CreatePaidRouteOptions,
+): Promise<Response> {
+  try {
+    const server = await getServer(options);
+    const url = new URL(request.url);
+    const adapter = webAdapter(request, url);
+    const context: HTTPRequestContext = {
+      adapter,
+      path: url.pathname,
+      method: request.method,
+      ...optionalHeader(adapter),
+    };
+    const result = await server.processHTTPRequest(context);
+    if (result.type === "no-payment-required") return await options.handler(request);
+    if (result.type === "payment-error") return toResponse(result.response);
+
+    const response = await options.handler(request);
+    if (response.status >= 400) {
+      // Nothing is settled for a failed handler: the authorization stays unused.
+      await result.cancellationDispatcher.cancel({
+        reason: "handler_failed",
+        responseStatus: response.status,
+      });
+      return response;
     }
-  };
+    const body = Buffer.from(await response.arrayBuffer());
+    const settlement = await server.processSettlement(
+      result.paymentPayload,
+      result.paymentRequirements,
+      result.declaredExtensions,
+      {
+        request: context,
+        responseBody: body,
+        responseHeaders: Object.fromEntries(response.headers),
+      },
+      undefined,
+      result.beforeHandlerSettlement,
+    );
+    if (!settlement.success) {
+      log.warn("x402 settlement failed", { path: url.pathname, reason: settlement.errorReason });
+      return toResponse(settlement.response);
+    }
+    const headers = new Headers(response.headers);
+    for (const [name, value] of Object.entries(settlement.headers)) headers.set(name, value);
+    headers.set("access-control-expose-headers", "PAYMENT-RESPONSE");
+    return new Response(body, { status: response.status, headers });
+  } catch (error) {
+    return errorResponse(error, request);
+  }
 }
 
 function getServer(options: CreatePaidRouteOptions): Promise<x402HTTPResourceServer> {

@@ -1,8 +1,10 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, test } from "vitest";
+import { apiEndpoints } from "../../api/openapi.json.js";
 import { discoverApiRoutes } from "../../dev/routes.js";
-import { buildOpenApiDocument, endpoints, type OpenApiDocument } from "../../lib/openapi/index.js";
+import type { Endpoint } from "../../lib/http/index.js";
+import { buildOpenApiDocument, type OpenApiDocument } from "../../lib/openapi/index.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const methods = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
@@ -70,7 +72,26 @@ function operations(document: OpenApiDocument): [string, string, Operation][] {
 }
 
 describe("openapi document", () => {
-  const document = buildOpenApiDocument();
+  const declarations = apiEndpoints().map((handler) => handler.declaration);
+  const document = buildOpenApiDocument({ endpoints: declarations });
+
+  test("behavior: every handler is an endpoint whose declaration names its own file and export", async () => {
+    const mismatches: string[] = [];
+    for (const route of discoverApiRoutes(root)) {
+      const module = (await import(pathToFileURL(route.file).href)) as Record<string, unknown>;
+      for (const method of methods) {
+        const handler = module[method] as Endpoint | undefined;
+        if (typeof handler !== "function") continue;
+        const declared = handler.declaration;
+        const where = `${method} ${path.relative(root, route.file)}`;
+        if (!declared) mismatches.push(`${where}: not declared with endpoint()`);
+        else if (declared.route !== route.pattern || declared.method !== method) {
+          mismatches.push(`${where}: declared as ${declared.method} ${declared.route}`);
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
 
   test("behavior: every api/ route file and exported method is documented, and nothing else", async () => {
     const served = await servedOperations();
@@ -163,7 +184,7 @@ describe("openapi document", () => {
   });
 
   test("error: two operations on the same method and path are refused", () => {
-    const first = endpoints[0]!;
+    const first = declarations[0]!;
     expect(() =>
       buildOpenApiDocument({ endpoints: [first, { ...first, operationId: "other" }] }),
     ).toThrowError(/Duplicate operation POST \/api\/agent\/execute/);

@@ -1,12 +1,20 @@
 import { getDb } from "../../../lib/db/index.js";
-import { guard } from "../../../lib/http/guard.js";
-import { json, route, validate } from "../../../lib/http/index.js";
+import { endpoint } from "../../../lib/http/index.js";
 import { runId } from "../../../lib/runs/schemas.js";
 import { cancelRun } from "../../../lib/runs/wake/cancelRun.js";
 
 /** POST /api/runs/{id}/cancel — the kill switch; no payment or swap starts after it is accepted. */
-export const POST = route("/api/runs/[id]/cancel", async (request, { params }) => {
-  const principal = await guard(request);
-  const id = validate(runId, params.id, "run id");
-  return json(await cancelRun(await getDb(), principal, id), { status: 202 });
-});
+export const POST = endpoint(
+  {
+    route: "/api/runs/[id]/cancel",
+    method: "POST",
+    operationId: "cancelRun",
+    summary: "Kill switch: no payment or swap starts after it is accepted",
+    tags: ["runs"],
+    auth: "any",
+    params: { id: runId },
+    success: { status: 202, description: "Cancellation accepted" },
+    responses: { 409: "The run already ended" },
+  },
+  async ({ principal, params }) => await cancelRun(await getDb(), principal, params.id),
+);

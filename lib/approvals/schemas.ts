@@ -1,0 +1,35 @@
+import { z } from "zod";
+import { sessionId } from "../sessions/schemas.js";
+
+/** The token that names one approval request. */
+export const approvalToken = z
+  .string()
+  .regex(/^apr_[0-9a-z]{26}$/, "must be an approval token (apr_…)");
+
+/** Body of POST /api/approvals/{token}. */
+export const approvalDecision = z
+  .object({
+    decision: z.enum(["approve", "reject", "edit"]),
+    args: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe("Replacement action arguments for an edit"),
+    comment: z.string().max(500).optional(),
+  })
+  .strict()
+  .refine((value) => value.decision !== "edit" || value.args !== undefined, {
+    message: "an edit needs args",
+    path: ["args"],
+  });
+export type ApprovalDecision = z.infer<typeof approvalDecision>;
+
+/** Query of GET /api/approvals. */
+export const listApprovalsQuery = z
+  .object({
+    status: z
+      .enum(["pending", "approved", "rejected", "edited", "expired", "cancelled"])
+      .optional(),
+    sessionId: sessionId.optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+  })
+  .strict();

@@ -1,0 +1,172 @@
+import { z } from "zod";
+import type { Principal } from "../auth/authenticate.js";
+import { getConfig } from "../config.js";
+import { ClientError, errorKind } from "../errors/index.js";
+import type { RateLimitBucket } from "../security/rateLimit.js";
+import { verifyWebhook } from "../security/verifyWebhook.js";
+import { type EndpointAuth, guard, type KeyAuth } from "./guard.js";
+import { json } from "./respond.js";
+import { type RouteHandler, route as wrapRoute } from "./route.js";
+import { parseJsonBody, parseQuery, validate } from "./validate.js";
+
+/** HTTP methods an api/ file can export as handlers. */
+export type EndpointMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/** Path parameters: one zod schema per `[name]` segment of the route. */
+export type ParamSchemas = Record<string, z.ZodType>;
+
+/** The answer when the handler returns a value instead of a Response. */
+export interface EndpointSuccess {
+  status: number;
+  description: string;
+  /** Shape of the JSON answer, documented in OpenAPI. */
+  schema?: z.ZodType;
+  /** Content type when the handler answers something other than JSON (SSE, HTML). */
+  contentType?: string;
+  /** Headers added to the JSON answer, e.g. cache-control. */
+  headers?: Record<string, string>;
+}
+
+/**
+ * Everything about one operation that is not its behaviour: where it lives, who may call it, what
+ * it accepts and answers. It drives the guard, the parsing and the OpenAPI document, so each of
+ * these is written once.
+ */
+export interface EndpointDeclaration<
+  A extends EndpointAuth = EndpointAuth,
+  B extends z.ZodType | undefined = z.ZodType | undefined,
+  Q extends z.ZodType | undefined = z.ZodType | undefined,
+  P extends ParamSchemas | undefined = ParamSchemas | undefined,
+> {
+  /** The api/ file's route, "/api/runs/[id]" for api/runs/[id].ts (tests/api/openapi.test.ts checks). */
+  route: string;
+  /** Must equal the name of the export holding the handler. */
+  method: EndpointMethod;
+  /** Unique, lowerCamelCase. */
+  operationId: string;
+  summary: string;
+  /** Longer prose for the OpenAPI document. */
+  description?: string;
+  tags: readonly string[];
+  /** Who may call (see EndpointAuth). */
+  auth: A;
+  /** Rate-limit bucket: counted per IP before auth (public routes too), then per key. */
+  rateLimit?: RateLimitBucket;
+  params?: P;
+  query?: Q;
+  /** The JSON body (or, for webhooks, the signed JSON), published as components.schemas[name]. */
+  body?: { name: string; schema: B };
+  success: EndpointSuccess;
+  /** Outcomes beyond those auth, rate limit and validation imply, e.g. {409: "Already decided"}. */
+  responses?: Record<number, string>;
+  /** When it returns false the route does not exist in this deployment (404), e.g. devnet-only. */
+  enabled?: () => boolean;
+}
+
+/** A verified webhook delivery (auth "webhook"). */
+export interface WebhookDelivery {
+  eventId: string;
+  /**
+   * Lets the sender's retry of this delivery through. endpoint() calls it itself when the handler
+   * fails with a transient or fatal error; call it for other failures a retry may fix.
+   */
+  forget: () => Promise<void>;
+}
+
+/** What a handler receives: the request and its already-checked parts. */
+export interface EndpointInput<
+  A extends EndpointAuth,
+  B extends z.ZodType | undefined,
+  Q extends z.ZodType | undefined,
+  P extends ParamSchemas | undefined,
+> {
+  request: Request;
+  /** The caller's key; present exactly when auth asks for one. */
+  principal: A extends KeyAuth ? Principal : undefined;
+  params: P extends ParamSchemas ? { [K in keyof P]: z.output<P[K]> } : Record<string, never>;
+  query: Q extends z.ZodType ? z.output<Q> : undefined;
+  body: B extends z.ZodType ? z.output<B> : undefined;
+  webhook: A extends "webhook" ? WebhookDelivery : undefined;
+  /** The declared route (x402 paid routes name it to their payment server). */
+  route: string;
+}
+
+/** A value to answer as JSON with the success status, or a ready Response (SSE, HTML, 402…). */
+export type EndpointResult = unknown;
+
+/** What an api/ file exports: a Web handler that carries its declaration. */
+export type Endpoint = RouteHandler & { readonly declaration: EndpointDeclaration };
+
+/**
+ * Declares one operation and returns its handler: guard (rate limit per IP → auth → role → rate
+ * limit per key; cron secret; webhook signature) → parse path params, query and body with zod →
+ * call → answer (the returned value as JSON with `success.status`, or the returned Response) →
+ * map any error to its status (lib/http/errors.ts).
+ *
+ *   export const GET = endpoint(
+ *     { route: "/api/runs/[id]", method: "GET", operationId: "getRun", summary: "…",
+ *       tags: ["runs"], auth: "any", params: { id: runId },
+ *       success: { status: 200, description: "The run" } },
+ *     async ({ principal, params }) => getRunView(await getDb(), principal, params.id),
+ *   );
+ */
+export function endpoint<
+  const A extends EndpointAuth,
+  B extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  P extends ParamSchemas | undefined = undefined,
+>(
+  declaration: EndpointDeclaration<A, B, Q, P>,
+  handler: (input: EndpointInput<A, B, Q, P>) => EndpointResult | Promise<EndpointResult>,
+): Endpoint {
+  const paramsSchema = declaration.params ? z.object(declaration.params).strict() : undefined;
+  const handle = wrapRoute(declaration.route, async (request, { params: rawParams }) => {
+    if (declaration.enabled && !declaration.enabled()) {
+      throw new ClientError("not_found", `${declaration.route} is not served in this deployment`);
+    }
+    const principal = await guard(request, {
+      auth: declaration.auth,
+      rateLimit: declaration.rateLimit,
+    });
+    let webhook: WebhookDelivery | undefined;
+    let signedBody: unknown;
+    if (declaration.auth === "webhook") {
+      const delivery = await verifyWebhook(request, { secret: getConfig().WEBHOOK_SECRET });
+      webhook = { eventId: delivery.eventId, forget: delivery.forget };
+      signedBody = delivery.body;
+    }
+    const params = paramsSchema ? validate(paramsSchema, rawParams, "path") : {};
+    const query = declaration.query ? parseQuery(request, declaration.query) : undefined;
+    const bodySchema = declaration.body?.schema;
+    const body = !bodySchema
+      ? undefined
+      : webhook
+        ? validate(bodySchema, signedBody, "body")
+        : await parseJsonBody(request, bodySchema);
+
+    let result: EndpointResult;
+    try {
+      result = await handler({
+        request,
+        principal,
+        params,
+        query,
+        body,
+        webhook,
+        route: declaration.route,
+      } as EndpointInput<A, B, Q, P>);
+    } catch (error) {
+      // The event was verified but not acted on for a reason that is not the sender's: let its
+      // retry through (never after acting on it — the handler's own work is all or nothing).
+      const kind = errorKind(error);
+      if (webhook && (kind === "transient" || kind === "fatal")) await webhook.forget();
+      throw error;
+    }
+    if (result instanceof Response) return result;
+    return json(result, {
+      status: declaration.success.status,
+      headers: declaration.success.headers,
+    });
+  });
+  return Object.assign(handle, { declaration: declaration as EndpointDeclaration });
+}

@@ -1,0 +1,26 @@
+import { z } from "zod";
+import { budgetInput, usdAmount } from "../budget/schemas.js";
+
+/** An agent session's id. */
+export const sessionId = z
+  .string()
+  .regex(/^ses_[0-9a-z]{26}$/, "must be a session id (ses_…)")
+  .describe("Agent session id");
+
+/** Body of POST /api/agent/sessions. */
+export const createSessionRequest = z
+  .object({
+    budget: budgetInput.optional().describe("Total the session may spend"),
+    dailyLimit: budgetInput.optional().describe("What the session may spend per UTC day"),
+    approvalThreshold: usdAmount.optional(),
+  })
+  .strict();
+
+/** Query of GET /api/agent/sessions. */
+export const listSessionsQuery = z
+  .object({
+    status: z.enum(["active", "closed"]).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z.string().max(100).optional(),
+  })
+  .strict();

@@ -1,0 +1,31 @@
+import type { Kysely } from "kysely";
+import { assertSessionAccess, type Principal } from "../auth/authenticate.js";
+import type { Database } from "../db/index.js";
+import { ClientError } from "../errors/index.js";
+import { getPayment, type PaymentView, toPaymentView } from "./payments.js";
+
+/**
+ * One payment the principal may see: admins see all; other keys only their sessions' payments.
+ * Everything else (missing, foreign, outside any session) is the same 404, so ids are not probed.
+ */
+export async function getPaymentFor(
+  db: Kysely<Database>,
+  principal: Principal,
+  paymentId: string,
+): Promise<PaymentView> {
+  const notFound = () => new ClientError("not_found", `Payment ${paymentId} not found`);
+  const payment = await getPayment(db, paymentId);
+  if (!payment) throw notFound();
+  if (principal.scope !== "admin") {
+    const session = payment.session_id
+      ? await db
+          .selectFrom("agent_sessions")
+          .select(["id", "api_key_id"])
+          .where("id", "=", payment.session_id)
+          .executeTakeFirst()
+      : undefined;
+    if (!session) throw notFound();
+    assertSessionAccess(principal, session);
+  }
+  return toPaymentView(payment);
+}
