@@ -1,29 +1,44 @@
 import { createHook, getWorkflowMetadata, sleep } from "workflow";
+import type { ActionType } from "../lib/actions/schemas.js";
+import type { ActionResult, ActionStepParameters } from "../lib/runs/execute/runActionStep.js";
 import type { ApprovalWake, ChainWake, PaymentWake } from "../lib/runs/wake/wakes.js";
-import { confirmAction } from "./steps/confirmAction.js";
-import { executeAction } from "./steps/executeAction.js";
-import { expireWait } from "./steps/expireWait.js";
-import { prepareRun } from "./steps/prepareRun.js";
+import { balance } from "./steps/balance.js";
+import { discover } from "./steps/discover.js";
+import { expireApproval } from "./steps/expireApproval.js";
+import { parse } from "./steps/parse.js";
+import { pay } from "./steps/pay.js";
+import { plan } from "./steps/plan.js";
 import { requestApproval } from "./steps/requestApproval.js";
+import { subscribe } from "./steps/subscribe.js";
+import { swap } from "./steps/swap.js";
+import { transfer } from "./steps/transfer.js";
+import { unsubscribe } from "./steps/unsubscribe.js";
 
 /** How long a run waits for a receipt or a settlement before giving up on the event. */
 const eventTimeout = "30m";
 
+/** Each action type's step, named by the type (a new action adds its step file and a line here). */
+const actionSteps: Record<ActionType, (parameters: ActionStepParameters) => Promise<ActionResult>> =
+  { balance, transfer, swap, pay, discover, subscribe, unsubscribe };
+
 /**
- * One command, end to end: understand and plan, then for each planned action a policy-gated
- * approval wait (hook raced against a timeout), the action itself, and, when the action submitted
- * a transaction or an asynchronous payment, a wait for that event. This function only
- * orchestrates; every read and write happens in a step, and each step is idempotent.
+ * One command, end to end, as named steps: parse, plan, then for each planned action a
+ * policy-gated approval wait (hook raced against a timeout), the action's own step (swap, pay, …),
+ * and, when the action submitted a transaction or an asynchronous payment, a wait for that event
+ * followed by the same step again to collect the outcome. This function only orchestrates; every
+ * read and write happens in a step, and each step is idempotent.
  */
 export async function agentCommand(input: { runId: string }) {
   "use workflow";
   const { runId } = input;
   const { workflowRunId } = getWorkflowMetadata();
 
-  const prepared = await prepareRun({ runId, workflowRunId });
-  if (prepared.status !== "ready") return { runId, status: prepared.status };
+  const parsed = await parse({ runId, workflowRunId });
+  if (parsed.status !== "parsed") return { runId, status: parsed.status };
+  const planned = await plan({ runId });
+  if (planned.status !== "ready") return { runId, status: planned.status };
 
-  for (const action of prepared.actions) {
+  for (const action of planned.actions) {
     if (action.requiresApproval) {
       const { token, timeoutSeconds } = await requestApproval({ runId, index: action.index });
       const approval = createHook<ApprovalWake>({ token });
@@ -31,14 +46,15 @@ export async function agentCommand(input: { runId: string }) {
         approval.then(() => "decided" as const),
         sleep(`${timeoutSeconds}s`).then(() => "timeout" as const),
       ]);
-      // The approval row is the source of truth; the hook only wakes us. executeAction reads it.
+      // The approval row is the source of truth; the hook only wakes us. The action step reads it.
       if (woke === "timeout") {
-        const expired = await expireWait({ runId, index: action.index, kind: "approval" });
+        const expired = await expireApproval({ runId, index: action.index });
         if (expired.status !== "running") return { runId, status: expired.status };
       }
     }
 
-    let result = await executeAction({ runId, index: action.index });
+    const step = actionSteps[action.type];
+    let result = await step({ runId, index: action.index });
     if (result.status === "waiting" && result.waitFor) {
       // A transaction or a settlement is still in flight: sleep at zero compute until the chain
       // watcher or the payment webhook resumes the hook keyed by its hash or nonce.
@@ -47,16 +63,16 @@ export async function agentCommand(input: { runId: string }) {
         event.then(() => "event" as const),
         sleep(eventTimeout).then(() => "timeout" as const),
       ]);
-      const token = result.waitFor.token;
-      result = await confirmAction({
+      // The same step again: idempotent by step id, it finds what it sent and records the outcome.
+      result = await step({
         runId,
         index: action.index,
-        token,
-        timedOut: woke === "timeout",
+        resume: true,
+        finalAttempt: woke === "timeout",
       });
       // Woken but still pending only happens in a race with the watcher: one last look, then give up.
       if (result.status === "waiting") {
-        result = await confirmAction({ runId, index: action.index, token, timedOut: true });
+        result = await step({ runId, index: action.index, resume: true, finalAttempt: true });
       }
     }
     if (result.status !== "completed") return { runId, status: result.status };

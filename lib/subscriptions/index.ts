@@ -5,7 +5,7 @@ export * from "./getActiveSubscription.js";
 export * from "./getSubscription.js";
 export * from "./listSubscriptions.js";
 export * from "./nextRenewal.js";
-export * from "./renewal.js";
+export * from "./renewal/index.js";
 export * from "./schemas.js";
 export * from "./subscribeCommand.js";
 export * from "./subscriptionView.js";

@@ -9,7 +9,8 @@ import { startSubscriptionWorkflow } from "../runs/start/workflows.js";
 import { executePayment } from "../x402/executePayment.js";
 import { createSubscription } from "./createSubscription.js";
 import { SubscriptionConflictError } from "./errors.js";
-import { attachRenewalRun, recordRenewal } from "./renewal.js";
+import { attachRenewalRun } from "./renewal/attachRenewalRun.js";
+import { recordRenewal } from "./renewal/recordRenewal.js";
 import { type SubscriptionView, toSubscriptionView } from "./subscriptionView.js";
 
 /**

@@ -1,11 +1,16 @@
+import { getStepMetadata } from "workflow";
 import { getDb } from "../../lib/db/index.js";
-import { type RenewalStep, renewSubscriptionStep } from "../../lib/runs/steps/renewSubscription.js";
+import {
+  type RenewalStep,
+  renewSubscription as renew,
+} from "../../lib/subscriptions/renewal/renewSubscription.js";
 
-/** Step: decide and, when due, pay one renewal. */
+/** Step "renewSubscription": decide and, when due, pay one renewal. */
 export async function renewSubscription(parameters: {
   runId: string;
   subscriptionId: string;
 }): Promise<RenewalStep> {
   "use step";
-  return renewSubscriptionStep(await getDb(), parameters);
+  const { attempt } = getStepMetadata();
+  return renew(await getDb(), { ...parameters, attempt });
 }

@@ -1,12 +1,13 @@
 import type { Kysely } from "kysely";
 import type { Database, RunStatus } from "../../db/database.js";
-import { failRun } from "../runState.js";
+import { failRunAndStop } from "./stepErrors.js";
 
 /**
  * Called when an approval wait times out. If a decision was stored but its wake-up was lost, the
- * run goes on (status "running"); otherwise the request expires and the run fails with that reason.
+ * run goes on (status "running"); otherwise the request expires and the run fails with that reason
+ * (FatalError: the workflow run fails with it).
  */
-export async function expireApprovalStep(
+export async function expireApprovalRequest(
   db: Kysely<Database>,
   parameters: { runId: string; index: number },
 ): Promise<{ status: RunStatus }> {
@@ -21,7 +22,7 @@ export async function expireApprovalStep(
     .returning("token")
     .executeTakeFirst();
   if (expired) {
-    await failRun(db, runId, {
+    return failRunAndStop(db, runId, {
       code: "approval_expired",
       message: `Action ${index + 1} was not approved before its approval request expired`,
       step: index,

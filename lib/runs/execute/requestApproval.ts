@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { describeAction } from "../../actions/registry.js";
 import type { Plan } from "../../agent/plan.js";
 import { getConfig } from "../../config.js";
 import type { Database } from "../../db/database.js";
@@ -17,7 +18,7 @@ export interface RequestApprovalResult {
  * random (it is half of the approver's credential) and minted here, inside a step, so a replay of
  * the workflow gets the same one. A retry reuses the pending request instead of making another.
  */
-export async function requestApprovalStep(
+export async function recordApprovalRequest(
   db: Kysely<Database>,
   parameters: { runId: string; index: number },
 ): Promise<RequestApprovalResult> {
@@ -73,6 +74,7 @@ export async function requestApprovalStep(
         index,
         token,
         action: planned.action,
+        summary: describeAction(planned.action),
         usdValue: planned.usdValue,
         reason: planned.reason,
         expiresAt,

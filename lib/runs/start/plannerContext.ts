@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { usdValue } from "../../actions/usdValue.js";
 import type { DiscoverFilter } from "../../agent/plan.js";
 import type { PlannerContext, ServiceInfo } from "../../agent/planner.js";
 import type { TokenList } from "../../agent/tokens.js";
@@ -11,7 +12,6 @@ import type { AgentSession, Database, Run } from "../../db/database.js";
 import { discoverServices } from "../../registry/discoverServices.js";
 import { findServiceByNameOrUrl } from "../../registry/findServiceByNameOrUrl.js";
 import type { ServiceView } from "../../registry/serviceView.js";
-import { usdValue } from "../actions.js";
 import type { RunOptions } from "./startRun.js";
 
 /** The real lookups the planner uses: the service registry, on-chain prices and DEX quotes. */

@@ -1,0 +1,80 @@
+import type { Kysely } from "kysely";
+import type { Command } from "../../agent/intent.js";
+import type { ModelUsage } from "../../agent/model/modelCommand.js";
+import type { Database, Run } from "../../db/database.js";
+import type { CostItem } from "../cost.js";
+import { addRunCost, isTerminal, lockRun } from "../runState.js";
+import { claimRun } from "./claimRun.js";
+import { failRunAndStop, hintsOf, messageOf, retryLater, routeStepError } from "./stepErrors.js";
+import { modelCost, understandRun } from "./understandRun.js";
+
+/** Input of the parse step. */
+export interface ParseRunParameters {
+  runId: string;
+  workflowRunId: string;
+}
+
+/** What the workflow needs after parsing: go on to plan, or stop. */
+export interface ParsedRun {
+  status: "parsed" | "failed" | "cancelled" | "completed" | "duplicate";
+}
+
+/**
+ * Step 1 of every run: bind the run to this workflow, then understand the command (the grammar, or
+ * the model when one is configured) and store the intent with the model's token cost. Its own step
+ * so that a crash later never asks the model again: a retry finds the stored intent.
+ */
+export async function parseRun(
+  db: Kysely<Database>,
+  parameters: ParseRunParameters & { attempt: number },
+): Promise<ParsedRun> {
+  const { runId, workflowRunId } = parameters;
+  const claim = await claimRun(db, runId, workflowRunId);
+  if (claim !== "ok") return { status: claim };
+  const run = await db
+    .selectFrom("runs")
+    .selectAll()
+    .where("id", "=", runId)
+    .executeTakeFirstOrThrow();
+  if (isTerminal(run.status)) return { status: run.status as ParsedRun["status"] };
+  if (run.intent) return { status: "parsed" };
+
+  let understood: { command: Command; usage?: ModelUsage };
+  try {
+    understood = await understandRun(db, run);
+  } catch (error) {
+    const route = routeStepError(error);
+    // The model's tokens were spent even when its answer (or its provider) failed: record them.
+    const usage = (error as { usage?: ModelUsage } | null)?.usage;
+    const askedModel = usage !== undefined || (error as Error)?.name === "ModelInterpretationError";
+    if (askedModel && route !== "rethrow")
+      await addCost(db, run, [modelCost(usage, messageOf(error))]);
+    if (route === "rethrow") throw error;
+    if (route === "retry") throw retryLater(error, parameters.attempt, "Understanding the command");
+    return failRunAndStop(db, runId, {
+      code: "plan_failed",
+      message: messageOf(error),
+      ...hintsOf(error),
+    });
+  }
+
+  const stored = await db.transaction().execute(async (trx) => {
+    const locked = await lockRun(trx, runId);
+    if (!locked || isTerminal(locked.status)) return locked?.status ?? "failed";
+    await trx
+      .updateTable("runs")
+      .set({ intent: JSON.stringify(understood.command), updated_at: new Date() })
+      .where("id", "=", runId)
+      .execute();
+    if (understood.usage) await addRunCost(trx, locked, [modelCost(understood.usage)]);
+    return "parsed" as const;
+  });
+  return { status: stored as ParsedRun["status"] };
+}
+
+async function addCost(db: Kysely<Database>, run: Run, items: CostItem[]): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const locked = await lockRun(trx, run.id);
+    if (locked) await addRunCost(trx, locked, items);
+  });
+}

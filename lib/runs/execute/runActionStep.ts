@@ -1,0 +1,104 @@
+import type { Kysely } from "kysely";
+import { getActionModule } from "../../actions/registry.js";
+import type { ActionType } from "../../actions/schemas.js";
+import type { ActionContext, ActionOutcome, Spend } from "../../actions/types.js";
+import { getChainContext } from "../../chain/clients.js";
+import { getConfig } from "../../config.js";
+import type { Database } from "../../db/database.js";
+import { log } from "../../log.js";
+import { type ActionResult, openGate } from "./openGate.js";
+import { recordOutcome } from "./recordOutcome.js";
+import { releaseSpend, reserveSpend, settleSpend, spendOf } from "./spend.js";
+import { failRunAndStop, hintsOf, messageOf, retryLater, routeStepError } from "./stepErrors.js";
+import { stepEvidence } from "./stepEvidence.js";
+
+/** Input of an action step (workflows/steps/<type>.ts). */
+export interface ActionStepParameters {
+  runId: string;
+  index: number;
+  /**
+   * Set after a chain or payment wait: the action runs again (idempotently, so it finds its
+   * earlier transaction or payment instead of sending another) to collect the outcome.
+   */
+  resume?: boolean;
+  /** The wait timed out: an outcome still pending now fails the action instead of waiting again. */
+  finalAttempt?: boolean;
+}
+
+export type { ActionResult } from "./openGate.js";
+
+/**
+ * One planned action of type `type`: gate it (cancel flag, approval decision), reserve its spend,
+ * perform it through its module, record it. Idempotent: a completed action returns its stored
+ * result, and the action itself is keyed by `${runId}:${index}` (transactions by step id, x402 by
+ * a nonce derived from it), so a retry after a crash never moves money twice.
+ *
+ * Errors go by kind (see routeStepError): transient ones are retried with the reservation kept;
+ * others fail the run, and the reservation goes back only if nothing the step sent may still land.
+ */
+export async function runActionStep(
+  db: Kysely<Database>,
+  type: ActionType,
+  parameters: ActionStepParameters & { attempt: number },
+): Promise<ActionResult> {
+  const { runId, index } = parameters;
+  const stepId = `${runId}:${index}`;
+  const gate = await openGate(db, { runId, index, resume: parameters.resume ?? false });
+  if (!gate.go) {
+    if (gate.refusal)
+      await failRunAndStop(db, runId, { code: "not_approved", message: gate.refusal, step: index });
+    return gate.result;
+  }
+  const { run, action } = gate;
+  const label = `Action ${index + 1} (${action.type})`;
+  if (action.type !== type) {
+    // The workflow dispatched to the wrong step: a bug, never worth a retry.
+    await failRunAndStop(db, runId, {
+      code: "action_failed",
+      message: `${label} was sent to the ${type} step`,
+      step: index,
+    });
+  }
+  const started = Date.now();
+  let spend: Spend | undefined;
+  let outcome: ActionOutcome;
+  try {
+    const context: ActionContext = { db, run, chain: getChainContext() };
+    spend = await spendOf(context, action);
+    if (spend) await reserveSpend(db, { run, index, spend });
+    outcome = await getActionModule(action.type).perform(context, action, { stepId, index, spend });
+  } catch (error) {
+    const route = routeStepError(error);
+    if (route === "rethrow") throw error;
+    if (route === "retry") throw retryLater(error, parameters.attempt, label);
+    // Unclear is not failed: a transaction or authorization that may still land keeps its spend.
+    const evidence = spend ? await stepEvidence(db, stepId) : { state: "nothing" as const };
+    if (spend && evidence.state === "nothing") await releaseSpend(db, { runId, index });
+    log.info("action failed", { runId, index, error: messageOf(error), evidence: evidence.state });
+    return failRunAndStop(db, runId, {
+      code: "action_failed",
+      message: `${label} failed: ${messageOf(error)}${
+        evidence.state === "pending" ? ` (${evidence.detail}; its budget stays reserved)` : ""
+      }`,
+      step: index,
+      ...hintsOf(error),
+    });
+  }
+  if (outcome.waitFor && parameters.finalAttempt) {
+    // Still pending after the whole wait: fail the action and say which transaction to watch. The
+    // reservation stays until the chain says what happened (finishEndedRuns settles or releases it).
+    return failRunAndStop(db, runId, {
+      code: "event_timeout",
+      message: `${label} is still pending after its wait; it may still settle: ${JSON.stringify(outcome.txHashes ?? [])}`,
+      step: index,
+    });
+  }
+  if (spend && !outcome.waitFor) await settleSpend(db, { runId, index, actual: outcome.spent });
+  const result = await recordOutcome(db, { run, index, action, outcome, startedAt: started });
+  if (getConfig().PAYGENT_FAULT === "after-action") {
+    // Durability tests: die like a crashed host between this step's work and its checkpoint.
+    log.warn("fault injection: killing the process after an action", { runId, index });
+    process.kill(process.pid, "SIGKILL");
+  }
+  return result;
+}

@@ -1,0 +1,106 @@
+import type { Kysely } from "kysely";
+import { getActionModule } from "../../actions/registry.js";
+import type { Action } from "../../actions/schemas.js";
+import type { ActionContext, Spend } from "../../actions/types.js";
+import { usdValue } from "../../actions/usdValue.js";
+import { releaseBudget, reserveBudget, settleBudget, unitOf } from "../../budget/index.js";
+import { getChainContext } from "../../chain/clients.js";
+import { requireToken } from "../../chain/registry.js";
+import type { Database, Run } from "../../db/database.js";
+import { ClientError } from "../../errors/index.js";
+import type { RunOptions } from "../start/startRun.js";
+
+/** The spend an action reserves before it starts (its module's maxSpend), with its USD value. */
+export async function spendOf(context: ActionContext, action: Action): Promise<Spend | undefined> {
+  const max = await getActionModule(action.type).maxSpend(action, context);
+  if (!max) return undefined;
+  const token = requireToken(context.chain.network, max.token);
+  const usdAmount = max.usdAmount ?? (await usdValue(context.chain, token.symbol, max.amount));
+  return { token: token.symbol, amount: max.amount, ...(usdAmount ? { usdAmount } : {}) };
+}
+
+/**
+ * Reserves an action's spend against the session and daily limits (atomically, in lib/budget)
+ * and against the command's own budget (runs execute their actions one at a time, so a sum over
+ * the run's ledger rows is race-free).
+ */
+export async function reserveSpend(
+  db: Kysely<Database>,
+  parameters: { run: Run; index: number; spend: Spend },
+): Promise<void> {
+  const { run, index, spend } = parameters;
+  await assertWithinCommandBudget(db, run, index, spend);
+  await reserveBudget({
+    db,
+    sessionId: run.session_id,
+    runId: run.id,
+    stepIndex: index,
+    token: spend.token,
+    amount: spend.amount,
+    usdAmount: spend.usdAmount,
+  });
+}
+
+/** Settles the step's reservation with what it really spent. */
+export async function settleSpend(
+  db: Kysely<Database>,
+  parameters: { runId: string; index: number; actual?: { amount: bigint; usdAmount?: string } },
+): Promise<void> {
+  await settleBudget({
+    db,
+    runId: parameters.runId,
+    stepIndex: parameters.index,
+    actualAmount: parameters.actual?.amount,
+    actualUsdAmount: parameters.actual?.usdAmount,
+  });
+}
+
+/** Gives the step's reservation back. Call only when nothing the step sent may still land. */
+export async function releaseSpend(
+  db: Kysely<Database>,
+  parameters: { runId: string; index: number },
+): Promise<void> {
+  await releaseBudget({ db, runId: parameters.runId, stepIndex: parameters.index });
+}
+
+/**
+ * Policy for an edited approval: the new spend must fit the command budget (the session and daily
+ * limits are enforced again, atomically, when the action reserves).
+ */
+export async function checkEditedSpend(
+  db: Kysely<Database>,
+  parameters: { run: Run; index: number; action: Action },
+): Promise<void> {
+  const { run, index, action } = parameters;
+  const context: ActionContext = { db, run, chain: getChainContext() };
+  const spend = await getActionModule(action.type).maxSpend(action, context);
+  if (spend) await assertWithinCommandBudget(db, run, index, spend);
+}
+
+async function assertWithinCommandBudget(
+  db: Kysely<Database>,
+  run: Run,
+  index: number,
+  spend: Spend,
+): Promise<void> {
+  const budget = (run.options as RunOptions | null)?.budget;
+  if (!budget || unitOf(budget.token) !== unitOf(spend.token)) return;
+  const rows = await db
+    .selectFrom("spend_ledger")
+    .select(["id", "amount", "token"])
+    .where("run_id", "=", run.id)
+    .where("status", "in", ["reserved", "settled"])
+    .execute();
+  const used = rows
+    .filter((r) => r.id !== `${run.id}:${index}` && unitOf(r.token) === unitOf(spend.token))
+    .reduce((sum, r) => sum + BigInt(r.amount), 0n);
+  const limit = BigInt(budget.amount);
+  if (used + spend.amount > limit) {
+    // 422 at the approval endpoint; a refusal (recorded, not retried) inside a step.
+    throw new ClientError(
+      "unprocessable",
+      `Command budget exceeded: ${spend.amount} ${spend.token} requested, ${limit - used} of ${limit} left`,
+      { kind: "refused" },
+    );
+  }
+}

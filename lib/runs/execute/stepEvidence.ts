@@ -1,0 +1,71 @@
+import type { Kysely } from "kysely";
+import type { Address, Hex } from "viem";
+import { getChainContext } from "../../chain/clients.js";
+import type { Database } from "../../db/database.js";
+import { findAuthorizationUse } from "../../x402/findAuthorizationUse.js";
+
+/**
+ * What a step's money may have done, from the records it keeps before anything leaves the wallet
+ * (chain_transactions rows before broadcast, payments rows before signing):
+ * - landed: money moved (a confirmed transaction, a settled or used authorization);
+ * - pending: it may still move (a transaction not yet mined, an authorization still valid);
+ * - nothing: nothing was sent, or what was sent can no longer execute.
+ * Unclear is not failed: only "nothing" lets a reservation go back to the budget.
+ */
+export type StepEvidence =
+  | { state: "nothing" }
+  | { state: "pending"; detail: string }
+  | { state: "landed"; detail: string; amount?: bigint };
+
+/** Seconds past an authorization's validBefore before the chain is asked whether it was used. */
+const authorizationGraceSeconds = 30n;
+
+/** Reads the step's transactions and payments (and, for an expired authorization, the chain). */
+export async function stepEvidence(db: Kysely<Database>, stepId: string): Promise<StepEvidence> {
+  const transactions = await db
+    .selectFrom("chain_transactions")
+    .select(["hash", "status"])
+    .where("step_id", "=", stepId)
+    .execute();
+  const confirmed = transactions.find((t) => t.status === "confirmed");
+  if (confirmed) return { state: "landed", detail: `transaction ${confirmed.hash} confirmed` };
+  const submitted = transactions.find((t) => t.status === "submitted");
+  if (submitted)
+    return { state: "pending", detail: `transaction ${submitted.hash} is not mined yet` };
+
+  const payments = await db
+    .selectFrom("payments")
+    .select(["nonce", "status", "amount", "asset", "payer", "valid_before", "search_from_block"])
+    .where("step_id", "=", stepId)
+    .execute();
+  const settled = payments.find((p) => p.status === "settled");
+  if (settled)
+    return {
+      state: "landed",
+      detail: `payment ${settled.nonce} settled`,
+      amount: BigInt(settled.amount),
+    };
+  const now = BigInt(Math.floor(Date.now() / 1000));
+  for (const payment of payments) {
+    const validBefore = BigInt(payment.valid_before ?? 0);
+    if (validBefore + authorizationGraceSeconds > now) {
+      return {
+        state: "pending",
+        detail: `authorization ${payment.nonce} may still be settled until ${new Date(Number(validBefore) * 1000).toISOString()}`,
+      };
+    }
+    const use = await findAuthorizationUse(getChainContext().publicClient, {
+      asset: payment.asset as Address,
+      payer: (payment.payer ?? getChainContext().account.address) as Address,
+      nonce: payment.nonce as Hex,
+      fromBlock: payment.search_from_block == null ? undefined : BigInt(payment.search_from_block),
+    });
+    if (use.used)
+      return {
+        state: "landed",
+        detail: `authorization ${payment.nonce} was used on chain`,
+        amount: BigInt(payment.amount),
+      };
+  }
+  return { state: "nothing" };
+}
