@@ -39,6 +39,11 @@ export interface StartHostOptions {
   port?: number;
   devnetPort?: number;
   env?: Record<string, string>;
+  /**
+   * Run the host of another checkout (e.g. the previous release, see previousRelease.ts) instead of
+   * this one; its workflow bundles must already be built.
+   */
+  root?: string;
 }
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -49,7 +54,7 @@ const root = path.resolve(import.meta.dirname, "../..");
  * before the first host starts, so hosts start with DEV_SKIP_WORKFLOW_BUILD.
  */
 export async function startHostProcess(options: StartHostOptions = {}): Promise<HostProcess> {
-  await ensureWorkflowBundles();
+  if (!options.root) await ensureWorkflowBundles();
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), "paygent-host-"));
   const port = options.port ?? (await freePort());
   const devnetPort = options.devnetPort ?? (await freePort());
@@ -78,7 +83,7 @@ export async function startHostProcess(options: StartHostOptions = {}): Promise<
   let output = "";
   // tsx as a loader inside this one process: its CLI would fork a child that SIGKILL would orphan.
   const child = spawn(process.execPath, ["--import", "tsx", "dev/main.ts"], {
-    cwd: root,
+    cwd: options.root ?? root,
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });
