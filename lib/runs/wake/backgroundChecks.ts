@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/database.js";
 import { startOrphanedRuns } from "../start/startOrphanedRuns.js";
+import { finishEndedRuns } from "./finishEndedRuns.js";
 import { reconcileApprovals } from "./reconcileApprovals.js";
 import { reconcileChainWaits } from "./reconcileChainWaits.js";
 import { watchChain } from "./watchChain.js";
@@ -11,5 +12,7 @@ export async function runBackgroundChecks(db: Kysely<Database>) {
   const approvalsWoken = await reconcileApprovals(db);
   const orphansStarted = await startOrphanedRuns(db);
   const chainWaitsWoken = await reconcileChainWaits(db);
-  return { chain, approvalsWoken, orphansStarted, chainWaitsWoken };
+  // Rows whose workflow ended without finishing them (retries spent, a crash for good).
+  const endedRuns = await finishEndedRuns(db);
+  return { chain, approvalsWoken, orphansStarted, chainWaitsWoken, endedRuns };
 }
