@@ -118,3 +118,12 @@ export class ResourceRequestError extends X402Error {
     this.status = status;
   }
 }
+
+/** No payment with this id is visible to the caller (missing, or another key's). */
+export class PaymentNotFoundError extends BaseError {
+  static override defaultKind: ErrorKind = "not_found";
+  override name = "PaymentNotFoundError";
+  constructor(paymentId: string) {
+    super(`Payment ${paymentId} not found`);
+  }
+}

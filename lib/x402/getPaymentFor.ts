@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import { assertSessionAccess, type Principal } from "../auth/authenticate.js";
 import type { Database } from "../db/index.js";
-import { ClientError } from "../errors/index.js";
+import { PaymentNotFoundError } from "./errors.js";
 import { getPayment, type PaymentView, toPaymentView } from "./payments.js";
 
 /**
@@ -13,9 +13,8 @@ export async function getPaymentFor(
   principal: Principal,
   paymentId: string,
 ): Promise<PaymentView> {
-  const notFound = () => new ClientError("not_found", `Payment ${paymentId} not found`);
   const payment = await getPayment(db, paymentId);
-  if (!payment) throw notFound();
+  if (!payment) throw new PaymentNotFoundError(paymentId);
   if (principal.scope !== "admin") {
     const session = payment.session_id
       ? await db
@@ -24,7 +23,7 @@ export async function getPaymentFor(
           .where("id", "=", payment.session_id)
           .executeTakeFirst()
       : undefined;
-    if (!session) throw notFound();
+    if (!session) throw new PaymentNotFoundError(paymentId);
     assertSessionAccess(principal, session);
   }
   return toPaymentView(payment);
