@@ -4,7 +4,7 @@ import type { AgentSession, Database } from "../db/database.js";
 import { ClientError } from "../errors/index.js";
 
 /** 404 for a session the caller cannot see (or that does not exist). */
-export function sessionNotFound(sessionId: string): ClientError {
+function sessionNotFound(sessionId: string): ClientError {
   return new ClientError("not_found", `Session ${sessionId} not found`);
 }
 

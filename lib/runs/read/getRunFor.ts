@@ -4,7 +4,7 @@ import type { Database, Run } from "../../db/database.js";
 import { ClientError } from "../../errors/index.js";
 
 /** 404 for a run the caller cannot see (or that does not exist). */
-export function runNotFound(runId: string): ClientError {
+function runNotFound(runId: string): ClientError {
   return new ClientError("not_found", `Run ${runId} not found`);
 }
 

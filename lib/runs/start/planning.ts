@@ -17,7 +17,7 @@ export function agentTokens(): TokenList {
 }
 
 /** True when a language model is configured to interpret what the grammar cannot. */
-export function modelConfigured(): boolean {
+function modelConfigured(): boolean {
   const config = getConfig();
   return Boolean(config.AI_GATEWAY_API_KEY || config.OPENAI_API_KEY || config.ANTHROPIC_API_KEY);
 }
