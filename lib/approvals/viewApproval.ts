@@ -1,3 +1,5 @@
+import { describeAction } from "../actions/registry.js";
+import { Action } from "../actions/schemas.js";
 import type { ApprovalRequest } from "../db/database.js";
 
 /** The public shape of an approval request. */
@@ -8,6 +10,8 @@ export function viewApproval(approval: ApprovalRequest) {
     sessionId: approval.session_id,
     step: approval.step_index,
     action: approval.action,
+    /** What approving lets happen, in human units ("Send 50 USDC to 0x90F7…b906"). */
+    summary: summaryOf(approval.action),
     amountUsd: approval.amount_usd,
     reason: approval.reason,
     status: approval.status,
@@ -16,4 +20,9 @@ export function viewApproval(approval: ApprovalRequest) {
     createdAt: approval.created_at.toISOString(),
     decidedAt: approval.decided_at?.toISOString() ?? null,
   };
+}
+
+function summaryOf(action: unknown): string | null {
+  const parsed = Action.safeParse(action);
+  return parsed.success ? describeAction(parsed.data) : null;
 }

@@ -78,7 +78,11 @@ export async function runActionStep(
     return failRunAndStop(db, runId, {
       code: "action_failed",
       message: `${label} failed: ${messageOf(error)}${
-        evidence.state === "pending" ? ` (${evidence.detail}; its budget stays reserved)` : ""
+        evidence.state === "pending"
+          ? ` (${evidence.detail}; its budget stays reserved until the chain says what happened)`
+          : evidence.state === "landed"
+            ? ` (${evidence.detail}; its budget counts it as spent)`
+            : ""
       }`,
       step: index,
       ...hintsOf(error),

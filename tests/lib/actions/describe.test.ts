@@ -1,0 +1,89 @@
+import { describe, expect, test } from "vitest";
+import { humanDecimal, shortAddress } from "../../../lib/actions/format.js";
+import { actionModules, describeAction } from "../../../lib/actions/registry.js";
+import { Action, actionTypes } from "../../../lib/actions/schemas.js";
+
+/** The human lines of results and approvals, on the devnet's token list (CRO 18, USDC 6 decimals). */
+describe("describeAction", () => {
+  test("behavior: an approval reads what will happen, in human units", () => {
+    expect(
+      describeAction({
+        type: "transfer",
+        token: "USDC",
+        amount: "50000000",
+        to: "0x90f79bf6eb2c4f870365e785982e1f101e93b906",
+      }),
+    ).toBe("Send 50 USDC to 0x90F7…b906");
+    expect(
+      describeAction({
+        type: "pay",
+        url: "https://md.example/quote",
+        serviceId: "svc_md",
+        serviceName: "Market Data API",
+        token: "USDC",
+        maxAmount: "100000",
+      }),
+    ).toBe("Pay 0.10 USDC to Market Data API");
+    expect(
+      describeAction({
+        type: "pay",
+        url: "https://md.example/quote",
+        token: "USDC",
+        maxAmount: "5",
+      }),
+    ).toBe("Pay 0.000005 USDC to md.example/quote");
+  });
+
+  test("behavior: a result reads what happened, from the action's outcome", () => {
+    const swap = {
+      type: "swap" as const,
+      tokenIn: "CRO",
+      tokenOut: "USDC",
+      amountIn: "10000000000000000000",
+      minAmountOut: "990000",
+      slippageBps: 50,
+      deadlineSeconds: 1200,
+    };
+    expect(describeAction(swap)).toBe("Swap 10 CRO for USDC (at least 0.99 USDC)");
+    expect(describeAction(swap, { output: { amountOut: "99123456" }, cost: [] })).toBe(
+      "Swapped 10 CRO → 99.12 USDC",
+    );
+    expect(
+      describeAction(swap, {
+        output: { pending: "0x1" },
+        cost: [],
+        waitFor: { token: "chain:0x1" },
+      }),
+    ).toBe("Swapping 10 CRO for USDC (waiting for the chain)");
+    expect(
+      describeAction(
+        { type: "balance", tokens: [] },
+        { output: { balances: [{ symbol: "USDC", amount: "1500000" }] }, cost: [] },
+      ),
+    ).toBe("Read the wallet's balances: 1.50 USDC");
+  });
+
+  test("behavior: every action type has a module of its own name, and its schema describes itself", () => {
+    expect(Object.keys(actionModules).sort()).toEqual([...actionTypes].sort());
+    for (const type of actionTypes) {
+      expect(actionModules[type].type).toBe(type);
+      expect(actionModules[type].schema.description).toBeTruthy();
+    }
+    const swapOption = Action.options.find((o) => o.shape.type.value === "swap")!;
+    expect(swapOption.shape.amountIn.description).toMatch(/base units/);
+  });
+});
+
+describe("humanDecimal", () => {
+  test("args: whole, two decimals rounded down, and sub-cent amounts keep their digits", () => {
+    expect(humanDecimal(50_000_000n, 6)).toBe("50");
+    expect(humanDecimal(100_000n, 6)).toBe("0.10");
+    expect(humanDecimal(99_129_999n, 6)).toBe("99.12");
+    expect(humanDecimal(1_234n, 6)).toBe("0.001234");
+    expect(humanDecimal(0n, 6)).toBe("0");
+  });
+
+  test("args: addresses are checksummed and shortened", () => {
+    expect(shortAddress("0x90f79bf6eb2c4f870365e785982e1f101e93b906")).toBe("0x90F7…b906");
+  });
+});
