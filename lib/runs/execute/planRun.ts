@@ -6,8 +6,8 @@ import { planCommand } from "../../agent/planner.js";
 import type { Database } from "../../db/database.js";
 import { appendRunEvent } from "../events.js";
 import { isTerminal, lockRun } from "../runState.js";
-import { createPlannerContext } from "../start/plannerContext.js";
 import { agentTokens } from "../start/planning.js";
+import { createPlannerContext } from "./plannerContext.js";
 import { failRunAndStop, hintsOf, messageOf, retryLater, routeStepError } from "./stepErrors.js";
 
 /** What the workflow needs to orchestrate: small on purpose (the plan itself stays in the database). */

@@ -12,7 +12,7 @@ import type { AgentSession, Database, Run } from "../../db/database.js";
 import { discoverServices } from "../../registry/discoverServices.js";
 import { findServiceByNameOrUrl } from "../../registry/findServiceByNameOrUrl.js";
 import type { ServiceView } from "../../registry/serviceView.js";
-import type { RunOptions } from "./startRun.js";
+import type { RunOptions } from "../start/startRun.js";
 
 /** The real lookups the planner uses: the service registry, on-chain prices and DEX quotes. */
 export async function createPlannerContext(
