@@ -2,10 +2,11 @@ import type { Kysely } from "kysely";
 import type { z } from "zod";
 import type { Budget, Intent } from "../agent/intent.js";
 import type { PlannerContext, ServiceInfo } from "../agent/planner.js";
+import type { TokenList } from "../agent/tokens.js";
 import type { ChainContext } from "../chain/clients.js";
 import type { Database, Run } from "../db/database.js";
 import type { CostItem } from "../runs/cost.js";
-import type { Action, ActionOf, ActionType, DiscoverFilter } from "./schemas.js";
+import type { Action, ActionOf, ActionType, DiscoverFilter, ModelStep } from "./schemas.js";
 
 /** A token amount in base units. */
 export interface TokenSpend {
@@ -99,6 +100,11 @@ export interface ActionModule<T extends ActionType = ActionType> {
   type: T;
   /** The executable action's schema; its .describe() texts serve the model, OpenAPI and MCP tools. */
   schema: z.ZodType<ActionOf<T>>;
+  /**
+   * Converts the language model's answer for this step (ModelStep of this kind: decimals and
+   * symbols as the user wrote them) into the intent the planner takes (base units, known symbols).
+   */
+  fromModel(step: Extract<ModelStep, { kind: T }>, tokens: TokenList): IntentOf<T>;
   /** Plans an intent of the same name (reading and extending the planner's state). */
   plan(intent: IntentOf<T>, state: PlanState): Promise<Draft>;
   /** The most the action can take out of the wallet (budgets and policy); undefined when it moves no money. */

@@ -2,12 +2,14 @@ import type { Address } from "viem";
 import { getBalances } from "../../chain/getBalances.js";
 import { formatAmount, shortAddress } from "../format.js";
 import type { ActionModule } from "../types.js";
+import { balanceFromModel } from "./model.js";
 import { BalanceAction } from "./schema.js";
 
 /** Reads token balances of the agent wallet (or of any address) in one multicall. */
 export const balance: ActionModule<"balance"> = {
   type: "balance",
   schema: BalanceAction,
+  fromModel: balanceFromModel,
   async plan(intent) {
     const action = {
       type: "balance" as const,

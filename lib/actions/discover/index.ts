@@ -2,12 +2,14 @@ import type { DiscoverFilter } from "../../agent/plan.js";
 import { discoverServices } from "../../registry/discoverServices.js";
 import { formatAmount } from "../format.js";
 import type { ActionModule } from "../types.js";
+import { discoverFromModel } from "./model.js";
 import { DiscoverAction } from "./schema.js";
 
 /** Searches the service catalogue; a following "pay for the cheapest" chooses from its matches. */
 export const discover: ActionModule<"discover"> = {
   type: "discover",
   schema: DiscoverAction,
+  fromModel: discoverFromModel,
   async plan(intent, state) {
     const { kind: _kind, ...filter } = intent;
     const candidates = await state.context.discoverServices(filter);

@@ -1,5 +1,6 @@
 import { formatAmount, shortUrl } from "../format.js";
 import type { ActionModule } from "../types.js";
+import { payFromModel } from "./model.js";
 import { payLimit } from "./payLimit.js";
 import { performPay } from "./performPay.js";
 import { planPay } from "./planPay.js";
@@ -9,6 +10,7 @@ import { PayAction } from "./schema.js";
 export const pay: ActionModule<"pay"> = {
   type: "pay",
   schema: PayAction,
+  fromModel: payFromModel,
   async plan(intent, state) {
     return planPay(intent, state);
   },

@@ -3,12 +3,14 @@ import { show } from "../../agent/planning/tokens.js";
 import { valueUsd } from "../../agent/planning/valueUsd.js";
 import { startSubscription } from "../../subscriptions/startSubscription.js";
 import type { ActionModule } from "../types.js";
+import { subscribeFromModel } from "./model.js";
 import { SubscribeAction } from "./schema.js";
 
 /** Pays a service's first period through x402 and starts its durable renewal run. */
 export const subscribe: ActionModule<"subscribe"> = {
   type: "subscribe",
   schema: SubscribeAction,
+  fromModel: subscribeFromModel,
   async plan(intent, state) {
     const ctx = state.context;
     const service = await lookupService(ctx, intent.service);

@@ -3,6 +3,7 @@ import { getConfig } from "../../config.js";
 import { gasCost, waitingOnChain } from "../chainOutcome.js";
 import { formatAmount } from "../format.js";
 import type { ActionModule } from "../types.js";
+import { swapFromModel } from "./model.js";
 import { planSwap } from "./planSwap.js";
 import { SwapAction } from "./schema.js";
 
@@ -10,6 +11,7 @@ import { SwapAction } from "./schema.js";
 export const swap: ActionModule<"swap"> = {
   type: "swap",
   schema: SwapAction,
+  fromModel: swapFromModel,
   plan: planSwap,
   async maxSpend(action) {
     return { token: action.tokenIn, amount: BigInt(action.amountIn) };

@@ -7,12 +7,14 @@ import { gasCost, waitingOnChain } from "../chainOutcome.js";
 import { formatAmount, shortAddress } from "../format.js";
 import { planPay } from "../pay/planPay.js";
 import type { ActionModule } from "../types.js";
+import { transferFromModel } from "./model.js";
 import { TransferAction } from "./schema.js";
 
 /** Sends CRO or an ERC-20 from the agent wallet, once per step (recorded before broadcast). */
 export const transfer: ActionModule<"transfer"> = {
   type: "transfer",
   schema: TransferAction,
+  fromModel: transferFromModel,
   async plan(intent, state) {
     const ctx = state.context;
     tokenOf(ctx, intent.token);

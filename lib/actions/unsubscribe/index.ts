@@ -1,12 +1,14 @@
 import { lookupService } from "../../agent/planning/lookupService.js";
 import { cancelSubscription } from "../../subscriptions/cancelSubscription.js";
 import type { ActionModule } from "../types.js";
+import { unsubscribeFromModel } from "./model.js";
 import { UnsubscribeAction } from "./schema.js";
 
 /** Cancels the session's active subscription to a service (the paid period is kept). */
 export const unsubscribe: ActionModule<"unsubscribe"> = {
   type: "unsubscribe",
   schema: UnsubscribeAction,
+  fromModel: unsubscribeFromModel,
   async plan(intent, state) {
     const service = await lookupService(state.context, intent.service);
     state.explanation.push(`Cancel the subscription to ${service.name}.`);
