@@ -1,6 +1,7 @@
 import { PlanError } from "../../agent/errors.js";
 import type { PlannerContext } from "../../agent/planner.js";
 import { show, tokenOf } from "../../agent/planning/tokens.js";
+import { isRpcUnavailable } from "../../chain/isRpcUnavailable.js";
 
 /** Exact-in quote in base units; a PlanError when the DEX has no route. */
 export async function quote(
@@ -13,7 +14,11 @@ export async function quote(
     const { amountOut } = await ctx.quoteSwap({ tokenIn, tokenOut, amountIn: amountIn.toString() });
     return BigInt(amountOut);
   } catch (error) {
-    throw new PlanError(`No quote for ${tokenIn} → ${tokenOut}`, { cause: error });
+    throw new PlanError(`No quote for ${tokenIn} → ${tokenOut}`, {
+      cause: error,
+      // An RPC outage is not a missing route: the plan step retries it.
+      ...(isRpcUnavailable(error) ? { kind: "transient" as const } : {}),
+    });
   }
 }
 
@@ -35,6 +40,7 @@ export async function quoteAmountIn(
     } catch (error) {
       throw new PlanError(`No quote for ${show(ctx, amountOut, tokenOut)} from ${tokenIn}`, {
         cause: error,
+        ...(isRpcUnavailable(error) ? { kind: "transient" as const } : {}),
       });
     }
   }

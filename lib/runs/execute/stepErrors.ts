@@ -1,12 +1,14 @@
 import { FatalError, RetryableError } from "workflow";
+import { isRpcUnavailable } from "../../chain/isRpcUnavailable.js";
 import { BaseError, errorKind } from "../../errors/index.js";
 import { log } from "../../log.js";
 import { failRun, type RunFailure } from "../runState.js";
 
 /**
  * How a workflow step treats an error, by its kind (lib/errors):
- * - "retry": transient (RPC timeout or 5xx, facilitator 5xx, model outage or rate limit, nonce
- *   taken) → RetryableError with a growing retryAfter; reservations stay, the run stays running;
+ * - "retry": transient (RPC timeout or 5xx — also when viem raised it without a kind —, facilitator
+ *   5xx, model outage or rate limit, nonce taken) → RetryableError with a growing retryAfter;
+ *   reservations stay, the run stays running;
  * - "record": invalid, not_found, conflict, refused or fatal → the run's failure is recorded;
  * - "rethrow": an error without a kind (a bug, a driver error) is not proof that anything failed:
  *   the runtime's default retries apply, and finishEndedRuns records the run if they run out.
@@ -15,7 +17,10 @@ export type StepErrorRoute = "retry" | "record" | "rethrow";
 
 /** The route of an error thrown inside a step (see StepErrorRoute). */
 export function routeStepError(error: unknown): StepErrorRoute {
-  if ((error as { kind?: unknown } | null)?.kind === undefined) return "rethrow";
+  if ((error as { kind?: unknown } | null)?.kind === undefined) {
+    // viem raises RPC timeouts, network failures and 5xx without a kind: they are transient too.
+    return isRpcUnavailable(error) ? "retry" : "rethrow";
+  }
   return errorKind(error) === "transient" ? "retry" : "record";
 }
 

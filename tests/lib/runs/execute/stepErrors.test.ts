@@ -1,3 +1,4 @@
+import { HttpRequestError, TimeoutError, TransactionReceiptNotFoundError } from "viem";
 import { describe, expect, test } from "vitest";
 import { RetryableError } from "workflow";
 import { ChainUnavailableError, TransactionRevertedError } from "../../../../lib/chain/errors.js";
@@ -26,6 +27,19 @@ describe("routeStepError", () => {
   test("behavior: an error without a kind is rethrown for the runtime's default retries", () => {
     expect(routeStepError(new TypeError("cannot read properties of undefined"))).toBe("rethrow");
     expect(routeStepError("a string")).toBe("rethrow");
+  });
+
+  test("behavior: RPC timeouts, network failures and 5xx raised by viem (no kind) are transient", () => {
+    const url = "http://127.0.0.1:8545";
+    expect(routeStepError(new HttpRequestError({ url, status: 503 }))).toBe("retry");
+    expect(routeStepError(new HttpRequestError({ url, status: 429 }))).toBe("retry");
+    expect(routeStepError(new TimeoutError({ body: {}, url }))).toBe("retry");
+    expect(
+      routeStepError(new HttpRequestError({ url, cause: new TypeError("fetch failed") })),
+    ).toBe("retry");
+    // An answer the node gave on purpose is not an outage.
+    expect(routeStepError(new HttpRequestError({ url, status: 400 }))).toBe("rethrow");
+    expect(routeStepError(new TransactionReceiptNotFoundError({ hash: "0x01" }))).toBe("rethrow");
   });
 
   test("args: the retry delay doubles per attempt and stops at 30 s", () => {
