@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/database.js";
 import { log } from "../../log.js";
+import { endSubscription } from "../../subscriptions/renewal/endSubscription.js";
 import { stepEvidence } from "../execute/stepEvidence.js";
 import { failRun } from "../runState.js";
 import { resolveHeldSpends, resolveRunSpends } from "./resolveHeldSpends.js";
@@ -58,10 +59,15 @@ export async function finishEndedRuns(
   for (const row of rows) {
     const workflow = await readWorkflowRun(row.workflow_run_id!);
     if (!workflow || workflow.status === "pending" || workflow.status === "running") continue;
-    if (await finishRow(db, row.id, workflow)) result.finished++;
-    const spends = await resolveRunSpends(db, row.id);
-    result.settled += spends.settled;
-    result.released += spends.released;
+    try {
+      if (await finishRow(db, row.id, workflow)) result.finished++;
+      const spends = await resolveRunSpends(db, row.id);
+      result.settled += spends.settled;
+      result.released += spends.released;
+    } catch (error) {
+      // One row that cannot be finished now must not hold up the others; the next pass retries it.
+      log.warn("could not finish an ended run", { runId: row.id, error });
+    }
   }
   const held = await resolveHeldSpends(db);
   result.settled += held.settled;
@@ -97,9 +103,16 @@ async function finishRow(
   const message = `The run stopped before it finished: ${ended}.${held}`;
   const before = await db
     .selectFrom("runs")
-    .select("status")
+    .select(["status", "kind", "options"])
     .where("id", "=", runId)
     .executeTakeFirst();
+  const subscriptionId = (before?.options as { subscriptionId?: string } | null)?.subscriptionId;
+  if (before?.kind === "subscription" && subscriptionId) {
+    // Nothing renews it any more: an active subscription without its renewal run would lie.
+    await endSubscription(db, { subscriptionId, status: "failed", reason: message }).catch(
+      (error: unknown) => log.warn("could not end the subscription", { subscriptionId, error }),
+    );
+  }
   await failRun(db, runId, {
     code: "workflow_ended",
     message,

@@ -83,19 +83,20 @@ async function resolveAll(
     let evidence: StepEvidence;
     try {
       evidence = await stepEvidence(db, stepId);
+      if (evidence.state === "landed") {
+        await settleBudget({ db, runId: row.run_id, stepIndex, actualAmount: evidence.amount });
+        result.settled++;
+      } else if (evidence.state === "nothing") {
+        await releaseBudget({ db, runId: row.run_id, stepIndex });
+        result.released++;
+      } else {
+        result.held++;
+      }
     } catch (error) {
-      log.warn("could not read a held reservation's evidence", { ledgerId: row.id, error });
+      // The chain or the database did not answer: the reservation stays until a later pass.
+      log.warn("could not resolve a held reservation", { ledgerId: row.id, error });
       result.held++;
       continue;
-    }
-    if (evidence.state === "landed") {
-      await settleBudget({ db, runId: row.run_id, stepIndex, actualAmount: evidence.amount });
-      result.settled++;
-    } else if (evidence.state === "nothing") {
-      await releaseBudget({ db, runId: row.run_id, stepIndex });
-      result.released++;
-    } else {
-      result.held++;
     }
     if (evidence.state !== "pending")
       log.info("held reservation resolved", { ledgerId: row.id, outcome: evidence.state });
