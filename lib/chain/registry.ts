@@ -1,6 +1,7 @@
-import type { Address } from "viem";
+import type { Address, Hex } from "viem";
 import type { NetworkName } from "../config.js";
 import { devnetAddresses, MULTICALL3_ADDRESS } from "./devnet/devnetAddresses.js";
+import { devnetMarkets, devnetOracle } from "./devnet/devnetMarkets.js";
 import { DEVNET_CHAIN_ID } from "./devnet/startAnvil.js";
 import { UnknownTokenError } from "./errors.js";
 
@@ -31,6 +32,34 @@ export interface DexInfo {
   verified: boolean;
 }
 
+/**
+ * A prediction market: a Gnosis fixed-product market maker over one ConditionalTokens condition.
+ * The question text, short name and outcome labels are not on chain, so they live here.
+ */
+export interface MarketInfo {
+  /** Short name commands use ("cro-above-0.10-dec31"). */
+  name: string;
+  question: string;
+  /** Outcome labels in the condition's slot order (index i ↔ index set 1 << i). */
+  outcomes: readonly string[];
+  /** The FixedProductMarketMaker. */
+  fpmm: Address;
+  /** The condition is keccak256(oracle, questionId, outcomes.length); markets check it on chain. */
+  oracle: Address;
+  questionId: Hex;
+  /** Symbol of the collateral token (one of the network's tokens). */
+  collateral: string;
+  /** When the answer is known (ISO 8601); informational, the market trades until the oracle reports. */
+  closesAt: string;
+}
+
+/** Gnosis Conditional Tokens deployment of a network and the markets Paygent lists on it. */
+export interface PredictionMarketsInfo {
+  conditionalTokens: Address;
+  fpmmFactory: Address;
+  markets: readonly MarketInfo[];
+}
+
 /** Everything Paygent knows about one network. */
 export interface NetworkInfo {
   name: NetworkName;
@@ -41,6 +70,8 @@ export interface NetworkInfo {
   /** Absent where no DEX address is known (swaps then fail with NoRouteError). */
   dex: DexInfo | undefined;
   tokens: readonly TokenInfo[];
+  /** Absent where no Conditional Tokens deployment is known (markets then refuse: not available). */
+  predictionMarkets: PredictionMarketsInfo | undefined;
 }
 
 const cro = (verified: boolean): TokenInfo => ({
@@ -69,6 +100,20 @@ function buildNetworks(): Record<NetworkName, NetworkInfo> {
         factory: devnet.factory,
         feeBps: 30,
         verified: true,
+      },
+      predictionMarkets: {
+        conditionalTokens: devnet.conditionalTokens,
+        fpmmFactory: devnet.fpmmFactory,
+        markets: devnetMarkets().map((market) => ({
+          name: market.name,
+          question: market.question,
+          outcomes: market.outcomes,
+          fpmm: market.fpmm,
+          oracle: devnetOracle(),
+          questionId: market.questionId,
+          collateral: "USDC",
+          closesAt: market.closesAt,
+        })),
       },
       tokens: [
         cro(true),
@@ -110,6 +155,8 @@ function buildNetworks(): Record<NetworkName, NetworkInfo> {
       multicall3: MULTICALL3_ADDRESS,
       // No VVS router address on testnet could be verified.
       dex: undefined,
+      // No Gnosis Conditional Tokens deployment on Cronos testnet is known; never a guess.
+      predictionMarkets: undefined,
       tokens: [
         cro(true),
         {
@@ -146,6 +193,9 @@ function buildNetworks(): Record<NetworkName, NetworkInfo> {
         feeBps: 30,
         verified: true,
       },
+      // No Gnosis Conditional Tokens deployment on Cronos is known ("Delphi" has no published
+      // contracts); markets answer "not available on this network" instead of guessing.
+      predictionMarkets: undefined,
       tokens: [
         cro(true),
         {

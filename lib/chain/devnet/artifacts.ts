@@ -21,11 +21,19 @@ function load(specifier: string): ContractArtifact {
 }
 
 /**
- * Devnet fixture artifacts. Uniswap V2 builds come unpatched from the registry packages (GPL-3.0:
- * devnet/test fixtures only, never shipped runtime code); ours come from contracts/artifacts.
+ * Devnet fixture artifacts. Uniswap V2 builds (GPL-3.0) and the Gnosis Conditional Tokens / FPMM
+ * builds (LGPL-3.0) come unpatched from the registry packages: devnet/test fixtures only, never
+ * shipped runtime code. Ours come from contracts/artifacts.
  */
 export function fixtureArtifacts(): Record<
-  "wcro" | "factory" | "router" | "paygentUsd" | "devToken" | "multicall3",
+  | "wcro"
+  | "factory"
+  | "router"
+  | "paygentUsd"
+  | "devToken"
+  | "multicall3"
+  | "conditionalTokens"
+  | "fpmmFactory",
   ContractArtifact
 > {
   return {
@@ -35,5 +43,13 @@ export function fixtureArtifacts(): Record<
     paygentUsd: load("../../../contracts/artifacts/PaygentUSD.json"),
     devToken: load("../../../contracts/artifacts/DevToken.json"),
     multicall3: load("../../../contracts/artifacts/Multicall3.json"),
+    // Gnosis Conditional Tokens and its fixed-product market maker (LGPL-3.0): devnet fixtures only;
+    // runtime code uses the ABI fragments in lib/markets/abis.ts.
+    conditionalTokens: load(
+      "@gnosis.pm/conditional-tokens-contracts/build/contracts/ConditionalTokens.json",
+    ),
+    fpmmFactory: load(
+      "@gnosis.pm/conditional-tokens-market-makers/build/contracts/FixedProductMarketMakerFactory.json",
+    ),
   };
 }

@@ -15,6 +15,8 @@ import { DevnetError } from "../errors.js";
 import { fixtureArtifacts } from "./artifacts.js";
 import { devnetAccount } from "./devnetAccounts.js";
 import { type DevnetAddresses, devnetAddresses, fixtureNonce } from "./devnetAddresses.js";
+import { devnetMarkets } from "./devnetMarkets.js";
+import { marketFixtureSteps } from "./marketFixtureSteps.js";
 
 /** Pool sizes: 1 CRO = 0.10 USDC and 1 CRO = 10,000 VVS, deep enough that test swaps barely move them. */
 export const fixturePools = {
@@ -32,6 +34,11 @@ export interface DeployFixturesParameters {
   rpcUrl: string;
   /** Receives the agent funding; defaults to the devnet agent account. */
   agent?: Address;
+  /**
+   * Stop after this step (tests use it to recreate a devnet persisted by an older version, which
+   * the next full run must bring up to date).
+   */
+  throughStep?: keyof typeof fixtureNonce;
 }
 
 export interface DeployFixturesReturnType extends DevnetAddresses {
@@ -42,7 +49,8 @@ export interface DeployFixturesReturnType extends DevnetAddresses {
 
 /**
  * Deploys the devnet fixtures (WCRO, Uniswap V2 factory and router, Paygent USD, VVS, Multicall3),
- * seeds the CRO/USDC and VVS/CRO pools and funds the agent. Idempotent: steps run from a dedicated
+ * seeds the CRO/USDC and VVS/CRO pools, funds the agent, and creates the demo prediction markets
+ * (ConditionalTokens, FPMM factory, funded markets; see devnetMarkets.ts). Idempotent: steps run from a dedicated
  * deployer in a fixed nonce order, so a step whose nonce the deployer has passed is done, and
  * addresses are the same on every devnet.
  */
@@ -152,6 +160,7 @@ export async function deployFixtures(
         args: [agent, fixtureAgentFunding.vvs],
         nonce,
       }),
+    ...marketFixtureSteps(client),
   };
 
   let sent = 0;
@@ -162,7 +171,12 @@ export async function deployFixtures(
     });
     const pending = (Object.keys(steps) as (keyof typeof fixtureNonce)[])
       .map((name) => ({ name, nonce: fixtureNonce[name] }))
-      .filter((step) => step.nonce >= startNonce)
+      .filter(
+        (step) =>
+          step.nonce >= startNonce &&
+          (parameters.throughStep === undefined ||
+            step.nonce <= fixtureNonce[parameters.throughStep]),
+      )
       .sort((a, b) => a.nonce - b.nonce);
     if (pending.length > 0) {
       // The liquidity needs more CRO than anvil's default 10,000; the devnet can simply grant it.
@@ -191,10 +205,17 @@ export async function deployFixtures(
       });
     }
 
+    const built = parameters.throughStep === undefined;
     for (const [name, address] of Object.entries({
       router: addresses.router,
       usdc: addresses.usdc,
       vvs: addresses.vvs,
+      ...(built
+        ? {
+            conditionalTokens: addresses.conditionalTokens,
+            ...Object.fromEntries(devnetMarkets().map((market) => [market.name, market.fpmm])),
+          }
+        : {}),
     })) {
       const code = await client.getCode({ address });
       if (!code || code === "0x") {

@@ -17,6 +17,8 @@ export const devnetAccountIndex = {
   facilitator: 2,
   /** The demo merchant / paid API that receives payments. */
   merchant: 3,
+  /** Reports the outcome of the devnet prediction markets (ConditionalTokens' oracle). */
+  oracle: 8,
   /** Deploys and owns the fixtures (tokens, pools). */
   deployer: 9,
 } as const;

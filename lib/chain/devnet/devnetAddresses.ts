@@ -23,6 +23,19 @@ export const fixtureNonce = {
   addVvsCroLiquidity: 10,
   fundAgentUsdc: 11,
   fundAgentVvs: 12,
+  // Prediction markets (Gnosis Conditional Tokens + FPMM), appended so the addresses above never move
+  // and a devnet persisted before they existed gains them on its next start.
+  deployConditionalTokens: 13,
+  deployFpmmFactory: 14,
+  mintMarketUsdc: 15,
+  prepareCroAbove: 16,
+  createCroAbove: 17,
+  approveCroAbove: 18,
+  fundCroAbove: 19,
+  prepareCroRange: 20,
+  createCroRange: 21,
+  approveCroRange: 22,
+  fundCroRange: 23,
 } as const;
 
 /** Addresses of the devnet fixtures. */
@@ -34,6 +47,10 @@ export interface DevnetAddresses {
   usdc: Address;
   vvs: Address;
   multicall3: Address;
+  /** Gnosis ConditionalTokens (ERC-1155 outcome positions). */
+  conditionalTokens: Address;
+  /** Gnosis FixedProductMarketMakerFactory (its markets are listed in devnetMarkets.ts). */
+  fpmmFactory: Address;
 }
 
 let cached: DevnetAddresses | undefined;
@@ -51,6 +68,8 @@ export function devnetAddresses(): DevnetAddresses {
     usdc: at(fixtureNonce.deployUsdc),
     vvs: at(fixtureNonce.deployVvs),
     multicall3: MULTICALL3_ADDRESS,
+    conditionalTokens: at(fixtureNonce.deployConditionalTokens),
+    fpmmFactory: at(fixtureNonce.deployFpmmFactory),
   };
   return cached;
 }
