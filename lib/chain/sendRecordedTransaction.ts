@@ -16,8 +16,14 @@ import { getTransactionOutcome } from "./getTransactionOutcome.js";
 /** A chain_transactions row. */
 export type ChainTransactionRow = Selectable<ChainTransactionsTable>;
 
-/** The kinds of transaction Paygent sends. */
-export type ChainTransactionKind = "transfer" | "approve" | "swap";
+/** The kinds of transaction Paygent sends (market_* are prediction-market trades, lib/markets). */
+export type ChainTransactionKind =
+  | "transfer"
+  | "approve"
+  | "swap"
+  | "market_buy"
+  | "market_sell"
+  | "market_redeem";
 
 export interface SendRecordedTransactionParameters {
   /** Idempotency key (the workflow step id, suffixed for helper transactions such as approvals). */

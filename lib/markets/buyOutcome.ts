@@ -1,0 +1,251 @@
+import type { Kysely } from "kysely";
+import { type Address, encodeFunctionData, erc20Abi, parseEventLogs } from "viem";
+import type { ChainContext } from "../chain/clients.js";
+import {
+  InsufficientBalanceError,
+  SlippageExceededError,
+  StepConflictError,
+  TransactionWouldRevertError,
+} from "../chain/errors.js";
+import {
+  type ChainTransactionRow,
+  findStepTransaction,
+  markRow,
+  sendRecordedTransaction,
+  settleRecordedTransaction,
+} from "../chain/sendRecordedTransaction.js";
+import { toBaseUnits } from "../chain/units.js";
+import type { Database } from "../db/database.js";
+import { fpmmAbi } from "./abis.js";
+import { quoteBuy } from "./quoteBuy.js";
+import { getMarketStatics } from "./readMarketState.js";
+import { requireMarket, requireOutcome } from "./requireMarket.js";
+import { requireSlippageBps } from "./slippage.js";
+
+export interface BuyOutcomeParameters {
+  /** Idempotency key: the workflow step id. The collateral approval (when needed) uses `${stepId}:approve`. */
+  stepId: string;
+  runId?: string | null;
+  /** Short name, market maker address or condition id. */
+  market: string;
+  /** Outcome label ("yes") or index. */
+  outcome: string | number;
+  /** Collateral to spend, base units (the market maker's fee comes out of it). */
+  amount: bigint | string;
+  /** Tolerated shortfall in shares against calcBuyAmount, basis points. */
+  slippageBps: number;
+  /** How long to wait for each receipt before TransactionPendingError. */
+  receiptTimeoutMs?: number;
+}
+
+export interface BuyOutcomeReturnType {
+  hash: `0x${string}`;
+  market: string;
+  fpmm: Address;
+  outcomeIndex: number;
+  outcome: string;
+  collateral: string;
+  investmentAmount: string;
+  feeAmount: string;
+  /** Shares received, read from the receipt's FPMMBuy event. */
+  sharesBought: string;
+  /** The quote at send time and the minimum the market maker had to honour. */
+  expectedShares: string;
+  minShares: string;
+  /** ERC-1155 id of the outcome position on ConditionalTokens. */
+  positionId: string;
+  blockNumber: string;
+  /** Native base units of gas paid by the buy (and its approval, when one was sent). */
+  gasCost: string;
+  approvalHash?: `0x${string}`;
+  reused: boolean;
+}
+
+interface BuyDetails {
+  market: string;
+  fpmm: Address;
+  outcomeIndex: number;
+  investmentAmount: string;
+  expectedShares: string;
+  minShares: string;
+  approvalHash?: `0x${string}`;
+  approvalGasCost?: string;
+  sharesBought?: string;
+  feeAmount?: string;
+}
+
+/**
+ * Buys outcome shares of a prediction market with collateral (FPMM buy, with minOutcomeTokensToBuy
+ * from calcBuyAmount less slippage), approving the collateral first when the allowance is short.
+ * Exactly once per stepId: the signed transaction is recorded before broadcast
+ * (sendRecordedTransaction), and a retry finds it instead of buying again.
+ */
+export async function buyOutcome(
+  context: ChainContext,
+  db: Kysely<Database>,
+  parameters: BuyOutcomeParameters,
+): Promise<BuyOutcomeReturnType> {
+  const market = requireMarket(context, parameters.market);
+  const outcomeIndex = requireOutcome(market, parameters.outcome);
+  const investmentAmount = toBaseUnits(parameters.amount);
+  requireSlippageBps(parameters.slippageBps);
+  const statics = await getMarketStatics(context, market);
+  const owner = context.account.address;
+
+  let row: ChainTransactionRow | undefined = await findStepTransaction(db, {
+    chainId: context.chain.id,
+    stepId: parameters.stepId,
+    kind: "market_buy",
+  });
+  let reused = row !== undefined;
+  let details: BuyDetails;
+  let approvalGasCost = 0n;
+
+  if (row) {
+    details = row.details as BuyDetails;
+    if (
+      details.fpmm.toLowerCase() !== market.fpmm.toLowerCase() ||
+      details.outcomeIndex !== outcomeIndex ||
+      details.investmentAmount !== investmentAmount.toString()
+    ) {
+      throw new StepConflictError(
+        `Step ${parameters.stepId} already sent a different market buy (${row.hash})`,
+      );
+    }
+  } else {
+    const quote = await quoteBuy(context, {
+      market: market.fpmm,
+      outcome: outcomeIndex,
+      amount: investmentAmount,
+      slippageBps: parameters.slippageBps,
+    });
+    const collateral = statics.collateral.address;
+    const [available, allowance] = await Promise.all([
+      context.publicClient.readContract({
+        address: collateral,
+        abi: erc20Abi,
+        functionName: "balanceOf",
+        args: [owner],
+      }),
+      context.publicClient.readContract({
+        address: collateral,
+        abi: erc20Abi,
+        functionName: "allowance",
+        args: [owner, market.fpmm],
+      }),
+    ]);
+    if (available < investmentAmount) {
+      throw new InsufficientBalanceError({
+        token: statics.collateral.symbol,
+        required: investmentAmount,
+        available,
+      });
+    }
+    let approvalHash: `0x${string}` | undefined;
+    if (allowance < investmentAmount) {
+      // Returns the step's live approval row instead of sending a second one.
+      const approval = await sendRecordedTransaction(context, db, {
+        stepId: `${parameters.stepId}:approve`,
+        runId: parameters.runId,
+        kind: "approve",
+        action: `Approval of ${statics.collateral.symbol} for market ${market.name}`,
+        to: collateral,
+        data: encodeFunctionData({
+          abi: erc20Abi,
+          functionName: "approve",
+          args: [market.fpmm, investmentAmount],
+        }),
+        token: statics.collateral.symbol,
+        amount: investmentAmount,
+        details: { spender: market.fpmm },
+      });
+      const settled = await settleRecordedTransaction(context, db, approval.row, {
+        reused: approval.reused,
+        timeoutMs: parameters.receiptTimeoutMs,
+      });
+      approvalHash = settled.hash;
+      approvalGasCost = settled.gasCost;
+    }
+    details = {
+      market: market.name,
+      fpmm: market.fpmm,
+      outcomeIndex,
+      investmentAmount: investmentAmount.toString(),
+      expectedShares: quote.expectedShares,
+      minShares: quote.minShares,
+      ...(approvalHash ? { approvalHash, approvalGasCost: approvalGasCost.toString() } : {}),
+    };
+    try {
+      const sent = await sendRecordedTransaction(context, db, {
+        stepId: parameters.stepId,
+        runId: parameters.runId,
+        kind: "market_buy",
+        action: `Bet on "${quote.outcome}" in ${market.name}`,
+        to: market.fpmm,
+        data: encodeFunctionData({
+          abi: fpmmAbi,
+          functionName: "buy",
+          args: [investmentAmount, BigInt(outcomeIndex), BigInt(quote.minShares)],
+        }),
+        token: statics.collateral.symbol,
+        amount: investmentAmount,
+        details: { ...details },
+      });
+      row = sent.row;
+      reused = sent.reused;
+    } catch (error) {
+      if (
+        error instanceof TransactionWouldRevertError &&
+        /minimum buy amount not reached/.test(error.reason ?? "")
+      ) {
+        throw new SlippageExceededError(
+          `Bet in ${market.name} would buy fewer than the minimum ${quote.minShares} shares (quoted ${quote.expectedShares}, slippage ${parameters.slippageBps} bps); nothing was sent`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
+  const settled = await settleRecordedTransaction(context, db, row, {
+    reused,
+    timeoutMs: parameters.receiptTimeoutMs,
+  });
+  const [event] = parseEventLogs({
+    abi: fpmmAbi,
+    eventName: "FPMMBuy",
+    logs: settled.receipt.logs,
+  }).filter(
+    (log) =>
+      log.address.toLowerCase() === market.fpmm.toLowerCase() &&
+      log.args.buyer.toLowerCase() === owner.toLowerCase(),
+  );
+  const sharesBought = (event?.args.outcomeTokensBought ?? 0n).toString();
+  const feeAmount = (event?.args.feeAmount ?? 0n).toString();
+  if (details.sharesBought !== sharesBought) {
+    await markRow(db, settled.hash, {
+      status: "confirmed",
+      details: { ...details, sharesBought, feeAmount },
+    });
+  }
+  const totalGas =
+    settled.gasCost + (reused ? BigInt(details.approvalGasCost ?? "0") : approvalGasCost);
+  return {
+    hash: settled.hash,
+    market: market.name,
+    fpmm: market.fpmm,
+    outcomeIndex,
+    outcome: market.outcomes[outcomeIndex] as string,
+    collateral: statics.collateral.symbol,
+    investmentAmount: investmentAmount.toString(),
+    feeAmount,
+    sharesBought,
+    expectedShares: details.expectedShares,
+    minShares: details.minShares,
+    positionId: (statics.positionIds[outcomeIndex] as bigint).toString(),
+    blockNumber: settled.blockNumber.toString(),
+    gasCost: totalGas.toString(),
+    ...(details.approvalHash ? { approvalHash: details.approvalHash } : {}),
+    reused,
+  };
+}

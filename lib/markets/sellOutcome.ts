@@ -1,0 +1,235 @@
+import type { Kysely } from "kysely";
+import { type Address, encodeFunctionData, parseEventLogs } from "viem";
+import type { ChainContext } from "../chain/clients.js";
+import {
+  SlippageExceededError,
+  StepConflictError,
+  TransactionWouldRevertError,
+} from "../chain/errors.js";
+import {
+  type ChainTransactionRow,
+  findStepTransaction,
+  markRow,
+  sendRecordedTransaction,
+  settleRecordedTransaction,
+} from "../chain/sendRecordedTransaction.js";
+import { toBaseUnits } from "../chain/units.js";
+import type { Database } from "../db/database.js";
+import { conditionalTokensAbi, fpmmAbi } from "./abis.js";
+import { quoteSell } from "./quoteSell.js";
+import { getMarketStatics } from "./readMarketState.js";
+import { requireMarket, requireOutcome } from "./requireMarket.js";
+import { requireSlippageBps } from "./slippage.js";
+
+export interface SellOutcomeParameters {
+  /** Idempotency key: the workflow step id. The ConditionalTokens approval uses `${stepId}:approve`. */
+  stepId: string;
+  runId?: string | null;
+  market: string;
+  outcome: string | number;
+  /** Shares to sell at most (base units), or "all" (the default): what the wallet holds. */
+  shares?: bigint | string | "all";
+  /** Tolerance on the collateral asked for, basis points (see quoteSell). */
+  slippageBps: number;
+  receiptTimeoutMs?: number;
+}
+
+export interface SellOutcomeReturnType {
+  hash: `0x${string}`;
+  market: string;
+  fpmm: Address;
+  outcomeIndex: number;
+  outcome: string;
+  collateral: string;
+  /** Collateral received (the sale's exact returnAmount, from the FPMMSell event). */
+  returnAmount: string;
+  feeAmount: string;
+  /** Shares the market maker took, from the FPMMSell event. */
+  sharesSold: string;
+  /** The sale's maxOutcomeTokensToSell and the quote at send time. */
+  maxShares: string;
+  quotedReturn: string;
+  expectedSharesSold: string;
+  blockNumber: string;
+  gasCost: string;
+  approvalHash?: `0x${string}`;
+  reused: boolean;
+}
+
+interface SellDetails {
+  market: string;
+  fpmm: Address;
+  outcomeIndex: number;
+  /** The request as given ("all" or a base-unit amount): what a retry must repeat. */
+  requested: string;
+  maxShares: string;
+  quotedReturn: string;
+  returnAmount: string;
+  expectedSharesSold: string;
+  approvalHash?: `0x${string}`;
+  approvalGasCost?: string;
+  sharesSold?: string;
+  feeAmount?: string;
+}
+
+/**
+ * Sells outcome shares back to the market maker (FPMM sell of an exact returnAmount, capped by
+ * maxOutcomeTokensToSell), first letting the market maker move the wallet's ConditionalTokens
+ * positions (setApprovalForAll) when it may not yet. Exactly once per stepId.
+ */
+export async function sellOutcome(
+  context: ChainContext,
+  db: Kysely<Database>,
+  parameters: SellOutcomeParameters,
+): Promise<SellOutcomeReturnType> {
+  const market = requireMarket(context, parameters.market);
+  const outcomeIndex = requireOutcome(market, parameters.outcome);
+  requireSlippageBps(parameters.slippageBps);
+  const requested =
+    parameters.shares === undefined || parameters.shares === "all"
+      ? "all"
+      : toBaseUnits(parameters.shares).toString();
+  const statics = await getMarketStatics(context, market);
+  const owner = context.account.address;
+
+  let row: ChainTransactionRow | undefined = await findStepTransaction(db, {
+    chainId: context.chain.id,
+    stepId: parameters.stepId,
+    kind: "market_sell",
+  });
+  let reused = row !== undefined;
+  let details: SellDetails;
+  let approvalGasCost = 0n;
+
+  if (row) {
+    details = row.details as SellDetails;
+    if (
+      details.fpmm.toLowerCase() !== market.fpmm.toLowerCase() ||
+      details.outcomeIndex !== outcomeIndex ||
+      details.requested !== requested
+    ) {
+      throw new StepConflictError(
+        `Step ${parameters.stepId} already sent a different market sale (${row.hash})`,
+      );
+    }
+  } else {
+    const quote = await quoteSell(context, {
+      market: market.fpmm,
+      outcome: outcomeIndex,
+      shares: requested,
+      slippageBps: parameters.slippageBps,
+    });
+    let approvalHash: `0x${string}` | undefined;
+    const approved = await context.publicClient.readContract({
+      address: statics.conditionalTokens,
+      abi: conditionalTokensAbi,
+      functionName: "isApprovedForAll",
+      args: [owner, market.fpmm],
+    });
+    if (!approved) {
+      const approval = await sendRecordedTransaction(context, db, {
+        stepId: `${parameters.stepId}:approve`,
+        runId: parameters.runId,
+        kind: "approve",
+        action: `Approval of outcome shares for market ${market.name}`,
+        to: statics.conditionalTokens,
+        data: encodeFunctionData({
+          abi: conditionalTokensAbi,
+          functionName: "setApprovalForAll",
+          args: [market.fpmm, true],
+        }),
+        details: { operator: market.fpmm },
+      });
+      const settled = await settleRecordedTransaction(context, db, approval.row, {
+        reused: approval.reused,
+        timeoutMs: parameters.receiptTimeoutMs,
+      });
+      approvalHash = settled.hash;
+      approvalGasCost = settled.gasCost;
+    }
+    details = {
+      market: market.name,
+      fpmm: market.fpmm,
+      outcomeIndex,
+      requested,
+      maxShares: quote.maxShares,
+      quotedReturn: quote.quotedReturn,
+      returnAmount: quote.returnAmount,
+      expectedSharesSold: quote.expectedSharesSold,
+      ...(approvalHash ? { approvalHash, approvalGasCost: approvalGasCost.toString() } : {}),
+    };
+    try {
+      const sent = await sendRecordedTransaction(context, db, {
+        stepId: parameters.stepId,
+        runId: parameters.runId,
+        kind: "market_sell",
+        action: `Sale of "${quote.outcome}" shares in ${market.name}`,
+        to: market.fpmm,
+        data: encodeFunctionData({
+          abi: fpmmAbi,
+          functionName: "sell",
+          args: [BigInt(quote.returnAmount), BigInt(outcomeIndex), BigInt(quote.maxShares)],
+        }),
+        token: statics.collateral.symbol,
+        amount: BigInt(quote.returnAmount),
+        details: { ...details },
+      });
+      row = sent.row;
+      reused = sent.reused;
+    } catch (error) {
+      if (
+        error instanceof TransactionWouldRevertError &&
+        /maximum sell amount exceeded/.test(error.reason ?? "")
+      ) {
+        throw new SlippageExceededError(
+          `Sale in ${market.name} would need more than the ${quote.maxShares} shares allowed for ${quote.returnAmount} (slippage ${parameters.slippageBps} bps); nothing was sent`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
+  const settled = await settleRecordedTransaction(context, db, row, {
+    reused,
+    timeoutMs: parameters.receiptTimeoutMs,
+  });
+  const [event] = parseEventLogs({
+    abi: fpmmAbi,
+    eventName: "FPMMSell",
+    logs: settled.receipt.logs,
+  }).filter(
+    (log) =>
+      log.address.toLowerCase() === market.fpmm.toLowerCase() &&
+      log.args.seller.toLowerCase() === owner.toLowerCase(),
+  );
+  const sharesSold = (event?.args.outcomeTokensSold ?? 0n).toString();
+  const feeAmount = (event?.args.feeAmount ?? 0n).toString();
+  const returnAmount = (event?.args.returnAmount ?? 0n).toString();
+  if (details.sharesSold !== sharesSold) {
+    await markRow(db, settled.hash, {
+      status: "confirmed",
+      details: { ...details, sharesSold, feeAmount },
+    });
+  }
+  const totalGas =
+    settled.gasCost + (reused ? BigInt(details.approvalGasCost ?? "0") : approvalGasCost);
+  return {
+    hash: settled.hash,
+    market: market.name,
+    fpmm: market.fpmm,
+    outcomeIndex,
+    outcome: market.outcomes[outcomeIndex] as string,
+    collateral: statics.collateral.symbol,
+    returnAmount,
+    feeAmount,
+    sharesSold,
+    maxShares: details.maxShares,
+    quotedReturn: details.quotedReturn,
+    expectedSharesSold: details.expectedSharesSold,
+    blockNumber: settled.blockNumber.toString(),
+    gasCost: totalGas.toString(),
+    ...(details.approvalHash ? { approvalHash: details.approvalHash } : {}),
+    reused,
+  };
+}
