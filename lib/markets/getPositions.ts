@@ -47,7 +47,8 @@ export async function getPositions(
 ): Promise<GetPositionsReturnType> {
   const { markets } = requirePredictionMarkets(context);
   const owner = parameters.owner ?? context.account.address;
-  const blockNumber = parameters.blockNumber ?? (await context.publicClient.getBlockNumber());
+  const blockNumber =
+    parameters.blockNumber ?? (await context.publicClient.getBlockNumber({ cacheTime: 0 }));
   const states = await Promise.all(
     markets.map((market) => readMarketState(context, { market, owner, blockNumber })),
   );

@@ -18,7 +18,8 @@ export async function listMarkets(
   parameters: ListMarketsParameters = {},
 ): Promise<Market[]> {
   const { markets } = requirePredictionMarkets(context);
-  const blockNumber = parameters.blockNumber ?? (await context.publicClient.getBlockNumber());
+  const blockNumber =
+    parameters.blockNumber ?? (await context.publicClient.getBlockNumber({ cacheTime: 0 }));
   const all = await Promise.all(
     markets.map(async (market) =>
       toMarket(market, await readMarketState(context, { market, blockNumber })),

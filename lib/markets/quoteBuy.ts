@@ -50,7 +50,8 @@ export async function quoteBuy(
   const outcomeIndex = requireOutcome(market, parameters.outcome);
   const investmentAmount = toBaseUnits(parameters.amount);
   const slippageBps = requireSlippageBps(parameters.slippageBps);
-  const blockNumber = parameters.blockNumber ?? (await context.publicClient.getBlockNumber());
+  const blockNumber =
+    parameters.blockNumber ?? (await context.publicClient.getBlockNumber({ cacheTime: 0 }));
   const state = await readMarketState(context, { market, blockNumber });
   if (state.payoutDenominator > 0n) {
     throw new MarketResolvedError(`Market ${market.name} is resolved; it no longer trades`, {

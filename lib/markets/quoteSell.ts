@@ -54,7 +54,8 @@ export async function quoteSell(
   const outcomeIndex = requireOutcome(market, parameters.outcome);
   const slippageBps = requireSlippageBps(parameters.slippageBps);
   const owner = parameters.owner ?? context.account.address;
-  const blockNumber = parameters.blockNumber ?? (await context.publicClient.getBlockNumber());
+  const blockNumber =
+    parameters.blockNumber ?? (await context.publicClient.getBlockNumber({ cacheTime: 0 }));
   const state = await readMarketState(context, { market, owner, blockNumber });
   const label = market.outcomes[outcomeIndex] as string;
   if (state.payoutDenominator > 0n) {

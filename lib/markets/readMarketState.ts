@@ -52,7 +52,10 @@ export async function readMarketState(
   const statics = await getMarketStatics(context, parameters.market);
   const { conditionalTokens, conditionId, positionIds } = statics;
   const fpmm = parameters.market.fpmm;
-  const blockNumber = parameters.blockNumber ?? (await context.publicClient.getBlockNumber());
+  // cacheTime 0 (here and in every market read): viem caches the block number for a polling
+  // interval, and a read right after one of our own trades must see that trade.
+  const blockNumber =
+    parameters.blockNumber ?? (await context.publicClient.getBlockNumber({ cacheTime: 0 }));
   const owner = parameters.owner;
   // Two typed multicalls at one block: the pool and totals, then one numerator per outcome.
   const [[poolBalances, ownerShares, lpSupply, payoutDenominator], payoutNumerators] =

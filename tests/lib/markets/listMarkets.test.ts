@@ -5,7 +5,7 @@ import { conditionalTokensAbi } from "../../../lib/markets/abis.js";
 import { getMarket } from "../../../lib/markets/getMarket.js";
 import { listMarkets } from "../../../lib/markets/listMarkets.js";
 import { quoteBuy } from "../../../lib/markets/quoteBuy.js";
-import { marketConditionId } from "../../../lib/markets/requireMarket.js";
+import { marketConditionId, requireMarket } from "../../../lib/markets/requireMarket.js";
 import { startTestDevnet, type TestDevnet } from "../../helpers/devnet.js";
 
 let devnet: TestDevnet;
@@ -78,7 +78,7 @@ describe("listMarkets", () => {
       });
       const found = await getMarket(context, { market: market.name });
       expect(found.conditionId).toBe(onChain);
-      expect(marketConditionId({ ...found, fpmm: found.id, collateral: "USDC" })).toBe(onChain);
+      expect(marketConditionId(requireMarket(context, market.name))).toBe(onChain);
     }
   });
 

@@ -3,6 +3,7 @@ import {
   createWalletClient,
   erc20Abi,
   http,
+  parseEventLogs,
   parseSignature,
   parseUnits,
 } from "viem";
@@ -10,13 +11,18 @@ import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { eip3009Abi, pairAbi } from "../../../../lib/chain/abis.js";
 import { devnetChain } from "../../../../lib/chain/chains.js";
+import { createChainContext } from "../../../../lib/chain/clients.js";
 import {
   deployFixtures,
   fixtureAgentFunding,
   fixturePools,
 } from "../../../../lib/chain/devnet/deployFixtures.js";
 import { devnetAddresses } from "../../../../lib/chain/devnet/devnetAddresses.js";
-import { startTestDevnet, type TestDevnet } from "../../../helpers/devnet.js";
+import { devnetMarkets } from "../../../../lib/chain/devnet/devnetMarkets.js";
+import { DEVNET_CHAIN_ID, startAnvil } from "../../../../lib/chain/devnet/startAnvil.js";
+import { fpmmAbi, fpmmFactoryAbi } from "../../../../lib/markets/abis.js";
+import { listMarkets } from "../../../../lib/markets/listMarkets.js";
+import { freePort, startTestDevnet, type TestDevnet } from "../../../helpers/devnet.js";
 
 let devnet: TestDevnet;
 beforeAll(async () => {
@@ -189,5 +195,78 @@ describe("PaygentUSD (EIP-3009)", () => {
       args: [merchant],
     });
     expect(after - before).toBe(parseUnits("0.20", 6));
+  });
+});
+
+describe("prediction market fixtures", () => {
+  test("behavior: ConditionalTokens, the FPMM factory and two funded markets at their deterministic addresses", async () => {
+    const client = createPublicClient({
+      chain: devnetChain(devnet.rpcUrl),
+      transport: http(devnet.rpcUrl),
+    });
+    for (const market of devnetMarkets()) {
+      const [conditionalTokens, collateral, supply] = await Promise.all([
+        client.readContract({
+          address: market.fpmm,
+          abi: fpmmAbi,
+          functionName: "conditionalTokens",
+        }),
+        client.readContract({
+          address: market.fpmm,
+          abi: fpmmAbi,
+          functionName: "collateralToken",
+        }),
+        client.readContract({ address: market.fpmm, abi: fpmmAbi, functionName: "totalSupply" }),
+      ]);
+      expect({ conditionalTokens, collateral, supply }).toEqual({
+        conditionalTokens: devnet.addresses.conditionalTokens,
+        collateral: devnet.addresses.usdc,
+        supply: market.funding,
+      });
+    }
+    // The fixtures' creation events name the same market makers devnetMarkets() computes.
+    const logs = await client.getLogs({ address: devnet.addresses.fpmmFactory, fromBlock: 0n });
+    expect(
+      parseEventLogs({
+        abi: fpmmFactoryAbi,
+        eventName: "FixedProductMarketMakerCreation",
+        logs,
+      }).map((log) => log.args.fixedProductMarketMaker),
+    ).toEqual(devnetMarkets().map((market) => market.fpmm));
+  });
+
+  test("behavior: a devnet persisted before the markets existed gains them on its next start; nothing else moves", async () => {
+    const anvil = await startAnvil({
+      port: await freePort(),
+      chainId: DEVNET_CHAIN_ID,
+      detached: false,
+    });
+    try {
+      const older = await deployFixtures({ rpcUrl: anvil.rpcUrl, throughStep: "fundAgentVvs" });
+      expect(older.sent).toBe(13);
+      const client = createPublicClient({
+        chain: devnetChain(anvil.rpcUrl),
+        transport: http(anvil.rpcUrl),
+      });
+      expect(
+        await client.getCode({ address: devnetAddresses().conditionalTokens }),
+      ).toBeUndefined();
+      const context = createChainContext({ network: "devnet", rpcUrl: anvil.rpcUrl });
+      await expect(listMarkets(context)).rejects.toMatchObject({
+        name: "MarketMisconfiguredError",
+      });
+
+      const upgraded = await deployFixtures({ rpcUrl: anvil.rpcUrl });
+      expect(upgraded.sent).toBe(11);
+      expect(upgraded).toEqual({ ...devnet.addresses, sent: 11 });
+      const markets = await listMarkets(context);
+      expect(markets.map((market) => [market.name, market.status, market.liquidity])).toEqual([
+        ["cro-above-0.10-dec31", "open", "799999999"],
+        ["cro-range-dec31", "open", "600000000"],
+      ]);
+      expect((await deployFixtures({ rpcUrl: anvil.rpcUrl })).sent).toBe(0);
+    } finally {
+      await anvil.stop();
+    }
   });
 });
