@@ -34,6 +34,8 @@ export interface BuyOutcomeParameters {
   amount: bigint | string;
   /** Tolerated shortfall in shares against calcBuyAmount, basis points. */
   slippageBps: number;
+  /** An explicit floor on the shares ("at least 12 shares"); the higher of it and the slippage floor applies. */
+  minShares?: bigint | string;
   /** How long to wait for each receipt before TransactionPendingError. */
   receiptTimeoutMs?: number;
 }
@@ -119,6 +121,10 @@ export async function buyOutcome(
       amount: investmentAmount,
       slippageBps: parameters.slippageBps,
     });
+    const slippageFloor = BigInt(quote.minShares);
+    const explicitFloor =
+      parameters.minShares === undefined ? 0n : toBaseUnits(parameters.minShares);
+    const minShares = explicitFloor > slippageFloor ? explicitFloor : slippageFloor;
     const collateral = statics.collateral.address;
     const [available, allowance] = await Promise.all([
       context.publicClient.readContract({
@@ -172,7 +178,7 @@ export async function buyOutcome(
       outcomeIndex,
       investmentAmount: investmentAmount.toString(),
       expectedShares: quote.expectedShares,
-      minShares: quote.minShares,
+      minShares: minShares.toString(),
       ...(approvalHash ? { approvalHash, approvalGasCost: approvalGasCost.toString() } : {}),
     };
     try {
@@ -185,7 +191,7 @@ export async function buyOutcome(
         data: encodeFunctionData({
           abi: fpmmAbi,
           functionName: "buy",
-          args: [investmentAmount, BigInt(outcomeIndex), BigInt(quote.minShares)],
+          args: [investmentAmount, BigInt(outcomeIndex), minShares],
         }),
         token: statics.collateral.symbol,
         amount: investmentAmount,
@@ -199,7 +205,7 @@ export async function buyOutcome(
         /minimum buy amount not reached/.test(error.reason ?? "")
       ) {
         throw new SlippageExceededError(
-          `Bet in ${market.name} would buy fewer than the minimum ${quote.minShares} shares (quoted ${quote.expectedShares}, slippage ${parameters.slippageBps} bps); nothing was sent`,
+          `Bet in ${market.name} would buy fewer than the minimum ${minShares} shares (quoted ${quote.expectedShares}, slippage ${parameters.slippageBps} bps); nothing was sent`,
           { cause: error },
         );
       }

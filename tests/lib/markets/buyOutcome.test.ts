@@ -265,6 +265,35 @@ describe("buyOutcome and sellOutcome refusals", () => {
     expect(await nonce()).toBe(start);
   });
 
+  test("error: a floor above what the market maker gives fails in simulation, with a clear error; nothing sent", async () => {
+    const expected = await context.publicClient.readContract({
+      address: requireMarket(context, NAME).fpmm,
+      abi: fpmmAbi,
+      functionName: "calcBuyAmount",
+      args: [1_000_000n, 0n],
+    });
+    const start = await nonce();
+    const error = await buyOutcome(context, db.db, {
+      stepId: "bet-floor",
+      market: NAME,
+      outcome: "yes",
+      amount: 1_000_000n,
+      slippageBps: 0,
+      minShares: expected + 1n,
+    }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ name: "SlippageExceededError" });
+    expect((error as Error).message).toMatch(
+      new RegExp(`fewer than the minimum ${expected + 1n} shares .*nothing was sent`),
+    );
+    expect(await nonce()).toBe(start);
+    const rows = await db.db
+      .selectFrom("chain_transactions")
+      .select("hash")
+      .where("step_id", "like", "bet-floor%")
+      .execute();
+    expect(rows).toEqual([]);
+  });
+
   test("error: a step id reused for another bet is a conflict; nothing sent", async () => {
     const start = await nonce();
     await expect(
