@@ -22,7 +22,7 @@ function load(specifier: string): ContractArtifact {
 
 /**
  * Devnet fixture artifacts. Uniswap V2 builds (GPL-3.0) and the Gnosis Conditional Tokens / FPMM
- * builds (LGPL-3.0) come unpatched from the registry packages: devnet/test fixtures only, never
+ * builds (LGPL-3.0, vendored from their registry packages in contracts/vendor/gnosis) come unpatched: devnet/test fixtures only, never
  * shipped runtime code. Ours come from contracts/artifacts.
  */
 export function fixtureArtifacts(): Record<
@@ -45,11 +45,7 @@ export function fixtureArtifacts(): Record<
     multicall3: load("../../../contracts/artifacts/Multicall3.json"),
     // Gnosis Conditional Tokens and its fixed-product market maker (LGPL-3.0): devnet fixtures only;
     // runtime code uses the ABI fragments in lib/markets/abis.ts.
-    conditionalTokens: load(
-      "@gnosis.pm/conditional-tokens-contracts/build/contracts/ConditionalTokens.json",
-    ),
-    fpmmFactory: load(
-      "@gnosis.pm/conditional-tokens-market-makers/build/contracts/FixedProductMarketMakerFactory.json",
-    ),
+    conditionalTokens: load("../../../contracts/vendor/gnosis/ConditionalTokens.json"),
+    fpmmFactory: load("../../../contracts/vendor/gnosis/FixedProductMarketMakerFactory.json"),
   };
 }

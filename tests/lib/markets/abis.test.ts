@@ -4,7 +4,8 @@ import { describe, expect, test } from "vitest";
 import { conditionalTokensAbi, fpmmAbi, fpmmFactoryAbi } from "../../../lib/markets/abis.js";
 
 const require = createRequire(import.meta.url);
-const artifact = (path: string) => (require(`@gnosis.pm/${path}`) as { abi: Abi }).abi;
+const artifact = (name: string) =>
+  (require(`../../../contracts/vendor/gnosis/${name}.json`) as { abi: Abi }).abi;
 
 /** A fragment's shape without parameter names: what decoding and encoding depend on. */
 function shape(item: AbiFunction | AbiEvent): string {
@@ -26,21 +27,9 @@ const shapes = (abi: Abi) =>
 
 describe("market ABIs", () => {
   test.each([
-    [
-      "ConditionalTokens",
-      conditionalTokensAbi,
-      "conditional-tokens-contracts/build/contracts/ConditionalTokens.json",
-    ],
-    [
-      "FixedProductMarketMaker",
-      fpmmAbi,
-      "conditional-tokens-market-makers/build/contracts/FixedProductMarketMaker.json",
-    ],
-    [
-      "FixedProductMarketMakerFactory",
-      fpmmFactoryAbi,
-      "conditional-tokens-market-makers/build/contracts/FixedProductMarketMakerFactory.json",
-    ],
+    ["ConditionalTokens", conditionalTokensAbi, "ConditionalTokens"],
+    ["FixedProductMarketMaker", fpmmAbi, "FixedProductMarketMaker"],
+    ["FixedProductMarketMakerFactory", fpmmFactoryAbi, "FixedProductMarketMakerFactory"],
   ] as const)(
     "behavior: every %s fragment Paygent calls matches the compiled contract",
     (_, ours, path) => {
