@@ -13,13 +13,44 @@ export class DecimalFormatError extends BaseError {
   override name = "DecimalFormatError";
 }
 
+const plainPattern = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
+const groupedPattern = /^\d{1,3}(?:,\d{3})+(?:\.\d+)?$/;
+const asciiNumberChars = /^[\d.,]*$/;
+
+/**
+ * Why `text` is not an amount Paygent accepts, or undefined when it is one. Accepted: plain
+ * decimals ("1000.5", ".25") and commas between groups of three digits ("1,000", "1,000.50").
+ * Everything else is refused, never reinterpreted: a sign, an exponent, other digits than 0-9,
+ * and any other separator ("1,5", "1.000,50", "1_000", "1'000") because its meaning depends on
+ * who wrote it.
+ */
+export function amountTextProblem(text: string): string | undefined {
+  if (plainPattern.test(text) || groupedPattern.test(text)) return undefined;
+  const first = text.charAt(0);
+  if (first === "-" || first === "\u2212" || first === "\u2013") {
+    return `"${text}" is negative; amounts must be positive`;
+  }
+  if (first === "+") return `"${text}" has a sign; write the amount without it`;
+  if (/[^\P{N}0-9]/u.test(text)) {
+    return `"${text}" uses digits other than 0-9; write amounts with the digits 0-9`;
+  }
+  if (/\d[eE][+-]?\d/.test(text)) {
+    return `"${text}" uses exponent notation; write the number out (1000, not 1e3)`;
+  }
+  if (!asciiNumberChars.test(text) || text.includes(",")) {
+    return `"${text}" is ambiguous: use a dot for decimals (1.5) and commas only between groups of three digits (1,000.50)`;
+  }
+  return `"${text}" is not a decimal number`;
+}
+
 /** Converts a non-negative decimal string ("1,000.5", ".25") to base units for `decimals` places. */
 export function parseDecimal(text: string, decimals: number): bigint {
-  const cleaned = text.replaceAll(",", "").replaceAll("_", "").trim();
+  const trimmed = text.trim();
+  const problem = amountTextProblem(trimmed);
+  if (problem) throw new DecimalFormatError(problem);
+  const cleaned = trimmed.includes(",") ? trimmed.replaceAll(",", "") : trimmed;
   const match = decimalPattern.exec(cleaned);
-  if (!match || cleaned === "" || cleaned === ".") {
-    throw new DecimalFormatError(`"${text}" is not a decimal number`);
-  }
+  if (!match) throw new DecimalFormatError(`"${text}" is not a decimal number`);
   const whole = match[1] ?? "";
   const fraction = (match[2] ?? "").replace(/0+$/, "");
   if (fraction.length > decimals) {

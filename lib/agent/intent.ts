@@ -26,6 +26,14 @@ const httpUrl = z
   .refine((value) => /^https?:\/\//i.test(value), "must be an http(s) URL")
   .describe("HTTP(S) URL of a paid resource");
 
+// grammar (issue 19): a dollar figure the user said, kept beside the stablecoin amount chosen for it.
+const usdFigure = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/, "must be a decimal number of US dollars")
+  .describe(
+    'Set when the user gave dollars ("$10"): the dollar figure as said; token is the USD stablecoin chosen for it and the amount is that many of its units',
+  );
+
 /** A token amount in base units. */
 export const TokenAmount = z
   .object({ amount: baseUnits, token: symbol })
@@ -58,6 +66,8 @@ export const TransferIntent = z
     token: symbol,
     amount: baseUnits,
     to: Recipient,
+    // grammar (issue 19): optional, see usdFigure
+    usd: usdFigure.optional(),
   })
   .describe("Send tokens to an address, service or URL");
 
@@ -72,6 +82,14 @@ export const PayIntent = z
     amount: baseUnits.optional().describe("Exact amount the user said to pay"),
     token: symbol.optional(),
     maxAmount: baseUnits.optional().describe('Upper bound the user accepts ("up to 0.5 USDC")'),
+    // grammar (issue 19): optional, see usdFigure and the describe text
+    usd: usdFigure.optional(),
+    probe: z
+      .literal(true)
+      .optional()
+      .describe(
+        "A URL with no amount or cap: its price comes from the registry when the URL is registered, else from probing the resource's x402 price; then paid within policy (approval above the threshold)",
+      ),
   })
   .describe("Pay a paid API (x402); price discovered from the service when no amount is given");
 
@@ -155,6 +173,95 @@ export type DiscoverIntent = z.infer<typeof DiscoverIntent>;
 export type SubscribeIntent = z.infer<typeof SubscribeIntent>;
 export type UnsubscribeIntent = z.infer<typeof UnsubscribeIntent>;
 
+// ── grammar (issue 19): intents the grammar understands that the planner does not plan yet ──────
+// They are not part of Intent (the planner's input): parseCommand refuses them with a clear
+// "not available yet"; parseIntents returns them. Phase 2 moves each into Intent with its action.
+
+/** Which prediction market: its short name ("cro-above-0.10-dec31") or its question, quoted. */
+export const MarketRef = z
+  .discriminatedUnion("type", [
+    z.object({
+      type: z.literal("name"),
+      name: z.string().min(1).max(100).describe("Short market name, as GET /api/markets lists it"),
+    }),
+    z.object({
+      type: z.literal("question"),
+      question: z.string().min(1).max(300).describe("The market's question, as the user quoted it"),
+    }),
+  ])
+  .describe("A prediction market by short name or by its question");
+export type MarketRef = z.infer<typeof MarketRef>;
+
+const outcome = z.enum(["yes", "no"]).describe("Outcome of a binary market");
+
+/** Send a token's whole balance (minus a gas reserve for the gas token) to an address. */
+export const TransferAllIntent = z
+  .object({
+    kind: z.literal("transferAll"),
+    token: symbol,
+    to: z.object({ type: z.literal("address"), address }),
+  })
+  .describe(
+    "Send the whole balance of a token, minus a gas reserve when it is the gas token; always needs approval",
+  );
+
+/** Swap a token's whole balance (minus a gas reserve for the gas token). */
+export const SwapAllIntent = z
+  .object({
+    kind: z.literal("swapAll"),
+    tokenIn: symbol.describe("Token sold: all of it, minus a gas reserve when it is the gas token"),
+    tokenOut: symbol.describe("Token bought"),
+    slippageBps: SwapIntent.shape.slippageBps,
+    deadlineSeconds: SwapIntent.shape.deadlineSeconds,
+  })
+  .describe("Swap the whole balance of a token; always needs approval");
+
+/** Buy outcome shares of a prediction market for an exact collateral amount. */
+export const BetIntent = z
+  .object({
+    kind: z.literal("bet"),
+    market: MarketRef,
+    outcome,
+    amount: baseUnits.describe("Collateral to spend, in base units of token"),
+    token: symbol.describe("Collateral token"),
+    usd: usdFigure.optional(),
+  })
+  .describe('Bet on an outcome ("bet 5 USDC on yes in <market>")');
+
+/** Sell all shares of one outcome of a prediction market. */
+export const SellSharesIntent = z
+  .object({ kind: z.literal("sellShares"), market: MarketRef, outcome })
+  .describe('Sell every share of one outcome ("sell my yes shares in <market>")');
+
+/** Redeem the winning shares of a resolved prediction market. */
+export const RedeemIntent = z
+  .object({ kind: z.literal("redeem"), market: MarketRef })
+  .describe('Redeem a resolved market\'s winning shares ("redeem <market>")');
+
+/** Intents the grammar understands but the planner does not plan yet. */
+export const PendingIntent = z
+  .discriminatedUnion("kind", [
+    TransferAllIntent,
+    SwapAllIntent,
+    BetIntent,
+    SellSharesIntent,
+    RedeemIntent,
+  ])
+  .describe("An intent understood but not yet planned");
+export type PendingIntent = z.infer<typeof PendingIntent>;
+export type TransferAllIntent = z.infer<typeof TransferAllIntent>;
+export type SwapAllIntent = z.infer<typeof SwapAllIntent>;
+export type BetIntent = z.infer<typeof BetIntent>;
+export type SellSharesIntent = z.infer<typeof SellSharesIntent>;
+export type RedeemIntent = z.infer<typeof RedeemIntent>;
+
+/** Every intent the grammar produces: an Intent or a PendingIntent. */
+export const ParsedIntent = z
+  .discriminatedUnion("kind", [...Intent.options, ...PendingIntent.options])
+  .describe("One step as the grammar understood it");
+export type ParsedIntent = z.infer<typeof ParsedIntent>;
+// ── end of grammar (issue 19) additions, except ParsedCommand below ──────────────────────────────
+
 /** A spending cap for a command: a token amount in base units or a decimal US-dollar amount. */
 export const Budget = z
   .union([
@@ -179,3 +286,13 @@ export const Command = z
   })
   .describe("A parsed command");
 export type Command = z.infer<typeof Command>;
+
+// grammar (issue 19): a command as the grammar understood it, pending intents included.
+/** Like Command, but its steps may hold intents the planner does not plan yet. */
+export const ParsedCommand = z
+  .object({
+    steps: z.array(ParsedIntent).min(1).max(20).describe("Steps in the order they run"),
+    budget: Budget.optional(),
+  })
+  .describe("A command as the grammar understood it");
+export type ParsedCommand = z.infer<typeof ParsedCommand>;

@@ -13,6 +13,21 @@ export type TokenList = ReadonlyArray<TokenInfo>;
 /** Symbols treated as worth exactly one US dollar when valuing a payment. */
 export const STABLECOINS: ReadonlySet<string> = new Set(["USDC", "USDT", "USDC.E", "DAI"]);
 
+/** Stablecoins tried, in order, when a user pays in dollars: the x402 asset on Cronos first. */
+const DOLLAR_PREFERENCE = ["USDC", "USDT"];
+
+/**
+ * The USD stablecoin a dollar amount ("pay $10") is paid in: USDC when the list has it, else
+ * USDT, else the first other known stablecoin; undefined when the list has none.
+ */
+export function usdStablecoin(tokens: TokenList): TokenInfo | undefined {
+  for (const symbol of DOLLAR_PREFERENCE) {
+    const token = tokens.find((t) => t.symbol.toUpperCase() === symbol);
+    if (token) return token;
+  }
+  return tokens.find((t) => STABLECOINS.has(t.symbol.toUpperCase()));
+}
+
 interface TokenIndex {
   byName: Map<string, TokenInfo>;
   names: string[];

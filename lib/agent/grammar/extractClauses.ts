@@ -2,7 +2,7 @@ import { parseDecimal } from "../decimal.js";
 import { CommandParseError } from "../errors.js";
 import type { Budget } from "../intent.js";
 import { resolveToken, type TokenList } from "../tokens.js";
-import { indexPhrases, matchAt } from "./lexicon.js";
+import { indexPhrases, matchAt, typoMatcher } from "./lexicon.js";
 import { readAmount, toBaseUnits, toUsd } from "./readAmount.js";
 import type { Word } from "./tokenize.js";
 
@@ -37,6 +37,9 @@ const budgetPhrases: string[][] = [
   ["don't", "spend", "more", "than"],
   ["dont", "spend", "more", "than"],
   ["without", "spending", "more", "than"],
+  ["without", "exceeding"],
+  ["without", "going", "over"],
+  ["not", "exceeding"],
   ["spending", "no", "more", "than"],
   ["spend", "no", "more", "than"],
   ["spending", "at", "most"],
@@ -232,6 +235,23 @@ function readDeadline(
   return undefined;
 }
 
+/** Clause nouns read with one typo ("slipage", "budjet", "dealine"). */
+const clauseNoun = typoMatcher(["slippage", "budget", "deadline"]);
+
+/** The words with typos in clause nouns corrected (same array when there are none). */
+function correctClauseNouns(words: Word[]): Word[] {
+  let out: Word[] | undefined;
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (word.kind !== "word" || word.lower.length < 5) continue;
+    const noun = clauseNoun(word.lower);
+    if (noun === undefined || noun === word.lower) continue;
+    out ??= [...words];
+    out[i] = { ...word, lower: noun };
+  }
+  return out ?? words;
+}
+
 /**
  * Lifts budget, slippage and deadline clauses out of one step's words, returning the rest.
  * Works on any position, so "with 0.5% slippage swap …" and "swap … with 0.5% slippage" agree.
@@ -241,7 +261,7 @@ export function extractClauses(
   tokens: TokenList,
 ): { words: Word[]; clauses: Clauses } {
   const clauses: Clauses = {};
-  let rest = words;
+  let rest = correctClauseNouns(words);
   for (let i = 0; i < rest.length; i++) {
     const word = rest[i]!;
     if (word.kind !== "word") {

@@ -14,6 +14,8 @@ export type VerbClass =
   | "cancel"
   | "repeat"
   | "reverse"
+  | "bet"
+  | "redeem"
   | "unsupported";
 
 const verbs: Record<string, VerbClass> = {
@@ -63,6 +65,11 @@ const verbs: Record<string, VerbClass> = {
   same: "repeat",
   reverse: "reverse",
   undo: "reverse",
+  bet: "bet",
+  wager: "bet",
+  place: "bet",
+  put: "bet",
+  redeem: "redeem",
   stake: "unsupported",
   unstake: "unsupported",
   bridge: "unsupported",
@@ -87,11 +94,26 @@ const verbs: Record<string, VerbClass> = {
   sign: "unsupported",
 };
 
-/** Verbs long enough that a one-letter slip is still unambiguous ("swpa", "tranfer", "subscibe"). */
+/**
+ * Verbs long enough that a one-letter slip is still unambiguous ("swpa", "tranfer", "subscibe").
+ * The market verbs are exact only: "water" must not read as "wager".
+ */
 const fuzzyVerbs = Object.keys(verbs).filter(
   (verb) =>
     verb.length >= 4 &&
-    !["what", "how", "long", "show", "give", "sign", "lock", "burn"].includes(verb),
+    ![
+      "what",
+      "how",
+      "long",
+      "show",
+      "give",
+      "sign",
+      "lock",
+      "burn",
+      "place",
+      "wager",
+      "redeem",
+    ].includes(verb),
 );
 
 const fuzzyCache = new Map<string, string | undefined>();
@@ -120,7 +142,9 @@ export function startsStep(word: string): boolean {
   const verb = verbOf(word);
   return (
     verb !== undefined &&
-    !["what", "how", "same", "do", "get", "long", "short", "end", "add"].includes(verb.verb)
+    !["what", "how", "same", "do", "get", "long", "short", "end", "add", "put", "place"].includes(
+      verb.verb,
+    )
   );
 }
 
@@ -187,7 +211,9 @@ export const leadingFillers: ReadonlyArray<ReadonlyArray<string>> = [
   ["next"],
   ["then"],
   ["can", "you"],
+  ["can", "u"],
   ["could", "you"],
+  ["could", "u"],
   ["would", "you"],
   ["will", "you"],
   ["can", "i"],
@@ -202,6 +228,8 @@ export const leadingFillers: ReadonlyArray<ReadonlyArray<string>> = [
   ["let's"],
   ["lets"],
   ["help", "me"],
+  ["gimme"],
+  ["give", "me"],
   ["quickly"],
   ["immediately"],
 ];
@@ -234,3 +262,35 @@ export const articles: ReadonlySet<string> = new Set([
   "this",
   "that",
 ]);
+
+/**
+ * A matcher that reads a word of five letters or more as one of `candidates` when it is exactly
+ * one of them or one typo away from exactly one ("ballance" → "balance"). Plural and singular are
+ * not typos of each other. Only used where the grammar already expects such a noun, never for
+ * token names, where a typo could move money in the wrong asset.
+ */
+export function typoMatcher(
+  candidates: ReadonlyArray<string>,
+): (word: string) => string | undefined {
+  const exact = new Set(candidates);
+  const cache = new Map<string, string | undefined>();
+  return (word) => {
+    if (exact.has(word)) return word;
+    if (word.length < 5) return undefined;
+    const cached = cache.get(word);
+    if (cached !== undefined || cache.has(word)) return cached;
+    let found: string | undefined;
+    for (const candidate of candidates) {
+      if (Math.abs(candidate.length - word.length) > 1) continue;
+      if (candidate === `${word}s` || word === `${candidate}s`) continue;
+      if (editDistance(word, candidate) > 1) continue;
+      if (found !== undefined && found !== candidate) {
+        found = undefined;
+        break;
+      }
+      found = candidate;
+    }
+    if (cache.size < 10_000) cache.set(word, found);
+    return found;
+  };
+}

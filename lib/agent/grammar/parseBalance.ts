@@ -1,6 +1,7 @@
 import { CommandParseError } from "../errors.js";
 import type { BalanceIntent } from "../intent.js";
 import { resolveToken, type TokenList } from "../tokens.js";
+import { typoMatcher } from "./lexicon.js";
 import { readTokenName } from "./readAmount.js";
 import type { Word } from "./tokenize.js";
 
@@ -83,6 +84,27 @@ const balanceWords = new Set([
   "much's",
   "list",
   "give",
+  "bal",
+  "money",
+  "cash",
+  "worth",
+  "value",
+  "total",
+  "any",
+  "enough",
+  "hows",
+  "how's",
+  "looking",
+]);
+
+/** Nouns of a balance request, matched with one typo ("ballance", "holdngs", "portfolo"). */
+export const balanceNoun = typoMatcher([
+  "balance",
+  "balances",
+  "holdings",
+  "portfolio",
+  "wallet",
+  "funds",
 ]);
 
 /** "what's my balance", "how much USDC do I have", "balance of 0x…", "check my CRO and USDC balance". */
@@ -119,7 +141,7 @@ export function parseBalance(words: Word[], tokens: TokenList): BalanceIntent {
       i = name.end - 1;
       continue;
     }
-    if (balanceWords.has(word.lower)) continue;
+    if (balanceWords.has(word.lower) || balanceNoun(word.lower)) continue;
     // An unknown word where a token would be ("how much FOO do I have", "XYZ balance") is a
     // token we do not know, not filler: say so rather than show every balance.
     const previous = words[i - 1]?.lower;

@@ -1,6 +1,7 @@
 import { CommandParseError } from "../errors.js";
 import type { DiscoverIntent } from "../intent.js";
 import { resolveToken, type TokenList } from "../tokens.js";
+import { typoMatcher } from "./lexicon.js";
 import { readAmount, toBaseUnits } from "./readAmount.js";
 import type { Word } from "./tokenize.js";
 
@@ -141,6 +142,18 @@ const stopWords = new Set([
   "prices",
 ]);
 
+/** Service nouns read with one typo ("servises", "provders"), so they do not become the query. */
+const serviceNoun = typoMatcher([
+  "services",
+  "service",
+  "providers",
+  "provider",
+  "endpoints",
+  "endpoint",
+  "servers",
+  "server",
+]);
+
 /**
  * "find market data services under 0.5 USDC", "list MCP services with reputation above 4",
  * "search for weather APIs in category data". Unknown descriptive words become the query.
@@ -232,7 +245,7 @@ export function parseDiscover(input: Word[], tokens: TokenList): DiscoverIntent 
         suggestions: ['e.g. "find market data services under 0.5 USDC"'],
       });
     }
-    if (!stopWords.has(word.lower)) queryWords.push(word.lower);
+    if (!stopWords.has(word.lower) && !serviceNoun(word.lower)) queryWords.push(word.lower);
   }
   if (queryWords.length > 0) intent.query = queryWords.join(" ");
   return intent;

@@ -1,6 +1,6 @@
 import { CommandParseError } from "../errors.js";
 import type { SubscribeIntent, UnsubscribeIntent } from "../intent.js";
-import { articles } from "./lexicon.js";
+import { articles, typoMatcher } from "./lexicon.js";
 import type { Word } from "./tokenize.js";
 
 type Period = SubscribeIntent["period"];
@@ -13,6 +13,9 @@ const periodWords: Record<string, Period> = {
   monthly: "monthly",
   month: "monthly",
 };
+
+/** "montly", "weekley": a period with one typo. */
+const periodNoun = typoMatcher(["daily", "weekly", "monthly"]);
 
 const frame = new Set([
   "to",
@@ -57,10 +60,11 @@ export function parseSubscribe(words: Word[]): SubscribeIntent {
   const rest: Word[] = [];
   for (let i = 0; i < words.length; i++) {
     const word = words[i]!;
-    const found = periodWords[word.lower];
+    const typed = periodWords[word.lower] ? word.lower : periodNoun(word.lower);
+    const found = typed ? periodWords[typed] : undefined;
     if (
       found &&
-      (word.lower.endsWith("ly") ||
+      (typed!.endsWith("ly") ||
         ["every", "each", "per", "a", "once"].includes(words[i - 1]?.lower ?? ""))
     ) {
       if (period && period !== found) {

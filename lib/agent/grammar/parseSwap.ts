@@ -1,5 +1,5 @@
 import { CommandParseError } from "../errors.js";
-import type { SwapIntent } from "../intent.js";
+import type { SwapAllIntent, SwapIntent } from "../intent.js";
 import { resolveToken, type TokenInfo, type TokenList } from "../tokens.js";
 import { readAmount, readTokenName, toBaseUnits } from "./readAmount.js";
 import type { Word } from "./tokenize.js";
@@ -37,7 +37,11 @@ const buyConnectors = new Set(["with", "using", "for", "from", "paying", "by"]);
 interface Side {
   token: TokenInfo;
   amount?: string;
+  /** "all my CRO", "max CRO": the whole balance. */
+  all?: boolean;
 }
+
+const wholeWords = new Set(["all", "max", "entire", "whole"]);
 
 function readSide(words: Word[], tokens: TokenList, role: string): Side {
   const rest = words.filter((w) => !noise.has(w.lower));
@@ -47,20 +51,28 @@ function readSide(words: Word[], tokens: TokenList, role: string): Side {
       suggestions: ['e.g. "swap 10 CRO for USDC" or "buy 100 USDC with CRO"'],
     });
   }
-  const first = rest[0]!;
-  if (
-    first.lower === "all" ||
-    first.lower === "everything" ||
-    first.lower === "half" ||
-    first.lower === "max"
-  ) {
+  let first = rest[0]!;
+  let all = false;
+  if (wholeWords.has(first.lower) && rest.length > 1) {
+    // "all CRO", "all of my CRO" (noise already dropped "of" and "my").
+    all = true;
+    rest.shift();
+    first = rest[0]!;
+  }
+  if (first.lower === "everything" || first.lower === "half" || wholeWords.has(first.lower)) {
     throw new CommandParseError(
       `"${first.raw}" is not an amount I can swap exactly; give a number`,
       {
         reason: "incomplete",
-        suggestions: ['e.g. "swap 10 CRO for USDC"'],
+        suggestions: ['e.g. "swap 10 CRO for USDC" or "swap all my CRO for USDC"'],
       },
     );
+  }
+  if (all && first.kind !== "word") {
+    throw new CommandParseError(`Swap all of which token? Give either "all" or an amount`, {
+      reason: "incomplete",
+      suggestions: ['e.g. "swap all my CRO for USDC"'],
+    });
   }
   if (first.kind === "usd") {
     throw new CommandParseError("Swap amounts must be in a token, not dollars", {
@@ -94,8 +106,9 @@ function readSide(words: Word[], tokens: TokenList, role: string): Side {
         reason: "unrecognized",
       });
     }
-    side = { token: name.token };
+    side = all ? { token: name.token, all } : { token: name.token };
     end = name.end;
+    if (all && rest[end]?.lower === "balance") end++;
   }
   const extra = rest.slice(end).filter((w) => !venueWords.has(w.lower));
   if (extra.length > 0) {
@@ -118,7 +131,7 @@ export function parseSwap(
   verb: "swap" | "sell" | "buy",
   words: Word[],
   tokens: TokenList,
-): SwapIntent {
+): SwapIntent | SwapAllIntent {
   const connectors = verb === "buy" ? buyConnectors : swapConnectors;
   // The connector is the first one after something that is not itself noise.
   let split = -1;
@@ -152,6 +165,23 @@ export function parseSwap(
     throw new CommandParseError(`Cannot swap ${sold.token.symbol} for itself`, {
       reason: "invalid_amount",
     });
+  }
+  if (bought.all) {
+    throw new CommandParseError(`"all" can only be said of the token sold`, {
+      reason: "incomplete",
+      suggestions: [`e.g. "swap all my ${sold.token.symbol} for ${bought.token.symbol}"`],
+    });
+  }
+  if (sold.all) {
+    if (bought.amount) {
+      throw new CommandParseError(
+        "Give either all of the token sold or an amount to buy, not both",
+        {
+          reason: "invalid_amount",
+        },
+      );
+    }
+    return { kind: "swapAll", tokenIn: sold.token.symbol, tokenOut: bought.token.symbol };
   }
   if (sold.amount && bought.amount) {
     throw new CommandParseError("Give either the amount to sell or the amount to buy, not both", {

@@ -1,6 +1,13 @@
 import { DecimalFormatError, parseDecimal } from "../decimal.js";
 import { CommandParseError } from "../errors.js";
-import { findToken, multiWordTokenNames, type TokenInfo, type TokenList } from "../tokens.js";
+import {
+  findToken,
+  multiWordTokenNames,
+  resolveToken,
+  type TokenInfo,
+  type TokenList,
+  usdStablecoin,
+} from "../tokens.js";
 import type { Word } from "./tokenize.js";
 
 /** An amount as written: decimal text plus the token (or USD) it is in, and where it ends. */
@@ -17,6 +24,14 @@ export interface AmountMatch {
 }
 
 const usdWords = new Set(["usd", "dollar", "dollars", "bucks", "buck"]);
+const centWords = new Set(["cent", "cents"]);
+
+/** "10" cents → "0.10" dollars, by moving the decimal point (no arithmetic on floats). */
+function centsToDollars(value: string): string {
+  const [whole = "", fraction = ""] = value.split(".");
+  const digits = whole.padStart(3, "0");
+  return `${digits.slice(0, -2)}.${digits.slice(-2)}${fraction}`;
+}
 
 /** Words that may follow a bare number without being a token name. */
 const notTokenWords = new Set([
@@ -113,6 +128,8 @@ export function readAmount(
   if (name) return { value: word.value!, token: name.token, start: index, end: name.end };
   if (usdWords.has(next.lower))
     return { value: word.value!, usd: true, start: index, end: index + 2 };
+  if (centWords.has(next.lower))
+    return { value: centsToDollars(word.value!), usd: true, start: index, end: index + 2 };
   if (notTokenWords.has(next.lower)) return { value: word.value!, start: index, end: index + 1 };
   return { value: word.value!, unknownToken: next.raw, start: index, end: index + 2 };
 }
@@ -126,7 +143,17 @@ export function findAmount(
 ): AmountMatch | undefined {
   for (let i = from; i < to; i++) {
     const kind = words[i]!.kind;
-    if (kind === "number" || kind === "usd") return readAmount(words, i, tokens);
+    if (kind === "usd") return readAmount(words, i, tokens);
+    if (kind !== "number") continue;
+    const match = readAmount(words, i, tokens);
+    if (match?.token || match?.usd || match?.unknownToken) return match;
+    // "USDC 5": the token named just before the number.
+    for (const back of [1, 2]) {
+      if (i - back < from) break;
+      const before = readAmount(words, i - back, tokens);
+      if (before?.token && before.end === i + 1) return before;
+    }
+    return match;
   }
   return undefined;
 }
@@ -172,4 +199,47 @@ export function toUsd(value: string): string {
   const [whole = "0", fraction = ""] = value.split(".");
   const trimmed = fraction.replace(/0+$/, "");
   return `${BigInt(whole || "0")}${trimmed ? `.${trimmed}` : ""}`;
+}
+
+/** A token amount read from the command; `usd` is set when the user said dollars. */
+export interface ResolvedAmount {
+  token: TokenInfo;
+  /** Base units of `token`. */
+  amount: string;
+  /** The dollar figure as said ("0.1"), when the amount was given in dollars. */
+  usd?: string;
+}
+
+/**
+ * Turns a matched amount into base units of a token. Dollars ("$10", "10 dollars", "10 cents")
+ * become that many units of the USD stablecoin usdStablecoin picks, and say so in `usd`. Unknown
+ * tokens and amounts without a token are refused with a hint using `example`.
+ */
+export function resolveAmount(
+  match: AmountMatch,
+  tokens: TokenList,
+  example: (amount: string) => string,
+): ResolvedAmount {
+  if (match.unknownToken) resolveToken(tokens, match.unknownToken);
+  if (match.usd) {
+    const stablecoin = usdStablecoin(tokens);
+    if (!stablecoin) {
+      throw new CommandParseError("No USD stablecoin is available to pay dollars with", {
+        reason: "unknown_token",
+        suggestions: [`Name a token, e.g. "${example(`${match.value} CRO`)}"`],
+      });
+    }
+    return {
+      token: stablecoin,
+      amount: toBaseUnits(match.value, stablecoin),
+      usd: toUsd(match.value),
+    };
+  }
+  if (!match.token) {
+    throw new CommandParseError(`Which token should the ${match.value} be in?`, {
+      reason: "incomplete",
+      suggestions: [`e.g. "${example(`${match.value} USDC`)}"`],
+    });
+  }
+  return { token: match.token, amount: toBaseUnits(match.value, match.token) };
 }

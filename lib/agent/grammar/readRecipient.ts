@@ -3,7 +3,7 @@ import type { Recipient } from "../intent.js";
 import { articles } from "./lexicon.js";
 import type { Word } from "./tokenize.js";
 
-const leading = new Set(["to", "for", "towards", "at", "via", "on", "into"]);
+const leading = new Set(["to", "for", "towards", "at", "via", "on", "into", "over"]);
 
 /** Turns the words naming a payee into an address, URL or service name; undefined when empty. */
 export function readRecipient(words: ReadonlyArray<Word>): Recipient | undefined {

@@ -1,5 +1,5 @@
 import { CommandParseError } from "../errors.js";
-import type { Command, Intent } from "../intent.js";
+import type { Command, ParsedIntent } from "../intent.js";
 import type { SessionMemory } from "../memory.js";
 import type { TokenList } from "../tokens.js";
 import { parsePayment } from "./parsePayment.js";
@@ -15,7 +15,7 @@ const sameServicePattern =
 /** A step that refers to earlier runs of the session, resolved against its memory. */
 export type ReferenceResult =
   | { kind: "repeat"; command: Command }
-  | { kind: "steps"; steps: Intent[] };
+  | { kind: "steps"; steps: ParsedIntent[] };
 
 function noMemory(what: string): CommandParseError {
   return new CommandParseError(`There is no ${what} in this session to refer to`, {

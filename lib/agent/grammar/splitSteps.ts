@@ -72,7 +72,7 @@ export function splitSteps(words: ReadonlyArray<Word>): Word[][] {
         i += width - 1;
         continue;
       }
-      if (word.lower === "and" || word.lower === "&" || word.lower === "plus") {
+      if (word.lower === "and" || word.lower === "plus") {
         const next = nextMeaningful(words, i + 1);
         if (next && next.kind === "word" && startsStep(next.lower)) {
           flush();

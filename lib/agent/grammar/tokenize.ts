@@ -1,8 +1,20 @@
+import { amountTextProblem } from "../decimal.js";
+import { CommandParseError } from "../errors.js";
+
 /** Kinds of word the tokenizer recognises before any grammar runs. */
-export type WordKind = "word" | "number" | "usd" | "percent" | "address" | "url" | "separator";
+export type WordKind =
+  | "word"
+  | "number"
+  | "usd"
+  | "percent"
+  | "address"
+  | "url"
+  | "quoted"
+  | "separator";
 
 /** One token of a command: the text as typed, its lower-case form and its kind. */
 export interface Word {
+  /** As typed; for "quoted", the text between the quotes. */
   raw: string;
   lower: string;
   kind: WordKind;
@@ -10,47 +22,116 @@ export interface Word {
   value?: string;
 }
 
-// Order matters: URLs and addresses before numbers and words; "10cro" splits into number + word.
-const wordPattern =
-  /https?:\/\/[^\s;]+|0x[0-9a-zA-Z]+|\$\s?(?:\d[\d,_]*(?:\.\d+)?|\.\d+)|(?:\d[\d,_]*(?:\.\d+)?|\.\d+)\s?%|\d[\d,_]*(?:\.\d+)?|\.\d+|[a-zA-Z][a-zA-Z0-9]*(?:[.'’-][a-zA-Z0-9]+)*|[;,]|\.(?=\s|$)|[^\s]/g;
+// A number as typed: digits with any separators or an exponent between them ("1,000.50", "1,5",
+// "1e3", "1'000"). It is matched whole so it can be refused whole; a trailing "," or "." is not
+// part of it ("pay 5, then …").
+const numberBody = String.raw`(?:\.?\d(?:[.,_'’\u066B\u066C]?\d|[eE][+-]?\d)*)`;
+const sign = String.raw`[-+\u2212\u2013\u2014]`;
+
+// Order matters: URLs, quotes and addresses first; arrows before signs; signed numbers before
+// plain ones; "10cro" splits into number + word. One named group per kind.
+const wordPattern = new RegExp(
+  [
+    String.raw`(?<url>[hH][tT][tT][pP][sS]?:\/\/[^\s;]+)`,
+    String.raw`(?<quoted>"[^"]*"|“[^”]*”|(?<![\w'’])'[^'\n]+'(?!\w))`,
+    "(?<hex>0[xX][0-9a-zA-Z]+)",
+    "(?<arrow>-+>|=+>|[→⇒➡➔⟶⇨➜➝➞])",
+    // A sign before a number or a dollar amount: "-5", "- 5", "-$5", "$-5".
+    String.raw`(?<signed>(?<![\w.])(?:${sign}\s?\$?|\$\s?${sign})\s?${numberBody})`,
+    String.raw`(?<usd>\$\s?${numberBody})`,
+    String.raw`(?<number>${numberBody}(?:\s?%)?)`,
+    "(?<word>[a-zA-Z][a-zA-Z0-9]*(?:[.'’-][a-zA-Z0-9]+)*)",
+    String.raw`(?<separator>[;,]|\.(?=\s|$))`,
+    "(?<and>&)",
+    String.raw`(?<other>[^\s])`,
+  ].join("|"),
+  "g",
+);
 
 const addressPattern = /^0x[0-9a-fA-F]{40}$/;
+const otherDigit = /\p{N}/u;
+const arrowWord: Word = { raw: "→", lower: "to", kind: "word" };
+
+function refuseAmount(message: string): CommandParseError {
+  return new CommandParseError(`Invalid amount: ${message}`, {
+    reason: "invalid_amount",
+    suggestions: ['Write amounts like 5, 0.25 or 1,000.50, e.g. "send 5 USDC to 0x…"'],
+  });
+}
+
+/** The digits of a number as typed, or a refusal that says what is wrong with them. */
+function readNumber(text: string): string {
+  const problem = amountTextProblem(text);
+  if (problem) throw refuseAmount(problem);
+  return text.includes(",") ? text.replaceAll(",", "") : text;
+}
 
 /**
  * Splits a command into words. Punctuation other than ";", "," and a sentence-ending "." is
- * dropped; URLs, 0x addresses, "$10" and "0.5%" stay whole.
+ * dropped; URLs, 0x addresses, quoted text, "$10" and "0.5%" stay whole; arrows ("->", "→") read
+ * as "to". Throws CommandParseError for an amount that would otherwise be misread: a negative or
+ * signed number, an exponent, digits other than 0-9, or ambiguous separators ("1,5", "1 000").
  */
 export function tokenize(text: string): Word[] {
   const words: Word[] = [];
   for (const match of text.matchAll(wordPattern)) {
-    let raw = match[0];
-    const first = raw.charCodeAt(0);
-    if (raw === ";" || raw === "." || raw === ",") {
+    const group = match.groups!;
+    const raw = match[0];
+    if (group.word !== undefined) {
+      words.push({ raw, lower: raw.toLowerCase().replace("’", "'"), kind: "word" });
+    } else if (group.number !== undefined) {
+      if (raw.endsWith("%")) {
+        words.push({
+          raw,
+          lower: raw,
+          kind: "percent",
+          value: readNumber(raw.slice(0, -1).trim()),
+        });
+        continue;
+      }
+      const value = readNumber(raw);
+      const previous = words.at(-1);
+      // "1 000": a space used as a thousands separator.
+      if (previous?.kind === "number" && raw.length === 3 && /^\d{3}$/.test(raw)) {
+        throw refuseAmount(
+          `"${previous.raw} ${raw}" is ambiguous; write ${previous.raw}${raw} or ${previous.raw},${raw}`,
+        );
+      }
+      words.push({ raw, lower: raw, kind: "number", value });
+    } else if (group.separator !== undefined) {
       words.push({ raw, lower: raw, kind: "separator" });
-    } else if (raw.startsWith("http://") || raw.startsWith("https://") || raw.startsWith("HTTP")) {
-      raw = raw.replace(/[.,!?)'"]+$/, "");
-      words.push({ raw, lower: raw.toLowerCase(), kind: "url" });
-    } else if (raw.startsWith("0x") && raw.length > 2) {
+    } else if (group.url !== undefined) {
+      const url = raw.replace(/[.,!?)'"]+$/, "");
+      words.push({ raw: url, lower: url.toLowerCase(), kind: "url" });
+    } else if (group.hex !== undefined) {
       words.push({
         raw,
         lower: raw.toLowerCase(),
         kind: addressPattern.test(raw) ? "address" : "word",
       });
-    } else if (raw.startsWith("$")) {
-      const value = raw.slice(1).trim().replace(/[,_]/g, "");
-      words.push({ raw, lower: raw, kind: "usd", value });
-    } else if (raw.endsWith("%")) {
-      const value = raw.slice(0, -1).trim().replace(/[,_]/g, "");
-      words.push({ raw, lower: raw, kind: "percent", value });
-    } else if ((first >= 48 && first <= 57) || first === 46) {
-      if (raw === ".") continue;
-      const value = raw.replace(/[,_]/g, "").replace(/\.$/, "");
-      words.push({ raw, lower: raw, kind: "number", value });
-    } else if ((first >= 65 && first <= 90) || (first >= 97 && first <= 122)) {
-      const lower = raw.toLowerCase().replace("’", "'");
-      words.push({ raw, lower, kind: "word" });
+    } else if (group.usd !== undefined) {
+      words.push({ raw, lower: raw, kind: "usd", value: readNumber(raw.slice(1).trim()) });
+    } else if (group.and !== undefined) {
+      words.push({ raw, lower: "and", kind: "word" });
+    } else if (group.arrow !== undefined) {
+      words.push(arrowWord);
+    } else if (group.quoted !== undefined) {
+      const inner = raw.slice(1, -1).trim();
+      if (inner !== "") words.push({ raw: inner, lower: inner.toLowerCase(), kind: "quoted" });
+    } else if (group.signed !== undefined) {
+      // Refused whichever way it was written; "5 - 10" is a range, not an amount.
+      const previous = words.at(-1);
+      if (previous?.kind === "number") {
+        throw refuseAmount(`"${previous.raw} ${raw}" is a range, not one amount`);
+      }
+      const body = raw.replace(/[\s$]/g, "");
+      throw refuseAmount(amountTextProblem(body) ?? `"${raw}" has a sign`);
+    } else if (otherDigit.test(raw)) {
+      throw refuseAmount(
+        `"${raw}" is not one of the digits 0-9; write amounts with the digits 0-9`,
+      );
     }
-    // any other single character (",", "!", "?", quotes) is noise
+    // any other single character ("!", "?", "(", a lone "-", emoji) is noise
   }
   return words;
 }

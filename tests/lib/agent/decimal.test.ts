@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import {
+  amountTextProblem,
   DecimalFormatError,
   formatDecimal,
   formatUsd,
@@ -29,6 +30,49 @@ describe("parseDecimal", () => {
     for (const text of ["", ".", "1e3", "-1", "0x10", "1.2.3", "abc"]) {
       expect(() => parseDecimal(text, 6), text).toThrow(DecimalFormatError);
     }
+  });
+
+  test("error: ambiguous separators are refused, never reinterpreted", () => {
+    // Each of these once parsed to a different number than many writers mean.
+    for (const text of [
+      "1,5",
+      "1,50",
+      "10,00",
+      "1,0000",
+      "1.000,50",
+      "1,000,5",
+      "1_000",
+      "1'000",
+    ]) {
+      expect(() => parseDecimal(text, 6), text).toThrow(/ambiguous/);
+    }
+  });
+
+  test("args: thousands separators only in groups of three before the point", () => {
+    expect(parseDecimal("1,000", 6)).toBe(1000000000n);
+    expect(parseDecimal("12,345,678.5", 6)).toBe(12345678500000n);
+    expect(parseDecimal("999", 0)).toBe(999n);
+  });
+});
+
+describe("amountTextProblem", () => {
+  test("args: plain and grouped decimals are accepted", () => {
+    for (const text of ["0", "5", "5.", ".5", "0.10", "1,000", "1,000.50", "100,000,000"]) {
+      expect(amountTextProblem(text), text).toBeUndefined();
+    }
+  });
+
+  test("error: each refusal says what is wrong", () => {
+    expect(amountTextProblem("-5")).toContain("negative");
+    expect(amountTextProblem("\u22125")).toContain("negative");
+    expect(amountTextProblem("+5")).toContain("sign");
+    expect(amountTextProblem("1e3")).toContain("exponent");
+    expect(amountTextProblem("1E-3")).toContain("exponent");
+    expect(amountTextProblem("\uFF15")).toContain("digits 0-9");
+    expect(amountTextProblem("1\u0665")).toContain("digits 0-9");
+    expect(amountTextProblem("1,5")).toContain("ambiguous");
+    expect(amountTextProblem("1.000,50")).toContain("ambiguous");
+    expect(amountTextProblem("1.2.3")).toContain("not a decimal number");
   });
 });
 

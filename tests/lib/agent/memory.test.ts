@@ -130,7 +130,7 @@ describe("session memory", () => {
     ]);
     // The newest run paid nobody, so "the same service" is still the market data API from run_1.
     expect(parseCommand("pay the same service again", { tokens, memory }).steps).toEqual([
-      { kind: "pay", url: "https://md.example/quote" },
+      { kind: "pay", url: "https://md.example/quote", probe: true },
     ]);
     expect(parseCommand("pay the same service 0.2 USDC", { tokens, memory }).steps).toEqual([
       { kind: "pay", url: "https://md.example/quote", amount: "200000", token: "USDC" },

@@ -27,6 +27,80 @@ describe("tokenize", () => {
       ["word", "0xAb"],
     ]);
   });
+
+  test("behavior: arrows and & read as words, quoted text stays whole", () => {
+    const words = tokenize(`swap 10CRO->USDC & bet 5 on "Will CRO close above 0.10?" → x ⇒ y`);
+    expect(words.map((w) => [w.kind, w.value ?? w.lower])).toEqual([
+      ["word", "swap"],
+      ["number", "10"],
+      ["word", "cro"],
+      ["word", "to"],
+      ["word", "usdc"],
+      ["word", "and"],
+      ["word", "bet"],
+      ["number", "5"],
+      ["word", "on"],
+      ["quoted", "will cro close above 0.10?"],
+      ["word", "to"],
+      ["word", "x"],
+      ["word", "to"],
+      ["word", "y"],
+    ]);
+  });
+
+  test("behavior: thousands groups are accepted; a trailing comma or dot is punctuation", () => {
+    const words = tokenize("pay 1,000.50 then 1,000, then 5. $2,500");
+    expect(words.map((w) => [w.kind, w.value ?? w.lower])).toEqual([
+      ["word", "pay"],
+      ["number", "1000.50"],
+      ["word", "then"],
+      ["number", "1000"],
+      ["separator", ","],
+      ["word", "then"],
+      ["number", "5"],
+      ["separator", "."],
+      ["usd", "2500"],
+    ]);
+  });
+
+  test("error: amounts that could be misread are refused whole", () => {
+    const cases: Array<[string, string]> = [
+      ["send 1,5 USDC", "ambiguous"],
+      ["send 1.000,50 USDC", "ambiguous"],
+      ["send 1_000 USDC", "ambiguous"],
+      ["send 1'000 USDC", "ambiguous"],
+      ["send 1 000 USDC", "ambiguous"],
+      ["pay -5 USDC", "negative"],
+      ["pay - 5 USDC", "negative"],
+      ["pay \u22125 USDC", "negative"],
+      ["pay -$5", "negative"],
+      ["pay $-5", "negative"],
+      ["pay +5 USDC", "sign"],
+      ["pay 5 - 10 USDC", "range"],
+      ["send 1e3 USDC", "exponent"],
+      ["send 2.5E2 CRO", "exponent"],
+      ["send \uFF15 USDC", "digits 0-9"],
+      ["send 1\u0665 USDC", "digits 0-9"],
+      ["send 1\u00BD USDC", "digits 0-9"],
+      ["with 0,5% slippage", "ambiguous"],
+    ];
+    for (const [text, message] of cases) {
+      let error: unknown;
+      try {
+        tokenize(text);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error, text).toBeInstanceOf(CommandParseError);
+      expect((error as CommandParseError).reason, text).toBe("invalid_amount");
+      expect((error as CommandParseError).message, text).toContain(message);
+    }
+  });
+
+  test("behavior: hyphens inside names and lone dashes are not signs", () => {
+    const words = tokenize("- redeem cro-above-0.10-dec31 -- ok");
+    expect(words.map((w) => w.lower)).toEqual(["redeem", "cro-above-0.10-dec31", "ok"]);
+  });
 });
 
 describe("suggestions", () => {
