@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import { parseCommand } from "../lib/agent/grammar/parseCommand.js";
 import { CORPUS_MEMORY, corpus } from "../tests/lib/agent/corpus.js";
 import { tokens } from "../tests/lib/agent/fixtures.js";
+import { phrasings } from "../tests/lib/agent/phrasings.js";
 import type { BenchRow } from "./stats.js";
 
 /**
@@ -39,7 +40,9 @@ function throughput(
 
 /**
  * Deterministic grammar throughput on the test corpus (≥ 200 phrasings: single steps, sequences
- * with budgets and clauses, typos, memory references and refusals), single-threaded.
+ * with budgets and clauses, typos, memory references and refusals) and on the phrasing set
+ * (tests/lib/agent/phrasings.ts: forms people write, prediction markets, money refusals),
+ * single-threaded.
  */
 export async function run(): Promise<BenchRow[]> {
   const understood = corpus.filter((c) => !c.error && c.text.length < 400);
@@ -49,6 +52,7 @@ export async function run(): Promise<BenchRow[]> {
   const mixed = throughput(all, 1500);
   const ok = throughput(understood, 1000);
   const multi = throughput(sequences, 1000);
+  const people = throughput(phrasings, 1000);
   const goal = "≥ 50000";
   return [
     {
@@ -62,6 +66,13 @@ export async function run(): Promise<BenchRow[]> {
     { name: "parse, understood, per CPU-second", value: ok.cpu, unit: "cmd/s", target: goal },
     { name: "parse, multi-step sequences", value: multi.wall, unit: "cmd/s" },
     { name: "parse, multi-step, per CPU-second", value: multi.cpu, unit: "cmd/s" },
+    { name: "parse, phrasings people write", value: people.wall, unit: "cmd/s", target: goal },
+    {
+      name: "parse, phrasings, per CPU-second",
+      value: people.cpu,
+      unit: "cmd/s",
+      target: goal,
+    },
   ];
 }
 

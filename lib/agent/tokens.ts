@@ -1,4 +1,4 @@
-import { CommandParseError } from "./errors.js";
+import { refuse } from "./grammar/refuse.js";
 
 /** A token the agent can name: its symbol, decimals and extra names users type for it. */
 export interface TokenInfo {
@@ -32,6 +32,8 @@ interface TokenIndex {
   byName: Map<string, TokenInfo>;
   names: string[];
   multiWord: string[];
+  /** suggestTokens answers by lower-case name (bounded). */
+  suggestions: Map<string, string[]>;
 }
 
 const indexCache = new WeakMap<TokenList, TokenIndex>();
@@ -45,7 +47,12 @@ function indexTokens(tokens: TokenList): TokenIndex {
     for (const alias of token.aliases ?? []) byName.set(alias.toLowerCase(), token);
   }
   const names = [...byName.keys()];
-  index = { byName, names, multiWord: names.filter((name) => name.includes(" ")) };
+  index = {
+    byName,
+    names,
+    multiWord: names.filter((name) => name.includes(" ")),
+    suggestions: new Map(),
+  };
   indexCache.set(tokens, index);
   return index;
 }
@@ -62,29 +69,40 @@ export function multiWordTokenNames(tokens: TokenList): string[] {
 
 /** Damerau–Levenshtein distance (adjacent swaps count once), enough for typo suggestions. */
 export function editDistance(a: string, b: string): number {
-  const rows = a.length + 1;
+  // Three rolling rows instead of a matrix: this runs for every unknown word.
   const cols = b.length + 1;
-  const d: number[][] = Array.from({ length: rows }, () => new Array<number>(cols).fill(0));
-  for (let i = 0; i < rows; i++) d[i]![0] = i;
-  for (let j = 0; j < cols; j++) d[0]![j] = j;
-  for (let i = 1; i < rows; i++) {
+  let before = new Array<number>(cols).fill(0);
+  let previous = Array.from({ length: cols }, (_, j) => j);
+  let current = new Array<number>(cols).fill(0);
+  for (let i = 1; i <= a.length; i++) {
+    current[0] = i;
     for (let j = 1; j < cols; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      let best = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        best = Math.min(best, d[i - 2]![j - 2]! + 1);
+        best = Math.min(best, before[j - 2]! + 1);
       }
-      d[i]![j] = best;
+      current[j] = best;
     }
+    [before, previous, current] = [previous, current, before];
   }
-  return d[a.length]![b.length]!;
+  return previous[cols - 1]!;
 }
 
 /** Symbols close to `name` (typos), closest first. */
 export function suggestTokens(tokens: TokenList, name: string): string[] {
   const lower = name.toLowerCase();
+  const index = indexTokens(tokens);
+  const cached = index.suggestions.get(lower);
+  if (cached) return [...cached];
+  const result = closestTokens(index, lower);
+  if (index.suggestions.size < 1000) index.suggestions.set(lower, result);
+  return result;
+}
+
+function closestTokens(index: TokenIndex, lower: string): string[] {
   const scored: Array<{ symbol: string; distance: number }> = [];
-  for (const [candidate, token] of indexTokens(tokens).byName) {
+  for (const [candidate, token] of index.byName) {
     const distance = editDistance(lower, candidate);
     const limit = candidate.length <= 3 ? 1 : 2;
     if (distance <= limit || (lower.length >= 3 && candidate.startsWith(lower))) {
@@ -105,7 +123,7 @@ export function resolveToken(tokens: TokenList, name: string): TokenInfo {
   if (token) return token;
   const close = suggestTokens(tokens, name);
   const known = tokens.map((t) => t.symbol).join(", ");
-  throw new CommandParseError(
+  throw refuse(
     close.length > 0
       ? `Unknown token "${name}" — did you mean ${close.join(" or ")}?`
       : `Unknown token "${name}"`,

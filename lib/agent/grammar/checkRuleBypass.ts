@@ -1,5 +1,5 @@
-import { CommandParseError } from "../errors.js";
 import { indexPhrases, matchAt } from "./lexicon.js";
+import { refuse } from "./refuse.js";
 import type { Word } from "./tokenize.js";
 
 /** Phrases that ask to set a rule aside, when a rule word follows ("ignore your limits"). */
@@ -128,7 +128,7 @@ export function checkRuleBypass(words: ReadonlyArray<Word>): void {
       j++;
     const rule = words[j];
     if (rule?.kind === "word" && ruleWords.has(rule.lower)) {
-      throw new CommandParseError(
+      throw refuse(
         "Paygent keeps its limits: budgets, spending limits, approvals and policy always apply, whatever a command says",
         {
           reason: "unsupported",

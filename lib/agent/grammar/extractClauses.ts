@@ -1,9 +1,9 @@
 import { parseDecimal } from "../decimal.js";
-import { CommandParseError } from "../errors.js";
 import type { Budget } from "../intent.js";
 import { resolveToken, type TokenList } from "../tokens.js";
 import { indexPhrases, matchAt, typoMatcher } from "./lexicon.js";
 import { readAmount, toBaseUnits, toUsd } from "./readAmount.js";
+import { refuse } from "./refuse.js";
 import type { Word } from "./tokenize.js";
 
 /** Modifiers lifted out of a step before its verb is parsed. */
@@ -107,7 +107,7 @@ function readBudget(
   const amount = readAmount(words, index, tokens);
   if (!amount || (!amount.token && !amount.usd)) {
     if (amount?.unknownToken) resolveToken(tokens, amount.unknownToken);
-    throw new CommandParseError(
+    throw refuse(
       'The budget needs an amount and a token, e.g. "with a budget of 5 USDC" or "$20"',
       {
         reason: "incomplete",
@@ -185,17 +185,14 @@ function readPercent(words: Word[], index: number): { bps: number; end: number }
       end += words[index + 2]?.lower === "points" ? 2 : 1;
     }
   } catch (error) {
-    throw new CommandParseError(
-      `Invalid slippage "${word.raw}": use at most two decimals of a percent`,
-      {
-        reason: "invalid_amount",
-        cause: error,
-      },
-    );
+    throw refuse(`Invalid slippage "${word.raw}": use at most two decimals of a percent`, {
+      reason: "invalid_amount",
+      cause: error,
+    });
   }
   if (bps === undefined) return undefined;
   if (bps > 5000n) {
-    throw new CommandParseError(`Slippage ${word.raw} is too high (at most 50%)`, {
+    throw refuse(`Slippage ${word.raw} is too high (at most 50%)`, {
       reason: "invalid_amount",
     });
   }
@@ -212,7 +209,7 @@ function readDeadline(
   try {
     seconds = Number(parseDecimal(words[n]!.value!, 0)) * unit;
   } catch (error) {
-    throw new CommandParseError(`Invalid deadline "${words[n]!.raw} ${words[n + 1]!.raw}"`, {
+    throw refuse(`Invalid deadline "${words[n]!.raw} ${words[n + 1]!.raw}"`, {
       reason: "invalid_amount",
       cause: error,
     });
@@ -269,7 +266,7 @@ export function extractClauses(
         const deadline = readDeadline(rest, i);
         if (deadline) {
           if (deadline.seconds <= 0 || deadline.seconds > 86_400) {
-            throw new CommandParseError("The deadline must be between 1 second and 24 hours", {
+            throw refuse("The deadline must be between 1 second and 24 hours", {
               reason: "invalid_amount",
             });
           }
@@ -283,7 +280,7 @@ export function extractClauses(
     if (word.lower === "slippage") {
       const slippage = readSlippage(rest, i);
       if (!slippage) {
-        throw new CommandParseError('Slippage needs a percentage, e.g. "with 0.5% slippage"', {
+        throw refuse('Slippage needs a percentage, e.g. "with 0.5% slippage"', {
           reason: "incomplete",
         });
       }
@@ -296,7 +293,7 @@ export function extractClauses(
       const phrase = matchAt(budgetIndex, rest, i);
       if (!phrase) continue;
       if (clauses.budget) {
-        throw new CommandParseError("The command names two budgets; give one", {
+        throw refuse("The command names two budgets; give one", {
           reason: "incomplete",
         });
       }

@@ -1,8 +1,8 @@
-import { CommandParseError } from "../errors.js";
 import type { BalanceIntent } from "../intent.js";
 import { resolveToken, type TokenList } from "../tokens.js";
 import { typoMatcher } from "./lexicon.js";
 import { readTokenName } from "./readAmount.js";
+import { refuse } from "./refuse.js";
 import type { Word } from "./tokenize.js";
 
 const balanceWords = new Set([
@@ -115,7 +115,7 @@ export function parseBalance(words: Word[], tokens: TokenList): BalanceIntent {
     const word = words[i]!;
     if (word.kind === "address") {
       if (address && address.toLowerCase() !== word.lower) {
-        throw new CommandParseError("Ask for one address at a time", {
+        throw refuse("Ask for one address at a time", {
           reason: "invalid_recipient",
         });
       }
@@ -123,17 +123,14 @@ export function parseBalance(words: Word[], tokens: TokenList): BalanceIntent {
       continue;
     }
     if (word.kind !== "word") {
-      throw new CommandParseError(`Unexpected "${word.raw}" in a balance request`, {
+      throw refuse(`Unexpected "${word.raw}" in a balance request`, {
         reason: "unrecognized",
       });
     }
     if (word.lower.startsWith("0x")) {
-      throw new CommandParseError(
-        `"${word.raw}" is not a valid address (expected 0x and 40 hex digits)`,
-        {
-          reason: "invalid_recipient",
-        },
-      );
+      throw refuse(`"${word.raw}" is not a valid address (expected 0x and 40 hex digits)`, {
+        reason: "invalid_recipient",
+      });
     }
     const name = readTokenName(words, i, tokens);
     if (name) {
@@ -155,7 +152,7 @@ export function parseBalance(words: Word[], tokens: TokenList): BalanceIntent {
     ) {
       resolveToken(tokens, word.raw);
     }
-    throw new CommandParseError(`Unexpected "${word.raw}" in a balance request`, {
+    throw refuse(`Unexpected "${word.raw}" in a balance request`, {
       reason: "unrecognized",
       suggestions: ['e.g. "what\'s my balance", "how much USDC do I have", "balance of 0x…"'],
     });

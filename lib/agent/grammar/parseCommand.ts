@@ -1,6 +1,7 @@
-import { CommandParseError } from "../errors.js";
+import type { CommandParseError } from "../errors.js";
 import type { Command, ParsedCommand, PendingIntent } from "../intent.js";
 import { type ParseCommandOptions, parseIntents } from "./parseIntents.js";
+import { refuse } from "./refuse.js";
 
 export { MAX_COMMAND_LENGTH, type ParseCommandOptions } from "./parseIntents.js";
 
@@ -20,7 +21,7 @@ function notYet(step: PendingIntent): CommandParseError {
   if (step.kind === "transferAll" || step.kind === "swapAll") {
     const what =
       step.kind === "transferAll" ? `all your ${step.token}` : `all your ${step.tokenIn}`;
-    return new CommandParseError(
+    return refuse(
       `Moving a whole balance (${what}) is understood but not available yet; give an exact amount`,
       {
         reason: "unsupported",
@@ -32,7 +33,7 @@ function notYet(step: PendingIntent): CommandParseError {
       },
     );
   }
-  return new CommandParseError("Prediction markets are understood but not available yet", {
+  return refuse("Prediction markets are understood but not available yet", {
     reason: "unsupported",
   });
 }

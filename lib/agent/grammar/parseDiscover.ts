@@ -1,8 +1,8 @@
-import { CommandParseError } from "../errors.js";
 import type { DiscoverIntent } from "../intent.js";
 import { resolveToken, type TokenList } from "../tokens.js";
 import { typoMatcher } from "./lexicon.js";
 import { readAmount, toBaseUnits } from "./readAmount.js";
+import { refuse } from "./refuse.js";
 import type { Word } from "./tokenize.js";
 
 const pricePhrases: string[][] = [
@@ -169,7 +169,7 @@ export function parseDiscover(input: Word[], tokens: TokenList): DiscoverIntent 
     if (!match) continue;
     if (match.unknownToken) resolveToken(tokens, match.unknownToken);
     if (!match.token) {
-      throw new CommandParseError("Name the token of the price limit", {
+      throw refuse("Name the token of the price limit", {
         reason: "incomplete",
         suggestions: ['e.g. "find market data services under 0.5 USDC"'],
       });
@@ -202,7 +202,7 @@ export function parseDiscover(input: Word[], tokens: TokenList): DiscoverIntent 
     if (valueAt < 0) continue;
     const value = Number(words[valueAt]!.value);
     if (!Number.isFinite(value) || value < 0 || value > 5) {
-      throw new CommandParseError("Reputation is rated from 0 to 5", { reason: "invalid_amount" });
+      throw refuse("Reputation is rated from 0 to 5", { reason: "invalid_amount" });
     }
     intent.minReputation = value;
     let end = valueAt + 1;
@@ -240,7 +240,7 @@ export function parseDiscover(input: Word[], tokens: TokenList): DiscoverIntent 
       continue;
     }
     if (word.kind !== "word") {
-      throw new CommandParseError(`Unexpected "${word.raw}" in a search`, {
+      throw refuse(`Unexpected "${word.raw}" in a search`, {
         reason: "unrecognized",
         suggestions: ['e.g. "find market data services under 0.5 USDC"'],
       });

@@ -1,4 +1,3 @@
-import { CommandParseError } from "../errors.js";
 import type { Budget, ParsedCommand, ParsedIntent } from "../intent.js";
 import type { SessionMemory } from "../memory.js";
 import type { TokenList } from "../tokens.js";
@@ -12,6 +11,7 @@ import { parsePayment } from "./parsePayment.js";
 import { parseSubscribe, parseUnsubscribe } from "./parseSubscription.js";
 import { parseSwap } from "./parseSwap.js";
 import { readNumberWords } from "./readNumberWords.js";
+import { refuse } from "./refuse.js";
 import { resolveReference } from "./resolveReference.js";
 import { splitSteps, stripFillers } from "./splitSteps.js";
 import { tokenize, type Word } from "./tokenize.js";
@@ -188,15 +188,12 @@ function parseStep(
       };
     case "repeat":
     case "reverse":
-      throw new CommandParseError(
-        `I could not tell what "${words.map((w) => w.raw).join(" ")}" refers to`,
-        {
-          reason: "unrecognized",
-          suggestions: ['Try "do that again", "swap it back" or "pay the same service"'],
-        },
-      );
+      throw refuse(`I could not tell what "${words.map((w) => w.raw).join(" ")}" refers to`, {
+        reason: "unrecognized",
+        suggestions: ['Try "do that again", "swap it back" or "pay the same service"'],
+      });
     case "unsupported":
-      throw new CommandParseError(`"${verb!.verb}" is not something Paygent can do`, {
+      throw refuse(`"${verb!.verb}" is not something Paygent can do`, {
         reason: "unsupported",
         suggestions: [
           "Paygent can pay, transfer, swap, check balances, find services and manage subscriptions",
@@ -204,7 +201,7 @@ function parseStep(
         ],
       });
     default:
-      throw new CommandParseError(`I don't understand "${words.map((w) => w.raw).join(" ")}"`, {
+      throw refuse(`I don't understand "${words.map((w) => w.raw).join(" ")}"`, {
         reason: "unrecognized",
         suggestions: examples,
       });
@@ -231,12 +228,9 @@ function mergeSwapClauses(step: ParsedIntent, clauses: Clauses): ParsedIntent {
  */
 export function parseIntents(text: string, options: ParseCommandOptions): ParsedCommand {
   if (text.length > MAX_COMMAND_LENGTH) {
-    throw new CommandParseError(
-      `The command is too long (at most ${MAX_COMMAND_LENGTH} characters)`,
-      {
-        reason: "unsupported",
-      },
-    );
+    throw refuse(`The command is too long (at most ${MAX_COMMAND_LENGTH} characters)`, {
+      reason: "unsupported",
+    });
   }
   const words = readNumberWords(tokenize(text), options.tokens);
   checkRuleBypass(words);
@@ -250,7 +244,7 @@ export function parseIntents(text: string, options: ParseCommandOptions): Parsed
     const { words, clauses } = extractClauses(segment, options.tokens);
     if (clauses.budget) {
       if (budget)
-        throw new CommandParseError("The command names two budgets; give one", {
+        throw refuse("The command names two budgets; give one", {
           reason: "incomplete",
         });
       budget = clauses.budget;
@@ -280,7 +274,7 @@ export function parseIntents(text: string, options: ParseCommandOptions): Parsed
     if (!applied && swapClauses) {
       const lastSwap = steps.findLastIndex(isSwap);
       if (lastSwap < 0) {
-        throw new CommandParseError("Slippage and deadlines only apply to swaps", {
+        throw refuse("Slippage and deadlines only apply to swaps", {
           reason: "unrecognized",
         });
       }
@@ -290,23 +284,20 @@ export function parseIntents(text: string, options: ParseCommandOptions): Parsed
   if (pendingSwapClauses) {
     const firstSwap = steps.findIndex(isSwap);
     if (firstSwap < 0) {
-      throw new CommandParseError("Slippage and deadlines only apply to swaps", {
+      throw refuse("Slippage and deadlines only apply to swaps", {
         reason: "unrecognized",
       });
     }
     steps[firstSwap] = mergeSwapClauses(steps[firstSwap]!, pendingSwapClauses);
   }
   if (steps.length === 0) {
-    throw new CommandParseError(
-      text.trim() === "" ? "The command is empty" : "The command has no action in it",
-      {
-        reason: budget ? "incomplete" : "unrecognized",
-        suggestions: examples,
-      },
-    );
+    throw refuse(text.trim() === "" ? "The command is empty" : "The command has no action in it", {
+      reason: budget ? "incomplete" : "unrecognized",
+      suggestions: examples,
+    });
   }
   if (steps.length > 20) {
-    throw new CommandParseError("Too many steps in one command (at most 20)", {
+    throw refuse("Too many steps in one command (at most 20)", {
       reason: "unsupported",
     });
   }

@@ -1,7 +1,8 @@
-import { CommandParseError } from "../errors.js";
+import type { CommandParseError } from "../errors.js";
 import type { BetIntent, MarketRef, RedeemIntent, SellSharesIntent } from "../intent.js";
 import { findToken, type TokenList } from "../tokens.js";
 import { readAmount, resolveAmount } from "./readAmount.js";
+import { refuse } from "./refuse.js";
 import type { Word } from "./tokenize.js";
 
 const MARKET_EXAMPLE = '"bet 5 USDC on yes in cro-above-0.10-dec31"';
@@ -76,7 +77,7 @@ interface MarketParts {
 }
 
 function incompleteMarket(): CommandParseError {
-  return new CommandParseError(
+  return refuse(
     "Which market? Name it by its short name (like cro-above-0.10-dec31) or quote its question",
     {
       reason: "incomplete",
@@ -101,7 +102,7 @@ function readMarketParts(words: ReadonlyArray<Word>, tokens: TokenList): MarketP
     }
     if (word.kind === "word" && (word.lower === "yes" || word.lower === "no")) {
       if (parts.outcome && parts.outcome !== word.lower) {
-        throw new CommandParseError("Choose one outcome: yes or no", {
+        throw refuse("Choose one outcome: yes or no", {
           reason: "incomplete",
           suggestions: [`e.g. ${MARKET_EXAMPLE}`],
         });
@@ -132,7 +133,7 @@ export function parseBet(words: Word[], tokens: TokenList): BetIntent {
   if (amountAt < 0)
     amountAt = words.findIndex((w, i) => w.kind === "word" && readAmount(words, i, tokens));
   if (amountAt < 0) {
-    throw new CommandParseError(
+    throw refuse(
       vague
         ? `"${vague.raw}" is not an exact amount; say how much to bet`
         : "How much should be bet, and in which token?",
@@ -143,7 +144,7 @@ export function parseBet(words: Word[], tokens: TokenList): BetIntent {
   const shares = match.unknownToken?.toLowerCase();
   if (shares === "yes" || shares === "no") {
     // "buy 10 yes shares": a number of shares, not what to spend.
-    throw new CommandParseError(`Say how much to spend on ${shares} shares, not how many shares`, {
+    throw refuse(`Say how much to spend on ${shares} shares, not how many shares`, {
       reason: "incomplete",
       suggestions: [`e.g. ${MARKET_EXAMPLE}`],
     });
@@ -154,14 +155,14 @@ export function parseBet(words: Word[], tokens: TokenList): BetIntent {
     tokens,
   );
   if (!parts.outcome) {
-    throw new CommandParseError("Bet on yes or no?", {
+    throw refuse("Bet on yes or no?", {
       reason: "incomplete",
       suggestions: [`e.g. ${MARKET_EXAMPLE}`],
     });
   }
   if (!parts.market) throw incompleteMarket();
   if (parts.rest.length > 0) {
-    throw new CommandParseError(`Unexpected "${parts.rest.map((w) => w.raw).join(" ")}" in a bet`, {
+    throw refuse(`Unexpected "${parts.rest.map((w) => w.raw).join(" ")}" in a bet`, {
       reason: "unrecognized",
       suggestions: [`e.g. ${MARKET_EXAMPLE}`],
     });
@@ -179,21 +180,21 @@ export function parseBet(words: Word[], tokens: TokenList): BetIntent {
 /** "sell my yes shares in <market>", "sell all my no shares in <market>": sells every share. */
 export function parseSellShares(words: Word[], tokens: TokenList): SellSharesIntent {
   if (words.some((w) => w.kind === "number" || w.kind === "usd")) {
-    throw new CommandParseError("Only selling all the shares of an outcome is available", {
+    throw refuse("Only selling all the shares of an outcome is available", {
       reason: "unsupported",
       suggestions: ['e.g. "sell my yes shares in cro-above-0.10-dec31"'],
     });
   }
   const parts = readMarketParts(words, tokens);
   if (!parts.outcome) {
-    throw new CommandParseError("Sell the yes shares or the no shares?", {
+    throw refuse("Sell the yes shares or the no shares?", {
       reason: "incomplete",
       suggestions: ['e.g. "sell my yes shares in cro-above-0.10-dec31"'],
     });
   }
   if (!parts.market) throw incompleteMarket();
   if (parts.rest.length > 0) {
-    throw new CommandParseError(`Unexpected "${parts.rest.map((w) => w.raw).join(" ")}"`, {
+    throw refuse(`Unexpected "${parts.rest.map((w) => w.raw).join(" ")}"`, {
       reason: "unrecognized",
       suggestions: ['e.g. "sell my yes shares in cro-above-0.10-dec31"'],
     });
@@ -206,7 +207,7 @@ export function parseRedeem(words: Word[], tokens: TokenList): RedeemIntent {
   const parts = readMarketParts(words, tokens);
   if (!parts.market) throw incompleteMarket();
   if (parts.rest.length > 0) {
-    throw new CommandParseError(`Unexpected "${parts.rest.map((w) => w.raw).join(" ")}"`, {
+    throw refuse(`Unexpected "${parts.rest.map((w) => w.raw).join(" ")}"`, {
       reason: "unrecognized",
       suggestions: ['e.g. "redeem cro-above-0.10-dec31"'],
     });

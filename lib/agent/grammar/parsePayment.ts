@@ -1,4 +1,3 @@
-import { CommandParseError } from "../errors.js";
 import type { Intent, TransferAllIntent } from "../intent.js";
 import { resolveToken, type TokenList } from "../tokens.js";
 import {
@@ -9,6 +8,7 @@ import {
   resolveAmount,
 } from "./readAmount.js";
 import { readRecipient } from "./readRecipient.js";
+import { refuse } from "./refuse.js";
 import type { Word } from "./tokenize.js";
 
 const capPhrases: string[][] = [
@@ -62,7 +62,7 @@ function readWholeBalance(
   for (let i = 0; i < Math.min(words.length, 3); i++) {
     const lower = words[i]!.lower;
     if (lower === "half" || lower === "rest") {
-      throw new CommandParseError(`"${words[i]!.raw}" is not an exact amount; give a number`, {
+      throw refuse(`"${words[i]!.raw}" is not an exact amount; give a number`, {
         reason: "incomplete",
         suggestions: [`e.g. "${verb} 5 USDC to …"`],
       });
@@ -83,7 +83,7 @@ function readWholeBalance(
     if (next?.kind === "word" && !notTokens.has(next.lower)) {
       resolveToken(tokens, next.raw);
     }
-    throw new CommandParseError(
+    throw refuse(
       `"${words[at]!.raw}" is not an exact amount; say which token, e.g. "${verb} all my CRO to 0x…"`,
       { reason: "incomplete" },
     );
@@ -99,14 +99,14 @@ function transferAll(
 ): TransferAllIntent {
   const recipient = readRecipient([...words.slice(0, whole.start), ...words.slice(whole.end)]);
   if (!recipient) {
-    throw new CommandParseError(`Where should all the ${whole.token} go?`, {
+    throw refuse(`Where should all the ${whole.token} go?`, {
       reason: "incomplete",
       suggestions: [`e.g. "send all my ${whole.token} to 0x…"`],
     });
   }
   if (recipient.type !== "address") {
     // A whole balance to a paid service is never what a price asks for.
-    throw new CommandParseError("A whole balance can only be sent to an 0x address", {
+    throw refuse("A whole balance can only be sent to an 0x address", {
       reason: "invalid_recipient",
       suggestions: ['Pay services an exact amount, e.g. "pay 0.1 USDC to the weather API"'],
     });
@@ -150,13 +150,10 @@ export function parsePayment(
       (w) => w.kind === "word" && readTokenName(words, words.indexOf(w), tokens),
     );
     if (named && words.indexOf(named) < 2) {
-      throw new CommandParseError(
-        `How much ${named.raw} should be ${verb === "pay" ? "paid" : "sent"}?`,
-        {
-          reason: "incomplete",
-          suggestions: [`e.g. "${verb} 5 ${named.raw} to …"`],
-        },
-      );
+      throw refuse(`How much ${named.raw} should be ${verb === "pay" ? "paid" : "sent"}?`, {
+        reason: "incomplete",
+        suggestions: [`e.g. "${verb} 5 ${named.raw} to …"`],
+      });
     }
   }
   const exact = match ? resolveAmount(match, tokens, example) : undefined;
@@ -164,7 +161,7 @@ export function parsePayment(
     ? [...words.slice(0, match.start), ...words.slice(match.end)]
     : words;
   if (exact && cap && exact.token.symbol !== cap.token.symbol) {
-    throw new CommandParseError("The amount and the cap are in different tokens", {
+    throw refuse("The amount and the cap are in different tokens", {
       reason: "invalid_amount",
     });
   }
@@ -193,18 +190,15 @@ export function parsePayment(
 
   const recipient = readRecipient(recipientWords);
   if (!recipient) {
-    throw new CommandParseError(
-      `Who should receive the ${verb === "pay" ? "payment" : "transfer"}?`,
-      {
-        reason: "incomplete",
-        suggestions: ["Add a recipient: an 0x address, a service name or a URL"],
-      },
-    );
+    throw refuse(`Who should receive the ${verb === "pay" ? "payment" : "transfer"}?`, {
+      reason: "incomplete",
+      suggestions: ["Add a recipient: an 0x address, a service name or a URL"],
+    });
   }
   if (verb === "send" || recipient.type === "address") {
     const amount = exact ?? cap;
     if (!amount) {
-      throw new CommandParseError("How much should be sent, and in which token?", {
+      throw refuse("How much should be sent, and in which token?", {
         reason: "incomplete",
         suggestions: ['e.g. "send 5 USDC to 0x…"'],
       });

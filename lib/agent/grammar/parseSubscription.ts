@@ -1,6 +1,6 @@
-import { CommandParseError } from "../errors.js";
 import type { SubscribeIntent, UnsubscribeIntent } from "../intent.js";
 import { articles, typoMatcher } from "./lexicon.js";
+import { refuse } from "./refuse.js";
 import type { Word } from "./tokenize.js";
 
 type Period = SubscribeIntent["period"];
@@ -35,21 +35,18 @@ const frame = new Set([
 function serviceName(words: Word[], what: string): string {
   const rest = words.filter((w) => !frame.has(w.lower) && !articles.has(w.lower));
   if (rest.length === 0) {
-    throw new CommandParseError(`Which service should I ${what}?`, {
+    throw refuse(`Which service should I ${what}?`, {
       reason: "incomplete",
       suggestions: [`e.g. "${what} the market data API"`],
     });
   }
   if (rest.some((w) => w.kind !== "word" && w.kind !== "url")) {
-    throw new CommandParseError(
-      `Unexpected "${rest.map((w) => w.raw).join(" ")}" in a subscription`,
-      {
-        reason: "unrecognized",
-        suggestions: [
-          'Subscriptions take a service and a period, e.g. "subscribe to the weather API monthly"',
-        ],
-      },
-    );
+    throw refuse(`Unexpected "${rest.map((w) => w.raw).join(" ")}" in a subscription`, {
+      reason: "unrecognized",
+      suggestions: [
+        'Subscriptions take a service and a period, e.g. "subscribe to the weather API monthly"',
+      ],
+    });
   }
   return rest.map((w) => w.raw).join(" ");
 }
@@ -68,7 +65,7 @@ export function parseSubscribe(words: Word[]): SubscribeIntent {
         ["every", "each", "per", "a", "once"].includes(words[i - 1]?.lower ?? ""))
     ) {
       if (period && period !== found) {
-        throw new CommandParseError("The subscription names two periods; give one", {
+        throw refuse("The subscription names two periods; give one", {
           reason: "incomplete",
         });
       }
@@ -95,7 +92,7 @@ export function parseUnsubscribe(words: Word[]): UnsubscribeIntent {
       service.toLowerCase(),
     )
   ) {
-    throw new CommandParseError("Unsubscribe from one service at a time", {
+    throw refuse("Unsubscribe from one service at a time", {
       reason: "unsupported",
       suggestions: ['e.g. "unsubscribe from the weather API"'],
     });

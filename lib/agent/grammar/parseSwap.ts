@@ -1,7 +1,7 @@
-import { CommandParseError } from "../errors.js";
 import type { SwapAllIntent, SwapIntent } from "../intent.js";
 import { resolveToken, type TokenInfo, type TokenList } from "../tokens.js";
 import { readAmount, readTokenName, toBaseUnits } from "./readAmount.js";
+import { refuse } from "./refuse.js";
 import type { Word } from "./tokenize.js";
 
 const noise = new Set([
@@ -46,7 +46,7 @@ const wholeWords = new Set(["all", "max", "entire", "whole"]);
 function readSide(words: Word[], tokens: TokenList, role: string): Side {
   const rest = words.filter((w) => !noise.has(w.lower));
   if (rest.length === 0) {
-    throw new CommandParseError(`Which token should be ${role}?`, {
+    throw refuse(`Which token should be ${role}?`, {
       reason: "incomplete",
       suggestions: ['e.g. "swap 10 CRO for USDC" or "buy 100 USDC with CRO"'],
     });
@@ -60,22 +60,19 @@ function readSide(words: Word[], tokens: TokenList, role: string): Side {
     first = rest[0]!;
   }
   if (first.lower === "everything" || first.lower === "half" || wholeWords.has(first.lower)) {
-    throw new CommandParseError(
-      `"${first.raw}" is not an amount I can swap exactly; give a number`,
-      {
-        reason: "incomplete",
-        suggestions: ['e.g. "swap 10 CRO for USDC" or "swap all my CRO for USDC"'],
-      },
-    );
+    throw refuse(`"${first.raw}" is not an amount I can swap exactly; give a number`, {
+      reason: "incomplete",
+      suggestions: ['e.g. "swap 10 CRO for USDC" or "swap all my CRO for USDC"'],
+    });
   }
   if (all && first.kind !== "word") {
-    throw new CommandParseError(`Swap all of which token? Give either "all" or an amount`, {
+    throw refuse(`Swap all of which token? Give either "all" or an amount`, {
       reason: "incomplete",
       suggestions: ['e.g. "swap all my CRO for USDC"'],
     });
   }
   if (first.kind === "usd") {
-    throw new CommandParseError("Swap amounts must be in a token, not dollars", {
+    throw refuse("Swap amounts must be in a token, not dollars", {
       reason: "incomplete",
       suggestions: ['e.g. "swap 10 CRO for USDC" or "buy 10 USDC with CRO"'],
     });
@@ -86,12 +83,12 @@ function readSide(words: Word[], tokens: TokenList, role: string): Side {
     const match = readAmount(rest, 0, tokens)!;
     if (match.unknownToken) resolveToken(tokens, match.unknownToken);
     if (match.usd) {
-      throw new CommandParseError("Swap amounts must be in a token, not dollars", {
+      throw refuse("Swap amounts must be in a token, not dollars", {
         reason: "incomplete",
       });
     }
     if (!match.token) {
-      throw new CommandParseError(`Which token is the ${match.value} in?`, {
+      throw refuse(`Which token is the ${match.value} in?`, {
         reason: "incomplete",
         suggestions: ['e.g. "swap 10 CRO for USDC"'],
       });
@@ -102,7 +99,7 @@ function readSide(words: Word[], tokens: TokenList, role: string): Side {
     const name = readTokenName(rest, 0, tokens);
     if (!name) {
       if (first.kind === "word") resolveToken(tokens, first.raw);
-      throw new CommandParseError(`Expected a token where "${first.raw}" is`, {
+      throw refuse(`Expected a token where "${first.raw}" is`, {
         reason: "unrecognized",
       });
     }
@@ -114,7 +111,7 @@ function readSide(words: Word[], tokens: TokenList, role: string): Side {
   if (extra.length > 0) {
     const word = extra[0]!;
     if (word.kind === "word" && extra.length === 1 && !side.amount) resolveToken(tokens, word.raw);
-    throw new CommandParseError(`Unexpected "${extra.map((w) => w.raw).join(" ")}" in the swap`, {
+    throw refuse(`Unexpected "${extra.map((w) => w.raw).join(" ")}" in the swap`, {
       reason: "unrecognized",
       suggestions: ['e.g. "swap 10 CRO for USDC" or "buy 100 USDC with CRO"'],
     });
@@ -143,7 +140,7 @@ export function parseSwap(
   }
   if (split < 0) {
     const side = readSide(words, tokens, verb === "buy" ? "bought" : "sold");
-    throw new CommandParseError(
+    throw refuse(
       verb === "buy"
         ? `Which token should pay for the ${side.token.symbol}?`
         : `Which token should the ${side.token.symbol} be swapped into?`,
@@ -162,34 +159,31 @@ export function parseSwap(
   const sold = verb === "buy" ? right : left;
   const bought = verb === "buy" ? left : right;
   if (sold.token.symbol === bought.token.symbol) {
-    throw new CommandParseError(`Cannot swap ${sold.token.symbol} for itself`, {
+    throw refuse(`Cannot swap ${sold.token.symbol} for itself`, {
       reason: "invalid_amount",
     });
   }
   if (bought.all) {
-    throw new CommandParseError(`"all" can only be said of the token sold`, {
+    throw refuse(`"all" can only be said of the token sold`, {
       reason: "incomplete",
       suggestions: [`e.g. "swap all my ${sold.token.symbol} for ${bought.token.symbol}"`],
     });
   }
   if (sold.all) {
     if (bought.amount) {
-      throw new CommandParseError(
-        "Give either all of the token sold or an amount to buy, not both",
-        {
-          reason: "invalid_amount",
-        },
-      );
+      throw refuse("Give either all of the token sold or an amount to buy, not both", {
+        reason: "invalid_amount",
+      });
     }
     return { kind: "swapAll", tokenIn: sold.token.symbol, tokenOut: bought.token.symbol };
   }
   if (sold.amount && bought.amount) {
-    throw new CommandParseError("Give either the amount to sell or the amount to buy, not both", {
+    throw refuse("Give either the amount to sell or the amount to buy, not both", {
       reason: "invalid_amount",
     });
   }
   if (!sold.amount && !bought.amount) {
-    throw new CommandParseError(`How much ${sold.token.symbol} should be swapped?`, {
+    throw refuse(`How much ${sold.token.symbol} should be swapped?`, {
       reason: "incomplete",
       suggestions: [`e.g. "swap 10 ${sold.token.symbol} for ${bought.token.symbol}"`],
     });

@@ -1,5 +1,4 @@
 import { DecimalFormatError, parseDecimal } from "../decimal.js";
-import { CommandParseError } from "../errors.js";
 import {
   findToken,
   multiWordTokenNames,
@@ -8,6 +7,7 @@ import {
   type TokenList,
   usdStablecoin,
 } from "../tokens.js";
+import { refuse } from "./refuse.js";
 import type { Word } from "./tokenize.js";
 
 /** An amount as written: decimal text plus the token (or USD) it is in, and where it ends. */
@@ -169,7 +169,7 @@ export function toBaseUnits(
     units = parseDecimal(value, token.decimals);
   } catch (error) {
     if (error instanceof DecimalFormatError) {
-      throw new CommandParseError(`Invalid ${token.symbol} amount: ${error.message}`, {
+      throw refuse(`Invalid ${token.symbol} amount: ${error.message}`, {
         reason: "invalid_amount",
         suggestions: [`${token.symbol} has ${token.decimals} decimals`],
         cause: error,
@@ -178,7 +178,7 @@ export function toBaseUnits(
     throw error;
   }
   if (units === 0n && !options.allowZero) {
-    throw new CommandParseError(`The ${token.symbol} amount must be greater than zero`, {
+    throw refuse(`The ${token.symbol} amount must be greater than zero`, {
       reason: "invalid_amount",
     });
   }
@@ -191,7 +191,7 @@ export function toUsd(value: string): string {
     const units = parseDecimal(value, 18);
     if (units === 0n) throw new DecimalFormatError("zero");
   } catch (error) {
-    throw new CommandParseError(`Invalid dollar amount "$${value}"`, {
+    throw refuse(`Invalid dollar amount "$${value}"`, {
       reason: "invalid_amount",
       cause: error,
     });
@@ -224,7 +224,7 @@ export function resolveAmount(
   if (match.usd) {
     const stablecoin = usdStablecoin(tokens);
     if (!stablecoin) {
-      throw new CommandParseError("No USD stablecoin is available to pay dollars with", {
+      throw refuse("No USD stablecoin is available to pay dollars with", {
         reason: "unknown_token",
         suggestions: [`Name a token, e.g. "${example(`${match.value} CRO`)}"`],
       });
@@ -236,7 +236,7 @@ export function resolveAmount(
     };
   }
   if (!match.token) {
-    throw new CommandParseError(`Which token should the ${match.value} be in?`, {
+    throw refuse(`Which token should the ${match.value} be in?`, {
       reason: "incomplete",
       suggestions: [`e.g. "${example(`${match.value} USDC`)}"`],
     });

@@ -1,6 +1,7 @@
-import { CommandParseError } from "../errors.js";
+import type { CommandParseError } from "../errors.js";
 import type { TokenList } from "../tokens.js";
 import { readTokenName } from "./readAmount.js";
+import { refuse } from "./refuse.js";
 import type { Word } from "./tokenize.js";
 
 type Part = "unit" | "teen" | "tens" | "hundred" | "scale" | "a" | "and" | "point";
@@ -76,7 +77,7 @@ function partOf(word: Word): Array<{ part: Part; value: number }> | undefined {
 
 function unreadable(words: ReadonlyArray<Word>): CommandParseError {
   const text = words.map((w) => w.raw).join(" ");
-  return new CommandParseError(`"${text}" is not a number I can read; write it in digits`, {
+  return refuse(`"${text}" is not a number I can read; write it in digits`, {
     reason: "invalid_amount",
   });
 }
@@ -158,7 +159,7 @@ export function readNumberWords(words: Word[], tokens: TokenList): Word[] {
     if (negativeWords.has(word.lower)) {
       const next = words[i + 1];
       if (next && (next.kind === "number" || next.kind === "usd" || partOf(next))) {
-        throw new CommandParseError(
+        throw refuse(
           `Invalid amount: "${word.raw} ${next.raw}" is negative; amounts must be positive`,
           { reason: "invalid_amount" },
         );

@@ -1,6 +1,6 @@
-import { CommandParseError } from "../errors.js";
 import type { Recipient } from "../intent.js";
 import { articles } from "./lexicon.js";
+import { refuse } from "./refuse.js";
 import type { Word } from "./tokenize.js";
 
 const leading = new Set(["to", "for", "towards", "at", "via", "on", "into", "over"]);
@@ -19,7 +19,7 @@ export function readRecipient(words: ReadonlyArray<Word>): Recipient | undefined
   const url = rest.find((word) => word.kind === "url");
   if (address || url) {
     if (rest.length > 1 && !(rest.length === 2 && ["address", "wallet"].includes(rest[0]!.lower))) {
-      throw new CommandParseError(`Unclear recipient "${rest.map((w) => w.raw).join(" ")}"`, {
+      throw refuse(`Unclear recipient "${rest.map((w) => w.raw).join(" ")}"`, {
         reason: "invalid_recipient",
         suggestions: ["Name one recipient: an 0x address, a service name or a URL"],
       });
@@ -28,21 +28,18 @@ export function readRecipient(words: ReadonlyArray<Word>): Recipient | undefined
   }
   const malformed = rest.find((word) => word.lower.startsWith("0x"));
   if (malformed) {
-    throw new CommandParseError(
-      `"${malformed.raw}" is not a valid address (expected 0x and 40 hex digits)`,
-      {
-        reason: "invalid_recipient",
-      },
-    );
+    throw refuse(`"${malformed.raw}" is not a valid address (expected 0x and 40 hex digits)`, {
+      reason: "invalid_recipient",
+    });
   }
   if (rest.some((word) => word.kind !== "word")) {
-    throw new CommandParseError(`Unclear recipient "${rest.map((w) => w.raw).join(" ")}"`, {
+    throw refuse(`Unclear recipient "${rest.map((w) => w.raw).join(" ")}"`, {
       reason: "invalid_recipient",
     });
   }
   if (rest.some((word) => word.lower === "and" || word.lower === "or")) {
     // Two payees in one step would mean guessing how to split the amount.
-    throw new CommandParseError(`Unclear recipient "${rest.map((w) => w.raw).join(" ")}"`, {
+    throw refuse(`Unclear recipient "${rest.map((w) => w.raw).join(" ")}"`, {
       reason: "invalid_recipient",
       suggestions: ['Pay one recipient per step, e.g. "pay 0.1 USDC to A then pay 0.1 USDC to B"'],
     });

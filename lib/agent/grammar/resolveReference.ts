@@ -1,8 +1,9 @@
-import { CommandParseError } from "../errors.js";
+import type { CommandParseError } from "../errors.js";
 import type { Command, ParsedIntent } from "../intent.js";
 import type { SessionMemory } from "../memory.js";
 import type { TokenList } from "../tokens.js";
 import { parsePayment } from "./parsePayment.js";
+import { refuse } from "./refuse.js";
 import type { Word } from "./tokenize.js";
 
 const repeatPattern =
@@ -18,7 +19,7 @@ export type ReferenceResult =
   | { kind: "steps"; steps: ParsedIntent[] };
 
 function noMemory(what: string): CommandParseError {
-  return new CommandParseError(`There is no ${what} in this session to refer to`, {
+  return refuse(`There is no ${what} in this session to refer to`, {
     reason: "memory",
     suggestions: ['Spell the command out, e.g. "swap 10 CRO for USDC"'],
   });
@@ -86,13 +87,10 @@ export function resolveReference(
     const swap = memory?.lastSwap;
     if (!swap) throw noMemory("previous swap");
     if (!swap.amountOut) {
-      throw new CommandParseError(
-        "The last swap's output is not known yet, so it cannot be swapped back",
-        {
-          reason: "memory",
-          suggestions: [`Say how much, e.g. "swap 10 ${swap.tokenOut} for ${swap.tokenIn}"`],
-        },
-      );
+      throw refuse("The last swap's output is not known yet, so it cannot be swapped back", {
+        reason: "memory",
+        suggestions: [`Say how much, e.g. "swap 10 ${swap.tokenOut} for ${swap.tokenIn}"`],
+      });
     }
     return {
       kind: "steps",
