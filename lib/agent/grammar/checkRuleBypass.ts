@@ -99,7 +99,6 @@ const ruleWords = new Set([
   "instructions",
   "threshold",
   "thresholds",
-  "check",
   "checks",
   "confirmation",
   "confirmations",

@@ -3,6 +3,7 @@ import {
   findToken,
   multiWordTokenNames,
   resolveToken,
+  STABLECOINS,
   type TokenInfo,
   type TokenList,
   usdStablecoin,
@@ -110,7 +111,22 @@ export function readAmount(
 ): AmountMatch | undefined {
   const word = words[index];
   if (!word) return undefined;
-  if (word.kind === "usd") return { value: word.value!, usd: true, start: index, end: index + 1 };
+  if (word.kind === "usd") {
+    // "$5 USDC": dollars named in a stablecoin are that stablecoin. "$5 CRO" may mean five CRO
+    // or five dollars' worth of CRO: refused.
+    const name = readTokenName(words, index + 1, tokens);
+    if (name && STABLECOINS.has(name.token.symbol.toUpperCase()))
+      return { value: word.value!, token: name.token, start: index, end: name.end };
+    if (name) {
+      throw refuse(`"${word.raw} ${words[index + 1]!.raw}" is unclear`, {
+        reason: "invalid_amount",
+        suggestions: [
+          `Write "${word.value} ${name.token.symbol}", or "${word.raw}" alone to pay in a USD stablecoin`,
+        ],
+      });
+    }
+    return { value: word.value!, usd: true, start: index, end: index + 1 };
+  }
   if (word.kind === "word") {
     // "usdc 5": a token name followed by a number.
     const name = readTokenName(words, index, tokens);

@@ -197,6 +197,9 @@ export function readNumberWords(words: Word[], tokens: TokenList): Word[] {
       continue;
     }
     const taken = words.slice(i, end);
+    // "2 hundred", "1.5 million": digits and scale words mixed are refused, not multiplied.
+    if ((run[0]!.part === "hundred" || run[0]!.part === "scale") && before?.kind === "number")
+      throw unreadable([before, ...taken]);
     const value = numberValue(run);
     if (value === undefined) throw unreadable(taken);
     out ??= [];

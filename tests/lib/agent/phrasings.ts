@@ -634,6 +634,9 @@ export const phrasings: PhrasingCase[] = [
   { text: `send twenty dollars to ${A}`, steps: [transfer("USDC", USD_20, A, { usd: "20" })] },
   { text: `pay $5.00 to ${A}`, steps: [transfer("USDC", USD_5, A, { usd: "5" })] },
   { text: `send all of my cro to ${A}`, steps: [transferAll("CRO")] },
+  { text: `send $5 USDC to ${A}`, steps: [transfer("USDC", USD_5)] },
+  { text: `send $5 CRO to ${A}`, error: { reason: "invalid_amount", message: "unclear" } },
+  { text: `send 2 hundred USDC to ${A}`, error: { reason: "invalid_amount" } },
   {
     text: "pay five bucks to the news feed",
     steps: [pay({ service: "news feed", amount: USD_5, token: "USDC", usd: "5" })],

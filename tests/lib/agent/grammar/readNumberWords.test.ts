@@ -44,6 +44,8 @@ describe("readNumberWords", () => {
       ["swap ten five CRO", "not a number I can read"],
       ["swap twenty twenty CRO", "not a number I can read"],
       ["swap zero five CRO", "not a number I can read"],
+      ["send 2 hundred USDC", "not a number I can read"],
+      ["send 1.5 million USDC", "not a number I can read"],
       ["send minus 5 USDC", "negative"],
       ["send negative five USDC", "negative"],
     ] as const) {
