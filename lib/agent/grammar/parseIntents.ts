@@ -55,13 +55,13 @@ const balanceMarkers = new Set(["balance", "balances", "holdings", "funds", "por
 /** Words after which a typo of a balance noun still reads as one ("my ballance"). */
 const possessives = new Set(["my", "our", "the", "wallet"]);
 
-function isBalanceQuestion(words: ReadonlyArray<Word>, balanceVerb = false): boolean {
+function isBalanceQuestion(words: ReadonlyArray<Word>): boolean {
   if (has(words, balanceMarkers)) return true;
-  // A typo counts only where a balance noun is expected, so "balancer" in a search stays itself.
-  for (let i = 0; i < words.length; i++) {
+  // A typo counts only after "my", "the"…, so "balancer" in a search stays itself.
+  for (let i = 1; i < words.length; i++) {
     const word = words[i]!;
     if (word.kind !== "word" || word.lower.length < 5) continue;
-    if (!balanceVerb && !possessives.has(words[i - 1]?.lower ?? "")) continue;
+    if (!possessives.has(words[i - 1]!.lower)) continue;
     const noun = balanceNoun(word.lower);
     if (noun && noun !== "wallet") return true;
   }
@@ -170,7 +170,6 @@ function parseStep(
       return { steps: [parseBalance(verb?.class === "balance" ? rest : words, options.tokens)] };
     case "discover":
       return { steps: [parseDiscover(verb ? rest : words, options.tokens)] };
-
     case "subscribe":
       return { steps: [parseSubscribe(rest)] };
     case "unsubscribe":
