@@ -62,15 +62,21 @@ const unitWords = new Set([
 const comparisonWords = new Set(["above", "over", "below", "under", "least", "than", "rated"]);
 const negativeWords = new Set(["minus", "negative"]);
 
-function partOf(word: Word): Array<{ part: Part; value: number }> | undefined {
+type Piece = { part: Part; value: number };
+
+/** Every single word that can be part of a number, with its reading (built once). */
+const readings = new Map<string, ReadonlyArray<Piece>>([
+  ...[...parts].map(([word, piece]): [string, ReadonlyArray<Piece>] => [word, [piece]]),
+  ["a", [{ part: "a", value: 1 }]],
+  ["and", [{ part: "and", value: 0 }]],
+  ["point", [{ part: "point", value: 0 }]],
+]);
+
+function partOf(word: Word): ReadonlyArray<Piece> | undefined {
   if (word.kind !== "word") return undefined;
-  const direct = parts.get(word.lower);
-  if (direct) return [direct];
-  if (word.lower === "a") return [{ part: "a", value: 1 }];
-  if (word.lower === "and") return [{ part: "and", value: 0 }];
-  if (word.lower === "point") return [{ part: "point", value: 0 }];
+  const reading = readings.get(word.lower);
+  if (reading || !word.lower.includes("-")) return reading;
   // "twenty-five"
-  if (!word.lower.includes("-")) return undefined;
   const pieces = word.lower.split("-").map((piece) => parts.get(piece));
   return pieces.every((piece) => piece !== undefined) ? pieces : undefined;
 }
@@ -86,7 +92,7 @@ function unreadable(words: ReadonlyArray<Word>): CommandParseError {
  * Value of a run of number words ("twenty five", "one hundred and five", "one point five",
  * "fifteen hundred"), or undefined when the run is not one number ("five ten").
  */
-function numberValue(run: ReadonlyArray<{ part: Part; value: number }>): string | undefined {
+function numberValue(run: ReadonlyArray<Piece>): string | undefined {
   let total = 0;
   let current = 0;
   let last: Part | "start" = "start";

@@ -90,6 +90,7 @@ function readNumber(text: string): string {
  */
 export function tokenize(text: string): Word[] {
   const words: Word[] = [];
+  let numberEnd = 0;
   wordPattern.lastIndex = 0;
   for (let match = wordPattern.exec(text); match; match = wordPattern.exec(text)) {
     const raw = match[0];
@@ -112,13 +113,19 @@ export function tokenize(text: string): Word[] {
       }
       const value = readNumber(raw);
       const previous = words.at(-1);
-      // "1 000": a space used as a thousands separator.
-      if (previous?.kind === "number" && raw.length === 3 && /^\d{3}$/.test(raw)) {
+      // "1 000": a space used as a thousands separator (only spaces between the two numbers).
+      if (
+        previous?.kind === "number" &&
+        raw.length === 3 &&
+        /^\d{3}$/.test(raw) &&
+        /^\s+$/.test(text.slice(numberEnd, match.index))
+      ) {
         throw refuseAmount(
           `"${previous.raw} ${raw}" is ambiguous; write ${previous.raw}${raw} or ${previous.raw},${raw}`,
         );
       }
       words.push({ raw, lower: raw, kind: "number", value });
+      numberEnd = match.index + raw.length;
     } else if (match[Group.separator] !== undefined) {
       words.push({ raw, lower: raw, kind: "separator" });
     } else if (match[Group.url] !== undefined) {

@@ -97,6 +97,15 @@ describe("tokenize", () => {
     }
   });
 
+  test("behavior: numbers apart from each other are not a thousands group", () => {
+    expect(tokenize("call 1-800-555").map((w) => w.value ?? w.lower)).toEqual([
+      "call",
+      "1",
+      "800",
+      "555",
+    ]);
+  });
+
   test("behavior: hyphens inside names and lone dashes are not signs", () => {
     const words = tokenize("- redeem cro-above-0.10-dec31 -- ok");
     expect(words.map((w) => w.lower)).toEqual(["redeem", "cro-above-0.10-dec31", "ok"]);
