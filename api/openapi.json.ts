@@ -12,6 +12,8 @@ import * as facilitator from "./facilitator/[action].js";
 import * as health from "./health.js";
 import * as apiKey from "./keys/[id].js";
 import * as apiKeys from "./keys/index.js";
+import * as market from "./markets/[id].js";
+import * as markets from "./markets/index.js";
 import * as payment from "./payments/[id].js";
 import * as payments from "./payments/index.js";
 import * as paymentStats from "./payments/stats.js";
@@ -28,6 +30,7 @@ import * as subscription from "./subscriptions/[id].js";
 import * as subscriptions from "./subscriptions/index.js";
 import * as allowance from "./wallet/allowance.js";
 import * as balance from "./wallet/balance.js";
+import * as positions from "./wallet/positions.js";
 import * as walletTransactions from "./wallet/transactions.js";
 import * as transfer from "./wallet/transfer.js";
 import * as chainWebhook from "./webhooks/chain.js";
@@ -61,6 +64,9 @@ const modules: Record<string, unknown>[] = [
   balance,
   walletTransactions,
   transfer,
+  markets,
+  market,
+  positions,
   apiKeys,
   apiKey,
   chainWebhook,

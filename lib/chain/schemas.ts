@@ -23,7 +23,7 @@ export const walletTransactionsQuery = z.object({
     .optional()
     .describe("Only transactions in this state"),
   kind: z
-    .enum(["transfer", "approve", "swap"])
+    .enum(["transfer", "approve", "swap", "market_buy", "market_sell", "market_redeem"])
     .optional()
     .describe("Only this kind of transaction"),
   runId: z.string().min(1).max(100).optional().describe("Only transactions of this run"),
