@@ -113,6 +113,22 @@ const envSchema = z.object({
     .regex(/^\d+(\.\d+)?$/, "must be a decimal number of US dollars")
     .default("10"),
 
+  // Policy engine and roles (issue 13).
+  /**
+   * The policy of keys that have none, as a JSON PolicyDocument (fully validated by
+   * lib/policy/defaultPolicy.ts). Unset → a built-in policy with limits: never unlimited unless
+   * the operator writes a document without them here.
+   */
+  PAYGENT_DEFAULT_POLICY: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value === "" ? undefined : value))
+    .refine(
+      (value) => value === undefined || isJsonObject(value),
+      "must be a JSON object (a policy document)",
+    ),
+
   // Security.
   WEBHOOK_SECRET: optionalString,
   CRON_SECRET: optionalString,
@@ -141,6 +157,15 @@ const envSchema = z.object({
 });
 
 export type Config = z.infer<typeof envSchema>;
+
+function isJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
 
 /** Thrown when an environment variable is malformed; names every offending variable. */
 export class ConfigError extends BaseError {

@@ -1,14 +1,15 @@
-import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Database } from "../db/database.js";
-import { newId } from "../ids.js";
-import { hashApiKey } from "./authenticate.js";
+import { API_KEY_PREFIX, createKey } from "./createKey.js";
+import { legacyScope } from "./roles.js";
 
-/** Scopes an API key can carry: admin reaches everything, sessions only the sessions it created. */
+export { API_KEY_PREFIX };
+
+/**
+ * The pre-role key API, kept so the current /api/keys routes and scripts work unchanged until they
+ * move to createKey/listKeys: scope "sessions" is the agent role.
+ */
 export type ApiKeyScope = "admin" | "sessions";
-
-/** Prefix of every Paygent API key, so leaked keys are recognisable (secret scanners, log redaction). */
-export const API_KEY_PREFIX = "pgk_";
 
 export interface CreateApiKeyParameters {
   name: string;
@@ -23,7 +24,7 @@ export interface CreateApiKeyReturnType {
   scope: ApiKeyScope;
 }
 
-/** What listing exposes about a key: never the hash, never the key. */
+/** What the legacy listing exposes about a key: never the hash, never the key. */
 export interface ApiKeyInfo {
   id: string;
   name: string;
@@ -32,19 +33,14 @@ export interface ApiKeyInfo {
   revokedAt: Date | null;
 }
 
-/** Creates an API key and stores only its hash; returns the plaintext once. */
+/** Creates an admin or agent ("sessions") key; see createKey for roles and policies. */
 export async function createApiKey(
   db: Kysely<Database>,
   parameters: CreateApiKeyParameters,
 ): Promise<CreateApiKeyReturnType> {
-  const id = newId("key");
-  // 32 random bytes: unguessable, so a plain (unsalted) SHA-256 is an adequate verifier.
-  const key = `${API_KEY_PREFIX}${randomBytes(32).toString("base64url")}`;
-  await db
-    .insertInto("api_keys")
-    .values({ id, name: parameters.name, scope: parameters.scope, key_hash: hashApiKey(key) })
-    .execute();
-  return { id, key, name: parameters.name, scope: parameters.scope };
+  const role = parameters.scope === "admin" ? "admin" : "agent";
+  const created = await createKey(db, { name: parameters.name, role });
+  return { id: created.id, key: created.key, name: created.name, scope: parameters.scope };
 }
 
 /**
@@ -67,14 +63,14 @@ export async function revokeApiKey(db: Kysely<Database>, id: string): Promise<bo
   return true;
 }
 
-/** Lists keys, newest first, without hashes. Revoked keys are included unless asked otherwise. */
+/** Lists keys in the legacy shape (scope), newest first, without hashes. */
 export async function listApiKeys(
   db: Kysely<Database>,
   options: { includeRevoked?: boolean } = {},
 ): Promise<ApiKeyInfo[]> {
   let query = db
     .selectFrom("api_keys")
-    .select(["id", "name", "scope", "created_at", "revoked_at"])
+    .select(["id", "name", "role", "created_at", "revoked_at"])
     .orderBy("created_at", "desc")
     .orderBy("id");
   if (options.includeRevoked === false) query = query.where("revoked_at", "is", null);
@@ -82,7 +78,7 @@ export async function listApiKeys(
   return rows.map((row) => ({
     id: row.id,
     name: row.name,
-    scope: row.scope,
+    scope: legacyScope(row.role),
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
   }));

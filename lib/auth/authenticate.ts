@@ -1,32 +1,38 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import type { Kysely } from "kysely";
 import { getConfig } from "../config.js";
 import type { Database } from "../db/database.js";
 import { getDb } from "../db/index.js";
 import { ClientError, ServiceUnavailableError } from "../errors/index.js";
+import { registerEnvAdminKey } from "./envAdminKey.js";
+import { hashApiKey } from "./hashApiKey.js";
+import { legacyScope, type Role } from "./roles.js";
 
-/** Who is calling: an API key with a scope. Admin keys can reach every session. */
+/** Who is calling: an API key and its role. */
 export interface Principal {
   keyId: string;
+  role: Role;
+  /**
+   * The pre-role scope, derived from `role` (admin → admin, others → sessions) for code not yet
+   * moved to roles. Read `role` in new code.
+   */
   scope: "admin" | "sessions";
 }
 
-/** SHA-256 of an API key; only the hash is stored. */
-export function hashApiKey(key: string): string {
-  return createHash("sha256").update(key).digest("hex");
-}
+export { hashApiKey } from "./hashApiKey.js";
 
 const challenge = { "www-authenticate": 'Bearer realm="paygent"' };
 
 /**
  * Resolves the Bearer key of a request to a principal, or throws 401.
  * AUTH_DISABLED=true (local experiments only) treats every caller as admin. PAYGENT_ADMIN_KEY, when
- * set, is an operator key from the environment: it is registered as an ordinary admin row on first
- * use (so sessions can reference it and it can be revoked like any other key).
+ * set, is an operator key from the environment: it is registered as an admin row on first use, and
+ * a key registered from an earlier value of the variable is revoked as soon as it is seen (or the
+ * new value is first used), so rotating the variable really retires the old key.
  */
 export async function authenticate(request: Request): Promise<Principal> {
   const config = getConfig();
-  if (config.AUTH_DISABLED) return { keyId: "auth-disabled", scope: "admin" };
+  if (config.AUTH_DISABLED) return { keyId: "auth-disabled", role: "admin", scope: "admin" };
   const header = request.headers.get("authorization") ?? "";
   const match = /^Bearer +([\x21-\x7e]{8,200})$/i.exec(header);
   if (!match) {
@@ -35,27 +41,26 @@ export async function authenticate(request: Request): Promise<Principal> {
     });
   }
   const keyHash = hashApiKey(match[1]!);
+  const envHash = config.PAYGENT_ADMIN_KEY ? hashApiKey(config.PAYGENT_ADMIN_KEY) : undefined;
   let principal: Principal | undefined;
   try {
     const db = await getDb();
-    principal = await findPrincipal(db, keyHash);
-    if (
-      !principal &&
-      config.PAYGENT_ADMIN_KEY &&
-      sameHash(keyHash, hashApiKey(config.PAYGENT_ADMIN_KEY))
-    ) {
+    const found = await findKey(db, keyHash);
+    if (found?.source === "env" && !(envHash && sameHash(keyHash, envHash))) {
+      // A key from an earlier PAYGENT_ADMIN_KEY: the operator rotated it away.
       await db
-        .insertInto("api_keys")
-        .values({
-          id: `key_env_${keyHash.slice(0, 16)}`,
-          name: "PAYGENT_ADMIN_KEY",
-          scope: "admin",
-          key_hash: keyHash,
-        })
-        .onConflict((conflict) => conflict.doNothing())
+        .updateTable("api_keys")
+        .set({ revoked_at: new Date() })
+        .where("id", "=", found.id)
+        .where("revoked_at", "is", null)
         .execute();
+    } else if (found) {
+      principal = toPrincipal(found);
+    } else if (envHash && sameHash(keyHash, envHash)) {
+      await registerEnvAdminKey(db, keyHash);
       // Re-read: a revoked env key row stays revoked.
-      principal = await findPrincipal(db, keyHash);
+      const registered = await findKey(db, keyHash);
+      principal = registered ? toPrincipal(registered) : undefined;
     }
   } catch (error) {
     throw new ServiceUnavailableError("Cannot verify the API key right now", { cause: error });
@@ -65,17 +70,23 @@ export async function authenticate(request: Request): Promise<Principal> {
   return principal;
 }
 
-async function findPrincipal(
-  db: Kysely<Database>,
-  keyHash: string,
-): Promise<Principal | undefined> {
-  const row = await db
+interface KeyRow {
+  id: string;
+  role: Role;
+  source: "created" | "env";
+}
+
+async function findKey(db: Kysely<Database>, keyHash: string): Promise<KeyRow | undefined> {
+  return await db
     .selectFrom("api_keys")
-    .select(["id", "scope"])
+    .select(["id", "role", "source"])
     .where("key_hash", "=", keyHash)
     .where("revoked_at", "is", null)
     .executeTakeFirst();
-  return row ? { keyId: row.id, scope: row.scope } : undefined;
+}
+
+function toPrincipal(row: KeyRow): Principal {
+  return { keyId: row.id, role: row.role, scope: legacyScope(row.role) };
 }
 
 function sameHash(a: string, b: string): boolean {
@@ -84,13 +95,13 @@ function sameHash(a: string, b: string): boolean {
 
 /**
  * Throws 404 (not 403, so ids are not probed) unless the principal may use the session:
- * admins reach every session; session-scoped keys only the sessions they created.
+ * admins reach every session; other keys only the sessions they created.
  */
 export function assertSessionAccess(
   principal: Principal,
   session: { id: string; api_key_id: string | null },
 ): void {
-  if (principal.scope === "admin") return;
+  if (principal.role === "admin") return;
   if (session.api_key_id !== principal.keyId) {
     throw new ClientError("not_found", `Session ${session.id} not found`);
   }

@@ -31,7 +31,7 @@ export async function ensureDevAdminKey(
       .select(["id"])
       .where("key_hash", "=", hashApiKey(stored))
       .where("revoked_at", "is", null)
-      .where("scope", "=", "admin")
+      .where("role", "=", "admin")
       .executeTakeFirst();
     if (row) return { key: stored, id: row.id, created: false };
   }

@@ -79,6 +79,9 @@ export function createMemoryCache(): Cache {
       write(key, String(next), undefined, true);
       return next;
     },
+    async runScript() {
+      throw new TypeError("The memory cache cannot run Lua scripts; use the Postgres path");
+    },
     async ping() {},
     async close() {
       entries.clear();

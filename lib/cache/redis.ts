@@ -62,6 +62,7 @@ export async function createRedisCache(parameters: CreateRedisCacheParameters): 
   const reserve = defineScript(client, reserveScript);
   const release = defineScript(client, releaseScript);
   const increment = defineScript(client, incrementScript);
+  const scripts = new Map<string, ReturnType<typeof defineScript>>();
 
   return {
     kind: "redis",
@@ -99,6 +100,14 @@ export async function createRedisCache(parameters: CreateRedisCacheParameters): 
     },
     async release(key, amount) {
       return BigInt(String(await release([key], [assertNonNegative("amount", amount)])));
+    },
+    async runScript(source, keys, args) {
+      let script = scripts.get(source);
+      if (!script) {
+        script = defineScript(client, source);
+        scripts.set(source, script);
+      }
+      return await script(keys, args);
     },
     async ping() {
       try {

@@ -8,8 +8,8 @@ import type { ReserveResult } from "./types.js";
  * Expiries are milliseconds (PX) so fractional `ttlSeconds` behave as in the memory adapter.
  */
 
-/** Decimal helpers for non-negative integers held as digit strings. */
-const decimalLua = `
+/** Decimal helpers for non-negative integers held as digit strings (shared by policy windows). */
+export const decimalLua = `
 local function normalize(value)
   if value == false or value == nil then return "0" end
   if not string.match(value, "^%d+$") then

@@ -32,6 +32,12 @@ export interface Cache {
   ): Promise<ReserveResult>;
   /** Atomically subtracts `amount` (never below zero). Returns the remaining total. */
   release(key: string, amount: bigint): Promise<bigint>;
+  /**
+   * Runs a Lua script atomically (EVALSHA, EVAL on a miss) for primitives the methods above do not
+   * cover, such as the policy engine's rolling windows. The memory cache has no Lua: callers pick
+   * their Postgres path when `kind` is "memory", and this throws there.
+   */
+  runScript(source: string, keys: string[], args: string[]): Promise<unknown>;
   /** Throws when the backing store is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -30,6 +30,7 @@ export function createUpstashCache(parameters: CreateUpstashCacheParameters): Ca
   const reserve = redis.createScript<[number, string]>(reserveScript);
   const release = redis.createScript<string>(releaseScript);
   const increment = redis.createScript<number>(incrementScript);
+  const scripts = new Map<string, ReturnType<typeof redis.createScript<unknown>>>();
 
   return {
     kind: "upstash",
@@ -67,6 +68,14 @@ export function createUpstashCache(parameters: CreateUpstashCacheParameters): Ca
     },
     async release(key, amount) {
       return BigInt(String(await release.exec([key], [assertNonNegative("amount", amount)])));
+    },
+    async runScript(source, keys, args) {
+      let script = scripts.get(source);
+      if (!script) {
+        script = redis.createScript<unknown>(source);
+        scripts.set(source, script);
+      }
+      return await script.exec(keys, args);
     },
     async ping() {
       try {

@@ -21,11 +21,18 @@ export type JsonOrNull<T = unknown> = ColumnType<
   string | null
 >;
 
+/** Role of an API key (migration 0021; the former `sessions` scope is `agent`). */
+export type KeyRole = "admin" | "agent" | "approver";
+
 export interface ApiKeysTable {
   id: string;
   name: string;
   key_hash: string;
-  scope: "admin" | "sessions";
+  role: KeyRole;
+  /** The key's policy; null → the operator default policy (PAYGENT_DEFAULT_POLICY). */
+  policy_id: string | null;
+  /** "env" for keys registered from PAYGENT_ADMIN_KEY (revoked when the variable changes). */
+  source: Generated<"created" | "env">;
   created_at: CreatedAt;
   revoked_at: Timestamp;
 }
@@ -180,6 +187,14 @@ export interface ApprovalRequestsTable {
   expires_at: ColumnType<Date, Date | string, Date | string>;
   created_at: CreatedAt;
   decided_at: Timestamp;
+  /** Quorum (migration 0023): distinct approvers needed, who may decide, and the rule that held. */
+  required_approvals: Generated<number>;
+  approvers: Generated<"assigned" | "any">;
+  agent_key_id: string | null;
+  policy_id: string | null;
+  policy_version: number | null;
+  rule: string | null;
+  original_action: JsonOrNull;
 }
 
 export interface ServiceSubscriptionsTable {
@@ -242,6 +257,119 @@ export interface ChainTransactionsTable {
   details: JsonOrNull;
 }
 
+// Policy engine and roles (issue 13, migrations 0020–0025).
+
+export interface PoliciesTable {
+  id: string;
+  name: string;
+  current_version: number;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+  deleted_at: Timestamp;
+}
+
+export interface PolicyVersionsTable {
+  policy_id: string;
+  version: number;
+  document: Json;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface ApproverAssignmentsTable {
+  approver_key_id: string;
+  agent_key_id: string;
+  created_at: CreatedAt;
+}
+
+export interface PolicyReservationsTable {
+  id: string;
+  subject: string;
+  run_id: string | null;
+  policy_id: string | null;
+  policy_version: number | null;
+  token: string;
+  amount: Numeric;
+  usd_micros: NullableNumeric;
+  /** Unit ("USD" or a token symbol) → what the reservation charges windows in that unit. */
+  charges: Json<Record<string, string>>;
+  status: "reserved" | "settled" | "released";
+  reserved_at: ColumnType<Date, Date | string, Date | string>;
+  updated_at: CreatedAt;
+}
+
+export interface PolicySubjectLocksTable {
+  subject: string;
+}
+
+export interface PolicyDecisionsTable {
+  id: Generated<BigSerial>;
+  reservation_id: string;
+  run_id: string | null;
+  subject: string;
+  policy_id: string | null;
+  policy_version: number | null;
+  outcome: "allow" | "hold" | "refuse";
+  rule: string;
+  message: string;
+  required_approvals: Generated<number>;
+  granted_approvals: Generated<number>;
+  usd_micros: NullableNumeric;
+  created_at: CreatedAt;
+}
+
+export interface ApprovalDecisionsTable {
+  approval_token: string;
+  approver_key_id: string;
+  decision: "approve" | "reject" | "edit";
+  args: JsonOrNull;
+  comment: string | null;
+  created_at: CreatedAt;
+}
+
+export interface NotificationEndpointsTable {
+  id: string;
+  url: string;
+  events: Json<string[]>;
+  secret: string;
+  created_by: string | null;
+  created_at: CreatedAt;
+  disabled_at: Timestamp;
+}
+
+export interface NotificationDeliveriesTable {
+  id: string;
+  endpoint_id: string;
+  event_id: string;
+  event_type: string;
+  body: string;
+  status: "pending" | "delivered" | "failed";
+  attempts: Generated<number>;
+  next_attempt_at: ColumnType<Date, Date | string, Date | string>;
+  locked_until: Timestamp;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: ColumnType<Date, Date | string, Date | string>;
+  delivered_at: Timestamp;
+}
+
+export interface NotificationAttemptsTable {
+  id: Generated<BigSerial>;
+  delivery_id: string;
+  attempt: number;
+  started_at: ColumnType<Date, Date | string, Date | string>;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
+}
+
+export interface FreezesTable {
+  target: string;
+  reason: string | null;
+  frozen_by: string | null;
+  frozen_at: CreatedAt;
+}
+
 /** Every table Paygent owns, as kysely sees them. */
 export interface Database {
   api_keys: ApiKeysTable;
@@ -256,6 +384,18 @@ export interface Database {
   agent_memory: AgentMemoryTable;
   spend_ledger: SpendLedgerTable;
   chain_transactions: ChainTransactionsTable;
+  // Policy engine and roles (issue 13).
+  policies: PoliciesTable;
+  policy_versions: PolicyVersionsTable;
+  approver_assignments: ApproverAssignmentsTable;
+  policy_reservations: PolicyReservationsTable;
+  policy_subject_locks: PolicySubjectLocksTable;
+  policy_decisions: PolicyDecisionsTable;
+  approval_decisions: ApprovalDecisionsTable;
+  notification_endpoints: NotificationEndpointsTable;
+  notification_deliveries: NotificationDeliveriesTable;
+  notification_attempts: NotificationAttemptsTable;
+  freezes: FreezesTable;
 }
 
 export type Run = Selectable<RunsTable>;

@@ -7,6 +7,13 @@ import * as paymentAuthorization from "./migrations/2026_11_25_0004_payment_auth
 import * as chainTransactionPayload from "./migrations/2026_11_25_0006_chain_transaction_payload.js";
 import * as paymentResponse from "./migrations/2026_11_25_0007_payment_response.js";
 import * as oneLiveTransactionPerStep from "./migrations/2026_11_25_0008_one_live_transaction_per_step.js";
+// Policy engine and roles (issue 13).
+import * as policies from "./migrations/2026_11_30_0020_policies.js";
+import * as keyRoles from "./migrations/2026_11_30_0021_key_roles.js";
+import * as policyLedger from "./migrations/2026_11_30_0022_policy_ledger.js";
+import * as approvalQuorum from "./migrations/2026_11_30_0023_approval_quorum.js";
+import * as notifications from "./migrations/2026_11_30_0024_notifications.js";
+import * as freezes from "./migrations/2026_11_30_0025_freezes.js";
 
 /** Migrations are imported statically so bundlers (Vercel, workflow build) include them. */
 const migrations: Record<string, Migration> = {
@@ -16,6 +23,13 @@ const migrations: Record<string, Migration> = {
   "2026_11_25_0006_chain_transaction_payload": chainTransactionPayload,
   "2026_11_25_0007_payment_response": paymentResponse,
   "2026_11_25_0008_one_live_transaction_per_step": oneLiveTransactionPerStep,
+  // Policy engine and roles (issue 13).
+  "2026_11_30_0020_policies": policies,
+  "2026_11_30_0021_key_roles": keyRoles,
+  "2026_11_30_0022_policy_ledger": policyLedger,
+  "2026_11_30_0023_approval_quorum": approvalQuorum,
+  "2026_11_30_0024_notifications": notifications,
+  "2026_11_30_0025_freezes": freezes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

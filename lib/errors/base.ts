@@ -68,7 +68,9 @@ export type ClientErrorCode =
   | "payload_too_large"
   | "unsupported_media_type"
   | "rate_limited"
-  | "unprocessable";
+  | "unprocessable"
+  /** The wallet or the key is frozen by an admin (issue 13): 423 Locked. */
+  | "frozen";
 
 const statusByCode: Record<ClientErrorCode, number> = {
   bad_request: 400,
@@ -82,6 +84,7 @@ const statusByCode: Record<ClientErrorCode, number> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   unprocessable: 422,
+  frozen: 423,
   rate_limited: 429,
 };
 
@@ -97,6 +100,7 @@ const kindByCode: Record<ClientErrorCode, ErrorKind> = {
   payload_too_large: "invalid",
   unsupported_media_type: "invalid",
   unprocessable: "invalid",
+  frozen: "refused",
   rate_limited: "refused",
 };
 

@@ -400,7 +400,7 @@ describe("tenant isolation", () => {
     const { createSession } = await import("../../lib/sessions/createSession.js");
     const owner = await createApiKey(testDb.db, { name: "fuzz-owner", scope: "sessions" });
     const session = await createSession(testDb.db, {
-      principal: { keyId: owner.id, scope: "sessions" },
+      principal: { keyId: owner.id, role: "agent", scope: "sessions" },
     });
     const sessionRoutes = routes.filter((r) => r.pattern.startsWith("/api/agent/sessions/["));
     expect(sessionRoutes.length).toBeGreaterThan(0);

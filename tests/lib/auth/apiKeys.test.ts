@@ -56,7 +56,7 @@ describe("createApiKey", () => {
       .executeTakeFirstOrThrow();
     expect(row.key_hash).toBe(hashApiKey(created.key));
     expect(JSON.stringify(row)).not.toContain(created.key.slice(4));
-    expect(row.scope).toBe("admin");
+    expect(row.role).toBe("admin");
   });
 
   test("behavior: keys are unique", async () => {
@@ -104,6 +104,7 @@ describe("authenticate", () => {
     const created = await createApiKey(testDb.db, { name: "svc", scope: "sessions" });
     expect(await authenticate(bearer(created.key))).toEqual({
       keyId: created.id,
+      role: "agent",
       scope: "sessions",
     });
     await revokeApiKey(testDb.db, created.id);
@@ -160,9 +161,14 @@ describe("guard", () => {
     });
     expect(await guard(bearer(admin.key), { auth: "admin" })).toEqual({
       keyId: admin.id,
+      role: "admin",
       scope: "admin",
     });
-    expect(await guard(bearer(sessions.key))).toEqual({ keyId: sessions.id, scope: "sessions" });
+    expect(await guard(bearer(sessions.key))).toEqual({
+      keyId: sessions.id,
+      role: "agent",
+      scope: "sessions",
+    });
     expect(await guard(new Request("http://localhost/"), { auth: false })).toBeUndefined();
     expect(await failure(guard(new Request("http://localhost/")))).toEqual({
       code: "unauthorized",

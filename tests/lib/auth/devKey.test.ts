@@ -31,7 +31,7 @@ describe("ensureDevAdminKey", () => {
       .selectAll()
       .where("key_hash", "=", hashApiKey(first.key))
       .executeTakeFirstOrThrow();
-    expect(row.scope).toBe("admin");
+    expect(row.role).toBe("admin");
 
     const second = await ensureDevAdminKey(testDb.db, file);
     expect(second).toEqual({ key: first.key, id: first.id, created: false });

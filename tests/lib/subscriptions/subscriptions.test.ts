@@ -263,7 +263,7 @@ test("behavior: listSubscriptions pages newest first and filters by owner key", 
   const keyId = `key_${randomUUID().slice(0, 8)}`;
   await testDb.db
     .insertInto("api_keys")
-    .values({ id: keyId, name: "t", key_hash: keyId, scope: "sessions" })
+    .values({ id: keyId, name: "t", key_hash: keyId, role: "agent" })
     .execute();
   const mine = await createSession(keyId);
   const services = [];

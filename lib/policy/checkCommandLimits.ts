@@ -1,0 +1,76 @@
+import { parseDecimal } from "../agent/decimal.js";
+import {
+  formatAmount,
+  limitOf,
+  memoPrice,
+  type PriceUsd,
+  USD_MICRO_DECIMALS,
+  type unitOf,
+  valueIn,
+} from "./amounts.js";
+import { PolicyRuleError } from "./errors.js";
+import type { ResolvedPolicy } from "./resolvePolicy.js";
+import { type CommandLimits, USD } from "./schemas.js";
+import { describeWindow, windowSpecs } from "./windows/windowSpecs.js";
+
+export interface CheckCommandLimitsParameters {
+  policy: ResolvedPolicy;
+  /** What the command (or session) asks for: its approval threshold and budget. */
+  limits: CommandLimits;
+  network: Parameters<typeof unitOf>[0];
+  price: PriceUsd;
+}
+
+/**
+ * A command may lower a limit, never raise it. Throws PolicyRuleError (422, naming the rule) when
+ * the command's approval threshold is above the policy's approvalThresholdUsd, or its budget is
+ * above the policy's maxPerAction-free ceiling, i.e. any window amount (compared in the window's
+ * unit; a budget that cannot be valued in it is refused too). Returns the limits to apply.
+ */
+export async function checkCommandLimits(
+  parameters: CheckCommandLimitsParameters,
+): Promise<CommandLimits> {
+  const { policy, limits, network } = parameters;
+  const document = policy.document;
+  const price = memoPrice(parameters.price);
+  const usd = { name: USD, decimals: USD_MICRO_DECIMALS };
+  if (limits.approvalThresholdUsd !== undefined && document.approvalThresholdUsd !== undefined) {
+    const asked = parseDecimal(limits.approvalThresholdUsd, USD_MICRO_DECIMALS);
+    const ceiling = parseDecimal(document.approvalThresholdUsd, USD_MICRO_DECIMALS);
+    if (asked > ceiling) {
+      throw new PolicyRuleError(
+        "approvalThresholdUsd",
+        `The command's approval threshold of ${formatAmount(usd, asked)} is above the policy's approvalThresholdUsd of ${formatAmount(usd, ceiling)}; a command may lower it, never raise it`,
+      );
+    }
+  }
+  if (limits.budget) {
+    const budget = limitOf(network, limits.budget, "command.budget");
+    let budgetUsd: bigint | null = null;
+    if (budget.unit.name === USD) budgetUsd = budget.amount;
+    else budgetUsd = await price(budget.unit.name, budget.amount);
+    for (const spec of windowSpecs(network, document)) {
+      if (spec.limit === null) continue;
+      const rule = `windows[${spec.index}]`;
+      const value = await valueIn({
+        unit: spec.unit,
+        spend: { unit: budget.unit, amount: budget.amount },
+        usdMicros: budgetUsd,
+        price,
+      });
+      if (value === null) {
+        throw new PolicyRuleError(
+          rule,
+          `The command's budget of ${formatAmount(budget.unit, budget.amount)} cannot be valued in ${spec.unit.name}, the unit of the policy's ${rule}`,
+        );
+      }
+      if (value > spec.limit) {
+        throw new PolicyRuleError(
+          rule,
+          `The command's budget of ${formatAmount(budget.unit, budget.amount)} is above the policy's window of ${describeWindow(spec, formatAmount)} (${rule}); a command may lower a budget, never raise it`,
+        );
+      }
+    }
+  }
+  return limits;
+}
