@@ -22,7 +22,7 @@ export function builtInDefaultPolicy(config: Config): unknown {
   };
 }
 
-let cached: { source: string | undefined; document: PolicyDocument } | undefined;
+let cached: { source: string; document: PolicyDocument } | undefined;
 
 /**
  * The operator default policy for keys without one: PAYGENT_DEFAULT_POLICY (a JSON document), or
@@ -31,7 +31,15 @@ let cached: { source: string | undefined; document: PolicyDocument } | undefined
  */
 export function getDefaultPolicy(): PolicyDocument {
   const config = getConfig();
-  if (cached && cached.source === config.PAYGENT_DEFAULT_POLICY) return cached.document;
+  // Everything the document depends on, so a changed environment (tests, dev host) re-reads it.
+  const source = JSON.stringify([
+    config.PAYGENT_DEFAULT_POLICY,
+    config.PAYGENT_NETWORK,
+    config.AGENT_ALLOWED_ACTIONS,
+    config.DEFAULT_APPROVAL_THRESHOLD_USD,
+    config.APPROVAL_TIMEOUT_SECONDS,
+  ]);
+  if (cached?.source === source) return cached.document;
   let document: PolicyDocument;
   try {
     const input =
@@ -49,6 +57,6 @@ export function getDefaultPolicy(): PolicyDocument {
       cause: error,
     });
   }
-  cached = { source: config.PAYGENT_DEFAULT_POLICY, document };
+  cached = { source, document };
   return document;
 }
