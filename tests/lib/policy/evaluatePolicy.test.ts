@@ -359,9 +359,10 @@ describe("evaluatePolicy", () => {
       rule: "windows[0]",
       message: "refused: 50 USDC is above the policy's window of 20 USDC per day",
     });
-    expect(
-      (await evaluatePolicy({ policy: p, action: transfer(usdc("15")), price })).charges,
-    ).toMatchObject({ CRO: parseEther("150") });
+    expect(await evaluatePolicy({ policy: p, action: transfer(usdc("15")), price })).toMatchObject({
+      outcome: "allow",
+      charges: { CRO: parseEther("150") },
+    });
   });
 });
 
