@@ -24,8 +24,8 @@ export interface CheckCommandLimitsParameters {
 /**
  * A command may lower a limit, never raise it. Throws PolicyRuleError (422, naming the rule) when
  * the command's approval threshold is above the policy's approvalThresholdUsd, or its budget is
- * above the policy's maxPerAction-free ceiling, i.e. any window amount (compared in the window's
- * unit; a budget that cannot be valued in it is refused too). Returns the limits to apply.
+ * above any of the policy's window amounts (compared in the window's unit; a budget that cannot be
+ * valued in it is refused too). Returns the limits to apply; evaluatePolicy enforces them.
  */
 export async function checkCommandLimits(
   parameters: CheckCommandLimitsParameters,

@@ -4,6 +4,7 @@ import { assertNotFrozen, findFreeze } from "../../../lib/freeze/assertNotFrozen
 import { FrozenError } from "../../../lib/freeze/errors.js";
 import { setFrozen } from "../../../lib/freeze/setFrozen.js";
 import { createEndpoint } from "../../../lib/notifications/createEndpoint.js";
+import { deliverDueNotifications } from "../../../lib/notifications/deliverDueNotifications.js";
 import { createTestDb, type TestDb } from "../../helpers/db.js";
 
 let testDb: TestDb;
@@ -56,6 +57,13 @@ describe("freezes", () => {
     expect(events.map((e) => JSON.parse(e.body).data)).toMatchObject([
       { scope: "key", keyId: key.id, reason: "suspicious", by: "key_admin" },
     ]);
+    // The outbox drains on the embedded database too (port 9 refuses: one logged attempt, retried).
+    expect(await deliverDueNotifications(testDb.db, { allowPrivate: true })).toEqual({
+      attempted: 1,
+      delivered: 0,
+      retrying: 1,
+      failed: 0,
+    });
   });
 
   test("behavior: a frozen wallet stops every key, and keyless callers", async () => {
