@@ -83,3 +83,24 @@ export async function setFrozen(
     return { target, frozen: true, changed: false, frozenAt: existing.frozen_at };
   });
 }
+
+/** Freezes one key (POST /api/keys/{id}/freeze). */
+export const freezeKey = (
+  db: Kysely<Database>,
+  keyId: string,
+  options: { reason?: string; by?: string } = {},
+) => setFrozen(db, { target: { keyId }, frozen: true, ...options });
+
+/** Unfreezes one key (POST /api/keys/{id}/unfreeze). */
+export const unfreezeKey = (db: Kysely<Database>, keyId: string, options: { by?: string } = {}) =>
+  setFrozen(db, { target: { keyId }, frozen: false, ...options });
+
+/** Freezes the agent wallet for every key (POST /api/wallet/freeze). */
+export const freezeWallet = (
+  db: Kysely<Database>,
+  options: { reason?: string; by?: string } = {},
+) => setFrozen(db, { target: "wallet", frozen: true, ...options });
+
+/** Unfreezes the agent wallet (POST /api/wallet/unfreeze). */
+export const unfreezeWallet = (db: Kysely<Database>, options: { by?: string } = {}) =>
+  setFrozen(db, { target: "wallet", frozen: false, ...options });

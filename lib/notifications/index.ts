@@ -6,3 +6,4 @@ export * from "./events.js";
 export * from "./listDeliveries.js";
 export * from "./listEndpoints.js";
 export * from "./notifyApprovalRequired.js";
+export * from "./notifyRunFinished.js";

@@ -9,6 +9,7 @@ import { emitNotification } from "../../../lib/notifications/emitNotification.js
 import { listDeliveries } from "../../../lib/notifications/listDeliveries.js";
 import { disableEndpoint } from "../../../lib/notifications/listEndpoints.js";
 import { notifyApprovalRequired } from "../../../lib/notifications/notifyApprovalRequired.js";
+import { notifyRunFinished } from "../../../lib/notifications/notifyRunFinished.js";
 import { verifyWebhook } from "../../../lib/security/verifyWebhook.js";
 import { createTestDb, type TestDb } from "../../helpers/db.js";
 
@@ -180,6 +181,25 @@ describe("deliverDueNotifications", () => {
       { status: "failed", attempts: [{ error: "endpoint disabled" }] },
     ]);
     expect((await listDeliveries(testDb.db, { endpointId: other.id })).deliveries).toEqual([]);
+  });
+
+  test("behavior: run.completed is enqueued once per run", async () => {
+    const endpoint = await createEndpoint(testDb.db, {
+      url: "http://127.0.0.1:9/runs",
+      events: ["run.completed", "run.failed"],
+      allowPrivate: true,
+    });
+    const run = {
+      runId: "run_done",
+      status: "completed" as const,
+      agentKeyId: "key_a",
+      summary: "paid 0.1 USDC",
+    };
+    // One delivery per subscribed endpoint (an earlier test's endpoint listens to run.completed too).
+    expect((await notifyRunFinished(testDb.db, run)).enqueued).toBe(2);
+    expect((await notifyRunFinished(testDb.db, run)).enqueued).toBe(0);
+    const { deliveries } = await listDeliveries(testDb.db, { endpointId: endpoint.id });
+    expect(deliveries).toMatchObject([{ eventType: "run.completed", status: "pending" }]);
   });
 
   test("error: endpoints must be http(s) URLs the server may call", async () => {
