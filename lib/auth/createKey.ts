@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Database } from "../db/database.js";
+import { newId } from "../ids.js";
 import { assertPolicyAssignable } from "./assignPolicy.js";
 import { hashApiKey } from "./hashApiKey.js";
 import type { Role } from "./roles.js";
@@ -33,7 +34,7 @@ export async function createKey(
   parameters: CreateKeyParameters,
 ): Promise<CreateKeyReturnType> {
   const policyId = parameters.policyId ?? null;
-  const id = `key_${randomBytes(8).toString("hex")}`;
+  const id = newId("key");
   // 32 random bytes: unguessable, so a plain (unsalted) SHA-256 is an adequate verifier.
   const key = `${API_KEY_PREFIX}${randomBytes(32).toString("base64url")}`;
   await db.transaction().execute(async (trx) => {
