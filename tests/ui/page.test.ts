@@ -1,37 +1,21 @@
-import { existsSync } from "node:fs";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { launchBrowser, openLocalPage } from "../helpers/browser.js";
 import { disposeHostData, type HostProcess, startHostProcess } from "../helpers/host.js";
 import { execute, waitForRun } from "../helpers/runs.js";
 
 /**
- * The read-only page (public/index.html) served by a real local host process, driven in
- * Debian's headless Chromium: key entry, runs, a pending approval, Approve → completed.
+ * The read-only page (public/index.html) served by a real local host process, driven in a real
+ * headless Chromium from npm (@sparticuz/chromium, see tests/helpers/browser.ts): key entry, runs,
+ * a pending approval, Approve → completed.
  */
-const executablePath = "/usr/bin/chromium";
-// Flags from the machine notes: no sandbox as root, no GPU, and no background network calls.
-const chromiumArgs = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 let host: HostProcess | undefined;
 let browser: Browser | undefined;
 
 beforeAll(async () => {
-  if (!existsSync(executablePath)) {
-    throw new Error(
-      `${executablePath} is missing: the page test needs Debian's chromium (apt-get install -y chromium, as .ci/run does)`,
-    );
-  }
   host = await startHostProcess();
-  browser = await chromium.launch({ executablePath, args: chromiumArgs, headless: true });
+  browser = await launchBrowser();
 }, 600_000);
 
 afterAll(async () => {
@@ -40,12 +24,8 @@ afterAll(async () => {
   if (host) await disposeHostData(host.dataDir);
 });
 
-async function openPage(): Promise<Page> {
-  const page = await browser!.newPage();
-  // Anything the page would fetch from elsewhere is a bug: it must work with no internet.
-  await page.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => route.abort());
-  await page.goto(`${host!.url}/`);
-  return page;
+function openPage(): Promise<Page> {
+  return openLocalPage(browser!, `${host!.url}/`);
 }
 
 describe("page", () => {
