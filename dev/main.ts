@@ -1,6 +1,7 @@
 import path from "node:path";
 import { ensureDevAdminKey } from "../lib/auth/devKey.js";
 import { getCache } from "../lib/cache/index.js";
+import { ProductionConfigError } from "../lib/config/productionConfigError.js";
 import { ConfigError, getConfig } from "../lib/config.js";
 import { closeDb, databaseDriverFor, getDb } from "../lib/db/index.js";
 import { runBackgroundChecks } from "../lib/runs/wake/backgroundChecks.js";
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   try {
     config = getConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof ProductionConfigError) {
       process.stderr.write(`${error.message}\n`);
       process.exit(1);
     }

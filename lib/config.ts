@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { type ActionType, actionTypes } from "./actions/schemas.js";
-import { BaseError } from "./errors/index.js";
+import { checkProductionEnv, isProductionRuntime } from "./config/checkProductionEnv.js";
+import { ConfigError } from "./config/configError.js";
+
+export { ConfigError, type ConfigIssue } from "./config/configError.js";
 
 /**
  * The one place that reads process.env. Every variable is validated once; a malformed value
@@ -167,29 +170,41 @@ function isJsonObject(text: string): boolean {
   }
 }
 
-/** Thrown when an environment variable is malformed; names every offending variable. */
-export class ConfigError extends BaseError {
-  override name = "ConfigError";
-}
-
 /** Validates an environment object (process.env by default) into a typed Config. */
 export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
   const result = envSchema.safeParse(env);
   if (!result.success) {
-    const lines = result.error.issues.map(
-      (issue) => `${issue.path.join(".") || "(env)"}: ${issue.message}`,
-    );
-    throw new ConfigError("Invalid configuration", { metaMessages: lines });
+    const issues = result.error.issues.map((issue) => ({
+      variable: issue.path.join(".") || "(env)",
+      message: issue.message,
+    }));
+    throw new ConfigError("Invalid configuration", {
+      metaMessages: issues.map((issue) => `${issue.variable}: ${issue.message}`),
+      issues,
+    });
   }
   return result.data;
 }
 
 let cached: Config | undefined;
 
-/** The process-wide configuration, read from process.env on first use. */
+/**
+ * The process-wide configuration, read from process.env on first use. In production (VERCEL=1 or
+ * NODE_ENV=production) it must also pass the production check (`npm run check:env`); otherwise
+ * the embedded defaults apply, as `npm run dev` wants.
+ */
 export function getConfig(): Config {
-  cached ??= parseConfig();
+  cached ??= loadConfig(process.env);
   return cached;
+}
+
+// Production check at cold start (issue 18): refuse the devnet, embedded state and missing secrets
+// with one error naming every variable to set (lib/config/checkProductionEnv.ts).
+function loadConfig(env: Record<string, string | undefined>): Config {
+  if (!isProductionRuntime(env)) return parseConfig(env);
+  const checked = checkProductionEnv({ env, parseConfig });
+  if (!checked.ok) throw checked.error;
+  return checked.config;
 }
 
 /** Forgets the cached configuration so the next getConfig() re-reads process.env (tests, dev host). */
