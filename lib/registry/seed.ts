@@ -29,7 +29,9 @@ export function demoServices(parameters: SeedDemoServicesParameters) {
     {
       id: "svc_demo_market_data",
       name: "Market Data API",
-      description: "Spot prices and 24h change for Cronos tokens (demo, paid per call via x402).",
+      // Say only what readMarketData returns: one pool's spot price and reserves, no history.
+      description:
+        "CRO/USDC spot price and pool reserves, read from the DEX pool at the latest block (demo, paid per call via x402).",
       category: "market-data",
       endpoint: `${base}/api/demo/market-data`,
       pricing_model: "pay-per-call" as const,
@@ -42,14 +44,15 @@ export function demoServices(parameters: SeedDemoServicesParameters) {
       id: "svc_demo_chain_stats",
       name: "Chain Stats API",
       description:
-        "Latest block, base fee and gas price of the network (demo, paid per call via x402, MCP compatible).",
+        "Latest block number, hash, timestamp and transaction count, base fee and gas price of the network, as plain JSON (demo, paid per call via x402).",
       category: "chain-data",
       endpoint: `${base}/api/demo/chain-stats`,
       pricing_model: "pay-per-call" as const,
       price_amount: "50000",
       price_asset: parameters.usdcAddress,
       price_network: parameters.network,
-      mcp_compatible: true,
+      // A plain JSON GET endpoint: it speaks no MCP.
+      mcp_compatible: false,
     },
   ];
 }

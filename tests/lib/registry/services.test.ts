@@ -111,7 +111,7 @@ describe("repository", () => {
         "http://localhost:3000/api/demo/chain-stats",
         "50000",
         "chain-data",
-        true,
+        false,
       ],
     ]);
     await testDb.db

@@ -49,6 +49,11 @@ describe("payForResource", () => {
     expect(result.contentType).toContain("application/json");
     const body = JSON.parse(result.body) as { pair: string; price: string; blockNumber: string };
     expect(body.pair).toBe("CRO/USDC");
+    // Exactly what the seeded "Market Data API" description promises (lib/registry/seed.ts): a spot
+    // price and the pool's reserves at a block, nothing historical such as a 24h change.
+    expect(Object.keys(body).sort()).toEqual(
+      ["blockNumber", "dex", "network", "pair", "pool", "price", "reserves", "timestamp"].sort(),
+    );
     // Fixture pool: 2,000,000 CRO against 200,000 USDC → 0.1 USDC per CRO (before any swap).
     expect(Number(body.price)).toBeCloseTo(0.1, 3);
     expect(result.requirement?.amount).toBe("100000");
