@@ -47,3 +47,9 @@ export class PricingProbeError extends BaseError {
     this.status = options.status;
   }
 }
+
+/** A curated list entry cannot be loaded as is (wrong network, malformed field). */
+export class InvalidCuratedServiceError extends BaseError {
+  static override defaultKind: ErrorKind = "invalid";
+  override name = "InvalidCuratedServiceError";
+}

@@ -1,5 +1,6 @@
 export * from "./computeReputation.js";
 export * from "./createService.js";
+export * from "./curatedServices.js";
 export * from "./deleteService.js";
 export * from "./discoverServices.js";
 export * from "./errors.js";
@@ -10,5 +11,7 @@ export * from "./recordOutcome.js";
 export { DISCOVERY_TTL_SECONDS, PRICING_TTL_SECONDS } from "./registryCache.js";
 export * from "./schemas.js";
 export * from "./seed.js";
+export * from "./seedCuratedServices.js";
 export * from "./serviceView.js";
 export * from "./updateService.js";
+export * from "./upsertServices.js";

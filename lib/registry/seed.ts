@@ -1,11 +1,11 @@
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { Cache } from "../cache/index.js";
 import type { Database } from "../db/index.js";
 import { validate } from "../http/validate.js";
-import { bumpRegistryVersion, resolveCache } from "./registryCache.js";
 import { caip2Network } from "./schemas.js";
-import { type ServiceView, toServiceView } from "./serviceView.js";
+import type { ServiceView } from "./serviceView.js";
+import { upsertServices } from "./upsertServices.js";
 
 export interface SeedDemoServicesParameters {
   /** Base URL of the deployment serving /api/demo/* (no trailing slash needed). */
@@ -67,28 +67,5 @@ export async function seedDemoServices(
   options: { cache?: Cache } = {},
 ): Promise<ServiceView[]> {
   validate(seedSchema, parameters, "seed parameters");
-  const rows = [];
-  for (const service of demoServices(parameters)) {
-    const row = await db
-      .insertInto("services")
-      .values(service)
-      .onConflict((oc) =>
-        oc.column("name").doUpdateSet({
-          description: sql`excluded.description`,
-          category: sql`excluded.category`,
-          endpoint: sql`excluded.endpoint`,
-          pricing_model: sql`excluded.pricing_model`,
-          price_amount: sql`excluded.price_amount`,
-          price_asset: sql`excluded.price_asset`,
-          price_network: sql`excluded.price_network`,
-          mcp_compatible: sql`excluded.mcp_compatible`,
-          updated_at: sql`now()`,
-        }),
-      )
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    rows.push(toServiceView(row));
-  }
-  await bumpRegistryVersion(await resolveCache(options.cache));
-  return rows;
+  return upsertServices(db, demoServices(parameters), options);
 }
