@@ -157,6 +157,13 @@ const envSchema = z.object({
   DEV_API_KEY_FILE: z.string().default(".data/dev-api-key"),
   /** Local host only: how often the chain watcher and reconcilers run. */
   DEV_WATCH_INTERVAL_MS: positiveInt(1000),
+
+  // Vercel fit (issue 18).
+  /**
+   * Server-Sent Event streams end after this many seconds, with a `retry:` hint, so they close
+   * before the function's maxDuration (vercel.json: 60 s); clients resume with Last-Event-ID.
+   */
+  SSE_MAX_DURATION_SECONDS: positiveInt(50),
 });
 
 export type Config = z.infer<typeof envSchema>;
