@@ -1,7 +1,10 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { generatePrivateKey } from "viem/accounts";
+import { checkProductionEnv } from "../lib/config/checkProductionEnv.js";
+import { parseConfig } from "../lib/config.js";
 import { discoverApiRoutes } from "./routes.js";
 
 /** One verified property of the build output. */
@@ -25,11 +28,51 @@ const placeholderProject = {
 };
 
 const localState = [".data", ".workflow-data", ".vercel", ".well-known", "tests"];
+/** Dev-only code and packages that vercel.json's excludeFiles keeps out of api functions. */
+const devOnly = [
+  "lib/chain/devnet",
+  "dev",
+  "contracts",
+  "node_modules/@electric-sql/pglite",
+  "node_modules/@foundry-rs",
+  "node_modules/@uniswap",
+  "node_modules/solc",
+  "node_modules/@sparticuz",
+  "node_modules/playwright-core",
+];
 
 const workflowFunctions = [
   { name: "flow", topic: /^__wkf_workflow_/ },
   { name: "step", topic: /^__wkf_step_/ },
 ] as const;
+
+/**
+ * The environment the offline build runs with. The build command starts with `npm run check:env`
+ * (a deployment with an unsafe configuration must not build); a local or CI check of the build
+ * output has no production secrets, so it gets a complete placeholder environment: random keys
+ * and secrets, and `.invalid` hosts that can never resolve. A complete real environment is kept.
+ */
+export function buildEnvironment(env: NodeJS.ProcessEnv): {
+  env: NodeJS.ProcessEnv;
+  placeholder: boolean;
+} {
+  if (checkProductionEnv({ env, parseConfig }).ok) return { env, placeholder: false };
+  const secret = () => generatePrivateKey().slice(2, 34);
+  return {
+    placeholder: true,
+    env: {
+      ...env,
+      PAYGENT_NETWORK: "cronos-testnet",
+      AGENT_PRIVATE_KEY: generatePrivateKey(),
+      DATABASE_URL: "postgres://paygent@build-check.invalid:5432/paygent",
+      KV_REST_API_URL: "https://build-check.invalid",
+      KV_REST_API_TOKEN: secret(),
+      WEBHOOK_SECRET: secret(),
+      CRON_SECRET: secret(),
+      PAYGENT_ADMIN_KEY: `pgk_${secret()}`,
+    },
+  };
+}
 
 /**
  * Runs `vercel build` offline (with a placeholder .vercel/project.json when the folder is not
@@ -45,11 +88,17 @@ export async function runVercelBuild(root: string): Promise<number> {
   const cli = path.join(root, "node_modules/vercel/dist/index.js");
   if (!existsSync(cli))
     throw new Error("The vercel CLI is not installed: run npm install (it is a devDependency)");
+  const build = buildEnvironment(process.env);
+  if (build.placeholder) {
+    process.stdout.write(
+      "build:vercel: this environment is not a complete production one; building with placeholder production variables\n",
+    );
+  }
   const child = spawn(process.execPath, [cli, "build", "--yes"], {
     cwd: root,
     stdio: ["ignore", "inherit", "inherit"],
     // No telemetry and no update check: the build must work without a network.
-    env: { ...process.env, VERCEL_TELEMETRY_DISABLED: "1", NO_UPDATE_NOTIFIER: "1", CI: "1" },
+    env: { ...build.env, VERCEL_TELEMETRY_DISABLED: "1", NO_UPDATE_NOTIFIER: "1", CI: "1" },
   });
   return await new Promise<number>((resolve, reject) => {
     child.once("error", reject);
@@ -96,6 +145,7 @@ export function checkVercelOutput(
   check("config.json is Build Output API v3", config.version === 3, `version ${config.version}`);
 
   const leaks: string[] = [];
+  const devLeaks: string[] = [];
   for (const route of discoverApiRoutes(root)) {
     const functionPath = path.relative(root, route.file).replace(/\\/g, "/").replace(/\.ts$/, "");
     const vc = functionConfig(outputDir, functionPath);
@@ -111,8 +161,17 @@ export function checkVercelOutput(
         existsSync(path.join(outputDir, "functions", `${functionPath}.func`, dir)),
       );
       for (const dir of leaked) leaks.push(`${functionPath}.func/${dir}`);
+      const carried = devOnly.filter((dir) =>
+        existsSync(path.join(outputDir, "functions", `${functionPath}.func`, dir)),
+      );
+      for (const dir of carried) devLeaks.push(`${functionPath}.func/${dir}`);
     }
   }
+  check(
+    "no api function carries the devnet, the embedded database or fixtures",
+    devLeaks.length === 0,
+    devLeaks.slice(0, 5).join(", ") || undefined,
+  );
   check(
     "no api function carries local state",
     leaks.length === 0,
@@ -158,6 +217,44 @@ export function checkVercelOutput(
   return checks;
 }
 
+/** Vercel's limit on a function's uncompressed size. */
+export const FUNCTION_SIZE_LIMIT_BYTES = 250 * 1024 * 1024;
+
+/** Bytes in a folder, following symlinks (what the function actually carries). */
+function folderBytes(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir)) {
+    const full = path.join(dir, entry);
+    const stat = statSync(full, { throwIfNoEntry: false });
+    if (!stat) continue;
+    total += stat.isDirectory() ? folderBytes(full) : stat.size;
+  }
+  return total;
+}
+
+/** Every function of the build output with its uncompressed size, largest first. */
+export function functionSizes(outputDir: string): { name: string; bytes: number }[] {
+  const functionsDir = path.join(outputDir, "functions");
+  const sizes: { name: string; bytes: number }[] = [];
+  const walk = (dir: string) => {
+    if (!existsSync(dir)) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.name.endsWith(".func")) {
+        const name = path
+          .relative(functionsDir, full)
+          .replace(/\\/g, "/")
+          .replace(/\.func$/, "");
+        sizes.push({ name, bytes: folderBytes(full) });
+      } else if (entry.isDirectory()) walk(full);
+    }
+  };
+  walk(functionsDir);
+  return sizes.sort((a, b) => b.bytes - a.bytes);
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
 /** `npm run build:vercel`: build, check, print the list, exit non-zero on any failure. */
 export async function main(root: string): Promise<number> {
   const started = Date.now();
@@ -168,6 +265,17 @@ export async function main(root: string): Promise<number> {
   }
   process.stdout.write(`vercel build finished in ${Math.round((Date.now() - started) / 1000)} s\n`);
   const checks = checkVercelOutput(root);
+  // Function sizes: what each function carries (dev-only code and packages stay out, see vercel.json).
+  const sizes = functionSizes(path.join(root, ".vercel/output"));
+  for (const { name, bytes } of sizes) process.stdout.write(`${mb(bytes).padStart(9)}  ${name}\n`);
+  if (sizes.length > 0) {
+    const largest = sizes[0]!;
+    checks.push({
+      name: `every function is under ${mb(FUNCTION_SIZE_LIMIT_BYTES)}`,
+      ok: largest.bytes <= FUNCTION_SIZE_LIMIT_BYTES,
+      detail: `${sizes.length} functions, ${mb(sizes.at(-1)!.bytes)}–${mb(largest.bytes)} (largest ${largest.name})`,
+    });
+  }
   for (const c of checks)
     process.stdout.write(`${c.ok ? "✓" : "✗"} ${c.name}${c.detail ? ` — ${c.detail}` : ""}\n`);
   const failed = checks.filter((c) => !c.ok).length;

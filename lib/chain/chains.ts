@@ -1,8 +1,7 @@
 import { type Chain, defineChain } from "viem";
 import { cronos, cronosTestnet } from "viem/chains";
 import type { NetworkName } from "../config.js";
-import { MULTICALL3_ADDRESS } from "./devnet/devnetAddresses.js";
-import { DEVNET_CHAIN_ID } from "./devnet/startAnvil.js";
+import { DEVNET_CHAIN_ID, MULTICALL3_ADDRESS } from "./devnetConstants.js";
 
 /** Default RPC of the local devnet for a port. */
 export function devnetRpcUrl(port: number): string {

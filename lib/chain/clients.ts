@@ -11,7 +11,7 @@ import {
 import { privateKeyToAccount } from "viem/accounts";
 import { getConfig, type NetworkName } from "../config.js";
 import { chainFor, devnetRpcUrl } from "./chains.js";
-import { devnetAccount } from "./devnet/devnetAccounts.js";
+import { devnetRoleAccount } from "./devnetConstants.js";
 import { ChainUnavailableError } from "./errors.js";
 import { getNetwork, type NetworkInfo } from "./registry.js";
 
@@ -40,7 +40,8 @@ export function createChainContext(parameters: CreateChainContextParameters): Ch
   const { network } = parameters;
   const rpcUrl = parameters.rpcUrl;
   const privateKey =
-    parameters.privateKey ?? (network === "devnet" ? devnetAccount("agent").privateKey : undefined);
+    parameters.privateKey ??
+    (network === "devnet" ? devnetRoleAccount("agent").privateKey : undefined);
   if (!privateKey) {
     // Missing configuration: no retry fixes it.
     throw new ChainUnavailableError(`AGENT_PRIVATE_KEY is required on ${network}`, {

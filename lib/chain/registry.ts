@@ -1,8 +1,7 @@
 import type { Address, Hex } from "viem";
 import type { NetworkName } from "../config.js";
-import { devnetAddresses, MULTICALL3_ADDRESS } from "./devnet/devnetAddresses.js";
-import { devnetMarkets, devnetOracle } from "./devnet/devnetMarkets.js";
-import { DEVNET_CHAIN_ID } from "./devnet/startAnvil.js";
+import { DEVNET_CHAIN_ID, devnetAddresses, MULTICALL3_ADDRESS } from "./devnetConstants.js";
+import { devnetMarkets, devnetOracle } from "./devnetMarkets.js";
 import { UnknownTokenError } from "./errors.js";
 
 /** A token Paygent can hold, pay with or swap. Amounts are always base units of `decimals`. */

@@ -9,7 +9,7 @@ import type { Network } from "@x402/core/types";
 import { registerExactEvmScheme } from "@x402/evm/exact/server";
 import { type Address, getAddress, parseAbi } from "viem";
 import { getChainContext } from "../chain/clients.js";
-import { devnetAccount } from "../chain/devnet/devnetAccounts.js";
+import { devnetRoleAccount } from "../chain/devnetConstants.js";
 import { findToken, getNetwork } from "../chain/registry.js";
 import { getConfig } from "../config.js";
 import { ServiceUnavailableError } from "../errors/index.js";
@@ -50,7 +50,7 @@ export async function resolvePaidRouteTerms(): Promise<PaidRouteTerms> {
   }
   const payTo =
     config.X402_MERCHANT_ADDRESS ??
-    (config.PAYGENT_NETWORK === "devnet" ? devnetAccount("merchant").address : undefined);
+    (config.PAYGENT_NETWORK === "devnet" ? devnetRoleAccount("merchant").address : undefined);
   if (!payTo) {
     throw new ServiceUnavailableError("X402_MERCHANT_ADDRESS is not configured");
   }

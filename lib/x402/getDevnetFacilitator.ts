@@ -5,7 +5,7 @@ import { registerExactEvmScheme } from "@x402/evm/exact/facilitator";
 import { createPublicClient, createWalletClient, http } from "viem";
 import { nonceManager, privateKeyToAccount } from "viem/accounts";
 import { chainFor, devnetRpcUrl } from "../chain/chains.js";
-import { devnetAccount } from "../chain/devnet/devnetAccounts.js";
+import { devnetRoleAccount } from "../chain/devnetConstants.js";
 import { getNetwork } from "../chain/registry.js";
 import { getConfig } from "../config.js";
 
@@ -20,7 +20,7 @@ let cached: { key: string; facilitator: x402Facilitator } | undefined;
 export function getDevnetFacilitator(): x402Facilitator {
   const config = getConfig();
   const rpcUrl = config.RPC_URL ?? devnetRpcUrl(config.DEVNET_PORT);
-  const key = config.FACILITATOR_PRIVATE_KEY ?? devnetAccount("facilitator").privateKey;
+  const key = config.FACILITATOR_PRIVATE_KEY ?? devnetRoleAccount("facilitator").privateKey;
   const cacheKey = `${rpcUrl}|${key.slice(-8)}`;
   if (cached?.key === cacheKey) return cached.facilitator;
 

@@ -12,10 +12,10 @@ import {
 } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
+import { DEVNET_CHAIN_ID } from "../devnetConstants.js";
 import { DevnetError } from "../errors.js";
 
-/** Chain id of the local devnet: anvil's default, distinct from Cronos (25) and its testnet (338). */
-export const DEVNET_CHAIN_ID = 31337;
+export { DEVNET_CHAIN_ID } from "../devnetConstants.js";
 
 export interface StartAnvilParameters {
   port: number;

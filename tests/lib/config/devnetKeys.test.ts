@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { devnetAccount } from "../../../lib/chain/devnet/devnetAccounts.js";
+import { devnetAccountIndex, devnetRoleAccount } from "../../../lib/chain/devnetConstants.js";
 import {
   isDevnetAddress,
   isDevnetPrivateKey,
@@ -14,10 +15,11 @@ describe("wellKnownDevnetAccounts", () => {
     });
   });
 
-  test("behavior: every account the devnet gives a role is on the list", () => {
-    for (const role of ["funder", "agent", "facilitator", "merchant", "deployer"] as const) {
-      expect(isDevnetPrivateKey(devnetAccount(role).privateKey)).toBe(true);
-      expect(isDevnetAddress(devnetAccount(role).address)).toBe(true);
+  test("behavior: every devnet role's account is on the list, and the table lookup equals the derivation", () => {
+    for (const role of Object.keys(devnetAccountIndex) as (keyof typeof devnetAccountIndex)[]) {
+      expect(devnetRoleAccount(role)).toEqual(devnetAccount(role));
+      expect(isDevnetPrivateKey(devnetRoleAccount(role).privateKey)).toBe(true);
+      expect(isDevnetAddress(devnetRoleAccount(role).address)).toBe(true);
     }
   });
 
