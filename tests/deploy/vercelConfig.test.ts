@@ -141,10 +141,8 @@ describe("functions", () => {
   });
 
   test("behavior: the function trace (as @vercel/nft does it) carries no devnet, embedded database or fixtures", async () => {
-    const exclude = apiExcludeFiles(root) ?? "";
-    for (const folder of ["lib/chain/devnet", "node_modules/@electric-sql/pglite", "contracts"]) {
-      expect(exclude).toContain(folder);
-    }
+    // Vercel refuses an excludeFiles pattern longer than 256 characters.
+    expect((apiExcludeFiles(root) ?? "").length).toBeLessThanOrEqual(256);
     // api/health reaches the database, the cache, the workflow world and the chain: the widest reach.
     const [trace] = await traceFunctions(root, "api/health");
     expect(trace?.name).toBe("api/health");
