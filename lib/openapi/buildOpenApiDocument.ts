@@ -175,10 +175,14 @@ function toOperation(
     };
   }
   for (const [status, description] of Object.entries(endpoint.responses ?? {})) {
-    responses[status] = {
-      description,
-      content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
-    };
+    // 204 has no body by definition (e.g. the SSE stream's reconnect after the end); others are errors.
+    responses[status] =
+      status === "204"
+        ? { description }
+        : {
+            description,
+            content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+          };
   }
 
   let requestBody: Record<string, unknown> | undefined;

@@ -15,6 +15,10 @@ export const GET = endpoint(
     auth: "any",
     params: { id: runId },
     success: { status: 200, description: "An event stream", contentType: "text/event-stream" },
+    // Issue 18: a reconnect after the terminal event gets 204, which stops EventSource.
+    responses: {
+      204: "Last-Event-ID is at or after the run's terminal event: nothing more to send",
+    },
   },
   async ({ request, principal, params }) => {
     const db = await getDb();
