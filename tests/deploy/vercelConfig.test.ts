@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
@@ -12,9 +12,10 @@ import {
   readChainCronSchedule,
   validateCronSchedule,
 } from "../../dev/setCronSchedule.js";
-import { apiExcludeFiles, traceFunctions } from "../../dev/traceFunctions.js";
+import { apiExcludeFiles } from "../../dev/traceFunctions.js";
 import { checkProductionEnv } from "../../lib/config/checkProductionEnv.js";
 import { parseConfig } from "../../lib/config.js";
+import { isDevOnly } from "../helpers/devOnly.js";
 
 /** vercel.json against what the platform allows, checked without running `vercel build`. */
 
@@ -24,21 +25,6 @@ const vercelJson = JSON.parse(readFileSync(path.join(root, "vercel.json"), "utf8
   functions: Record<string, { maxDuration?: number; excludeFiles?: string }>;
   crons: { path: string; schedule: string }[];
 };
-
-/** Dev-only code and packages no function may carry. */
-const devOnly = [
-  /^lib\/chain\/devnet\//,
-  /^dev\//,
-  /^tests\//,
-  /^contracts\//,
-  /^node_modules\/@electric-sql\/pglite\//,
-  /^node_modules\/@foundry-rs\//,
-  /^node_modules\/@uniswap\//,
-  /^node_modules\/@openzeppelin\//,
-  /^node_modules\/solc\//,
-  /^node_modules\/@sparticuz\//,
-  /^node_modules\/playwright-core\//,
-];
 
 describe("cron", () => {
   test("behavior: the chain watcher's default schedule runs once a day, which Hobby accepts", () => {
@@ -109,6 +95,12 @@ describe("build", () => {
 });
 
 describe("functions", () => {
+  test("error: excludeFiles stays within Vercel's 256-character limit", () => {
+    // The trace itself (what the functions carry) is checked in tests/long/functionTrace.test.ts.
+    expect(apiExcludeFiles(root)).toBeDefined();
+    expect(apiExcludeFiles(root)!.length).toBeLessThanOrEqual(256);
+  });
+
   test("behavior: SSE streams end before the api functions' maxDuration", () => {
     const maxDuration = vercelJson.functions["api/**/*.ts"]?.maxDuration;
     expect(maxDuration).toBeDefined();
@@ -116,18 +108,25 @@ describe("functions", () => {
     expect(parseConfig({}).SSE_MAX_DURATION_SECONDS).toBeLessThanOrEqual(maxDuration! - 10);
   });
 
-  test("behavior: no api file imports dev-only code, statically or dynamically", () => {
+  test("behavior: no api or workflow file imports dev-only code, statically or dynamically", () => {
     const importOf = /(?:from\s+|import\s*\(\s*|import\s+)"(\.{1,2}\/[^"]+)"/g;
+    // The workflow build bundles workflows/ (and its steps) into functions of its own.
+    const workflowFiles = readdirSync(path.join(root, "workflows"), { recursive: true })
+      .map(String)
+      .filter((file) => file.endsWith(".ts"))
+      .map((file) => path.join(root, "workflows", file));
+    const entries = [...discoverApiRoutes(root).map((route) => route.file), ...workflowFiles];
+    expect(workflowFiles.length).toBeGreaterThan(0);
     const offenders: string[] = [];
-    for (const route of discoverApiRoutes(root)) {
+    for (const entry of entries) {
       const seen = new Set<string>();
-      const queue: { file: string; via: string[] }[] = [{ file: route.file, via: [] }];
+      const queue: { file: string; via: string[] }[] = [{ file: entry, via: [] }];
       while (queue.length > 0) {
         const { file, via } = queue.shift()!;
         const relative = path.relative(root, file);
         if (seen.has(relative)) continue;
         seen.add(relative);
-        if (devOnly.some((pattern) => pattern.test(relative))) {
+        if (isDevOnly(relative)) {
           offenders.push([...via, relative].join(" → "));
           continue;
         }
@@ -139,15 +138,4 @@ describe("functions", () => {
     }
     expect(offenders).toEqual([]);
   });
-
-  test("behavior: the function trace (as @vercel/nft does it) carries no devnet, embedded database or fixtures", async () => {
-    // Vercel refuses an excludeFiles pattern longer than 256 characters.
-    expect((apiExcludeFiles(root) ?? "").length).toBeLessThanOrEqual(256);
-    // api/health reaches the database, the cache, the workflow world and the chain: the widest reach.
-    const [trace] = await traceFunctions(root, "api/health");
-    expect(trace?.name).toBe("api/health");
-    const carried = trace!.files.filter((file) => devOnly.some((pattern) => pattern.test(file)));
-    expect(carried).toEqual([]);
-    expect(trace!.files).toContain("lib/chain/devnetConstants.ts");
-  }, 300_000);
 });
