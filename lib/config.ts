@@ -115,6 +115,12 @@ const envSchema = z.object({
     .string()
     .regex(/^\d+(\.\d+)?$/, "must be a decimal number of US dollars")
     .default("10"),
+  // grammar (issue 19): "send all my CRO" keeps this much of the gas token back (decimal, in CRO),
+  // or 500k gas at the current fee when that is more.
+  GAS_RESERVE_NATIVE: z
+    .string()
+    .regex(/^\d+(\.\d{1,18})?$/, "must be a decimal amount of the gas token")
+    .default("0.5"),
 
   // Policy engine and roles (issue 13).
   /**

@@ -26,3 +26,18 @@ export const serviceName = z
   .min(1)
   .max(200)
   .describe("Display name of the service, for results and approvals");
+
+/** A dollar figure the user said ("$10"), kept beside the stablecoin amount paid for it. */
+export const usdFigure = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/)
+  .describe(
+    'The dollar figure the user said ("$10" → "10"); the amount is that many units of the USD stablecoin',
+  );
+
+/** Marks an action that moves a token's whole balance, read from the chain when it runs. */
+export const wholeBalance = z
+  .literal(true)
+  .describe(
+    "Moves the whole balance when it runs (minus a gas reserve for the gas token); the amount is the one read at planning",
+  );

@@ -43,3 +43,13 @@ export function shortUrl(url: string): string {
     return url;
   }
 }
+
+/**
+ * A dollar figure the user said, next to the stablecoin amount that pays it: "$10 paid as 10 USDC"
+ * (cents shown when there are any: "$2.50 paid as 2.5 USDC").
+ */
+export function paidAs(usd: string, amount: string): string {
+  const [whole, cents = ""] = usd.split(".");
+  const figure = /[1-9]/.test(cents) ? `${whole}.${cents.padEnd(2, "0")}` : whole;
+  return `$${figure} paid as ${amount}`;
+}

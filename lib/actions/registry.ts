@@ -1,3 +1,4 @@
+import type { Intent } from "../agent/intent.js";
 import { balance } from "./balance/index.js";
 import { discover } from "./discover/index.js";
 import { pay } from "./pay/index.js";
@@ -5,7 +6,7 @@ import type { Action, ActionType } from "./schemas.js";
 import { subscribe } from "./subscribe/index.js";
 import { swap } from "./swap/index.js";
 import { transfer } from "./transfer/index.js";
-import type { ActionModule, ActionOutcome } from "./types.js";
+import type { ActionModule, ActionOutcome, IntentAliases } from "./types.js";
 import { unsubscribe } from "./unsubscribe/index.js";
 
 /**
@@ -29,6 +30,13 @@ export const actionModules: { [T in ActionType]: ActionModule<T> } = {
  */
 export function getActionModule<T extends ActionType>(type: T): ActionModule<T> {
   return actionModules[type] as ActionModule<T>;
+}
+
+const intentAliases: IntentAliases = { transferAll: "transfer", swapAll: "swap" };
+
+/** The action type whose module plans an intent kind: its own name, or the one it is an alias of. */
+export function actionTypeOf(kind: Intent["kind"]): ActionType {
+  return kind in intentAliases ? intentAliases[kind as keyof IntentAliases] : (kind as ActionType);
 }
 
 /** The human line for an action, or for what it did given its outcome (see ActionModule.describe). */

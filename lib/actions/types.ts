@@ -20,8 +20,21 @@ export interface Spend extends TokenSpend {
   usdAmount?: string;
 }
 
-/** The intent (what the user asked) that plans into an action of the same name. */
-export type IntentOf<T extends ActionType> = Extract<Intent, { kind: T }>;
+/**
+ * Intent kinds planned by another action's module: the whole-balance forms ("send all my CRO") are
+ * transfers and swaps whose amount is read from the chain (lib/actions/registry.ts maps them).
+ */
+export interface IntentAliases {
+  transferAll: "transfer";
+  swapAll: "swap";
+}
+
+type AliasesOf<T extends ActionType> = {
+  [K in keyof IntentAliases]: IntentAliases[K] extends T ? K : never;
+}[keyof IntentAliases];
+
+/** The intents (what the user asked) that plan into an action of type T: its own and its aliases. */
+export type IntentOf<T extends ActionType> = Extract<Intent, { kind: T | AliasesOf<T> }>;
 
 /**
  * One action as planned, before positions and approval flags are settled. Modules fill in what
@@ -44,6 +57,8 @@ export interface Draft {
   /** Which balances this draft reads in the agent wallet ("all" for every token). */
   checksBalances?: string[] | "all";
   reason?: string;
+  /** Why this action needs a person's approval whatever its value (e.g. it moves a whole balance). */
+  alwaysApprove?: string;
 }
 
 /** A catalogue search the next payment may choose from. */
@@ -107,8 +122,16 @@ export interface ActionModule<T extends ActionType = ActionType> {
   fromModel(step: Extract<ModelStep, { kind: T }>, tokens: TokenList): IntentOf<T>;
   /** Plans an intent of the same name (reading and extending the planner's state). */
   plan(intent: IntentOf<T>, state: PlanState): Promise<Draft>;
-  /** The most the action can take out of the wallet (budgets and policy); undefined when it moves no money. */
-  maxSpend(action: ActionOf<T>, context: ActionContext): Promise<Spend | undefined>;
+  /**
+   * The most the action can take out of the wallet (budgets and policy); undefined when it moves no
+   * money. `stepId` is given when the step is about to run (an "all" action answers the same amount
+   * on every attempt of its step).
+   */
+  maxSpend(
+    action: ActionOf<T>,
+    context: ActionContext,
+    options?: { stepId?: string },
+  ): Promise<Spend | undefined>;
   /** Performs the action; idempotent per `stepId` (a retry never moves money twice). */
   perform(
     context: ActionContext,

@@ -71,6 +71,18 @@ export const TransferIntent = z
   })
   .describe("Send tokens to an address, service or URL");
 
+// grammar (issue 19): "send all my CRO to 0x…", planned by the transfer action.
+/** Send a token's whole balance (minus a gas reserve for the gas token) to an address. */
+export const TransferAllIntent = z
+  .object({
+    kind: z.literal("transferAll"),
+    token: symbol,
+    to: z.object({ type: z.literal("address"), address }),
+  })
+  .describe(
+    "Send the whole balance of a token, minus a gas reserve when it is the gas token; always needs approval",
+  );
+
 /** Pay a service (x402); the price may be discovered later. */
 export const PayIntent = z
   .object({
@@ -120,6 +132,18 @@ export const SwapIntent = z
   })
   .describe("Swap one token for another on VVS");
 
+// grammar (issue 19): "swap all my CRO for USDC", planned by the swap action.
+/** Swap a token's whole balance (minus a gas reserve for the gas token). */
+export const SwapAllIntent = z
+  .object({
+    kind: z.literal("swapAll"),
+    tokenIn: symbol.describe("Token sold: all of it, minus a gas reserve when it is the gas token"),
+    tokenOut: symbol.describe("Token bought"),
+    slippageBps: SwapIntent.shape.slippageBps,
+    deadlineSeconds: SwapIntent.shape.deadlineSeconds,
+  })
+  .describe("Swap the whole balance of a token; always needs approval");
+
 /** Find services in the catalogue. */
 export const DiscoverIntent = z
   .object({
@@ -156,8 +180,10 @@ export const Intent = z
   .discriminatedUnion("kind", [
     BalanceIntent,
     TransferIntent,
+    TransferAllIntent,
     PayIntent,
     SwapIntent,
+    SwapAllIntent,
     DiscoverIntent,
     SubscribeIntent,
     UnsubscribeIntent,
@@ -172,10 +198,13 @@ export type SwapIntent = z.infer<typeof SwapIntent>;
 export type DiscoverIntent = z.infer<typeof DiscoverIntent>;
 export type SubscribeIntent = z.infer<typeof SubscribeIntent>;
 export type UnsubscribeIntent = z.infer<typeof UnsubscribeIntent>;
+export type TransferAllIntent = z.infer<typeof TransferAllIntent>;
+export type SwapAllIntent = z.infer<typeof SwapAllIntent>;
 
 // ── grammar (issue 19): intents the grammar understands that the planner does not plan yet ──────
 // They are not part of Intent (the planner's input): parseCommand refuses them with a clear
-// "not available yet"; parseIntents returns them. Phase 2 moves each into Intent with its action.
+// "not available yet"; parseIntents returns them. Each moves into Intent with its action (the
+// whole-balance forms did: TransferAllIntent and SwapAllIntent above).
 
 /** Which prediction market: its short name ("cro-above-0.10-dec31") or its question, quoted. */
 export const MarketRef = z
@@ -193,28 +222,6 @@ export const MarketRef = z
 export type MarketRef = z.infer<typeof MarketRef>;
 
 const outcome = z.enum(["yes", "no"]).describe("Outcome of a binary market");
-
-/** Send a token's whole balance (minus a gas reserve for the gas token) to an address. */
-export const TransferAllIntent = z
-  .object({
-    kind: z.literal("transferAll"),
-    token: symbol,
-    to: z.object({ type: z.literal("address"), address }),
-  })
-  .describe(
-    "Send the whole balance of a token, minus a gas reserve when it is the gas token; always needs approval",
-  );
-
-/** Swap a token's whole balance (minus a gas reserve for the gas token). */
-export const SwapAllIntent = z
-  .object({
-    kind: z.literal("swapAll"),
-    tokenIn: symbol.describe("Token sold: all of it, minus a gas reserve when it is the gas token"),
-    tokenOut: symbol.describe("Token bought"),
-    slippageBps: SwapIntent.shape.slippageBps,
-    deadlineSeconds: SwapIntent.shape.deadlineSeconds,
-  })
-  .describe("Swap the whole balance of a token; always needs approval");
 
 /** Buy outcome shares of a prediction market for an exact collateral amount. */
 export const BetIntent = z
@@ -240,17 +247,9 @@ export const RedeemIntent = z
 
 /** Intents the grammar understands but the planner does not plan yet. */
 export const PendingIntent = z
-  .discriminatedUnion("kind", [
-    TransferAllIntent,
-    SwapAllIntent,
-    BetIntent,
-    SellSharesIntent,
-    RedeemIntent,
-  ])
+  .discriminatedUnion("kind", [BetIntent, SellSharesIntent, RedeemIntent])
   .describe("An intent understood but not yet planned");
 export type PendingIntent = z.infer<typeof PendingIntent>;
-export type TransferAllIntent = z.infer<typeof TransferAllIntent>;
-export type SwapAllIntent = z.infer<typeof SwapAllIntent>;
 export type BetIntent = z.infer<typeof BetIntent>;
 export type SellSharesIntent = z.infer<typeof SellSharesIntent>;
 export type RedeemIntent = z.infer<typeof RedeemIntent>;

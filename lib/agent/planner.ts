@@ -1,4 +1,5 @@
-import { getActionModule } from "../actions/registry.js";
+import type { WholeBalance } from "../actions/readWholeBalance.js";
+import { actionTypeOf, getActionModule } from "../actions/registry.js";
 import type { Draft, PlanState } from "../actions/types.js";
 import { PlanError } from "./errors.js";
 import type { Budget, Command, TokenAmount } from "./intent.js";
@@ -44,6 +45,16 @@ export interface PlannerContext {
   approvalThresholdUsd: string;
   /** Session budget still available (base units), applied together with the command's budget. */
   budget?: TokenAmount;
+  /**
+   * "All" of a token in the agent wallet now: its balance minus a gas reserve for the gas token
+   * (grammar, issue 19). Absent → whole-balance commands cannot be planned.
+   */
+  readWholeBalance?(token: string): Awaitable<WholeBalance>;
+  /**
+   * The live x402 price of a URL the registry does not know, probed without paying (grammar,
+   * issue 19). Absent → such a URL needs an amount or a cap.
+   */
+  probePrice?(url: string): Awaitable<TokenAmount>;
   /** Action types the session may run; everything when absent. */
   allowedActions?: string[];
   defaultSlippageBps?: number;
@@ -71,7 +82,10 @@ export async function planCommand(command: Command, ctx: PlannerContext): Promis
   const allowed = ctx.allowedActions ? new Set(ctx.allowedActions) : undefined;
 
   for (const intent of command.steps) {
-    const draft: Draft = await getActionModule(intent.kind).plan(intent as never, state);
+    const draft: Draft = await getActionModule(actionTypeOf(intent.kind)).plan(
+      intent as never,
+      state,
+    );
     if (allowed && !allowed.has(draft.action.type)) {
       throw new PlanError(`This session may not run ${draft.action.type} actions`, {
         suggestions: [`Allowed: ${[...allowed].join(", ") || "none"}`],

@@ -4,12 +4,13 @@ import type { ServiceInfo } from "../../agent/planner.js";
 import { roomOf } from "../../agent/planning/budgetRoom.js";
 import { lookupService } from "../../agent/planning/lookupService.js";
 import { show, tokenOf } from "../../agent/planning/tokens.js";
+import { paidAs, shortUrl } from "../format.js";
 import type { Draft, PlanState } from "../types.js";
 import { chooseService } from "./chooseService.js";
 
 /**
  * Resolves who is paid (a named service, a URL, or the best match of the preceding search) and the
- * cap, and binds the payment to the latest swap into its token, so the swap's output funds it.
+ * cap (for a URL outside the catalogue with no amount, the price it asks when probed unpaid), and binds the payment to the latest swap into its token, so the swap's output funds it.
  */
 export async function planPay(intent: PayIntent, state: PlanState): Promise<Draft> {
   const ctx = state.context;
@@ -30,8 +31,24 @@ export async function planPay(intent: PayIntent, state: PlanState): Promise<Draf
     });
   }
   if (service) url ??= service.endpoint;
-  const token = intent.token ?? service?.price.token;
-  const cap = intent.amount ?? intent.maxAmount ?? (service ? service.price.amount : undefined);
+  let token = intent.token ?? service?.price.token;
+  let cap = intent.amount ?? intent.maxAmount ?? (service ? service.price.amount : undefined);
+  // A URL the registry does not know, with no amount: ask the resource its price, unpaid.
+  let probed = false;
+  if (!service && intent.url && intent.probe && !cap && ctx.probePrice) {
+    const price = await ctx.probePrice(intent.url);
+    if (intent.token && intent.token !== price.token) {
+      throw new PlanError(
+        `${shortUrl(intent.url)} asks to be paid in ${price.token}, not ${intent.token}`,
+      );
+    }
+    token = price.token;
+    cap = price.amount;
+    probed = true;
+    state.explanation.push(
+      `${shortUrl(intent.url)} is not in the catalogue; probed unpaid, it asks ${show(ctx, cap, token)}.`,
+    );
+  }
   if (!url || !token || !cap) {
     throw new PlanError(
       `The price of ${intent.url ?? "this resource"} is unknown; say the most to pay`,
@@ -54,10 +71,14 @@ export async function planPay(intent: PayIntent, state: PlanState): Promise<Draf
       ...(service ? { serviceId: service.id, serviceName: service.name } : {}),
       token,
       maxAmount: cap,
+      ...(intent.usd ? { usd: intent.usd } : {}),
+      ...(probed ? { probed: true as const } : {}),
     },
     value: { token, amount: BigInt(cap) },
   };
   const payee = service?.name ?? url;
+  // "$10": say which stablecoin pays it (the cap is that many units of it).
+  const dollars = intent.usd ? ` (${paidAs(intent.usd, show(ctx, cap, token))})` : "";
   // Swap-then-pay: the most recent draft that brings this token in funds the payment, once.
   const funding = [...state.drafts].reverse().find((d) => d.produces?.token === token);
   if (funding && !state.drafts.some((d) => d.fundedBy === funding)) {
@@ -69,10 +90,12 @@ export async function planPay(intent: PayIntent, state: PlanState): Promise<Draf
       );
     }
     draft.fundedBy = funding;
-    state.explanation.push(`Pay ${payee} up to ${show(ctx, cap, token)} from the swap's output.`);
+    state.explanation.push(
+      `Pay ${payee} up to ${show(ctx, cap, token)}${dollars} from the swap's output.`,
+    );
   } else {
     draft.spend = { token, amount: BigInt(cap) };
-    state.explanation.push(`Pay ${payee} up to ${show(ctx, cap, token)}.`);
+    state.explanation.push(`Pay ${payee} up to ${show(ctx, cap, token)}${dollars}.`);
   }
   return draft;
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { baseUnits, serviceId, serviceName, tokenSymbol } from "../fields.js";
+import { baseUnits, serviceId, serviceName, tokenSymbol, usdFigure } from "../fields.js";
 
 /** An x402 payment for a resource (HTTP 402, EIP-3009 authorization, facilitator settlement). */
 export const PayAction = z
@@ -18,6 +18,11 @@ export const PayAction = z
       .min(0)
       .optional()
       .describe("Index of the swap whose output funds this payment"),
+    usd: usdFigure.optional(),
+    probed: z
+      .literal(true)
+      .optional()
+      .describe("The cap is the price the resource asked for when probed at planning"),
   })
   .describe("Pay for a resource through x402");
 export type PayAction = z.infer<typeof PayAction>;

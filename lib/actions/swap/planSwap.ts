@@ -1,14 +1,15 @@
 import { PlanError } from "../../agent/errors.js";
+import type { SwapIntent } from "../../agent/intent.js";
 import { DEFAULT_DEADLINE_SECONDS, DEFAULT_SLIPPAGE_BPS } from "../../agent/planner.js";
 import { show, tokenOf } from "../../agent/planning/tokens.js";
-import type { Draft, IntentOf, PlanState } from "../types.js";
+import type { Draft, PlanState } from "../types.js";
 import { bps, quote, quoteAmountIn } from "./quote.js";
 
 /**
  * Quotes a swap and fixes its floor: exact-in keeps the quote minus slippage; exact-out ("buy 100
  * USDC with CRO") becomes an exact-in of the quoted input plus slippage that must yield the target.
  */
-export async function planSwap(intent: IntentOf<"swap">, state: PlanState): Promise<Draft> {
+export async function planSwap(intent: SwapIntent, state: PlanState): Promise<Draft> {
   const ctx = state.context;
   tokenOf(ctx, intent.tokenIn);
   tokenOf(ctx, intent.tokenOut);

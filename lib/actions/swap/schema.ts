@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { baseUnits, tokenSymbol } from "../fields.js";
+import { baseUnits, tokenSymbol, wholeBalance } from "../fields.js";
 
 /** An exact-in swap on the network's DEX (VVS Finance on Cronos). */
 export const SwapAction = z
@@ -14,6 +14,7 @@ export const SwapAction = z
     quotedAmountOut: baseUnits.optional().describe("Output the quote promised at planning time"),
     slippageBps: z.number().int().min(0).max(5000).describe("Slippage tolerance in basis points"),
     deadlineSeconds: z.number().int().positive().describe("Seconds until the swap expires"),
+    all: wholeBalance.optional(),
   })
   .describe("Swap one token for another on the DEX");
 export type SwapAction = z.infer<typeof SwapAction>;

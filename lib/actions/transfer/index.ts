@@ -1,58 +1,50 @@
 import type { Address } from "viem";
-import type { PayIntent } from "../../agent/intent.js";
-import { show, tokenOf } from "../../agent/planning/tokens.js";
 import { transferToken } from "../../chain/transferToken.js";
 import { getConfig } from "../../config.js";
 import { gasCost, waitingOnChain } from "../chainOutcome.js";
-import { formatAmount, shortAddress } from "../format.js";
-import { planPay } from "../pay/planPay.js";
+import { formatAmount, paidAs, shortAddress } from "../format.js";
+import { resolveWholeAmount } from "../resolveWholeAmount.js";
 import type { ActionModule } from "../types.js";
 import { transferFromModel } from "./model.js";
+import { planTransfer } from "./planTransfer.js";
+import { planTransferAll } from "./planTransferAll.js";
 import { TransferAction } from "./schema.js";
 
-/** Sends CRO or an ERC-20 from the agent wallet, once per step (recorded before broadcast). */
+/**
+ * Sends CRO or an ERC-20 from the agent wallet, once per step (recorded before broadcast). A
+ * whole-balance transfer (`all`) sends what the chain holds when it runs, minus a gas reserve for
+ * CRO; its reservation fixes that amount for every attempt of the step.
+ */
 export const transfer: ActionModule<"transfer"> = {
   type: "transfer",
   schema: TransferAction,
   fromModel: transferFromModel,
   async plan(intent, state) {
-    const ctx = state.context;
-    tokenOf(ctx, intent.token);
-    if (intent.to.type !== "address") {
-      // A service or URL is paid through x402, with the amount as the cap.
-      const payIntent: PayIntent = {
-        kind: "pay",
-        ...(intent.to.type === "service" ? { service: intent.to.name } : { url: intent.to.url }),
-        token: intent.token,
-        maxAmount: intent.amount,
-      };
-      return planPay(payIntent, state);
-    }
-    state.explanation.push(
-      `Transfer ${show(ctx, intent.amount, intent.token)} to ${intent.to.address}.`,
-    );
-    return {
-      action: {
-        type: "transfer",
-        token: intent.token,
-        amount: intent.amount,
-        to: intent.to.address,
-      },
-      spend: { token: intent.token, amount: BigInt(intent.amount) },
-    };
+    return intent.kind === "transferAll"
+      ? planTransferAll(intent, state)
+      : planTransfer(intent, state);
   },
-  async maxSpend(action) {
-    return { token: action.token, amount: BigInt(action.amount) };
+  async maxSpend(action, context, options) {
+    if (!action.all) return { token: action.token, amount: BigInt(action.amount) };
+    const amount = await resolveWholeAmount(context, {
+      token: action.token,
+      stepId: options?.stepId,
+    });
+    return { token: action.token, amount };
   },
-  perform({ db, run, chain }, action, { stepId }) {
+  perform(context, action, { stepId, spend }) {
+    const { db, run, chain } = context;
     return waitingOnChain(async () => {
+      const amount = action.all
+        ? (spend?.amount ?? (await resolveWholeAmount(context, { token: action.token, stepId })))
+        : action.amount;
       const sent = await transferToken(chain, db, {
         receiptTimeoutMs: getConfig().CHAIN_INLINE_WAIT_MS,
         stepId,
         runId: run.id,
         token: action.token,
         to: action.to as Address,
-        amount: action.amount,
+        amount,
       });
       return {
         output: {
@@ -62,6 +54,7 @@ export const transfer: ActionModule<"transfer"> = {
           amount: sent.amount,
           blockNumber: sent.blockNumber,
           reused: sent.reused,
+          ...(action.all ? { all: true, plannedAmount: action.amount } : {}),
         },
         txHashes: [sent.hash],
         cost: [await gasCost(chain, sent.gasCost)],
@@ -69,7 +62,17 @@ export const transfer: ActionModule<"transfer"> = {
     });
   },
   describe(action, outcome) {
-    const line = `${formatAmount(action.amount, action.token)} to ${shortAddress(action.to)}`;
+    const to = shortAddress(action.to);
+    const sent = (outcome?.output as { amount?: string } | null)?.amount;
+    if (action.all) {
+      if (sent !== undefined)
+        return `Sent all your ${action.token}: ${formatAmount(sent, action.token)} to ${to}`;
+      if (outcome?.waitFor)
+        return `Sending all your ${action.token} to ${to} (waiting for the chain)`;
+      return `Send all your ${action.token} to ${to} (${formatAmount(action.amount, action.token)} when planned; the balance is read again when it runs)`;
+    }
+    const amount = formatAmount(action.amount, action.token);
+    const line = `${amount} to ${to}${action.usd ? ` (${paidAs(action.usd, amount)})` : ""}`;
     if (outcome?.waitFor) return `Sending ${line} (waiting for the chain)`;
     return outcome ? `Sent ${line}` : `Send ${line}`;
   },

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { baseUnits, evmAddress, tokenSymbol } from "../fields.js";
+import { baseUnits, evmAddress, tokenSymbol, usdFigure, wholeBalance } from "../fields.js";
 
 /** A plain ERC-20 or native CRO transfer from the agent wallet. */
 export const TransferAction = z
@@ -8,6 +8,8 @@ export const TransferAction = z
     token: tokenSymbol.describe("Token sent"),
     amount: baseUnits.describe("Amount sent, in base units"),
     to: evmAddress.describe("Recipient address"),
+    all: wholeBalance.optional(),
+    usd: usdFigure.optional(),
   })
   .describe("Send tokens to an address");
 export type TransferAction = z.infer<typeof TransferAction>;

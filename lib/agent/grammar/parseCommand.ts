@@ -6,8 +6,6 @@ import { refuse } from "./refuse.js";
 export { MAX_COMMAND_LENGTH, type ParseCommandOptions } from "./parseIntents.js";
 
 const pendingKinds: ReadonlySet<string> = new Set<PendingIntent["kind"]>([
-  "transferAll",
-  "swapAll",
   "bet",
   "sellShares",
   "redeem",
@@ -17,22 +15,7 @@ function isPending(step: ParsedCommand["steps"][number]): step is PendingIntent 
   return pendingKinds.has(step.kind);
 }
 
-function notYet(step: PendingIntent): CommandParseError {
-  if (step.kind === "transferAll" || step.kind === "swapAll") {
-    const what =
-      step.kind === "transferAll" ? `all your ${step.token}` : `all your ${step.tokenIn}`;
-    return refuse(
-      `Moving a whole balance (${what}) is understood but not available yet; give an exact amount`,
-      {
-        reason: "unsupported",
-        suggestions: [
-          step.kind === "transferAll"
-            ? `e.g. "send 10 ${step.token} to ${step.to.address}"`
-            : `e.g. "swap 10 ${step.tokenIn} for ${step.tokenOut}"`,
-        ],
-      },
-    );
-  }
+function notYet(_step: PendingIntent): CommandParseError {
   return refuse("Prediction markets are understood but not available yet", {
     reason: "unsupported",
   });
@@ -41,7 +24,7 @@ function notYet(step: PendingIntent): CommandParseError {
 /**
  * The command as the planner takes it: parseIntents, with a clear "not available yet" refusal
  * (reason "unsupported", so no model is asked to guess instead) for intents the planner does not
- * plan yet. Phase 2 plans them and drops this check.
+ * plan yet (the prediction-market ones, until their actions exist).
  */
 export function parseCommand(text: string, options: ParseCommandOptions): Command {
   const parsed = parseIntents(text, options);

@@ -7,7 +7,8 @@ import { valueUsd } from "./valueUsd.js";
 
 /**
  * Numbers the drafts and decides which need a person's approval: everything that moves money and
- * is worth more than the threshold, or has no USD price at all. Binds swap-funded payments to the
+ * is worth more than the threshold, or has no USD price at all, and every draft marked
+ * alwaysApprove. Binds swap-funded payments to the
  * index of the swap that funds them.
  */
 export async function flagApprovals(
@@ -23,7 +24,11 @@ export async function flagApprovals(
     const spends = valued !== undefined || draft.movesMoney === true;
     let requiresApproval = false;
     let reason = draft.reason;
-    if (spends && usd === undefined) {
+    if (draft.alwaysApprove) {
+      // A whole balance is approved by a person whatever it is worth (grammar, issue 19).
+      requiresApproval = true;
+      reason = draft.alwaysApprove;
+    } else if (spends && usd === undefined) {
       requiresApproval = true;
       reason = `No USD price for ${valued?.token ?? "this service"}, so it needs approval`;
     } else if (spends && usd !== undefined && usd > threshold) {

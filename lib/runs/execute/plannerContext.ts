@@ -1,4 +1,6 @@
 import type { Kysely } from "kysely";
+import type { Address } from "viem";
+import { readWholeBalance } from "../../actions/readWholeBalance.js";
 import { usdValue } from "../../actions/usdValue.js";
 import type { DiscoverFilter } from "../../agent/plan.js";
 import type { PlannerContext, ServiceInfo } from "../../agent/planner.js";
@@ -12,6 +14,7 @@ import type { AgentSession, Database, Run } from "../../db/database.js";
 import { discoverServices } from "../../registry/discoverServices.js";
 import { findServiceByNameOrUrl } from "../../registry/findServiceByNameOrUrl.js";
 import type { ServiceView } from "../../registry/serviceView.js";
+import { probePaymentPrice } from "../../x402/probePaymentPrice.js";
 import type { RunOptions } from "../start/startRun.js";
 
 /** The real lookups the planner uses: the service registry, on-chain prices and DEX quotes. */
@@ -76,6 +79,18 @@ export async function createPlannerContext(
     async quoteSwap({ tokenIn, tokenOut, amountIn }) {
       const quote = await quoteSwap(chain, { tokenIn, tokenOut, amountIn: BigInt(amountIn) });
       return { amountOut: quote.amountOut.toString() };
+    },
+    // grammar (issue 19): "all my CRO" and a URL with no amount.
+    readWholeBalance: (token) => readWholeBalance(chain, { token }),
+    async probePrice(url) {
+      const price = await probePaymentPrice({
+        url,
+        chainId: chain.chain.id,
+        allowedAssets: chain.registry.tokens
+          .filter((t) => t.address !== "native" && t.eip712)
+          .map((t) => ({ address: t.address as Address, symbol: t.symbol })),
+      });
+      return { amount: price.amount.toString(), token: price.symbol };
     },
     approvalThresholdUsd:
       options.approvalThresholdUsd ??

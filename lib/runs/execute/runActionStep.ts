@@ -64,7 +64,7 @@ export async function runActionStep(
   let outcome: ActionOutcome;
   try {
     const context: ActionContext = { db, run, chain: getChainContext() };
-    spend = await spendOf(context, action);
+    spend = await spendOf(context, action, stepId);
     if (spend) await reserveSpend(db, { run, index, spend });
     outcome = await getActionModule(action.type).perform(context, action, { stepId, index, spend });
   } catch (error) {

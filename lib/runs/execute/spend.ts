@@ -10,9 +10,16 @@ import type { Database, Run } from "../../db/database.js";
 import { ClientError } from "../../errors/index.js";
 import type { RunOptions } from "../start/startRun.js";
 
-/** The spend an action reserves before it starts (its module's maxSpend), with its USD value. */
-export async function spendOf(context: ActionContext, action: Action): Promise<Spend | undefined> {
-  const max = await getActionModule(action.type).maxSpend(action, context);
+/**
+ * The spend an action reserves before it starts (its module's maxSpend), with its USD value.
+ * `stepId`: the step about to run, so a whole-balance action answers the same on every attempt.
+ */
+export async function spendOf(
+  context: ActionContext,
+  action: Action,
+  stepId?: string,
+): Promise<Spend | undefined> {
+  const max = await getActionModule(action.type).maxSpend(action, context, { stepId });
   if (!max) return undefined;
   const token = requireToken(context.chain.network, max.token);
   const usdAmount = max.usdAmount ?? (await usdValue(context.chain, token.symbol, max.amount));

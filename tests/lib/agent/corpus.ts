@@ -269,10 +269,14 @@ export const corpus: CorpusCase[] = [
     text: `send everything to ${ADDR}`,
     error: { reason: "incomplete", message: "not an exact amount" },
   },
-  // Understood (a transferAll intent, see phrasings.ts) but not planned yet: refused clearly.
+  // The whole balance: planned by the transfer action (read from the chain, always approved).
   {
     text: `send all my USDC to ${ADDR}`,
-    error: { reason: "unsupported", message: "not available yet" },
+    steps: [{ kind: "transferAll", token: "USDC", to: { type: "address", address: ADDR } }],
+  },
+  {
+    text: `send all my CRO to ${ADDR2}`,
+    steps: [{ kind: "transferAll", token: "CRO", to: { type: "address", address: ADDR2 } }],
   },
 
   // ── amounts: refused, never reinterpreted (issue 14, item 3) ──────────────────────────────
@@ -418,7 +422,11 @@ export const corpus: CorpusCase[] = [
   },
   {
     text: "swap all my CRO for USDC",
-    error: { reason: "unsupported", message: "not available yet" },
+    steps: [{ kind: "swapAll", tokenIn: "CRO", tokenOut: "USDC" }],
+  },
+  {
+    text: "swap all my USDC to CRO",
+    steps: [{ kind: "swapAll", tokenIn: "USDC", tokenOut: "CRO" }],
   },
   { text: "swap half my CRO for USDC", error: { reason: "incomplete" } },
   { text: "swap $10 of CRO for USDC", error: { reason: "incomplete", message: "not dollars" } },

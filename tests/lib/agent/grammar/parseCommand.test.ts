@@ -16,10 +16,19 @@ function refusal(text: string): CommandParseError {
 }
 
 describe("parseCommand and parseIntents", () => {
+  test("behavior: whole balances reach the planner as commands (transferAll, swapAll)", () => {
+    for (const [text, kind] of [
+      [`send all my CRO to ${ADDRESS}`, "transferAll"],
+      ["swap all my CRO for USDC", "swapAll"],
+    ] as const) {
+      const command = parseCommand(text, { tokens });
+      expect(Command.parse(command)).toEqual(command);
+      expect(command.steps.map((s) => s.kind)).toEqual([kind]);
+    }
+  });
+
   test("behavior: parseIntents returns pending intents; parseCommand refuses them as not available yet", () => {
     const cases: Array<[string, string, string]> = [
-      [`send all my CRO to ${ADDRESS}`, "transferAll", "whole balance (all your CRO)"],
-      ["swap all my CRO for USDC", "swapAll", "whole balance (all your CRO)"],
       ["bet 5 USDC on yes in cro-above-0.10-dec31", "bet", "Prediction markets"],
       ["sell my yes shares in cro-above-0.10-dec31", "sellShares", "Prediction markets"],
       ["redeem cro-above-0.10-dec31", "redeem", "Prediction markets"],

@@ -1,0 +1,111 @@
+import type { Address } from "viem";
+import { assertPublicUrl } from "../security/assertPublicUrl.js";
+import { ResourceRequestError } from "./errors.js";
+import { parsePaymentRequired } from "./requirements.js";
+import { type AllowedAsset, selectRequirement } from "./selectRequirement.js";
+
+/** Largest 402 body read while probing (v1 servers put their requirements there). */
+const maxProbeBodyBytes = 64 * 1024;
+/** Above any real price: the probe selects by the payment rules, not by a limit. */
+const noLimit = 2n ** 256n - 1n;
+
+/** Parameters of probePaymentPrice. */
+export interface ProbePaymentPriceParameters {
+  url: string;
+  /** The agent's chain: only requirements on it can be paid. */
+  chainId: number;
+  allowedAssets: readonly AllowedAsset[];
+  /** Restricts the price to one token (symbol or address), as the payment will. */
+  token?: string;
+  /** Abort after this long (default 5 s): a slow resource must not stall planning. */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+/** What a resource asks, in the requirement a payment would choose. */
+export interface ProbePaymentPriceReturnType {
+  /** Base units of `asset`. */
+  amount: bigint;
+  asset: Address;
+  symbol: string;
+  payTo: Address;
+}
+
+/**
+ * Asks a resource its x402 price without paying: an unpaid GET must answer 402, and the price is
+ * the requirement the payment itself would select (scheme "exact", this chain, an allowed asset,
+ * the cheapest), so the probe and the payment read the same terms. Redirects are not followed and
+ * internal hosts are refused, as for payments.
+ */
+export async function probePaymentPrice(
+  parameters: ProbePaymentPriceParameters,
+): Promise<ProbePaymentPriceReturnType> {
+  const { url } = parameters;
+  await assertPublicUrl(url);
+  const doFetch = parameters.fetch ?? fetch;
+  let response: Response;
+  try {
+    response = await doFetch(url, {
+      method: "GET",
+      headers: { accept: "application/json, */*;q=0.8" },
+      redirect: "manual",
+      signal: AbortSignal.timeout(parameters.timeoutMs ?? 5_000),
+    });
+  } catch (cause) {
+    throw new ResourceRequestError(
+      `Probing ${new URL(url).origin} for its price failed`,
+      undefined,
+      {
+        cause,
+      },
+    );
+  }
+  if (response.status !== 402) {
+    await response.body?.cancel();
+    const transient = response.status >= 500 || response.status === 429;
+    throw new ResourceRequestError(
+      `${url} answered ${response.status} when asked its price, not 402 Payment Required`,
+      response.status,
+      // An outage may pass; a resource that does not ask for payment will not start to.
+      { kind: transient ? "transient" : "invalid" },
+    );
+  }
+  const body = await readBounded(response, maxProbeBodyBytes);
+  const required = parsePaymentRequired({ headers: response.headers, body, url });
+  const chosen = selectRequirement({
+    accepts: required.accepts,
+    chainId: parameters.chainId,
+    allowedAssets: parameters.allowedAssets,
+    maxAmount: noLimit,
+    token: parameters.token,
+  });
+  const asset = parameters.allowedAssets.find(
+    (a) => a.address.toLowerCase() === chosen.asset.toLowerCase(),
+  );
+  return {
+    amount: BigInt(chosen.amount),
+    asset: chosen.asset,
+    symbol: asset?.symbol ?? chosen.asset,
+    payTo: chosen.payTo,
+  };
+}
+
+/** The body as text, at most `limit` bytes: a hostile resource cannot make the probe read more. */
+async function readBounded(response: Response, limit: number): Promise<string> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (size + value.byteLength > limit) {
+      chunks.push(value.subarray(0, limit - size));
+      await reader.cancel();
+      break;
+    }
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
