@@ -713,4 +713,34 @@ export const phrasings: PhrasingCase[] = [
   { text: "tell me a joke", error: { reason: "unrecognized" } },
   { text: "what's the weather in Paris", error: { reason: "unrecognized" } },
   { text: "hello", error: { reason: "unrecognized" } },
+
+  // ── added in phase 2, when whole balances, dollars and bare URLs became plannable ─────────
+  // (written from how people phrase them; each checked against the grammar when added)
+  { text: "swap all of my USDC for CRO", steps: [swapAll("USDC", "CRO")] },
+  { text: "convert all my USDC to CRO", steps: [swapAll("USDC", "CRO")] },
+  { text: "swap all CRO → USDC", steps: [swapAll("CRO", "USDC")] },
+  { text: `send my whole USDC balance to ${A}`, steps: [transferAll("USDC")] },
+  { text: `send all the USDC to ${A}`, steps: [transferAll("USDC")] },
+  { text: `transfer all USDC → ${A}`, steps: [transferAll("USDC")] },
+  {
+    text: `send all my CRO to ${A} then swap 10 USDC for CRO`,
+    steps: [transferAll("CRO"), swap("USDC", "CRO", { amountIn: USD_10 })],
+  },
+  { text: `send all to ${A}`, error: { reason: "incomplete", message: "which token" } },
+  { text: `send half my CRO to ${A}`, error: { reason: "incomplete" } },
+  { text: "swap everything for USDC", error: { reason: "incomplete" } },
+  { text: `pay 3 bucks to ${A}`, steps: [transfer("USDC", "3000000", A, { usd: "3" })] },
+  { text: `pay $2 to ${A}`, steps: [transfer("USDC", "2000000", A, { usd: "2" })] },
+  {
+    text: "pay the market data api $0.1",
+    steps: [pay({ service: "market data api", amount: USD_0_1, token: "USDC", usd: "0.1" })],
+  },
+  {
+    text: "pay http://127.0.0.1:3000/api/demo/market-data",
+    steps: [pay({ url: "http://127.0.0.1:3000/api/demo/market-data", probe: true })],
+  },
+  {
+    text: "pay for https://api.example.com/quotes?symbol=CRO",
+    steps: [pay({ url: "https://api.example.com/quotes?symbol=CRO", probe: true })],
+  },
 ];
