@@ -3,12 +3,15 @@ import type { ActionType } from "../lib/actions/schemas.js";
 import type { ActionResult, ActionStepParameters } from "../lib/runs/execute/runActionStep.js";
 import type { ApprovalWake, ChainWake, PaymentWake } from "../lib/runs/wake/wakes.js";
 import { balance } from "./steps/balance.js";
+import { bet } from "./steps/bet.js";
 import { discover } from "./steps/discover.js";
 import { expireApproval } from "./steps/expireApproval.js";
 import { parse } from "./steps/parse.js";
 import { pay } from "./steps/pay.js";
 import { plan } from "./steps/plan.js";
+import { redeem } from "./steps/redeem.js";
 import { requestApproval } from "./steps/requestApproval.js";
+import { sellShares } from "./steps/sellShares.js";
 import { subscribe } from "./steps/subscribe.js";
 import { swap } from "./steps/swap.js";
 import { transfer } from "./steps/transfer.js";
@@ -19,7 +22,8 @@ const eventTimeout = "30m";
 
 /** Each action type's step, named by the type (a new action adds its step file and a line here). */
 const actionSteps: Record<ActionType, (parameters: ActionStepParameters) => Promise<ActionResult>> =
-  { balance, transfer, swap, pay, discover, subscribe, unsubscribe };
+  // markets (issue 19): bet, sellShares, redeem
+  { balance, transfer, swap, pay, discover, subscribe, unsubscribe, bet, sellShares, redeem };
 
 /**
  * One command, end to end, as named steps: parse, plan, then for each planned action a

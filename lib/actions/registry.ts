@@ -1,8 +1,11 @@
 import type { Intent } from "../agent/intent.js";
 import { balance } from "./balance/index.js";
+import { bet } from "./bet/index.js";
 import { discover } from "./discover/index.js";
 import { pay } from "./pay/index.js";
+import { redeem } from "./redeem/index.js";
 import type { Action, ActionType } from "./schemas.js";
+import { sellShares } from "./sellShares/index.js";
 import { subscribe } from "./subscribe/index.js";
 import { swap } from "./swap/index.js";
 import { transfer } from "./transfer/index.js";
@@ -22,6 +25,9 @@ export const actionModules: { [T in ActionType]: ActionModule<T> } = {
   discover,
   subscribe,
   unsubscribe,
+  bet,
+  sellShares,
+  redeem,
 };
 
 /**

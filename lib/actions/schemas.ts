@@ -1,10 +1,16 @@
 import { z } from "zod";
 import { BalanceModelStep } from "./balance/model.js";
 import { BalanceAction } from "./balance/schema.js";
+import { BetModelStep } from "./bet/model.js";
+import { BetAction } from "./bet/schema.js";
 import { DiscoverModelStep } from "./discover/model.js";
 import { DiscoverAction } from "./discover/schema.js";
 import { PayModelStep } from "./pay/model.js";
 import { PayAction } from "./pay/schema.js";
+import { RedeemModelStep } from "./redeem/model.js";
+import { RedeemAction } from "./redeem/schema.js";
+import { SellSharesModelStep } from "./sellShares/model.js";
+import { SellSharesAction } from "./sellShares/schema.js";
 import { SubscribeModelStep } from "./subscribe/model.js";
 import { SubscribeAction } from "./subscribe/schema.js";
 import { SwapModelStep } from "./swap/model.js";
@@ -29,6 +35,9 @@ export const Action = z
     DiscoverAction,
     SubscribeAction,
     UnsubscribeAction,
+    BetAction,
+    SellSharesAction,
+    RedeemAction,
   ])
   .describe("One executable action");
 export type Action = z.infer<typeof Action>;
@@ -42,6 +51,9 @@ export const ModelStep = z.discriminatedUnion("kind", [
   DiscoverModelStep,
   SubscribeModelStep,
   UnsubscribeModelStep,
+  BetModelStep,
+  SellSharesModelStep,
+  RedeemModelStep,
 ]);
 export type ModelStep = z.infer<typeof ModelStep>;
 
@@ -59,8 +71,11 @@ export const actionTypes: readonly ActionType[] = Action.options.map(
 export type { DiscoverFilter } from "./discover/schema.js";
 export {
   BalanceAction,
+  BetAction,
   DiscoverAction,
   PayAction,
+  RedeemAction,
+  SellSharesAction,
   SubscribeAction,
   SwapAction,
   TransferAction,

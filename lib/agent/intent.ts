@@ -175,37 +175,7 @@ export const UnsubscribeIntent = z
   .object({ kind: z.literal("unsubscribe"), service: serviceName })
   .describe("Cancel a subscription");
 
-/** One step of a command. */
-export const Intent = z
-  .discriminatedUnion("kind", [
-    BalanceIntent,
-    TransferIntent,
-    TransferAllIntent,
-    PayIntent,
-    SwapIntent,
-    SwapAllIntent,
-    DiscoverIntent,
-    SubscribeIntent,
-    UnsubscribeIntent,
-  ])
-  .describe("One step of a command");
-export type Intent = z.infer<typeof Intent>;
-export type IntentKind = Intent["kind"];
-export type BalanceIntent = z.infer<typeof BalanceIntent>;
-export type TransferIntent = z.infer<typeof TransferIntent>;
-export type PayIntent = z.infer<typeof PayIntent>;
-export type SwapIntent = z.infer<typeof SwapIntent>;
-export type DiscoverIntent = z.infer<typeof DiscoverIntent>;
-export type SubscribeIntent = z.infer<typeof SubscribeIntent>;
-export type UnsubscribeIntent = z.infer<typeof UnsubscribeIntent>;
-export type TransferAllIntent = z.infer<typeof TransferAllIntent>;
-export type SwapAllIntent = z.infer<typeof SwapAllIntent>;
-
-// ── grammar (issue 19): intents the grammar understands that the planner does not plan yet ──────
-// They are not part of Intent (the planner's input): parseCommand refuses them with a clear
-// "not available yet"; parseIntents returns them. Each moves into Intent with its action (the
-// whole-balance forms did: TransferAllIntent and SwapAllIntent above).
-
+// markets (issue 19): prediction-market intents, planned by lib/actions/{bet,sellShares,redeem}.
 /** Which prediction market: its short name ("cro-above-0.10-dec31") or its question, quoted. */
 export const MarketRef = z
   .discriminatedUnion("type", [
@@ -245,21 +215,43 @@ export const RedeemIntent = z
   .object({ kind: z.literal("redeem"), market: MarketRef })
   .describe('Redeem a resolved market\'s winning shares ("redeem <market>")');
 
-/** Intents the grammar understands but the planner does not plan yet. */
-export const PendingIntent = z
-  .discriminatedUnion("kind", [BetIntent, SellSharesIntent, RedeemIntent])
-  .describe("An intent understood but not yet planned");
-export type PendingIntent = z.infer<typeof PendingIntent>;
+/** One step of a command. */
+export const Intent = z
+  .discriminatedUnion("kind", [
+    BalanceIntent,
+    TransferIntent,
+    TransferAllIntent,
+    PayIntent,
+    SwapIntent,
+    SwapAllIntent,
+    DiscoverIntent,
+    SubscribeIntent,
+    UnsubscribeIntent,
+    BetIntent,
+    SellSharesIntent,
+    RedeemIntent,
+  ])
+  .describe("One step of a command");
+export type Intent = z.infer<typeof Intent>;
+export type IntentKind = Intent["kind"];
+export type BalanceIntent = z.infer<typeof BalanceIntent>;
+export type TransferIntent = z.infer<typeof TransferIntent>;
+export type PayIntent = z.infer<typeof PayIntent>;
+export type SwapIntent = z.infer<typeof SwapIntent>;
+export type DiscoverIntent = z.infer<typeof DiscoverIntent>;
+export type SubscribeIntent = z.infer<typeof SubscribeIntent>;
+export type UnsubscribeIntent = z.infer<typeof UnsubscribeIntent>;
+export type TransferAllIntent = z.infer<typeof TransferAllIntent>;
+export type SwapAllIntent = z.infer<typeof SwapAllIntent>;
 export type BetIntent = z.infer<typeof BetIntent>;
 export type SellSharesIntent = z.infer<typeof SellSharesIntent>;
 export type RedeemIntent = z.infer<typeof RedeemIntent>;
 
-/** Every intent the grammar produces: an Intent or a PendingIntent. */
-export const ParsedIntent = z
-  .discriminatedUnion("kind", [...Intent.options, ...PendingIntent.options])
-  .describe("One step as the grammar understood it");
-export type ParsedIntent = z.infer<typeof ParsedIntent>;
-// ── end of grammar (issue 19) additions, except ParsedCommand below ──────────────────────────────
+// Every intent the grammar understands is planned (the market ones since issue 19's phase 2), so
+// the grammar's names are the planner's: ParsedIntent is Intent and ParsedCommand is Command.
+/** Every intent the grammar produces. */
+export const ParsedIntent = Intent;
+export type ParsedIntent = Intent;
 
 /** A spending cap for a command: a token amount in base units or a decimal US-dollar amount. */
 export const Budget = z
@@ -286,12 +278,6 @@ export const Command = z
   .describe("A parsed command");
 export type Command = z.infer<typeof Command>;
 
-// grammar (issue 19): a command as the grammar understood it, pending intents included.
-/** Like Command, but its steps may hold intents the planner does not plan yet. */
-export const ParsedCommand = z
-  .object({
-    steps: z.array(ParsedIntent).min(1).max(20).describe("Steps in the order they run"),
-    budget: Budget.optional(),
-  })
-  .describe("A command as the grammar understood it");
-export type ParsedCommand = z.infer<typeof ParsedCommand>;
+/** A command as the grammar understood it: the same as Command (see ParsedIntent). */
+export const ParsedCommand = Command;
+export type ParsedCommand = Command;

@@ -1,6 +1,7 @@
 import type { WholeBalance } from "../actions/readWholeBalance.js";
 import { actionTypeOf, getActionModule } from "../actions/registry.js";
 import type { Draft, PlanState } from "../actions/types.js";
+import type { PlannerMarkets } from "../markets/plannerMarkets.js";
 import { PlanError } from "./errors.js";
 import type { Budget, Command, TokenAmount } from "./intent.js";
 import type { DiscoverFilter, Plan } from "./plan.js";
@@ -59,6 +60,8 @@ export interface PlannerContext {
   allowedActions?: string[];
   defaultSlippageBps?: number;
   defaultDeadlineSeconds?: number;
+  /** markets (issue 19): prediction-market reads (lib/markets); absent where the caller has none. */
+  markets?: PlannerMarkets;
 }
 
 /** Default swap slippage tolerance (0.5%). */

@@ -11,6 +11,7 @@ import { quoteSwap } from "../../chain/quoteSwap.js";
 import { findToken, requireToken } from "../../chain/registry.js";
 import { getConfig } from "../../config.js";
 import type { AgentSession, Database, Run } from "../../db/database.js";
+import { plannerMarkets } from "../../markets/plannerMarkets.js";
 import { discoverServices } from "../../registry/discoverServices.js";
 import { findServiceByNameOrUrl } from "../../registry/findServiceByNameOrUrl.js";
 import type { ServiceView } from "../../registry/serviceView.js";
@@ -98,6 +99,8 @@ export async function createPlannerContext(
       config.DEFAULT_APPROVAL_THRESHOLD_USD,
     budget: await remainingBudget(db, options, session),
     allowedActions: config.AGENT_ALLOWED_ACTIONS,
+    // markets (issue 19): bet / sellShares / redeem plan through lib/markets on this network.
+    markets: plannerMarkets(chain),
   };
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { CommandParseError } from "../../../../lib/agent/errors.js";
 import { parseCommand } from "../../../../lib/agent/grammar/parseCommand.js";
 import { parseIntents } from "../../../../lib/agent/grammar/parseIntents.js";
-import { Command, ParsedCommand } from "../../../../lib/agent/intent.js";
+import { Command } from "../../../../lib/agent/intent.js";
 import { ADDRESS, tokens } from "../fixtures.js";
 
 function refusal(text: string): CommandParseError {
@@ -27,24 +27,24 @@ describe("parseCommand and parseIntents", () => {
     }
   });
 
-  test("behavior: parseIntents returns pending intents; parseCommand refuses them as not available yet", () => {
-    const cases: Array<[string, string, string]> = [
-      ["bet 5 USDC on yes in cro-above-0.10-dec31", "bet", "Prediction markets"],
-      ["sell my yes shares in cro-above-0.10-dec31", "sellShares", "Prediction markets"],
-      ["redeem cro-above-0.10-dec31", "redeem", "Prediction markets"],
+  test("behavior: bet, sellShares and redeem reach the planner as valid commands (issue 19)", () => {
+    const market = { type: "name", name: "cro-above-0.10-dec31" } as const;
+    const cases: Array<[string, unknown]> = [
+      [
+        "bet 5 USDC on yes in cro-above-0.10-dec31",
+        { kind: "bet", market, outcome: "yes", amount: "5000000", token: "USDC" },
+      ],
+      [
+        "sell my yes shares in cro-above-0.10-dec31",
+        { kind: "sellShares", market, outcome: "yes" },
+      ],
+      ["redeem cro-above-0.10-dec31", { kind: "redeem", market }],
     ];
-    for (const [text, kind, message] of cases) {
-      const parsed = parseIntents(text, { tokens });
-      expect(
-        parsed.steps.map((s) => s.kind),
-        text,
-      ).toEqual([kind]);
-      expect(ParsedCommand.safeParse(parsed).success, text).toBe(true);
-      expect(Command.safeParse(parsed).success, text).toBe(false);
-      const error = refusal(text);
-      // "unsupported": understandCommand does not hand it to a model to guess.
-      expect(error.reason, text).toBe("unsupported");
-      expect(error.message, text).toContain(message);
+    for (const [text, step] of cases) {
+      const command = parseCommand(text, { tokens });
+      expect(Command.parse(command), text).toEqual(command);
+      expect(command.steps, text).toEqual([step]);
+      expect(parseIntents(text, { tokens }), text).toEqual(command);
     }
   });
 
