@@ -10,6 +10,10 @@ export const policyActionTypes = [
   "discover",
   "subscribe",
   "unsubscribe",
+  // markets (issue 19)
+  "bet",
+  "sellShares",
+  "redeem",
 ] as const;
 export type PolicyActionType = (typeof policyActionTypes)[number];
 
