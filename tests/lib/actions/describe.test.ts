@@ -63,6 +63,48 @@ describe("describeAction", () => {
     ).toBe("Read the wallet's balances: 1.50 USDC");
   });
 
+  test("behavior: market actions read as a bet, a sale and a redemption, before and after", () => {
+    const bet = {
+      type: "bet" as const,
+      market: "cro-above-0.10-dec31",
+      outcome: "Yes",
+      token: "USDC",
+      amount: "5000000",
+      slippageBps: 50,
+      expectedShares: "12345678",
+      minShares: "12283949",
+    };
+    expect(describeAction(bet)).toBe("Bet 5 USDC on Yes in cro-above-0.10-dec31 (≈ 12.34 shares)");
+    expect(describeAction(bet, { output: { shares: "12300001" }, cost: [] })).toBe(
+      "Bet 5 USDC on Yes in cro-above-0.10-dec31: 12.30 shares",
+    );
+    const sale = {
+      type: "sellShares" as const,
+      market: "cro-above-0.10-dec31",
+      outcome: "Yes",
+      token: "USDC",
+      slippageBps: 50,
+      shares: "12300001",
+      quotedReturn: "4810000",
+    };
+    expect(describeAction(sale)).toBe(
+      "Sell 12.30 shares of Yes in cro-above-0.10-dec31 (≈ 4.81 USDC)",
+    );
+    expect(
+      describeAction(sale, { output: { shares: "12290000", amount: "4786000" }, cost: [] }),
+    ).toBe("Sold 12.29 shares of Yes in cro-above-0.10-dec31 for 4.78 USDC");
+    const redemption = {
+      type: "redeem" as const,
+      market: "cro-above-0.10-dec31",
+      token: "USDC",
+      expectedPayout: "12300001",
+    };
+    expect(describeAction(redemption)).toBe("Redeem cro-above-0.10-dec31 (≈ 12.30 USDC)");
+    expect(describeAction(redemption, { output: { amount: "12300001" }, cost: [] })).toBe(
+      "Redeemed cro-above-0.10-dec31 for 12.30 USDC",
+    );
+  });
+
   test("behavior: every action type has a module of its own name, and its schema describes itself", () => {
     expect(Object.keys(actionModules).sort()).toEqual([...actionTypes].sort());
     for (const type of actionTypes) {
