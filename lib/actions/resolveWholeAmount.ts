@@ -15,7 +15,7 @@ export interface ResolveWholeAmountParameters {
  * it was read from has since changed. Before that, the whole balance is read from the chain now.
  */
 export async function resolveWholeAmount(
-  context: ActionContext,
+  context: Pick<ActionContext, "db" | "chain">,
   parameters: ResolveWholeAmountParameters,
 ): Promise<bigint> {
   if (parameters.stepId) {
