@@ -49,7 +49,11 @@ export function shortUrl(url: string): string {
  * (cents shown when there are any: "$2.50 paid as 2.5 USDC").
  */
 export function paidAs(usd: string, amount: string): string {
+  return `${dollars(usd)} paid as ${amount}`;
+}
+
+/** A dollar figure as a person writes it: "$10", "$2.50". */
+export function dollars(usd: string): string {
   const [whole, cents = ""] = usd.split(".");
-  const figure = /[1-9]/.test(cents) ? `${whole}.${cents.padEnd(2, "0")}` : whole;
-  return `$${figure} paid as ${amount}`;
+  return `$${/[1-9]/.test(cents) ? `${whole}.${cents.padEnd(2, "0")}` : whole}`;
 }

@@ -1,4 +1,4 @@
-import { formatAmount, paidAs, shortUrl } from "../format.js";
+import { dollars, formatAmount, paidAs, shortUrl } from "../format.js";
 import type { ActionModule } from "../types.js";
 import { payFromModel } from "./model.js";
 import { payLimit } from "./payLimit.js";
@@ -22,16 +22,16 @@ export const pay: ActionModule<"pay"> = {
     const payee = action.serviceName ?? shortUrl(action.url);
     const paid = (outcome?.output as { amount?: string } | null)?.amount;
     // The dollar figure is the cap: it reads "paid as" only for the amount it stands for.
-    const dollars = (amount: string) =>
+    const usdLine = (amount: string) =>
       !action.usd
         ? ""
         : amount === action.maxAmount
           ? ` (${paidAs(action.usd, formatAmount(amount, action.token))})`
-          : ` (of up to $${action.usd}, in ${action.token})`;
+          : ` (of up to ${dollars(action.usd)}, in ${action.token})`;
     if (paid !== undefined)
-      return `Paid ${formatAmount(paid, action.token)} to ${payee}${dollars(paid)}`;
+      return `Paid ${formatAmount(paid, action.token)} to ${payee}${usdLine(paid)}`;
     if (outcome?.waitFor) return `Paying ${payee} (waiting for settlement)`;
     const probed = action.probed ? ", the price it asked when probed" : "";
-    return `Pay ${formatAmount(action.maxAmount, action.token)} to ${payee}${probed}${dollars(action.maxAmount)}`;
+    return `Pay ${formatAmount(action.maxAmount, action.token)} to ${payee}${probed}${usdLine(action.maxAmount)}`;
   },
 };

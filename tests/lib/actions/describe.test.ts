@@ -34,6 +34,68 @@ describe("describeAction", () => {
     ).toBe("Pay 0.000005 USDC to md.example/quote");
   });
 
+  test("behavior: dollars, probed prices and whole balances say so (issue 19)", () => {
+    const to = "0x90f79bf6eb2c4f870365e785982e1f101e93b906";
+    expect(
+      describeAction({ type: "transfer", token: "USDC", amount: "10000000", to, usd: "10" }),
+    ).toBe("Send 10 USDC to 0x90F7…b906 ($10 paid as 10 USDC)");
+    const pay = {
+      type: "pay" as const,
+      url: "https://md.example/quote",
+      token: "USDC",
+      maxAmount: "500000",
+      usd: "0.5",
+    };
+    expect(describeAction(pay)).toBe("Pay 0.50 USDC to md.example/quote ($0.50 paid as 0.50 USDC)");
+    expect(describeAction(pay, { output: { amount: "500000" }, cost: [] })).toBe(
+      "Paid 0.50 USDC to md.example/quote ($0.50 paid as 0.50 USDC)",
+    );
+    // Paid less than the dollar cap: the figure is not what was paid.
+    expect(describeAction(pay, { output: { amount: "100000" }, cost: [] })).toBe(
+      "Paid 0.10 USDC to md.example/quote (of up to $0.50, in USDC)",
+    );
+    expect(
+      describeAction({
+        type: "pay",
+        url: "https://x.example/w",
+        token: "USDC",
+        maxAmount: "30000",
+        probed: true,
+      }),
+    ).toBe("Pay 0.03 USDC to x.example/w, the price it asked when probed");
+    const all = {
+      type: "transfer" as const,
+      token: "CRO",
+      amount: "4999500000000000000000",
+      to,
+      all: true as const,
+    };
+    expect(describeAction(all)).toBe(
+      "Send all your CRO to 0x90F7…b906 (4999.50 CRO when planned; the balance is read again when it runs)",
+    );
+    expect(describeAction(all, { output: { amount: "1234000000000000000000" }, cost: [] })).toBe(
+      "Sent all your CRO: 1234 CRO to 0x90F7…b906",
+    );
+    const swapAll = {
+      type: "swap" as const,
+      tokenIn: "USDC",
+      tokenOut: "CRO",
+      amountIn: "120000000",
+      slippageBps: 50,
+      deadlineSeconds: 1200,
+      all: true as const,
+    };
+    expect(describeAction(swapAll)).toBe(
+      "Swap all your USDC for CRO (120 USDC when planned; the balance is read again when it runs)",
+    );
+    expect(
+      describeAction(swapAll, {
+        output: { amountIn: "118000000", amountOut: "1180000000000000000000" },
+        cost: [],
+      }),
+    ).toBe("Swapped all your USDC: 118 USDC → 1180 CRO");
+  });
+
   test("behavior: a result reads what happened, from the action's outcome", () => {
     const swap = {
       type: "swap" as const,
