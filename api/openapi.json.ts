@@ -10,14 +10,20 @@ import * as chainStats from "./demo/chain-stats.js";
 import * as marketData from "./demo/market-data.js";
 import * as facilitator from "./facilitator/[action].js";
 import * as health from "./health.js";
+import * as freezeKey from "./keys/[id]/freeze.js";
+import * as unfreezeKey from "./keys/[id]/unfreeze.js";
 import * as apiKey from "./keys/[id].js";
 import * as apiKeys from "./keys/index.js";
 import * as market from "./markets/[id].js";
 import * as markets from "./markets/index.js";
+import * as notificationDeliveries from "./notifications/deliveries.js";
+import * as notificationEndpoints from "./notifications/endpoints.js";
 import * as payment from "./payments/[id].js";
 import * as payments from "./payments/index.js";
 import * as paymentStats from "./payments/stats.js";
 import * as payX402 from "./payments/x402.js";
+import * as policy from "./policies/[id].js";
+import * as policies from "./policies/index.js";
 import * as cancelRun from "./runs/[id]/cancel.js";
 import * as runEvents from "./runs/[id]/events.js";
 import * as run from "./runs/[id].js";
@@ -30,9 +36,11 @@ import * as subscription from "./subscriptions/[id].js";
 import * as subscriptions from "./subscriptions/index.js";
 import * as allowance from "./wallet/allowance.js";
 import * as balance from "./wallet/balance.js";
+import * as freezeWallet from "./wallet/freeze.js";
 import * as positions from "./wallet/positions.js";
 import * as walletTransactions from "./wallet/transactions.js";
 import * as transfer from "./wallet/transfer.js";
+import * as unfreezeWallet from "./wallet/unfreeze.js";
 import * as chainWebhook from "./webhooks/chain.js";
 import * as paymentWebhook from "./webhooks/payment.js";
 
@@ -69,6 +77,15 @@ const modules: Record<string, unknown>[] = [
   positions,
   apiKeys,
   apiKey,
+  // Policy engine and roles (issue 13).
+  freezeKey,
+  unfreezeKey,
+  freezeWallet,
+  unfreezeWallet,
+  policies,
+  policy,
+  notificationEndpoints,
+  notificationDeliveries,
   chainWebhook,
   paymentWebhook,
   chainCron,

@@ -2,6 +2,7 @@ import { getDb } from "../../lib/db/index.js";
 import { endpoint } from "../../lib/http/index.js";
 import { executeRequest } from "../../lib/runs/schemas.js";
 import { acceptedResponse, idempotencyKeyOf } from "../../lib/runs/start/accepted.js";
+import { checkStartPolicy } from "../../lib/runs/start/checkStartPolicy.js";
 import { checkCommand, resolveBudget } from "../../lib/runs/start/planning.js";
 import { startRun } from "../../lib/runs/start/startRun.js";
 
@@ -13,20 +14,30 @@ export const POST = endpoint(
     operationId: "executeCommand",
     summary: "Accept a plain-language command and start its durable run",
     tags: ["agent"],
-    auth: "any",
+    auth: ["admin", "agent"],
     rateLimit: "command",
     body: { name: "ExecuteRequest", schema: executeRequest },
     success: {
       status: 202,
       description: "Run started (or replayed for a repeated Idempotency-Key)",
     },
-    responses: { 422: "The command cannot be understood" },
+    responses: {
+      422: "The command cannot be understood, or it raises a limit of the key's policy",
+      423: "The wallet or this key is frozen",
+    },
   },
   async ({ request, principal, body }) => {
     const idempotencyKey = idempotencyKeyOf(request);
     // Reject what the grammar can already tell is wrong (and no model could rescue) before starting anything.
     checkCommand(body.command);
-    const { run, created } = await startRun(await getDb(), {
+    const db = await getDb();
+    // Frozen → 423; a threshold or budget above the key's policy → 422 naming the rule.
+    const sessionLimits = await checkStartPolicy(db, {
+      principal,
+      approvalThresholdUsd: body.approvalThreshold,
+      budget: body.budget,
+    });
+    const { run, created } = await startRun(db, {
       principal,
       command: body.command,
       sessionId: body.sessionId,
@@ -36,6 +47,7 @@ export const POST = endpoint(
         ? { approvalTimeoutSeconds: body.approvalTimeoutSeconds }
         : undefined,
       idempotencyKey,
+      sessionLimits,
     });
     return acceptedResponse(run, created);
   },

@@ -1,8 +1,40 @@
 import { revokeApiKey } from "../../lib/auth/apiKeys.js";
-import { apiKeyId } from "../../lib/auth/schemas.js";
+import { assignApprover } from "../../lib/auth/assignApprover.js";
+import { assignPolicy } from "../../lib/auth/assignPolicy.js";
+import { apiKeyId, updateApiKeyRequest } from "../../lib/auth/schemas.js";
 import { getDb } from "../../lib/db/index.js";
 import { ClientError } from "../../lib/errors/index.js";
 import { endpoint } from "../../lib/http/index.js";
+
+/** PUT /api/keys/{id} {policyId, approverFor?} — assign a policy (or an approver's agents). Admin only. */
+export const PUT = endpoint(
+  {
+    route: "/api/keys/[id]",
+    method: "PUT",
+    operationId: "updateApiKey",
+    summary:
+      "Assign a key's policy (null → the default policy), or an approver's agent keys (admin)",
+    tags: ["keys"],
+    auth: "admin",
+    rateLimit: "command",
+    params: { id: apiKeyId },
+    body: { name: "UpdateApiKeyRequest", schema: updateApiKeyRequest },
+    success: { status: 200, description: "The key's policy and assignments" },
+    responses: { 404: "Unknown key or policy", 422: "A policy on an approver key" },
+  },
+  async ({ params: { id }, body }) => {
+    const db = await getDb();
+    const result: { id: string; policyId?: string | null; approverFor?: string[] } = { id };
+    if (body.policyId !== undefined) {
+      result.policyId = (await assignPolicy(db, { keyId: id, policyId: body.policyId })).policyId;
+    }
+    if (body.approverFor !== undefined) {
+      await assignApprover(db, { approverKeyId: id, agentKeyIds: body.approverFor });
+      result.approverFor = body.approverFor;
+    }
+    return result;
+  },
+);
 
 /** Revokes an API key (idempotent). Admin only; an admin cannot revoke the key it is using. */
 export const DELETE = endpoint(

@@ -1,15 +1,17 @@
-import { createApiKey, listApiKeys } from "../../lib/auth/apiKeys.js";
+import { createKey } from "../../lib/auth/createKey.js";
+import { listKeys } from "../../lib/auth/listKeys.js";
+import { legacyScope } from "../../lib/auth/roles.js";
 import { createApiKeyRequest, listApiKeysQuery } from "../../lib/auth/schemas.js";
 import { getDb } from "../../lib/db/index.js";
 import { endpoint } from "../../lib/http/index.js";
 
-/** Lists API keys (never their hashes). Admin only. */
+/** GET /api/keys — keys with their name, role and policy, never their hashes. Admin only. */
 export const GET = endpoint(
   {
     route: "/api/keys",
     method: "GET",
     operationId: "listApiKeys",
-    summary: "API keys, never their hashes (admin)",
+    summary: "API keys with their name, role and policy, never their hashes (admin)",
     tags: ["keys"],
     auth: "admin",
     rateLimit: "command",
@@ -17,17 +19,19 @@ export const GET = endpoint(
     success: { status: 200, description: "The keys" },
   },
   async ({ query }) => ({
-    keys: await listApiKeys(await getDb(), { includeRevoked: query.includeRevoked === "true" }),
+    keys: (await listKeys(await getDb(), { includeRevoked: query.includeRevoked === "true" })).map(
+      (key) => ({ ...key, scope: legacyScope(key.role) }),
+    ),
   }),
 );
 
-/** Creates an API key; the plaintext key is in this response only. Admin only. */
+/** POST /api/keys {name, role, policyId?} — a new key; the plaintext key is in this response only. */
 export const POST = endpoint(
   {
     route: "/api/keys",
     method: "POST",
     operationId: "createApiKey",
-    summary: "Create an API key; the plaintext key is in this response only (admin)",
+    summary: "Create an API key with a role; the plaintext key is in this response only (admin)",
     tags: ["keys"],
     auth: "admin",
     rateLimit: "command",
@@ -37,6 +41,16 @@ export const POST = endpoint(
       description: "The key, with its plaintext secret",
       headers: { "cache-control": "no-store" },
     },
+    responses: { 404: "Unknown policy", 422: "A policy on an approver key" },
   },
-  async ({ body }) => await createApiKey(await getDb(), body),
+  async ({ body }) => {
+    // role wins; the deprecated scope maps sessions → agent; neither → agent.
+    const role = body.role ?? (body.scope === "admin" ? "admin" : "agent");
+    const created = await createKey(await getDb(), {
+      name: body.name,
+      role,
+      policyId: body.policyId,
+    });
+    return { ...created, scope: legacyScope(created.role) };
+  },
 );

@@ -27,7 +27,7 @@ export const DELETE = endpoint(
     operationId: "cancelSubscription",
     summary: "Cancel: no more renewals; the paid period stays usable",
     tags: ["subscriptions"],
-    auth: "any",
+    auth: ["admin", "agent"],
     params: { id: subscriptionId },
     success: { status: 200, description: "The cancelled subscription" },
   },

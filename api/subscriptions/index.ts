@@ -44,7 +44,7 @@ export const POST = endpoint(
     operationId: "createSubscription",
     summary: "Subscribe a session to a service; renewals run as durable sleeps",
     tags: ["subscriptions"],
-    auth: "any",
+    auth: ["admin", "agent"],
     rateLimit: "command",
     body: { name: "CreateSubscriptionRequest", schema: createSubscriptionSchema },
     success: {

@@ -3,6 +3,7 @@ import { ClientError } from "../../lib/errors/index.js";
 import { endpoint } from "../../lib/http/index.js";
 import { transferRequest } from "../../lib/runs/schemas.js";
 import { acceptedResponse, idempotencyKeyOf } from "../../lib/runs/start/accepted.js";
+import { checkStartPolicy } from "../../lib/runs/start/checkStartPolicy.js";
 import { resolveBudget } from "../../lib/runs/start/planning.js";
 import { startRun } from "../../lib/runs/start/startRun.js";
 
@@ -17,9 +18,10 @@ export const POST = endpoint(
     operationId: "transferToken",
     summary: "A direct transfer, run as a durable run under the same policy as a command",
     tags: ["wallet"],
-    auth: "any",
+    auth: ["admin", "agent"],
     rateLimit: "payment",
     body: { name: "TransferRequest", schema: transferRequest },
+    responses: { 423: "The wallet or this key is frozen" },
     success: {
       status: 202,
       description: "Run started (or replayed for a repeated Idempotency-Key)",
@@ -33,13 +35,16 @@ export const POST = endpoint(
         "validation_failed",
         "token must be a token symbol such as USDC or CRO",
       );
-    const { run, created } = await startRun(await getDb(), {
+    const db = await getDb();
+    const sessionLimits = await checkStartPolicy(db, { principal });
+    const { run, created } = await startRun(db, {
       principal,
       kind: "transfer",
       command: `transfer ${body.amount} ${token} to ${body.to}`,
       sessionId: body.sessionId,
       options: { transfer: { token, amount: amount.toString(), to: body.to } },
       idempotencyKey,
+      sessionLimits,
     });
     return acceptedResponse(run, created);
   },

@@ -28,6 +28,19 @@ export const PlannedAction = z.object({
   requiresApproval: z.boolean(),
   usdValue: z.string().optional().describe("Decimal US-dollar value of what the action spends"),
   reason: z.string().optional().describe("Why the action is there or why it needs approval"),
+  /** Set when the key's policy holds the action (lib/runs/execute/applyPolicyToPlan.ts). */
+  hold: z
+    .object({
+      requiredApprovals: z.number().int(),
+      approvers: z.enum(["assigned", "any"]),
+      expiresInSeconds: z.number().int().nullable(),
+      rule: z.string(),
+      message: z.string(),
+      policyId: z.string(),
+      policyVersion: z.number().int().nullable(),
+      usdMicros: z.string().nullable(),
+    })
+    .optional(),
 });
 export type PlannedAction = z.infer<typeof PlannedAction>;
 

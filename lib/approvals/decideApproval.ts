@@ -1,20 +1,26 @@
-import type { Kysely } from "kysely";
-import { Action } from "../agent/plan.js";
+import type { Kysely, Transaction } from "kysely";
+import { getActionModule } from "../actions/registry.js";
+import type { Action } from "../actions/schemas.js";
+import type { ActionContext } from "../actions/types.js";
 import type { Principal } from "../auth/authenticate.js";
-import { assertSessionAccess } from "../auth/authenticate.js";
-import type { Database } from "../db/database.js";
-import { ClientError } from "../errors/index.js";
+import { getChainContext } from "../chain/clients.js";
+import type { ApprovalRequest, Database } from "../db/database.js";
 import { validate } from "../http/validate.js";
+import { deliverNotificationsSoon } from "../notifications/deliverNotificationsSoon.js";
+import { castApprovalVote, PolicyRuleError } from "../policy/index.js";
 import { appendRunEvent } from "../runs/events.js";
-import { checkEditedSpend } from "../runs/execute/spend.js";
+import { evaluateRunAction } from "../runs/execute/policyGate.js";
+import { checkEditedSpend, spendOf } from "../runs/execute/spend.js";
 import { wakeRun } from "../runs/wake/wakeRun.js";
 import type { ApprovalDecision } from "./schemas.js";
 import { viewApproval } from "./viewApproval.js";
 
 /**
- * Records a decision and wakes the run. The decision is stored first (under a row lock, so two
- * approvers cannot both decide); the run reads it from the database when it resumes. An edit is
- * re-validated against the action's schema and the budget: it cannot raise spend past the budget.
+ * Records one approver's vote (lib/policy castApprovalVote: agent keys 403, N distinct approvers,
+ * one vote per approver, one reject rejects) and wakes the run once the approval is decided. An
+ * edit is re-validated against the action module's schema, the command budget and every limit of
+ * the key's policy in every unit (evaluatePolicy): an edit past any limit is refused (422) and the
+ * approval stays pending, so nothing moves.
  */
 export async function decideApproval(
   db: Kysely<Database>,
@@ -22,91 +28,84 @@ export async function decideApproval(
   token: string,
   decision: ApprovalDecision,
 ) {
-  const decided = await db.transaction().execute(async (trx) => {
-    const approval = await trx
-      .selectFrom("approval_requests")
-      .selectAll()
-      .where("token", "=", token)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!approval) throw new ClientError("not_found", `Approval ${token} not found`);
-    const session = await trx
-      .selectFrom("agent_sessions")
-      .select(["id", "api_key_id"])
-      .where("id", "=", approval.session_id)
-      .executeTakeFirstOrThrow();
-    try {
-      assertSessionAccess(principal, session);
-    } catch {
-      throw new ClientError("not_found", `Approval ${token} not found`);
-    }
-    if (approval.status !== "pending") {
-      throw new ClientError(
-        approval.status === "expired" ? "gone" : "conflict",
-        `Approval ${token} is already ${approval.status}`,
-      );
-    }
-    const now = new Date();
-    if (approval.expires_at.getTime() <= now.getTime()) {
-      await trx
-        .updateTable("approval_requests")
-        .set({ status: "expired", decided_at: now })
-        .where("token", "=", token)
-        .execute();
-      throw new ClientError(
-        "gone",
-        `Approval ${token} expired at ${approval.expires_at.toISOString()}`,
-      );
-    }
-
-    let stored: Record<string, unknown> = {
+  const vote = await castApprovalVote(db, {
+    principal,
+    token,
+    vote: decision,
+    checkEdit: (trx, approval, args) => checkEdit(trx, approval, args),
+  });
+  const approval = await db
+    .selectFrom("approval_requests")
+    .selectAll()
+    .where("token", "=", token)
+    .executeTakeFirstOrThrow();
+  await appendRunEvent(db, {
+    runId: approval.run_id,
+    type: vote.final ? "approval.decided" : "approval.vote",
+    data: {
+      index: approval.step_index,
+      token,
       decision: decision.decision,
-      comment: decision.comment,
       by: principal.keyId,
-    };
-    if (decision.decision === "edit") {
-      const original = approval.action as Action;
-      const edited = validate(
-        Action,
-        { ...original, ...decision.args, type: original.type },
-        "edited action",
-      );
-      const run = await trx
-        .selectFrom("runs")
-        .selectAll()
-        .where("id", "=", approval.run_id)
-        .executeTakeFirstOrThrow();
-      await checkEditedSpend(trx, { run, index: approval.step_index, action: edited });
-      stored = { ...stored, action: edited };
-    }
-    const status =
-      decision.decision === "approve"
-        ? "approved"
-        : decision.decision === "reject"
-          ? "rejected"
-          : "edited";
-    const updated = await trx
-      .updateTable("approval_requests")
-      .set({ status, decision: JSON.stringify(stored), decided_at: now })
-      .where("token", "=", token)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await appendRunEvent(trx, {
-      runId: approval.run_id,
-      type: "approval.decided",
-      data: { index: approval.step_index, token, decision: decision.decision },
-      dedupeKey: `${approval.run_id}:${approval.step_index}:decided`,
-    });
-    const run = await trx
+      approvals: vote.approvals,
+      required: vote.required,
+    },
+    dedupeKey: vote.final
+      ? `${approval.run_id}:${approval.step_index}:decided`
+      : `${approval.run_id}:${approval.step_index}:vote:${principal.keyId}:${decision.decision}`,
+  });
+  let resumed = false;
+  if (vote.final) {
+    deliverNotificationsSoon(db);
+    const run = await db
       .selectFrom("runs")
       .select("workflow_run_id")
       .where("id", "=", approval.run_id)
       .executeTakeFirstOrThrow();
-    return { approval: updated, workflowRunId: run.workflow_run_id };
-  });
+    resumed = run.workflow_run_id
+      ? await wakeRun(run.workflow_run_id, token, {
+          kind: "approval",
+          decision: decision.decision,
+        })
+      : false;
+  }
+  return { ...viewApproval(approval), approvals: vote.approvals, required: vote.required, resumed };
+}
 
-  const resumed = decided.workflowRunId
-    ? await wakeRun(decided.workflowRunId, token, { kind: "approval", decision: decision.decision })
-    : false;
-  return { ...viewApproval(decided.approval), resumed };
+/** An edit, re-checked: the module's schema, the command budget, then every policy limit. */
+async function checkEdit(
+  trx: Transaction<Database>,
+  approval: ApprovalRequest,
+  args: Record<string, unknown>,
+): Promise<Action> {
+  const original = approval.action as Action;
+  const edited = validate(
+    getActionModule(original.type).schema,
+    { ...original, ...args, type: original.type },
+    "edited action",
+  ) as Action;
+  const run = await trx
+    .selectFrom("runs")
+    .selectAll()
+    .where("id", "=", approval.run_id)
+    .executeTakeFirstOrThrow();
+  await checkEditedSpend(trx, { run, index: approval.step_index, action: edited });
+  const context: ActionContext = { db: trx, run, chain: getChainContext() };
+  const spend = await spendOf(context, edited);
+  const verdict = await evaluateRunAction(trx, {
+    run,
+    action: edited,
+    spend,
+    chain: context.chain,
+  });
+  if (verdict.outcome === "refuse") throw new PolicyRuleError(verdict.rule, verdict.message);
+  if (verdict.outcome === "hold" && verdict.requiredApprovals > approval.required_approvals) {
+    // The edit needs a larger quorum than the request asked for: it asks for that one now.
+    await trx
+      .updateTable("approval_requests")
+      .set({ required_approvals: verdict.requiredApprovals })
+      .where("token", "=", approval.token)
+      .execute();
+  }
+  return edited;
 }

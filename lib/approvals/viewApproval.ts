@@ -14,6 +14,9 @@ export function viewApproval(approval: ApprovalRequest) {
     summary: summaryOf(approval.action),
     amountUsd: approval.amount_usd,
     reason: approval.reason,
+    /** The policy rule that held it, and how many distinct approvers it needs. */
+    rule: approval.rule,
+    requiredApprovals: approval.required_approvals,
     status: approval.status,
     decision: approval.decision,
     expiresAt: approval.expires_at.toISOString(),

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { policyId } from "../policy/schemas.js";
+import { roles } from "./roles.js";
 
 /** An API key's id (not the key). */
 export const apiKeyId = z
@@ -14,10 +16,46 @@ export const createApiKeyRequest = z.object({
     .max(100)
     .regex(/^[\p{L}\p{N} ._@:-]+$/u, "letters, digits, spaces and . _ @ : - only")
     .describe("A label for the key, e.g. the team or service using it"),
-  scope: z.enum(["admin", "sessions"]).default("sessions").describe("admin reaches everything"),
+  role: z
+    .enum(roles)
+    .optional()
+    .describe("admin manages; agent submits commands; approver decides approvals (default agent)"),
+  scope: z
+    .enum(["admin", "sessions"])
+    .optional()
+    .describe("Deprecated: the pre-role scope (sessions is the agent role); use role"),
+  policyId: policyId.optional().describe("The key's policy (default: the operator default policy)"),
 });
+
+/** Body of PUT /api/keys/{id}: assign a policy (null → the operator default policy). */
+export const updateApiKeyRequest = z
+  .object({
+    policyId: policyId
+      .nullable()
+      .optional()
+      .describe("The key's policy; null returns it to the operator default policy"),
+    approverFor: z
+      .array(apiKeyId)
+      .max(1000)
+      .optional()
+      .describe("For an approver key: the agent keys whose approvals it sees and decides"),
+  })
+  .strict()
+  .refine((body) => body.policyId !== undefined || body.approverFor !== undefined, {
+    message: "give policyId, approverFor, or both",
+  });
+
+/** Body of POST /api/keys/{id}/freeze and /api/wallet/freeze. */
+export const freezeRequest = z
+  .object({
+    reason: z.string().trim().min(1).max(500).optional().describe("Why (shown to callers)"),
+  })
+  .strict();
 
 /** Query of GET /api/keys. */
 export const listApiKeysQuery = z.object({
   includeRevoked: z.enum(["true", "false"]).default("true").describe("Include revoked keys"),
 });
+
+/** Body of POST /api/keys/{id}/unfreeze and /api/wallet/unfreeze: empty (or no body at all). */
+export const unfreezeRequest = z.object({}).strict();

@@ -1,14 +1,15 @@
 import { authenticate, type Principal } from "../auth/authenticate.js";
+import type { Role as KeyRole } from "../auth/roles.js";
 import { ClientError } from "../errors/index.js";
 import { enforceRateLimit, type RateLimitBucket } from "../security/rateLimit.js";
 import { verifyCronRequest } from "../security/verifyCronRequest.js";
 
 /**
- * A role an API key may hold. Today the only one is "admin" (a key of scope admin); the policy
- * work adds more ("agent", "approver") here and in principalHasRole, and declarations name them
- * as `auth: "approver"` or `auth: ["agent", "approver"]`.
+ * A role an API key may hold (lib/auth/roles.ts): "admin" manages keys, policies, notification
+ * endpoints and freezes; "agent" submits commands; "approver" decides approvals. Declarations name
+ * them as `auth: "admin"` or `auth: ["admin", "agent"]`.
  */
-export type Role = "admin";
+export type Role = KeyRole;
 
 /**
  * Who may call a route:
@@ -36,10 +37,7 @@ export interface GuardOptions {
 
 /** Whether a principal holds a role. The one place roles map onto keys. */
 export function principalHasRole(principal: Principal, role: Role): boolean {
-  switch (role) {
-    case "admin":
-      return principal.scope === "admin";
-  }
+  return principal.role === role;
 }
 
 /** Whether `auth` asks for an API key (and so yields a principal). */

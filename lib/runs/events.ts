@@ -9,6 +9,7 @@ export type RunEventType =
   | "step.finished"
   | "approval.required"
   | "approval.decided"
+  | "approval.vote"
   | "waiting.event"
   | "run.completed"
   | "run.failed"

@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Database, Run, RunStatus } from "../db/database.js";
+import { notifyRunFinished } from "../notifications/notifyRunFinished.js";
 import { type CostItem, type RunCost, summarizeCost } from "./cost.js";
 import { appendRunEvent } from "./events.js";
 
@@ -87,6 +88,12 @@ export async function failRun(
       type: "run.failed",
       data: failure,
       dedupeKey: `${runId}:failed`,
+    });
+    await notifyRunFinished(trx, {
+      runId,
+      status: "failed",
+      agentKeyId: run.api_key_id,
+      summary: failure.message,
     });
   });
 }

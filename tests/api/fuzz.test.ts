@@ -49,7 +49,7 @@ const secrets = {
 
 let testDb: TestDb;
 let workflowDir: string;
-const keys = { admin: "", sessions: "", revoked: "" };
+const keys = { admin: "", sessions: "", revoked: "", approver: "" };
 const saved = { ...process.env };
 
 beforeAll(async () => {
@@ -78,6 +78,8 @@ beforeAll(async () => {
   const revoked = await createApiKey(testDb.db, { name: "fuzz-revoked", scope: "admin" });
   await revokeApiKey(testDb.db, revoked.id);
   keys.revoked = revoked.key;
+  const { createKey } = await import("../../lib/auth/createKey.js");
+  keys.approver = (await createKey(testDb.db, { name: "fuzz-approver", role: "approver" })).key;
 });
 
 afterAll(async () => {
@@ -449,6 +451,45 @@ describe("tenant isolation", () => {
       .where("id", "=", session.id)
       .executeTakeFirstOrThrow();
     expect(still.status).toBe("active");
+    expect(failures).toEqual([]);
+  });
+});
+
+describe("roles", () => {
+  test("behavior: every route refuses (403, nothing written) the roles its declaration leaves out", async () => {
+    const { apiEndpoints } = await import("../../api/openapi.json.js");
+    const failures: string[] = [];
+    let checked = 0;
+    for (const endpoint of apiEndpoints()) {
+      const { auth, route, method } = endpoint.declaration;
+      if (auth === false || auth === "any" || auth === "cron") continue;
+      if (auth === "webhook" || auth === "x402") continue;
+      const allowed: readonly string[] = typeof auth === "string" ? [auth] : auth;
+      for (const [role, key] of [
+        ["agent", keys.sessions],
+        ["approver", keys.approver],
+      ] as const) {
+        if (allowed.includes(role)) continue;
+        const path = route.replace(/\[(\w+)\]/g, (_, name: string) =>
+          name === "token" ? "apr_0000000000000000000000000z" : "key_0000000000000000",
+        );
+        const before = await rowCounts();
+        const response = await endpoint(
+          new Request(`http://localhost${path}`, {
+            method,
+            headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+            body: method === "GET" || method === "DELETE" ? undefined : "{}",
+          }),
+        );
+        checked++;
+        if (response.status !== 403)
+          failures.push(`${role} ${method} ${route}: ${response.status}`);
+        if (JSON.stringify(before) !== JSON.stringify(await rowCounts()))
+          failures.push(`${role} ${method} ${route}: wrote rows`);
+      }
+    }
+    // Admin-only routes (keys, policies, notifications, freezes) and command routes are all here.
+    expect(checked).toBeGreaterThan(20);
     expect(failures).toEqual([]);
   });
 });

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { DELETE } from "../../api/keys/[id].js";
+import { POST as FREEZE } from "../../api/keys/[id]/freeze.js";
+import { POST as UNFREEZE } from "../../api/keys/[id]/unfreeze.js";
+import { DELETE, PUT } from "../../api/keys/[id].js";
 import { GET, POST } from "../../api/keys/index.js";
+import { POST as CREATE_POLICY } from "../../api/policies/index.js";
 import { createApiKey } from "../../lib/auth/apiKeys.js";
 import { closeCache } from "../../lib/cache/index.js";
 import { resetConfig } from "../../lib/config.js";
@@ -62,6 +65,60 @@ describe("/api/keys", () => {
     expect(await revoked.json()).toEqual({ id: body.id, revoked: true });
     // The revoked key no longer authenticates.
     expect((await GET(call("GET", "/api/keys", body.key))).status).toBe(401);
+  });
+
+  test("behavior: POST /api/keys {name, role, policyId} → 201 {id, key, role}; PUT assigns a policy; GET lists role and policy; freeze/unfreeze", async () => {
+    const policy = await CREATE_POLICY(
+      call("POST", "/api/policies", admin.key, { name: "small", allowedActions: ["transfer"] }),
+    );
+    expect(policy.status).toBe(201);
+    const { id: policyId } = (await policy.json()) as { id: string };
+    const created = await POST(
+      call("POST", "/api/keys", admin.key, { name: "approver one", role: "approver" }),
+    );
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({
+      role: "approver",
+      key: expect.stringMatching(/^pgk_/),
+    });
+    const agent = await POST(
+      call("POST", "/api/keys", admin.key, { name: "agent one", role: "agent", policyId }),
+    );
+    const agentBody = (await agent.json()) as { id: string; role: string; policyId: string };
+    expect(agentBody).toMatchObject({ role: "agent", policyId });
+    // A policy on an approver key is refused (422); an unknown policy is 404.
+    const onApprover = await POST(
+      call("POST", "/api/keys", admin.key, { name: "bad", role: "approver", policyId }),
+    );
+    expect(onApprover.status).toBe(422);
+
+    const reset = await PUT(
+      call("PUT", `/api/keys/${agentBody.id}`, admin.key, { policyId: null }),
+    );
+    expect(reset.status).toBe(200);
+    expect(await reset.json()).toEqual({ id: agentBody.id, policyId: null });
+    const assigned = await PUT(call("PUT", `/api/keys/${agentBody.id}`, admin.key, { policyId }));
+    expect(await assigned.json()).toEqual({ id: agentBody.id, policyId });
+    expect((await PUT(call("PUT", `/api/keys/${agentBody.id}`, admin.key, {}))).status).toBe(400);
+    const listed = (await (await GET(call("GET", "/api/keys", admin.key))).json()) as {
+      keys: { id: string; name: string; role: string; policy: { id: string } | null }[];
+    };
+    expect(listed.keys.find((k) => k.id === agentBody.id)).toMatchObject({
+      name: "agent one",
+      role: "agent",
+      policy: { id: policyId },
+    });
+
+    const frozen = await FREEZE(
+      call("POST", `/api/keys/${agentBody.id}/freeze`, admin.key, { reason: "lost laptop" }),
+    );
+    expect(frozen.status).toBe(200);
+    expect(await frozen.json()).toMatchObject({ frozen: true, changed: true });
+    const thawed = await UNFREEZE(call("POST", `/api/keys/${agentBody.id}/unfreeze`, admin.key));
+    expect(await thawed.json()).toMatchObject({ frozen: false, changed: true });
+    expect(
+      (await FREEZE(call("POST", `/api/keys/${agentBody.id}/freeze`, sessions.key))).status,
+    ).toBe(403);
   });
 
   test("error: session keys get 403, no key 401, on every method", async () => {

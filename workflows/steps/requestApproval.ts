@@ -1,4 +1,5 @@
 import { getDb } from "../../lib/db/index.js";
+import { deliverNotificationsSoon } from "../../lib/notifications/deliverNotificationsSoon.js";
 import {
   type RequestApprovalResult,
   recordApprovalRequest,
@@ -10,5 +11,9 @@ export async function requestApproval(parameters: {
   index: number;
 }): Promise<RequestApprovalResult> {
   "use step";
-  return recordApprovalRequest(await getDb(), parameters);
+  const db = await getDb();
+  const result = await recordApprovalRequest(db, parameters);
+  // approval.required goes out now, not at the next background check.
+  deliverNotificationsSoon(db);
+  return result;
 }

@@ -1,5 +1,6 @@
 import { getDb } from "../../../lib/db/index.js";
 import { endpoint } from "../../../lib/http/index.js";
+import { checkStartPolicy } from "../../../lib/runs/start/checkStartPolicy.js";
 import { resolveBudget } from "../../../lib/runs/start/planning.js";
 import { createSession } from "../../../lib/sessions/createSession.js";
 import { listSessions } from "../../../lib/sessions/listSessions.js";
@@ -14,7 +15,7 @@ export const GET = endpoint(
     operationId: "listSessions",
     summary: "Sessions visible to the caller, newest first",
     tags: ["agent"],
-    auth: "any",
+    auth: ["admin", "agent"],
     query: listSessionsQuery,
     success: { status: 200, description: "A page of sessions" },
   },
@@ -32,16 +33,26 @@ export const POST = endpoint(
     operationId: "createSession",
     summary: "Open a session with a budget, a daily limit and an approval threshold",
     tags: ["agent"],
-    auth: "any",
+    auth: ["admin", "agent"],
     body: { name: "CreateSessionRequest", schema: createSessionRequest },
     success: { status: 201, description: "The new session" },
+    responses: { 422: "A limit above the key's policy", 423: "The wallet or this key is frozen" },
   },
   async ({ principal, body }) => {
-    const session = await createSession(await getDb(), {
+    const db = await getDb();
+    // A session may lower the key's policy limits, never raise them (422 naming the rule); a
+    // session opened without a threshold takes the policy's.
+    const fromPolicy = await checkStartPolicy(db, {
+      principal,
+      approvalThresholdUsd: body.approvalThreshold,
+      budget: body.budget,
+    });
+    if (body.dailyLimit) await checkStartPolicy(db, { principal, budget: body.dailyLimit });
+    const session = await createSession(db, {
       principal,
       budget: body.budget ? resolveBudget(body.budget) : undefined,
       dailyLimit: body.dailyLimit ? resolveBudget(body.dailyLimit) : undefined,
-      approvalThresholdUsd: body.approvalThreshold,
+      approvalThresholdUsd: body.approvalThreshold ?? fromPolicy.approvalThresholdUsd,
     });
     return viewSession(session);
   },

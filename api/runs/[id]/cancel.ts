@@ -11,7 +11,7 @@ export const POST = endpoint(
     operationId: "cancelRun",
     summary: "Kill switch: no payment or swap starts after it is accepted",
     tags: ["runs"],
-    auth: "any",
+    auth: ["admin", "agent"],
     params: { id: runId },
     success: { status: 202, description: "Cancellation accepted" },
     responses: { 409: "The run already ended" },

@@ -5,6 +5,7 @@ import type { Command } from "../../agent/intent.js";
 import { rememberRun } from "../../agent/memory.js";
 import type { Plan } from "../../agent/plan.js";
 import type { Database } from "../../db/database.js";
+import { notifyRunFinished } from "../../notifications/notifyRunFinished.js";
 import { appendRunEvent } from "../events.js";
 
 /**
@@ -24,7 +25,7 @@ export async function completeRun(
     .execute();
   const run = await trx
     .selectFrom("runs")
-    .select(["session_id", "kind", "intent", "plan"])
+    .select(["session_id", "kind", "intent", "plan", "api_key_id"])
     .where("id", "=", runId)
     .executeTakeFirstOrThrow();
   if (run.kind === "command" && run.intent && run.plan) {
@@ -67,5 +68,11 @@ export async function completeRun(
     type: "run.completed",
     data: { result, cost },
     dedupeKey: `${runId}:completed`,
+  });
+  await notifyRunFinished(trx, {
+    runId,
+    status: "completed",
+    agentKeyId: run.api_key_id,
+    summary: result.actions.map((a) => a.summary ?? a.type).join("; ") || "completed",
   });
 }

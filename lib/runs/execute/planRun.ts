@@ -7,6 +7,7 @@ import type { Database } from "../../db/database.js";
 import { appendRunEvent } from "../events.js";
 import { isTerminal, lockRun } from "../runState.js";
 import { agentTokens } from "../start/planning.js";
+import { applyPolicyToPlan } from "./applyPolicyToPlan.js";
 import { createPlannerContext } from "./plannerContext.js";
 import { failRunAndStop, hintsOf, messageOf, retryLater, routeStepError } from "./stepErrors.js";
 
@@ -44,6 +45,15 @@ export async function planRun(
   try {
     const tokens = agentTokens();
     plan = await planCommand(run.intent as Command, await createPlannerContext(db, run, tokens));
+    // Policy (issue 13): holds become approvals with the policy's quorum; a refusal ends the run.
+    const policed = await applyPolicyToPlan(db, { run, plan });
+    if (policed.refusal !== undefined) {
+      return failRunAndStop(db, runId, {
+        code: "policy_refused",
+        message: `Action ${policed.step + 1} ${policed.refusal}`,
+      });
+    }
+    plan = policed.plan;
   } catch (error) {
     const route = routeStepError(error);
     if (route === "rethrow") throw error;

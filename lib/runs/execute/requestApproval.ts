@@ -4,6 +4,7 @@ import type { Plan } from "../../agent/plan.js";
 import { getConfig } from "../../config.js";
 import type { Database } from "../../db/database.js";
 import { newId } from "../../ids.js";
+import { notifyApprovalRequired } from "../../notifications/index.js";
 import { appendRunEvent } from "../events.js";
 import { lockRun } from "../runState.js";
 import type { RunOptions } from "../start/startRun.js";
@@ -26,9 +27,12 @@ export async function recordApprovalRequest(
   return db.transaction().execute(async (trx) => {
     const run = await lockRun(trx, runId);
     if (!run) throw new Error(`run ${runId} vanished`);
-    const timeoutSeconds =
-      (run.options as RunOptions | null)?.approvalTimeoutSeconds ??
-      getConfig().APPROVAL_TIMEOUT_SECONDS;
+    const planned = (run.plan as Plan).actions.find((a) => a.index === index)!;
+    const hold = planned.hold;
+    // The command may shorten the policy's approval expiry, never lengthen it.
+    const asked = (run.options as RunOptions | null)?.approvalTimeoutSeconds;
+    const policyExpiry = hold?.expiresInSeconds ?? getConfig().APPROVAL_TIMEOUT_SECONDS;
+    const timeoutSeconds = asked !== undefined ? Math.min(asked, policyExpiry) : policyExpiry;
     const existing = await trx
       .selectFrom("approval_requests")
       .select(["token", "expires_at"])
@@ -39,7 +43,6 @@ export async function recordApprovalRequest(
       const left = Math.max(1, Math.ceil((existing.expires_at.getTime() - Date.now()) / 1000));
       return { token: existing.token, timeoutSeconds: left };
     }
-    const planned = (run.plan as Plan).actions.find((a) => a.index === index)!;
     const token = newId("apr");
     const expiresAt = new Date(Date.now() + timeoutSeconds * 1000);
     await trx
@@ -54,8 +57,29 @@ export async function recordApprovalRequest(
         reason: planned.reason ?? "The action is above the approval threshold",
         status: "pending",
         expires_at: expiresAt,
+        // Policy (issue 13): the quorum and who may decide; the rule and version that held it.
+        agent_key_id: run.api_key_id,
+        ...(hold
+          ? {
+              required_approvals: hold.requiredApprovals,
+              approvers: hold.approvers,
+              policy_id: hold.policyId,
+              policy_version: hold.policyVersion,
+              rule: hold.rule,
+            }
+          : {}),
       })
       .execute();
+    await notifyApprovalRequired(trx, {
+      token,
+      runId,
+      stepIndex: index,
+      agentKeyId: run.api_key_id,
+      actionSummary: describeAction(planned.action),
+      reason: planned.reason ?? "The action is above the approval threshold",
+      requiredApprovals: hold?.requiredApprovals ?? 1,
+      expiresAt,
+    });
     await trx
       .updateTable("run_steps")
       .set({ status: "waiting_approval" })
@@ -77,6 +101,8 @@ export async function recordApprovalRequest(
         summary: describeAction(planned.action),
         usdValue: planned.usdValue,
         reason: planned.reason,
+        requiredApprovals: hold?.requiredApprovals ?? 1,
+        rule: hold?.rule,
         expiresAt,
       },
       dedupeKey: `${runId}:${index}:approval`,

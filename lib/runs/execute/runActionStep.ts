@@ -7,6 +7,8 @@ import { getConfig } from "../../config.js";
 import type { Database } from "../../db/database.js";
 import { log } from "../../log.js";
 import { type ActionResult, openGate } from "./openGate.js";
+import { finishPolicySpend } from "./policyGate.js";
+import { policyRefusal } from "./policyRefusal.js";
 import { recordOutcome } from "./recordOutcome.js";
 import { releaseSpend, reserveSpend, settleSpend, spendOf } from "./spend.js";
 import { failRunAndStop, hintsOf, messageOf, retryLater, routeStepError } from "./stepErrors.js";
@@ -61,19 +63,33 @@ export async function runActionStep(
   }
   const started = Date.now();
   let spend: Spend | undefined;
-  let outcome: ActionOutcome;
+  let outcome: ActionOutcome | undefined;
+  let refusal: string | undefined;
   try {
     const context: ActionContext = { db, run, chain: getChainContext() };
     spend = await spendOf(context, action, stepId);
-    if (spend) await reserveSpend(db, { run, index, spend });
-    outcome = await getActionModule(action.type).perform(context, action, { stepId, index, spend });
+    // Policy gate (issue 13): freezes, the key's policy and its windows, right before money moves.
+    // A resumed step already moved its money (or sent it): collect the outcome whatever the gate says.
+    if (!parameters.resume)
+      refusal = await policyRefusal(db, { run, index, action, spend, context });
+    if (refusal === undefined) {
+      if (spend) await reserveSpend(db, { run, index, spend });
+      outcome = await getActionModule(action.type).perform(context, action, {
+        stepId,
+        index,
+        spend,
+      });
+    }
   } catch (error) {
     const route = routeStepError(error);
     if (route === "rethrow") throw error;
     if (route === "retry") throw retryLater(error, parameters.attempt, label);
     // Unclear is not failed: a transaction or authorization that may still land keeps its spend.
     const evidence = spend ? await stepEvidence(db, stepId) : { state: "nothing" as const };
-    if (spend && evidence.state === "nothing") await releaseSpend(db, { runId, index });
+    if (spend && evidence.state === "nothing") {
+      await releaseSpend(db, { runId, index });
+      await finishPolicySpend(db, { runId, index, outcome: "release" });
+    }
     log.info("action failed", { runId, index, error: messageOf(error), evidence: evidence.state });
     return failRunAndStop(db, runId, {
       code: "action_failed",
@@ -88,6 +104,13 @@ export async function runActionStep(
       ...hintsOf(error),
     });
   }
+  if (refusal !== undefined || outcome === undefined) {
+    return failRunAndStop(db, runId, {
+      code: "policy_refused",
+      message: `${label} ${refusal ?? "was refused by the policy gate"}`,
+      step: index,
+    });
+  }
   if (outcome.waitFor && parameters.finalAttempt) {
     // Still pending after the whole wait: fail the action and say which transaction to watch. The
     // reservation stays until the chain says what happened (finishEndedRuns settles or releases it).
@@ -97,7 +120,15 @@ export async function runActionStep(
       step: index,
     });
   }
-  if (spend && !outcome.waitFor) await settleSpend(db, { runId, index, actual: outcome.spent });
+  if (spend && !outcome.waitFor) {
+    await settleSpend(db, { runId, index, actual: outcome.spent });
+    await finishPolicySpend(db, {
+      runId,
+      index,
+      outcome: "settle",
+      actualAmount: outcome.spent?.amount,
+    });
+  }
   const result = await recordOutcome(db, { run, index, action, outcome, startedAt: started });
   if (getConfig().PAYGENT_FAULT === "after-action") {
     // Durability tests: die like a crashed host between this step's work and its checkpoint.

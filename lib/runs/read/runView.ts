@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Principal } from "../../auth/authenticate.js";
 import type { Database, Run, RunStep } from "../../db/database.js";
+import { listPolicyDecisions } from "../../policy/recordPolicyDecision.js";
 import { getRunFor } from "./getRunFor.js";
 
 /** The public shape of a run (GET /api/runs/{id}). */
@@ -21,7 +22,22 @@ export interface RunView {
     action: unknown;
     amountUsd: string | null;
     reason: string;
+    requiredApprovals: number;
     expiresAt: string;
+  }[];
+  /**
+   * What the policy decided for each action, oldest first: which rule allowed, held or refused it
+   * ("held: 30 USDC is above the 10 USD threshold; needs 2 approvals") and under which version.
+   */
+  policyDecisions: {
+    step: number;
+    outcome: "allow" | "hold" | "refuse";
+    rule: string;
+    message: string;
+    policy: { id: string | null; version: number | null };
+    requiredApprovals: number;
+    grantedApprovals: number;
+    at: string;
   }[];
   result: unknown;
   error: unknown;
@@ -58,7 +74,7 @@ export async function getRunView(
   runId: string,
 ): Promise<RunView> {
   const run = await getRunFor(db, principal, runId);
-  const [steps, approvals] = await Promise.all([
+  const [steps, approvals, decisions] = await Promise.all([
     db
       .selectFrom("run_steps")
       .selectAll()
@@ -72,6 +88,7 @@ export async function getRunView(
       .where("status", "=", "pending")
       .orderBy("step_index")
       .execute(),
+    listPolicyDecisions(db, runId),
   ]);
   return {
     ...summarizeRun(run),
@@ -84,7 +101,18 @@ export async function getRunView(
       action: a.action,
       amountUsd: a.amount_usd,
       reason: a.reason,
+      requiredApprovals: a.required_approvals,
       expiresAt: a.expires_at.toISOString(),
+    })),
+    policyDecisions: decisions.map((d) => ({
+      step: Number(d.reservationId.slice(runId.length + 1)),
+      outcome: d.outcome,
+      rule: d.rule,
+      message: d.message,
+      policy: { id: d.policyId, version: d.policyVersion },
+      requiredApprovals: d.requiredApprovals,
+      grantedApprovals: d.grantedApprovals,
+      at: new Date(d.createdAt).toISOString(),
     })),
   };
 }
@@ -92,7 +120,7 @@ export async function getRunView(
 /** The list shape of a run: everything but intent, plan and steps. */
 export function summarizeRun(
   run: Run,
-): Omit<RunView, "intent" | "plan" | "steps" | "pendingApprovals"> {
+): Omit<RunView, "intent" | "plan" | "steps" | "pendingApprovals" | "policyDecisions"> {
   const finished = run.finished_at?.getTime();
   return {
     id: run.id,

@@ -28,6 +28,8 @@ export interface StartRunParameters {
   approvalThresholdUsd?: string;
   options?: Omit<RunOptions, "budget" | "approvalThresholdUsd">;
   idempotencyKey?: string;
+  /** Limits of the session created when no sessionId is named: the key's policy's (checkStartPolicy). */
+  sessionLimits?: { approvalThresholdUsd?: string };
 }
 
 export interface StartRunResult {
@@ -73,7 +75,7 @@ export async function startRun(
     .execute(async (trx) => {
       const session = parameters.sessionId
         ? await getActiveSessionFor(trx, principal, parameters.sessionId)
-        : await createSession(trx, { principal });
+        : await createSession(trx, { principal, ...parameters.sessionLimits });
       const row = await trx
         .insertInto("runs")
         .values({

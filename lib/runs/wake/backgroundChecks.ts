@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/database.js";
+import { deliverDueNotifications } from "../../notifications/index.js";
 import { startOrphanedRuns } from "../start/startOrphanedRuns.js";
 import { finishEndedRuns } from "./finishEndedRuns.js";
 import { reconcileApprovals } from "./reconcileApprovals.js";
@@ -14,5 +15,7 @@ export async function runBackgroundChecks(db: Kysely<Database>) {
   const chainWaitsWoken = await reconcileChainWaits(db);
   // Rows whose workflow ended without finishing them (retries spent, a crash for good).
   const endedRuns = await finishEndedRuns(db);
-  return { chain, approvalsWoken, orphansStarted, chainWaitsWoken, endedRuns };
+  // Signed outbound webhooks (issue 13): due deliveries and retries with backoff.
+  const notifications = await deliverDueNotifications(db);
+  return { chain, approvalsWoken, orphansStarted, chainWaitsWoken, endedRuns, notifications };
 }

@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import { releaseBudget, settleBudget } from "../../budget/index.js";
 import type { Database } from "../../db/database.js";
 import { log } from "../../log.js";
+import { finishPolicySpend } from "../execute/policyGate.js";
 import { type StepEvidence, stepEvidence } from "../execute/stepEvidence.js";
 import { terminalRunStatuses } from "../runState.js";
 import { workflowEnded } from "./workflowStatus.js";
@@ -85,9 +86,16 @@ async function resolveAll(
       evidence = await stepEvidence(db, stepId);
       if (evidence.state === "landed") {
         await settleBudget({ db, runId: row.run_id, stepIndex, actualAmount: evidence.amount });
+        await finishPolicySpend(db, {
+          runId: row.run_id,
+          index: stepIndex,
+          outcome: "settle",
+          actualAmount: evidence.amount,
+        });
         result.settled++;
       } else if (evidence.state === "nothing") {
         await releaseBudget({ db, runId: row.run_id, stepIndex });
+        await finishPolicySpend(db, { runId: row.run_id, index: stepIndex, outcome: "release" });
         result.released++;
       } else {
         result.held++;

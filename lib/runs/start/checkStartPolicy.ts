@@ -1,0 +1,61 @@
+import type { Kysely } from "kysely";
+import type { Principal } from "../../auth/authenticate.js";
+import { getChainContext } from "../../chain/clients.js";
+import { getConfig } from "../../config.js";
+import type { Database } from "../../db/database.js";
+import { assertNotFrozen } from "../../freeze/index.js";
+import {
+  type CommandLimits,
+  chainPricer,
+  checkCommandLimits,
+  type ResolvedPolicy,
+  resolvePolicy,
+} from "../../policy/index.js";
+
+/**
+ * The limits a session opened for this key starts with when the caller names none. (The policy's
+ * windows and per-action limits need no copy: the gate enforces them on every run of the key.)
+ */
+export interface SessionPolicyLimits {
+  approvalThresholdUsd?: string;
+}
+
+/**
+ * The checks before a command (or session) is accepted (issue 13): a frozen wallet or key → 423;
+ * limits above the key's policy → 422 naming the rule (a command may lower its approval
+ * threshold or budget, never raise them). Returns the limits a new session gets from the policy.
+ */
+export async function checkStartPolicy(
+  db: Kysely<Database>,
+  parameters: {
+    principal: Principal;
+    approvalThresholdUsd?: string;
+    budget?: { amount: string; token: string };
+  },
+): Promise<SessionPolicyLimits> {
+  const keyId = parameters.principal.keyId === "auth-disabled" ? null : parameters.principal.keyId;
+  await assertNotFrozen(db, { keyId });
+  const policy = await resolvePolicy(db, { keyId });
+  const limits: CommandLimits = {};
+  if (parameters.approvalThresholdUsd !== undefined)
+    limits.approvalThresholdUsd = parameters.approvalThresholdUsd;
+  if (parameters.budget)
+    limits.budget = {
+      amount: parameters.budget.amount,
+      token: parameters.budget.token.toUpperCase(),
+    };
+  if (limits.approvalThresholdUsd !== undefined || limits.budget) {
+    await checkCommandLimits({
+      policy,
+      limits,
+      network: getConfig().PAYGENT_NETWORK,
+      price: chainPricer(getChainContext()),
+    });
+  }
+  return sessionLimitsOf(policy);
+}
+
+function sessionLimitsOf(policy: ResolvedPolicy): SessionPolicyLimits {
+  const threshold = policy.document.approvalThresholdUsd;
+  return threshold !== undefined ? { approvalThresholdUsd: threshold } : {};
+}
