@@ -170,6 +170,20 @@ const envSchema = z.object({
    * before the function's maxDuration (vercel.json: 60 s); clients resume with Last-Event-ID.
    */
   SSE_MAX_DURATION_SECONDS: positiveInt(50),
+  // Hostile payees, flaky networks and self-hosting (issue 14).
+  /**
+   * Longest validity of any EIP-3009 authorization Paygent signs, whatever the server's
+   * maxTimeoutSeconds: a signed authorization is exposure until it is used, cancelled or expired.
+   */
+  X402_AUTHORIZATION_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(600),
+  /** Devnet facilitator: "sync" settles before answering; "async" answers pending and settles later. */
+  DEVNET_FACILITATOR_MODE: z.enum(["sync", "async"]).default("sync"),
+  /** Devnet facilitator in "async" mode: how long after answering it settles. */
+  DEVNET_FACILITATOR_SETTLE_DELAY_MS: z.coerce.number().int().min(0).default(2_000),
+  /** Interface the local host binds (npm run dev); anything but loopback exposes it. */
+  HOST: z.string().trim().min(1).default("127.0.0.1"),
+  /** Per IP, before authentication, on public routes (facilitator, webhooks, demo resources). */
+  PUBLIC_RATE_LIMIT_PER_MINUTE: positiveInt(120),
 });
 
 export type Config = z.infer<typeof envSchema>;

@@ -16,14 +16,18 @@ import { getTransactionOutcome } from "./getTransactionOutcome.js";
 /** A chain_transactions row. */
 export type ChainTransactionRow = Selectable<ChainTransactionsTable>;
 
-/** The kinds of transaction Paygent sends (market_* are prediction-market trades, lib/markets). */
+/**
+ * The kinds of transaction Paygent sends (market_* are prediction-market trades, lib/markets;
+ * cancel_authorization is the EIP-3009 cancel of an x402 payment).
+ */
 export type ChainTransactionKind =
   | "transfer"
   | "approve"
   | "swap"
   | "market_buy"
   | "market_sell"
-  | "market_redeem";
+  | "market_redeem"
+  | "cancel_authorization";
 
 export interface SendRecordedTransactionParameters {
   /** Idempotency key (the workflow step id, suffixed for helper transactions such as approvals). */

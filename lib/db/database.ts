@@ -136,7 +136,12 @@ export interface ServicesTable {
   updated_at: CreatedAt;
 }
 
-export type PaymentStatus = "pending" | "settled" | "failed";
+/**
+ * pending: in flight in some process; settled: the chain shows it used; failed: provably never
+ * sent; unknown: sent, outcome not proven yet (keeps its reservation); cancelled: cancelled on
+ * chain (EIP-3009 cancelAuthorization); expired: its validBefore passed unused. (migration 0030)
+ */
+export type PaymentStatus = "pending" | "settled" | "failed" | "unknown" | "cancelled" | "expired";
 
 export interface PaymentsTable {
   id: string;
@@ -164,6 +169,14 @@ export interface PaymentsTable {
   search_from_block: NullableNumeric;
   /** Paid content {status, contentType, body, truncated} of a settled payment (migration 0007). */
   response: JsonOrNull;
+  /** Exposure tracking (migration 0030, issue 14). */
+  sent_at: Timestamp;
+  payee_failed: ColumnType<boolean, boolean | undefined, boolean>;
+  unknown_since: Timestamp;
+  booked_at: Timestamp;
+  cancel_tx_hash: string | null;
+  reservation_run_id: string | null;
+  reservation_step_index: number | null;
 }
 
 export type ApprovalStatus =

@@ -14,6 +14,8 @@ import * as policyLedger from "./migrations/2026_11_30_0022_policy_ledger.js";
 import * as approvalQuorum from "./migrations/2026_11_30_0023_approval_quorum.js";
 import * as notifications from "./migrations/2026_11_30_0024_notifications.js";
 import * as freezes from "./migrations/2026_11_30_0025_freezes.js";
+// hostile (issue 14)
+import * as paymentExposure from "./migrations/2026_11_30_0030_payment_exposure.js";
 
 /** Migrations are imported statically so bundlers (Vercel, workflow build) include them. */
 const migrations: Record<string, Migration> = {
@@ -30,6 +32,8 @@ const migrations: Record<string, Migration> = {
   "2026_11_30_0023_approval_quorum": approvalQuorum,
   "2026_11_30_0024_notifications": notifications,
   "2026_11_30_0025_freezes": freezes,
+  // hostile (issue 14)
+  "2026_11_30_0030_payment_exposure": paymentExposure,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

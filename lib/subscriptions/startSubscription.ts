@@ -6,6 +6,7 @@ import type { Database, Run } from "../db/database.js";
 import { ClientError } from "../errors/index.js";
 import { derivedId } from "../ids.js";
 import { startSubscriptionWorkflow } from "../runs/start/workflows.js";
+import { PaymentUnknownError } from "../x402/errors.js";
 import { executePayment } from "../x402/executePayment.js";
 import { createSubscription } from "./createSubscription.js";
 import { SubscriptionConflictError } from "./errors.js";
@@ -60,7 +61,10 @@ export async function startSubscription(
     allowedAssets: [{ address: token.address as Address, symbol: token.symbol }],
     account: chain.account,
     publicClient: chain.publicClient,
+    chain, // hostile (issue 14): cancel a failed payee's authorization
   });
+  // hostile (issue 14): an unproven payment is not a subscription yet, nor a failure.
+  if (payment.status === "unknown") throw new PaymentUnknownError(payment);
 
   const renewalRunId = derivedId("run", `${stepId}:subscription`);
   let subscription = await findOwnSubscription(db, renewalRunId);

@@ -127,3 +127,80 @@ export class PaymentNotFoundError extends BaseError {
     super(`Payment ${paymentId} not found`);
   }
 }
+
+/**
+ * The server asks for terms other than the ones the caller expected from its pricing probe (another
+ * payTo, another asset, a higher price). Raised before anything is signed.
+ */
+export class PayeeChangedError extends X402Error {
+  static override defaultKind: ErrorKind = "refused";
+  override name = "PayeeChangedError";
+  readonly field: string;
+  constructor(field: "payTo" | "asset" | "amount", expected: string, offered: string) {
+    super(`The resource now asks for ${field} ${offered} instead of ${expected}`, {
+      metaMessages: ["Nothing was signed. Probe the service again and confirm the new terms."],
+    });
+    this.field = field;
+  }
+}
+
+/**
+ * The payee failed after receiving the signed authorization, and the chain proves nothing was
+ * paid: the authorization was cancelled on chain (EIP-3009 cancelAuthorization) or expired unused.
+ * Its budget reservation can be released; the step's nonce is spent, so paying again takes a new
+ * attempt.
+ */
+export class PaymentVoidedError extends X402Error {
+  override name = "PaymentVoidedError";
+  readonly paymentId: string;
+  readonly outcome: "cancelled" | "expired";
+  readonly cancelTransaction: string | null;
+  constructor(
+    parameters: {
+      paymentId: string;
+      outcome: "cancelled" | "expired";
+      cancelTransaction?: string | null;
+      reason?: string | undefined;
+    },
+    options: BaseErrorOptions = {},
+  ) {
+    const how =
+      parameters.outcome === "cancelled"
+        ? `was cancelled on chain${parameters.cancelTransaction ? ` (${parameters.cancelTransaction})` : ""}`
+        : "expired unused";
+    super(
+      `Payment ${parameters.paymentId} did not complete${parameters.reason ? ` (${parameters.reason})` : ""}; its authorization ${how}, so nothing was paid`,
+      {
+        ...options,
+        metaMessages: [
+          ...(options.metaMessages ?? []),
+          "Paying again needs a new attempt (a new authorization).",
+        ],
+      },
+    );
+    this.paymentId = parameters.paymentId;
+    this.outcome = parameters.outcome;
+    this.cancelTransaction = parameters.cancelTransaction ?? null;
+  }
+}
+
+/**
+ * A payment's outcome is not proven yet (see UnknownPayment): for callers that must throw rather
+ * than return it. Transient: running the step again later finds the resolved payment by its nonce.
+ * It never means failed, so a catch must not release the payment's budget reservation.
+ */
+export class PaymentUnknownError extends X402Error {
+  static override defaultKind: ErrorKind = "transient";
+  override name = "PaymentUnknownError";
+  readonly paymentId: string;
+  readonly nonce: string;
+  constructor(payment: { paymentId: string; nonce: string; reason: string }) {
+    super(`Payment ${payment.paymentId} is not settled yet: ${payment.reason}`, {
+      metaMessages: [
+        "The payee may still settle it until its authorization expires; its budget stays reserved.",
+      ],
+    });
+    this.paymentId = payment.paymentId;
+    this.nonce = payment.nonce;
+  }
+}

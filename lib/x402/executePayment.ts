@@ -1,21 +1,31 @@
 import type { Kysely } from "kysely";
-import { sql } from "kysely";
-import type { Account, Address, Hex, PublicClient } from "viem";
+import type { Account, Address, PublicClient } from "viem";
+import type { ChainContext } from "../chain/clients.js";
 import { getConfig } from "../config.js";
 import type { Database, Payment } from "../db/database.js";
 import { log } from "../log.js";
-import {
-  AuthorizationExpiredError,
-  PaymentRejectedError,
-  RequirementChangedError,
-  ResourceRequestError,
-  X402Error,
-} from "./errors.js";
-import { findAuthorizationUse } from "./findAuthorizationUse.js";
+import { boundedValidBefore } from "./boundedValidBefore.js";
+import { AuthorizationExpiredError, X402Error } from "./errors.js";
+import { assertExpectedTerms, assertSameTerms, type ExpectedTerms } from "./expectedTerms.js";
+import { finishPaidAnswer, resolveAfterSend, reviewEarlierAttempt } from "./finishPayment.js";
 import { deriveNonce } from "./nonce.js";
 import { type AuthorizationTerms, type PaidResource, payForResource } from "./payForResource.js";
+import type { PaymentOutcome } from "./paymentOutcome.js";
+import { contentOf } from "./paymentOutcome.js";
+import {
+  findPaymentByNonce,
+  insertPendingPayment,
+  markPaymentFailed,
+  markPaymentSent,
+  paymentIdFor,
+  storedRequirement,
+} from "./paymentRecords.js";
 import type { PaymentRequirement } from "./requirements.js";
 import { type AllowedAsset, selectRequirement } from "./selectRequirement.js";
+
+export type { PaymentOutcome, SettledPayment, UnknownPayment } from "./paymentOutcome.js";
+export type { PaymentContent } from "./paymentRecords.js";
+export { paymentIdFor } from "./paymentRecords.js";
 
 /** Inputs of executePayment: one pay step of one run. */
 export interface ExecutePaymentParameters {
@@ -32,49 +42,23 @@ export interface ExecutePaymentParameters {
   token?: string | undefined;
   /** Tokens the agent may spend (the chain registry's list). */
   allowedAssets: readonly AllowedAsset[];
+  /** Terms a pricing probe saw (payTo, asset, price ceiling): anything else is refused unsigned. */
+  expected?: ExpectedTerms | undefined;
+  /** The budget reservation this payment counts against (booked by resolveUnknownPayments). */
+  reservation?: { runId: string; stepIndex: number } | undefined;
   /** The agent wallet; must sign locally (a viem local account). */
   account: Account;
   publicClient: PublicClient;
-  /** Only bumped to pay again deliberately after an expired, unused authorization. */
+  /**
+   * The agent's chain context, to cancel (EIP-3009) an authorization a failed payee holds. Without
+   * it such a payment stays unknown until it settles or expires.
+   */
+  chain?: ChainContext | undefined;
+  /** Bound on the authorization's validity; defaults to X402_AUTHORIZATION_TTL_SECONDS. */
+  authorizationTtlSeconds?: number | undefined;
+  /** Only bumped to pay again deliberately after an authorization was voided (cancelled/expired). */
   attempt?: number | undefined;
   fetch?: typeof fetch;
-}
-
-/** The content a payment bought, or null when it could not be fetched again after a recovery. */
-export interface PaymentContent {
-  status: number;
-  body: string;
-  truncated: boolean;
-  contentType: string | null;
-}
-
-/** Result of a pay step: always a settled payment (failures throw). */
-export interface PaymentOutcome {
-  paymentId: string;
-  status: "settled";
-  /**
-   * How the settlement was established: "paid" now; "already-settled" from our own row (no
-   * network); "recovered" from the chain after an earlier attempt paid without being recorded;
-   * "not-required" when the resource answered without asking for payment (amount "0").
-   */
-  via: "paid" | "already-settled" | "recovered" | "not-required";
-  /** Settled by this process and nothing else; false means no money moved in this call. */
-  movedMoney: boolean;
-  amount: string;
-  asset: Address;
-  network: string;
-  payTo: Address;
-  payer: Address;
-  nonce: Hex;
-  transaction: Hex | null;
-  settledAt: Date;
-  content: PaymentContent | null;
-  requirement: PaymentRequirement | null;
-}
-
-/** Stored with the row so a retry signs the same terms (see migration 0004). */
-interface StoredRequirement {
-  requirement: PaymentRequirement;
 }
 
 /** Test fault injection: dies like a crashed host would, after settlement and before recording it. */
@@ -90,10 +74,15 @@ function injectFault(point: "after-settle"): void {
  * row (keyed by that nonce) stores the signed terms before the first send, so however often the
  * step runs, at most one authorization exists and the token contract lets it move money once.
  *
- * Order: derive nonce → settled row? return it → earlier attempt? ask the chain → request,
- * 402, select (limits before signing; the budget was reserved by the caller) → upsert the row → sign and send → mark
- * settled. A refusal that says the nonce is used is answered from the chain (AuthorizationUsed),
- * never by paying again.
+ * A signed authorization is exposure until the chain says otherwise. Its validity is bounded by
+ * X402_AUTHORIZATION_TTL_SECONDS whatever the server asks; once it has left the process the
+ * payment is never "failed": it is settled (used on chain), voided (cancelled on chain, or expired
+ * — PaymentVoidedError), or unknown (returned as such, reservation kept). A payee that answers a
+ * failure after receiving it gets the authorization cancelled on chain when `chain` is given.
+ *
+ * Order: derive nonce → earlier attempt? answer from the row or the chain → request, 402, select
+ * (limits and expected terms before signing; the budget was reserved by the caller) → upsert the row → sign → mark sent → send
+ * → prove the settlement on chain (receipt or authorizationState) → settled | unknown.
  */
 export async function executePayment(
   parameters: ExecutePaymentParameters,
@@ -103,20 +92,32 @@ export async function executePayment(
   const paymentId = paymentIdFor(nonce);
   const chainId = publicClient.chain?.id ?? (await publicClient.getChainId());
 
-  const existing = await findByNonce(db, nonce);
-  if (existing?.status === "settled") {
-    return outcomeFromRow(existing, "already-settled", storedContent(existing));
-  }
+  const existing = await findPaymentByNonce(db, nonce);
   if (existing) {
-    // An earlier attempt got as far as signing: the chain knows whether it paid.
-    const recovered = await recoverFromChain(parameters, existing, nonce);
-    if (recovered) return recovered;
+    const earlier = await reviewEarlierAttempt(parameters, existing);
+    if (earlier) return earlier;
   }
 
-  let row: Payment | undefined = existing;
   const authorize = async (requirement: PaymentRequirement): Promise<AuthorizationTerms> => {
-    row = await upsertPendingRow(db, parameters, { paymentId, nonce, requirement, publicClient });
-    const stored = (row.requirement as StoredRequirement | null)?.requirement;
+    if (parameters.expected) assertExpectedTerms(parameters.expected, requirement);
+    const row = await insertPendingPayment(db, {
+      paymentId,
+      nonce,
+      runId,
+      stepId,
+      sessionId: parameters.sessionId,
+      serviceId: parameters.serviceId ?? null,
+      url: parameters.url,
+      payer: account.address,
+      requirement,
+      validBefore: boundedValidBefore({
+        maxTimeoutSeconds: requirement.maxTimeoutSeconds,
+        ttlSeconds: parameters.authorizationTtlSeconds,
+      }),
+      searchFromBlock: await publicClient.getBlockNumber(),
+      reservation: parameters.reservation,
+    });
+    const stored = storedRequirement(row);
     if (stored) assertSameTerms(stored, requirement);
     const validBefore = BigInt(row.valid_before ?? 0);
     if (validBefore <= BigInt(Math.floor(Date.now() / 1000)) + 6n) {
@@ -144,19 +145,19 @@ export async function executePayment(
           token: parameters.token,
         }),
       authorize,
+      onSigned: async () => {
+        await markPaymentSent(db, nonce);
+      },
     });
   } catch (error) {
-    const current = row as Payment | undefined;
-    if (
-      current &&
-      (error instanceof PaymentRejectedError || error instanceof ResourceRequestError)
-    ) {
-      // Signed and sent: whatever the server said, the chain decides whether money moved.
-      const recovered = await recoverFromChain(parameters, current, nonce);
-      if (recovered) return recovered;
+    const row: Payment | undefined = await findPaymentByNonce(db, nonce);
+    if (!row) throw error; // refused before any row: nothing was signed
+    if (!row.sent_at) {
+      await markPaymentFailed(db, nonce, error);
+      throw error;
     }
-    if (current) await markFailed(db, nonce, error);
-    throw error;
+    // Signed and sent, then the payee failed: only the chain can say what that cost.
+    return resolveAfterSend(parameters, row, { error, payeeFailed: true });
   }
 
   if (!paid.paid) {
@@ -166,11 +167,12 @@ export async function executePayment(
       status: "settled",
       via: "not-required",
       movedMoney: false,
+      payeeFailed: false,
       amount: "0",
       asset: "0x0000000000000000000000000000000000000000",
       network: `eip155:${chainId}`,
       payTo: "0x0000000000000000000000000000000000000000",
-      payer: account.address,
+      payer: account.address as Address,
       nonce,
       transaction: null,
       settledAt: new Date(),
@@ -180,239 +182,7 @@ export async function executePayment(
   }
 
   injectFault("after-settle");
-
-  let transaction = paid.settlement?.transaction ?? null;
-  if (!transaction && paid.requirement) {
-    // A server that settles without a PAYMENT-RESPONSE header: find the transfer ourselves.
-    const use = await findAuthorizationUse(publicClient, {
-      asset: paid.requirement.asset,
-      payer: account.address,
-      nonce,
-      fromBlock: searchFrom(row),
-    });
-    if (!use.used) {
-      await markFailed(
-        db,
-        nonce,
-        new PaymentRejectedError("server returned content but did not settle"),
-      );
-      throw new PaymentRejectedError(
-        "server returned content but the authorization is unused on chain",
-      );
-    }
-    transaction = use.transaction;
-  }
-  const content = contentOf(paid);
-  const settled = await markSettled(db, nonce, { transaction, payer: account.address, content });
-  return outcomeFromRow(settled, "paid", content, paid.requirement, true);
-}
-
-/** Stable id of a payment row: the nonce decides it, so retries find the same row. */
-export function paymentIdFor(nonce: Hex): string {
-  return `pay_${nonce.slice(2, 26)}`;
-}
-
-async function findByNonce(db: Kysely<Database>, nonce: Hex): Promise<Payment | undefined> {
-  return db.selectFrom("payments").selectAll().where("nonce", "=", nonce).executeTakeFirst();
-}
-
-/**
- * Inserts the pending row with the terms about to be signed, or returns the row an earlier
- * attempt inserted (its terms win, which is what makes a retry byte-identical).
- */
-async function upsertPendingRow(
-  db: Kysely<Database>,
-  parameters: ExecutePaymentParameters,
-  input: {
-    paymentId: string;
-    nonce: Hex;
-    requirement: PaymentRequirement;
-    publicClient: PublicClient;
-  },
-): Promise<Payment> {
-  const { requirement, nonce } = input;
-  const now = BigInt(Math.floor(Date.now() / 1000));
-  const fromBlock = await input.publicClient.getBlockNumber();
-  await db
-    .insertInto("payments")
-    .values({
-      id: input.paymentId,
-      run_id: parameters.runId,
-      step_id: parameters.stepId,
-      session_id: parameters.sessionId,
-      service_id: parameters.serviceId ?? null,
-      resource_url: parameters.url,
-      amount: requirement.amount,
-      asset: requirement.asset,
-      network: requirement.network,
-      pay_to: requirement.payTo,
-      payer: parameters.account.address,
-      nonce,
-      status: "pending",
-      valid_after: 0n,
-      valid_before: now + BigInt(requirement.maxTimeoutSeconds),
-      requirement: JSON.stringify({ requirement } satisfies StoredRequirement),
-      search_from_block: fromBlock,
-    })
-    .onConflict((conflict) => conflict.column("nonce").doNothing())
-    .execute();
-  const row = await findByNonce(db, nonce);
-  if (!row) throw new X402Error(`Payment row for nonce ${nonce} vanished after insert`);
-  if (row.status === "failed") {
-    // A retry of a failed attempt re-sends the very same authorization; mark it in flight again.
-    await db
-      .updateTable("payments")
-      .set({ status: "pending", error: null, updated_at: sql`now()` })
-      .where("nonce", "=", nonce)
-      .where("status", "=", "failed")
-      .execute();
-    return { ...row, status: "pending", error: null };
-  }
-  return row;
-}
-
-function assertSameTerms(stored: PaymentRequirement, fresh: PaymentRequirement): void {
-  const fields = ["amount", "asset", "payTo", "network"] as const;
-  for (const field of fields) {
-    if (String(stored[field]).toLowerCase() !== String(fresh[field]).toLowerCase()) {
-      throw new RequirementChangedError(field, String(stored[field]), String(fresh[field]));
-    }
-  }
-}
-
-/**
- * If the chain says the row's authorization was used, records the settlement (tx hash from the
- * AuthorizationUsed event) and returns it, with the content when a plain request still gets it.
- */
-async function recoverFromChain(
-  parameters: ExecutePaymentParameters,
-  row: Payment,
-  nonce: Hex,
-): Promise<PaymentOutcome | undefined> {
-  const payer = (row.payer ?? parameters.account.address) as Address;
-  const use = await findAuthorizationUse(parameters.publicClient, {
-    asset: row.asset as Address,
-    payer,
-    nonce,
-    fromBlock: searchFrom(row),
-  });
-  if (!use.used) return undefined;
-  log.info("x402 payment recovered from chain", {
-    paymentId: row.id,
-    transaction: use.transaction,
-  });
-  const content = await refetchContent(parameters);
-  const settled = await markSettled(parameters.db, nonce, {
-    transaction: use.transaction,
-    payer,
-    content,
-  });
-  const stored = (row.requirement as StoredRequirement | null)?.requirement ?? null;
-  return outcomeFromRow(settled, "recovered", content, stored);
-}
-
-/**
- * The content of an already-paid resource, if the server gives it without a new payment.
- * Under "exact" most servers will not (the authorization is spent); then content stays null.
- */
-async function refetchContent(
-  parameters: ExecutePaymentParameters,
-): Promise<PaymentContent | null> {
-  try {
-    const response = await (parameters.fetch ?? fetch)(parameters.url, {
-      signal: AbortSignal.timeout(15_000),
-    });
-    if (!response.ok) {
-      await response.body?.cancel();
-      return null;
-    }
-    const text = await response.text();
-    const max = 64 * 1024;
-    return {
-      status: response.status,
-      body: text.length > max ? text.slice(0, max) : text,
-      truncated: text.length > max,
-      contentType: response.headers.get("content-type"),
-    };
-  } catch {
-    return null;
-  }
-}
-
-function searchFrom(row: Payment | undefined): bigint | undefined {
-  return row?.search_from_block == null ? undefined : BigInt(row.search_from_block);
-}
-
-async function markSettled(
-  db: Kysely<Database>,
-  nonce: Hex,
-  settlement: { transaction: Hex | null; payer: Address; content: PaymentContent | null },
-): Promise<Payment> {
-  await db
-    .updateTable("payments")
-    .set({
-      status: "settled",
-      tx_hash: settlement.transaction,
-      payer: settlement.payer,
-      // Kept so a step retried after this point still returns what was bought.
-      response: settlement.content ? JSON.stringify(settlement.content) : null,
-      error: null,
-      settled_at: sql`coalesce(settled_at, now())`,
-      updated_at: sql`now()`,
-    })
-    .where("nonce", "=", nonce)
-    .execute();
-  const row = await findByNonce(db, nonce);
-  if (!row) throw new X402Error(`Payment row for nonce ${nonce} is missing`);
-  return row;
-}
-
-async function markFailed(db: Kysely<Database>, nonce: Hex, error: unknown): Promise<void> {
-  const reason = error instanceof Error ? error.message.slice(0, 500) : String(error).slice(0, 500);
-  await db
-    .updateTable("payments")
-    .set({ status: "failed", error: reason, updated_at: sql`now()` })
-    .where("nonce", "=", nonce)
-    .where("status", "!=", "settled")
-    .execute();
-}
-
-function storedContent(row: Payment): PaymentContent | null {
-  const content = row.response as PaymentContent | null;
-  return content && typeof content.body === "string" ? content : null;
-}
-
-function contentOf(paid: PaidResource): PaymentContent {
-  return {
-    status: paid.status,
-    body: paid.body,
-    truncated: paid.truncated,
-    contentType: paid.contentType,
-  };
-}
-
-function outcomeFromRow(
-  row: Payment,
-  via: PaymentOutcome["via"],
-  content: PaymentContent | null,
-  requirement: PaymentRequirement | null = (row.requirement as StoredRequirement | null)
-    ?.requirement ?? null,
-  movedMoney = false,
-): PaymentOutcome {
-  return {
-    paymentId: row.id,
-    status: "settled",
-    via,
-    movedMoney,
-    amount: String(row.amount),
-    asset: row.asset as Address,
-    network: row.network,
-    payTo: row.pay_to as Address,
-    payer: (row.payer ?? "0x") as Address,
-    nonce: row.nonce as Hex,
-    transaction: (row.tx_hash ?? null) as Hex | null,
-    settledAt: row.settled_at ?? new Date(),
-    content,
-    requirement,
-  };
+  const row = await findPaymentByNonce(db, nonce);
+  if (!row) throw new X402Error(`Payment row for nonce ${nonce} vanished after payment`);
+  return finishPaidAnswer(parameters, row, paid);
 }

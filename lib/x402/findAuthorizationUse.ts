@@ -1,4 +1,5 @@
 import { type Address, type Hash, type Hex, type PublicClient, parseAbi } from "viem";
+import { readAuthorizationState } from "./readAuthorizationState.js";
 
 /** The EIP-3009 reads and event this module needs (FiatToken and PaygentUSD share them). */
 export const eip3009StateAbi = parseAbi([
@@ -17,45 +18,21 @@ export interface FindAuthorizationUseParameters {
   maxBlockRange?: bigint | undefined;
 }
 
-/** Whether an authorization was consumed on chain, and by which transaction. */
+/** Whether an authorization moved money on chain, and by which transaction. */
 export type AuthorizationUse =
   | { used: false }
   | { used: true; transaction: Hash | null; blockNumber: bigint | null };
 
 /**
- * Asks the token whether (payer, nonce) was already used and, if so, finds the transaction that
- * used it from its AuthorizationUsed event. This is how a retried step learns that an earlier
- * attempt paid even though nobody recorded it: the chain is the source of truth.
+ * Whether (payer, nonce) moved money, and the transaction that did. A cancelled nonce is reported
+ * as unused: it never moved money (authorizationState alone cannot tell the two apart, see
+ * readAuthorizationState).
  */
 export async function findAuthorizationUse(
   publicClient: PublicClient,
   parameters: FindAuthorizationUseParameters,
 ): Promise<AuthorizationUse> {
-  const { asset, payer, nonce } = parameters;
-  const used = await publicClient.readContract({
-    address: asset,
-    abi: eip3009StateAbi,
-    functionName: "authorizationState",
-    args: [payer, nonce],
-  });
-  if (!used) return { used: false };
-
-  const latest = await publicClient.getBlockNumber();
-  const range = parameters.maxBlockRange ?? 2000n;
-  // Newest first: a retry usually follows the payment closely.
-  const floor = parameters.fromBlock ?? 0n;
-  for (let to = latest; to >= floor; to -= range) {
-    const from = to - range + 1n > floor ? to - range + 1n : floor;
-    const logs = await publicClient.getLogs({
-      address: asset,
-      event: eip3009StateAbi[1],
-      args: { authorizer: payer, nonce },
-      fromBlock: from,
-      toBlock: to,
-    });
-    const log = logs.at(-1);
-    if (log) return { used: true, transaction: log.transactionHash, blockNumber: log.blockNumber };
-    if (from === floor) break;
-  }
-  return { used: true, transaction: null, blockNumber: null };
+  const state = await readAuthorizationState(publicClient, parameters);
+  if (state.state !== "used") return { used: false };
+  return { used: true, transaction: state.transaction, blockNumber: state.blockNumber };
 }

@@ -1,5 +1,8 @@
 import { decodePaymentResponseHeader } from "@x402/core/http";
 import type { Account, Hex, PublicClient } from "viem";
+import { ClientError } from "../errors/index.js";
+import { createPinnedFetch, RedirectRefusedError } from "../security/fetchPinned.js";
+import { boundedValidBefore } from "./boundedValidBefore.js";
 import { type Authorization, createPaymentHeader } from "./createPaymentHeader.js";
 import { PaymentRejectedError, ResourceRequestError, X402ProtocolError } from "./errors.js";
 import { readTokenDomain } from "./readTokenDomain.js";
@@ -33,11 +36,21 @@ export interface PayForResourceParameters {
   select: (required: PaymentRequired) => PaymentRequirement | Promise<PaymentRequirement>;
   /**
    * Fixes nonce and window for the chosen requirement; executePayment persists them here so a
-   * retry signs the same message. Default: a random nonce, valid from now for maxTimeoutSeconds.
+   * retry signs the same message. Default: a random nonce, valid from now for maxTimeoutSeconds
+   * bounded by X402_AUTHORIZATION_TTL_SECONDS.
    */
   authorize?: (requirement: PaymentRequirement) => Promise<AuthorizationTerms>;
+  /**
+   * Called once the authorization is signed, right before it is sent: from here on the signature
+   * is exposure (the server may keep it and settle whenever it likes, until validBefore).
+   */
+  onSigned?: (authorization: Authorization) => Promise<void>;
   /** Method, headers and body of the request (GET without body by default). */
   init?: { method?: string; headers?: Record<string, string>; body?: string };
+  /**
+   * Defaults to fetchPinned (DNS resolved once per host and checked, connection pinned to that
+   * address). Redirects are never followed by the fetch itself: see payForResource.
+   */
   fetch?: typeof fetch;
   maxBodyBytes?: number;
   /** Per HTTP request; settlement waits for a chain receipt, so keep it generous. */
@@ -46,7 +59,13 @@ export interface PayForResourceParameters {
 
 /** Where a payment landed on chain, as the server's PAYMENT-RESPONSE reports it. */
 export interface Settlement {
-  transaction: Hex;
+  /** Null while pending, or when the header names no well-formed transaction hash. */
+  transaction: Hex | null;
+  /**
+   * The facilitator accepted the payment and settles later (success with `extra.status:
+   * "pending"` and no transaction): the authorization stays exposure until the chain shows it.
+   */
+  pending: boolean;
   payer: string | null;
   network: string;
 }
@@ -62,23 +81,40 @@ export interface PaidResource {
   paid: boolean;
   /** Null when unpaid, or when a paid server sent no settlement header (check the chain). */
   settlement: Settlement | null;
+  /** The URL that was priced and paid (the request URL after same-origin redirects). */
+  url: string;
   requirement: PaymentRequirement | null;
   authorization: Authorization | null;
 }
+
+/** Same-origin redirects an unpaid request may follow before it is priced. */
+const MAX_REDIRECTS = 3;
 
 /**
  * x402 client: request → 402 → parse → select → sign one EIP-3009 authorization → retry with
  * it → content and settlement. Signs at most once per call: a second 402 after paying is a
  * PaymentRejectedError, never a new signature for different terms.
+ *
+ * Redirects: the unpaid request follows at most three same-origin redirects (re-checked hop by
+ * hop); one to another origin is refused before anything is signed. The paid request goes to the
+ * URL that answered 402 and follows nothing: a redirect answer to it is a failed payee.
  */
 export async function payForResource(parameters: PayForResourceParameters): Promise<PaidResource> {
-  const { url, account, publicClient, select } = parameters;
-  const doFetch = parameters.fetch ?? fetch;
+  const { account, publicClient, select } = parameters;
+  const doFetch = parameters.fetch ?? createPinnedFetch({ redirect: "manual" });
   const maxBodyBytes = parameters.maxBodyBytes ?? MAX_RESOURCE_BODY_BYTES;
-  const send = (extraHeaders: Record<string, string>) =>
-    request(doFetch, url, parameters.init, extraHeaders, parameters.timeoutMs ?? 60_000);
+  const timeoutMs = parameters.timeoutMs ?? 60_000;
+  const send = (url: string, extraHeaders: Record<string, string>) =>
+    request(doFetch, url, parameters.init, extraHeaders, timeoutMs);
 
-  const first = await send({});
+  let url = parameters.url;
+  let first = await send(url, {});
+  for (let hop = 0; isRedirect(first.status); hop++) {
+    const location = first.headers.get("location");
+    await first.body?.cancel().catch(() => {});
+    url = sameOriginTarget(url, location, hop);
+    first = await send(url, {});
+  }
   if (first.status !== 402) {
     if (!first.ok) {
       await first.body?.cancel();
@@ -91,6 +127,7 @@ export async function payForResource(parameters: PayForResourceParameters): Prom
       ...(await readContent(first, maxBodyBytes)),
       paid: false,
       settlement: null,
+      url,
       requirement: null,
       authorization: null,
     };
@@ -106,7 +143,8 @@ export async function payForResource(parameters: PayForResourceParameters): Prom
   const domain = await readTokenDomain(publicClient, requirement);
   const header = await createPaymentHeader({ account, requirement, domain, ...terms });
 
-  const paid = await send({ [header.name]: header.value });
+  await parameters.onSigned?.(header.authorization);
+  const paid = await send(url, { [header.name]: header.value });
   const settlementHeader =
     paid.headers.get("payment-response") ?? paid.headers.get("x-payment-response");
   const settlement = settlementHeader ? decodeSettlement(settlementHeader) : undefined;
@@ -122,30 +160,63 @@ export async function payForResource(parameters: PayForResourceParameters): Prom
   if (!paid.ok) {
     await paid.body?.cancel();
     // Servers settle only after a successful handler, so an error here normally cost nothing;
-    // executePayment still asks the chain before concluding that.
-    throw new ResourceRequestError(`Resource answered ${paid.status} after payment`, paid.status);
+    // executePayment still asks the chain (and cancels the authorization) before concluding that.
+    const what = isRedirect(paid.status) ? "a redirect (not followed)" : String(paid.status);
+    throw new ResourceRequestError(`Resource answered ${what} after payment`, paid.status);
   }
   return {
     ...(await readContent(paid, maxBodyBytes)),
     paid: true,
-    settlement:
-      settlement?.transaction && /^0x[0-9a-fA-F]{64}$/.test(settlement.transaction)
-        ? {
-            transaction: settlement.transaction as Hex,
-            payer: settlement.payer ?? null,
-            network: settlement.network,
-          }
-        : null,
+    settlement: settlement ? toSettlement(settlement) : null,
+    url,
     requirement,
     authorization: header.authorization,
+  };
+}
+
+function isRedirect(status: number): boolean {
+  return status >= 300 && status < 400 && status !== 304;
+}
+
+/** The next URL of an unpaid request's redirect, refused unless it stays on the same origin. */
+function sameOriginTarget(current: string, location: string | null, hop: number): string {
+  const from = new URL(current);
+  if (!location) throw new RedirectRefusedError(from, location, "the redirect has no Location");
+  let next: URL;
+  try {
+    next = new URL(location, from);
+  } catch {
+    throw new RedirectRefusedError(from, location, "the Location header is not a URL");
+  }
+  if (next.origin !== from.origin) {
+    throw new RedirectRefusedError(from, location, `it points at another origin (${next.origin})`);
+  }
+  if (hop + 1 > MAX_REDIRECTS) throw new RedirectRefusedError(from, location, "too many redirects");
+  return next.toString();
+}
+
+function toSettlement(header: ReturnType<typeof decodePaymentResponseHeader>): Settlement {
+  const transaction =
+    header.transaction && /^0x[0-9a-fA-F]{64}$/.test(header.transaction)
+      ? (header.transaction as Hex)
+      : null;
+  const extra = (header as { extra?: { status?: unknown } }).extra;
+  return {
+    transaction,
+    pending: transaction === null && extra?.status === "pending",
+    payer: header.payer ?? null,
+    network: header.network,
   };
 }
 
 async function defaultTerms(requirement: PaymentRequirement): Promise<AuthorizationTerms> {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   const nonce = `0x${Buffer.from(bytes).toString("hex")}` as Hex;
-  const now = BigInt(Math.floor(Date.now() / 1000));
-  return { nonce, validAfter: 0n, validBefore: now + BigInt(requirement.maxTimeoutSeconds) };
+  return {
+    nonce,
+    validAfter: 0n,
+    validBefore: boundedValidBefore({ maxTimeoutSeconds: requirement.maxTimeoutSeconds }),
+  };
 }
 
 async function request(
@@ -160,10 +231,13 @@ async function request(
       method: init?.method ?? "GET",
       headers: { accept: "application/json, */*;q=0.8", ...init?.headers, ...extraHeaders },
       ...(init?.body === undefined ? {} : { body: init.body }),
-      redirect: "follow",
+      // Redirects are payForResource's decision (same origin, unpaid only), never the fetch's.
+      redirect: "manual",
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (cause) {
+    // A URL policy refusal (private address, redirect) is the caller's error, not a network one.
+    if (cause instanceof ClientError) throw cause;
     throw new ResourceRequestError(`Request to ${new URL(url).origin} failed`, undefined, {
       cause,
     });

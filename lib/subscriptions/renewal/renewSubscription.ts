@@ -96,7 +96,14 @@ export async function renewSubscription(
       allowedAssets: [{ address: token.address as Address, symbol: token.symbol }],
       account: chain.account,
       publicClient: chain.publicClient,
+      // hostile (issue 14): cancel a failed payee's authorization; book late settlements here.
+      chain,
+      reservation: key,
     });
+    // hostile (issue 14): unproven is not failed; keep the reservation and look again later.
+    if (payment.status === "unknown") {
+      return { action: "retry", afterSeconds: RENEWAL_RETRY_DELAY_SECONDS };
+    }
     await settleBudget({ db, ...key, actualAmount: payment.amount });
     const { subscription: renewed } = await recordRenewal(db, {
       subscriptionId,

@@ -2,10 +2,12 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { encodePaymentRequiredHeader } from "@x402/core/http";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { PriceAboveLimitError, RequirementChangedError } from "../../../lib/x402/errors.js";
-import { executePayment } from "../../../lib/x402/executePayment.js";
+import { createChainContext } from "../../../lib/chain/clients.js";
+import { PaymentVoidedError, PriceAboveLimitError } from "../../../lib/x402/errors.js";
+import { executePayment, type SettledPayment } from "../../../lib/x402/executePayment.js";
 import { eip3009StateAbi } from "../../../lib/x402/findAuthorizationUse.js";
 import { deriveNonce } from "../../../lib/x402/nonce.js";
+import { readAuthorizationState } from "../../../lib/x402/readAuthorizationState.js";
 import { createTestDb, type TestDb } from "../../helpers/db.js";
 import { startX402Fixture, type X402Fixture } from "./x402Fixture.js";
 
@@ -32,7 +34,7 @@ async function newRun(): Promise<string> {
   return id;
 }
 
-const pay = (
+const payAny = (
   runId: string,
   stepId: string,
   overrides: Partial<Parameters<typeof executePayment>[0]> = {},
@@ -49,6 +51,17 @@ const pay = (
     publicClient: fx.publicClient,
     ...overrides,
   });
+
+/** executePayment that must settle (an honest server). */
+const pay = async (
+  runId: string,
+  stepId: string,
+  overrides: Partial<Parameters<typeof executePayment>[0]> = {},
+): Promise<SettledPayment> => {
+  const outcome = await payAny(runId, stepId, overrides);
+  if (outcome.status !== "settled") throw new Error(`not settled: ${outcome.reason}`);
+  return outcome;
+};
 
 const balances = async () => ({
   agent: await fx.usdcBalance(fx.agent.address),
@@ -228,8 +241,7 @@ describe("executePayment", () => {
     expect(fx.signedRequests(PATH)).toBe(signedBefore);
   });
 
-  test("error: a rejected payment marks the row failed; a retry quoted other terms signs nothing", async () => {
-    let amount = "1000";
+  test("error: a payee that refuses after receiving the signature gets it cancelled on chain; the retry signs nothing", async () => {
     fx.serve(
       "/test/reject",
       () =>
@@ -244,7 +256,7 @@ describe("executePayment", () => {
                 {
                   scheme: "exact",
                   network: `eip155:${fx.devnet.chainId}`,
-                  amount,
+                  amount: "1000",
                   asset: fx.usdc,
                   payTo: fx.devnet.accounts.merchant.address,
                   maxTimeoutSeconds: 120,
@@ -257,32 +269,32 @@ describe("executePayment", () => {
     );
     const runId = await newRun();
     const url = `${fx.baseUrl}/test/reject`;
-    const error = await pay(runId, "step_1", { url }).catch((e: unknown) => e);
-    expect((error as Error).name).toBe("PaymentRejectedError");
-    expect((error as Error).message).toBe("Payment rejected by the server: merchant_closed");
+    const chain = createChainContext({ network: "devnet", rpcUrl: fx.devnet.rpcUrl });
+    const before = await balances();
+    const error = await payAny(runId, "step_1", { url, chain }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PaymentVoidedError);
+    expect((error as PaymentVoidedError).outcome).toBe("cancelled");
+    expect((error as Error).message).toContain("Payment rejected by the server: merchant_closed");
     const nonce = deriveNonce({ runId, stepId: "step_1" });
-    const failed = await db.db
+    const row = await db.db
       .selectFrom("payments")
       .selectAll()
       .where("nonce", "=", nonce)
       .executeTakeFirstOrThrow();
-    expect(failed).toMatchObject({
-      status: "failed",
-      error: "Payment rejected by the server: merchant_closed",
+    expect(row).toMatchObject({ status: "cancelled", payee_failed: true });
+    expect(row.sent_at).toBeInstanceOf(Date);
+    // The cancel is on chain: the nonce is spent by AuthorizationCanceled, not by a transfer.
+    const state = await readAuthorizationState(fx.publicClient, {
+      asset: fx.usdc,
+      payer: fx.agent.address,
+      nonce,
     });
-    const used = await fx.publicClient.readContract({
-      address: fx.usdc,
-      abi: eip3009StateAbi,
-      functionName: "authorizationState",
-      args: [fx.agent.address, nonce],
-    });
-    expect(used).toBe(false);
+    expect(state).toMatchObject({ state: "cancelled", transaction: row.cancel_tx_hash });
+    expect(await balances()).toEqual(before);
     expect(fx.signedRequests("/test/reject")).toBe(1);
 
-    amount = "2000";
-    const changed = await pay(runId, "step_1", { url }).catch((e: unknown) => e);
-    expect(changed).toBeInstanceOf(RequirementChangedError);
-    expect((changed as Error).message).toContain("amount: 1000 → 2000");
+    const again = await payAny(runId, "step_1", { url, chain }).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(PaymentVoidedError);
     expect(fx.signedRequests("/test/reject")).toBe(1);
   });
 });

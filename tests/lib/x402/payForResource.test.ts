@@ -62,7 +62,7 @@ describe("payForResource", () => {
     expect(result.settlement?.payer?.toLowerCase()).toBe(fx.agent.address.toLowerCase());
 
     const receipt = await fx.publicClient.getTransactionReceipt({
-      hash: result.settlement!.transaction,
+      hash: result.settlement!.transaction!,
     });
     expect(receipt.status).toBe("success");
     const [agentAfter, merchantAfter] = await Promise.all([

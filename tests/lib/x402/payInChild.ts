@@ -23,5 +23,7 @@ const outcome = await executePayment({
   account: chain.account as never,
   publicClient: chain.publicClient as never,
 });
-process.stdout.write(`${JSON.stringify({ via: outcome.via, transaction: outcome.transaction })}\n`);
+process.stdout.write(
+  `${JSON.stringify(outcome.status === "settled" ? { via: outcome.via, transaction: outcome.transaction } : outcome)}\n`,
+);
 await handle.close();
