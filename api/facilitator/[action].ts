@@ -8,6 +8,7 @@ import {
   facilitatorRequest,
   facilitatorWriteAction,
 } from "../../lib/x402/schemas.js";
+import { settleDevnetPayment } from "../../lib/x402/settleDevnetPayment.js";
 
 /**
  * The devnet x402 facilitator (GET /supported, POST /verify, POST /settle), settling with the
@@ -54,7 +55,7 @@ export const POST = endpoint(
     try {
       return params.action === "verify"
         ? await facilitator.verify(payload, requirements)
-        : await facilitator.settle(payload, requirements);
+        : await settleDevnetPayment(payload, requirements, { facilitator }); // hostile (issue 14): async mode
     } catch (error) {
       // The x402 client reads {isValid|success:false, reason} from a 400 as a typed refusal.
       const reason = error instanceof Error ? error.message : "facilitator_error";

@@ -1,3 +1,4 @@
+export * from "./bookSettledSpend.js";
 export * from "./errors.js";
 export * from "./getBudgetStatus.js";
 export * from "./getDailyAllowance.js";

@@ -76,7 +76,7 @@ export async function resolveAfterSend(
       reason: `${reason}; ${resolution.reason}`,
       payeeFailed: failure.payeeFailed,
     });
-    return unknownOutcome(unknown, unknown.error ?? reason);
+    return currentOutcome(unknown, reason);
   }
   return afterResolution(parameters, resolution, { refetch: false, cause: failure.error });
 }
@@ -103,7 +103,7 @@ export async function finishPaidAnswer(
       payeeFailed: false,
       content,
     });
-    return unknownOutcome(unknown, unknown.error ?? "settling later");
+    return currentOutcome(unknown, "settling later");
   }
   if (
     settlement?.transaction &&
@@ -154,7 +154,7 @@ export async function finishPaidAnswer(
       payeeFailed: true,
       content,
     });
-    return unknownOutcome(unknown, unknown.error ?? reason);
+    return currentOutcome(unknown, reason);
   }
   throw voided(resolution.payment, reason);
 }
@@ -182,6 +182,16 @@ async function afterResolution(
   }
   // "recovered": this call cannot prove the transfer was its own (a lost row, a crashed attempt).
   return settledOutcome(row, "recovered", { content, movedMoney: false });
+}
+
+/**
+ * The outcome a row stands for after markPaymentUnknown: a report or the reconciler may have
+ * resolved it in the meantime (the write is guarded), and a final state wins over "unknown".
+ */
+function currentOutcome(row: Payment, reason: string): PaymentOutcome {
+  if (row.status === "settled") return settledOutcome(row, "recovered");
+  if (row.status === "cancelled" || row.status === "expired") throw voided(row);
+  return unknownOutcome(row, row.error ?? reason);
 }
 
 async function flagPayeeFailed(

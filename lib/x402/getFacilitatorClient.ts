@@ -3,6 +3,7 @@ import type { SupportedResponse } from "@x402/core/types";
 import { getConfig } from "../config.js";
 import { CRONOS_FACILITATOR_URL, CronosFacilitatorClient } from "./cronosFacilitator.js";
 import { getDevnetFacilitator } from "./getDevnetFacilitator.js";
+import { settleDevnetPayment } from "./settleDevnetPayment.js";
 
 /**
  * The facilitator our paid resources verify and settle with:
@@ -23,7 +24,9 @@ export function getFacilitatorClient(): FacilitatorClient {
     const facilitator = getDevnetFacilitator();
     return {
       verify: (payload, requirements) => facilitator.verify(payload, requirements),
-      settle: (payload, requirements) => facilitator.settle(payload, requirements),
+      // Sync or async ("pending", settled later) per DEVNET_FACILITATOR_MODE.
+      settle: (payload, requirements) =>
+        settleDevnetPayment(payload, requirements, { facilitator }),
       getSupported: async () => facilitator.getSupported() as SupportedResponse,
     };
   }

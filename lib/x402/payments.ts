@@ -2,6 +2,19 @@ import { type Kysely, sql } from "kysely";
 import type { Database, Payment, PaymentStatus } from "../db/database.js";
 import { ClientError } from "../errors/index.js";
 
+/**
+ * Every payment status, for API filters: "unknown" is a payment whose signed authorization left
+ * without proof of its outcome (its budget stays reserved until it settles, is cancelled or expires).
+ */
+export const paymentStatuses = [
+  "pending",
+  "settled",
+  "failed",
+  "unknown",
+  "cancelled",
+  "expired",
+] as const satisfies readonly PaymentStatus[];
+
 /** A payment as the API shows it (camelCase; amounts in base units as decimal strings). */
 export interface PaymentView {
   id: string;
@@ -20,6 +33,10 @@ export interface PaymentView {
   status: PaymentStatus;
   error: string | null;
   validBefore: string | null;
+  /** The payee answered a failure after receiving the signed authorization. */
+  payeeFailed: boolean;
+  /** EIP-3009 cancelAuthorization transaction, when the authorization was cancelled on chain. */
+  cancelTxHash: string | null;
   createdAt: string;
   updatedAt: string;
   settledAt: string | null;
@@ -109,10 +126,14 @@ export interface PaymentStatsRow {
   settledCount: number;
   pendingCount: number;
   failedCount: number;
+  /** Sent without proof of outcome yet: their amounts may still leave the wallet. */
+  unknownCount: number;
   /** Sum of settled payments, base units. */
   settledAmount: string;
   /** Sum of payments still in flight, base units. */
   pendingAmount: string;
+  /** Sum of unknown payments (exposure), base units. */
+  unknownAmount: string;
 }
 
 /** Filters of paymentStats. */
@@ -137,11 +158,15 @@ export async function paymentStats(
       sql<string>`count(*) filter (where status = 'settled')::text`.as("settled_count"),
       sql<string>`count(*) filter (where status = 'pending')::text`.as("pending_count"),
       sql<string>`count(*) filter (where status = 'failed')::text`.as("failed_count"),
+      sql<string>`count(*) filter (where status = 'unknown')::text`.as("unknown_count"),
       sql<string>`coalesce(sum(amount) filter (where status = 'settled'), 0)::text`.as(
         "settled_amount",
       ),
       sql<string>`coalesce(sum(amount) filter (where status = 'pending'), 0)::text`.as(
         "pending_amount",
+      ),
+      sql<string>`coalesce(sum(amount) filter (where status = 'unknown'), 0)::text`.as(
+        "unknown_amount",
       ),
     ]);
   if (parameters.sessionId) query = query.where("session_id", "=", parameters.sessionId);
@@ -169,8 +194,10 @@ export async function paymentStats(
     settledCount: Number(row.settled_count),
     pendingCount: Number(row.pending_count),
     failedCount: Number(row.failed_count),
+    unknownCount: Number(row.unknown_count),
     settledAmount: row.settled_amount,
     pendingAmount: row.pending_amount,
+    unknownAmount: row.unknown_amount,
   }));
 }
 
@@ -193,6 +220,8 @@ export function toPaymentView(row: Payment): PaymentView {
     status: row.status,
     error: row.error,
     validBefore: row.valid_before == null ? null : String(row.valid_before),
+    payeeFailed: row.payee_failed,
+    cancelTxHash: row.cancel_tx_hash,
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
     settledAt: row.settled_at ? new Date(row.settled_at).toISOString() : null,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { paymentStatuses } from "./payments.js";
 
 /** A payment's id. */
 export const paymentId = z.string().regex(/^[\w:-]{1,100}$/, "not a payment id");
@@ -6,7 +7,7 @@ export const paymentId = z.string().regex(/^[\w:-]{1,100}$/, "not a payment id")
 /** Query of GET /api/payments. */
 export const listPaymentsQuery = z.object({
   status: z
-    .enum(["pending", "settled", "failed"])
+    .enum(paymentStatuses) // hostile (issue 14): + unknown, cancelled, expired
     .optional()
     .describe("Only payments in this state"),
   sessionId: z.string().min(1).max(100).optional().describe("Only payments of this session"),

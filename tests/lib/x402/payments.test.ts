@@ -34,7 +34,7 @@ beforeAll(async () => {
     session: string,
     asset: string,
     network: string,
-    status: "pending" | "settled" | "failed",
+    status: "pending" | "settled" | "failed" | "unknown",
     amount: string,
   ) => ({
     id: `pay_${String(i).padStart(3, "0")}`,
@@ -57,6 +57,7 @@ beforeAll(async () => {
       row(4, "ses_a", VVS, "eip155:31337", "settled", "1000000000000000000"),
       row(5, "ses_b", USDC, "eip155:31337", "failed", "100000"),
       row(6, "ses_b", USDC, "eip155:25", "settled", "3"),
+      row(7, "ses_a", USDC, "eip155:31337", "unknown", "42"),
     ])
     .execute();
 });
@@ -78,7 +79,15 @@ describe("payments repository", () => {
       if (!page.nextCursor) break;
       cursor = page.nextCursor;
     }
-    expect(seen).toEqual(["pay_006", "pay_005", "pay_004", "pay_003", "pay_002", "pay_001"]);
+    expect(seen).toEqual([
+      "pay_007",
+      "pay_006",
+      "pay_005",
+      "pay_004",
+      "pay_003",
+      "pay_002",
+      "pay_001",
+    ]);
   });
 
   test("args: status, session, time window and owner filters", async () => {
@@ -86,6 +95,7 @@ describe("payments repository", () => {
       (await listPayments(db.db, parameters)).payments.map((p) => p.id);
     expect(await ids({ status: "settled" })).toEqual(["pay_006", "pay_004", "pay_002", "pay_001"]);
     expect(await ids({ sessionId: "ses_b" })).toEqual(["pay_006", "pay_005"]);
+    expect(await ids({ status: "unknown" })).toEqual(["pay_007"]);
     expect(
       await ids({
         from: new Date(Date.UTC(2026, 10, 25, 10, 0, 2)),
@@ -93,6 +103,7 @@ describe("payments repository", () => {
       }),
     ).toEqual(["pay_003", "pay_002"]);
     expect(await ids({ ownerKeyId: ownerKey.id })).toEqual([
+      "pay_007",
       "pay_004",
       "pay_003",
       "pay_002",
@@ -110,18 +121,22 @@ describe("payments repository", () => {
         settledCount: 1,
         pendingCount: 0,
         failedCount: 0,
+        unknownCount: 0,
         settledAmount: "3",
         pendingAmount: "0",
+        unknownAmount: "0",
       },
       {
         asset: USDC,
         network: "eip155:31337",
-        count: 4,
+        count: 5,
         settledCount: 2,
         pendingCount: 1,
         failedCount: 1,
+        unknownCount: 1,
         settledAmount: "150000",
         pendingAmount: "7",
+        unknownAmount: "42",
       },
       {
         asset: VVS,
@@ -130,8 +145,10 @@ describe("payments repository", () => {
         settledCount: 1,
         pendingCount: 0,
         failedCount: 0,
+        unknownCount: 0,
         settledAmount: "1000000000000000000",
         pendingAmount: "0",
+        unknownAmount: "0",
       },
     ]);
   });
@@ -174,7 +191,7 @@ describe("payments API", () => {
   test("behavior: admins see every payment; session keys only their sessions'", async () => {
     const admin = await call("/api/payments?limit=10", adminKey);
     expect(admin.status).toBe(200);
-    expect(admin.body.payments).toHaveLength(6);
+    expect(admin.body.payments).toHaveLength(7);
     const owner = await call("/api/payments?status=settled", ownerKey.key);
     expect(owner.body.payments.map((p) => p.id)).toEqual(["pay_004", "pay_002", "pay_001"]);
     const other = await call("/api/payments", otherKey);
@@ -204,6 +221,11 @@ describe("payments API", () => {
       settledAmount: "150000",
       failedCount: 0,
     });
+    const unknown = await call("/api/payments?status=unknown", adminKey);
+    expect(unknown.status).toBe(200);
+    expect(
+      unknown.body.payments.map((p: { id: string; status: string }) => [p.id, p.status]),
+    ).toEqual([["pay_007", "unknown"]]);
     const bad = await call("/api/payments?status=paid", adminKey);
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe("validation_failed");
