@@ -6,6 +6,10 @@ import { pathToFileURL } from "node:url";
 import { errorResponse, json } from "../lib/http/index.js";
 import { log } from "../lib/log.js";
 import { preflight } from "../lib/security/cors.js";
+import {
+  isTrustedWorkflowDelivery,
+  type WorkflowDeliveryPeer,
+} from "../lib/security/isTrustedWorkflowDelivery.js";
 import { type ApiRoute, discoverApiRoutes } from "./routes.js";
 
 type WebHandler = (request: Request) => Promise<Response> | Response;
@@ -13,6 +17,8 @@ type WebHandler = (request: Request) => Promise<Response> | Response;
 export interface HostOptions {
   root: string;
   port: number;
+  /** Interface to bind (HOST; default 127.0.0.1): anything else exposes the host to the network. */
+  host?: string;
   /** Extra work to run every few seconds (the chain watcher, subscription checks). */
   intervals?: { name: string; everyMs: number; run: () => Promise<unknown> }[];
 }
@@ -86,14 +92,26 @@ export async function startHost(options: HostOptions): Promise<Host> {
   };
 
   const server = createServer((req, res) => {
+    // hostile (issue 14): the workflow endpoints run workflows with the input they are given, and
+    // the worlds' queues cannot sign their deliveries: serve them to this machine only.
+    if (req.url?.startsWith("/.well-known/workflow/") && !isTrustedWorkflowDelivery(peerOf(req))) {
+      res.writeHead(403, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify({
+          error: { code: "forbidden", message: "Workflow endpoints are local-only" },
+        }),
+      );
+      return;
+    }
     void serve(req, res, port, dispatch);
   });
   server.keepAliveTimeout = 65_000;
+  const bind = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, "0.0.0.0", resolve);
+    server.listen(port, bind, resolve);
   });
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${urlHost(bind)}:${port}`;
 
   // Re-enqueue runs that were active when the previous host died (local and Postgres worlds).
   const { getWorld } = await import("workflow/runtime");
@@ -120,6 +138,20 @@ export async function startHost(options: HostOptions): Promise<Host> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/** The URL host the host is reachable at: a wildcard bind is reached over loopback. */
+export function urlHost(bind: string): string {
+  if (bind === "0.0.0.0" || bind === "::" || bind === "localhost") return "127.0.0.1";
+  return bind.includes(":") ? `[${bind}]` : bind;
+}
+
+function peerOf(req: IncomingMessage): WorkflowDeliveryPeer {
+  return {
+    remoteAddress: req.socket.remoteAddress,
+    localAddress: req.socket.localAddress,
+    headers: req.headers,
   };
 }
 

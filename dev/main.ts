@@ -6,7 +6,7 @@ import { ConfigError, getConfig } from "../lib/config.js";
 import { closeDb, databaseDriverFor, getDb } from "../lib/db/index.js";
 import { runBackgroundChecks } from "../lib/runs/wake/backgroundChecks.js";
 import { buildWorkflows } from "./buildWorkflows.js";
-import { startHost } from "./host.js";
+import { startHost, urlHost } from "./host.js";
 
 /**
  * `npm run dev`: the whole product on embedded defaults — PGlite, in-memory cache, the local
@@ -24,7 +24,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const baseUrl = `http://127.0.0.1:${config.PORT}`;
+  // hostile (issue 14): loopback unless HOST says otherwise.
+  const baseUrl = `http://${urlHost(config.HOST)}:${config.PORT}`;
   // The local workflow world delivers queue messages over HTTP to this host.
   process.env.WORKFLOW_LOCAL_BASE_URL ??= baseUrl;
   process.env.PUBLIC_BASE_URL ??= baseUrl;
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
     await reclaim();
     intervals.push({ name: "stale job reclaim", everyMs: 5000, run: reclaim });
   }
-  const host = await startHost({ root, port: config.PORT, intervals });
+  const host = await startHost({ root, port: config.PORT, host: config.HOST, intervals });
 
   const world = config.WORKFLOW_TARGET_WORLD ?? "local";
   process.stdout.write(

@@ -4,13 +4,16 @@ import type { Principal } from "../auth/authenticate.js";
 import { getCache } from "../cache/index.js";
 import type { Cache } from "../cache/types.js";
 import { getConfig } from "../config.js";
-import { ClientError } from "../errors/index.js";
+import { ClientError, ServiceUnavailableError } from "../errors/index.js";
 import { log } from "../log.js";
 import { clientIp } from "./clientIp.js";
 import { getUpstashRedis } from "./upstashRedis.js";
 
-/** Separate counters for ordinary commands and for money-moving or paid calls. */
-export type RateLimitBucket = "command" | "payment";
+/**
+ * Separate counters for ordinary commands, for money-moving or paid calls, and (per IP, before any
+ * authentication) for each group of public routes: "public:facilitator", "public:webhooks", ….
+ */
+export type RateLimitBucket = "command" | "payment" | `public:${string}`;
 
 export interface EnforceRateLimitParameters {
   bucket: RateLimitBucket;
@@ -30,6 +33,11 @@ export interface EnforceRateLimitParameters {
   upstash?: Redis;
   /** Clock for the cache-based limiter (tests). */
   now?: () => number;
+  /**
+   * What a store outage means: "allow" lets the request through (logged), "refuse" answers 503.
+   * Default: refuse for the "payment" bucket (money must not move unmetered), allow otherwise.
+   */
+  whenStoreDown?: "allow" | "refuse";
 }
 
 export interface RateLimitResult {
@@ -48,8 +56,9 @@ const prefix = "paygent:rl";
  *
  * The Upstash adapter goes through @upstash/ratelimit's fixed window; Redis and memory use
  * cache.increment with an expiry. Both count every attempt (rejected ones too) and reset at the
- * window boundary, so the limit means the same thing everywhere. If the store is down the request
- * passes (logged): a cache outage must not take the whole API down.
+ * window boundary, so the limit means the same thing everywhere. If the store is down, ordinary
+ * requests pass (logged: a cache outage must not take the whole API down) but money-moving ones
+ * are refused with 503 (`whenStoreDown`): an outage must not lift the limit on spending.
  */
 export async function enforceRateLimit(
   request: Request,
@@ -81,6 +90,15 @@ export async function enforceRateLimit(
       ),
     );
   } catch (error) {
+    const whenDown =
+      parameters.whenStoreDown ?? (parameters.bucket === "payment" ? "refuse" : "allow");
+    if (whenDown === "refuse") {
+      log.warn("rate limiter unavailable; request refused", { bucket: parameters.bucket, error });
+      throw new ServiceUnavailableError(
+        "The rate limiter is unavailable; money-moving requests are refused until it is back",
+        { cause: error },
+      );
+    }
     log.warn("rate limiter unavailable; request allowed", { bucket: parameters.bucket, error });
     return { limit, remaining: limit, reset: Date.now() + windowSeconds * 1000 };
   }

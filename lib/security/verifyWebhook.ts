@@ -86,18 +86,36 @@ export async function verifyWebhook<T = unknown>(
   }
 
   // Remember for twice the window: a delivery is acceptable for ±tolerance around its timestamp.
-  const cache = parameters.cache ?? (await getCache());
+  // Fails closed: without the replay memory a captured delivery could be replayed at will, so a
+  // store outage answers 503 (the sender retries later) instead of accepting unchecked.
   const ttlSeconds = toleranceSeconds * 2 + 60;
   const signatureKey = `webhook:sig:${expected.toString("hex")}`;
   const eventKey = `webhook:event:${createHash("sha256").update(eventId).digest("hex")}`;
-  const firstSignature = await cache.set(signatureKey, "1", { ttlSeconds, onlyIfAbsent: true });
+  const remember = async (key: string): Promise<boolean> => {
+    try {
+      const cache = parameters.cache ?? (await getCache());
+      return await cache.set(key, "1", { ttlSeconds, onlyIfAbsent: true });
+    } catch (cause) {
+      throw new ServiceUnavailableError("Webhook replay memory is unavailable; retry later", {
+        cause,
+      });
+    }
+  };
+  const firstSignature = await remember(signatureKey);
   if (!firstSignature) throw unauthorized("Webhook delivery was already processed (replay)");
-  const firstEvent = await cache.set(eventKey, "1", { ttlSeconds, onlyIfAbsent: true });
+  const firstEvent = await remember(eventKey);
   if (!firstEvent) {
     // Keep the signature marker: this exact delivery stays refused.
     throw unauthorized(`Webhook event ${eventId} was already processed (replay)`);
   }
-  return { eventId, body, forget: () => cache.delete(signatureKey, eventKey) };
+  return {
+    eventId,
+    body,
+    forget: async () => {
+      const cache = parameters.cache ?? (await getCache());
+      await cache.delete(signatureKey, eventKey);
+    },
+  };
 }
 
 /** Accepts "v1=<hex>" entries separated by commas (or a bare hex digest); ignores other schemes. */

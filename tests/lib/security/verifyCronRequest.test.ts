@@ -33,11 +33,17 @@ describe("verifyCronRequest", () => {
     }
   });
 
-  test("behavior: without a secret it is open in development and closed in production", () => {
+  test("behavior: without a secret it is open on the devnet only, in any NODE_ENV", () => {
     expect(
-      codeOf(() => verifyCronRequest(cron(), { secret: undefined, production: false })),
+      codeOf(() => verifyCronRequest(cron(), { secret: undefined, devnet: true })),
     ).toBeUndefined();
-    expect(codeOf(() => verifyCronRequest(cron(), { secret: undefined, production: true }))).toBe(
+    expect(codeOf(() => verifyCronRequest(cron(), { secret: undefined, devnet: false }))).toBe(
+      "unauthorized",
+    );
+  });
+
+  test("behavior: with a secret the devnet needs it too", () => {
+    expect(codeOf(() => verifyCronRequest(cron(), { secret: "s", devnet: true }))).toBe(
       "unauthorized",
     );
   });

@@ -164,7 +164,7 @@ describe("payments repository", () => {
 
 /** The JSON shapes the payments endpoints answer with. */
 interface ApiBody {
-  payments: { id: string }[];
+  payments: { id: string; status: string }[];
   payment: Record<string, unknown>;
   stats: Record<string, unknown>[];
   error: { code: string };
@@ -223,9 +223,7 @@ describe("payments API", () => {
     });
     const unknown = await call("/api/payments?status=unknown", adminKey);
     expect(unknown.status).toBe(200);
-    expect(
-      unknown.body.payments.map((p: { id: string; status: string }) => [p.id, p.status]),
-    ).toEqual([["pay_007", "unknown"]]);
+    expect(unknown.body.payments.map((p) => [p.id, p.status])).toEqual([["pay_007", "unknown"]]);
     const bad = await call("/api/payments?status=paid", adminKey);
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe("validation_failed");

@@ -1,0 +1,325 @@
+import type { Address } from "viem";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { RedirectRefusedError } from "../../../lib/security/fetchPinned.js";
+import {
+  PayeeChangedError,
+  PaymentVoidedError,
+  PriceAboveLimitError,
+  UnsupportedAssetError,
+} from "../../../lib/x402/errors.js";
+import { findPaymentByNonce } from "../../../lib/x402/paymentRecords.js";
+import { readAuthorizationState } from "../../../lib/x402/readAuthorizationState.js";
+import { resolveUnknownPayments } from "../../../lib/x402/resolveUnknownPayments.js";
+import { type HostilePayee, startHostilePayee } from "../../helpers/hostilePayee.js";
+import { type HostileHarness, startHostileHarness } from "./hostileHarness.js";
+
+let h: HostileHarness;
+let payee: HostilePayee;
+let merchant: Address;
+const PRICE = 1_000_000n; // 1 USDC
+const BUDGET = 1_500_000n; // 1.5 USDC: room for one such payment, not two
+
+beforeAll(async () => {
+  h = await startHostileHarness();
+  merchant = h.devnet.accounts.merchant.address;
+  payee = await startHostilePayee({
+    rpcUrl: h.devnet.rpcUrl,
+    chainId: h.devnet.chainId,
+    facilitatorKey: h.devnet.accounts.facilitator.privateKey,
+    terms: {
+      amount: PRICE.toString(),
+      asset: h.usdc,
+      payTo: merchant,
+      // What servers ask for in the wild; Paygent signs for X402_AUTHORIZATION_TTL_SECONDS at most.
+      maxTimeoutSeconds: 7 * 24 * 3600,
+      extra: { name: "Paygent USD", version: "2" },
+    },
+  });
+}, 120_000);
+afterAll(async () => {
+  await payee?.stop();
+  await h?.stop();
+});
+
+/** Wallet out-flow equals settled spend equals the used authorizations: the books match the chain. */
+async function expectBooksMatchChain(sessionId: string, walletBefore: bigint) {
+  const walletOut = walletBefore - (await h.usdcBalance(h.agent.address));
+  const { spent } = await h.ledger(sessionId);
+  const payments = await h.db.db
+    .selectFrom("payments")
+    .selectAll()
+    .where("session_id", "=", sessionId)
+    .execute();
+  const used = await h.usedAuthorizations();
+  let usedHere = 0n;
+  for (const payment of payments) {
+    const amount = used.get(payment.nonce as `0x${string}`);
+    if (amount === undefined) {
+      expect(payment.status, payment.id).not.toBe("settled");
+      continue;
+    }
+    usedHere += amount;
+    expect(payment.status, `${payment.id} used on chain`).toBe("settled");
+  }
+  expect(spent).toBe(walletOut);
+  expect(usedHere).toBe(walletOut);
+  return { walletOut, spent };
+}
+
+describe("hostile payees (lib level, real anvil and Postgres)", () => {
+  test("behavior: authorizations are bounded by the configured TTL, not the server's 7 days", async () => {
+    payee.setBehaviour({ kind: "honest" });
+    const sessionId = await h.newSession(BUDGET);
+    const runId = await h.newRun(sessionId);
+    const before = await h.usdcBalance(h.agent.address);
+    const result = await h.payStep(runId, { sessionId, url: payee.url, maxAmount: PRICE });
+    expect(result.kind).toBe("settled");
+    const row = await h.db.db
+      .selectFrom("payments")
+      .selectAll()
+      .where("run_id", "=", runId)
+      .executeTakeFirstOrThrow();
+    const window = BigInt(row.valid_before!) - BigInt(Math.floor(row.created_at.getTime() / 1000));
+    expect(window).toBeGreaterThan(590n);
+    expect(window).toBeLessThanOrEqual(601n);
+    await expectBooksMatchChain(sessionId, before);
+  });
+
+  test("behavior: keeps the signature and answers 500 → cancelled on chain, released; its later settle fails", async () => {
+    payee.setBehaviour({ kind: "keep-and-fail", status: 500 });
+    const sessionId = await h.newSession(BUDGET);
+    const runId = await h.newRun(sessionId);
+    const before = await h.usdcBalance(h.agent.address);
+    const result = await h.payStep(runId, { sessionId, url: payee.url, maxAmount: PRICE });
+    expect(result.kind).toBe("thrown");
+    const error = (result as { error: Error }).error;
+    expect(error).toBeInstanceOf(PaymentVoidedError);
+    expect((error as PaymentVoidedError).outcome).toBe("cancelled");
+    const kept = payee.kept.at(-1)!;
+    const row = await findPaymentByNonce(h.db.db, kept.nonce);
+    expect(row).toMatchObject({ status: "cancelled", payee_failed: true });
+    // The payee tries to use the signature it kept: the chain refuses.
+    const [late] = await payee.settleKept();
+    expect(late!.success).toBe(false);
+    expect(await h.ledger(sessionId)).toEqual({ spent: 0n, reserved: 0n });
+    const { walletOut } = await expectBooksMatchChain(sessionId, before);
+    expect(walletOut).toBe(0n);
+  });
+
+  test("behavior: the issue's repro without a way to cancel — the unknown payment keeps its reservation, so the second is refused; the late settlement is booked", async () => {
+    payee.setBehaviour({ kind: "keep-and-fail", status: 500 });
+    const sessionId = await h.newSession(BUDGET);
+    const before = await h.usdcBalance(h.agent.address);
+    const first = await h.payStep(await h.newRun(sessionId), {
+      sessionId,
+      url: payee.url,
+      maxAmount: PRICE,
+      chain: null,
+    });
+    expect(first.kind).toBe("unknown");
+    expect(await h.ledger(sessionId)).toEqual({ spent: 0n, reserved: PRICE });
+    const second = await h.payStep(await h.newRun(sessionId), {
+      sessionId,
+      url: payee.url,
+      maxAmount: PRICE,
+      chain: null,
+    });
+    expect(second.kind).toBe("thrown");
+    expect((second as { error: Error }).error.name).toBe("BudgetExceededError");
+
+    // The payee settles what it kept; the reconciler books it against the session.
+    const settled = await payee.settleKept();
+    expect(settled.map((s) => s.success)).toEqual([true]);
+    const pass = await resolveUnknownPayments({
+      db: h.db.db,
+      publicClient: h.publicClient,
+      cache: h.cache,
+    });
+    const paymentId = (first as { outcome: { paymentId: string } }).outcome.paymentId;
+    expect(pass.settled).toContain(paymentId);
+    expect(await h.ledger(sessionId)).toEqual({ spent: PRICE, reserved: 0n });
+    const { walletOut } = await expectBooksMatchChain(sessionId, before);
+    expect(walletOut).toBe(PRICE); // ≤ the 1.5 USDC budget
+  });
+
+  test("behavior: the payee settles between its 500 and the cancel → settled, booked, flagged", async () => {
+    payee.setBehaviour({ kind: "keep-and-fail", status: 500 });
+    const sessionId = await h.newSession(BUDGET);
+    const runId = await h.newRun(sessionId);
+    const before = await h.usdcBalance(h.agent.address);
+    // The 500 reaches the client only after the payee used the signature: a lost race for the cancel.
+    const racing: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (new Headers(init?.headers).has("payment-signature")) await payee.settleKept();
+      return response;
+    };
+    const result = await h.payStep(runId, {
+      sessionId,
+      url: payee.url,
+      maxAmount: PRICE,
+      fetch: racing,
+    });
+    expect(result.kind).toBe("settled");
+    const outcome = (result as { outcome: { payeeFailed: boolean; via: string } }).outcome;
+    expect(outcome).toMatchObject({ payeeFailed: true, via: "recovered" });
+    expect(await h.ledger(sessionId)).toEqual({ spent: PRICE, reserved: 0n });
+    await expectBooksMatchChain(sessionId, before);
+  });
+
+  test("behavior: 402 again after payment, 200 without settling, and a made-up transaction → all cancelled, nothing paid", async () => {
+    for (const kind of ["reject-again", "keep-and-deliver", "fake-transaction"] as const) {
+      payee.setBehaviour({ kind });
+      const sessionId = await h.newSession(BUDGET);
+      const before = await h.usdcBalance(h.agent.address);
+      const result = await h.payStep(await h.newRun(sessionId), {
+        sessionId,
+        url: payee.url,
+        maxAmount: PRICE,
+      });
+      expect(result.kind, kind).toBe("thrown");
+      expect((result as { error: Error }).error, kind).toBeInstanceOf(PaymentVoidedError);
+      const state = await readAuthorizationState(h.publicClient, {
+        asset: h.usdc,
+        payer: h.agent.address,
+        nonce: payee.kept.at(-1)!.nonce,
+      });
+      expect(state.state, kind).toBe("cancelled");
+      expect(
+        (await payee.settleKept()).every((s) => !s.success),
+        kind,
+      ).toBe(true);
+      const { walletOut } = await expectBooksMatchChain(sessionId, before);
+      expect(walletOut, kind).toBe(0n);
+    }
+  });
+
+  test("error: a price raised between probe and pay, another asset or another payTo is refused unsigned", async () => {
+    payee.setBehaviour({ kind: "honest" });
+    const sessionId = await h.newSession(BUDGET * 10n);
+    const signedBefore = payee.requests.filter((r) => r.paid).length;
+    const probe = async () => {
+      const response = await fetch(payee.url);
+      await response.body?.cancel();
+      return response.status;
+    };
+
+    // Probe sees 1 USDC, the payment is asked 2 USDC.
+    expect(await probe()).toBe(402);
+    payee.changeTermsAfter(0, { amount: (PRICE * 2n).toString() });
+    const raised = await h.payStep(await h.newRun(sessionId), {
+      sessionId,
+      url: payee.url,
+      maxAmount: PRICE * 3n,
+      expected: { amount: PRICE, payTo: merchant, asset: h.usdc },
+    });
+    expect((raised as { error: Error }).error).toBeInstanceOf(PayeeChangedError);
+    const overLimit = await h.payStep(await h.newRun(sessionId), {
+      sessionId,
+      url: payee.url,
+      maxAmount: PRICE,
+    });
+    expect((overLimit as { error: Error }).error).toBeInstanceOf(PriceAboveLimitError);
+
+    payee.setTerms({ amount: PRICE.toString(), payTo: h.devnet.accounts.deployer.address });
+    const otherPayTo = await h.payStep(await h.newRun(sessionId), {
+      sessionId,
+      url: payee.url,
+      maxAmount: PRICE,
+      expected: { payTo: merchant },
+    });
+    expect((otherPayTo as { error: PayeeChangedError }).error.field).toBe("payTo");
+
+    payee.setTerms({ payTo: merchant, asset: h.devnet.addresses.vvs });
+    const otherAsset = await h.payStep(await h.newRun(sessionId), {
+      sessionId,
+      url: payee.url,
+      maxAmount: PRICE,
+    });
+    expect((otherAsset as { error: Error }).error).toBeInstanceOf(UnsupportedAssetError);
+    payee.setTerms({ asset: h.usdc });
+
+    expect(payee.requests.filter((r) => r.paid).length).toBe(signedBefore);
+    expect(await h.ledger(sessionId)).toEqual({ spent: 0n, reserved: 0n });
+  });
+
+  test("error: redirects to another origin or a private address are refused before signing; a redirected paid request is a failed payee", async () => {
+    const sessionId = await h.newSession(BUDGET);
+    const before = await h.usdcBalance(h.agent.address);
+    const signedBefore = payee.requests.filter((r) => r.paid).length;
+    for (const location of [
+      "http://10.0.0.7/steal",
+      "http://169.254.169.254/latest/meta-data/",
+      "https://example.com/",
+    ]) {
+      payee.setBehaviour({ kind: "redirect", location, when: "unpaid" });
+      const result = await h.payStep(await h.newRun(sessionId), {
+        sessionId,
+        url: payee.url,
+        maxAmount: PRICE,
+      });
+      expect((result as { error: Error }).error, location).toBeInstanceOf(RedirectRefusedError);
+    }
+    // Same host, another port: another origin too.
+    payee.setBehaviour({
+      kind: "redirect",
+      location: `http://127.0.0.1:1/resource`,
+      when: "unpaid",
+    });
+    const port = await h.payStep(await h.newRun(sessionId), {
+      sessionId,
+      url: payee.url,
+      maxAmount: PRICE,
+    });
+    expect((port as { error: Error }).error).toBeInstanceOf(RedirectRefusedError);
+    expect(payee.requests.filter((r) => r.paid).length).toBe(signedBefore);
+
+    payee.setBehaviour({ kind: "redirect", location: "http://10.0.0.7/paid", when: "paid" });
+    const paid = await h.payStep(await h.newRun(sessionId), {
+      sessionId,
+      url: payee.url,
+      maxAmount: PRICE,
+    });
+    expect((paid as { error: Error }).error).toBeInstanceOf(PaymentVoidedError);
+    expect((paid as { error: Error }).error.message).toContain("redirect");
+    expect(payee.requests.filter((r) => r.paid).length).toBe(signedBefore + 1);
+    const { walletOut } = await expectBooksMatchChain(sessionId, before);
+    expect(walletOut).toBe(0n);
+  });
+
+  test("behavior: a facilitator that answers pending is not a failure: unknown, content kept, booked when it settles", async () => {
+    payee.setBehaviour({ kind: "pending", settleAfterMs: 300 });
+    const sessionId = await h.newSession(BUDGET);
+    const runId = await h.newRun(sessionId);
+    const before = await h.usdcBalance(h.agent.address);
+    const result = await h.payStep(runId, { sessionId, url: payee.url, maxAmount: PRICE });
+    expect(result.kind).toBe("unknown");
+    const outcome = (
+      result as {
+        outcome: { status: string; payeeFailed: boolean; content: { body: string } | null };
+      }
+    ).outcome;
+    expect(outcome.payeeFailed).toBe(false);
+    expect(JSON.parse(outcome.content!.body).data).toBe("hostile content");
+    // Not cancelled: the authorization is still unused right after the answer.
+    const nonce = payee.kept.at(-1)!.nonce;
+    expect((await findPaymentByNonce(h.db.db, nonce))?.cancel_tx_hash).toBeNull();
+    await payee.flush();
+    const woken: string[] = [];
+    const pass = await resolveUnknownPayments({
+      db: h.db.db,
+      publicClient: h.publicClient,
+      cache: h.cache,
+      onResolved: async (payment) => woken.push(payment.nonce),
+    });
+    expect(pass.settled).toHaveLength(1);
+    expect(woken).toEqual([nonce]);
+    // The step run again collects the settled payment with its content, without paying again.
+    const again = await h.payStep(runId, { sessionId, url: payee.url, maxAmount: PRICE });
+    expect(again.kind).toBe("settled");
+    expect((again as { outcome: { content: { body: string } } }).outcome.content.body).toContain(
+      "hostile content",
+    );
+    expect(await h.ledger(sessionId)).toEqual({ spent: PRICE, reserved: 0n });
+    await expectBooksMatchChain(sessionId, before);
+  });
+});
