@@ -59,7 +59,7 @@ export async function startRpcFaultProxy(options: { target: string }): Promise<R
     const upstream = await fetch(target, {
       method: req.method ?? "POST",
       headers: { "content-type": req.headers["content-type"] ?? "application/json" },
-      ...(req.method === "GET" || req.method === "HEAD" ? {} : { body }),
+      ...(req.method === "GET" || req.method === "HEAD" ? {} : { body: new Uint8Array(body) }),
     });
     const text = Buffer.from(await upstream.arrayBuffer());
     res.writeHead(upstream.status, {

@@ -7,11 +7,12 @@ import {
   PriceAboveLimitError,
   UnsupportedAssetError,
 } from "../../../lib/x402/errors.js";
+import type { PaymentOutcome } from "../../../lib/x402/executePayment.js";
 import { findPaymentByNonce } from "../../../lib/x402/paymentRecords.js";
 import { readAuthorizationState } from "../../../lib/x402/readAuthorizationState.js";
 import { resolveUnknownPayments } from "../../../lib/x402/resolveUnknownPayments.js";
 import { type HostilePayee, startHostilePayee } from "../../helpers/hostilePayee.js";
-import { type HostileHarness, startHostileHarness } from "./hostileHarness.js";
+import { type HostileHarness, type StepResult, startHostileHarness } from "./hostileHarness.js";
 
 let h: HostileHarness;
 let payee: HostilePayee;
@@ -40,6 +41,18 @@ afterAll(async () => {
   await payee?.stop();
   await h?.stop();
 });
+
+/** The error a step threw (fails the test when it did not throw). */
+function errorOf(result: StepResult): Error {
+  if (result.kind !== "thrown") throw new Error(`expected a thrown error, got ${result.kind}`);
+  return result.error;
+}
+
+/** The outcome a step returned (fails the test when it threw). */
+function outcomeOf(result: StepResult): PaymentOutcome {
+  if (result.kind === "thrown") throw result.error;
+  return result.outcome;
+}
 
 /** Wallet out-flow equals settled spend equals the used authorizations: the books match the chain. */
 async function expectBooksMatchChain(sessionId: string, walletBefore: bigint) {
@@ -92,7 +105,7 @@ describe("hostile payees (lib level, real anvil and Postgres)", () => {
     const before = await h.usdcBalance(h.agent.address);
     const result = await h.payStep(runId, { sessionId, url: payee.url, maxAmount: PRICE });
     expect(result.kind).toBe("thrown");
-    const error = (result as { error: Error }).error;
+    const error = errorOf(result);
     expect(error).toBeInstanceOf(PaymentVoidedError);
     expect((error as PaymentVoidedError).outcome).toBe("cancelled");
     const kept = payee.kept.at(-1)!;
@@ -125,7 +138,7 @@ describe("hostile payees (lib level, real anvil and Postgres)", () => {
       chain: null,
     });
     expect(second.kind).toBe("thrown");
-    expect((second as { error: Error }).error.name).toBe("BudgetExceededError");
+    expect(errorOf(second).name).toBe("BudgetExceededError");
 
     // The payee settles what it kept; the reconciler books it against the session.
     const settled = await payee.settleKept();
@@ -135,7 +148,7 @@ describe("hostile payees (lib level, real anvil and Postgres)", () => {
       publicClient: h.publicClient,
       cache: h.cache,
     });
-    const paymentId = (first as { outcome: { paymentId: string } }).outcome.paymentId;
+    const paymentId = outcomeOf(first).paymentId;
     expect(pass.settled).toContain(paymentId);
     expect(await h.ledger(sessionId)).toEqual({ spent: PRICE, reserved: 0n });
     const { walletOut } = await expectBooksMatchChain(sessionId, before);
@@ -160,7 +173,7 @@ describe("hostile payees (lib level, real anvil and Postgres)", () => {
       fetch: racing,
     });
     expect(result.kind).toBe("settled");
-    const outcome = (result as { outcome: { payeeFailed: boolean; via: string } }).outcome;
+    const outcome = outcomeOf(result);
     expect(outcome).toMatchObject({ payeeFailed: true, via: "recovered" });
     expect(await h.ledger(sessionId)).toEqual({ spent: PRICE, reserved: 0n });
     await expectBooksMatchChain(sessionId, before);
@@ -177,7 +190,7 @@ describe("hostile payees (lib level, real anvil and Postgres)", () => {
         maxAmount: PRICE,
       });
       expect(result.kind, kind).toBe("thrown");
-      expect((result as { error: Error }).error, kind).toBeInstanceOf(PaymentVoidedError);
+      expect(errorOf(result), kind).toBeInstanceOf(PaymentVoidedError);
       const state = await readAuthorizationState(h.publicClient, {
         asset: h.usdc,
         payer: h.agent.address,
@@ -212,13 +225,13 @@ describe("hostile payees (lib level, real anvil and Postgres)", () => {
       maxAmount: PRICE * 3n,
       expected: { amount: PRICE, payTo: merchant, asset: h.usdc },
     });
-    expect((raised as { error: Error }).error).toBeInstanceOf(PayeeChangedError);
+    expect(errorOf(raised)).toBeInstanceOf(PayeeChangedError);
     const overLimit = await h.payStep(await h.newRun(sessionId), {
       sessionId,
       url: payee.url,
       maxAmount: PRICE,
     });
-    expect((overLimit as { error: Error }).error).toBeInstanceOf(PriceAboveLimitError);
+    expect(errorOf(overLimit)).toBeInstanceOf(PriceAboveLimitError);
 
     payee.setTerms({ amount: PRICE.toString(), payTo: h.devnet.accounts.deployer.address });
     const otherPayTo = await h.payStep(await h.newRun(sessionId), {
@@ -227,7 +240,7 @@ describe("hostile payees (lib level, real anvil and Postgres)", () => {
       maxAmount: PRICE,
       expected: { payTo: merchant },
     });
-    expect((otherPayTo as { error: PayeeChangedError }).error.field).toBe("payTo");
+    expect((errorOf(otherPayTo) as PayeeChangedError).field).toBe("payTo");
 
     payee.setTerms({ payTo: merchant, asset: h.devnet.addresses.vvs });
     const otherAsset = await h.payStep(await h.newRun(sessionId), {
@@ -235,7 +248,7 @@ describe("hostile payees (lib level, real anvil and Postgres)", () => {
       url: payee.url,
       maxAmount: PRICE,
     });
-    expect((otherAsset as { error: Error }).error).toBeInstanceOf(UnsupportedAssetError);
+    expect(errorOf(otherAsset)).toBeInstanceOf(UnsupportedAssetError);
     payee.setTerms({ asset: h.usdc });
 
     expect(payee.requests.filter((r) => r.paid).length).toBe(signedBefore);
@@ -257,7 +270,7 @@ describe("hostile payees (lib level, real anvil and Postgres)", () => {
         url: payee.url,
         maxAmount: PRICE,
       });
-      expect((result as { error: Error }).error, location).toBeInstanceOf(RedirectRefusedError);
+      expect(errorOf(result), location).toBeInstanceOf(RedirectRefusedError);
     }
     // Same host, another port: another origin too.
     payee.setBehaviour({
@@ -270,7 +283,7 @@ describe("hostile payees (lib level, real anvil and Postgres)", () => {
       url: payee.url,
       maxAmount: PRICE,
     });
-    expect((port as { error: Error }).error).toBeInstanceOf(RedirectRefusedError);
+    expect(errorOf(port)).toBeInstanceOf(RedirectRefusedError);
     expect(payee.requests.filter((r) => r.paid).length).toBe(signedBefore);
 
     payee.setBehaviour({ kind: "redirect", location: "http://10.0.0.7/paid", when: "paid" });
@@ -279,8 +292,8 @@ describe("hostile payees (lib level, real anvil and Postgres)", () => {
       url: payee.url,
       maxAmount: PRICE,
     });
-    expect((paid as { error: Error }).error).toBeInstanceOf(PaymentVoidedError);
-    expect((paid as { error: Error }).error.message).toContain("redirect");
+    expect(errorOf(paid)).toBeInstanceOf(PaymentVoidedError);
+    expect(errorOf(paid).message).toContain("redirect");
     expect(payee.requests.filter((r) => r.paid).length).toBe(signedBefore + 1);
     const { walletOut } = await expectBooksMatchChain(sessionId, before);
     expect(walletOut).toBe(0n);
@@ -293,11 +306,7 @@ describe("hostile payees (lib level, real anvil and Postgres)", () => {
     const before = await h.usdcBalance(h.agent.address);
     const result = await h.payStep(runId, { sessionId, url: payee.url, maxAmount: PRICE });
     expect(result.kind).toBe("unknown");
-    const outcome = (
-      result as {
-        outcome: { status: string; payeeFailed: boolean; content: { body: string } | null };
-      }
-    ).outcome;
+    const outcome = outcomeOf(result);
     expect(outcome.payeeFailed).toBe(false);
     expect(JSON.parse(outcome.content!.body).data).toBe("hostile content");
     // Not cancelled: the authorization is still unused right after the answer.
@@ -316,9 +325,7 @@ describe("hostile payees (lib level, real anvil and Postgres)", () => {
     // The step run again collects the settled payment with its content, without paying again.
     const again = await h.payStep(runId, { sessionId, url: payee.url, maxAmount: PRICE });
     expect(again.kind).toBe("settled");
-    expect((again as { outcome: { content: { body: string } } }).outcome.content.body).toContain(
-      "hostile content",
-    );
+    expect(outcomeOf(again).content?.body).toContain("hostile content");
     expect(await h.ledger(sessionId)).toEqual({ spent: PRICE, reserved: 0n });
     await expectBooksMatchChain(sessionId, before);
   });
