@@ -63,6 +63,10 @@ export interface HostileHarness {
   newSession(budget: bigint): Promise<string>;
   /** A run row (payments reference runs). */
   newRun(sessionId: string): Promise<string>;
+  /** A registry service (for reputation assertions). */
+  newService(endpoint: string): Promise<string>;
+  /** A service's recorded outcomes. */
+  reputationOf(serviceId: string): Promise<{ successes: number; failures: number }>;
   /**
    * One pay step the way the pay action runs it: reserve the limit, pay, then settle the
    * reservation (settled), keep it (unknown), or release it (anything thrown: nothing was paid).
@@ -129,6 +133,31 @@ export async function startHostileHarness(): Promise<HostileHarness> {
         .values({ id, session_id: sessionId, command: "pay a hostile payee", status: "running" })
         .execute();
       return id;
+    },
+    async newService(endpoint) {
+      const id = `svc_h_${randomBytes(5).toString("hex")}`;
+      await db.db
+        .insertInto("services")
+        .values({
+          id,
+          name: id,
+          category: "data",
+          endpoint,
+          pricing_model: "pay-per-call",
+          price_amount: "1000000",
+          price_asset: usdc,
+          price_network: `eip155:${devnet.chainId}`,
+        })
+        .execute();
+      return id;
+    },
+    async reputationOf(serviceId) {
+      const row = await db.db
+        .selectFrom("services")
+        .select(["successes", "failures"])
+        .where("id", "=", serviceId)
+        .executeTakeFirstOrThrow();
+      return { successes: Number(row.successes), failures: Number(row.failures) };
     },
     async payStep(runId, parameters) {
       const index = parameters.index ?? 0;
