@@ -62,7 +62,8 @@ export function embeddedIpv4(address: string): string | undefined {
   const v4 = (at: number) => Array.from(bytes.slice(at, at + 4)).join(".");
   if (zero(0, 10) && bytes[10] === 0xff && bytes[11] === 0xff) return v4(12); // ::ffff:a.b.c.d
   if (zero(0, 8) && bytes[8] === 0xff && bytes[9] === 0xff && zero(10, 12)) return v4(12); // SIIT
-  if (zero(0, 12) && !zero(12, 16)) return v4(12); // ::a.b.c.d (deprecated IPv4-compatible)
+  // ::a.b.c.d (deprecated IPv4-compatible); ::1 and :: are IPv6's own loopback and unspecified.
+  if (zero(0, 12) && bytes[12] !== 0) return v4(12);
   const nat64 = [0x00, 0x64, 0xff, 0x9b];
   if (nat64.every((b, i) => bytes[i] === b) && zero(4, 12)) return v4(12); // 64:ff9b::/96
   if (bytes[0] === 0x20 && bytes[1] === 0x02) return v4(2); // 2002:aabb:ccdd::/48 (6to4)
@@ -157,7 +158,10 @@ export async function resolvePublicTarget(
   if (addresses.length === 0)
     throw new ClientError("unprocessable", `Host ${host} does not resolve`);
   if (options.allowPrivate) return { url, addresses };
-  const allowLoopback = options.allowLoopback ?? getConfig().PAYGENT_NETWORK === "devnet";
+  // An explicit allowPrivate: false means no local target at all, devnet or not.
+  const allowLoopback =
+    options.allowLoopback ??
+    (options.allowPrivate === undefined && getConfig().PAYGENT_NETWORK === "devnet");
   const refused = addresses.some(
     ({ address }) => isNonPublicAddress(address) && !(allowLoopback && isLoopbackAddress(address)),
   );

@@ -6,7 +6,9 @@ import { createRedisCache } from "../../../lib/cache/redis.js";
 import type { Cache } from "../../../lib/cache/types.js";
 import { createUpstashCache } from "../../../lib/cache/upstash.js";
 import type { ClientError } from "../../../lib/errors/index.js";
+import { ServiceUnavailableError } from "../../../lib/errors/index.js";
 import { clientIp } from "../../../lib/security/clientIp.js";
+import { enforcePublicRateLimit } from "../../../lib/security/enforcePublicRateLimit.js";
 import { enforceRateLimit } from "../../../lib/security/rateLimit.js";
 import { createUpstashRedis } from "../../../lib/security/upstashRedis.js";
 import { startUpstashBridge, type UpstashBridge } from "../../bridges/upstashBridge.js";
@@ -172,6 +174,68 @@ describe("enforceRateLimit windows (memory clock)", () => {
       cache,
     });
     expect(result.remaining).toBe(1);
+  });
+});
+
+describe("rate limits that fail closed", () => {
+  async function downStore(): Promise<Cache> {
+    const cache = await createRedisCache({ url: redisUrl });
+    await cache.close();
+    return cache;
+  }
+
+  test("error: money-moving requests are refused (503) while the store is down", async () => {
+    const cache = await downStore();
+    const payment = await attempt(
+      enforceRateLimit(requestFrom("10.7.7.8"), { bucket: "payment", limit: 1, cache }),
+    );
+    expect(payment).toBeInstanceOf(ServiceUnavailableError);
+    const publicMoney = await attempt(
+      enforcePublicRateLimit(requestFrom("10.7.7.9"), {
+        group: "facilitator",
+        moneyMoving: true,
+        cache,
+      }),
+    );
+    expect(publicMoney).toBeInstanceOf(ServiceUnavailableError);
+    // Read-only public routes stay up.
+    const publicRead = await enforcePublicRateLimit(requestFrom("10.7.7.9"), {
+      group: "openapi",
+      moneyMoving: false,
+      cache,
+    });
+    expect(publicRead.remaining).toBe(publicRead.limit);
+  });
+
+  test("behavior: public routes are limited per IP and per group, before any key is looked at", async () => {
+    const cache = createMemoryCache();
+    const { ip } = caller();
+    const hit = (group: string) =>
+      attempt(
+        enforcePublicRateLimit(requestFrom(ip), { group, moneyMoving: true, limit: 2, cache }),
+      );
+    expect([await hit("webhooks"), await hit("webhooks")]).toEqual(["ok", "ok"]);
+    expect(((await hit("webhooks")) as ClientError).code).toBe("rate_limited");
+    expect(await hit("demo")).toBe("ok");
+    expect(
+      await attempt(
+        enforcePublicRateLimit(requestFrom(caller().ip), {
+          group: "webhooks",
+          moneyMoving: true,
+          limit: 2,
+          cache,
+        }),
+      ),
+    ).toBe("ok");
+  });
+
+  test("behavior: without an explicit limit PUBLIC_RATE_LIMIT_PER_MINUTE applies (default 120)", async () => {
+    const result = await enforcePublicRateLimit(requestFrom(caller().ip), {
+      group: "demo",
+      moneyMoving: true,
+      cache: createMemoryCache(),
+    });
+    expect(result.limit).toBe(120);
   });
 });
 

@@ -238,3 +238,17 @@ describe("verifyWebhook input checks", () => {
     expect(error).toBeInstanceOf(ServiceUnavailableError);
   });
 });
+
+describe("verifyWebhook with its replay store down", () => {
+  test("error: fails closed with 503 (ServiceUnavailableError), never accepts an unchecked delivery", async () => {
+    const cache = await createRedisCache({
+      url: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+    });
+    await cache.close();
+    const error = await verifyWebhook(delivery('{"nonce":"x"}'), { secret, cache }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect((error as ServiceUnavailableError).kind).toBe("transient");
+  });
+});
