@@ -1,6 +1,7 @@
 import { decodePaymentRequiredHeader } from "@x402/core/http";
 import type { Cache } from "../cache/index.js";
-import { assertPublicUrl } from "../security/assertPublicUrl.js";
+import { ClientError } from "../errors/index.js";
+import { fetchPinned } from "../security/fetchPinned.js";
 import { PricingProbeError } from "./errors.js";
 import { digest, PRICING_TTL_SECONDS, resolveCache } from "./registryCache.js";
 import type { ServiceView } from "./serviceView.js";
@@ -57,16 +58,21 @@ export async function probePricing(
   if (hit !== null) return { ...(JSON.parse(hit) as LivePrice), cached: true };
 
   const endpoint = service.endpoint;
-  await assertPublicUrl(endpoint); // never probe internal hosts on a caller's behalf
+  // The endpoint is caller-chosen: resolve once, refuse internal hosts, connect to the address that
+  // was checked (fetchPinned), and follow no redirect (a 3xx is not a 402).
   let response: Response;
   try {
-    response = await fetch(endpoint, {
-      method: "GET",
-      headers: { accept: "application/json" },
-      redirect: "manual",
-      signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
-    });
+    response = await fetchPinned(
+      endpoint,
+      {
+        method: "GET",
+        headers: { accept: "application/json" },
+        signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
+      },
+      { redirect: "manual" },
+    );
   } catch (error) {
+    if (error instanceof ClientError) throw error; // refused address: not an outage
     throw new PricingProbeError("Service endpoint did not answer", {
       endpoint,
       cause: error,

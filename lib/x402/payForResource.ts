@@ -1,10 +1,11 @@
-import { decodePaymentResponseHeader } from "@x402/core/http";
+import type { decodePaymentResponseHeader } from "@x402/core/http";
 import type { Account, Hex, PublicClient } from "viem";
 import { ClientError } from "../errors/index.js";
 import { createPinnedFetch, RedirectRefusedError } from "../security/fetchPinned.js";
 import { boundedValidBefore } from "./boundedValidBefore.js";
 import { type Authorization, createPaymentHeader } from "./createPaymentHeader.js";
-import { PaymentRejectedError, ResourceRequestError, X402ProtocolError } from "./errors.js";
+import { PaymentRejectedError, ResourceRequestError } from "./errors.js";
+import { decodeSettlement, readBody, readContent, rejectionReason } from "./readResourceAnswer.js";
 import { readTokenDomain } from "./readTokenDomain.js";
 import {
   type PaymentRequired,
@@ -242,75 +243,4 @@ async function request(
       cause,
     });
   }
-}
-
-function decodeSettlement(header: string): ReturnType<typeof decodePaymentResponseHeader> {
-  try {
-    return decodePaymentResponseHeader(header);
-  } catch (cause) {
-    throw new X402ProtocolError("PAYMENT-RESPONSE header is not base64-encoded JSON", { cause });
-  }
-}
-
-/** The most specific reason a server gives for refusing a payment. */
-function rejectionReason(
-  headers: Headers,
-  body: string,
-  url: string,
-  settlement: ReturnType<typeof decodePaymentResponseHeader> | undefined,
-): string | undefined {
-  if (settlement && !settlement.success && settlement.errorReason) return settlement.errorReason;
-  try {
-    const again = parsePaymentRequired({ headers, body, url });
-    if (again.error) return again.error;
-  } catch {
-    // Not a well-formed 402 declaration; fall back to the body.
-  }
-  try {
-    const parsed = JSON.parse(body) as { error?: unknown; details?: unknown };
-    const parts = [parsed.error, parsed.details].filter((part) => typeof part === "string");
-    if (parts.length > 0) return parts.join(": ");
-  } catch {
-    // Not JSON either.
-  }
-  return undefined;
-}
-
-async function readContent(
-  response: Response,
-  maxBodyBytes: number,
-): Promise<Pick<PaidResource, "status" | "body" | "truncated" | "contentType">> {
-  const { text, truncated } = await readBody(response, maxBodyBytes);
-  return {
-    status: response.status,
-    body: text,
-    truncated,
-    contentType: response.headers.get("content-type"),
-  };
-}
-
-/** Reads at most `limit` bytes and drops the rest, so a huge answer cannot fill a run's row. */
-async function readBody(
-  response: Response,
-  limit: number,
-): Promise<{ text: string; truncated: boolean }> {
-  if (!response.body) return { text: "", truncated: false };
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let truncated = false;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (size + value.byteLength > limit) {
-      chunks.push(value.subarray(0, limit - size));
-      truncated = true;
-      await reader.cancel();
-      break;
-    }
-    chunks.push(value);
-    size += value.byteLength;
-  }
-  // A cut may split a multi-byte character; the decoder replaces the fragment instead of failing.
-  return { text: new TextDecoder().decode(Buffer.concat(chunks)), truncated };
 }
