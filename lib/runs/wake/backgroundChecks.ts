@@ -1,10 +1,13 @@
 import type { Kysely } from "kysely";
+import { getChainContext } from "../../chain/clients.js";
 import type { Database } from "../../db/database.js";
 import { deliverDueNotifications } from "../../notifications/index.js";
+import { resolveUnknownPayments } from "../../x402/resolveUnknownPayments.js";
 import { startOrphanedRuns } from "../start/startOrphanedRuns.js";
 import { finishEndedRuns } from "./finishEndedRuns.js";
 import { reconcileApprovals } from "./reconcileApprovals.js";
 import { reconcileChainWaits } from "./reconcileChainWaits.js";
+import { wakePaymentWait } from "./wakePaymentWait.js";
 import { watchChain } from "./watchChain.js";
 
 /** The periodic work: the chain watcher and the approval reconciler (cron on Vercel, an interval locally). */
@@ -17,5 +20,23 @@ export async function runBackgroundChecks(db: Kysely<Database>) {
   const endedRuns = await finishEndedRuns(db);
   // Signed outbound webhooks (issue 13): due deliveries and retries with backoff.
   const notifications = await deliverDueNotifications(db);
-  return { chain, approvalsWoken, orphansStarted, chainWaitsWoken, endedRuns, notifications };
+  // hostile (issue 14): unknown payments resolved from the chain, booked, and their runs woken.
+  // Orphaned sends are adopted only after 10 min, so a crashed step's own retry normally wins.
+  const context = getChainContext();
+  const payments = await resolveUnknownPayments({
+    db,
+    publicClient: context.publicClient,
+    chain: context,
+    staleAfterSeconds: 600,
+    onResolved: (payment) => wakePaymentWait(db, payment),
+  });
+  return {
+    chain,
+    approvalsWoken,
+    orphansStarted,
+    chainWaitsWoken,
+    endedRuns,
+    notifications,
+    payments,
+  };
 }

@@ -2,8 +2,7 @@ import type { Kysely } from "kysely";
 import { getChainContext } from "../../chain/clients.js";
 import type { Database } from "../../db/database.js";
 import { applyPaymentReport } from "../../x402/applyPaymentReport.js";
-import { wakeRun } from "./wakeRun.js";
-import { type PaymentWake, wakeTokens } from "./wakes.js";
+import { wakePaymentWait } from "./wakePaymentWait.js";
 
 /**
  * A facilitator reports a payment that settled (or failed) after the paid request returned. The
@@ -22,25 +21,6 @@ export async function settleLatePayment(
     chain,
     report: event,
   });
-  const { payment } = applied;
-  let resumed = false;
-  if (applied.resolved && payment.run_id) {
-    const run = await db
-      .selectFrom("runs")
-      .select("workflow_run_id")
-      .where("id", "=", payment.run_id)
-      .executeTakeFirst();
-    if (run?.workflow_run_id) {
-      const wake: PaymentWake = {
-        kind: "payment",
-        nonce: payment.nonce,
-        status: applied.status === "settled" ? "settled" : "failed",
-        ...(payment.tx_hash ? { transaction: payment.tx_hash } : {}),
-      };
-      resumed = await wakeRun(run.workflow_run_id, wakeTokens.payment(payment.nonce), wake, {
-        waitMs: 0,
-      });
-    }
-  }
-  return { paymentId: payment.id, status: applied.status, resumed };
+  const resumed = applied.resolved ? await wakePaymentWait(db, applied.payment) : false;
+  return { paymentId: applied.payment.id, status: applied.status, resumed };
 }
