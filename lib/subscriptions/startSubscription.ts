@@ -25,6 +25,8 @@ export async function startSubscription(
   parameters: {
     run: Run;
     stepId: string;
+    /** The step's index: its budget reservation, which a late settlement is booked against. */
+    stepIndex?: number;
     serviceId: string;
     period: "daily" | "weekly" | "monthly";
   },
@@ -61,7 +63,11 @@ export async function startSubscription(
     allowedAssets: [{ address: token.address as Address, symbol: token.symbol }],
     account: chain.account,
     publicClient: chain.publicClient,
-    chain, // hostile (issue 14): cancel a failed payee's authorization
+    // hostile (issue 14): cancel a failed payee's authorization; book late settlements here.
+    chain,
+    ...(parameters.stepIndex === undefined
+      ? {}
+      : { reservation: { runId: run.id, stepIndex: parameters.stepIndex } }),
   });
   // hostile (issue 14): an unproven payment is not a subscription yet, nor a failure.
   if (payment.status === "unknown") throw new PaymentUnknownError(payment);

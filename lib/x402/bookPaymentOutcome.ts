@@ -8,6 +8,7 @@ import { getConfig, type NetworkName } from "../config.js";
 import type { Database, Payment } from "../db/database.js";
 import { log } from "../log.js";
 import { recordOutcome } from "../registry/recordOutcome.js";
+import { bookCancelGas } from "./bookCancelGas.js";
 
 /** Inputs of bookPaymentOutcome. */
 export interface BookPaymentOutcomeParameters {
@@ -72,6 +73,11 @@ export async function bookPaymentOutcome(
   ) {
     return { claimed: false, budget: "none" };
   }
+  // A cancel mined after its sender stopped waiting: its gas still belongs to the run (idempotent).
+  if (payment.cancel_tx_hash)
+    await bookCancelGas({ db, chain: parameters.chain, payment }).catch((error: unknown) =>
+      log.warn("cancel gas not added to the run's cost", { paymentId: payment.id, error }),
+    );
   const claimed = await db
     .updateTable("payments")
     .set({ booked_at: sql`now()` })

@@ -21,6 +21,7 @@ import {
 } from "../chain/sendRecordedTransaction.js";
 import type { Database, Payment } from "../db/database.js";
 import { log } from "../log.js";
+import { bookCancelGas } from "./bookCancelGas.js";
 import { recordCancelTransaction, storedRequirement } from "./paymentRecords.js";
 import { readTokenDomain } from "./readTokenDomain.js";
 
@@ -130,10 +131,26 @@ export async function cancelPaymentAuthorization(
     if (error instanceof TransactionPendingError) return { status: "pending", transaction: hash };
     if (error instanceof TransactionRevertedError || error instanceof TransactionDroppedError) {
       // Typically the payee's settlement won the race: the caller reads the state to be sure.
+      // A reverted cancel still burnt gas: the run pays it.
+      await addGasToRun(parameters, hash);
       return { status: "refused", reason: error.shortMessage };
     }
     throw error;
   }
+  await addGasToRun(parameters, hash);
   log.info("x402 authorization cancelled", { paymentId: payment.id, transaction: hash });
   return { status: "cancelled", transaction: hash };
+}
+
+/** The cancel's gas goes into the run's cost; a failure to book it never undoes the cancel. */
+async function addGasToRun(
+  parameters: CancelPaymentAuthorizationParameters,
+  hash: Hash,
+): Promise<void> {
+  const { db, chain, payment } = parameters;
+  await bookCancelGas({
+    db,
+    chain,
+    payment: { run_id: payment.run_id, cancel_tx_hash: hash },
+  }).catch((error: unknown) => log.warn("cancel gas not added to the run's cost", { hash, error }));
 }

@@ -30,7 +30,12 @@ export const pay: ActionModule<"pay"> = {
           : ` (of up to ${dollars(action.usd)}, in ${action.token})`;
     if (paid !== undefined)
       return `Paid ${formatAmount(paid, action.token)} to ${payee}${usdLine(paid)}`;
-    if (outcome?.waitFor) return `Paying ${payee} (waiting for settlement)`;
+    if (outcome?.waitFor) {
+      const unknown = outcome.output as { status?: string; validBefore?: string } | null;
+      if (unknown?.status === "unknown" && unknown.validBefore)
+        return `Paying ${payee}: settlement not proven yet; its budget stays reserved until it settles, is cancelled, or expires at ${new Date(Number(unknown.validBefore) * 1000).toISOString()}`;
+      return `Paying ${payee} (waiting for settlement)`;
+    }
     const probed = action.probed ? ", the price it asked when probed" : "";
     return `Pay ${formatAmount(action.maxAmount, action.token)} to ${payee}${probed}${usdLine(action.maxAmount)}`;
   },

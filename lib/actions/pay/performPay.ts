@@ -1,6 +1,7 @@
 import type { Address } from "viem";
 import { requireToken } from "../../chain/registry.js";
 import { recordOutcome } from "../../registry/recordOutcome.js";
+import { wakeTokens } from "../../runs/wake/wakes.js";
 import { assertPublicUrl } from "../../security/assertPublicUrl.js";
 import { executePayment } from "../../x402/executePayment.js";
 import type { ActionContext, ActionOutcome, PerformOptions } from "../types.js";
@@ -14,6 +15,12 @@ const maxBodyInResult = 32 * 1024;
 /**
  * Pays for the resource through x402 with a nonce derived from the step id, so a retry re-signs
  * the same authorization and can never pay twice; records the service's outcome for reputation.
+ *
+ * Outcomes (issue 14): settled → the reservation is settled at the real price; unknown (the signed
+ * authorization left without proof) → the reservation stays and the run waits on
+ * `payment:<nonce>` (the payment webhook or the background checks wake it, and this step runs again
+ * to collect the outcome); voided (cancelled on chain or expired unused) → PaymentVoidedError, a
+ * recorded failure whose step evidence is "nothing", so the reservation goes back.
  */
 export async function performPay(
   context: ActionContext,
@@ -41,11 +48,28 @@ export async function performPay(
       allowedAssets,
       account: chain.account,
       publicClient: chain.publicClient,
+      // Cancels a failed payee's authorization; late settlements book against this reservation.
+      chain,
+      reservation: { runId: run.id, stepIndex: options.index },
     });
   } catch (error) {
     if (action.serviceId)
       await recordOutcome(db, action.serviceId, { success: false }).catch(() => {});
     throw error;
+  }
+  if (outcome.status === "unknown") {
+    // Not proven either way: keep the reservation (no `spent`) and wait for the chain's answer.
+    // Reputation is recorded when the payment resolves (bookPaymentOutcome).
+    return {
+      output: {
+        paymentId: outcome.paymentId,
+        status: "unknown",
+        reason: outcome.reason,
+        validBefore: outcome.validBefore,
+      },
+      cost: [],
+      waitFor: { token: wakeTokens.payment(outcome.nonce) },
+    };
   }
   const success = (outcome.content?.status ?? 200) < 300;
   if (action.serviceId && outcome.movedMoney)

@@ -1,7 +1,9 @@
 import { lookupService } from "../../agent/planning/lookupService.js";
 import { show } from "../../agent/planning/tokens.js";
 import { valueUsd } from "../../agent/planning/valueUsd.js";
+import { wakeTokens } from "../../runs/wake/wakes.js";
 import { startSubscription } from "../../subscriptions/startSubscription.js";
+import { PaymentUnknownError } from "../../x402/errors.js";
 import type { ActionModule } from "../types.js";
 import { subscribeFromModel } from "./model.js";
 import { SubscribeAction } from "./schema.js";
@@ -38,16 +40,27 @@ export const subscribe: ActionModule<"subscribe"> = {
     if (!service) return undefined;
     return { token: service.price_asset, amount: BigInt(service.price_amount) };
   },
-  async perform({ db, run }, action, { stepId }) {
-    return {
-      output: await startSubscription(db, {
-        run,
-        stepId,
-        serviceId: action.serviceId,
-        period: action.period,
-      }),
-      cost: [],
-    };
+  async perform({ db, run }, action, { stepId, index }) {
+    try {
+      return {
+        output: await startSubscription(db, {
+          run,
+          stepId,
+          stepIndex: index,
+          serviceId: action.serviceId,
+          period: action.period,
+        }),
+        cost: [],
+      };
+    } catch (error) {
+      // An unproven first payment keeps its reservation and waits, like a pay action (issue 14).
+      if (!(error instanceof PaymentUnknownError)) throw error;
+      return {
+        output: { paymentId: error.paymentId, status: "unknown" },
+        cost: [],
+        waitFor: { token: wakeTokens.payment(error.nonce) },
+      };
+    }
   },
   describe(action, outcome) {
     const name = action.serviceName ?? action.serviceId;

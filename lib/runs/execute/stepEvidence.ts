@@ -9,7 +9,8 @@ import { findAuthorizationUse } from "../../x402/findAuthorizationUse.js";
  * (chain_transactions rows before broadcast, payments rows before signing):
  * - landed: money moved (a confirmed transaction, a settled or used authorization);
  * - pending: it may still move (a transaction not yet mined, an authorization still valid);
- * - nothing: nothing was sent, or what was sent can no longer execute.
+ * - nothing: nothing was sent, or what was sent can no longer execute (a payment cancelled on
+ *   chain or expired unused).
  * Unclear is not failed: only "nothing" lets a reservation go back to the budget.
  */
 export type StepEvidence =
@@ -35,7 +36,16 @@ export async function stepEvidence(db: Kysely<Database>, stepId: string): Promis
 
   const payments = await db
     .selectFrom("payments")
-    .select(["nonce", "status", "amount", "asset", "payer", "valid_before", "search_from_block"])
+    .select([
+      "nonce",
+      "status",
+      "sent_at",
+      "amount",
+      "asset",
+      "payer",
+      "valid_before",
+      "search_from_block",
+    ])
     .where("step_id", "=", stepId)
     .execute();
   const settled = payments.find((p) => p.status === "settled");
@@ -47,6 +57,10 @@ export async function stepEvidence(db: Kysely<Database>, stepId: string): Promis
     };
   const now = BigInt(Math.floor(Date.now() / 1000));
   for (const payment of payments) {
+    // The payment's own status, once resolved, is the chain's answer (lib/x402, issue 14): failed
+    // means never sent; cancelled (EIP-3009 cancelAuthorization) or expired can never execute.
+    if (payment.status === "cancelled" || payment.status === "expired") continue;
+    if (payment.status === "failed" && payment.sent_at === null) continue;
     const validBefore = BigInt(payment.valid_before ?? 0);
     if (validBefore + authorizationGraceSeconds > now) {
       return {
