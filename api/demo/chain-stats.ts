@@ -11,6 +11,7 @@ export const GET = endpoint(
     summary: "Demo paid API: latest block and gas price for 0.05 USDC",
     tags: ["demo"],
     auth: "x402",
+    rateLimit: "public:demo",
     success: {
       status: 200,
       description: "Block and gas figures; PAYMENT-RESPONSE header carries the settlement",

@@ -11,6 +11,7 @@ export const GET = endpoint(
     summary: "Demo paid API: CRO/USDC pool price for 0.10 USDC",
     tags: ["demo"],
     auth: "x402",
+    rateLimit: "public:demo",
     success: {
       status: 200,
       description: "Pool price and reserves; PAYMENT-RESPONSE header carries the settlement",

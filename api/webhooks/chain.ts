@@ -16,6 +16,7 @@ export const POST = endpoint(
     summary: "A notifier reports news about a transaction; triggers our own receipt check",
     tags: ["webhooks"],
     auth: "webhook",
+    rateLimit: "public:webhooks",
     body: { name: "ChainWebhookEvent", schema: chainWebhookEvent },
     success: { status: 200, description: "Processed (duplicates are acknowledged)" },
   },

@@ -16,6 +16,7 @@ export const POST = endpoint(
     summary: "A facilitator that settles later reports the outcome",
     tags: ["webhooks"],
     auth: "webhook",
+    rateLimit: "public:webhooks",
     body: { name: "PaymentWebhookEvent", schema: paymentWebhookEvent },
     success: { status: 200, description: "Processed (duplicates are acknowledged)" },
   },

@@ -1,6 +1,7 @@
 import { authenticate, type Principal } from "../auth/authenticate.js";
 import type { Role as KeyRole } from "../auth/roles.js";
 import { ClientError } from "../errors/index.js";
+import { enforcePublicRateLimit } from "../security/enforcePublicRateLimit.js";
 import { enforceRateLimit, type RateLimitBucket } from "../security/rateLimit.js";
 import { verifyCronRequest } from "../security/verifyCronRequest.js";
 
@@ -69,7 +70,17 @@ export async function guard(
   options: GuardOptions = {},
 ): Promise<Principal | undefined> {
   const auth = options.auth ?? "any";
-  if (options.rateLimit) await enforceRateLimit(request, { bucket: options.rateLimit });
+  if (options.rateLimit?.startsWith("public:")) {
+    // Public routes (facilitator, webhooks, demo resources): PUBLIC_RATE_LIMIT_PER_MINUTE per IP,
+    // before any signature check or chain read; they settle or book payments, so a store outage
+    // refuses them (503) instead of lifting the limit.
+    await enforcePublicRateLimit(request, {
+      group: options.rateLimit.slice("public:".length),
+      moneyMoving: true,
+    });
+  } else if (options.rateLimit) {
+    await enforceRateLimit(request, { bucket: options.rateLimit });
+  }
   if (auth === "cron") verifyCronRequest(request);
   if (!needsApiKey(auth)) return undefined;
   const principal = await authenticate(request);
@@ -82,7 +93,7 @@ export async function guard(
         : `This endpoint needs a key with one of the roles: ${roles.join(", ")}`,
     );
   }
-  if (options.rateLimit) {
+  if (options.rateLimit && !options.rateLimit.startsWith("public:")) {
     await enforceRateLimit(request, { bucket: options.rateLimit, principal, ip: false });
   }
   return principal;

@@ -77,6 +77,8 @@ export async function startHostProcess(options: StartHostOptions = {}): Promise<
     DEV_SKIP_WORKFLOW_BUILD: "true",
     DEV_WATCH_INTERVAL_MS: "250",
     LOG_LEVEL: "warn",
+    // Every request of a test comes from 127.0.0.1: lift the public per-IP limit unless a test sets it.
+    PUBLIC_RATE_LIMIT_PER_MINUTE: "1000000",
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...options.env,
   };
