@@ -7,6 +7,7 @@ import { executePayment } from "../../x402/executePayment.js";
 import type { ActionContext, ActionOutcome, PerformOptions } from "../types.js";
 import { usdValue } from "../usdValue.js";
 import { payLimit } from "./payLimit.js";
+import { probedTerms } from "./probedTerms.js";
 import type { PayAction } from "./schema.js";
 
 /** Largest paid response body kept in a run's result. */
@@ -34,6 +35,8 @@ export async function performPay(
   const allowedAssets = chain.registry.tokens
     .filter((t) => t.address !== "native" && t.eip712)
     .map((t) => ({ address: t.address as Address, symbol: t.symbol }));
+  // A catalogue service is held to the terms its probe saw (payTo, asset, price).
+  const expected = await probedTerms(db, { serviceId: action.serviceId, stepId: options.stepId });
   let outcome: Awaited<ReturnType<typeof executePayment>>;
   try {
     outcome = await executePayment({
@@ -51,6 +54,7 @@ export async function performPay(
       // Cancels a failed payee's authorization; late settlements book against this reservation.
       chain,
       reservation: { runId: run.id, stepIndex: options.index },
+      expected,
     });
   } catch (error) {
     if (action.serviceId)
