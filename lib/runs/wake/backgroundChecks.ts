@@ -7,6 +7,7 @@ import { startOrphanedRuns } from "../start/startOrphanedRuns.js";
 import { finishEndedRuns } from "./finishEndedRuns.js";
 import { reconcileApprovals } from "./reconcileApprovals.js";
 import { reconcileChainWaits } from "./reconcileChainWaits.js";
+import { reconcilePaymentWaits } from "./reconcilePaymentWaits.js";
 import { wakePaymentWait } from "./wakePaymentWait.js";
 import { watchChain } from "./watchChain.js";
 
@@ -30,6 +31,7 @@ export async function runBackgroundChecks(db: Kysely<Database>) {
     staleAfterSeconds: 600,
     onResolved: (payment) => wakePaymentWait(db, payment),
   });
+  const paymentWaitsWoken = await reconcilePaymentWaits(db);
   return {
     chain,
     approvalsWoken,
@@ -38,5 +40,6 @@ export async function runBackgroundChecks(db: Kysely<Database>) {
     endedRuns,
     notifications,
     payments,
+    paymentWaitsWoken,
   };
 }

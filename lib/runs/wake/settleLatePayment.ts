@@ -21,6 +21,8 @@ export async function settleLatePayment(
     chain,
     report: event,
   });
-  const resumed = applied.resolved ? await wakePaymentWait(db, applied.payment) : false;
+  const resumed = applied.resolved
+    ? await wakePaymentWait(db, applied.payment, { waitMs: 5000 })
+    : false;
   return { paymentId: applied.payment.id, status: applied.status, resumed };
 }
