@@ -9,6 +9,7 @@ import type { Database, Payment } from "../db/database.js";
 import { log } from "../log.js";
 import { recordOutcome } from "../registry/recordOutcome.js";
 import { bookCancelGas } from "./bookCancelGas.js";
+import { bookPolicyWindows } from "./bookPolicyWindows.js";
 
 /** Inputs of bookPaymentOutcome. */
 export interface BookPaymentOutcomeParameters {
@@ -29,7 +30,8 @@ export interface BookPaymentOutcomeReturnType {
 }
 
 /**
- * Books the final outcome of a payment that went through "unknown" against its session: a
+ * Books the final outcome of a payment that went through "unknown" against its session and its
+ * key's policy windows (policy_reservations, when the step reserved there): a
  * settlement becomes spend (even if its reservation had been released, or there was none), a
  * cancellation or expiry gives the reservation back. Then, once (booked_at), the service's
  * reputation gets the outcome: a success only for a settlement whose payee did not fail first.
@@ -73,6 +75,16 @@ export async function bookPaymentOutcome(
   ) {
     return { claimed: false, budget: "none" };
   }
+  // The key's policy windows count it too (the policy_reservations ledger, same reservation id).
+  if (reservation)
+    await bookPolicyWindows({
+      db,
+      cache: parameters.cache,
+      reservationId: ledgerId(reservation),
+      ...(payment.status === "settled"
+        ? { outcome: "settle" as const, actualAmount: BigInt(String(payment.amount)) }
+        : { outcome: "release" as const }),
+    });
   // A cancel mined after its sender stopped waiting: its gas still belongs to the run (idempotent).
   if (payment.cancel_tx_hash)
     await bookCancelGas({ db, chain: parameters.chain, payment }).catch((error: unknown) =>
