@@ -51,7 +51,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const flow = requireCjs(path.join(bundleDir, "flow.js")) as { POST: WebHandler };
   const step = requireCjs(path.join(bundleDir, "step.js")) as { POST: WebHandler };
   const { resumeWebhook } = await import("workflow/api");
-  const staticPage = await loadStaticPage(root);
+  const staticFiles = await loadStaticFiles(root);
 
   const dispatch = async (request: Request): Promise<Response> => {
     const { pathname } = new URL(request.url);
@@ -63,8 +63,9 @@ export async function startHost(options: HostOptions): Promise<Host> {
     if (pathname === "/.well-known/workflow/v1/step") return step.POST(request);
     const webhook = /^\/\.well-known\/workflow\/v1\/webhook\/([^/]+)$/.exec(pathname);
     if (webhook) return resumeWebhook(decodeURIComponent(webhook[1]!), request);
-    if ((pathname === "/" || pathname === "/index.html") && staticPage) {
-      return new Response(staticPage, { headers: { "content-type": "text/html; charset=utf-8" } });
+    const staticFile = staticFiles.get(pathname === "/" ? "/index.html" : pathname);
+    if (staticFile && (request.method === "GET" || request.method === "HEAD")) {
+      return new Response(staticFile.body, { headers: { "content-type": staticFile.type } });
     }
     for (const route of routes) {
       if (!route.match(pathname)) continue;
@@ -161,9 +162,24 @@ function allowed(module: Record<string, unknown>): string {
     .join(", ");
 }
 
-async function loadStaticPage(root: string): Promise<string | undefined> {
-  const { readFile } = await import("node:fs/promises");
-  return readFile(path.join(root, "public/index.html"), "utf8").catch(() => undefined);
+const staticTypes: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".svg": "image/svg+xml",
+};
+
+/** The files of public/ (one level, as Vercel serves them from .vercel/output/static), by URL path. */
+async function loadStaticFiles(root: string): Promise<Map<string, { body: string; type: string }>> {
+  const { readdir, readFile } = await import("node:fs/promises");
+  const files = new Map<string, { body: string; type: string }>();
+  const names = await readdir(path.join(root, "public")).catch(() => [] as string[]);
+  for (const name of names) {
+    const type = staticTypes[path.extname(name)];
+    if (!type) continue;
+    files.set(`/${name}`, { body: await readFile(path.join(root, "public", name), "utf8"), type });
+  }
+  return files;
 }
 
 /** Node request → Web Request → handler → Node response, streaming the body (SSE needs it). */
