@@ -106,6 +106,13 @@
     if (!token) return `${base} base units of ${symbol}`;
     return `${humanDecimal(base, token.decimals)} ${token.symbol}`;
   }
+  /** Every digit, grouped: edits show exactly what will move ("12.345678 USDC"). */
+  function exactAmount(base, symbol) {
+    const token = tokenInfo(symbol);
+    if (!token) return `${base} base units of ${symbol}`;
+    const [whole, fraction] = exactDecimal(base, token.decimals).split(".");
+    return `${group(whole)}${fraction ? `.${fraction}` : ""} ${token.symbol}`;
+  }
   /** "40.5" → 40500000n for 6 decimals; throws a readable message for anything else. */
   function parseHuman(text, decimals) {
     const cleaned = String(text)
@@ -348,7 +355,7 @@
           args[field.field] = next.toString();
           const delta = next - before;
           lines.push(
-            `${field.label}: ${amount(field.value, field.token)} → ${amount(next, field.token)} (${delta > 0n ? "+" : "−"}${amount(delta > 0n ? delta : -delta, field.token)}; ${next} base units)`,
+            `${field.label}: ${exactAmount(field.value, field.token)} → ${exactAmount(next, field.token)} (${delta > 0n ? "+" : "−"}${exactAmount(delta > 0n ? delta : -delta, field.token)}; ${next} base units)`,
           );
         }
         change.className = "edit-change";
@@ -476,12 +483,16 @@
             },
             on: { click: () => selectRun(run.id) },
           },
-          chip(run.status),
+          el(
+            "span",
+            { className: "line" },
+            chip(run.status),
+            el("span", {
+              className: "when",
+              text: `${dateTime(run.timings.createdAt)}${run.cost?.usd ? ` · ${usd(run.cost.usd)}` : ""}`,
+            }),
+          ),
           el("span", { className: "command", text: run.command }),
-          el("span", {
-            className: "when",
-            text: `${dateTime(run.timings.createdAt)}${run.cost?.usd ? ` · ${usd(run.cost.usd)}` : ""}`,
-          }),
         );
         item.append(open);
         return item;
@@ -857,6 +868,8 @@
     node.append(
       el("div", { className: "label" }, el("span", { text: label }), el("span", { text })),
     );
+    // Without a limit there is nothing to fill: a full bar would read as "limit reached".
+    if (limitBig === null) return node;
     const track = el("div", {
       className: "track",
       attrs: {
@@ -895,9 +908,11 @@
       const show = (v) =>
         series.token ? amount(v, series.token.symbol) : `${v} base units of ${series.asset}`;
       const values = series.amounts.map((v) => BigInt(v));
-      const max = values.reduce((a, b) => Math.max(b, a), 0n) || 1n;
-      const width = 600;
-      const height = 160;
+      // BigInt: Math.max would throw on these.
+      let max = 1n;
+      for (const value of values) if (value > max) max = value;
+      const width = Math.max(300, Math.round(holder.clientWidth || 600));
+      const height = 180;
       const left = 4;
       const bottom = 18;
       const slot = (width - left) / values.length;
@@ -959,8 +974,12 @@
   async function loadSpend() {
     const spend = await api("GET", "/api/desk/spend?days=30");
     chart(spend.daily);
+    const shown = spend.sessions.filter(
+      (s) => s.budgetStatus.budget || s.budgetStatus.daily || s.budgetStatus.tokens.length,
+    );
+    const quiet = spend.sessions.length - shown.length;
     $("sessions").replaceChildren(
-      ...spend.sessions.map((s) => {
+      ...shown.map((s) => {
         const b = s.budgetStatus;
         const item = el(
           "li",
@@ -1009,6 +1028,14 @@
         return item;
       }),
     );
+    if (quiet) {
+      $("sessions").append(
+        el("li", {
+          className: "muted",
+          text: `${quiet} more active session${quiet === 1 ? "" : "s"}: no limits, nothing spent.`,
+        }),
+      );
+    }
     if (!spend.sessions.length)
       $("sessions").append(el("li", { className: "muted", text: "No active sessions." }));
     const byKey = new Map();
