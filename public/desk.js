@@ -211,30 +211,31 @@
   }
   function ruleText(approval) {
     const parts = [approval.reason];
-    const required = approval.required ?? approval.requiredApprovals;
-    const granted = approval.granted ?? approval.grantedApprovals ?? 0;
-    if (typeof required === "number" && required > 1)
-      parts.push(`${granted} of ${required} approvals`);
-    if (approval.rule && typeof approval.rule === "object" && approval.rule.name)
-      parts.push(`rule ${approval.rule.name}`);
-    else if (typeof approval.rule === "string") parts.push(`rule ${approval.rule}`);
+    if (approval.required > 1) parts.push(`${approval.granted} of ${approval.required} approvals`);
+    if (approval.rule) parts.push(`rule: ${approval.rule}`);
     return parts.filter(Boolean).join("; ");
   }
+  function keyLabel(vote) {
+    return vote.name ? `${vote.name} (${vote.keyId})` : vote.keyId;
+  }
+  /** "alice (key_…) approved at 10:02; bob (key_…) rejected at 10:05". */
   function deciderText(approval) {
-    if (!approval.decidedBy) return "";
-    return approval.decidedBy.name
-      ? `${approval.decidedBy.name} (${approval.decidedBy.keyId})`
-      : approval.decidedBy.keyId;
+    return (approval.votes || [])
+      .map(
+        (v) =>
+          `${keyLabel(v)} ${v.decision === "approve" ? "approved" : v.decision === "reject" ? "rejected" : "edited"}${v.at ? ` at ${time(v.at)}` : ""}`,
+      )
+      .join("; ");
   }
   function changeLines(changes) {
     return (changes || []).map(
-      (c) => `${c.field}: ${amount(c.from, c.token)} → ${amount(c.to, c.token)}`,
+      (c) => `${c.field}: ${exactAmount(c.from, c.token)} → ${exactAmount(c.to, c.token)}`,
     );
   }
 
   function approvalCard(approval, focused) {
     const pending = approval.status === "pending";
-    const canDecide = pending && state.me && state.me.key.role !== "agent";
+    const canDecide = pending && approval.canDecide === true;
     const card = el("article", {
       className: `card approval${focused ? " focused" : ""}`,
       data: { token: approval.token, runId: approval.runId, status: approval.status },
@@ -245,6 +246,8 @@
     fact(facts, "Value", approval.amountUsd ? `${usd(approval.amountUsd)} (USD)` : "no USD price");
     fact(facts, "Held by", ruleText(approval));
     fact(facts, "Command", el("span", { className: "command", text: approval.command }));
+    // Votes so far on a quorum that is still open.
+    if (pending) fact(facts, "Votes", deciderText(approval));
     if (pending)
       fact(
         facts,
@@ -274,14 +277,18 @@
       fact(facts, "Changed", changeLines(approval.changes).join("; "));
       fact(facts, "Comment", approval.comment);
     }
+    // Approvers decide from the card: the run itself belongs to the agent's key.
+    const role = state.me?.key.role;
     fact(
       facts,
       "Run",
-      el("a", {
-        text: approval.runId,
-        attrs: { href: `#run=${approval.runId}` },
-        className: "mono",
-      }),
+      role === "approver"
+        ? el("code", { text: approval.runId })
+        : el("a", {
+            text: approval.runId,
+            attrs: { href: `#run=${approval.runId}` },
+            className: "mono",
+          }),
     );
     card.append(facts);
     if (canDecide) {
@@ -450,7 +457,7 @@
             { className: "muted" },
             chip(a.status),
             a.decidedAt ? ` ${dateTime(a.decidedAt)}` : "",
-            deciderText(a) ? ` by ${deciderText(a)}` : "",
+            deciderText(a) ? ` — ${deciderText(a)}` : "",
             a.changes?.length ? ` — ${changeLines(a.changes).join("; ")}` : "",
           ),
         ),
@@ -1194,6 +1201,7 @@
     }
     const role = state.me ? state.me.key.role : null;
     if (role === "agent" && (state.view === "desk" || state.view === "admin")) state.view = "runs";
+    if (role === "approver" && state.view === "runs") state.view = "desk";
     if (role !== "admin" && state.view === "admin") state.view = "desk";
   }
   function showView() {
@@ -1252,7 +1260,10 @@
     $("network").textContent = `${state.me.network.name} (chain ${state.me.network.chainId})`;
     for (const link of $("tabs").querySelectorAll("a")) {
       const view = link.dataset.view;
-      link.hidden = (view === "admin" && role !== "admin") || (view === "desk" && role === "agent");
+      link.hidden =
+        (view === "admin" && role !== "admin") ||
+        (view === "desk" && role === "agent") ||
+        (view === "runs" && role === "approver");
     }
     $("key-form").hidden = true;
     $("key-status").hidden = false;

@@ -2,8 +2,8 @@ import type { Kysely } from "kysely";
 import { viewApproval } from "../approvals/viewApproval.js";
 import type { Principal } from "../auth/authenticate.js";
 import type { Database } from "../db/database.js";
+import { approvalVisibleTo, canDecideApproval } from "../policy/approvals/approvalAccess.js";
 import { type ApprovalDescription, describeApproval } from "./describeApproval.js";
-import { roleOf } from "./roleOf.js";
 import type { DeskApprovalsQuery } from "./schemas.js";
 
 /** One approval as the desk shows it. */
@@ -17,46 +17,71 @@ export interface DeskApproval extends ApprovalDescription {
   /** The plain summary line (also in GET /api/approvals). */
   summary: string | null;
   amountUsd: string | null;
-  /** The rule that held it, as the policy gate wrote it. */
+  /** Why it was held, as the policy gate wrote it ("50 USDC is above the 10 USD threshold"). */
   reason: string;
+  /** The policy rule that held it, and its policy; null for holds older than policies. */
+  rule: string | null;
+  policy: { id: string; version: number | null } | null;
+  /** Quorum: distinct approvals needed and given so far. */
+  required: number;
+  granted: number;
+  /** Whether this caller may decide it now (admins; approvers assigned to the agent, or any). */
+  canDecide: boolean;
   /** The command the action came from. */
   command: string;
   createdAt: string;
   expiresAt: string;
   decidedAt: string | null;
   decision: string | null;
-  decidedBy: { keyId: string; name: string | null } | null;
+  /** Every vote (approve, reject, edit) with its key, oldest first; before quorum votes, the decider. */
+  votes: { keyId: string; name: string | null; decision: string; at: string | null }[];
   comment: string | null;
   /** For an edit: each changed field, from → to, in base units of its token. */
   changes: { field: string; token: string; from: string; to: string }[];
 }
 
 /**
- * Approvals the caller may decide or review, newest first, each described in human units with
- * its command, rule and decider. Admins and approvers see every session; agents their own.
+ * Approvals the caller may see (admins all; approvers those of their assigned agent keys and those
+ * any approver may decide; agents their own, read-only), newest first, each described in human
+ * units with its command, rule, quorum and votes.
  */
 export async function listDeskApprovals(
   db: Kysely<Database>,
   principal: Principal,
   query: DeskApprovalsQuery,
 ): Promise<{ approvals: DeskApproval[] }> {
-  const everyone = roleOf(principal) !== "agent";
   const rows = await db
-    .selectFrom("approval_requests as a")
-    .innerJoin("runs as r", "r.id", "a.run_id")
-    .innerJoin("agent_sessions as s", "s.id", "a.session_id")
-    .selectAll("a")
-    .select("r.command as command")
-    .$if(!everyone, (q) => q.where("s.api_key_id", "=", principal.keyId))
-    .$if(query.status === "pending", (q) => q.where("a.status", "=", "pending"))
-    .$if(query.status === "decided", (q) => q.where("a.status", "!=", "pending"))
-    .$if(query.token !== undefined, (q) => q.where("a.token", "=", query.token!))
-    .orderBy("a.created_at", "desc")
+    .selectFrom("approval_requests")
+    .innerJoin("agent_sessions", "agent_sessions.id", "approval_requests.session_id")
+    .innerJoin("runs", "runs.id", "approval_requests.run_id")
+    .selectAll("approval_requests")
+    .select("runs.command as command")
+    .where(approvalVisibleTo(principal))
+    .$if(query.status === "pending", (q) => q.where("approval_requests.status", "=", "pending"))
+    .$if(query.status === "decided", (q) => q.where("approval_requests.status", "!=", "pending"))
+    .$if(query.token !== undefined, (q) => q.where("approval_requests.token", "=", query.token!))
+    .orderBy("approval_requests.created_at", "desc")
     .limit(query.limit)
     .execute();
+  const votes =
+    rows.length === 0
+      ? []
+      : await db
+          .selectFrom("approval_decisions")
+          .selectAll()
+          .where(
+            "approval_token",
+            "in",
+            rows.map((row) => row.token),
+          )
+          .orderBy("created_at")
+          .execute();
 
   const deciders = [
-    ...new Set(rows.map((row) => decisionOf(row.decision).by).filter((by) => by !== undefined)),
+    ...new Set([
+      ...votes.map((vote) => vote.approver_key_id),
+      ...rows.map((row) => decisionOf(row.decision).by).filter((by) => by !== undefined),
+    ]),
   ];
   const names = new Map(
     deciders.length === 0
@@ -75,8 +100,26 @@ export async function listDeskApprovals(
       const { command, ...approval } = row;
       const view = viewApproval(approval);
       const decided = decisionOf(row.decision);
+      const own = votes.filter((vote) => vote.approval_token === row.token);
+      const ballot: DeskApproval["votes"] = own.map((vote) => ({
+        keyId: vote.approver_key_id,
+        name: names.get(vote.approver_key_id) ?? null,
+        decision: vote.decision,
+        at: vote.created_at.toISOString(),
+      }));
+      if (ballot.length === 0 && decided.by) {
+        ballot.push({
+          keyId: decided.by,
+          name: names.get(decided.by) ?? null,
+          decision: decided.decision ?? row.status,
+          at: view.decidedAt,
+        });
+      }
+      // What was approved may differ from what was asked: an edit rewrites `action` and keeps
+      // the request in `original_action`.
+      const asked = row.original_action ?? row.action;
       const description = await describeApproval(db, {
-        action: row.action,
+        action: asked,
         runId: row.run_id,
         fallback: view.summary ?? row.reason,
       });
@@ -91,14 +134,19 @@ export async function listDeskApprovals(
         summary: view.summary,
         amountUsd: view.amountUsd,
         reason: view.reason,
+        rule: row.rule,
+        policy: row.policy_id === null ? null : { id: row.policy_id, version: row.policy_version },
+        required: row.required_approvals,
+        granted: own.filter((vote) => vote.decision === "approve").length,
+        canDecide: row.status === "pending" && (await canDecideApproval(db, principal, row)),
         command,
         createdAt: view.createdAt,
         expiresAt: view.expiresAt,
         decidedAt: view.decidedAt,
         decision: decided.decision ?? null,
-        decidedBy: decided.by ? { keyId: decided.by, name: names.get(decided.by) ?? null } : null,
-        comment: decided.comment ?? null,
-        changes: changesOf(row.action, decided.action, description),
+        votes: ballot,
+        comment: decided.comment ?? own.find((vote) => vote.comment)?.comment ?? null,
+        changes: changesOf(asked, editedAction(row, decided), description),
       };
     }),
   );
@@ -114,6 +162,18 @@ interface StoredDecision {
 
 function decisionOf(value: unknown): StoredDecision {
   return value && typeof value === "object" ? (value as StoredDecision) : {};
+}
+
+/** The edited action, wherever this version of the schema keeps it. */
+function editedAction(
+  row: { action: unknown; original_action: unknown },
+  decided: StoredDecision,
+): Record<string, unknown> | undefined {
+  if (decided.action) return decided.action;
+  if (row.original_action && row.action && typeof row.action === "object") {
+    return row.action as Record<string, unknown>;
+  }
+  return undefined;
 }
 
 function changesOf(

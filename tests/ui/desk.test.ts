@@ -133,7 +133,9 @@ describe("desk", () => {
     expect(await usdcOf(to)).toBe(12_345_678n);
     const decided = page.locator(`#decided li[data-token="${token}"]`);
     await decided.waitFor({ timeout: 20_000 });
-    expect(await decided.textContent()).toContain("amount: 50 USDC → 12.345678 USDC");
+    await expect
+      .poll(() => decided.textContent(), { timeout: 20_000 })
+      .toContain("amount: 50 USDC → 12.345678 USDC");
     await page.close();
   }, 120_000);
 
@@ -205,7 +207,9 @@ describe("desk", () => {
     await expect
       .poll(() => page.locator("#timeline li").count(), { timeout: 20_000 })
       .toBeGreaterThan(1);
-    expect(await page.textContent("#timeline")).toMatch(/waiting for approval since \d/);
+    await expect
+      .poll(() => page.textContent("#timeline"), { timeout: 20_000 })
+      .toMatch(/waiting for approval since \d/);
     expect(await page.locator("button.approve, button.reject, #cancel-run:visible").count()).toBe(
       0,
     );
@@ -263,6 +267,17 @@ describe("desk", () => {
       await page.close();
     }
   }, 120_000);
+
+  test("error: a wrong key is refused and the key form comes back", async () => {
+    const page = await openLocalPage(browser, `${host.url}/`);
+    await page.fill("#api-key", "pgk_not_a_real_key_at_all");
+    await page.press("#api-key", "Enter");
+    await expect.poll(() => page.textContent("#message"), { timeout: 20_000 }).toMatch(/refused/);
+    expect(await page.isVisible("#key-form")).toBe(true);
+    expect(await page.isVisible("#main")).toBe(false);
+    expect(await page.evaluate(() => sessionStorage.getItem("paygent.apiKey"))).toBeNull();
+    await page.close();
+  }, 60_000);
 
   test("behavior: server data is rendered as text, never as markup", async () => {
     const url = `http://127.0.0.1:9/<img src=x onerror=window.__pwned=1><b id=injected>x</b>`;
