@@ -552,6 +552,8 @@
         signal: controller.signal,
         cache: "no-store",
       });
+      // 204: the run already ended before this (re)connection; nothing more will come.
+      if (response.status === 204) return true;
       if (!response.ok || !response.body) throw new Error(`events: HTTP ${response.status}`);
       $("live").textContent = "● live";
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
