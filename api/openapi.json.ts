@@ -8,6 +8,9 @@ import * as approvals from "./approvals/index.js";
 import * as chainCron from "./cron/chain.js";
 import * as chainStats from "./demo/chain-stats.js";
 import * as marketData from "./demo/market-data.js";
+import * as deskApprovals from "./desk/approvals.js";
+import * as deskMe from "./desk/me.js";
+import * as deskSpend from "./desk/spend.js";
 import * as facilitator from "./facilitator/[action].js";
 import * as health from "./health.js";
 import * as freezeKey from "./keys/[id]/freeze.js";
@@ -93,6 +96,10 @@ const modules: Record<string, unknown>[] = [
   marketData,
   chainStats,
   facilitator,
+  // The desk's read models (public/).
+  deskMe,
+  deskApprovals,
+  deskSpend,
 ];
 
 /** The endpoints (handlers with their declarations) every api/ file exports, this one included. */
