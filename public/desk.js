@@ -244,7 +244,7 @@
     card.append(sentenceNode(approval.sentence));
     const facts = el("dl", { className: "facts" });
     fact(facts, "Value", approval.amountUsd ? `${usd(approval.amountUsd)} (USD)` : "no USD price");
-    fact(facts, "Held by", ruleText(approval));
+    fact(facts, "Why held", ruleText(approval));
     fact(facts, "Command", el("span", { className: "command", text: approval.command }));
     // Votes so far on a quorum that is still open.
     if (pending) fact(facts, "Votes", deciderText(approval));
