@@ -1107,13 +1107,14 @@
     return facts;
   }
   async function loadAdmin() {
-    const [keys, policies, deliveries, freeze] = await Promise.all([
+    const [keys, policies, deliveries, me] = await Promise.all([
       optional("/api/keys"),
       optional("/api/policies"),
-      optional("/api/notifications/deliveries"),
-      optional("/api/freeze"),
+      optional("/api/notifications/deliveries?limit=20"),
+      api("GET", "/api/desk/me"),
     ]);
-    const keyRows = (keys && (keys.keys || keys.items)) || [];
+    state.me = me;
+    const keyRows = keys?.keys || [];
     $("keys").replaceChildren(
       ...keyRows.map((k) =>
         el(
@@ -1125,38 +1126,60 @@
           " ",
           el("code", { text: k.id }),
           k.revokedAt ? el("span", { className: "muted", text: " revoked" }) : null,
+          k.frozenAt ? el("span", { className: "chip s-failed", text: " frozen" }) : null,
         ),
       ),
     );
-    const policyRows = (policies && (policies.policies || policies.items)) || null;
+    const policyRows = policies ? policies.policies || [] : null;
     $("policies").replaceChildren(
       ...(policyRows === null
-        ? [el("li", { className: "muted", text: "Policies are not available on this deployment." })]
-        : policyRows.map((p) => el("li", {}, plainRecord(p, Object.keys(p))))),
+        ? [el("li", { className: "muted", text: "Policies are not available to this key." })]
+        : policyRows.length === 0
+          ? [
+              el("li", {
+                className: "muted",
+                text: "No policies: every key runs on the default policy.",
+              }),
+            ]
+          : policyRows.map((p) =>
+              el(
+                "li",
+                { data: { policyId: p.id } },
+                el("strong", { text: p.name }),
+                el("span", { className: "muted", text: ` v${p.version} ` }),
+                el("code", { text: p.id }),
+                el("pre", { className: "mono policy", text: JSON.stringify(p.document, null, 2) }),
+              ),
+            )),
     );
-    const deliveryRows = (deliveries && (deliveries.deliveries || deliveries.items)) || null;
+    const deliveryRows = deliveries ? deliveries.deliveries || [] : null;
     $("deliveries").replaceChildren(
       ...(deliveryRows === null
-        ? [
-            el("li", {
-              className: "muted",
-              text: "Notification deliveries are not available on this deployment.",
-            }),
-          ]
-        : deliveryRows.map((d) => el("li", {}, plainRecord(d, Object.keys(d))))),
+        ? [el("li", { className: "muted", text: "Deliveries are not available to this key." })]
+        : deliveryRows.length === 0
+          ? [el("li", { className: "muted", text: "No notification deliveries yet." })]
+          : deliveryRows.map((d) =>
+              el(
+                "li",
+                {},
+                el("strong", { text: d.eventType || d.event || "" }),
+                " ",
+                chip(d.status || ""),
+                el("span", {
+                  className: "muted",
+                  text: ` ${d.url || d.endpointId || ""} · ${(d.attempts || []).length} attempt(s)`,
+                }),
+              ),
+            )),
     );
-    renderFreeze(freeze);
+    renderFreeze(me.walletFreeze);
   }
+  /** The wallet freeze switch: a confirmation names what it does before anything is sent. */
   function renderFreeze(freeze) {
     const toggle = $("freeze-toggle");
-    if (!freeze) {
-      $("freeze-state").textContent = "The freeze switch is not available on this deployment.";
-      toggle.hidden = true;
-      return;
-    }
-    const frozen = Boolean(freeze.frozen ?? freeze.active);
+    const frozen = freeze !== null && freeze !== undefined;
     $("freeze-state").textContent = frozen
-      ? `Frozen${freeze.reason ? `: ${freeze.reason}` : ""}. No money moves.`
+      ? `The agent wallet is frozen${freeze.reason ? `: ${freeze.reason}` : ""} (since ${dateTime(freeze.frozenAt)}). No money moves.`
       : "Not frozen: agents may spend within their policies.";
     toggle.hidden = false;
     toggle.textContent = frozen ? "Lift the freeze…" : "Freeze all spending…";
@@ -1164,19 +1187,24 @@
       $("freeze-confirm").hidden = false;
       $("freeze-question").textContent = frozen
         ? "Lift the freeze? Agents will be able to spend again."
-        : "Freeze all spending? Every payment, transfer and swap stops until the freeze is lifted.";
+        : "Freeze the agent wallet? Every payment, transfer and swap stops at its next step until the freeze is lifted.";
       $("freeze-yes").textContent = frozen ? "Yes, lift it" : "Yes, freeze";
       $("freeze-yes").onclick = async () => {
         try {
-          await api("POST", "/api/freeze", {
-            frozen: !frozen,
-            reason: $("freeze-reason").value || undefined,
-          });
+          const reason = $("freeze-reason").value.trim();
+          // Lifting takes no reason (the API refuses one).
+          if (frozen) await api("POST", "/api/wallet/unfreeze", {});
+          else await api("POST", "/api/wallet/freeze", reason ? { reason } : {});
+          $("freeze-reason").value = "";
           $("freeze-confirm").hidden = true;
-          renderFreeze(await optional("/api/freeze"));
+          await loadAdmin();
         } catch (error) {
           showMessage(error.message);
         }
+      };
+      $("freeze-no").onclick = () => {
+        $("freeze-confirm").hidden = true;
+        toggle.focus();
       };
       $("freeze-no").focus();
     };

@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { type Address, createPublicClient, erc20Abi, http } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, onTestFinished, test } from "vitest";
 import { launchBrowser, openLocalPage } from "../helpers/browser.js";
 import { disposeHostData, type HostProcess, startHostProcess } from "../helpers/host.js";
 import { execute, waitForRun } from "../helpers/runs.js";
@@ -64,19 +64,25 @@ async function waitVisible(page: Page, selector: string): Promise<void> {
 }
 
 /** A transfer of 50 USDC to a fresh address, held for approval; its token and recipient. */
-async function pendingTransfer(): Promise<{ runId: string; token: string; to: Address }> {
+async function pendingTransfer(): Promise<{
+  runId: string;
+  token: string;
+  to: Address;
+  reason: string;
+}> {
   const to = privateKeyToAccount(generatePrivateKey()).address;
   const { runId } = await execute(host, {
     command: `send 50 USDC to ${to}`,
     approvalThreshold: "5",
   });
   const waiting = await waitForRun(host, runId, ["waiting_approval"]);
-  return { runId, token: waiting.pendingApprovals[0].token, to };
+  const [approval] = waiting.pendingApprovals;
+  return { runId, token: approval.token, to, reason: approval.reason };
 }
 
 describe("desk", () => {
   test('behavior: a pending 50 USDC transfer reads "50 USDC", not base units; Approve completes the run and moves 50 USDC', async () => {
-    const { runId, token, to } = await pendingTransfer();
+    const { runId, token, to, reason } = await pendingTransfer();
     const page = await signIn();
     const card = page.locator(`#approvals article.approval[data-token="${token}"]`);
     await waitVisible(page, `#approvals article.approval[data-token="${token}"]`);
@@ -86,7 +92,7 @@ describe("desk", () => {
     const text = (await card.textContent()) ?? "";
     expect(text).not.toContain("50000000");
     expect(text).toContain("$50.00");
-    expect(text).toContain("above the $5 approval threshold");
+    expect(text).toContain(reason);
     expect(text).toContain(`send 50 USDC to ${to}`);
     expect(text).toMatch(/\d+ h \d+ min left/);
     await page.screenshot({ path: path.join(screenshots, "desk-1440.png"), fullPage: true });
@@ -267,6 +273,40 @@ describe("desk", () => {
       await page.close();
     }
   }, 120_000);
+
+  test("behavior: the admin's freeze switch asks first, then freezes the wallet (new commands 423) and lifts it", async () => {
+    const page = await signIn({ hash: "#admin" });
+    // Whatever happens here, the later tests need a wallet that moves money.
+    onTestFinished(async () => {
+      await host.request("POST", "/api/wallet/unfreeze", {});
+    });
+    await waitVisible(page, "#keys li");
+    expect(await page.textContent("#freeze-state")).toContain("Not frozen");
+    await page.click("#freeze-toggle");
+    expect(await page.isVisible("#freeze-confirm")).toBe(true);
+    // Nothing happens before the confirmation.
+    expect((await host.request("GET", "/api/desk/me")).body.walletFreeze).toBeNull();
+    await page.fill("#freeze-reason", "desk test");
+    await page.click("#freeze-yes");
+    await expect
+      .poll(() => page.textContent("#freeze-state"), { timeout: 20_000 })
+      .toContain("frozen: desk test");
+    const refused = await host.request("POST", "/api/agent/execute", {
+      command: "what's my balance",
+    });
+    expect(refused.status).toBe(423);
+    await page.screenshot({
+      path: path.join(screenshots, "admin-frozen-1440.png"),
+      fullPage: true,
+    });
+    await page.click("#freeze-toggle");
+    await page.click("#freeze-yes");
+    await expect
+      .poll(() => page.textContent("#freeze-state"), { timeout: 20_000 })
+      .toContain("Not frozen");
+    expect((await host.request("GET", "/api/desk/me")).body.walletFreeze).toBeNull();
+    await page.close();
+  }, 60_000);
 
   test("error: a wrong key is refused and the key form comes back", async () => {
     const page = await openLocalPage(browser, `${host.url}/`);
