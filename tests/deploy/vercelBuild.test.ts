@@ -55,7 +55,7 @@ describe("vercel build", () => {
         /^✓ workflow flow function with queue triggers — topics __wkf_workflow_/m,
       );
       expect(output).toMatch(/^✓ workflow step function with queue triggers — topics __wkf_step_/m);
-      expect(output).toContain('✓ cron /api/cron/chain "*/5 * * * *"');
+      expect(output).toContain('✓ cron /api/cron/chain "0 4 * * *"');
       expect(output).toContain("✓ no api function carries local state");
     },
   );
@@ -72,7 +72,7 @@ describe("vercel build", () => {
       expect(failed).toContain("function api/runs/[id].func (/api/runs/[id])");
       expect(failed).toContain("workflow flow function with queue triggers");
       expect(failed).toContain("workflow webhook function");
-      expect(failed).toContain('cron /api/cron/chain "*/5 * * * *"');
+      expect(failed).toContain('cron /api/cron/chain "0 4 * * *"');
       expect(failed).toContain("page static/index.html");
       expect(checks.find((c) => c.name === "config.json is Build Output API v3")?.ok).toBe(true);
     } finally {
