@@ -67,7 +67,15 @@ describe.each(worlds)("behavior: runs survive SIGKILL ($name)", (world) => {
     const dataDir = mkdtempSync(path.join(tmpdir(), "paygent-survival-"));
     cleanups.push(() => disposeHostData(dataDir));
     const base = { dataDir, port: await freePort(), devnetPort: await freePort() };
-    const env = { ...(await world.env()), RATE_LIMIT_PER_MINUTE: "100000" };
+    const env = {
+      ...(await world.env()),
+      RATE_LIMIT_PER_MINUTE: "100000",
+      // Loose operator policy: this test is about crashes, not limits (a 1000 CRO swap is worth
+      // ~100 USD, the built-in default's per-action cap); limits are tests/long/policy.test.ts.
+      PAYGENT_DEFAULT_POLICY: JSON.stringify({
+        allowedActions: ["balance", "transfer", "swap", "pay", "discover"],
+      }),
+    };
     const start = (fault?: "after-settle" | "after-action") =>
       startHostProcess({ ...base, env: { ...env, ...(fault ? { PAYGENT_FAULT: fault } : {}) } });
 
