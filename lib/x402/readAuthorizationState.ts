@@ -63,7 +63,9 @@ export async function readAuthorizationState(
     eventName: "AuthorizationCanceled",
     args: { authorizer: payer, nonce },
   });
-  const latest = await publicClient.getBlockNumber();
+  // Uncached: viem caches the block number for its polling interval, and a stale number would
+  // miss the event of a transaction mined just now (and report a cancelled nonce as used).
+  const latest = await publicClient.getBlockNumber({ cacheTime: 0 });
   const range = parameters.maxBlockRange ?? 2000n;
   const floor = parameters.fromBlock ?? 0n;
   for (let to = latest; to >= floor; to -= range) {
