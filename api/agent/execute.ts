@@ -1,7 +1,7 @@
 import { getDb } from "../../lib/db/index.js";
 import { endpoint } from "../../lib/http/index.js";
 import { executeRequest } from "../../lib/runs/schemas.js";
-import { acceptedResponse, idempotencyKeyOf } from "../../lib/runs/start/accepted.js";
+import { acceptedResponse } from "../../lib/runs/start/accepted.js";
 import { checkStartPolicy } from "../../lib/runs/start/checkStartPolicy.js";
 import { checkCommand, resolveBudget } from "../../lib/runs/start/planning.js";
 import { startRun } from "../../lib/runs/start/startRun.js";
@@ -17,6 +17,7 @@ export const POST = endpoint(
     auth: ["admin", "agent"],
     rateLimit: "command",
     body: { name: "ExecuteRequest", schema: executeRequest },
+    idempotency: true,
     success: {
       status: 202,
       description: "Run started (or replayed for a repeated Idempotency-Key)",
@@ -26,8 +27,7 @@ export const POST = endpoint(
       423: "The wallet or this key is frozen",
     },
   },
-  async ({ request, principal, body }) => {
-    const idempotencyKey = idempotencyKeyOf(request);
+  async ({ principal, body, idempotencyKey }) => {
     // Reject what the grammar can already tell is wrong (and no model could rescue) before starting anything.
     checkCommand(body.command);
     const db = await getDb();

@@ -1,7 +1,7 @@
 import { getDb } from "../../lib/db/index.js";
 import { endpoint } from "../../lib/http/index.js";
 import { payX402Request } from "../../lib/runs/schemas.js";
-import { acceptedResponse, idempotencyKeyOf } from "../../lib/runs/start/accepted.js";
+import { acceptedResponse } from "../../lib/runs/start/accepted.js";
 import { checkStartPolicy } from "../../lib/runs/start/checkStartPolicy.js";
 import { startRun } from "../../lib/runs/start/startRun.js";
 import { assertPublicUrl } from "../../lib/security/assertPublicUrl.js";
@@ -18,12 +18,13 @@ export const POST = endpoint(
     rateLimit: "payment",
     body: { name: "PayX402Request", schema: payX402Request },
     responses: { 423: "The wallet or this key is frozen" },
+    idempotency: true,
     success: {
       status: 202,
       description: "Run started (or replayed for a repeated Idempotency-Key)",
     },
   },
-  async ({ request, principal, body }) => {
+  async ({ principal, body, idempotencyKey }) => {
     await assertPublicUrl(body.url);
     const db = await getDb();
     const sessionLimits = await checkStartPolicy(db, { principal });
@@ -33,7 +34,7 @@ export const POST = endpoint(
       command: `pay ${body.url} (max ${body.maxAmount} base units of ${body.token})`,
       sessionId: body.sessionId,
       options: { x402: { url: body.url, maxAmount: body.maxAmount, token: body.token } },
-      idempotencyKey: idempotencyKeyOf(request),
+      idempotencyKey,
       sessionLimits,
     });
     return acceptedResponse(run, created);

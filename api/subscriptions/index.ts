@@ -1,6 +1,6 @@
 import { getDb } from "../../lib/db/index.js";
 import { endpoint } from "../../lib/http/index.js";
-import { acceptedResponse, idempotencyKeyOf } from "../../lib/runs/start/accepted.js";
+import { acceptedResponse } from "../../lib/runs/start/accepted.js";
 import { getSessionFor } from "../../lib/sessions/getSession.js";
 import { listSubscriptions } from "../../lib/subscriptions/listSubscriptions.js";
 import {
@@ -47,14 +47,14 @@ export const POST = endpoint(
     auth: ["admin", "agent"],
     rateLimit: "command",
     body: { name: "CreateSubscriptionRequest", schema: createSubscriptionSchema },
+    idempotency: true,
     success: {
       status: 202,
       description: "Run started (or replayed for a repeated Idempotency-Key)",
     },
     responses: { 409: "The session already has an active subscription to the service" },
   },
-  async ({ request, principal, body }) => {
-    const idempotencyKey = idempotencyKeyOf(request);
+  async ({ principal, body, idempotencyKey }) => {
     const { run, created } = await startSubscriptionRun(await getDb(), {
       principal,
       ...body,

@@ -2,7 +2,7 @@ import { getDb } from "../../lib/db/index.js";
 import { ClientError } from "../../lib/errors/index.js";
 import { endpoint } from "../../lib/http/index.js";
 import { transferRequest } from "../../lib/runs/schemas.js";
-import { acceptedResponse, idempotencyKeyOf } from "../../lib/runs/start/accepted.js";
+import { acceptedResponse } from "../../lib/runs/start/accepted.js";
 import { checkStartPolicy } from "../../lib/runs/start/checkStartPolicy.js";
 import { resolveBudget } from "../../lib/runs/start/planning.js";
 import { startRun } from "../../lib/runs/start/startRun.js";
@@ -22,13 +22,13 @@ export const POST = endpoint(
     rateLimit: "payment",
     body: { name: "TransferRequest", schema: transferRequest },
     responses: { 423: "The wallet or this key is frozen" },
+    idempotency: true,
     success: {
       status: 202,
       description: "Run started (or replayed for a repeated Idempotency-Key)",
     },
   },
-  async ({ request, principal, body }) => {
-    const idempotencyKey = idempotencyKeyOf(request);
+  async ({ principal, body, idempotencyKey }) => {
     const { amount, token } = resolveBudget({ amount: body.amount, token: body.token });
     if (token === "USD")
       throw new ClientError(

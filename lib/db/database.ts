@@ -384,6 +384,22 @@ export interface FreezesTable {
 }
 
 /** Every table Paygent owns, as kysely sees them. */
+/** An Idempotency-Key record (migration 0095; lib/http/idempotency.ts). */
+export interface IdempotencyKeysTable {
+  /** The caller's key id. */
+  principal: string;
+  /** The endpoint's operationId. */
+  operation: string;
+  key: string;
+  request_hash: string;
+  locked_until: Timestamp;
+  response_status: number | null;
+  response_headers: JsonOrNull<Record<string, string>>;
+  response_body: string | null;
+  created_at: CreatedAt;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+}
+
 export interface Database {
   api_keys: ApiKeysTable;
   agent_sessions: AgentSessionsTable;
@@ -409,6 +425,8 @@ export interface Database {
   notification_deliveries: NotificationDeliveriesTable;
   notification_attempts: NotificationAttemptsTable;
   freezes: FreezesTable;
+  // api-b (issue 20)
+  idempotency_keys: IdempotencyKeysTable;
 }
 
 export type Run = Selectable<RunsTable>;

@@ -16,6 +16,8 @@ import * as notifications from "./migrations/2026_11_30_0024_notifications.js";
 import * as freezes from "./migrations/2026_11_30_0025_freezes.js";
 // hostile (issue 14)
 import * as paymentExposure from "./migrations/2026_11_30_0030_payment_exposure.js";
+// api-b (issue 20)
+import * as idempotencyKeys from "./migrations/2026_11_30_0095_idempotency_keys.js";
 
 /** Migrations are imported statically so bundlers (Vercel, workflow build) include them. */
 const migrations: Record<string, Migration> = {
@@ -34,6 +36,8 @@ const migrations: Record<string, Migration> = {
   "2026_11_30_0025_freezes": freezes,
   // hostile (issue 14)
   "2026_11_30_0030_payment_exposure": paymentExposure,
+  // api-b (issue 20)
+  "2026_11_30_0095_idempotency_keys": idempotencyKeys,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -70,7 +70,11 @@ export type ClientErrorCode =
   | "rate_limited"
   | "unprocessable"
   /** The wallet or the key is frozen by an admin (issue 13): 423 Locked. */
-  | "frozen";
+  | "frozen"
+  /** An Idempotency-Key reused with a different request (issue 20): 422. */
+  | "idempotency_conflict"
+  /** The first request under an Idempotency-Key is still in flight (issue 20): 409 + Retry-After. */
+  | "idempotency_in_flight";
 
 const statusByCode: Record<ClientErrorCode, number> = {
   bad_request: 400,
@@ -86,6 +90,8 @@ const statusByCode: Record<ClientErrorCode, number> = {
   unprocessable: 422,
   frozen: 423,
   rate_limited: 429,
+  idempotency_conflict: 422,
+  idempotency_in_flight: 409,
 };
 
 const kindByCode: Record<ClientErrorCode, ErrorKind> = {
@@ -102,6 +108,8 @@ const kindByCode: Record<ClientErrorCode, ErrorKind> = {
   unprocessable: "invalid",
   frozen: "refused",
   rate_limited: "refused",
+  idempotency_conflict: "invalid",
+  idempotency_in_flight: "conflict",
 };
 
 /** A failure caused by the client's request; answered with a 4xx and a message the client can act on. */

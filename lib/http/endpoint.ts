@@ -1,7 +1,11 @@
 import { z } from "zod";
 import type { Principal } from "../auth/authenticate.js";
 import { getConfig } from "../config.js";
+import { getDb } from "../db/index.js";
 import { ClientError, errorKind } from "../errors/index.js";
+import { hashRequest } from "../idempotency/hashRequest.js";
+import { readIdempotencyKey } from "../idempotency/readIdempotencyKey.js";
+import { withIdempotency } from "../idempotency/withIdempotency.js";
 import type { RateLimitBucket } from "../security/rateLimit.js";
 import { verifyWebhook } from "../security/verifyWebhook.js";
 import { type EndpointAuth, guard, type KeyAuth } from "./guard.js";
@@ -61,6 +65,12 @@ export interface EndpointDeclaration<
   responses?: Record<number, string>;
   /** When it returns false the route does not exist in this deployment (404), e.g. devnet-only. */
   enabled?: () => boolean;
+  /**
+   * Honours an Idempotency-Key header (lib/idempotency): keys are scoped to the caller and this
+   * operation, kept 24 h; a retry gets the stored answer with `Idempotent-Replayed: true`, another
+   * body under the key 422 idempotency_conflict, a retry while the first is in flight 409.
+   */
+  idempotency?: boolean;
 }
 
 /** A verified webhook delivery (auth "webhook"). */
@@ -89,6 +99,11 @@ export interface EndpointInput<
   webhook: A extends "webhook" ? WebhookDelivery : undefined;
   /** The declared route (x402 paid routes name it to their payment server). */
   route: string;
+  /**
+   * With `idempotency`: the request's Idempotency-Key, qualified by the operation, for handlers
+   * whose own writes de-duplicate on it too (startRun); undefined without a header.
+   */
+  idempotencyKey: string | undefined;
 }
 
 /** A value to answer as JSON with the success status, or a ready Response (SSE, HTML, 402…). */
@@ -144,29 +159,44 @@ export function endpoint<
         ? validate(bodySchema, signedBody, "body")
         : await parseJsonBody(request, bodySchema);
 
-    let result: EndpointResult;
-    try {
-      result = await handler({
-        request,
-        principal,
-        params,
-        query,
-        body,
-        webhook,
-        route: declaration.route,
-      } as EndpointInput<A, B, Q, P>);
-    } catch (error) {
-      // The event was verified but not acted on for a reason that is not the sender's: let its
-      // retry through (never after acting on it — the handler's own work is all or nothing).
-      const kind = errorKind(error);
-      if (webhook && (kind === "transient" || kind === "fatal")) await webhook.forget();
-      throw error;
-    }
-    if (result instanceof Response) return result;
-    return json(result, {
-      status: declaration.success.status,
-      headers: declaration.success.headers,
-    });
+    const key = declaration.idempotency ? readIdempotencyKey(request) : undefined;
+    const answer = async (): Promise<Response> => {
+      let result: EndpointResult;
+      try {
+        result = await handler({
+          request,
+          principal,
+          params,
+          query,
+          body,
+          webhook,
+          route: declaration.route,
+          idempotencyKey: key === undefined ? undefined : `${declaration.operationId}:${key}`,
+        } as EndpointInput<A, B, Q, P>);
+      } catch (error) {
+        // The event was verified but not acted on for a reason that is not the sender's: let its
+        // retry through (never after acting on it — the handler's own work is all or nothing).
+        const kind = errorKind(error);
+        if (webhook && (kind === "transient" || kind === "fatal")) await webhook.forget();
+        throw error;
+      }
+      if (result instanceof Response) return result;
+      return json(result, {
+        status: declaration.success.status,
+        headers: declaration.success.headers,
+      });
+    };
+    if (key === undefined) return answer();
+    return withIdempotency(
+      await getDb(),
+      {
+        principal: (principal as Principal | undefined)?.keyId ?? "anonymous",
+        operation: declaration.operationId,
+        key,
+      },
+      hashRequest({ params, query, body }),
+      answer,
+    );
   });
   return Object.assign(handle, { declaration: declaration as EndpointDeclaration });
 }

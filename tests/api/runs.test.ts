@@ -77,9 +77,24 @@ describe("behavior: a command becomes a durable run", () => {
   it("an Idempotency-Key returns the same run instead of starting a second one", async () => {
     const headers = { "idempotency-key": `balance-${Date.now()}` };
     const first = await execute(host, { command: "what's my balance" }, headers);
-    const second = await execute(host, { command: "what's my balance" }, headers);
-    expect(second.runId).toBe(first.runId);
-    expect(second.replayed).toBe(true);
+    const second = await host.request(
+      "POST",
+      "/api/agent/execute",
+      { command: "what's my balance" },
+      headers,
+    );
+    expect(second.status).toBe(202);
+    expect(second.body.runId).toBe(first.runId);
+    expect(second.headers.get("idempotent-replayed")).toBe("true");
+    // The same key with another command is a conflict, not the old run (issue 20).
+    const other = await host.request(
+      "POST",
+      "/api/agent/execute",
+      { command: "swap 1 CRO for USDC" },
+      headers,
+    );
+    expect(other.status).toBe(422);
+    expect(other.body.error.code).toBe("idempotency_conflict");
   });
 
   it("streams progress as Server-Sent Events and resumes after Last-Event-ID", async () => {

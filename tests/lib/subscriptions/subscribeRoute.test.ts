@@ -42,7 +42,8 @@ test("behavior: subscribing pays the first period through a durable run and gran
   const replay = await host.request("POST", "/api/subscriptions", body, {
     "idempotency-key": "sub-e2e-1",
   });
-  expect(replay.body).toMatchObject({ runId: accepted.body.runId, replayed: true });
+  expect(replay.body).toMatchObject({ runId: accepted.body.runId });
+  expect(replay.headers.get("idempotent-replayed")).toBe("true");
 
   const run = await waitForRun(
     host,
