@@ -10,9 +10,22 @@ import type { BenchRow } from "./stats.js";
 async function main(): Promise<void> {
   const dir = import.meta.dirname;
   const only = process.argv.slice(2);
-  const files = readdirSync(dir)
+  const available = readdirSync(dir)
     .filter((f) => f.endsWith(".ts") && !["run.ts", "stats.ts"].includes(f))
-    .filter((f) => only.length === 0 || only.includes(f.replace(/\.ts$/, "")));
+    .map((f) => f.replace(/\.ts$/, ""))
+    .sort();
+  const unknown = only.filter((name) => !available.includes(name));
+  if (unknown.length > 0) {
+    // An empty table with exit 0 read as "nothing to measure" (issue 20): name what exists.
+    process.stderr.write(
+      `Unknown benchmark${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}\n` +
+        `Benchmarks: ${available.join(", ")}\nusage: npm run bench [name…]\n`,
+    );
+    process.exit(2);
+  }
+  const files = available
+    .filter((name) => only.length === 0 || only.includes(name))
+    .map((name) => `${name}.ts`);
   const rows: (BenchRow & { bench: string })[] = [];
   for (const file of files) {
     const bench = file.replace(/\.ts$/, "");

@@ -1,5 +1,6 @@
 import { getDb } from "../../lib/db/index.js";
 import { endpoint } from "../../lib/http/index.js";
+import { listServiceNames } from "../../lib/registry/listServiceNames.js";
 import { executeRequest } from "../../lib/runs/schemas.js";
 import { acceptedResponse } from "../../lib/runs/start/accepted.js";
 import { checkStartPolicy } from "../../lib/runs/start/checkStartPolicy.js";
@@ -29,8 +30,8 @@ export const POST = endpoint(
   },
   async ({ principal, body, idempotencyKey }) => {
     // Reject what the grammar can already tell is wrong (and no model could rescue) before starting anything.
-    checkCommand(body.command);
     const db = await getDb();
+    await checkCommand(body.command, () => listServiceNames(db));
     // Frozen → 423; a threshold or budget above the key's policy → 422 naming the rule.
     const sessionLimits = await checkStartPolicy(db, {
       principal,

@@ -3,6 +3,7 @@ import { endpoint } from "../../lib/http/index.js";
 import { cancelSubscription } from "../../lib/subscriptions/cancelSubscription.js";
 import { getSubscriptionFor } from "../../lib/subscriptions/getSubscriptionFor.js";
 import { subscriptionId } from "../../lib/subscriptions/schemas.js";
+import { stopRenewalRun } from "../../lib/subscriptions/stopRenewalRun.js";
 
 /** GET /api/subscriptions/{id} — one subscription. */
 export const GET = endpoint(
@@ -19,7 +20,10 @@ export const GET = endpoint(
   async ({ principal, params }) => await getSubscriptionFor(await getDb(), principal, params.id),
 );
 
-/** DELETE /api/subscriptions/{id} — cancels: no more renewals; the paid period stays usable. */
+/**
+ * DELETE /api/subscriptions/{id} — cancels: no more renewals, and the renewal run ends at once
+ * (status cancelled); the paid period stays usable.
+ */
 export const DELETE = endpoint(
   {
     route: "/api/subscriptions/[id]",
@@ -34,6 +38,9 @@ export const DELETE = endpoint(
   async ({ principal, params }) => {
     const db = await getDb();
     await getSubscriptionFor(db, principal, params.id);
-    return await cancelSubscription(db, params.id);
+    const cancelled = await cancelSubscription(db, params.id);
+    // The renewal run ends now rather than sleeping to the period's end (issue 20).
+    if (cancelled.status === "cancelled") await stopRenewalRun(db, principal, cancelled.runId);
+    return cancelled;
   },
 );

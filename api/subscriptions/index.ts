@@ -1,6 +1,7 @@
 import { getDb } from "../../lib/db/index.js";
 import { endpoint } from "../../lib/http/index.js";
 import { acceptedResponse } from "../../lib/runs/start/accepted.js";
+import { checkStartPolicy } from "../../lib/runs/start/checkStartPolicy.js";
 import { getSessionFor } from "../../lib/sessions/getSession.js";
 import { listSubscriptions } from "../../lib/subscriptions/listSubscriptions.js";
 import {
@@ -32,10 +33,11 @@ export const GET = endpoint(
 );
 
 /**
- * POST /api/subscriptions {sessionId, serviceId, period} — subscribes a session to a service by
- * starting a durable run (202); see startSubscriptionRun. Follow links.self; the subscription
- * appears in GET /api/subscriptions once the first period is paid. An Idempotency-Key header
- * makes retries return the same run.
+ * POST /api/subscriptions {sessionId?, serviceId, period} — subscribes a session (a new one when
+ * none is named, like execute) to a service by starting a durable run (202); see
+ * startSubscriptionRun. The answer names the subscriptionId, which GET /api/subscriptions/{id}
+ * serves once the run has paid the first period. An Idempotency-Key header makes retries return
+ * the same run.
  */
 export const POST = endpoint(
   {
@@ -52,14 +54,25 @@ export const POST = endpoint(
       status: 202,
       description: "Run started (or replayed for a repeated Idempotency-Key)",
     },
-    responses: { 409: "The session already has an active subscription to the service" },
+    responses: {
+      409: "The session already has an active subscription to the service",
+      423: "The wallet or this key is frozen",
+    },
   },
   async ({ principal, body, idempotencyKey }) => {
-    const { run, created } = await startSubscriptionRun(await getDb(), {
+    const db = await getDb();
+    // Frozen → 423; the policy's limits for the session created when none is named.
+    const sessionLimits = await checkStartPolicy(db, { principal });
+    const { run, created, subscriptionId } = await startSubscriptionRun(db, {
       principal,
       ...body,
       idempotencyKey,
+      sessionLimits,
     });
-    return acceptedResponse(run, created, { serviceId: body.serviceId, period: body.period });
+    return acceptedResponse(run, created, {
+      subscriptionId,
+      serviceId: body.serviceId,
+      period: body.period,
+    });
   },
 );

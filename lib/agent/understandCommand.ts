@@ -14,6 +14,8 @@ export interface UnderstandCommandParameters {
   /** Fallback for phrasings the grammar does not know; omitted → grammar only. */
   model?: LanguageModel;
   memory?: SessionMemory;
+  /** Registered service names, for the examples of a refusal. */
+  services?: ReadonlyArray<string>;
   abortSignal?: AbortSignal;
 }
 
@@ -33,9 +35,9 @@ export interface UnderstoodCommand {
 export async function understandCommand(
   parameters: UnderstandCommandParameters,
 ): Promise<UnderstoodCommand> {
-  const { text, tokens, model, memory, abortSignal } = parameters;
+  const { text, tokens, model, memory, services, abortSignal } = parameters;
   try {
-    return { command: parseCommand(text, { tokens, memory }), source: "grammar" };
+    return { command: parseCommand(text, { tokens, memory, services }), source: "grammar" };
   } catch (error) {
     if (!(error instanceof CommandParseError) || error.reason !== "unrecognized" || !model)
       throw error;

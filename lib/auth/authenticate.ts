@@ -102,7 +102,8 @@ export function assertSessionAccess(
   session: { id: string; api_key_id: string | null },
 ): void {
   if (principal.role === "admin") return;
-  if (session.api_key_id !== principal.keyId) {
-    throw new ClientError("not_found", `Session ${session.id} not found`);
-  }
+  // No id in the message: callers also reach sessions the caller never named (a payment's), and
+  // a 404 must not tell one principal another's session id (issue 20).
+  if (session.api_key_id !== principal.keyId)
+    throw new ClientError("not_found", "Session not found");
 }

@@ -3,6 +3,7 @@ import { type Config, getConfig, isNeonUrl } from "../config.js";
 import { clearProcessSingleton, processSingleton } from "../singleton.js";
 import { createDb, type DatabaseDriver, type DbHandle } from "./createDb.js";
 import type { Database } from "./database.js";
+import { lockDataDir } from "./lockDataDir.js";
 import { migrateToLatest } from "./migrate.js";
 
 export * from "./createDb.js";
@@ -20,15 +21,34 @@ export function databaseDriverFor(config: Config): DatabaseDriver {
 export function getDbHandle(): Promise<DbHandle> {
   const handle = processSingleton("db", async () => {
     const config = getConfig();
-    const opened = await createDb({
-      driver: databaseDriverFor(config),
-      url: config.DATABASE_URL,
-      dataDir: config.PGLITE_DATA_DIR,
-    });
-    await migrateToLatest(opened.db);
-    return opened;
+    const driver = databaseDriverFor(config);
+    // PGlite is single-process: a second process on the same folder (keys:create while the dev
+    // host runs) loses its writes and risks corrupting it. Refuse clearly instead (issue 20).
+    const onDisk = driver === "pglite" && !/^\w+:\/\//.test(config.PGLITE_DATA_DIR);
+    const release = onDisk ? lockDataDir(config.PGLITE_DATA_DIR) : () => {};
+    try {
+      const opened = await createDb({
+        driver,
+        url: config.DATABASE_URL,
+        dataDir: config.PGLITE_DATA_DIR,
+      });
+      await migrateToLatest(opened.db);
+      return {
+        ...opened,
+        close: async () => {
+          await opened.close();
+          release();
+        },
+      };
+    } catch (error) {
+      release();
+      throw error;
+    }
   });
-  handle.catch(() => clearProcessSingleton("db"));
+  // A block body: returning the cleared (rejected) promise would make this catch reject unhandled.
+  handle.catch(() => {
+    clearProcessSingleton("db");
+  });
   return handle;
 }
 

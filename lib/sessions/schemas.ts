@@ -16,6 +16,19 @@ export const createSessionRequest = z
   })
   .strict();
 
+/** Body of PATCH /api/agent/sessions/{id}: limits to lower (at least one). */
+export const updateSessionRequest = z
+  .object({
+    budget: budgetInput.optional().describe("A lower total, in the session's budget token"),
+    dailyLimit: budgetInput.optional().describe("A lower daily limit, in its token"),
+    approvalThreshold: usdAmount.optional().describe("A lower approval threshold"),
+  })
+  .strict()
+  .refine(
+    (body) => body.budget || body.dailyLimit || body.approvalThreshold !== undefined,
+    "name at least one of budget, dailyLimit, approvalThreshold",
+  );
+
 /** Query of GET /api/agent/sessions. */
 export const listSessionsQuery = z
   .object({

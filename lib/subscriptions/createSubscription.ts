@@ -9,7 +9,11 @@ import { SubscriptionConflictError } from "./errors.js";
 import { createSubscriptionSchema } from "./schemas.js";
 import { type SubscriptionView, toSubscriptionView } from "./subscriptionView.js";
 
-export type CreateSubscriptionParameters = z.input<typeof createSubscriptionSchema>;
+export type CreateSubscriptionParameters = z.input<typeof createSubscriptionSchema> & {
+  sessionId: string;
+  /** The id promised to the caller in advance (POST /api/subscriptions); default a new one. */
+  id?: string;
+};
 
 /**
  * Records a subscription of a session to a service. Its first period is due at once: access
@@ -21,7 +25,10 @@ export async function createSubscription(
   parameters: CreateSubscriptionParameters,
   options: { now?: Date } = {},
 ): Promise<SubscriptionView> {
-  const input = validate(createSubscriptionSchema, parameters, "subscription");
+  const input = {
+    ...validate(createSubscriptionSchema, parameters, "subscription"),
+    sessionId: parameters.sessionId,
+  };
   const now = options.now ?? new Date();
   return await db.transaction().execute(async (trx) => {
     // Locking the session serialises concurrent subscribes of one session, so the
@@ -53,7 +60,7 @@ export async function createSubscription(
     const row = await trx
       .insertInto("service_subscriptions")
       .values({
-        id: newId("sub"),
+        id: parameters.id ?? newId("sub"),
         session_id: input.sessionId,
         service_id: input.serviceId,
         period: input.period,

@@ -9,7 +9,13 @@ export const subscriptionId = z
 
 /** Input of createSubscription (and body of POST /api/subscriptions). */
 export const createSubscriptionSchema = z.object({
-  sessionId: z.string().trim().min(1).max(200).describe("Session that pays for the subscription"),
+  sessionId: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe("Session that pays for the subscription (default: a new session, as for execute)"),
   serviceId: serviceId.describe("Registered service to subscribe to"),
   period: z.enum(subscriptionPeriods).describe("How often it renews: daily, weekly or monthly"),
 });

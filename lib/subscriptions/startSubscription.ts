@@ -5,6 +5,7 @@ import { findToken } from "../chain/registry.js";
 import type { Database, Run } from "../db/database.js";
 import { ClientError } from "../errors/index.js";
 import { derivedId } from "../ids.js";
+import type { RunOptions } from "../runs/start/startRun.js";
 import { startSubscriptionWorkflow } from "../runs/start/workflows.js";
 import { PaymentUnknownError } from "../x402/errors.js";
 import { executePayment } from "../x402/executePayment.js";
@@ -76,7 +77,13 @@ export async function startSubscription(
   let subscription = await findOwnSubscription(db, renewalRunId);
   if (!subscription) {
     try {
-      subscription = await createSubscription(db, { sessionId: run.session_id, serviceId, period });
+      subscription = await createSubscription(db, {
+        sessionId: run.session_id,
+        serviceId,
+        period,
+        // The id POST /api/subscriptions already answered with, when the run came from there.
+        id: (run.options as RunOptions | null)?.subscriptionId,
+      });
     } catch (error) {
       // A crash after creating but before linking leaves an unlinked active subscription: adopt it.
       if (!(error instanceof SubscriptionConflictError)) throw error;

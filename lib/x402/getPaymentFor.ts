@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { assertSessionAccess, type Principal } from "../auth/authenticate.js";
+import type { Principal } from "../auth/authenticate.js";
 import type { Database } from "../db/index.js";
 import { PaymentNotFoundError } from "./errors.js";
 import { getPayment, type PaymentView, toPaymentView } from "./payments.js";
@@ -23,8 +23,9 @@ export async function getPaymentFor(
           .where("id", "=", payment.session_id)
           .executeTakeFirst()
       : undefined;
-    if (!session) throw new PaymentNotFoundError(paymentId);
-    assertSessionAccess(principal, session);
+    // Someone else's payment looks exactly like a missing one (never naming its session).
+    if (!session || session.api_key_id !== principal.keyId)
+      throw new PaymentNotFoundError(paymentId);
   }
   return toPaymentView(payment);
 }

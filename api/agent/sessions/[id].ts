@@ -1,8 +1,11 @@
 import { getDb } from "../../../lib/db/index.js";
 import { endpoint } from "../../../lib/http/index.js";
+import { checkStartPolicy } from "../../../lib/runs/start/checkStartPolicy.js";
+import { resolveBudget } from "../../../lib/runs/start/planning.js";
 import { closeSession } from "../../../lib/sessions/closeSession.js";
 import { getSessionFor } from "../../../lib/sessions/getSession.js";
-import { sessionId } from "../../../lib/sessions/schemas.js";
+import { sessionId, updateSessionRequest } from "../../../lib/sessions/schemas.js";
+import { updateSession } from "../../../lib/sessions/updateSession.js";
 import { viewSession } from "../../../lib/sessions/viewSession.js";
 
 /** GET /api/agent/sessions/{id} — the session with its budget: spent, reserved, remaining. */
@@ -20,6 +23,47 @@ export const GET = endpoint(
   async ({ principal, params }) => {
     const db = await getDb();
     return await viewSession(await getSessionFor(db, principal, params.id), db);
+  },
+);
+
+/**
+ * PATCH /api/agent/sessions/{id} {budget?, dailyLimit?, approvalThreshold?} — lowers the session's
+ * limits (see updateSession): tighten only, within the key's policy; raising one is a 422.
+ */
+export const PATCH = endpoint(
+  {
+    route: "/api/agent/sessions/[id]",
+    method: "PATCH",
+    operationId: "updateSession",
+    summary: "Lower a session's budget, daily limit or approval threshold (tighten only)",
+    tags: ["agent"],
+    auth: ["admin", "agent"],
+    params: { id: sessionId },
+    body: { name: "UpdateSessionRequest", schema: updateSessionRequest },
+    success: { status: 200, description: "The updated session" },
+    responses: {
+      409: "The session is closed",
+      422: "A limit would rise, or is above the key's policy",
+      423: "The wallet or this key is frozen",
+    },
+  },
+  async ({ principal, params, body }) => {
+    const db = await getDb();
+    // Frozen → 423; above the key's policy → 422 naming the rule (as when opening a session).
+    await checkStartPolicy(db, {
+      principal,
+      approvalThresholdUsd: body.approvalThreshold,
+      budget: body.budget,
+    });
+    if (body.dailyLimit) await checkStartPolicy(db, { principal, budget: body.dailyLimit });
+    const session = await updateSession(db, {
+      principal,
+      sessionId: params.id,
+      budget: body.budget ? resolveBudget(body.budget) : undefined,
+      dailyLimit: body.dailyLimit ? resolveBudget(body.dailyLimit) : undefined,
+      approvalThresholdUsd: body.approvalThreshold,
+    });
+    return await viewSession(session, db);
   },
 );
 

@@ -1,7 +1,9 @@
+import { CommandParseError } from "../errors.js";
 import type { Budget, ParsedCommand, ParsedIntent } from "../intent.js";
 import type { SessionMemory } from "../memory.js";
 import type { TokenList } from "../tokens.js";
 import { checkRuleBypass } from "./checkRuleBypass.js";
+import { commandExamples } from "./commandExamples.js";
 import { type Clauses, extractClauses } from "./extractClauses.js";
 import { type VerbClass, verbOf } from "./lexicon.js";
 import { balanceNoun, parseBalance } from "./parseBalance.js";
@@ -21,17 +23,25 @@ export interface ParseCommandOptions {
   tokens: TokenList;
   /** Session memory for "do that again", "pay the same service", "swap it back". */
   memory?: SessionMemory;
+  /** Names of registered services, for the examples a refusal gives (commandExamples). */
+  services?: ReadonlyArray<string>;
 }
 
 /** Longest command accepted (characters); longer input is refused rather than scanned. */
 export const MAX_COMMAND_LENGTH = 2000;
 
-const examples = [
-  '"swap 10 CRO for USDC then pay 0.10 USDC to the market data API"',
-  '"what\'s my balance"',
-  '"find market data services under 0.5 USDC"',
-  '"subscribe to the weather API monthly"',
-];
+/** The one refusal for a command that is not understood: what Paygent does, with examples. */
+function notUnderstood(text: string, options: ParseCommandOptions, cause?: unknown) {
+  const { capabilities, examples } = commandExamples(options.tokens, options.services);
+  return refuse(`I don't understand "${text}"`, {
+    reason: "unrecognized",
+    suggestions: [capabilities, ...examples],
+    cause,
+  });
+}
+
+/** Verbs that, with no amount, read as everyday speech ("buy me some pizza") as easily as a trade. */
+const tradeKinds = new Set<VerbClass>(["buy", "sell", "swap"]);
 
 const serviceWords = new Set([
   "service",
@@ -113,8 +123,35 @@ function isMarketStep(words: ReadonlyArray<Word>, verb: VerbClass | undefined): 
   }
 }
 
-/** Parses one step (fillers and clauses already removed). */
+/**
+ * Parses one step (fillers and clauses already removed). A trade verb without any amount whose
+ * token is unknown and close to none ("buy me some pizza") is not a trade at all: it gets the
+ * not-understood answer with examples rather than `Unknown token "pizza"`.
+ */
 function parseStep(
+  input: Word[],
+  options: ParseCommandOptions,
+): { steps: ParsedIntent[]; budget?: Budget } {
+  try {
+    return parseOneStep(input, options);
+  } catch (error) {
+    const head = input[0]!;
+    const verb = head.kind === "word" ? verbOf(head.lower) : undefined;
+    if (
+      error instanceof CommandParseError &&
+      error.reason === "unknown_token" &&
+      !error.message.includes("did you mean") &&
+      verb &&
+      tradeKinds.has(verb.class) &&
+      !input.some((w) => w.kind === "number")
+    ) {
+      throw notUnderstood(input.map((w) => w.raw).join(" "), options, error);
+    }
+    throw error;
+  }
+}
+
+function parseOneStep(
   input: Word[],
   options: ParseCommandOptions,
 ): { steps: ParsedIntent[]; budget?: Budget } {
@@ -191,19 +228,15 @@ function parseStep(
         reason: "unrecognized",
         suggestions: ['Try "do that again", "swap it back" or "pay the same service"'],
       });
-    case "unsupported":
+    case "unsupported": {
+      const { capabilities, examples } = commandExamples(options.tokens, options.services);
       throw refuse(`"${verb!.verb}" is not something Paygent can do`, {
         reason: "unsupported",
-        suggestions: [
-          "Paygent can pay, transfer, swap, check balances, find services and manage subscriptions",
-          ...examples,
-        ],
+        suggestions: [capabilities, ...examples],
       });
+    }
     default:
-      throw refuse(`I don't understand "${words.map((w) => w.raw).join(" ")}"`, {
-        reason: "unrecognized",
-        suggestions: examples,
-      });
+      throw notUnderstood(words.map((w) => w.raw).join(" "), options);
   }
 }
 
@@ -292,7 +325,7 @@ export function parseIntents(text: string, options: ParseCommandOptions): Parsed
   if (steps.length === 0) {
     throw refuse(text.trim() === "" ? "The command is empty" : "The command has no action in it", {
       reason: budget ? "incomplete" : "unrecognized",
-      suggestions: examples,
+      suggestions: commandExamples(options.tokens, options.services).examples,
     });
   }
   if (steps.length > 20) {

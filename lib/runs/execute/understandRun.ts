@@ -6,6 +6,7 @@ import type { ModelUsage } from "../../agent/model/modelCommand.js";
 import { understandCommand } from "../../agent/understandCommand.js";
 import { getConfig } from "../../config.js";
 import type { Database, Run } from "../../db/database.js";
+import { listServiceNames } from "../../registry/listServiceNames.js";
 import type { CostItem } from "../cost.js";
 import { agentTokens } from "../start/planning.js";
 import type { RunOptions } from "../start/startRun.js";
@@ -31,12 +32,16 @@ export async function understandRun(
       },
     };
   }
-  const memory = await loadMemory(db, run.session_id);
+  const [memory, services] = await Promise.all([
+    loadMemory(db, run.session_id),
+    listServiceNames(db),
+  ]);
   const model = createLanguageModel(getConfig());
   const understood = await understandCommand({
     text: run.command,
     tokens: agentTokens(),
     memory,
+    services,
     model,
   });
   return { command: understood.command, ...(understood.usage ? { usage: understood.usage } : {}) };

@@ -24,15 +24,25 @@ function modelConfigured(): boolean {
 
 /**
  * Fast pre-check at the API edge: a command the grammar rejects for a reason no model or session
- * memory could fix is answered 422 before any run starts.
+ * memory could fix is answered 422 before any run starts. A command not understood at all is
+ * refused with examples built from `loadServices` (the registered services), read only then.
  */
-export function checkCommand(text: string): void {
+export async function checkCommand(
+  text: string,
+  loadServices: () => Promise<string[]> = async () => [],
+): Promise<void> {
   if (modelConfigured()) return;
+  const tokens = agentTokens();
   try {
-    parseCommand(text, { tokens: agentTokens() });
+    parseCommand(text, { tokens });
   } catch (error) {
+    if (!(error instanceof CommandParseError)) throw error;
     // References to earlier commands need the session's memory, which the run itself loads.
-    if (error instanceof CommandParseError && error.reason === "memory") return;
+    if (error.reason === "memory") return;
+    if (error.reason === "unrecognized" || error.reason === "unsupported") {
+      // The same (deterministic) refusal again, now with this deployment's services as examples.
+      parseCommand(text, { tokens, services: await loadServices() });
+    }
     throw error;
   }
 }

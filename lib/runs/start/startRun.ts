@@ -17,6 +17,8 @@ export interface RunOptions {
   x402?: { url: string; maxAmount: string; token: string };
   /** For kind "transfer": a direct wallet transfer. */
   transfer?: { token: string; amount: string; to: string };
+  /** POST /api/subscriptions: the id the subscription gets, answered in the 202 before it exists. */
+  subscriptionId?: string;
 }
 
 export interface StartRunParameters {

@@ -20,8 +20,8 @@ export interface CancelRunResult {
 
 /**
  * The kill switch. Under the run's row lock it records the cancel, so no action that has not yet
- * passed its gate (which takes the same lock) can start a payment or swap afterwards. Then it wakes
- * a run that is waiting on an approval and asks the workflow world to stop the run.
+ * passed its gate (which takes the same lock) can start a payment or swap afterwards. Then it asks
+ * the workflow world to stop the run (waking an approval wait only if the world cannot).
  */
 export async function cancelRun(
   db: Kysely<Database>,
@@ -82,17 +82,31 @@ export async function cancelRun(
 
   const { workflowRunId } = cancelled;
   if (workflowRunId && !workflowRunId.startsWith("starting:")) {
-    for (const token of cancelled.approvalTokens) {
-      await wakeRun(
-        workflowRunId,
-        token,
-        { kind: "approval", decision: "cancel" },
-        { waitMs: 200 },
-      );
-    }
-    await cancelWorkflowRun(workflowRunId).catch((error) =>
-      log.warn("workflow cancel failed", { runId, error }),
+    // Stop the run in the world first and leave its approval hook alone. Waking the hook made the
+    // workflow replay and schedule the action step while the cancel landed: the world refuses
+    // step_created on a cancelled run, the runtime takes that refusal for "step already exists",
+    // enqueues the step anyway, and its step_started answers "Step not found" (HTTP 500) — retried
+    // forever. A run cancelled while it sleeps on the hook never schedules another step; its hook
+    // is disposed and its timeout wake-up finds a finished run and is dropped.
+    const stopped = await cancelWorkflowRun(workflowRunId).then(
+      () => true,
+      (error: unknown) => {
+        log.warn("workflow cancel failed", { runId, error });
+        return false;
+      },
     );
+    // Only when the world could not stop it: wake the wait so the run reaches its gate, which
+    // sees our cancel flag and ends the run itself.
+    if (!stopped) {
+      for (const token of cancelled.approvalTokens) {
+        await wakeRun(
+          workflowRunId,
+          token,
+          { kind: "approval", decision: "cancel" },
+          { waitMs: 200 },
+        );
+      }
+    }
   }
   return {
     runId,

@@ -39,6 +39,8 @@ test("behavior: subscribing pays the first period through a durable run and gran
     period: "daily",
     status: "running",
   });
+  // The answer names the subscription it is creating (issue 20).
+  expect(accepted.body.subscriptionId).toMatch(/^sub_/);
   const replay = await host.request("POST", "/api/subscriptions", body, {
     "idempotency-key": "sub-e2e-1",
   });
@@ -57,6 +59,7 @@ test("behavior: subscribing pays the first period through a durable run and gran
   expect(listed.status).toBe(200);
   expect(listed.body.subscriptions).toHaveLength(1);
   const sub = listed.body.subscriptions[0];
+  expect(sub.id).toBe(accepted.body.subscriptionId);
   expect(sub).toMatchObject({
     serviceId: service.id,
     status: "active",
@@ -71,6 +74,33 @@ test("behavior: subscribing pays the first period through a durable run and gran
   // A second subscribe to the same service is refused before anything is paid.
   expect((await host.request("POST", "/api/subscriptions", body)).status).toBe(409);
 
+  const renewal = await host.request("GET", `/api/runs/${sub.runId}`);
+  expect(renewal.body.status).toBe("running");
   const cancelled = await host.request("DELETE", `/api/subscriptions/${sub.id}`);
   expect(cancelled.body).toMatchObject({ id: sub.id, status: "cancelled" });
+  // Its renewal run ends now, not when the paid period does (issue 20).
+  const ended = await host.request("GET", `/api/runs/${sub.runId}`);
+  expect(ended.body.status).toBe("cancelled");
+}, 200_000);
+
+test("behavior: without a sessionId, subscribing opens a session, as execute does", async () => {
+  const found = await host.request("GET", "/api/services/discover?category=market-data");
+  const service = found.body.services.find((s: { name: string }) => s.name === "Market Data API");
+  const accepted = await host.request("POST", "/api/subscriptions", {
+    serviceId: service.id,
+    period: "weekly",
+  });
+  expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
+  expect(accepted.body.sessionId).toMatch(/^ses_/);
+  expect(accepted.body.subscriptionId).toMatch(/^sub_/);
+  const run = await waitForRun(
+    host,
+    accepted.body.runId,
+    ["completed", "failed", "cancelled"],
+    90_000,
+  );
+  expect(run.status, JSON.stringify(run.error ?? run.steps)).toBe("completed");
+  const sub = await host.request("GET", `/api/subscriptions/${accepted.body.subscriptionId}`);
+  expect(sub.status).toBe(200);
+  expect(sub.body).toMatchObject({ sessionId: accepted.body.sessionId, period: "weekly" });
 }, 200_000);

@@ -207,7 +207,11 @@ describe("payments API", () => {
       status: "settled",
       sessionId: "ses_a",
     });
-    expect((await call("/api/payments/pay_001", otherKey)).status).toBe(404);
+    const foreign = await call("/api/payments/pay_001", otherKey);
+    expect(foreign.status).toBe(404);
+    // The 404 names what was asked for, never the owner's session (issue 20).
+    expect(JSON.stringify(foreign.body)).not.toContain("ses_a");
+    expect(JSON.stringify(foreign.body)).toContain("Payment pay_001 not found");
     expect((await call("/api/payments/pay_005", ownerKey.key)).status).toBe(404);
     expect((await call("/api/payments/pay_005", adminKey)).status).toBe(200);
   });

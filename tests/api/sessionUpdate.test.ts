@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { PATCH } from "../../api/agent/sessions/[id].js";
+import { POST as OPEN } from "../../api/agent/sessions/index.js";
+import { createApiKey } from "../../lib/auth/apiKeys.js";
+import { closeCache } from "../../lib/cache/index.js";
+import { resetConfig } from "../../lib/config.js";
+import { closeDb } from "../../lib/db/index.js";
+import { createTestDb, type TestDb } from "../helpers/db.js";
+
+/** PATCH /api/agent/sessions/{id}: a session's limits can be lowered, never raised (issue 20). */
+let testDb: TestDb;
+const keys = { admin: "", agent: "", other: "" };
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  testDb = await createTestDb("pg");
+  Object.assign(process.env, { DATABASE_URL: testDb.url, RATE_LIMIT_PER_MINUTE: "1000" });
+  for (const name of ["REDIS_URL", "UPSTASH_REDIS_REST_URL", "KV_REST_API_URL", "AUTH_DISABLED"])
+    delete process.env[name];
+  resetConfig();
+  await closeDb();
+  await closeCache();
+  keys.admin = (await createApiKey(testDb.db, { name: "root", scope: "admin" })).key;
+  keys.agent = (await createApiKey(testDb.db, { name: "bot", scope: "sessions" })).key;
+  keys.other = (await createApiKey(testDb.db, { name: "other", scope: "sessions" })).key;
+});
+
+afterAll(async () => {
+  await closeDb();
+  await closeCache();
+  process.env = saved;
+  resetConfig();
+  await testDb?.dispose();
+});
+
+const call = async (
+  handler: (request: Request) => Promise<Response>,
+  method: string,
+  path: string,
+  key: string,
+  body: unknown,
+) => {
+  const response = await handler(
+    new Request(`http://localhost${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    }),
+  );
+  return { status: response.status, body: await response.json() };
+};
+
+async function openSession(key: string): Promise<string> {
+  const opened = await call(OPEN, "POST", "/api/agent/sessions", key, {
+    budget: { amount: "10", token: "USD" },
+    approvalThreshold: "5",
+  });
+  expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+  return opened.body.id as string;
+}
+
+describe("session update", () => {
+  test("behavior: an agent lowers its budget and threshold; the session keeps them", async () => {
+    const id = await openSession(keys.agent);
+    const lowered = await call(PATCH, "PATCH", `/api/agent/sessions/${id}`, keys.agent, {
+      budget: { amount: "4", token: "USD" },
+      approvalThreshold: "1.5",
+    });
+    expect(lowered.status, JSON.stringify(lowered.body)).toBe(200);
+    expect(lowered.body).toMatchObject({
+      id,
+      budget: { amount: "4000000", token: "USD" },
+      approvalThresholdUsd: "1.500000",
+    });
+    // A daily limit where there was none also tightens.
+    const daily = await call(PATCH, "PATCH", `/api/agent/sessions/${id}`, keys.agent, {
+      dailyLimit: { amount: "2", token: "USD" },
+    });
+    expect(daily.status).toBe(200);
+    expect(daily.body.dailyLimit).toMatchObject({ amount: "2000000", token: "USD" });
+  });
+
+  test("error: raising a limit is a 422 for every role, and changes nothing", async () => {
+    const id = await openSession(keys.agent);
+    for (const [key, body] of [
+      [keys.agent, { budget: { amount: "11", token: "USD" } }],
+      [keys.agent, { approvalThreshold: "5.01" }],
+      [keys.admin, { budget: { amount: "20", token: "USD" } }],
+    ] as const) {
+      const raised = await call(PATCH, "PATCH", `/api/agent/sessions/${id}`, key, body);
+      expect(raised.status, JSON.stringify(raised.body)).toBe(422);
+      expect(raised.body.error.message).toMatch(/can only be lowered/);
+    }
+    const unchanged = await testDb.db
+      .selectFrom("agent_sessions")
+      .select(["budget_amount", "approval_threshold_usd"])
+      .where("id", "=", id)
+      .executeTakeFirstOrThrow();
+    expect(unchanged).toEqual({ budget_amount: "10000000", approval_threshold_usd: "5.000000" });
+  });
+
+  test("error: another key's session is a 404 that names no session; an empty body is a 400", async () => {
+    const id = await openSession(keys.agent);
+    const foreign = await call(PATCH, "PATCH", `/api/agent/sessions/${id}`, keys.other, {
+      approvalThreshold: "1",
+    });
+    expect(foreign.status).toBe(404);
+    const empty = await call(PATCH, "PATCH", `/api/agent/sessions/${id}`, keys.agent, {});
+    expect(empty.status).toBe(400);
+  });
+});
