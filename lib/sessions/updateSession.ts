@@ -1,7 +1,7 @@
-import type { Kysely } from "kysely";
+import type { Kysely, Updateable } from "kysely";
 import { parseUnits } from "viem";
 import type { Principal } from "../auth/authenticate.js";
-import type { AgentSession, Database } from "../db/database.js";
+import type { AgentSession, AgentSessionsTable, Database } from "../db/database.js";
 import { ClientError } from "../errors/index.js";
 import type { BaseUnitLimit } from "./createSession.js";
 import { getActiveSessionFor } from "./getSession.js";
@@ -37,7 +37,7 @@ export async function updateSession(
       .executeTakeFirstOrThrow();
     if (current.status !== "active")
       throw new ClientError("conflict", `Session ${sessionId} is closed; start a new session`);
-    const changes: Partial<Record<keyof AgentSession, string>> = {};
+    const changes: Updateable<AgentSessionsTable> = {};
     if (parameters.budget) {
       assertNotRaised("budget", parameters.budget, current.budget_amount, current.budget_token);
       changes.budget_amount = parameters.budget.amount.toString();
