@@ -46,6 +46,9 @@ export async function agentCommand(input: { runId: string }) {
     if (action.requiresApproval) {
       const { token, timeoutSeconds } = await requestApproval({ runId, index: action.index });
       const approval = createHook<ApprovalWake>({ token });
+      // The losing sleep cannot be cancelled (the DevKit has no API for it): the runtime logs it as
+      // an "uncommitted operation" when the run ends; its timer later finds the run finished and is
+      // dropped, so it is harmless (README, "Failures, retries and reservations").
       const woke = await Promise.race([
         approval.then(() => "decided" as const),
         sleep(`${timeoutSeconds}s`).then(() => "timeout" as const),

@@ -27,7 +27,7 @@ test("behavior: a cancelled approval wait leaves no retrying queue message; the 
   await waitForRun(host, accepted.runId, ["waiting_approval"]);
   const from = host.output().length;
   const cancelled = await host.request("POST", `/api/runs/${accepted.runId}/cancel`);
-  expect(cancelled.status).toBe(200);
+  expect(cancelled.status).toBe(202);
   expect((await waitForRun(host, accepted.runId)).status).toBe("cancelled");
 
   await new Promise((resolve) => setTimeout(resolve, 60_000));
