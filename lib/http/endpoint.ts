@@ -69,6 +69,8 @@ export interface EndpointDeclaration<
    * Honours an Idempotency-Key header (lib/idempotency): keys are scoped to the caller and this
    * operation, kept 24 h; a retry gets the stored answer with `Idempotent-Replayed: true`, another
    * body under the key 422 idempotency_conflict, a retry while the first is in flight 409.
+   * The answer is stored in the database for replay: never declare it where the answer holds a
+   * secret (POST /api/keys).
    */
   idempotency?: boolean;
 }
