@@ -9,7 +9,8 @@ import type { BenchRow } from "./stats.js";
  */
 async function main(): Promise<void> {
   const dir = import.meta.dirname;
-  const only = process.argv.slice(2);
+  // Names select benchmarks; --flags are the benchmarks' own options.
+  const only = process.argv.slice(2).filter((arg) => !arg.startsWith("--"));
   const available = readdirSync(dir)
     .filter((f) => f.endsWith(".ts") && !["run.ts", "stats.ts"].includes(f))
     .map((f) => f.replace(/\.ts$/, ""))
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
     // An empty table with exit 0 read as "nothing to measure" (issue 20): name what exists.
     process.stderr.write(
       `Unknown benchmark${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}\n` +
-        `Benchmarks: ${available.join(", ")}\nusage: npm run bench [name…]\n`,
+        `Benchmarks: ${available.join(", ")}\nusage: npm run bench [name…] [--option=value…]\n`,
     );
     process.exit(2);
   }
@@ -32,8 +33,11 @@ async function main(): Promise<void> {
     process.stdout.write(`running ${bench}…\n`);
     const module = (await import(pathToFileURL(path.join(dir, file)).href)) as {
       run?: () => Promise<BenchRow[]>;
+      explicitOnly?: boolean;
     };
     if (typeof module.run !== "function") continue;
+    // Long benchmarks (memory, history) run only when named.
+    if (module.explicitOnly && !only.includes(bench)) continue;
     try {
       for (const row of await module.run()) rows.push({ ...row, bench });
     } catch (error) {

@@ -1,144 +1,178 @@
-import { performance } from "node:perf_hooks";
-import { getWorld } from "workflow/runtime";
-import { disposeHostData, type HostProcess, startHostProcess } from "../tests/helpers/host.js";
+import {
+  type BackingName,
+  backingLabel,
+  numberOption,
+  selectedBackings,
+  startBenchHost,
+} from "./lib/backings.js";
+import {
+  type Accepted,
+  type BurstResult,
+  burst,
+  load,
+  loneRun,
+  RunClient,
+  type RunKind,
+} from "./lib/runClient.js";
 import { type BenchRow, percentile, round } from "./stats.js";
 
 /**
- * Durable runs on the embedded defaults (PGlite, memory cache, local world, anvil devnet), through
- * a real local host process over HTTP:
- * - POST /api/agent/execute → 202 latency at 1 and at 50 concurrent requests;
- * - a balance command from POST to status "completed";
- * - the step boundary between the named parse and plan steps (one step before issue 12), read from
- *   the Workflow DevKit's own step records: plan started − parse completed.
+ * Paygent's run path beside its floor, measured in the same run, host and world: a balance command
+ * (POST /api/agent/execute) against a no-op workflow with as many steps as the balance workflow
+ * has (POST /__bench/noop, one INSERT then start(); also with an outbox accept). The two are
+ * interleaved, so the machine's other load hits both alike:
+ * - lone runs, alternating floor and balance: POST → completed (the server's end time) p50;
+ * - bursts of 50 concurrent runs, alternating kinds: runs/s until the last ended, POST → 202 p95,
+ *   and the host's event-loop utilisation.
+ * Backings: the embedded default; `--backings=embedded,postgres,postgres-world` (or BENCH_BACKINGS;
+ * `all` = those three), each with optional modifiers measuring a setting against its default:
+ * `+inline` (PGlite on the main thread), `+http` (local queue over HTTP), `+outbox` (outbox accept).
+ * `--lone=N --rounds=N --concurrency=N` size it.
  */
 export async function run(): Promise<BenchRow[]> {
-  const host = await startHostProcess({
-    env: { RATE_LIMIT_PER_MINUTE: "1000000", LOG_LEVEL: "error" },
-  });
+  const lone = numberOption("lone", 30);
+  const rounds = numberOption("rounds", 3);
+  const concurrency = numberOption("concurrency", 50);
+  const rows: BenchRow[] = [];
+  const printed: string[] = [];
+  for (const backing of selectedBackings()) {
+    const result = await measureBacking(backing, { lone, rounds, concurrency });
+    rows.push(...result.rows);
+    printed.push(result.table);
+  }
+  process.stdout.write(`\n${printed.join("\n")}\n`);
+  return rows;
+}
+
+interface Sizes {
+  lone: number;
+  rounds: number;
+  concurrency: number;
+}
+
+async function measureBacking(
+  backing: BackingName,
+  sizes: Sizes,
+): Promise<{ rows: BenchRow[]; table: string }> {
+  process.stdout.write(`  ${backingLabel(backing)}…\n`);
+  const { host, dispose } = await startBenchHost(backing);
   try {
-    const post = async () => {
-      const started = performance.now();
-      const response = await host.request("POST", "/api/agent/execute", {
-        command: "what's my balance",
-      });
-      if (response.status !== 202)
-        throw new Error(`POST answered ${response.status}: ${JSON.stringify(response.body)}`);
-      return { ms: performance.now() - started, runId: response.body.runId as string };
-    };
-    // Polls every 10 ms: tighter polling measures the poller (each GET queues on the embedded
-    // database's single connection) more than the run. The run's own timings are reported too.
-    const waitCompleted = async (runId: string): Promise<number> => {
-      for (;;) {
-        const { body } = await host.request("GET", `/api/runs/${runId}`);
-        if (body.status === "completed") return body.timings.durationMs as number;
-        if (body.status === "failed" || body.status === "cancelled")
-          throw new Error(`run ${runId} ${body.status}`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    };
-
-    // Warm up: first requests load handlers and bundles.
-    for (let i = 0; i < 10; i++) await waitCompleted((await post()).runId);
-
-    const endToEnd: number[] = [];
-    const serverSide: number[] = [];
-    const timedRuns: string[] = [];
-    for (let i = 0; i < 30; i++) {
-      const started = performance.now();
-      const { runId } = await post();
-      serverSide.push(await waitCompleted(runId));
-      endToEnd.push(performance.now() - started);
-      timedRuns.push(runId);
+    const loadBefore = load();
+    const client = new RunClient(host, 1);
+    // Warm up (handlers, bundles, JIT), and count the balance workflow's steps for the floor.
+    const warm = await client.accept("balance");
+    await client.waitAll([warm], 20);
+    const steps = await client.workflowSteps(warm);
+    client.floorSteps = steps.length;
+    for (let i = 0; i < 5; i++) {
+      await loneRun(client, "balance");
+      await loneRun(client, "floor");
     }
-    const boundaries = await stepBoundaries(host, timedRuns);
 
-    const sequential: number[] = [];
-    for (let i = 0; i < 50; i++) sequential.push((await post()).ms);
+    const loneMs: Record<"balance" | "floor", number[]> = { balance: [], floor: [] };
+    const loneBalance: Accepted[] = [];
+    for (let i = 0; i < sizes.lone; i++) {
+      const order: ("balance" | "floor")[] = i % 2 ? ["balance", "floor"] : ["floor", "balance"];
+      for (const kind of order) {
+        loneMs[kind].push(
+          await loneRun(client, kind, kind === "balance" ? loneBalance : undefined),
+        );
+      }
+    }
+    const boundaries = await stepBoundaries(client, loneBalance);
 
-    await new Promise((resolve) => setTimeout(resolve, 2000)); // let the sequential runs drain
-    const concurrent = (await Promise.all(Array.from({ length: 50 }, post))).map((r) => r.ms);
+    const bursts: Record<RunKind, BurstResult[]> = { balance: [], floor: [], "floor-outbox": [] };
+    const kinds: RunKind[] = ["floor", "balance", "floor-outbox"];
+    for (let round = 0; round < sizes.rounds; round++) {
+      // Rotate the order so no kind always runs first (or always after the same one).
+      const order = kinds.map((_, i) => kinds[(i + round) % kinds.length]!);
+      for (const kind of order) {
+        bursts[kind].push(await burst(client, kind, sizes.concurrency));
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+    const loadAfter = load();
 
-    return [
+    const median = (values: number[]) => percentile(values, 50);
+    const rate = (kind: RunKind) => median(bursts[kind].map((b) => b.runsPerSecond));
+    const rates = (kind: RunKind) => bursts[kind].map((b) => round(b.runsPerSecond)).join(" / ");
+    const accept95 = (kind: RunKind) =>
+      percentile(
+        bursts[kind].flatMap((b) => b.acceptMs),
+        95,
+      );
+    const elu = (kind: RunKind) => median(bursts[kind].map((b) => b.elu));
+    const bestFloorAccept = Math.min(accept95("floor"), accept95("floor-outbox"));
+
+    const figures = [
       {
-        name: "balance command POST → completed p50",
-        value: round(percentile(endToEnd, 50)),
-        unit: "ms",
-        target: "≤ 100 ms",
+        figure: "lone balance POST → completed p50 (ms)",
+        ours: median(loneMs.balance),
+        floor: median(loneMs.floor),
+        goal: "≤ 100 ms",
+        met: median(loneMs.balance) <= 100,
       },
       {
-        name: "balance run accepted → completed p50 (run timings)",
-        value: round(percentile(serverSide, 50)),
-        unit: "ms",
+        figure: `${sizes.concurrency} concurrent: runs/s (median of ${sizes.rounds})`,
+        ours: rate("balance"),
+        floor: rate("floor"),
+        goal: "≥ 0.8× floor",
+        met: rate("balance") >= 0.8 * rate("floor"),
       },
       {
-        name: "balance command POST → completed p95",
-        value: round(percentile(endToEnd, 95)),
-        unit: "ms",
-      },
-      {
-        name: "parse → plan step boundary p50 (was one folded step)",
-        value: round(percentile(boundaries.parseToPlan, 50)),
-        unit: "ms",
-      },
-      {
-        name: "parse → plan step boundary p95",
-        value: round(percentile(boundaries.parseToPlan, 95)),
-        unit: "ms",
-      },
-      {
-        name: "plan → balance step boundary p50 (for comparison)",
-        value: round(percentile(boundaries.planToAction, 50)),
-        unit: "ms",
-      },
-      {
-        name: "POST → 202 p50 (1 at a time)",
-        value: round(percentile(sequential, 50)),
-        unit: "ms",
-      },
-      {
-        name: "POST → 202 p95 (1 at a time)",
-        value: round(percentile(sequential, 95)),
-        unit: "ms",
-      },
-      {
-        name: "POST → 202 p50 (50 concurrent)",
-        value: round(percentile(concurrent, 50)),
-        unit: "ms",
-      },
-      {
-        name: "POST → 202 p95 (50 concurrent)",
-        value: round(percentile(concurrent, 95)),
-        unit: "ms",
-        target: "≤ 20 ms",
+        figure: `${sizes.concurrency} concurrent: POST → 202 p95 (ms)`,
+        ours: accept95("balance"),
+        floor: bestFloorAccept,
+        goal: "≤ 1.3× best floor and ≤ 150 ms",
+        met: accept95("balance") <= 1.3 * bestFloorAccept && accept95("balance") <= 150,
       },
     ];
+    const lines = [
+      `${backingLabel(backing)} — floor: ${steps.length} no-op steps (balance steps: ${steps.map((s) => s.split("//").pop()).join(", ")}); load average ${loadBefore} → ${loadAfter} (2 cores)`,
+      `  ${"figure".padEnd(44)} ${"Paygent".padStart(9)} ${"floor".padStart(9)} ${"ratio".padStart(7)}  goal`,
+      ...figures.map(
+        (f) =>
+          `  ${f.figure.padEnd(44)} ${String(round(f.ours)).padStart(9)} ${String(round(f.floor)).padStart(9)} ${`${round(f.ours / f.floor)}×`.padStart(7)}  ${f.goal}${f.met ? "" : " (not met)"}`,
+      ),
+      `  runs/s per round: balance ${rates("balance")}; floor ${rates("floor")}; floor with outbox accept ${rates("floor-outbox")}`,
+      `  POST → 202 p95: floor (INSERT, start(), 202) ${round(accept95("floor"))} ms; floor outbox (INSERT, 202, start()) ${round(accept95("floor-outbox"))} ms`,
+      `  host event-loop utilisation during bursts (median): balance ${round(elu("balance"))}, floor ${round(elu("floor"))}, floor outbox ${round(elu("floor-outbox"))}`,
+      `  step boundaries of the lone balance runs, p50 (p95) ms: parse → plan ${round(median(boundaries.parseToPlan))} (${round(percentile(boundaries.parseToPlan, 95))}); plan → balance ${round(median(boundaries.planToAction))} (${round(percentile(boundaries.planToAction, 95))})`,
+    ];
+    const prefix = backing === "embedded" ? "" : `${backing}: `;
+    const rows: BenchRow[] = figures.flatMap((f) => [
+      { name: `${prefix}${f.figure} Paygent`, value: round(f.ours), unit: "", target: f.goal },
+      { name: `${prefix}${f.figure} floor`, value: round(f.floor), unit: "" },
+    ]);
+    rows.push({
+      name: `${prefix}parse → plan step boundary p50 (was one folded step)`,
+      value: round(median(boundaries.parseToPlan)),
+      unit: "ms",
+    });
+    return { rows, table: lines.join("\n") };
   } finally {
-    await host.stop().catch(() => {});
-    await disposeHostData(host.dataDir);
+    await dispose();
   }
 }
 
 /**
- * Gaps between consecutive steps of the given runs, from the host's local world (what `workflow
- * inspect steps` shows): the time from one step's completion to the next step's start is the
- * queue hop and workflow replay a step boundary costs.
+ * Gaps between consecutive steps of the given runs, from the world's own step records (what
+ * `workflow inspect steps` shows): one step's completion to the next one's start is the queue hop
+ * and workflow replay a step boundary costs.
  */
 async function stepBoundaries(
-  host: HostProcess,
-  runIds: string[],
+  client: RunClient,
+  runs: Accepted[],
 ): Promise<{ parseToPlan: number[]; planToAction: number[] }> {
-  process.env.WORKFLOW_LOCAL_DATA_DIR = host.env.WORKFLOW_LOCAL_DATA_DIR;
-  const world = getWorld();
   const parseToPlan: number[] = [];
   const planToAction: number[] = [];
-  for (const runId of runIds) {
-    const { body } = await host.request("GET", `/api/runs/${runId}`);
-    const { data } = await world.steps.list({ runId: body.workflowRunId, resolveData: "none" });
-    const byName = new Map(data.map((step) => [step.stepName.split("//").at(-1)!, step]));
+  for (const run of runs) {
+    const steps = await client.workflowStepTimes(run);
+    const byName = new Map(steps.map((step) => [step.name.split("//").at(-1)!, step]));
     const gap = (from: string, to: string) => {
       const done = byName.get(from)?.completedAt;
       const next = byName.get(to)?.startedAt;
-      return done && next ? new Date(next).getTime() - new Date(done).getTime() : undefined;
+      return done && next ? Date.parse(next) - Date.parse(done) : undefined;
     };
     const first = gap("parse", "plan");
     const second = gap("plan", "balance");

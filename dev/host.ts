@@ -10,6 +10,7 @@ import {
   isTrustedWorkflowDelivery,
   type WorkflowDeliveryPeer,
 } from "../lib/security/isTrustedWorkflowDelivery.js";
+import { registerInProcessHandlers } from "../lib/world/registerInProcessHandlers.js";
 import { type ApiRoute, discoverApiRoutes } from "./routes.js";
 
 type WebHandler = (request: Request) => Promise<Response> | Response;
@@ -21,6 +22,10 @@ export interface HostOptions {
   host?: string;
   /** Extra work to run every few seconds (the chain watcher, subscription checks). */
   intervals?: { name: string; everyMs: number; run: () => Promise<unknown> }[];
+  /** Routes tried before the api/ handlers (the dev-only bench routes); undefined passes on. */
+  extraRoutes?: (request: Request) => Promise<Response | undefined>;
+  /** Local world: deliver queue messages to the flow/step handlers in-process (no loopback HTTP). */
+  directQueue?: boolean;
 }
 
 export interface Host {
@@ -63,6 +68,10 @@ export async function startHost(options: HostOptions): Promise<Host> {
     if (pathname === "/.well-known/workflow/v1/step") return step.POST(request);
     const webhook = /^\/\.well-known\/workflow\/v1\/webhook\/([^/]+)$/.exec(pathname);
     if (webhook) return resumeWebhook(decodeURIComponent(webhook[1]!), request);
+    if (options.extraRoutes) {
+      const answer = await options.extraRoutes(request);
+      if (answer) return answer;
+    }
     const staticFile = staticFiles.get(pathname === "/" ? "/index.html" : pathname);
     if (staticFile && (request.method === "GET" || request.method === "HEAD")) {
       return new Response(staticFile.body, { headers: { "content-type": staticFile.type } });
@@ -116,7 +125,12 @@ export async function startHost(options: HostOptions): Promise<Host> {
 
   // Re-enqueue runs that were active when the previous host died (local and Postgres worlds).
   const { getWorld } = await import("workflow/runtime");
-  await getWorld().start?.();
+  const world = getWorld();
+  // The local world's queue lives in this process: deliver to the handlers without HTTP.
+  if (options.directQueue !== false) {
+    registerInProcessHandlers(world, { flow: flow.POST, step: step.POST });
+  }
+  await world.start?.();
 
   const timers = (options.intervals ?? []).map((task) => {
     let busy = false;

@@ -69,6 +69,21 @@ async function main(): Promise<void> {
       run: () => runBackgroundChecks(db),
     },
   ];
+  const localWorld = !config.WORKFLOW_TARGET_WORLD || config.WORKFLOW_TARGET_WORLD === "local";
+  if (localWorld && config.WORKFLOW_LOCAL_EVENT_HISTORY_RUNS > 0) {
+    // Every step lists the whole events/ folder: keep it bounded (see pruneLocalEvents).
+    const { pruneLocalEvents } = await import("../lib/world/pruneLocalEvents.js");
+    const known = new Map();
+    const prune = () =>
+      pruneLocalEvents(
+        {
+          dataDir: path.resolve(config.WORKFLOW_LOCAL_DATA_DIR),
+          keepRuns: config.WORKFLOW_LOCAL_EVENT_HISTORY_RUNS,
+        },
+        known,
+      );
+    intervals.push({ name: "local world event pruning", everyMs: 5000, run: prune });
+  }
   if (config.WORKFLOW_TARGET_WORLD === "@workflow/world-postgres" && config.WORKFLOW_POSTGRES_URL) {
     // Jobs a killed host had locked would otherwise wait graphile-worker's 4-hour stale-lock timeout.
     const { createWorldPool, reclaimStaleJobs } = await import("../lib/world/reclaimStaleJobs.js");
@@ -77,7 +92,17 @@ async function main(): Promise<void> {
     await reclaim();
     intervals.push({ name: "stale job reclaim", everyMs: 5000, run: reclaim });
   }
-  const host = await startHost({ root, port: config.PORT, host: config.HOST, intervals });
+  const extraRoutes = config.DEV_BENCH_ROUTES
+    ? (await import("./benchRoutes.js")).createBenchRoutes()
+    : undefined;
+  const host = await startHost({
+    root,
+    port: config.PORT,
+    host: config.HOST,
+    intervals,
+    extraRoutes,
+    directQueue: config.DEV_LOCAL_QUEUE_DIRECT,
+  });
 
   const world = config.WORKFLOW_TARGET_WORLD ?? "local";
   process.stdout.write(

@@ -184,6 +184,26 @@ const envSchema = z.object({
   HOST: z.string().trim().min(1).default("127.0.0.1"),
   /** Per IP, before authentication, on public routes (facilitator, webhooks, demo resources). */
   PUBLIC_RATE_LIMIT_PER_MINUTE: positiveInt(120),
+  // Throughput (issue 17): the embedded database's thread, the local world's history, bench routes.
+  /** Embedded PGlite runs in a worker thread so queries leave the event loop; "false" keeps it inline. */
+  PGLITE_WORKER: z
+    .enum(["true", "false", "1", "0", ""])
+    .optional()
+    .transform((value) => value !== "false" && value !== "0"),
+  /** Local world: keep the event files of this many most recently finished runs (0 keeps all). */
+  WORKFLOW_LOCAL_EVENT_HISTORY_RUNS: z.coerce.number().int().min(0).default(500),
+  /** Local host only: serve the /__bench routes `npm run bench runs` measures the floor with. */
+  DEV_BENCH_ROUTES: booleanFlag,
+  /**
+   * Accept = commit the run and answer 202; start() follows right after (an outbox). Ignored on
+   * Vercel, where a function may freeze once it has answered.
+   */
+  ACCEPT_OUTBOX: booleanFlag,
+  /** Local host, local world: hand queue messages to the flow/step handlers in-process, not over HTTP. */
+  DEV_LOCAL_QUEUE_DIRECT: z
+    .enum(["true", "false", "1", "0", ""])
+    .optional()
+    .transform((value) => value !== "false" && value !== "0"),
 });
 
 export type Config = z.infer<typeof envSchema>;

@@ -12,6 +12,13 @@ export interface CreateDbParameters {
   url?: string;
   /** Data directory for "pglite" (created when missing); omit for an in-memory database. */
   dataDir?: string;
+  /**
+   * "pglite": run the engine in a worker thread (default), so queries leave the event loop, or on
+   * the calling thread ("main").
+   */
+  pgliteThread?: "worker" | "main";
+  /** "pglite": start from a dumped data directory (tarball bytes), e.g. a migrated snapshot. */
+  loadDataDir?: Uint8Array;
   /** Pool size for "pg" and "neon". */
   maxConnections?: number;
 }
@@ -27,10 +34,29 @@ export interface DbHandle {
 export async function createDb(parameters: CreateDbParameters): Promise<DbHandle> {
   const { driver } = parameters;
   if (driver === "pglite") {
-    const { PGlite } = await import("@electric-sql/pglite");
     if (parameters.dataDir)
       mkdirSync(path.dirname(path.resolve(parameters.dataDir)), { recursive: true });
-    const pglite = await PGlite.create(parameters.dataDir);
+    const loadDataDir = parameters.loadDataDir;
+    if ((parameters.pgliteThread ?? "worker") === "worker") {
+      const [{ startPgliteWorker }, { PgliteWorkerDialect }] = await Promise.all([
+        import("./pglite/startPgliteWorker.js"),
+        import("./pglite/pgliteWorkerDialect.js"),
+      ]);
+      const worker = startPgliteWorker({ dataDir: parameters.dataDir, loadDataDir });
+      try {
+        await worker.waitReady;
+      } catch (error) {
+        await worker.close().catch(() => {});
+        throw error;
+      }
+      const db = new Kysely<Database>({ dialect: new PgliteWorkerDialect(worker) });
+      return { db, driver, close: () => db.destroy() };
+    }
+    const { PGlite } = await import("@electric-sql/pglite");
+    const pglite = await PGlite.create({
+      dataDir: parameters.dataDir,
+      ...(loadDataDir ? { loadDataDir: new Blob([new Uint8Array(loadDataDir)]) } : {}),
+    });
     const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
     return { db, driver, close: () => db.destroy() };
   }

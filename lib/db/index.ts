@@ -31,6 +31,7 @@ export function getDbHandle(): Promise<DbHandle> {
         driver,
         url: config.DATABASE_URL,
         dataDir: config.PGLITE_DATA_DIR,
+        pgliteThread: config.PGLITE_WORKER ? "worker" : "main",
       });
       await migrateToLatest(opened.db);
       return {

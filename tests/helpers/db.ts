@@ -68,17 +68,17 @@ function schemaFingerprint(): string {
   return hash.digest("hex").slice(0, 16);
 }
 
-let snapshot: Promise<Blob> | undefined;
+let snapshot: Promise<Uint8Array> | undefined;
 
 /**
  * A tarball of a freshly migrated PGlite data directory, built once per schema and kept in the OS
  * temp dir: initdb in WASM costs ~6 s and ~1 GB, loading the snapshot ~1 s.
  */
-function migratedPgliteSnapshot(): Promise<Blob> {
+function migratedPgliteSnapshot(): Promise<Uint8Array> {
   snapshot ??= (async () => {
     const file = path.join(tmpdir(), `paygent-pglite-${schemaFingerprint()}.tar`);
     try {
-      return new Blob([await readFile(file)]);
+      return new Uint8Array(await readFile(file));
     } catch {
       const { PGlite } = await import("@electric-sql/pglite");
       const pglite = await PGlite.create();
@@ -97,7 +97,7 @@ function migratedPgliteSnapshot(): Promise<Blob> {
           await rm(path.join(tmpdir(), name), { force: true });
         }
       }
-      return new Blob([bytes]);
+      return new Uint8Array(bytes);
     }
   })();
   snapshot.catch(() => {
@@ -120,16 +120,21 @@ export function sharedNeonBridge(): Promise<NeonBridge> {
 /**
  * A freshly migrated database for one test file. "pg" (default) is a scratch database on the
  * local server; "neon" is a scratch database reached by the Neon driver through the WebSocket
- * bridge; "pglite" is an in-memory embedded one loaded from a migrated snapshot.
+ * bridge; "pglite" is an in-memory embedded one loaded from a migrated snapshot, in a worker
+ * thread as the app runs it (or on the test's thread with pgliteThread "main").
  */
-export async function createTestDb(driver: DatabaseDriver = "pg"): Promise<TestDb> {
+export async function createTestDb(
+  driver: DatabaseDriver = "pg",
+  options: { pgliteThread?: "worker" | "main" } = {},
+): Promise<TestDb> {
   if (driver === "pglite") {
-    const { PGlite } = await import("@electric-sql/pglite");
-    const pglite = await PGlite.create({ loadDataDir: await migratedPgliteSnapshot() });
-    const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+    const { db, close } = await createDb({
+      driver,
+      loadDataDir: await migratedPgliteSnapshot(),
+      pgliteThread: options.pgliteThread ?? "worker",
+    });
     // Cheap no-op on an up-to-date snapshot; keeps the helper honest if the snapshot lags.
     await migrateToLatest(db);
-    const close = () => db.destroy();
     return { db, driver, close, dispose: close };
   }
   if (driver === "neon") await sharedNeonBridge();

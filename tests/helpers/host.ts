@@ -44,6 +44,8 @@ export interface StartHostOptions {
    * this one; its workflow bundles must already be built.
    */
   root?: string;
+  /** Extra node flags before the entry point (e.g. --cpu-prof for a profile of the host). */
+  nodeArgs?: string[];
 }
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -84,11 +86,15 @@ export async function startHostProcess(options: StartHostOptions = {}): Promise<
   };
   let output = "";
   // tsx as a loader inside this one process: its CLI would fork a child that SIGKILL would orphan.
-  const child = spawn(process.execPath, ["--import", "tsx", "dev/main.ts"], {
-    cwd: options.root ?? root,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), "--import", "tsx", "dev/main.ts"],
+    {
+      cwd: options.root ?? root,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   child.stdout!.on("data", (chunk) => {
     output += chunk;
   });

@@ -1,7 +1,9 @@
 import type { Kysely } from "kysely";
 import type { Principal } from "../../auth/authenticate.js";
+import { getConfig } from "../../config.js";
 import type { Database, Run } from "../../db/database.js";
 import { newId } from "../../ids.js";
+import { log } from "../../log.js";
 import { type BaseUnitLimit, createSession } from "../../sessions/createSession.js";
 import { getActiveSessionFor } from "../../sessions/getSession.js";
 import { appendRunEvent } from "../events.js";
@@ -112,10 +114,27 @@ export async function startRun(
     const existing = await findByIdempotencyKey(db, idempotencyKey!);
     return { run: await ensureWorkflowStarted(db, existing!), created: false };
   }
+  if (acceptsWithOutbox()) {
+    // Outbox accept (issue 17): the commit above is the durable accept; answer now and start the
+    // workflow right after. A crash in between leaves a claimed row that startOrphanedRuns starts
+    // once the claim is stale.
+    setImmediate(() => {
+      startClaimed(db, inserted, claim).catch((error: unknown) =>
+        log.warn("start after accept failed; the orphan check will retry", { runId, error }),
+      );
+    });
+    return { run: inserted, created: true };
+  }
   return { run: await startClaimed(db, inserted, claim), created: true };
 }
 
 class IdempotencyRace extends Error {}
+
+/** ACCEPT_OUTBOX, never on Vercel (a function may be frozen once its response is sent). */
+function acceptsWithOutbox(): boolean {
+  const config = getConfig();
+  return config.ACCEPT_OUTBOX && !config.VERCEL_DEPLOYMENT_ID;
+}
 
 async function findByIdempotencyKey(db: Kysely<Database>, key: string): Promise<Run | undefined> {
   return db.selectFrom("runs").selectAll().where("idempotency_key", "=", key).executeTakeFirst();

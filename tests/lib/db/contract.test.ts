@@ -20,11 +20,25 @@ import { requireService } from "../../helpers/services.js";
 
 const postgresUp = await requireService("PostgreSQL", LOCAL_POSTGRES, 5432);
 
-const drivers: { driver: DatabaseDriver; available: boolean; concurrent: boolean }[] = [
-  // PGlite is one connection: FOR UPDATE is accepted but nothing competes, so no race test there.
-  { driver: "pglite", available: true, concurrent: false },
-  { driver: "pg", available: postgresUp, concurrent: true },
-  { driver: "neon", available: postgresUp, concurrent: true },
+const drivers: {
+  name: string;
+  driver: DatabaseDriver;
+  pgliteThread?: "worker" | "main";
+  available: boolean;
+  concurrent: boolean;
+}[] = [
+  // PGlite is one connection: nothing competes for the row lock, but concurrent transactions must
+  // still serialise (PGlite's transaction lock), through the worker thread as on the main thread.
+  { name: "pglite (worker thread)", driver: "pglite", available: true, concurrent: true },
+  {
+    name: "pglite (main thread)",
+    driver: "pglite",
+    pgliteThread: "main",
+    available: true,
+    concurrent: true,
+  },
+  { name: "pg", driver: "pg", available: postgresUp, concurrent: true },
+  { name: "neon", driver: "neon", available: postgresUp, concurrent: true },
 ];
 
 const maxUint256 = (2n ** 256n - 1n).toString();
@@ -34,12 +48,12 @@ afterAll(async () => {
   await closeSharedNeonBridge();
 });
 
-for (const { driver, available, concurrent } of drivers) {
-  describe.skipIf(!available)(`Database contract: ${driver}`, () => {
+for (const { name, driver, pgliteThread, available, concurrent } of drivers) {
+  describe.skipIf(!available)(`Database contract: ${name}`, () => {
     let testDb: TestDb;
 
     beforeAll(async () => {
-      testDb = await createTestDb(driver);
+      testDb = await createTestDb(driver, { pgliteThread });
     });
     afterAll(async () => {
       await testDb?.dispose();
@@ -230,6 +244,56 @@ for (const { driver, available, concurrent } of drivers) {
         .where("id", "=", id)
         .execute();
       expect(rows).toEqual([]);
+    });
+
+    test("behavior: a transaction that swallowed a failed statement keeps none of its writes", async () => {
+      const kept = `ses_${randomUUID()}`;
+      const existing = await newSession();
+      await testDb.db
+        .transaction()
+        .execute(async (trx) => {
+          await trx.insertInto("agent_sessions").values({ id: kept, api_key_id: null }).execute();
+          // A duplicate key aborts the transaction even though the caller carries on.
+          await trx
+            .insertInto("agent_sessions")
+            .values({ id: existing, api_key_id: null })
+            .execute()
+            .catch(() => {});
+        })
+        // node-postgres answers the COMMIT of an aborted transaction with ROLLBACK, PGlite with 25P02.
+        .catch(() => {});
+      const rows = await testDb.db
+        .selectFrom("agent_sessions")
+        .select("id")
+        .where("id", "=", kept)
+        .execute();
+      expect(rows).toEqual([]);
+    });
+
+    test("behavior: a query outside an open transaction never sees its uncommitted row", async () => {
+      const id = `ses_${randomUUID()}`;
+      let inserted!: () => void;
+      const insertedSignal = new Promise<void>((resolve) => {
+        inserted = resolve;
+      });
+      const transaction = testDb.db
+        .transaction()
+        .execute(async (trx) => {
+          await trx.insertInto("agent_sessions").values({ id, api_key_id: null }).execute();
+          inserted();
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          throw new Error("roll back");
+        })
+        .catch((error: Error) => error.message);
+      await insertedSignal;
+      // PGlite makes this wait for the rollback; Postgres answers at once from the last commit.
+      const outside = await testDb.db
+        .selectFrom("agent_sessions")
+        .select("id")
+        .where("id", "=", id)
+        .execute();
+      expect(outside).toEqual([]);
+      expect(await transaction).toBe("roll back");
     });
 
     test.skipIf(!concurrent)(

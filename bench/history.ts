@@ -1,0 +1,177 @@
+import { readdir } from "node:fs/promises";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import type { HostProcess } from "../tests/helpers/host.js";
+import {
+  type BackingName,
+  backingLabel,
+  disposeData,
+  numberOption,
+  prepareBacking,
+  startOnData,
+} from "./lib/backings.js";
+import { type Accepted, burst, load, loneRun, RunClient, type RunKind } from "./lib/runClient.js";
+import { type BenchRow, percentile, round } from "./stats.js";
+
+/** Opt-in (`npm run bench history`): generating 10,000 runs takes many minutes. */
+export const explicitOnly = true;
+
+interface Figures {
+  lonePostToCompletedP50: number;
+  floorLoneP50: number;
+  runsPerSecond: number;
+  /** Host start → /api/health answering, for this data folder. */
+  startSeconds: number;
+  eventFiles?: number;
+}
+
+/**
+ * No slowdown with history: a lone balance command's POST → completed p50 and balance runs/s at
+ * 50 concurrent, on a fresh host, then again on the same data after `--history=N` (10,000) more
+ * runs. The history is generated through the real host: 90% one-step no-op runs (POST
+ * /__bench/noop?steps=1, 100 at a time, the cheapest real run) and 10% balance commands.
+ * Every figure comes from a freshly started host process (same data folder), so JIT warmth and
+ * caches are alike. Local world: measured with the event pruning off
+ * (WORKFLOW_LOCAL_EVENT_HISTORY_RUNS=0, the history as the world keeps it) and on (the default).
+ * `--worlds=local,postgres` picks the worlds.
+ */
+export async function run(): Promise<BenchRow[]> {
+  const history = numberOption("history", 10_000);
+  const worlds = (
+    process.argv.find((arg) => arg.startsWith("--worlds="))?.slice(9) ?? "local,postgres"
+  ).split(",");
+  const rows: BenchRow[] = [];
+  const lines: string[] = [];
+  for (const world of worlds) {
+    const backing: BackingName = world === "postgres" ? "postgres-world" : "embedded";
+    const data = await prepareBacking(backing);
+    try {
+      const pruningOff: Record<string, string> =
+        backing === "embedded" ? { WORKFLOW_LOCAL_EVENT_HISTORY_RUNS: "0" } : {};
+      const fresh = await measure(data, pruningOff);
+      const generated = await generate(data, history);
+      const after = await measure(data, pruningOff);
+      const pruned = backing === "embedded" ? await measure(data, {}, true) : undefined;
+      const line = (label: string, f: Figures) =>
+        `  ${label.padEnd(34)} ${String(round(f.lonePostToCompletedP50)).padStart(8)} ms ${String(round(f.floorLoneP50)).padStart(8)} ms ${String(round(f.runsPerSecond)).padStart(8)} ${String(round(f.startSeconds)).padStart(8)} s${f.eventFiles === undefined ? "" : `   ${f.eventFiles} event files`}`;
+      lines.push(
+        `${backingLabel(backing)}: ${generated.description}`,
+        `  ${"".padEnd(34)} ${"balance p50".padStart(11)} ${"floor p50".padStart(11)} ${"runs/s".padStart(8)} ${"start".padStart(10)}`,
+        line("fresh", fresh),
+        line(`after ${history} runs`, after),
+        ...(pruned ? [line(`after ${history} runs, events pruned`, pruned)] : []),
+        `  ratio after/fresh: p50 ${round(after.lonePostToCompletedP50 / fresh.lonePostToCompletedP50)}×, runs/s ${round(fresh.runsPerSecond / after.runsPerSecond)}× slower${pruned ? `; with pruning: p50 ${round(pruned.lonePostToCompletedP50 / fresh.lonePostToCompletedP50)}×, runs/s ${round(fresh.runsPerSecond / pruned.runsPerSecond)}× slower` : ""} (goal ≤ 1.2×)`,
+      );
+      const final = pruned ?? after;
+      rows.push(
+        {
+          name: `${world} world: p50 after ${history} runs / fresh`,
+          value: round(final.lonePostToCompletedP50 / fresh.lonePostToCompletedP50),
+          unit: "×",
+          target: "≤ 1.2×",
+        },
+        {
+          name: `${world} world: runs/s fresh / after ${history} runs`,
+          value: round(fresh.runsPerSecond / final.runsPerSecond),
+          unit: "×",
+          target: "≤ 1.2×",
+        },
+      );
+    } finally {
+      await disposeData(data);
+    }
+  }
+  process.stdout.write(`\n${lines.join("\n")}\n`);
+  return rows;
+}
+
+/** One measurement on a freshly started host: 20 lone balance and floor runs, 2 bursts of 50. */
+async function measure(
+  data: Awaited<ReturnType<typeof prepareBacking>>,
+  env: Record<string, string>,
+  waitForPruning = false,
+): Promise<Figures> {
+  const started = performance.now();
+  const host = await startOnData(data, env);
+  const startSeconds = (performance.now() - started) / 1000;
+  try {
+    if (waitForPruning) await waitForEventFiles(host, 20_000);
+    const client = new RunClient(host, 2);
+    for (let i = 0; i < 5; i++) await loneRun(client, "balance");
+    const balance: number[] = [];
+    const floor: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      balance.push(await loneRun(client, "balance"));
+      floor.push(await loneRun(client, "floor"));
+    }
+    const rates: number[] = [];
+    for (let i = 0; i < 2; i++) rates.push((await burst(client, "balance", 50)).runsPerSecond);
+    return {
+      lonePostToCompletedP50: percentile(balance, 50),
+      floorLoneP50: percentile(floor, 50),
+      runsPerSecond: percentile(rates, 50),
+      startSeconds,
+      eventFiles: await countEventFiles(host),
+    };
+  } finally {
+    await host.stop();
+  }
+}
+
+/** Generates history through a host: 90% one-step no-op runs, 10% balance commands. */
+async function generate(
+  data: Awaited<ReturnType<typeof prepareBacking>>,
+  count: number,
+): Promise<{ description: string }> {
+  const host = await startOnData(data, {
+    WORKFLOW_LOCAL_EVENT_HISTORY_RUNS: "0",
+    WORKFLOW_POSTGRES_WORKER_CONCURRENCY: "50",
+  });
+  const started = performance.now();
+  try {
+    const client = new RunClient(host, 1);
+    let done = 0;
+    while (done < count) {
+      const size = Math.min(100, count - done);
+      const kinds: RunKind[] = Array.from({ length: size }, (_, i) =>
+        (done + i) % 10 === 9 ? "balance" : "floor",
+      );
+      const accepted: Accepted[] = [];
+      // 100 in flight, accepted in groups of 25 so the host's accept queue stays short.
+      for (let i = 0; i < kinds.length; i += 25) {
+        accepted.push(
+          ...(await Promise.all(kinds.slice(i, i + 25).map((kind) => client.accept(kind)))),
+        );
+      }
+      await client.waitAll(accepted, 250, 600_000);
+      done += size;
+      if (done % 1000 === 0) {
+        process.stdout.write(
+          `    history: ${done}/${count} runs, ${round((performance.now() - started) / 1000)} s, load ${load()}\n`,
+        );
+      }
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      description: `history of ${count} runs (${count - Math.floor(count / 10)} one-step no-op runs and ${Math.floor(count / 10)} balance commands) generated through the host in ${round(seconds)} s (${round(count / seconds)} runs/s)`,
+    };
+  } finally {
+    await host.stop();
+  }
+}
+
+async function countEventFiles(host: HostProcess): Promise<number | undefined> {
+  const dir = host.env.WORKFLOW_LOCAL_DATA_DIR;
+  if (!dir || host.env.WORKFLOW_TARGET_WORLD) return undefined;
+  return (await readdir(path.join(dir, "events")).catch(() => [])).length;
+}
+
+/** Waits until the pruning pass has brought the events folder under `limit` files. */
+async function waitForEventFiles(host: HostProcess, limit: number): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    const count = (await countEventFiles(host)) ?? 0;
+    if (count < limit || Date.now() > deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}

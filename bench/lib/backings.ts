@@ -1,0 +1,147 @@
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { createScratchDatabase } from "../../tests/helpers/db.js";
+import { disposeHostData, type HostProcess, startHostProcess } from "../../tests/helpers/host.js";
+import { LOCAL_REDIS_URL } from "../../tests/helpers/services.js";
+
+/** What backs a host: the database, cache and workflow world. */
+export type BaseBacking = "embedded" | "postgres" | "postgres-world";
+/** A setting switched away from its default, to measure before against after in one run. */
+export type BackingModifier = "inline" | "http" | "outbox";
+/** A backing and its modifiers, written `base[+modifier…]`, e.g. `embedded+inline`. */
+export type BackingName = string;
+
+const baseLabels: Record<BaseBacking, string> = {
+  embedded: "embedded: PGlite (worker thread), memory cache, local world",
+  postgres: "Postgres + Redis, local world",
+  "postgres-world": "Postgres + Redis, Postgres world",
+};
+
+const modifiers: Record<BackingModifier, { label: string; env: Record<string, string> }> = {
+  inline: { label: "PGlite on the main thread", env: { PGLITE_WORKER: "false" } },
+  http: { label: "local queue over loopback HTTP", env: { DEV_LOCAL_QUEUE_DIRECT: "false" } },
+  outbox: { label: "outbox accept", env: { ACCEPT_OUTBOX: "true" } },
+};
+
+function parseBacking(name: BackingName): { base: BaseBacking; mods: BackingModifier[] } {
+  const [base, ...mods] = name.split("+");
+  if (!base || !(base in baseLabels)) throw new Error(`unknown backing ${name}`);
+  for (const mod of mods) if (!(mod in modifiers)) throw new Error(`unknown modifier ${mod}`);
+  return { base: base as BaseBacking, mods: mods as BackingModifier[] };
+}
+
+/** How a backing is printed. */
+export function backingLabel(name: BackingName): string {
+  const { base, mods } = parseBacking(name);
+  return [baseLabels[base], ...mods.map((mod) => `${modifiers[mod].label} (${name})`)].join("; ");
+}
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+/**
+ * The backings to measure: `--backings=a,b` on the command line or BENCH_BACKINGS, else only the
+ * embedded default (the others need the machine's PostgreSQL and Redis). `all` = the three bases.
+ */
+export function selectedBackings(): BackingName[] {
+  const flag = process.argv
+    .find((arg) => arg.startsWith("--backings="))
+    ?.slice("--backings=".length);
+  const list = (flag ?? process.env.BENCH_BACKINGS ?? "embedded")
+    .split(",")
+    .map((name) => name.trim())
+    .filter(Boolean);
+  if (list.includes("all")) return ["embedded", "postgres", "postgres-world"];
+  for (const name of list) parseBacking(name);
+  return list;
+}
+
+/** A numeric command-line option `--name=value` (or the fallback). */
+export function numberOption(name: string, fallback: number): number {
+  const raw = process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const value = raw === undefined ? fallback : Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a number`);
+  return value;
+}
+
+/** Everything needed to start a host again on the same data (history benchmarks restart it). */
+export interface BenchData {
+  backing: BackingName;
+  dataDir?: string;
+  env: Record<string, string>;
+  dropDatabase?: () => Promise<void>;
+}
+
+/** Creates the databases a backing needs (a scratch Postgres database, the world's schema). */
+export async function prepareBacking(backing: BackingName): Promise<BenchData> {
+  const { base, mods } = parseBacking(backing);
+  const env: Record<string, string> = {
+    RATE_LIMIT_PER_MINUTE: "10000000",
+    LOG_LEVEL: "error",
+    DEV_BENCH_ROUTES: "true",
+    // The product's default (the test helper polls every 250 ms to keep tests short).
+    DEV_WATCH_INTERVAL_MS: "1000",
+  };
+  for (const mod of mods) Object.assign(env, modifiers[mod].env);
+  if (base === "embedded") return { backing, env };
+  const scratch = await createScratchDatabase("paygent_bench");
+  env.DATABASE_URL = scratch.url;
+  env.REDIS_URL = LOCAL_REDIS_URL;
+  if (base === "postgres-world") {
+    env.WORKFLOW_TARGET_WORLD = "@workflow/world-postgres";
+    env.WORKFLOW_POSTGRES_URL = scratch.url;
+    const setup = spawnSync(
+      process.execPath,
+      [path.join(root, "node_modules/tsx/dist/cli.mjs"), "dev/setupPostgres.ts"],
+      { cwd: root, env: { ...process.env, ...env }, encoding: "utf8" },
+    );
+    if (setup.status !== 0) {
+      await scratch.drop();
+      throw new Error(`setup:postgres failed:\n${setup.stdout}${setup.stderr}`);
+    }
+  }
+  return { backing, env, dropDatabase: scratch.drop };
+}
+
+/** Starts a host on prepared data (the same data folder on every start after the first). */
+export async function startOnData(
+  data: BenchData,
+  extraEnv: Record<string, string> = {},
+  nodeArgs?: string[],
+): Promise<HostProcess> {
+  const host = await startHostProcess({
+    env: { ...data.env, ...extraEnv },
+    ...(data.dataDir ? { dataDir: data.dataDir } : {}),
+    ...(nodeArgs ? { nodeArgs } : {}),
+  });
+  data.dataDir = host.dataDir;
+  return host;
+}
+
+/** Removes a backing's data: the host's folder (and its anvil), the scratch database. */
+export async function disposeData(data: BenchData): Promise<void> {
+  if (data.dataDir) await disposeHostData(data.dataDir);
+  await data.dropDatabase?.().catch(() => {});
+}
+
+/** Starts a host process on a backing with the bench routes on; dispose() stops it and its data. */
+export async function startBenchHost(
+  backing: BackingName,
+  extraEnv: Record<string, string> = {},
+  options: { nodeArgs?: string[] } = {},
+): Promise<{ host: HostProcess; dispose(): Promise<void> }> {
+  const data = await prepareBacking(backing);
+  let host: HostProcess;
+  try {
+    host = await startOnData(data, extraEnv, options.nodeArgs);
+  } catch (error) {
+    await disposeData(data);
+    throw error;
+  }
+  return {
+    host,
+    async dispose() {
+      await host.stop().catch(() => {});
+      await disposeData(data);
+    },
+  };
+}

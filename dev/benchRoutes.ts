@@ -1,0 +1,188 @@
+import { Session } from "node:inspector";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
+import { start } from "workflow/api";
+import { getWorld } from "workflow/runtime";
+import { z } from "zod";
+import { getDb } from "../lib/db/index.js";
+import { json } from "../lib/http/respond.js";
+import { newId } from "../lib/ids.js";
+import type { benchNoop } from "../workflows/benchNoop.js";
+
+/** A handler that answers the requests it owns and returns undefined for the rest. */
+export type ExtraRoutes = (request: Request) => Promise<Response | undefined>;
+
+const benchNoopWorkflow = {
+  workflowId: "workflow//./workflows/benchNoop//benchNoop",
+} as unknown as typeof benchNoop;
+
+const benchSessionId = "ses_bench";
+
+const statusBody = z.object({
+  runIds: z.array(z.string().max(64)).max(500).default([]),
+  workflowRunIds: z.array(z.string().max(64)).max(500).default([]),
+});
+
+/**
+ * Routes only the local host serves, and only with DEV_BENCH_ROUTES=true: `npm run bench runs`
+ * measures the run-path floor through them, in the same host and world as Paygent's commands.
+ * - POST /__bench/noop?steps=N[&outbox=1]: one INSERT, then start() of the no-op workflow, then
+ *   202 (outbox=1: 202 right after the INSERT; start() runs just after and records the id).
+ * - POST /__bench/status {runIds, workflowRunIds}: status and server-side end time of our runs
+ *   (runs table) and of workflow runs (the world), so clients need not poll each run.
+ * - GET /__bench/workflow-run/:id: a workflow run's status and its steps (name, start, end).
+ * - GET /__bench/stats[?gc=1]: resident memory, heap and event-loop utilisation of this process.
+ * - POST /__bench/profile/start, then /stop: a CPU profile of this process in between.
+ * No api/ function serves these, so nothing of it ships to Vercel.
+ */
+export function createBenchRoutes(): ExtraRoutes {
+  let session: Promise<unknown> | undefined;
+  const ensureSession = async () => {
+    session ??= getDb().then((db) =>
+      db
+        .insertInto("agent_sessions")
+        .values({ id: benchSessionId, api_key_id: null })
+        .onConflict((oc) => oc.column("id").doNothing())
+        .execute(),
+    );
+    await session;
+  };
+  let profiler: Session | undefined;
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+
+  return async (request) => {
+    const url = new URL(request.url);
+    if (!url.pathname.startsWith("/__bench/")) return undefined;
+    const route = url.pathname.slice("/__bench/".length);
+
+    if (request.method === "POST" && route === "noop") {
+      const steps = Number(url.searchParams.get("steps") ?? "2");
+      if (!Number.isInteger(steps) || steps < 1 || steps > 50) {
+        return json(
+          { error: { code: "bad_request", message: "steps must be 1–50" } },
+          { status: 400 },
+        );
+      }
+      await ensureSession();
+      const db = await getDb();
+      const id = newId("run");
+      await db
+        .insertInto("runs")
+        .values({
+          id,
+          session_id: benchSessionId,
+          kind: "bench",
+          command: "noop",
+          status: "running",
+        })
+        .execute();
+      const startWorkflow = async () => {
+        const run = await start(benchNoopWorkflow, [{ steps }]);
+        return run.runId;
+      };
+      if (url.searchParams.get("outbox") === "1") {
+        // The dispatcher half of an outbox: start() after the answer, then record the id.
+        setImmediate(() => {
+          void startWorkflow().then((workflowRunId) =>
+            db
+              .updateTable("runs")
+              .set({ workflow_run_id: workflowRunId })
+              .where("id", "=", id)
+              .execute(),
+          );
+        });
+        return json({ id }, { status: 202 });
+      }
+      return json({ id, workflowRunId: await startWorkflow() }, { status: 202 });
+    }
+
+    if (request.method === "POST" && route === "status") {
+      const body = statusBody.parse(await request.json());
+      const db = await getDb();
+      const runs = body.runIds.length
+        ? await db
+            .selectFrom("runs")
+            .select(["id", "status", "workflow_run_id", "finished_at"])
+            .where("id", "in", body.runIds)
+            .execute()
+        : [];
+      const world = getWorld();
+      const workflowRuns = await Promise.all(
+        body.workflowRunIds.map(async (id) => {
+          const run = await world.runs.get(id, { resolveData: "none" }).catch(() => undefined);
+          return {
+            id,
+            status: run?.status ?? "unknown",
+            finishedAt: run?.completedAt?.toISOString() ?? null,
+          };
+        }),
+      );
+      return json({
+        runs: runs.map((run) => ({
+          id: run.id,
+          status: run.status,
+          workflowRunId: run.workflow_run_id,
+          finishedAt: run.finished_at?.toISOString() ?? null,
+        })),
+        workflowRuns,
+      });
+    }
+
+    const workflowRun = /^workflow-run\/([\w-]+)$/.exec(route);
+    if (request.method === "GET" && workflowRun) {
+      const world = getWorld();
+      const id = workflowRun[1]!;
+      const run = await world.runs.get(id, { resolveData: "none" });
+      const steps = await world.steps.list({ runId: id, resolveData: "none" });
+      return json({
+        id,
+        status: run.status,
+        workflowName: run.workflowName,
+        steps: steps.data.map((step) => ({
+          name: step.stepName,
+          status: step.status,
+          startedAt: step.startedAt?.toISOString() ?? null,
+          completedAt: step.completedAt?.toISOString() ?? null,
+        })),
+      });
+    }
+
+    if (request.method === "POST" && (route === "profile/start" || route === "profile/stop")) {
+      // A CPU profile of exactly the window between start and stop (chrome devtools format).
+      profiler ??= new Session();
+      const session = profiler;
+      const post = (method: string) =>
+        new Promise<unknown>((resolve, reject) => {
+          session.post(method, (error, result) => (error ? reject(error) : resolve(result)));
+        });
+      if (route === "profile/start") {
+        session.connect();
+        await post("Profiler.enable");
+        await post("Profiler.start");
+        return json({ started: true });
+      }
+      const { profile } = (await post("Profiler.stop")) as { profile: unknown };
+      session.disconnect();
+      profiler = undefined;
+      return json(profile);
+    }
+
+    if (request.method === "GET" && route === "stats") {
+      // With --expose-gc, ?gc=1 collects first, so heap figures compare live data, not garbage.
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if (url.searchParams.get("gc") === "1" && gc) gc();
+      const memory = process.memoryUsage();
+      const elu = performance.eventLoopUtilization();
+      return json({
+        rssBytes: memory.rss,
+        heapUsedBytes: memory.heapUsed,
+        externalBytes: memory.external,
+        eventLoop: { idle: elu.idle, active: elu.active, delayP99Ms: delay.percentile(99) / 1e6 },
+      });
+    }
+    return json(
+      { error: { code: "not_found", message: `No bench route ${url.pathname}` } },
+      { status: 404 },
+    );
+  };
+}

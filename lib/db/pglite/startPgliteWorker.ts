@@ -1,0 +1,198 @@
+import { createRequire } from "node:module";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { PGlite, PGliteQueryOptions, PGliteQueryResults, PGliteTransaction } from "kysely";
+import { BaseError } from "../../errors/index.js";
+import { pgliteWorkerSource } from "./pgliteWorkerSource.js";
+
+export interface StartPgliteWorkerParameters {
+  /** Data directory (its parent must exist); omit for an in-memory database. */
+  dataDir?: string;
+  /** A dumped data directory (tarball bytes) to start from, e.g. a migrated snapshot. */
+  loadDataDir?: Uint8Array;
+}
+
+/** A Postgres error raised in the worker, with its SQLSTATE and fields (never the query's params). */
+export class PgliteWorkerError extends BaseError {
+  override name = "PgliteWorkerError";
+  code?: string;
+  detail?: string;
+  constraint?: string;
+  table?: string;
+  column?: string;
+  severity?: string;
+}
+
+/** The worker died or was closed: no query can run any more. */
+export class PgliteWorkerGoneError extends BaseError {
+  override name = "PgliteWorkerGoneError";
+  static override defaultKind = "fatal" as const;
+}
+
+interface Answer {
+  id: number;
+  ok: boolean;
+  result?: unknown;
+  error?: { message: string; name?: string } & Record<string, unknown>;
+}
+
+/** A PGlite database whose engine runs in a worker thread, so its queries leave the event loop. */
+export interface PgliteWorker extends PGlite {
+  /** The data directory as a tarball (pglite's dumpDataDir, uncompressed). */
+  dumpDataDir(): Promise<Uint8Array>;
+  /**
+   * Opens a transaction (waits while another one holds PGlite's lock) and returns its id for
+   * queryIn and end. Lower level than transaction(): for a kysely driver.
+   */
+  begin(): Promise<number>;
+  /** Commits (or rolls back) a transaction begun with begin(). */
+  end(transaction: number, commit: boolean): Promise<void>;
+  /** A query inside a transaction begun with begin() (object rows). */
+  queryIn<T>(
+    transaction: number | undefined,
+    sql: string,
+    params: readonly unknown[],
+  ): Promise<PGliteQueryResults<T>>;
+}
+
+/**
+ * Starts PGlite in a worker thread and returns an object kysely's PGliteDialect accepts in place of
+ * a PGlite instance. Queries, transactions and errors keep PGlite's semantics: one connection,
+ * a transaction holds it from BEGIN to COMMIT (other queries wait), SQLSTATE codes survive.
+ */
+export function startPgliteWorker(parameters: StartPgliteWorkerParameters = {}): PgliteWorker {
+  const bytes = parameters.loadDataDir;
+  const worker = new Worker(pgliteWorkerSource, {
+    eval: true,
+    workerData: {
+      moduleUrl: pgliteModuleUrl(),
+      dataDir: parameters.dataDir,
+      loadDataDir: bytes,
+    },
+  });
+  // Unreferenced while idle, so an open database never keeps a finished process alive;
+  // referenced while a call is in flight, so awaiting a query does.
+  worker.unref();
+  const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  let nextId = 1;
+  let gone: Error | undefined;
+
+  worker.on("message", (answers: Answer[]) => {
+    for (const answer of answers) {
+      const call = pending.get(answer.id);
+      if (!call) continue;
+      pending.delete(answer.id);
+      if (answer.ok) call.resolve(answer.result);
+      else call.reject(toError(answer.error!));
+    }
+    if (pending.size === 0) worker.unref();
+  });
+  const fail = (error: Error) => {
+    gone ??= new PgliteWorkerGoneError("The embedded database's worker thread stopped", {
+      cause: error,
+    });
+    for (const call of pending.values()) call.reject(gone);
+    pending.clear();
+  };
+  worker.on("error", fail);
+  worker.on("exit", (code) => fail(new Error(`worker exited with code ${code}`)));
+
+  let outbox: Record<string, unknown>[] = [];
+  const flush = () => {
+    const batch = outbox;
+    outbox = [];
+    worker.postMessage(batch);
+  };
+  const call = <T>(message: Record<string, unknown>): Promise<T> => {
+    if (gone) return Promise.reject(gone);
+    const id = nextId++;
+    if (pending.size === 0) worker.ref();
+    return new Promise<T>((resolve, reject) => {
+      pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      // Calls made in the same turn travel as one message: each postMessage wakes the other
+      // thread, which costs more than serialising a few more queries (see pgliteWorkerSource).
+      if (outbox.length === 0) queueMicrotask(flush);
+      outbox.push({ ...message, id });
+    });
+  };
+
+  const query = <T>(
+    sql: string,
+    params: unknown[] | undefined,
+    options: PGliteQueryOptions | undefined,
+    tx?: number,
+  ): Promise<PGliteQueryResults<T>> => {
+    if (options?.parsers || options?.blob || options?.paramTypes) {
+      return Promise.reject(
+        new Error("PGlite worker: parsers, blob and paramTypes are not supported"),
+      );
+    }
+    return call({ op: "query", sql, params: params ?? [], rowMode: options?.rowMode, tx });
+  };
+
+  const handle: PgliteWorker = {
+    closed: false,
+    ready: false,
+    waitReady: Promise.resolve(),
+    query: (sql, params, options) => query(sql, params, options),
+    async transaction<T>(callback: (tx: PGliteTransaction) => Promise<T>): Promise<T> {
+      const tx = await call<number>({ op: "begin" });
+      let ended = false;
+      const end = async (commit: boolean) => {
+        if (ended) return;
+        ended = true;
+        await call({ op: "end", tx, commit });
+      };
+      const transaction: PGliteTransaction = {
+        query: (sql, params, options) => {
+          if (ended) return Promise.reject(new Error("The transaction is closed"));
+          return query(sql, params, options, tx);
+        },
+        rollback: () => end(false),
+      };
+      let result: T;
+      try {
+        result = await callback(transaction);
+      } catch (error) {
+        await end(false).catch(() => {});
+        throw error;
+      }
+      await end(true);
+      return result;
+    },
+    async close() {
+      if (handle.closed) return;
+      handle.closed = true;
+      try {
+        if (!gone) await call({ op: "close" });
+      } finally {
+        await worker.terminate();
+      }
+    },
+    dumpDataDir: () => call<Uint8Array>({ op: "dump" }),
+    begin: () => call<number>({ op: "begin" }),
+    end: (transaction, commit) => call({ op: "end", tx: transaction, commit }),
+    queryIn: (transaction, sql, params) =>
+      query(sql, [...params], { rowMode: "object" }, transaction),
+  };
+  handle.waitReady = call({ op: "ready" }).then(() => {
+    handle.ready = true;
+  });
+  // Whoever awaits waitReady sees the failure; do not also report it as unhandled.
+  handle.waitReady.catch(() => {});
+  return handle;
+}
+
+/** PGlite's module, resolved from the project (the worker has no importer of its own). */
+function pgliteModuleUrl(): string {
+  const require = createRequire(path.join(process.cwd(), "package.json"));
+  return pathToFileURL(require.resolve("@electric-sql/pglite")).href;
+}
+
+function toError(detail: NonNullable<Answer["error"]>): PgliteWorkerError {
+  const { message, name: _name, ...fields } = detail;
+  const error = new PgliteWorkerError(message);
+  Object.assign(error, fields);
+  return error;
+}
