@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 /** The balance command's workflow steps, in order (update with the workflow's step names). */
-const balanceSteps = ["prepareRun", "executeAction"];
+const balanceSteps = ["parse", "plan", "balance"];
 
 interface World {
   name: string;
@@ -142,6 +142,6 @@ describe.each(worlds)("workflow inspect ($name)", (world) => {
       expect(listedSteps.map((step) => step.stepName.split("//").pop())).toEqual(balanceSteps);
       expect(listedSteps.every((step) => step.status === "completed")).toBe(true);
     },
-    300_000,
+    600_000,
   );
 });
