@@ -138,12 +138,15 @@ export function createBenchRoutes(): ExtraRoutes {
         id,
         status: run.status,
         workflowName: run.workflowName,
-        steps: steps.data.map((step) => ({
-          name: step.stepName,
-          status: step.status,
-          startedAt: step.startedAt?.toISOString() ?? null,
-          completedAt: step.completedAt?.toISOString() ?? null,
-        })),
+        // The world lists newest first; in order of creation they read as the workflow runs them.
+        steps: [...steps.data]
+          .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+          .map((step) => ({
+            name: step.stepName,
+            status: step.status,
+            startedAt: step.startedAt?.toISOString() ?? null,
+            completedAt: step.completedAt?.toISOString() ?? null,
+          })),
       });
     }
 
