@@ -1,4 +1,5 @@
 import { type Endpoint, endpoint } from "../lib/http/index.js";
+import { openApiDocumentResponse } from "../lib/http/operationResponses.js";
 import { buildOpenApiDocument, type OpenApiDocument } from "../lib/openapi/index.js";
 import * as executeCommand from "./agent/execute.js";
 import * as session from "./agent/sessions/[id].js";
@@ -127,6 +128,7 @@ export const GET: Endpoint = endpoint(
     success: {
       status: 200,
       description: "The OpenAPI 3.1 document",
+      schema: openApiDocumentResponse,
       headers: { "cache-control": "public, max-age=300" },
     },
   },

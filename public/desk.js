@@ -350,7 +350,7 @@
     });
     form.append(change, el("div", { className: "actions" }, submit, cancel));
 
-    /** Base units of every changed field; shows what the edit changes, or why it cannot be sent. */
+    /** Every changed field as {amount, token}; shows what the edit changes, or why it cannot be sent. */
     function describeEdit() {
       const args = {};
       const lines = [];
@@ -359,7 +359,8 @@
           const next = parseHuman(input.value, field.decimals);
           const before = BigInt(field.value);
           if (next === before) continue;
-          args[field.field] = next.toString();
+          // The API's one amount form: whole tokens and the symbol, never base units.
+          args[field.field] = { amount: exactDecimal(next, field.decimals), token: field.token };
           const delta = next - before;
           lines.push(
             `${field.label}: ${exactAmount(field.value, field.token)} → ${exactAmount(next, field.token)} (${delta > 0n ? "+" : "−"}${exactAmount(delta > 0n ? delta : -delta, field.token)}; ${next} base units)`,

@@ -1,4 +1,5 @@
 import { decideApproval } from "../../lib/approvals/decideApproval.js";
+import { approvalVoteResponse } from "../../lib/approvals/responses.js";
 import { approvalDecision, approvalToken } from "../../lib/approvals/schemas.js";
 import { getDb } from "../../lib/db/index.js";
 import { endpoint } from "../../lib/http/index.js";
@@ -14,7 +15,11 @@ export const POST = endpoint(
     auth: ["admin", "approver"],
     params: { token: approvalToken },
     body: { name: "ApprovalDecision", schema: approvalDecision },
-    success: { status: 200, description: "The decision as recorded" },
+    success: {
+      status: 200,
+      description: "The decision as recorded",
+      schema: approvalVoteResponse,
+    },
     responses: {
       409: "The approval was already decided, or this approver already voted otherwise",
       422: "An edit past a limit of the policy or the command budget",

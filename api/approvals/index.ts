@@ -1,4 +1,5 @@
 import { listApprovals } from "../../lib/approvals/listApprovals.js";
+import { approvalList } from "../../lib/approvals/responses.js";
 import { listApprovalsQuery } from "../../lib/approvals/schemas.js";
 import { getDb } from "../../lib/db/index.js";
 import { endpoint } from "../../lib/http/index.js";
@@ -13,7 +14,7 @@ export const GET = endpoint(
     tags: ["approvals"],
     auth: "any",
     query: listApprovalsQuery,
-    success: { status: 200, description: "The approvals" },
+    success: { status: 200, description: "The approvals", schema: approvalList },
   },
   async ({ principal, query }) => ({
     approvals: await listApprovals(await getDb(), principal, query),

@@ -1,5 +1,6 @@
 import { getDb } from "../../lib/db/index.js";
 import { endpoint } from "../../lib/http/index.js";
+import { backgroundChecksResponse } from "../../lib/http/operationResponses.js";
 import { runBackgroundChecks } from "../../lib/runs/wake/backgroundChecks.js";
 
 /**
@@ -14,7 +15,11 @@ export const GET = endpoint(
     summary: "Vercel Cron: check submitted transactions and resume the runs waiting on them",
     tags: ["operations"],
     auth: "cron",
-    success: { status: 200, description: "What the checks did" },
+    success: {
+      status: 200,
+      description: "What the checks did",
+      schema: backgroundChecksResponse,
+    },
   },
   async () => await runBackgroundChecks(await getDb()),
 );

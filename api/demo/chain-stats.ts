@@ -1,5 +1,6 @@
 import { getChainContext } from "../../lib/chain/clients.js";
 import { endpoint, json } from "../../lib/http/index.js";
+import { demoChainStatsResponse } from "../../lib/http/operationResponses.js";
 import { servePaidRequest } from "../../lib/x402/createPaidRoute.js";
 
 /** Demo paid API: the chain's latest block and gas price for 0.05 USDC via x402 (public). */
@@ -15,6 +16,7 @@ export const GET = endpoint(
     success: {
       status: 200,
       description: "Block and gas figures; PAYMENT-RESPONSE header carries the settlement",
+      schema: demoChainStatsResponse,
     },
   },
   ({ request, route }) =>

@@ -1,4 +1,5 @@
 import { endpoint, json } from "../../lib/http/index.js";
+import { demoMarketDataResponse } from "../../lib/http/operationResponses.js";
 import { servePaidRequest } from "../../lib/x402/createPaidRoute.js";
 import { readMarketData } from "../../lib/x402/readMarketData.js";
 
@@ -15,6 +16,7 @@ export const GET = endpoint(
     success: {
       status: 200,
       description: "Pool price and reserves; PAYMENT-RESPONSE header carries the settlement",
+      schema: demoMarketDataResponse,
     },
   },
   ({ request, route }) =>

@@ -1,5 +1,6 @@
 import { getDb } from "../../lib/db/index.js";
 import { listDeskApprovals } from "../../lib/desk/listDeskApprovals.js";
+import { deskApprovalList } from "../../lib/desk/responses.js";
 import { deskApprovalsQuery } from "../../lib/desk/schemas.js";
 import { endpoint } from "../../lib/http/index.js";
 
@@ -13,7 +14,7 @@ export const GET = endpoint(
     tags: ["desk"],
     auth: "any",
     query: deskApprovalsQuery,
-    success: { status: 200, description: "Approvals, newest first" },
+    success: { status: 200, description: "Approvals, newest first", schema: deskApprovalList },
   },
   async ({ principal, query }) => await listDeskApprovals(await getDb(), principal, query),
 );

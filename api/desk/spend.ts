@@ -1,5 +1,6 @@
 import { getDb } from "../../lib/db/index.js";
 import { getDeskSpend } from "../../lib/desk/getDeskSpend.js";
+import { deskSpendResponse } from "../../lib/desk/responses.js";
 import { deskSpendQuery } from "../../lib/desk/schemas.js";
 import { endpoint } from "../../lib/http/index.js";
 
@@ -13,7 +14,7 @@ export const GET = endpoint(
     tags: ["desk"],
     auth: "any",
     query: deskSpendQuery,
-    success: { status: 200, description: "Spend read model" },
+    success: { status: 200, description: "Spend read model", schema: deskSpendResponse },
   },
   async ({ principal, query }) => await getDeskSpend(await getDb(), principal, query),
 );

@@ -1,6 +1,10 @@
 import type { PaymentPayload, PaymentRequirements } from "@x402/core/types";
 import { getConfig } from "../../lib/config.js";
 import { endpoint, json } from "../../lib/http/index.js";
+import {
+  facilitatorResultResponse,
+  facilitatorSupportedResponse,
+} from "../../lib/http/operationResponses.js";
 import { log } from "../../lib/log.js";
 import { getDevnetFacilitator } from "../../lib/x402/getDevnetFacilitator.js";
 import {
@@ -28,7 +32,11 @@ export const GET = endpoint(
     rateLimit: "public:facilitator",
     enabled: onDevnet,
     params: { action: facilitatorReadAction },
-    success: { status: 200, description: "Supported kinds" },
+    success: {
+      status: 200,
+      description: "Supported kinds",
+      schema: facilitatorSupportedResponse,
+    },
   },
   () => getDevnetFacilitator().getSupported(),
 );
@@ -48,6 +56,7 @@ export const POST = endpoint(
     success: {
       status: 200,
       description: "Verification or settlement result (refusals are 400 with a reason)",
+      schema: facilitatorResultResponse,
     },
   },
   async ({ params, body }) => {

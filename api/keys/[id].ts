@@ -1,6 +1,7 @@
 import { revokeApiKey } from "../../lib/auth/apiKeys.js";
 import { assignApprover } from "../../lib/auth/assignApprover.js";
 import { assignPolicy } from "../../lib/auth/assignPolicy.js";
+import { revokedApiKeyResponse, updatedApiKeyResponse } from "../../lib/auth/responses.js";
 import { apiKeyId, updateApiKeyRequest } from "../../lib/auth/schemas.js";
 import { getDb } from "../../lib/db/index.js";
 import { ClientError } from "../../lib/errors/index.js";
@@ -19,7 +20,11 @@ export const PUT = endpoint(
     rateLimit: "command",
     params: { id: apiKeyId },
     body: { name: "UpdateApiKeyRequest", schema: updateApiKeyRequest },
-    success: { status: 200, description: "The key's policy and assignments" },
+    success: {
+      status: 200,
+      description: "The key's policy and assignments",
+      schema: updatedApiKeyResponse,
+    },
     responses: { 404: "Unknown key or policy", 422: "A policy on an approver key" },
   },
   async ({ params: { id }, body }) => {
@@ -47,7 +52,7 @@ export const DELETE = endpoint(
     auth: "admin",
     rateLimit: "command",
     params: { id: apiKeyId },
-    success: { status: 200, description: "Revoked" },
+    success: { status: 200, description: "Revoked", schema: revokedApiKeyResponse },
     responses: { 409: "Refusing to revoke the key making the request" },
   },
   async ({ principal, params: { id } }) => {
@@ -58,6 +63,6 @@ export const DELETE = endpoint(
     }
     const found = await revokeApiKey(await getDb(), id);
     if (!found) throw new ClientError("not_found", `API key ${id} not found`);
-    return { id, revoked: true };
+    return { id, revoked: true as const };
   },
 );

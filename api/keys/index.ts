@@ -1,5 +1,6 @@
 import { createKey } from "../../lib/auth/createKey.js";
 import { listKeys } from "../../lib/auth/listKeys.js";
+import { apiKeyList, createdApiKeyResponse } from "../../lib/auth/responses.js";
 import { legacyScope } from "../../lib/auth/roles.js";
 import { createApiKeyRequest, listApiKeysQuery } from "../../lib/auth/schemas.js";
 import { getDb } from "../../lib/db/index.js";
@@ -16,7 +17,7 @@ export const GET = endpoint(
     auth: "admin",
     rateLimit: "command",
     query: listApiKeysQuery,
-    success: { status: 200, description: "The keys" },
+    success: { status: 200, description: "The keys", schema: apiKeyList },
   },
   async ({ query }) => ({
     keys: (await listKeys(await getDb(), { includeRevoked: query.includeRevoked === "true" })).map(
@@ -39,6 +40,7 @@ export const POST = endpoint(
     success: {
       status: 201,
       description: "The key, with its plaintext secret",
+      schema: createdApiKeyResponse,
       headers: { "cache-control": "no-store" },
     },
     responses: { 404: "Unknown policy", 422: "A policy on an approver key" },

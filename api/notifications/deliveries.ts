@@ -1,6 +1,7 @@
 import { getDb } from "../../lib/db/index.js";
 import { endpoint } from "../../lib/http/index.js";
 import { listDeliveries, listDeliveriesQuery } from "../../lib/notifications/index.js";
+import { notificationDeliveryPage } from "../../lib/notifications/responses.js";
 
 /** GET /api/notifications/deliveries — every delivery with its attempts, newest first (admin). */
 export const GET = endpoint(
@@ -12,7 +13,11 @@ export const GET = endpoint(
     tags: ["notifications"],
     auth: "admin",
     query: listDeliveriesQuery,
-    success: { status: 200, description: "A page of deliveries" },
+    success: {
+      status: 200,
+      description: "A page of deliveries",
+      schema: notificationDeliveryPage,
+    },
   },
   async ({ query }) => await listDeliveries(await getDb(), query),
 );

@@ -5,6 +5,10 @@ import {
   createEndpointRequest,
   listEndpoints,
 } from "../../lib/notifications/index.js";
+import {
+  createdNotificationEndpoint,
+  notificationEndpointList,
+} from "../../lib/notifications/responses.js";
 
 /** GET /api/notifications/endpoints — the outbound webhook endpoints (never their secrets). */
 export const GET = endpoint(
@@ -15,7 +19,7 @@ export const GET = endpoint(
     summary: "Outbound webhook endpoints, never their secrets (admin)",
     tags: ["notifications"],
     auth: "admin",
-    success: { status: 200, description: "The endpoints" },
+    success: { status: 200, description: "The endpoints", schema: notificationEndpointList },
   },
   async () => ({ endpoints: await listEndpoints(await getDb()) }),
 );
@@ -34,6 +38,7 @@ export const POST = endpoint(
     success: {
       status: 201,
       description: "The endpoint with its signing secret",
+      schema: createdNotificationEndpoint,
       headers: { "cache-control": "no-store" },
     },
     responses: { 422: "A URL that is not public (loopback/private outside the devnet)" },

@@ -8,6 +8,11 @@ import {
   policyRequest,
   updatePolicy,
 } from "../../lib/policy/index.js";
+import {
+  deletedPolicyResponse,
+  policyResponse,
+  writtenPolicyResponse,
+} from "../../lib/policy/responses.js";
 
 const getPolicyQuery = z.object({
   version: z.coerce
@@ -30,7 +35,7 @@ export const GET = endpoint(
     auth: "admin",
     params: { id: policyId },
     query: getPolicyQuery,
-    success: { status: 200, description: "The policy" },
+    success: { status: 200, description: "The policy", schema: policyResponse },
   },
   async ({ params, query }) =>
     await getPolicy(await getDb(), { id: params.id, version: query.version }),
@@ -48,7 +53,11 @@ export const PUT = endpoint(
     rateLimit: "command",
     params: { id: policyId },
     body: { name: "PolicyRequest", schema: policyRequest },
-    success: { status: 200, description: "The policy at its new version" },
+    success: {
+      status: 200,
+      description: "The policy at its new version",
+      schema: writtenPolicyResponse,
+    },
   },
   async ({ principal, params, body }) => {
     const { name, ...document } = body;
@@ -72,8 +81,11 @@ export const DELETE = endpoint(
     auth: "admin",
     rateLimit: "command",
     params: { id: policyId },
-    success: { status: 200, description: "Deleted" },
+    success: { status: 200, description: "Deleted", schema: deletedPolicyResponse },
     responses: { 409: "Keys still use the policy" },
   },
-  async ({ params }) => ({ ...(await deletePolicy(await getDb(), params.id)), deleted: true }),
+  async ({ params }) => ({
+    ...(await deletePolicy(await getDb(), params.id)),
+    deleted: true as const,
+  }),
 );

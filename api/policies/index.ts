@@ -1,6 +1,7 @@
 import { getDb } from "../../lib/db/index.js";
 import { endpoint } from "../../lib/http/index.js";
 import { createPolicy, listPolicies, policyRequest } from "../../lib/policy/index.js";
+import { policyList, writtenPolicyResponse } from "../../lib/policy/responses.js";
 
 /** GET /api/policies — every live policy at its current version (admin). */
 export const GET = endpoint(
@@ -11,7 +12,7 @@ export const GET = endpoint(
     summary: "Every live policy at its current version (admin)",
     tags: ["policies"],
     auth: "admin",
-    success: { status: 200, description: "The policies" },
+    success: { status: 200, description: "The policies", schema: policyList },
   },
   async () => ({ policies: await listPolicies(await getDb()) }),
 );
@@ -27,7 +28,7 @@ export const POST = endpoint(
     auth: "admin",
     rateLimit: "command",
     body: { name: "PolicyRequest", schema: policyRequest },
-    success: { status: 201, description: "The policy at version 1" },
+    success: { status: 201, description: "The policy at version 1", schema: writtenPolicyResponse },
     responses: { 422: "A token or network the deployment does not know" },
   },
   async ({ principal, body }) => {

@@ -1,6 +1,7 @@
 import { getDb } from "../../lib/db/index.js";
 import { endpoint } from "../../lib/http/index.js";
 import { listRuns } from "../../lib/runs/read/listRuns.js";
+import { runPage } from "../../lib/runs/responses.js";
 import { listRunsQuery } from "../../lib/runs/schemas.js";
 
 /** GET /api/runs?sessionId&status&limit&cursor — newest first. */
@@ -13,7 +14,7 @@ export const GET = endpoint(
     tags: ["runs"],
     auth: "any",
     query: listRunsQuery,
-    success: { status: 200, description: "A page of runs" },
+    success: { status: 200, description: "A page of runs", schema: runPage },
   },
   async ({ principal, query }) => await listRuns(await getDb(), principal, query),
 );

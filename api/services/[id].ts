@@ -1,10 +1,14 @@
+import { z } from "zod";
 import { getDb } from "../../lib/db/index.js";
 import { endpoint } from "../../lib/http/index.js";
 import {
   deleteService,
   getService,
   serviceId,
-  serviceUpdateSchema,
+  serviceResponse,
+  serviceUpdateRequest,
+  toServiceResponse,
+  toServiceUpdate,
   updateService,
 } from "../../lib/registry/index.js";
 
@@ -18,9 +22,9 @@ export const GET = endpoint(
     tags: ["services"],
     auth: "any",
     params: { id: serviceId },
-    success: { status: 200, description: "The service" },
+    success: { status: 200, description: "The service", schema: serviceResponse },
   },
-  async ({ params }) => await getService(await getDb(), params.id),
+  async ({ params }) => toServiceResponse(await getService(await getDb(), params.id)),
 );
 
 /** PUT /api/services/{id} — changes declared fields (any subset). Admin only. */
@@ -34,10 +38,16 @@ export const PUT = endpoint(
     auth: "admin",
     rateLimit: "command",
     params: { id: serviceId },
-    body: { name: "ServiceUpdate", schema: serviceUpdateSchema },
-    success: { status: 200, description: "The updated service" },
+    body: { name: "ServiceUpdateRequest", schema: serviceUpdateRequest },
+    success: { status: 200, description: "The updated service", schema: serviceResponse },
+    responses: { 409: "Another service has this name" },
   },
-  async ({ params, body }) => await updateService(await getDb(), params.id, body),
+  async ({ params, body }) => {
+    const db = await getDb();
+    const current = await getService(db, params.id);
+    const patch = toServiceUpdate(body, current.price.network);
+    return toServiceResponse(await updateService(db, params.id, patch));
+  },
 );
 
 /** DELETE /api/services/{id} — removes a service nothing refers to (else 409). Admin only. */
@@ -51,11 +61,15 @@ export const DELETE = endpoint(
     auth: "admin",
     rateLimit: "command",
     params: { id: serviceId },
-    success: { status: 200, description: "Deleted" },
+    success: {
+      status: 200,
+      description: "Deleted",
+      schema: z.object({ id: z.string(), deleted: z.literal(true) }),
+    },
     responses: { 409: "Payments or subscriptions refer to the service" },
   },
   async ({ params }) => {
     await deleteService(await getDb(), params.id);
-    return { id: params.id, deleted: true };
+    return { id: params.id, deleted: true as const };
   },
 );

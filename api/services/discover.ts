@@ -1,10 +1,17 @@
 import { getDb } from "../../lib/db/index.js";
 import { endpoint } from "../../lib/http/index.js";
-import { discoverQuerySchema, discoverServices } from "../../lib/registry/index.js";
+import {
+  discoverRequestQuery,
+  discoverServices,
+  servicePage,
+  toDiscoverParameters,
+  toServiceResponse,
+} from "../../lib/registry/index.js";
 
 /**
- * GET /api/services/discover?category=&q=&minPrice=&maxPrice=&minReputation=&mcp=&sort=&limit=&cursor=
- * Finds services for the agent; answers are cached for 5 minutes and invalidated by any registry write.
+ * GET /api/services/discover?category=&q=&minPrice=&maxPrice=&priceToken=&minReputation=&mcp=&sort=&limit=&cursor=
+ * Finds services for the agent; prices are whole tokens of priceToken. Answers are cached for 5
+ * minutes and invalidated by any registry write.
  */
 export const GET = endpoint(
   {
@@ -14,8 +21,11 @@ export const GET = endpoint(
     summary: "Find services by category, words, price and reputation",
     tags: ["services"],
     auth: "any",
-    query: discoverQuerySchema,
-    success: { status: 200, description: "A page of matching services" },
+    query: discoverRequestQuery,
+    success: { status: 200, description: "A page of matching services", schema: servicePage },
   },
-  async ({ query }) => await discoverServices(await getDb(), query),
+  async ({ query }) => {
+    const page = await discoverServices(await getDb(), toDiscoverParameters(query));
+    return { ...page, services: page.services.map(toServiceResponse) };
+  },
 );

@@ -2,6 +2,7 @@ import { getDb } from "../../lib/db/index.js";
 import { endpoint } from "../../lib/http/index.js";
 import { cancelSubscription } from "../../lib/subscriptions/cancelSubscription.js";
 import { getSubscriptionFor } from "../../lib/subscriptions/getSubscriptionFor.js";
+import { subscriptionResponse } from "../../lib/subscriptions/responses.js";
 import { subscriptionId } from "../../lib/subscriptions/schemas.js";
 import { stopRenewalRun } from "../../lib/subscriptions/stopRenewalRun.js";
 
@@ -15,7 +16,7 @@ export const GET = endpoint(
     tags: ["subscriptions"],
     auth: "any",
     params: { id: subscriptionId },
-    success: { status: 200, description: "The subscription" },
+    success: { status: 200, description: "The subscription", schema: subscriptionResponse },
   },
   async ({ principal, params }) => await getSubscriptionFor(await getDb(), principal, params.id),
 );
@@ -33,7 +34,11 @@ export const DELETE = endpoint(
     tags: ["subscriptions"],
     auth: ["admin", "agent"],
     params: { id: subscriptionId },
-    success: { status: 200, description: "The cancelled subscription" },
+    success: {
+      status: 200,
+      description: "The cancelled subscription",
+      schema: subscriptionResponse,
+    },
   },
   async ({ principal, params }) => {
     const db = await getDb();

@@ -1,9 +1,11 @@
 import { getDb } from "../../lib/db/index.js";
 import { endpoint } from "../../lib/http/index.js";
+import { acceptedRun } from "../../lib/runs/responses.js";
 import { acceptedResponse } from "../../lib/runs/start/accepted.js";
 import { checkStartPolicy } from "../../lib/runs/start/checkStartPolicy.js";
 import { getSessionFor } from "../../lib/sessions/getSession.js";
 import { listSubscriptions } from "../../lib/subscriptions/listSubscriptions.js";
+import { subscriptionPage } from "../../lib/subscriptions/responses.js";
 import {
   createSubscriptionSchema,
   listSubscriptionsSchema,
@@ -20,7 +22,7 @@ export const GET = endpoint(
     tags: ["subscriptions"],
     auth: "any",
     query: listSubscriptionsSchema,
-    success: { status: 200, description: "A page of subscriptions" },
+    success: { status: 200, description: "A page of subscriptions", schema: subscriptionPage },
   },
   async ({ principal, query }) => {
     const db = await getDb();
@@ -53,8 +55,10 @@ export const POST = endpoint(
     success: {
       status: 202,
       description: "Run started (or replayed for a repeated Idempotency-Key)",
+      schema: acceptedRun,
     },
     responses: {
+      404: "The session or the service does not exist (or the session is not the caller's)",
       409: "The session already has an active subscription to the service",
       423: "The wallet or this key is frozen",
     },

@@ -1,4 +1,6 @@
+import { formatAllowance } from "../../lib/budget/formatAllowance.js";
 import { getDailyAllowance } from "../../lib/budget/index.js";
+import { dailyAllowanceResponse } from "../../lib/budget/responses.js";
 import { dailyAllowanceQuery } from "../../lib/budget/schemas.js";
 import { getDb } from "../../lib/db/index.js";
 import { endpoint } from "../../lib/http/index.js";
@@ -17,11 +19,16 @@ export const GET = endpoint(
     tags: ["wallet"],
     auth: "any",
     query: dailyAllowanceQuery,
-    success: { status: 200, description: "The allowance (null without a daily limit)" },
+    success: {
+      status: 200,
+      description: "The allowance (null without a daily limit)",
+      schema: dailyAllowanceResponse,
+    },
   },
   async ({ principal, query: { sessionId } }) => {
     const db = await getDb();
     await getSessionFor(db, principal, sessionId);
-    return { sessionId, allowance: await getDailyAllowance(db, sessionId) };
+    const allowance = await getDailyAllowance(db, sessionId);
+    return { sessionId, allowance: allowance ? formatAllowance(allowance) : null };
   },
 );

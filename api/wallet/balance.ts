@@ -1,6 +1,7 @@
 import { getChainContext } from "../../lib/chain/clients.js";
 import { UnknownTokenError } from "../../lib/chain/errors.js";
 import { getBalances } from "../../lib/chain/getBalances.js";
+import { walletBalanceResponse } from "../../lib/chain/responses.js";
 import { walletBalanceQuery } from "../../lib/chain/schemas.js";
 import { ClientError, ServiceUnavailableError } from "../../lib/errors/index.js";
 import { endpoint } from "../../lib/http/index.js";
@@ -15,7 +16,7 @@ export const GET = endpoint(
     tags: ["wallet"],
     auth: "any",
     query: walletBalanceQuery,
-    success: { status: 200, description: "Balances per token" },
+    success: { status: 200, description: "Balances per token", schema: walletBalanceResponse },
     responses: { 503: "The chain RPC did not answer" },
   },
   async ({ query }) => {

@@ -1,5 +1,6 @@
 import { getChainContext } from "../../lib/chain/clients.js";
 import { listChainTransactions } from "../../lib/chain/listChainTransactions.js";
+import { walletTransactionsResponse } from "../../lib/chain/responses.js";
 import { walletTransactionsQuery } from "../../lib/chain/schemas.js";
 import { getDb } from "../../lib/db/index.js";
 import { endpoint } from "../../lib/http/index.js";
@@ -14,7 +15,11 @@ export const GET = endpoint(
     tags: ["wallet"],
     auth: "any",
     query: walletTransactionsQuery,
-    success: { status: 200, description: "A page of transactions" },
+    success: {
+      status: 200,
+      description: "A page of transactions",
+      schema: walletTransactionsResponse,
+    },
   },
   async ({ principal, query }) => {
     const context = getChainContext();

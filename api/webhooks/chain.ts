@@ -1,6 +1,7 @@
 import { chainWebhookEvent } from "../../lib/chain/schemas.js";
 import { getDb } from "../../lib/db/index.js";
 import { endpoint } from "../../lib/http/index.js";
+import { chainWebhookResponse } from "../../lib/http/operationResponses.js";
 import { watchChain } from "../../lib/runs/wake/watchChain.js";
 
 /**
@@ -18,7 +19,12 @@ export const POST = endpoint(
     auth: "webhook",
     rateLimit: "public:webhooks",
     body: { name: "ChainWebhookEvent", schema: chainWebhookEvent },
-    success: { status: 200, description: "Processed (duplicates are acknowledged)" },
+    success: {
+      status: 200,
+      description: "Processed (duplicates are acknowledged)",
+      schema: chainWebhookResponse,
+    },
+    responses: { 503: "A dependency is briefly unavailable (the sender may retry)" },
   },
   async ({ body, webhook }) => ({
     eventId: webhook.eventId,

@@ -1,6 +1,7 @@
 import { getDb } from "../../lib/db/index.js";
 import { errorKind } from "../../lib/errors/index.js";
 import { endpoint } from "../../lib/http/index.js";
+import { paymentWebhookResponse } from "../../lib/http/operationResponses.js";
 import { settleLatePayment } from "../../lib/runs/wake/settleLatePayment.js";
 import { paymentWebhookEvent } from "../../lib/x402/schemas.js";
 
@@ -18,7 +19,16 @@ export const POST = endpoint(
     auth: "webhook",
     rateLimit: "public:webhooks",
     body: { name: "PaymentWebhookEvent", schema: paymentWebhookEvent },
-    success: { status: 200, description: "Processed (duplicates are acknowledged)" },
+    success: {
+      status: 200,
+      description: "Processed (duplicates are acknowledged)",
+      schema: paymentWebhookResponse,
+    },
+    responses: {
+      404: "No payment matches the event",
+      409: "The chain does not show the settlement yet (the sender may retry)",
+      503: "A dependency is briefly unavailable (the sender may retry)",
+    },
   },
   async ({ body, webhook }) => {
     try {

@@ -12,6 +12,7 @@ import { appendRunEvent } from "../runs/events.js";
 import { evaluateRunAction } from "../runs/execute/policyGate.js";
 import { checkEditedSpend, spendOf } from "../runs/execute/spend.js";
 import { wakeRun } from "../runs/wake/wakeRun.js";
+import { resolveEditArgs } from "./resolveEditArgs.js";
 import type { ApprovalDecision } from "./schemas.js";
 import { viewApproval } from "./viewApproval.js";
 
@@ -81,7 +82,7 @@ async function checkEdit(
   const original = approval.action as Action;
   const edited = validate(
     getActionModule(original.type).schema,
-    { ...original, ...args, type: original.type },
+    { ...original, ...resolveEditArgs(original, args), type: original.type },
     "edited action",
   ) as Action;
   const run = await trx

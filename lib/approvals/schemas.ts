@@ -13,7 +13,9 @@ export const approvalDecision = z
     args: z
       .record(z.string(), z.unknown())
       .optional()
-      .describe("Replacement action arguments for an edit"),
+      .describe(
+        'Replacement action arguments for an edit; amounts in the request form, e.g. {"maxAmount": {"amount": "0.5", "token": "USDC"}}',
+      ),
     comment: z.string().max(500).optional(),
   })
   .strict()

@@ -1,6 +1,8 @@
 import { describeAction } from "../actions/registry.js";
 import { Action } from "../actions/schemas.js";
+import { type AmountView, viewAmount } from "../amounts/index.js";
 import type { ApprovalRequest } from "../db/database.js";
+import { editableAmountFields } from "./resolveEditArgs.js";
 
 /** The public shape of an approval request. */
 export function viewApproval(approval: ApprovalRequest) {
@@ -10,6 +12,7 @@ export function viewApproval(approval: ApprovalRequest) {
     sessionId: approval.session_id,
     step: approval.step_index,
     action: approval.action,
+    amounts: amountsOf(approval.action),
     /** What approving lets happen, in human units ("Send 50 USDC to 0x90F7…b906"). */
     summary: summaryOf(approval.action),
     amountUsd: approval.amount_usd,
@@ -23,6 +26,18 @@ export function viewApproval(approval: ApprovalRequest) {
     createdAt: approval.created_at.toISOString(),
     decidedAt: approval.decided_at?.toISOString() ?? null,
   };
+}
+
+/** The editable amounts of the action in the response form (empty when it has none or is unparsable). */
+function amountsOf(action: unknown): Record<string, AmountView> {
+  const parsed = Action.safeParse(action);
+  if (!parsed.success) return {};
+  const amounts: Record<string, AmountView> = {};
+  for (const [field, token] of Object.entries(editableAmountFields(parsed.data))) {
+    const value = (parsed.data as Record<string, unknown>)[field];
+    if (typeof value === "string" && /^\d+$/.test(value)) amounts[field] = viewAmount(value, token);
+  }
+  return amounts;
 }
 
 function summaryOf(action: unknown): string | null {

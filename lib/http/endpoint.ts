@@ -19,12 +19,18 @@ export type EndpointMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 /** Path parameters: one zod schema per `[name]` segment of the route. */
 export type ParamSchemas = Record<string, z.ZodType>;
 
+/** Request headers an operation reads, declared so OpenAPI lists them (lib/openapi). */
+export type EndpointRequestHeader = "Idempotency-Key" | "Last-Event-ID";
+
 /** The answer when the handler returns a value instead of a Response. */
-export interface EndpointSuccess {
+export interface EndpointSuccess<S extends z.ZodType | undefined = z.ZodType | undefined> {
   status: number;
   description: string;
-  /** Shape of the JSON answer, documented in OpenAPI. */
-  schema?: z.ZodType;
+  /**
+   * Shape of the JSON answer: it types the handler's return value and is published in OpenAPI
+   * (tests/api/contract.test.ts checks real answers against it).
+   */
+  schema?: S;
   /** Content type when the handler answers something other than JSON (SSE, HTML). */
   contentType?: string;
   /** Headers added to the JSON answer, e.g. cache-control. */
@@ -41,6 +47,7 @@ export interface EndpointDeclaration<
   B extends z.ZodType | undefined = z.ZodType | undefined,
   Q extends z.ZodType | undefined = z.ZodType | undefined,
   P extends ParamSchemas | undefined = ParamSchemas | undefined,
+  S extends z.ZodType | undefined = z.ZodType | undefined,
 > {
   /** The api/ file's route, "/api/runs/[id]" for api/runs/[id].ts (tests/api/openapi.test.ts checks). */
   route: string;
@@ -60,9 +67,14 @@ export interface EndpointDeclaration<
   query?: Q;
   /** The JSON body (or, for webhooks, the signed JSON), published as components.schemas[name]. */
   body?: { name: string; schema: B };
-  success: EndpointSuccess;
-  /** Outcomes beyond those auth, rate limit and validation imply, e.g. {409: "Already decided"}. */
-  responses?: Record<number, string>;
+  /** Headers the operation reads beyond auth (documented in OpenAPI). */
+  requestHeaders?: readonly EndpointRequestHeader[];
+  success: EndpointSuccess<S>;
+  /**
+   * Outcomes beyond those auth, rate limit and validation imply, e.g. {409: "Already decided"}
+   * (an error body), or {description, schema} when the answer is not an error body.
+   */
+  responses?: Record<number, string | { description: string; schema: z.ZodType }>;
   /** When it returns false the route does not exist in this deployment (404), e.g. devnet-only. */
   enabled?: () => boolean;
   /**
@@ -108,8 +120,13 @@ export interface EndpointInput<
   idempotencyKey: string | undefined;
 }
 
-/** A value to answer as JSON with the success status, or a ready Response (SSE, HTML, 402…). */
-export type EndpointResult = unknown;
+/**
+ * A value to answer as JSON with the success status, or a ready Response (SSE, HTML, 402…). With a
+ * success schema the value must fit it.
+ */
+export type EndpointResult<S extends z.ZodType | undefined = undefined> = S extends z.ZodType
+  ? z.input<S> | Response
+  : unknown;
 
 /** What an api/ file exports: a Web handler that carries its declaration. */
 export type Endpoint = RouteHandler & { readonly declaration: EndpointDeclaration };
@@ -132,9 +149,10 @@ export function endpoint<
   B extends z.ZodType | undefined = undefined,
   Q extends z.ZodType | undefined = undefined,
   P extends ParamSchemas | undefined = undefined,
+  S extends z.ZodType | undefined = undefined,
 >(
-  declaration: EndpointDeclaration<A, B, Q, P>,
-  handler: (input: EndpointInput<A, B, Q, P>) => EndpointResult | Promise<EndpointResult>,
+  declaration: EndpointDeclaration<A, B, Q, P, S>,
+  handler: (input: EndpointInput<A, B, Q, P>) => EndpointResult<S> | Promise<EndpointResult<S>>,
 ): Endpoint {
   const paramsSchema = declaration.params ? z.object(declaration.params).strict() : undefined;
   const handle = wrapRoute(declaration.route, async (request, { params: rawParams }) => {
@@ -163,7 +181,7 @@ export function endpoint<
 
     const key = declaration.idempotency ? readIdempotencyKey(request) : undefined;
     const answer = async (): Promise<Response> => {
-      let result: EndpointResult;
+      let result: EndpointResult<S>;
       try {
         result = await handler({
           request,
@@ -200,5 +218,5 @@ export function endpoint<
       answer,
     );
   });
-  return Object.assign(handle, { declaration: declaration as EndpointDeclaration });
+  return Object.assign(handle, { declaration: declaration as unknown as EndpointDeclaration });
 }

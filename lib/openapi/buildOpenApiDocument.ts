@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { EndpointDeclaration } from "../http/endpoint.js";
+import type { EndpointDeclaration, EndpointRequestHeader } from "../http/endpoint.js";
 import { type EndpointAuth, needsApiKey } from "../http/guard.js";
 import { type JsonSchema, toJsonSchema, toParameters } from "./toJsonSchema.js";
 
@@ -48,8 +48,47 @@ const errorResponses: Record<number, string> = {
   401: "Unauthorized",
   403: "Forbidden",
   404: "NotFound",
+  413: "PayloadTooLarge",
+  415: "UnsupportedMediaType",
   429: "RateLimited",
+  503: "ServiceUnavailable",
 };
+
+/** The request headers endpoint() declarations may name, as OpenAPI header parameters. */
+const headerParameters: Record<EndpointRequestHeader, Record<string, unknown>> = {
+  "Idempotency-Key": {
+    name: "Idempotency-Key",
+    in: "header",
+    required: false,
+    description:
+      "Makes retries safe: a repeated key answers the run the first request started instead of starting another",
+    schema: { type: "string", pattern: "^[\\w.:-]{1,128}$" },
+  },
+  "Last-Event-ID": {
+    name: "Last-Event-ID",
+    in: "header",
+    required: false,
+    description:
+      "The id of the last event received; the stream resumes after it (sent by EventSource on reconnect)",
+    schema: { type: "string" },
+  },
+};
+
+/** What an operation that honours Idempotency-Key may answer because of it. */
+const idempotencyResponses: Record<number, string> = {
+  409: "the first request with this Idempotency-Key is still in flight (retry after Retry-After)",
+  422: "this Idempotency-Key was used with another body (idempotency_conflict)",
+};
+
+/**
+ * The request headers an operation reads: its declared ones, and Idempotency-Key where endpoint()
+ * itself handles the key (`idempotency: true`).
+ */
+function requestHeadersOf(endpoint: EndpointDeclaration): EndpointRequestHeader[] {
+  const headers = new Set<EndpointRequestHeader>(endpoint.requestHeaders ?? []);
+  if (endpoint.idempotency) headers.add("Idempotency-Key");
+  return [...headers];
+}
 
 /** "/api/runs/[id]/events" → "/api/runs/{id}/events". */
 export function toOpenApiPath(route: string): string {
@@ -87,7 +126,8 @@ export function buildOpenApiDocument(options: BuildOpenApiDocumentOptions): Open
       version: options.version ?? "0.1.0",
       description:
         "Plain-language commands become durable runs that pay x402 resources and swap on VVS (Cronos). " +
-        "Amounts are base-unit integers or decimal strings, never floats. " +
+        'Amounts in requests are {"amount": "<decimal>", "token": "<symbol or address>"} in whole tokens ' +
+        "(never base units, never floats); responses show each amount as {amount, token, baseUnits, decimals, formatted}. " +
         "Errors answer {error: {code, message, hints?, issues?}}: 400 malformed input, 404 unknown, " +
         "409 wrong state, 422 understood but invalid or refused (budget, policy), 503 with " +
         "Retry-After when a dependency is briefly unavailable.",
@@ -106,6 +146,11 @@ export function buildOpenApiDocument(options: BuildOpenApiDocumentOptions): Open
         ),
         NotFound: errorResponse("Nothing with this id is visible to the caller"),
         RateLimited: errorResponse("Too many requests; retry after the Retry-After header"),
+        PayloadTooLarge: errorResponse("The body is larger than the API accepts"),
+        UnsupportedMediaType: errorResponse("The body is not application/json"),
+        ServiceUnavailable: errorResponse(
+          "A dependency (database, cache, chain RPC) is briefly unavailable; retry after the Retry-After header",
+        ),
       },
       securitySchemes: {
         apiKey: {
@@ -146,6 +191,7 @@ function toOperation(
   const parameters = [
     ...(endpoint.params ? toParameters(z.object(endpoint.params), "path") : []),
     ...(endpoint.query ? toParameters(endpoint.query, "query") : []),
+    ...requestHeadersOf(endpoint).map((name) => headerParameters[name]),
   ];
   const { success } = endpoint;
   const responses: Record<string, unknown> = {
@@ -167,22 +213,47 @@ function toOperation(
   if (needsApiKey(auth) || auth === "webhook" || auth === "cron") refer(401);
   if (roles.length > 0) refer(403);
   if (endpoint.params) refer(404);
+  if (endpoint.body) {
+    refer(413);
+    refer(415);
+  }
   if (endpoint.rateLimit) refer(429);
+  // Every operation reads the database or the cache; their outage is a 503, never a 500.
+  refer(503);
   if (auth === "x402") {
     responses[402] = {
       description:
         "Payment required: the PAYMENT-REQUIRED header carries the x402 terms (price, asset, payTo, network)",
     };
   }
-  for (const [status, description] of Object.entries(endpoint.responses ?? {})) {
+  for (const [status, declared] of Object.entries(endpoint.responses ?? {})) {
+    if (typeof declared !== "string") {
+      responses[status] = {
+        description: declared.description,
+        content: { "application/json": { schema: toJsonSchema(declared.schema) } },
+      };
+      continue;
+    }
     // 204 has no body by definition (e.g. the SSE stream's reconnect after the end); others are errors.
     responses[status] =
       status === "204"
-        ? { description }
+        ? { description: declared }
         : {
-            description,
+            description: declared,
             content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
           };
+  }
+
+  if (requestHeadersOf(endpoint).includes("Idempotency-Key")) {
+    for (const [status, description] of Object.entries(idempotencyResponses)) {
+      const existing = responses[status] as { description?: string } | undefined;
+      responses[status] = {
+        description: existing?.description
+          ? `${existing.description}; or ${description}`
+          : description,
+        content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+      };
+    }
   }
 
   let requestBody: Record<string, unknown> | undefined;

@@ -15,6 +15,13 @@ export function toJsonSchema(schema: z.ZodType): JsonSchema {
     cycles: "throw",
     // A refine() or transform() has no JSON Schema form; the surrounding shape still documents it.
     unrepresentable: "any",
+    // A Date a handler returns reaches the client as JSON: an ISO 8601 string.
+    override: (context) => {
+      if (context.zodSchema._zod.def.type === "date") {
+        context.jsonSchema.type = "string";
+        context.jsonSchema.format = "date-time";
+      }
+    },
   }) as JsonSchema;
   const { $schema: _dialect, ...rest } = converted;
   return rest;

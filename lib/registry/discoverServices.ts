@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { z } from "zod";
 import type { Cache } from "../cache/index.js";
 import type { Database } from "../db/index.js";
@@ -74,6 +74,9 @@ export async function discoverServices(
         eb("category", "ilike", pattern),
       ]),
     );
+  }
+  if (params.priceAssets !== undefined) {
+    query = query.where(sql<string>`lower(price_asset)`, "in", params.priceAssets);
   }
   if (params.minPrice !== undefined) query = query.where("price_amount", ">=", params.minPrice);
   if (params.maxPrice !== undefined) query = query.where("price_amount", "<=", params.maxPrice);

@@ -74,6 +74,11 @@ export const discoverParametersSchema = z.object({
   q: z.string().trim().max(200).optional().describe("Words to look for in name/description"),
   minPrice: baseUnitAmount.optional(),
   maxPrice: baseUnitAmount.optional(),
+  priceAssets: z
+    .array(z.string().trim().toLowerCase().min(1).max(128))
+    .max(8)
+    .optional()
+    .describe("Only services priced in one of these assets (addresses or symbols)"),
   minReputation: z.coerce.number().min(0).max(5).optional().describe("Minimum reputation, 0–5"),
   mcp: z.boolean().optional().describe("Only services that are (or are not) MCP compatible"),
   sort: z
@@ -84,12 +89,3 @@ export const discoverParametersSchema = z.object({
   cursor: z.string().max(512).optional().describe("nextCursor of the previous page"),
 });
 export type DiscoverParameters = z.input<typeof discoverParametersSchema>;
-
-/** The query string form of discoverServices' filters (GET /api/services/discover). */
-export const discoverQuerySchema = discoverParametersSchema.extend({
-  mcp: z
-    .enum(["true", "false"])
-    .transform((value) => value === "true")
-    .optional()
-    .describe("true: only MCP-compatible services; false: only the others"),
-});

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { budgetInput, decimalAmount, tokenSymbol, usdAmount } from "../budget/schemas.js";
+import { amountInput, decimalText, tokenRef } from "../amounts/schemas.js";
+import { budgetInput, usdAmount } from "../budget/schemas.js";
 import { sessionId } from "../sessions/schemas.js";
 
 /** A run's id. */
@@ -42,30 +43,25 @@ export const transferRequest = z
       .string()
       .regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address")
       .describe("Recipient address"),
-    amount: decimalAmount,
-    token: tokenSymbol,
+    amount: decimalText.describe('Whole tokens to send, e.g. "5" (never base units)'),
+    token: tokenRef,
     sessionId: sessionId.optional(),
   })
   .strict();
 
 /** Body of POST /api/payments/x402: pay one x402 resource as a run. */
-export const payX402Request = z.object({
-  url: z
-    .url({ protocol: /^https?$/ })
-    .max(2048)
-    .describe("The x402-protected resource to buy (http or https)"),
-  maxAmount: z
-    .string()
-    .regex(/^[1-9]\d{0,77}$/, "must be a positive integer in base units")
-    .describe('Most the payment may cost, in base units of the token ("100000" = 0.10 USDC)'),
-  token: z.string().trim().min(1).max(20).default("USDC").describe("Token to pay with"),
-  sessionId: z
-    .string()
-    .min(1)
-    .max(100)
-    .optional()
-    .describe("Session to charge; a new one when omitted"),
-});
+export const payX402Request = z
+  .object({
+    url: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .describe("The x402-protected resource to buy (http or https)"),
+    maxAmount: amountInput.describe(
+      'Most the payment may cost, in whole tokens of the token paid: {"amount": "0.10", "token": "USDC"}',
+    ),
+    sessionId: sessionId.optional().describe("Session to charge; a new one when omitted"),
+  })
+  .strict();
 
 export const runStatus = z.enum([
   "running",

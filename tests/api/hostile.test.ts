@@ -210,13 +210,13 @@ describe("hostile payees through the host", () => {
         name,
         category: "market-data",
         endpoint: `${payee.url}?case=${c.name}`,
-        price: { amount: "100000", asset: usdc, network: `eip155:${chainId}` },
+        price: { amount: "0.1", token: usdc, network: `eip155:${chainId}` },
       });
       expect(created.status, JSON.stringify(created.body)).toBe(201);
       const id = (created.body.service ?? created.body).id;
       // The probe sees the honest terms (cached 60 s, as the pay step reads it).
       const probed = await host.request("GET", `/api/services/${id}/pricing`);
-      expect(probed.body.live).toMatchObject({ amount: "100000", payTo: PAYEE });
+      expect(probed.body.live).toMatchObject({ baseUnits: "100000", payTo: PAYEE });
       payee.setTerms(c.terms as never);
       const paidBefore = payee.requests.filter((r) => r.paid).length;
       const accepted = await execute(host, { sessionId: session, command: `pay for ${name}` });

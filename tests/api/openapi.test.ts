@@ -5,6 +5,7 @@ import { apiEndpoints } from "../../api/openapi.json.js";
 import { discoverApiRoutes } from "../../dev/routes.js";
 import type { Endpoint } from "../../lib/http/index.js";
 import { buildOpenApiDocument, type OpenApiDocument } from "../../lib/openapi/index.js";
+import { readObservations } from "../helpers/apiContract.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const methods = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
@@ -171,6 +172,65 @@ describe("openapi document", () => {
     expect(op("/api/webhooks/payment", "post").security).toEqual([{ webhookSignature: [] }]);
     expect(op("/api/cron/chain", "get").security).toEqual([{ cronSecret: [] }]);
     expect(op("/api/demo/market-data", "get").responses["402"]).toBeDefined();
+  });
+
+  test("behavior: every JSON success response has a schema, from the declaration's zod schema", () => {
+    const missing: string[] = [];
+    for (const [pathKey, method, op] of operations(document)) {
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (!/^2\d\d$/.test(status) || status === "204") continue;
+        const content = (response as { content?: Record<string, { schema?: unknown }> }).content;
+        const json = content?.["application/json"];
+        if (json && !json.schema) missing.push(`${method.toUpperCase()} ${pathKey} ${status}`);
+      }
+    }
+    expect(missing).toEqual([]);
+    // A change in the zod schema shows here: the session's budget is the amount response form.
+    const created = (document.paths["/api/agent/sessions"]!.post as unknown as Operation).responses[
+      "201"
+    ] as { content: { "application/json": { schema: { properties: Record<string, unknown> } } } };
+    const budget = created.content["application/json"].schema.properties.budget;
+    expect(JSON.stringify(budget)).toContain("baseUnits");
+    expect(JSON.stringify(budget)).toContain("formatted");
+  });
+
+  test("behavior: Idempotency-Key and Last-Event-ID are declared where the handlers read them", () => {
+    const headers = (pathKey: string, method: string) =>
+      ((document.paths[pathKey]![method] as unknown as Operation).parameters ?? [])
+        .filter((p) => p.in === "header")
+        .map((p) => p.name);
+    for (const pathKey of [
+      "/api/agent/execute",
+      "/api/wallet/transfer",
+      "/api/payments/x402",
+      "/api/subscriptions",
+    ]) {
+      expect(headers(pathKey, "post"), pathKey).toContain("Idempotency-Key");
+    }
+    expect(headers("/api/runs/{id}/events", "get")).toEqual(["Last-Event-ID"]);
+  });
+
+  test("behavior: the statuses issue 20 found drifting are declared", () => {
+    const statuses = (pathKey: string, method: string) =>
+      Object.keys((document.paths[pathKey]![method] as unknown as Operation).responses);
+    expect(statuses("/api/runs/{id}/cancel", "post")).toEqual(
+      expect.arrayContaining(["202", "409"]),
+    );
+    expect(statuses("/api/approvals/{token}", "post")).toEqual(
+      expect.arrayContaining(["200", "409", "410", "422"]),
+    );
+    expect(statuses("/api/webhooks/payment", "post")).toContain("503");
+    expect(statuses("/api/webhooks/chain", "post")).toContain("503");
+    expect(statuses("/api/subscriptions", "post")).toEqual(expect.arrayContaining(["202", "409"]));
+    expect(statuses("/api/subscriptions", "post")).not.toContain("200");
+  });
+
+  test("behavior: every status the integration tests observed is declared, and their bodies fit", () => {
+    // tests/helpers/host.ts records each answer a host gave (test-results/api-observations), checked
+    // against the declarations of this document; tests/api/contract.test.ts records the most.
+    const observations = readObservations();
+    const problems = observations.flatMap((observation) => observation.problems);
+    expect(problems).toEqual([]);
   });
 
   test("args: GET /api/openapi.json serves the same document without an API key", async () => {

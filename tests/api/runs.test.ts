@@ -190,18 +190,25 @@ describe("behavior: approvals", () => {
     const { token } = waiting.pendingApprovals[0];
     const tooMuch = await host.request("POST", `/api/approvals/${token}`, {
       decision: "edit",
-      args: { maxAmount: "900000" },
+      args: { maxAmount: { amount: "0.90", token: "USDC" } },
     });
     expect(tooMuch.status).toBe(422);
     expect(tooMuch.body.error.message).toContain("budget");
     const invalid = await host.request("POST", `/api/approvals/${token}`, {
       decision: "edit",
-      args: { maxAmount: "-5" },
+      args: { maxAmount: { amount: "-5", token: "USDC" } },
     });
     expect(invalid.status).toBe(400);
-    const ok = await host.request("POST", `/api/approvals/${token}`, {
+    // The old base-unit form is refused with the new one shown, not read as 200000 USDC.
+    const baseUnits = await host.request("POST", `/api/approvals/${token}`, {
       decision: "edit",
       args: { maxAmount: "200000" },
+    });
+    expect(baseUnits.status).toBe(400);
+    expect(baseUnits.body.error.message).toContain('{"amount": "0.5", "token": "USDC"}');
+    const ok = await host.request("POST", `/api/approvals/${token}`, {
+      decision: "edit",
+      args: { maxAmount: { amount: "0.2", token: "USDC" } },
     });
     expect(ok.status).toBe(200);
     const run = await waitForRun(host, accepted.runId);

@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { checkAnswer, type Observation, recordObservation } from "./apiContract.js";
 import { createScratchDatabase, LOCAL_POSTGRES } from "./db.js";
 import { freePort } from "./devnet.js";
 import { ensureWorkflowBundles } from "./workflowBundles.js";
@@ -22,6 +23,11 @@ export interface HostProcess {
   kill(): Promise<void>;
   /** SIGTERM and wait. */
   stop(): Promise<void>;
+  /**
+   * Every answer request() got, checked against the declared API (tests/helpers/apiContract.ts);
+   * hosts of another checkout (options.root) are not checked.
+   */
+  observations(): Observation[];
   /** Authenticated JSON request. */
   request(
     method: string,
@@ -119,6 +125,7 @@ export async function startHostProcess(options: StartHostOptions = {}): Promise<
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   const apiKey = (await readFile(env.DEV_API_KEY_FILE!, "utf8").catch(() => "")).trim();
+  const observations: Observation[] = [];
 
   const host: HostProcess = {
     url,
@@ -128,6 +135,7 @@ export async function startHostProcess(options: StartHostOptions = {}): Promise<
     env,
     child,
     output: () => output,
+    observations: () => [...observations],
     async kill() {
       child.kill("SIGKILL");
       await exited;
@@ -151,6 +159,17 @@ export async function startHostProcess(options: StartHostOptions = {}): Promise<
       try {
         parsed = JSON.parse(text);
       } catch {}
+      if (!options.root) {
+        const observation = checkAnswer({
+          method: method.toUpperCase(),
+          pathname: new URL(pathname, url).pathname,
+          status: response.status,
+          contentType: response.headers.get("content-type"),
+          body: parsed,
+        });
+        observations.push(observation);
+        recordObservation(observation);
+      }
       return { status: response.status, body: parsed, headers: response.headers };
     },
   };

@@ -180,11 +180,11 @@ describe("behavior: commands may lower limits, never raise them", () => {
     });
     const waiting = await waitForRun(host, accepted.runId, ["waiting_approval", "failed"]);
     expect(waiting.status, JSON.stringify(waiting.error)).toBe("waiting_approval");
-    const { token, action } = waiting.pendingApprovals[0];
+    const { token } = waiting.pendingApprovals[0];
     const before = await balanceOf(to, "native");
     const edited = await host.request("POST", `/api/approvals/${token}`, {
       decision: "edit",
-      args: { ...action, amount: (500n * 10n ** 18n).toString() },
+      args: { amount: { amount: "500", token: "CRO" } },
     });
     expect(edited.status, JSON.stringify(edited.body)).toBe(422);
     const still = await host.request("GET", `/api/runs/${accepted.runId}`);

@@ -148,7 +148,7 @@ describe("desk", () => {
   test("behavior: the spend chart's totals equal the payments API", async () => {
     const paid = await host.request("POST", "/api/payments/x402", {
       url: `${host.url}/api/demo/market-data`,
-      maxAmount: "100000",
+      maxAmount: { amount: "0.10", token: "USDC" },
     });
     expect(paid.status, JSON.stringify(paid.body)).toBe(202);
     expect((await waitForRun(host, paid.body.runId)).status).toBe("completed");
@@ -321,7 +321,10 @@ describe("desk", () => {
 
   test("behavior: server data is rendered as text, never as markup", async () => {
     const url = `http://127.0.0.1:9/<img src=x onerror=window.__pwned=1><b id=injected>x</b>`;
-    const paid = await host.request("POST", "/api/payments/x402", { url, maxAmount: "1000" });
+    const paid = await host.request("POST", "/api/payments/x402", {
+      url,
+      maxAmount: { amount: "0.001", token: "USDC" },
+    });
     expect(paid.status, JSON.stringify(paid.body)).toBe(202);
     const page = await signIn({ hash: `#run=${paid.body.runId}` });
     await expect

@@ -1,9 +1,13 @@
 import { getDb } from "../../../lib/db/index.js";
 import { endpoint } from "../../../lib/http/index.js";
 import { checkStartPolicy } from "../../../lib/runs/start/checkStartPolicy.js";
-import { resolveBudget } from "../../../lib/runs/start/planning.js";
+import { canonicalLimit, resolveBudget } from "../../../lib/runs/start/planning.js";
 import { closeSession } from "../../../lib/sessions/closeSession.js";
 import { getSessionFor } from "../../../lib/sessions/getSession.js";
+import {
+  closedSessionResponse,
+  sessionWithBudgetResponse,
+} from "../../../lib/sessions/responses.js";
 import { sessionId, updateSessionRequest } from "../../../lib/sessions/schemas.js";
 import { updateSession } from "../../../lib/sessions/updateSession.js";
 import { viewSession } from "../../../lib/sessions/viewSession.js";
@@ -18,7 +22,7 @@ export const GET = endpoint(
     tags: ["agent"],
     auth: ["admin", "agent"],
     params: { id: sessionId },
-    success: { status: 200, description: "The session" },
+    success: { status: 200, description: "The session", schema: sessionWithBudgetResponse },
   },
   async ({ principal, params }) => {
     const db = await getDb();
@@ -40,7 +44,7 @@ export const PATCH = endpoint(
     auth: ["admin", "agent"],
     params: { id: sessionId },
     body: { name: "UpdateSessionRequest", schema: updateSessionRequest },
-    success: { status: 200, description: "The updated session" },
+    success: { status: 200, description: "The updated session", schema: sessionWithBudgetResponse },
     responses: {
       409: "The session is closed",
       422: "A limit would rise, or is above the key's policy",
@@ -48,19 +52,22 @@ export const PATCH = endpoint(
     },
   },
   async ({ principal, params, body }) => {
+    // Amounts first: a malformed one or an unknown token is the client's 400, before any policy.
+    const budget = body.budget ? resolveBudget(body.budget) : undefined;
+    const dailyLimit = body.dailyLimit ? resolveBudget(body.dailyLimit) : undefined;
     const db = await getDb();
     // Frozen → 423; above the key's policy → 422 naming the rule (as when opening a session).
     await checkStartPolicy(db, {
       principal,
       approvalThresholdUsd: body.approvalThreshold,
-      budget: body.budget,
+      budget: budget && canonicalLimit(budget),
     });
-    if (body.dailyLimit) await checkStartPolicy(db, { principal, budget: body.dailyLimit });
+    if (dailyLimit) await checkStartPolicy(db, { principal, budget: canonicalLimit(dailyLimit) });
     const session = await updateSession(db, {
       principal,
       sessionId: params.id,
-      budget: body.budget ? resolveBudget(body.budget) : undefined,
-      dailyLimit: body.dailyLimit ? resolveBudget(body.dailyLimit) : undefined,
+      budget,
+      dailyLimit,
       approvalThresholdUsd: body.approvalThreshold,
     });
     return await viewSession(session, db);
@@ -77,7 +84,8 @@ export const DELETE = endpoint(
     tags: ["agent"],
     auth: ["admin", "agent"],
     params: { id: sessionId },
-    success: { status: 200, description: "The closed session" },
+    success: { status: 200, description: "The closed session", schema: closedSessionResponse },
+    responses: { 409: "The session is already closed" },
   },
   async ({ principal, params }) => await closeSession(await getDb(), principal, params.id),
 );

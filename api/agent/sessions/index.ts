@@ -1,9 +1,10 @@
 import { getDb } from "../../../lib/db/index.js";
 import { endpoint } from "../../../lib/http/index.js";
 import { checkStartPolicy } from "../../../lib/runs/start/checkStartPolicy.js";
-import { resolveBudget } from "../../../lib/runs/start/planning.js";
+import { canonicalLimit, resolveBudget } from "../../../lib/runs/start/planning.js";
 import { createSession } from "../../../lib/sessions/createSession.js";
 import { listSessions } from "../../../lib/sessions/listSessions.js";
+import { sessionPage, sessionResponse } from "../../../lib/sessions/responses.js";
 import { createSessionRequest, listSessionsQuery } from "../../../lib/sessions/schemas.js";
 import { viewSession } from "../../../lib/sessions/viewSession.js";
 
@@ -17,7 +18,7 @@ export const GET = endpoint(
     tags: ["agent"],
     auth: ["admin", "agent"],
     query: listSessionsQuery,
-    success: { status: 200, description: "A page of sessions" },
+    success: { status: 200, description: "A page of sessions", schema: sessionPage },
   },
   async ({ principal, query }) => {
     const { sessions, nextCursor } = await listSessions(await getDb(), principal, query);
@@ -35,23 +36,29 @@ export const POST = endpoint(
     tags: ["agent"],
     auth: ["admin", "agent"],
     body: { name: "CreateSessionRequest", schema: createSessionRequest },
-    success: { status: 201, description: "The new session" },
-    responses: { 422: "A limit above the key's policy", 423: "The wallet or this key is frozen" },
+    success: { status: 201, description: "The new session", schema: sessionResponse },
+    responses: {
+      422: "A limit above the key's policy, or an unknown token",
+      423: "The wallet or this key is frozen",
+    },
   },
   async ({ principal, body }) => {
+    // Amounts first: a malformed one or an unknown token is the client's 400, before any policy.
+    const budget = body.budget ? resolveBudget(body.budget) : undefined;
+    const dailyLimit = body.dailyLimit ? resolveBudget(body.dailyLimit) : undefined;
     const db = await getDb();
     // A session may lower the key's policy limits, never raise them (422 naming the rule); a
     // session opened without a threshold takes the policy's.
     const fromPolicy = await checkStartPolicy(db, {
       principal,
       approvalThresholdUsd: body.approvalThreshold,
-      budget: body.budget,
+      budget: budget && canonicalLimit(budget),
     });
-    if (body.dailyLimit) await checkStartPolicy(db, { principal, budget: body.dailyLimit });
+    if (dailyLimit) await checkStartPolicy(db, { principal, budget: canonicalLimit(dailyLimit) });
     const session = await createSession(db, {
       principal,
-      budget: body.budget ? resolveBudget(body.budget) : undefined,
-      dailyLimit: body.dailyLimit ? resolveBudget(body.dailyLimit) : undefined,
+      budget,
+      dailyLimit,
       approvalThresholdUsd: body.approvalThreshold ?? fromPolicy.approvalThresholdUsd,
     });
     return viewSession(session);

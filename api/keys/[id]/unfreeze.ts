@@ -1,6 +1,7 @@
 import { apiKeyId, unfreezeRequest } from "../../../lib/auth/schemas.js";
 import { getDb } from "../../../lib/db/index.js";
 import { unfreezeKey } from "../../../lib/freeze/index.js";
+import { freezeStateResponse } from "../../../lib/freeze/responses.js";
 import { endpoint } from "../../../lib/http/index.js";
 
 /** POST /api/keys/{id}/unfreeze — its commands may move money again (admin; idempotent). */
@@ -15,7 +16,7 @@ export const POST = endpoint(
     rateLimit: "command",
     params: { id: apiKeyId },
     body: { name: "UnfreezeRequest", schema: unfreezeRequest },
-    success: { status: 200, description: "The key's freeze state" },
+    success: { status: 200, description: "The key's freeze state", schema: freezeStateResponse },
     responses: { 404: "Unknown key" },
   },
   async ({ principal, params: { id } }) =>

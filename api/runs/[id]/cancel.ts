@@ -1,5 +1,6 @@
 import { getDb } from "../../../lib/db/index.js";
 import { endpoint } from "../../../lib/http/index.js";
+import { cancelledRun } from "../../../lib/runs/responses.js";
 import { runId } from "../../../lib/runs/schemas.js";
 import { cancelRun } from "../../../lib/runs/wake/cancelRun.js";
 
@@ -13,7 +14,7 @@ export const POST = endpoint(
     tags: ["runs"],
     auth: ["admin", "agent"],
     params: { id: runId },
-    success: { status: 202, description: "Cancellation accepted" },
+    success: { status: 202, description: "Cancellation accepted", schema: cancelledRun },
     responses: { 409: "The run already ended" },
   },
   async ({ principal, params }) => await cancelRun(await getDb(), principal, params.id),

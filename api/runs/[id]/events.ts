@@ -14,6 +14,7 @@ export const GET = endpoint(
     tags: ["runs"],
     auth: "any",
     params: { id: runId },
+    requestHeaders: ["Last-Event-ID"],
     success: { status: 200, description: "An event stream", contentType: "text/event-stream" },
     // Issue 18: a reconnect after the terminal event gets 204, which stops EventSource.
     responses: {

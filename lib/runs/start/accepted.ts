@@ -1,12 +1,13 @@
 import type { Run } from "../../db/database.js";
 import { json } from "../../http/respond.js";
 import { summarizeRun } from "../read/runView.js";
+import type { AcceptedRun } from "../responses.js";
 
 /** 202 Accepted for a started (or replayed) run: its id, session, status, links and `extra` fields. */
 export function acceptedResponse(
   run: Run,
   created: boolean,
-  extra: Record<string, unknown> = {},
+  extra: Partial<AcceptedRun> = {},
 ): Response {
   const view = summarizeRun(run);
   return json(

@@ -1,10 +1,9 @@
-import { parseUnits } from "viem";
 import { CommandParseError } from "../../agent/errors.js";
 import { parseCommand } from "../../agent/grammar/parseCommand.js";
 import type { TokenList } from "../../agent/tokens.js";
-import { getTokens, requireToken } from "../../chain/registry.js";
+import { resolveAmount, viewAmount } from "../../amounts/index.js";
+import { getTokens } from "../../chain/registry.js";
 import { getConfig } from "../../config.js";
-import { ClientError } from "../../errors/index.js";
 import type { BaseUnitLimit } from "../../sessions/createSession.js";
 
 /** Tokens of the configured network, in the shape the grammar and planner take. */
@@ -47,24 +46,17 @@ export async function checkCommand(
   }
 }
 
+/**
+ * A resolved limit back in its canonical request form ("1,000.50" usdc → "1000.5" USDC), for the
+ * policy check, which reads plain decimals and symbols.
+ */
+export function canonicalLimit(limit: BaseUnitLimit): { amount: string; token: string } {
+  const view = viewAmount(limit.amount, limit.token);
+  return { amount: view.amount ?? limit.amount.toString(), token: view.token };
+}
+
 /** A {amount, token} in whole units → base units ("USD" amounts are micro-dollars). */
 export function resolveBudget(budget: { amount: string; token: string }): BaseUnitLimit {
-  if (budget.token.toUpperCase() === "USD")
-    return { amount: parseUnits(budget.amount, 6), token: "USD" };
-  let token: ReturnType<typeof requireToken>;
-  try {
-    token = requireToken(getConfig().PAYGENT_NETWORK, budget.token);
-  } catch (error) {
-    throw new ClientError("validation_failed", `Unknown budget token "${budget.token}"`, {
-      cause: error,
-    });
-  }
-  const [, fraction = ""] = budget.amount.split(".");
-  if (fraction.length > token.decimals) {
-    throw new ClientError(
-      "validation_failed",
-      `${token.symbol} has ${token.decimals} decimals; "${budget.amount}" has more`,
-    );
-  }
-  return { amount: parseUnits(budget.amount, token.decimals), token: token.symbol };
+  const { baseUnits, token } = resolveAmount(budget, { allowUsd: true, field: "budget" });
+  return { amount: baseUnits, token };
 }

@@ -114,7 +114,7 @@ describe("services routes", () => {
       name: "Live Quotes",
       category: "market-data",
       endpoint: upstream,
-      price: { amount: "90000", asset: USDC, network: "eip155:338" },
+      price: { amount: "0.09", token: USDC, network: "eip155:338" },
     };
     expect((await createServiceRoute(call("POST", "/api/services", user.key, body))).status).toBe(
       403,
@@ -132,7 +132,7 @@ describe("services routes", () => {
     const found = await discover(
       call(
         "GET",
-        "/api/services/discover?category=market-data&mcp=false&maxPrice=100000",
+        "/api/services/discover?category=market-data&mcp=false&maxPrice=0.1&priceToken=USDC",
         user.key,
       ),
     );
@@ -151,14 +151,24 @@ describe("services routes", () => {
     expect(price.status).toBe(200);
     expect(await price.json()).toMatchObject({
       serviceId: service.id,
-      declared: { amount: "90000" },
-      live: { amount: "100000", network: "eip155:338", x402Version: 2, matchesRegistry: false },
+      declared: { amount: "0.09", token: "USDC", baseUnits: "90000", formatted: "0.09 USDC" },
+      live: {
+        amount: "0.1",
+        baseUnits: "100000",
+        network: "eip155:338",
+        x402Version: 2,
+        matchesRegistry: false,
+      },
     });
 
     const updated = await PUT(
-      call("PUT", `/api/services/${service.id}`, admin.key, { price: { amount: "100000" } }),
+      call("PUT", `/api/services/${service.id}`, admin.key, {
+        price: { amount: "0.1", token: "USDC" },
+      }),
     );
-    expect(await updated.json()).toMatchObject({ price: { amount: "100000" } });
+    expect(await updated.json()).toMatchObject({
+      price: { amount: "0.1", baseUnits: "100000", asset: USDC, network: "eip155:338" },
+    });
     expect(
       (await PUT(call("PUT", `/api/services/${service.id}`, user.key, { category: "x" }))).status,
     ).toBe(403);
@@ -179,7 +189,7 @@ describe("services routes", () => {
         name: "Dead",
         category: "x",
         endpoint: "http://127.0.0.1:9/none",
-        price: { amount: "1", asset: USDC, network: "eip155:338" },
+        price: { amount: "0.000001", token: "USDC", network: "cronos-testnet" },
       }),
     );
     const { id } = (await created.json()) as { id: string };
@@ -199,7 +209,7 @@ describe("subscriptions and allowance routes", () => {
         category: "news",
         endpoint: upstream,
         pricingModel: "subscription",
-        price: { amount: "5", asset: USDC, network: "eip155:338" },
+        price: { amount: "0.000005", token: USDC, network: "eip155:338" },
       }),
     );
     const { id: serviceId } = (await created.json()) as { id: string };
