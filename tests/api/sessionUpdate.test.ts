@@ -69,7 +69,7 @@ describe("session update", () => {
     expect(lowered.status, JSON.stringify(lowered.body)).toBe(200);
     expect(lowered.body).toMatchObject({
       id,
-      budget: { amount: "4000000", token: "USD" },
+      budget: { amount: "4", token: "USD", baseUnits: "4000000", formatted: "4 USD" },
       approvalThresholdUsd: "1.500000",
     });
     // A daily limit where there was none also tightens.
@@ -77,7 +77,11 @@ describe("session update", () => {
       dailyLimit: { amount: "2", token: "USD" },
     });
     expect(daily.status).toBe(200);
-    expect(daily.body.dailyLimit).toMatchObject({ amount: "2000000", token: "USD" });
+    expect(daily.body.dailyLimit).toMatchObject({
+      amount: "2",
+      token: "USD",
+      baseUnits: "2000000",
+    });
   });
 
   test("error: raising a limit is a 422 for every role, and changes nothing", async () => {
