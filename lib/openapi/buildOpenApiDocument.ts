@@ -61,8 +61,9 @@ const headerParameters: Record<EndpointRequestHeader, Record<string, unknown>> =
     in: "header",
     required: false,
     description:
-      "Makes retries safe: a repeated key answers the run the first request started instead of starting another",
-    schema: { type: "string", pattern: "^[\\w.:-]{1,128}$" },
+      "Makes retries safe: per API key and operation, kept 24 h; a retry with the same body gets the first answer (Idempotent-Replayed: true), another body 422, a retry while the first is in flight 409",
+    // The structured-field form ("…", quoted) is accepted too (lib/idempotency).
+    schema: { type: "string", pattern: '^"?[\\w.:-]{1,128}"?$' },
   },
   "Last-Event-ID": {
     name: "Last-Event-ID",
