@@ -1,5 +1,5 @@
 import { formatUnits } from "viem";
-import { BaseError, type ErrorKind } from "../errors/index.js";
+import { BaseError, type ErrorKind, isErrorNamed } from "../errors/index.js";
 import { pairAbi } from "./abis.js";
 import type { ChainContext } from "./clients.js";
 import { quoteSwap } from "./quoteSwap.js";
@@ -82,6 +82,9 @@ async function midPriceValue(
       amountIn: probe,
     });
   } catch (error) {
+    // Only a missing route means "no price". An RPC failure is not an answer about the pools: it
+    // propagates with its own (transient) kind, so the gate retries instead of refusing as unpriced.
+    if (!isErrorNamed(error, "NoRouteError")) throw error;
     throw new PriceUnavailableError(
       `No pool prices ${token.symbol} in ${stable.symbol} on ${context.network}`,
       { cause: error },
