@@ -92,6 +92,12 @@ async function main(): Promise<void> {
     await reclaim();
     intervals.push({ name: "stale job reclaim", everyMs: 5000, run: reclaim });
   }
+  if ((config.WORKFLOW_TARGET_WORLD ?? "local") === "local") {
+    // Before the world resumes runs: a host killed while ending a step leaves a lock that would
+    // refuse that step's outcome forever (see repairLocalStepLocks).
+    const { repairLocalStepLocks } = await import("../lib/world/repairLocalStepLocks.js");
+    await repairLocalStepLocks(config.WORKFLOW_LOCAL_DATA_DIR);
+  }
   const extraRoutes = config.DEV_BENCH_ROUTES
     ? (await import("./benchRoutes.js")).createBenchRoutes()
     : undefined;

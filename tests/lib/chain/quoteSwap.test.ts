@@ -4,7 +4,8 @@ import { routerAbi } from "../../../lib/chain/abis.js";
 import { type ChainContext, createChainContext } from "../../../lib/chain/clients.js";
 import { priceUsd } from "../../../lib/chain/priceUsd.js";
 import { quoteSwap } from "../../../lib/chain/quoteSwap.js";
-import { startTestDevnet, type TestDevnet } from "../../helpers/devnet.js";
+import { chainPricer } from "../../../lib/policy/chainPricer.js";
+import { freePort, startTestDevnet, type TestDevnet } from "../../helpers/devnet.js";
 
 let devnet: TestDevnet;
 let context: ChainContext;
@@ -87,5 +88,21 @@ describe("priceUsd", () => {
     expect((await priceUsd(context, { token: "VVS", amount: parseEther("1000000") })).usd).toBe(
       "10",
     );
+  });
+
+  test("error: an RPC failure is not 'no price' — it propagates, so the policy gate retries instead of refusing as unpriced", async () => {
+    // A port nothing listens on: every request fails like a dropped RPC connection.
+    const down = createChainContext({
+      network: "devnet",
+      rpcUrl: `http://127.0.0.1:${await freePort()}`,
+    });
+    const failure = await priceUsd(down, { token: "CRO", amount: parseEther("10") }).catch(
+      (error: unknown) => error as Error,
+    );
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).name).not.toBe("PriceUnavailableError");
+    await expect(chainPricer(down)("CRO", parseEther("10"))).rejects.toThrow();
+    // A token without any route is still unpriced (null), as before.
+    expect(await chainPricer(context)("NOPE", 1n)).toBeNull();
   });
 });
