@@ -4,7 +4,9 @@ import { getCache } from "../lib/cache/index.js";
 import { ProductionConfigError } from "../lib/config/productionConfigError.js";
 import { ConfigError, getConfig } from "../lib/config.js";
 import { closeDb, databaseDriverFor, getDb } from "../lib/db/index.js";
+import { log } from "../lib/log.js";
 import { runBackgroundChecks } from "../lib/runs/wake/backgroundChecks.js";
+import { isAbandonedAssetCheck } from "../lib/x402/getDevnetFacilitator.js";
 import { buildWorkflows } from "./buildWorkflows.js";
 import { startHost, urlHost } from "./host.js";
 
@@ -14,6 +16,15 @@ import { startHost, urlHost } from "./host.js";
  */
 async function main(): Promise<void> {
   const root = process.cwd();
+  process.on("unhandledRejection", (reason) => {
+    // The devnet facilitator's abandoned background check (see isAbandonedAssetCheck) is noise;
+    // any other unhandled rejection is a bug and ends the host exactly as Node would.
+    if (isAbandonedAssetCheck(reason)) {
+      log.warn("devnet facilitator: an abandoned asset check failed", { error: reason });
+      return;
+    }
+    throw reason;
+  });
   let config: ReturnType<typeof getConfig>;
   try {
     config = getConfig();

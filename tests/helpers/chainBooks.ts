@@ -77,6 +77,20 @@ interface TransactionRow {
 
 const ENDED = ["completed", "failed", "cancelled"];
 
+/** The fields of GET /api/runs/{id} the audit reads. */
+export interface RunView {
+  id: string;
+  status: string;
+  error?: { code: string; message: string } | null;
+  pendingApprovals?: { token: string }[];
+  steps?: {
+    action?: string;
+    status: string;
+    attempts?: number;
+    output?: { waitFor?: { token?: unknown } } | null;
+  }[];
+}
+
 export async function auditBooks(parameters: AuditBooksParameters): Promise<BooksAudit> {
   const { host, agent, usdc, fromBlock } = parameters;
   const chain = createPublicClient({ transport: http(parameters.rpcUrl) }) as PublicClient;
@@ -248,20 +262,20 @@ export async function auditBooks(parameters: AuditBooksParameters): Promise<Book
 }
 
 /** What a not-ended run waits on, when it is something a person or the chain resolves. */
-export function namedWait(run: any): string | undefined {
-  if (run.status === "waiting_approval" && run.pendingApprovals?.length > 0)
-    return `approval ${run.pendingApprovals[0].token}`;
+export function namedWait(run: RunView): string | undefined {
+  const approval = run.pendingApprovals?.[0];
+  if (run.status === "waiting_approval" && approval) return `approval ${approval.token}`;
   if (run.status === "waiting_event") {
-    const step = (run.steps ?? []).find((s: any) => s.status === "waiting_event");
+    const step = (run.steps ?? []).find((s) => s.status === "waiting_event");
     const token = step?.output?.waitFor?.token;
     if (typeof token === "string" && token.length > 0) return token;
   }
   return undefined;
 }
 
-function describeSteps(run: any): string {
+function describeSteps(run: RunView): string {
   return (run.steps ?? [])
-    .map((s: any) => `${s.action ?? s.name}=${s.status}(attempts ${s.attempts ?? "?"})`)
+    .map((s) => `${s.action ?? "?"}=${s.status}(attempts ${s.attempts ?? "?"})`)
     .join(" ");
 }
 
@@ -273,11 +287,11 @@ export async function settleRuns(
   host: HostProcess,
   runIds: string[],
   timeoutMs: number,
-): Promise<Map<string, any>> {
+): Promise<Map<string, RunView | undefined>> {
   const deadline = Date.now() + timeoutMs;
-  let pending = new Map<string, any>(runIds.map((id) => [id, undefined]));
+  let pending = new Map<string, RunView | undefined>(runIds.map((id) => [id, undefined]));
   while (pending.size > 0 && Date.now() < deadline) {
-    const next = new Map<string, any>();
+    const next = new Map<string, RunView | undefined>();
     for (const id of pending.keys()) {
       const answer = await host.request("GET", `/api/runs/${id}`).catch(() => undefined);
       if (answer?.status === 200 && (ENDED.includes(answer.body.status) || namedWait(answer.body)))
