@@ -98,6 +98,13 @@ export async function executePayment(
     if (earlier) return earlier;
   }
 
+  // Where the reconciler starts looking for this nonce's events: read while the first (unpaid)
+  // request is in flight rather than after it, one RPC round trip off the pay path. An earlier
+  // block is only a wider search, never a missed event.
+  const startBlock = publicClient.getBlockNumber().then(
+    (block) => ({ block }),
+    (error: unknown) => ({ error }),
+  );
   const authorize = async (requirement: PaymentRequirement): Promise<AuthorizationTerms> => {
     if (parameters.expected) assertExpectedTerms(parameters.expected, requirement);
     const row = await insertPendingPayment(db, {
@@ -114,7 +121,10 @@ export async function executePayment(
         maxTimeoutSeconds: requirement.maxTimeoutSeconds,
         ttlSeconds: parameters.authorizationTtlSeconds,
       }),
-      searchFromBlock: await publicClient.getBlockNumber(),
+      searchFromBlock: await startBlock.then((read) => {
+        if ("error" in read) throw read.error;
+        return read.block;
+      }),
       reservation: parameters.reservation,
     });
     const stored = storedRequirement(row);

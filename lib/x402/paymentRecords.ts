@@ -70,7 +70,8 @@ export async function insertPendingPayment(
   values: PendingPaymentValues,
 ): Promise<Payment> {
   const { requirement, nonce } = values;
-  await db
+  // RETURNING saves the pay path two round trips (issue 14's benchmark): a fresh row is the answer.
+  const inserted = await db
     .insertInto("payments")
     .values({
       id: values.paymentId,
@@ -94,26 +95,30 @@ export async function insertPendingPayment(
       reservation_step_index: values.reservation?.stepIndex ?? null,
     })
     .onConflict((conflict) => conflict.column("nonce").doNothing())
-    .execute();
+    .returningAll()
+    .executeTakeFirst();
+  if (inserted) return inserted;
   // A retry of an attempt that provably never sent anything starts over from "pending".
-  await db
+  const restarted = await db
     .updateTable("payments")
     .set({ status: "pending", error: null, updated_at: sql`now()` })
     .where("nonce", "=", nonce)
     .where("status", "=", "failed")
     .where("sent_at", "is", null)
-    .execute();
-  return reload(db, nonce);
+    .returningAll()
+    .executeTakeFirst();
+  return restarted ?? reload(db, nonce);
 }
 
 /** Records that the signed authorization is about to leave the process (first time only). */
 export async function markPaymentSent(db: Kysely<Database>, nonce: Hex): Promise<Payment> {
-  await db
+  const row = await db
     .updateTable("payments")
     .set({ sent_at: sql`coalesce(sent_at, now())`, updated_at: sql`now()` })
     .where("nonce", "=", nonce)
-    .execute();
-  return reload(db, nonce);
+    .returningAll()
+    .executeTakeFirst();
+  return row ?? reload(db, nonce);
 }
 
 /** The chain shows the authorization used: the payment is settled (content kept when known). */
@@ -122,7 +127,7 @@ export async function markPaymentSettled(
   nonce: Hex,
   settlement: { transaction: Hex | null; payer: Address; content?: PaymentContent | null },
 ): Promise<Payment> {
-  await db
+  const row = await db
     .updateTable("payments")
     .set({
       status: "settled",
@@ -136,8 +141,9 @@ export async function markPaymentSettled(
     })
     .where("nonce", "=", nonce)
     .where("status", "not in", ["cancelled", "expired"])
-    .execute();
-  return reload(db, nonce);
+    .returningAll()
+    .executeTakeFirst();
+  return row ?? reload(db, nonce);
 }
 
 /**

@@ -128,12 +128,14 @@ describe("behavior: chaos — SIGKILLs and RPC faults during 50 paid commands", 
     const killAfter = new Set<number>();
     while (killAfter.size < KILLS) killAfter.add(3 + Math.floor(random() * (COMMANDS - 6)));
     const runIds: string[] = [];
+    const outputs: string[] = [];
     let kills = 0;
     for (let i = 0; i < COMMANDS; i++) {
       runIds.push(await submit(host, i));
       if (killAfter.has(i)) {
         await sleep(Math.floor(random() * 2000));
         await host.kill();
+        outputs.push(host.output());
         alive = false;
         kills++;
         host = await start();
@@ -168,9 +170,16 @@ describe("behavior: chaos — SIGKILLs and RPC faults during 50 paid commands", 
       const line = `${run.status}${run.error ? ` ${run.error.code}: ${String(run.error.message).slice(0, 100)}` : ""}`;
       outcomes[line] = (outcomes[line] ?? 0) + 1;
     }
+    outputs.push(host.output());
+    const mentions = (text: string) =>
+      outputs.reduce((n, output) => n + output.split(text).length - 1, 0);
     console.log(
       JSON.stringify({
         outcomes,
+        // Repairs after the kills (lib/world/repairLocalStepLocks.ts) and facilitator checks the
+        // host survived (isAbandonedAssetCheck): how often the fixed defects came up in this run.
+        stepLocksRepaired: mentions("removed step locks"),
+        abandonedAssetChecks: mentions("abandoned asset check"),
         faults: proxy.stats,
         runs: audit.runStatuses,
         payments: audit.paymentStatuses,
