@@ -9,7 +9,6 @@ import { createScratchDatabase } from "../helpers/db.js";
 import { freePort, startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
 import { disposeHostData, type HostProcess, startHostProcess } from "../helpers/host.js";
 import { type RpcFaultProxy, startRpcFaultProxy } from "../helpers/rpcFaultProxy.js";
-import { execute } from "../helpers/runs.js";
 
 /**
  * The issue's chaos run: 50 paid commands (0.10 USDC each to the host's demo resource) against a
@@ -103,23 +102,26 @@ describe("behavior: chaos — SIGKILLs and RPC faults during 50 paid commands", 
       proxy.heal();
     })();
 
-    // A client under flaky conditions retries with an Idempotency-Key: one run per command.
+    // A client under flaky conditions retries with an Idempotency-Key: one run per command. A
+    // retry while the first request is still held (409, e.g. it died with its host) waits.
     const submit = async (target: HostProcess, i: number): Promise<string> => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const accepted = await execute(
-            target,
+      const deadline = Date.now() + 180_000;
+      for (;;) {
+        const answer = await target
+          .request(
+            "POST",
+            "/api/agent/execute",
             { sessionId, command: `pay 0.10 USDC to ${resource}` },
             { "idempotency-key": `chaos-${SEED}-${i}` },
+          )
+          .catch((error: unknown) => ({ status: 0, body: String(error), headers: new Headers() }));
+        if (answer.status === 202) return answer.body.runId as string;
+        const dead = target.child.exitCode !== null || target.child.signalCode !== null;
+        if (dead || Date.now() > deadline || ![0, 409, 503].includes(answer.status))
+          throw new Error(
+            `command ${i} not accepted (${answer.status} ${JSON.stringify(answer.body)}; host ${dead ? "dead" : "up"})\n--- host output ---\n${target.output().slice(-6000)}`,
           );
-          return accepted.runId;
-        } catch (error) {
-          if (target.child.exitCode !== null || target.child.signalCode !== null || attempt >= 4)
-            throw new Error(
-              `command ${i} not accepted (host ${target.child.exitCode ?? target.child.signalCode ?? "up"}): ${String(error)}\n--- host output ---\n${target.output().slice(-6000)}`,
-            );
-          await sleep(500);
-        }
+        await sleep(Math.min(5, Number(answer.headers.get("retry-after") ?? 1)) * 1000);
       }
     };
 
