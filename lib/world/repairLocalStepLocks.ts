@@ -23,7 +23,7 @@ const TERMINAL_STATUSES = new Set(["completed", "failed", "cancelled"]);
  * run of issue 14, found again by tests/long/chaos.test.ts.
  *
  * Run at start-up, before the world resumes runs: the local world belongs to one process, so a lock
- * whose event is missing can only be a crash's leftover. The lock is removed and an entity already
+ * of a still active run whose event is missing can only be a crash's leftover. The lock is removed and an entity already
  * marked terminal is put back to `running`, so the resumed run re-runs the step (steps are
  * idempotent: a payment or transaction is recovered, never repeated) and records it this time.
  */
@@ -42,10 +42,22 @@ export async function repairLocalStepLocks(dataDir: string): Promise<RepairedSte
     : ([] as string[]);
   const repaired: RepairedStepLock[] = [];
   const endedCache = new Map<string, Set<string>>();
+  const activeCache = new Map<string, boolean>();
   for (const name of names) {
     const match = LOCK_NAME.exec(name);
     if (!match) continue;
     const [, runId, stepId, tag] = match as unknown as [string, string, string, string | undefined];
+    // Only runs still active: an ended run's events may have been pruned (pruneLocalEvents) while
+    // its locks stay, and nothing will run its steps again anyway.
+    let active = activeCache.get(runId);
+    if (active === undefined) {
+      const run = await readJson(
+        path.join(dataDir, "runs", `${runId}${tag ? `.${tag}` : ""}.json`),
+      );
+      active = typeof run?.status === "string" && !TERMINAL_STATUSES.has(run.status);
+      activeCache.set(runId, active);
+    }
+    if (!active) continue;
     let ended = endedCache.get(runId);
     if (!ended) {
       ended = await endedSteps(eventsDir, eventFiles, runId);

@@ -13,7 +13,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function world(): string {
   dir = mkdtempSync(path.join(tmpdir(), "paygent-world-"));
-  for (const sub of [".locks/steps", "steps", "events"])
+  for (const sub of [".locks/steps", "steps", "events", "runs"])
     mkdirSync(path.join(dir, sub), { recursive: true });
   return dir;
 }
@@ -23,6 +23,7 @@ const step = (run: string, id: string, status: string) =>
   write(`steps/${run}-${id}.json`, { runId: run, stepId: id, status, attempt: 1, output: "x" });
 const event = (run: string, n: number, type: string, correlationId: string) =>
   write(`events/${run}-evnt_${n}.json`, { eventType: type, correlationId, runId: run });
+const run = (id: string, status: string) => write(`runs/${id}.json`, { runId: id, status });
 const lock = (run: string, id: string) => write(`.locks/steps/${run}-${id}.terminal`, "");
 const locked = (run: string, id: string) =>
   existsSync(path.join(dir, `.locks/steps/${run}-${id}.terminal`));
@@ -32,6 +33,7 @@ const status = (run: string, id: string) =>
 describe("repairLocalStepLocks", () => {
   test("behavior: keeps locks whose terminal event exists; removes those a crash left, putting a terminal entity back to running", async () => {
     world();
+    for (const id of ["wrun_A", "wrun_B", "wrun_C"]) run(id, "running");
     // Ended properly: lock, entity, event.
     step("wrun_A", "step_1", "completed");
     event("wrun_A", 1, "step_completed", "step_1");
@@ -66,8 +68,14 @@ describe("repairLocalStepLocks", () => {
       attempt: 1,
     });
     expect(status("wrun_A", "step_1").status).toBe("completed");
+    // A finished run whose events were pruned (pruneLocalEvents) keeps its locks: left alone.
+    run("wrun_D", "completed");
+    step("wrun_D", "step_1", "completed");
+    lock("wrun_D", "step_1");
     // Idempotent: a second pass finds nothing.
     expect(await repairLocalStepLocks(dir)).toEqual([]);
+    expect(locked("wrun_D", "step_1")).toBe(true);
+    expect(status("wrun_D", "step_1").status).toBe("completed");
   });
 
   test("behavior: a world folder without locks (or none at all) is left alone", async () => {
