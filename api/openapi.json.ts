@@ -2,6 +2,7 @@ import { type Endpoint, endpoint } from "../lib/http/index.js";
 import { openApiDocumentResponse } from "../lib/http/operationResponses.js";
 import { buildOpenApiDocument, type OpenApiDocument } from "../lib/openapi/index.js";
 import * as executeCommand from "./agent/execute.js";
+import * as sessionSummary from "./agent/sessions/[id]/summary.js";
 import * as session from "./agent/sessions/[id].js";
 import * as sessions from "./agent/sessions/index.js";
 import * as approval from "./approvals/[token].js";
@@ -9,21 +10,28 @@ import * as approvals from "./approvals/index.js";
 import * as chainCron from "./cron/chain.js";
 import * as chainStats from "./demo/chain-stats.js";
 import * as marketData from "./demo/market-data.js";
+import * as demoMcp from "./demo/mcp.js";
 import * as deskApprovals from "./desk/approvals.js";
 import * as deskMe from "./desk/me.js";
 import * as deskSpend from "./desk/spend.js";
 import * as facilitator from "./facilitator/[action].js";
+import * as facilitatorDiscovery from "./facilitator/discovery/resources.js";
 import * as health from "./health.js";
 import * as freezeKey from "./keys/[id]/freeze.js";
 import * as unfreezeKey from "./keys/[id]/unfreeze.js";
 import * as apiKey from "./keys/[id].js";
 import * as apiKeys from "./keys/index.js";
+import * as log from "./logs/[id].js";
+import * as logs from "./logs/index.js";
 import * as market from "./markets/[id].js";
 import * as markets from "./markets/index.js";
+import * as mcp from "./mcp.js";
 import * as notificationDeliveries from "./notifications/deliveries.js";
 import * as notificationEndpoints from "./notifications/endpoints.js";
+import * as protectedResource from "./oauth-protected-resource.js";
 import * as payment from "./payments/[id].js";
 import * as payments from "./payments/index.js";
+import * as quote from "./payments/quote.js";
 import * as paymentStats from "./payments/stats.js";
 import * as payX402 from "./payments/x402.js";
 import * as policy from "./policies/[id].js";
@@ -101,6 +109,15 @@ const modules: Record<string, unknown>[] = [
   deskMe,
   deskApprovals,
   deskSpend,
+  // Agent interfaces (issue 15).
+  mcp,
+  protectedResource,
+  demoMcp,
+  quote,
+  facilitatorDiscovery,
+  logs,
+  log,
+  sessionSummary,
 ];
 
 /** The endpoints (handlers with their declarations) every api/ file exports, this one included. */

@@ -72,6 +72,11 @@ export async function startHost(options: HostOptions): Promise<Host> {
       const answer = await options.extraRoutes(request);
       if (answer) return answer;
     }
+    if (pathname.startsWith("/.well-known/oauth-protected-resource")) {
+      // RFC 9728 metadata of /api/mcp, as vercel.json rewrites it on Vercel.
+      const metadata = routes.find((r) => r.pattern === "/api/oauth-protected-resource");
+      if (metadata) return ((await load(metadata)).GET as WebHandler)(request);
+    }
     const staticFile = staticFiles.get(pathname === "/" ? "/index.html" : pathname);
     if (staticFile && (request.method === "GET" || request.method === "HEAD")) {
       return new Response(staticFile.body, { headers: { "content-type": staticFile.type } });

@@ -6,6 +6,7 @@ import { payX402Request } from "../../lib/runs/schemas.js";
 import { acceptedResponse } from "../../lib/runs/start/accepted.js";
 import { checkStartPolicy } from "../../lib/runs/start/checkStartPolicy.js";
 import { startRun } from "../../lib/runs/start/startRun.js";
+import { toX402Run } from "../../lib/runs/start/toX402Run.js";
 import { assertPublicUrl } from "../../lib/security/assertPublicUrl.js";
 
 /**
@@ -38,18 +39,24 @@ export const POST = endpoint(
     await assertPublicUrl(body.url);
     const db = await getDb();
     const sessionLimits = await checkStartPolicy(db, { principal });
-    const maxAmount = viewAmount(max.baseUnits, max.token);
+    const { command, options } = toX402Run({
+      url: body.url,
+      maxAmount: max.baseUnits.toString(),
+      token: max.token,
+      tool: body.tool,
+    });
     const { run, created } = await startRun(db, {
       principal,
       kind: "x402",
-      command: `pay ${body.url} (at most ${maxAmount.formatted})`,
+      command,
       sessionId: body.sessionId,
-      options: {
-        x402: { url: body.url, maxAmount: max.baseUnits.toString(), token: max.token },
-      },
+      options,
       idempotencyKey,
       sessionLimits,
     });
-    return acceptedResponse(run, created, { maxAmount, url: body.url });
+    return acceptedResponse(run, created, {
+      maxAmount: viewAmount(max.baseUnits, max.token),
+      url: body.url,
+    });
   },
 );

@@ -41,3 +41,22 @@ export const wholeBalance = z
   .describe(
     "Moves the whole balance when it runs (minus a gas reserve for the gas token); the amount is the one read at planning",
   );
+
+/**
+ * One call of a paid MCP tool (issue 15): paid with x402 over MCP at the action's `url`, which is
+ * then the MCP server's endpoint. Arguments are the tool's own, passed through as given.
+ */
+export const mcpToolCall = z
+  .object({
+    name: z
+      .string()
+      .min(1)
+      .max(128)
+      .describe("Name of the tool on the paid MCP server (see the service's tools)"),
+    arguments: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe("Arguments of that tool, as its input schema asks"),
+  })
+  .describe("For a paid MCP service: the tool to call at `url` (which is then the MCP endpoint)");
+export type McpToolCall = z.output<typeof mcpToolCall>;

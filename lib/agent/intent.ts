@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { mcpToolCall } from "../actions/fields.js";
 
 /**
  * What a user asked for, before any pricing or routing. Amounts are base-unit integer strings
@@ -102,6 +103,7 @@ export const PayIntent = z
       .describe(
         "A URL with no amount or cap: its price comes from the registry when the URL is registered, else from probing the resource's x402 price; then paid within policy (approval above the threshold)",
       ),
+    tool: mcpToolCall.optional(),
   })
   .describe("Pay a paid API (x402); price discovered from the service when no amount is given");
 

@@ -134,6 +134,20 @@ export interface ServicesTable {
   failures: Generated<number>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
+  /** Per-tool prices of an MCP service, null for plain HTTP services (migration 0080). */
+  tools: JsonOrNull<ServiceTool[]>;
+  /** "registry" (curated or seeded) or "bazaar" (imported from a facilitator: untrusted). */
+  source: Generated<string>;
+  imported_from: string | null;
+  imported_at: Timestamp;
+  tags: JsonOrNull<string[]>;
+}
+
+/** One paid tool of an MCP service (services.tools). */
+export interface ServiceTool {
+  name: string;
+  description: string;
+  price: { amount: string; asset: string; network: string };
 }
 
 /**
@@ -177,6 +191,16 @@ export interface PaymentsTable {
   cancel_tx_hash: string | null;
   reservation_run_id: string | null;
   reservation_step_index: number | null;
+  /** Signed offer / receipt (x402 offer-receipt extension) when the server gave them (0080). */
+  offer: JsonOrNull;
+  receipt: JsonOrNull;
+}
+
+/** Devnet facilitator's Bazaar catalogue beyond the demo resources (migration 0080). */
+export interface FacilitatorCatalogueTable {
+  resource: string;
+  entry: Json;
+  created_at: CreatedAt;
 }
 
 export type ApprovalStatus =
@@ -427,6 +451,8 @@ export interface Database {
   freezes: FreezesTable;
   // api-b (issue 20)
   idempotency_keys: IdempotencyKeysTable;
+  // mcp (issue 15)
+  facilitator_catalogue: FacilitatorCatalogueTable;
 }
 
 export type Run = Selectable<RunsTable>;

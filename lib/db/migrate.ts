@@ -16,6 +16,8 @@ import * as notifications from "./migrations/2026_11_30_0024_notifications.js";
 import * as freezes from "./migrations/2026_11_30_0025_freezes.js";
 // hostile (issue 14)
 import * as paymentExposure from "./migrations/2026_11_30_0030_payment_exposure.js";
+// mcp (issue 15)
+import * as agentInterfaces from "./migrations/2026_11_30_0080_agent_interfaces.js";
 // api-b (issue 20)
 import * as idempotencyKeys from "./migrations/2026_11_30_0095_idempotency_keys.js";
 
@@ -36,6 +38,8 @@ const migrations: Record<string, Migration> = {
   "2026_11_30_0025_freezes": freezes,
   // hostile (issue 14)
   "2026_11_30_0030_payment_exposure": paymentExposure,
+  // mcp (issue 15)
+  "2026_11_30_0080_agent_interfaces": agentInterfaces,
   // api-b (issue 20)
   "2026_11_30_0095_idempotency_keys": idempotencyKeys,
 };

@@ -85,6 +85,11 @@ export interface EndpointDeclaration<
    * secret (POST /api/keys).
    */
   idempotency?: boolean;
+  /**
+   * Answers a request without a valid key instead of the default 401, e.g. the MCP endpoint's 401
+   * whose WWW-Authenticate points at its RFC 9728 protected-resource document.
+   */
+  unauthorized?: (request: Request, error: ClientError) => Response | Promise<Response>;
 }
 
 /** A verified webhook delivery (auth "webhook"). */
@@ -159,10 +164,17 @@ export function endpoint<
     if (declaration.enabled && !declaration.enabled()) {
       throw new ClientError("not_found", `${declaration.route} is not served in this deployment`);
     }
-    const principal = await guard(request, {
-      auth: declaration.auth,
-      rateLimit: declaration.rateLimit,
-    });
+    let principal: Awaited<ReturnType<typeof guard>>;
+    try {
+      principal = await guard(request, {
+        auth: declaration.auth,
+        rateLimit: declaration.rateLimit,
+      });
+    } catch (error) {
+      const unauthorized = error instanceof ClientError && error.code === "unauthorized";
+      if (unauthorized && declaration.unauthorized) return declaration.unauthorized(request, error);
+      throw error;
+    }
     let webhook: WebhookDelivery | undefined;
     let signedBody: unknown;
     if (declaration.auth === "webhook") {

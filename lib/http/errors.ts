@@ -29,6 +29,8 @@ export const answerByKind: Record<ErrorKind, ErrorAnswer> = {
 export const answerByErrorName: Record<string, ErrorAnswer> = {
   // Paid/subscription routes promise 403 "forbidden" when access is refused, not 422.
   SubscriptionInactiveError: { status: 403, code: "forbidden" },
+  // A quote's provider gave no usable price: the caller's request was fine, the upstream was not.
+  QuoteFailedError: { status: 502, code: "quote_failed" },
 };
 
 /** Seconds a client should wait before retrying a transient failure (Retry-After). */

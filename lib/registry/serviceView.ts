@@ -1,4 +1,4 @@
-import type { Service } from "../db/index.js";
+import type { Service, ServiceTool } from "../db/index.js";
 
 /** A service as the API and the agent see it: camelCase, JSON-safe, amounts as strings. */
 export interface ServiceView {
@@ -17,6 +17,12 @@ export interface ServiceView {
   failures: number;
   createdAt: string;
   updatedAt: string;
+  /** Paid tools of an MCP service with their own prices; null for plain HTTP services. */
+  tools: ServiceTool[] | null;
+  /** "registry" (curated) or "bazaar" (imported from a facilitator's catalogue: unvetted). */
+  source: string;
+  importedFrom: string | null;
+  tags: string[];
 }
 
 /** Maps a services row to its public view. */
@@ -36,5 +42,9 @@ export function toServiceView(row: Service): ServiceView {
     failures: Number(row.failures),
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
+    tools: row.tools ?? null,
+    source: row.source,
+    importedFrom: row.imported_from,
+    tags: row.tags ?? [],
   };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { mcpToolCall } from "../actions/fields.js";
 import { amountInput, decimalText, tokenRef } from "../amounts/schemas.js";
 import { budgetInput, usdAmount } from "../budget/schemas.js";
 import { sessionId } from "../sessions/schemas.js";
@@ -60,6 +61,7 @@ export const payX402Request = z
       'Most the payment may cost, in whole tokens of the token paid: {"amount": "0.10", "token": "USDC"}',
     ),
     sessionId: sessionId.optional().describe("Session to charge; a new one when omitted"),
+    tool: mcpToolCall.optional(),
   })
   .strict();
 

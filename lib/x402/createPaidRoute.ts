@@ -7,6 +7,10 @@ import {
 } from "@x402/core/server";
 import type { Network } from "@x402/core/types";
 import { registerExactEvmScheme } from "@x402/evm/exact/server";
+import {
+  createOfferReceiptExtension,
+  declareOfferReceiptExtension,
+} from "@x402/extensions/offer-receipt";
 import { type Address, getAddress, parseAbi } from "viem";
 import { getChainContext } from "../chain/clients.js";
 import { devnetRoleAccount } from "../chain/devnetConstants.js";
@@ -16,6 +20,7 @@ import { ServiceUnavailableError } from "../errors/index.js";
 import { errorResponse } from "../http/errors.js";
 import type { RouteHandler } from "../http/route.js";
 import { log } from "../log.js";
+import { devnetOfferReceiptIssuer } from "./devnetOfferReceiptIssuer.js";
 import { getFacilitatorClient } from "./getFacilitatorClient.js";
 
 /** Options of createPaidRoute. */
@@ -154,6 +159,9 @@ function getServer(options: CreatePaidRouteOptions): Promise<x402HTTPResourceSer
       const terms = await resolvePaidRouteTerms();
       const resourceServer = new x402ResourceServer(getFacilitatorClient());
       registerExactEvmScheme(resourceServer, { networks: [terms.network] });
+      // Signed offers and receipts (offer-receipt extension) where a merchant key is held (devnet).
+      const issuer = devnetOfferReceiptIssuer(terms);
+      if (issuer) resourceServer.registerExtension(createOfferReceiptExtension(issuer));
       const httpServer = new x402HTTPResourceServer(resourceServer, {
         [`GET ${options.path}`]: {
           accepts: {
@@ -165,6 +173,7 @@ function getServer(options: CreatePaidRouteOptions): Promise<x402HTTPResourceSer
           },
           description: options.description,
           mimeType: options.mimeType ?? "application/json",
+          ...(issuer ? { extensions: declareOfferReceiptExtension({ includeTxHash: true }) } : {}),
           // Same error shape as every other route; the terms travel in PAYMENT-REQUIRED.
           unpaidResponseBody: () => ({
             contentType: "application/json",

@@ -20,6 +20,7 @@ import {
   paymentIdFor,
   storedRequirement,
 } from "./paymentRecords.js";
+import { recordPaymentEvidence } from "./recordPaymentEvidence.js";
 import type { PaymentRequirement } from "./requirements.js";
 import { type AllowedAsset, selectRequirement } from "./selectRequirement.js";
 
@@ -59,6 +60,12 @@ export interface ExecutePaymentParameters {
   /** Only bumped to pay again deliberately after an authorization was voided (cancelled/expired). */
   attempt?: number | undefined;
   fetch?: typeof fetch;
+  /**
+   * How the resource is requested and paid: HTTP (payForResource) unless given; x402 over MCP
+   * passes lib/mcp/client/mcpToolTransport. Everything else (nonce, row, onSigned, recovery from
+   * the chain) is shared, so both transports pay exactly once and never call a sent payment failed.
+   */
+  transport?: typeof payForResource | undefined;
 }
 
 /** Test fault injection: dies like a crashed host would, after settlement and before recording it. */
@@ -141,7 +148,7 @@ export async function executePayment(
 
   let paid: PaidResource;
   try {
-    paid = await payForResource({
+    paid = await (parameters.transport ?? payForResource)({
       url: parameters.url,
       account,
       publicClient,
@@ -194,5 +201,6 @@ export async function executePayment(
   injectFault("after-settle");
   const row = await findPaymentByNonce(db, nonce);
   if (!row) throw new X402Error(`Payment row for nonce ${nonce} vanished after payment`);
+  await recordPaymentEvidence(db, nonce, paid.evidence);
   return finishPaidAnswer(parameters, row, paid);
 }

@@ -1,4 +1,8 @@
-import type { decodePaymentResponseHeader } from "@x402/core/http";
+import { decodePaymentRequiredHeader, type decodePaymentResponseHeader } from "@x402/core/http";
+import {
+  extractOffersFromPaymentRequired,
+  extractReceiptFromResponse,
+} from "@x402/extensions/offer-receipt";
 import type { Account, Hex, PublicClient } from "viem";
 import { ClientError } from "../errors/index.js";
 import { createPinnedFetch, RedirectRefusedError } from "../security/fetchPinned.js";
@@ -7,6 +11,7 @@ import { type Authorization, createPaymentHeader } from "./createPaymentHeader.j
 import { PaymentRejectedError, ResourceRequestError } from "./errors.js";
 import { decodeSettlement, readBody, readContent, rejectionReason } from "./readResourceAnswer.js";
 import { readTokenDomain } from "./readTokenDomain.js";
+import type { PaymentEvidence } from "./recordPaymentEvidence.js";
 import {
   type PaymentRequired,
   type PaymentRequirement,
@@ -86,6 +91,8 @@ export interface PaidResource {
   url: string;
   requirement: PaymentRequirement | null;
   authorization: Authorization | null;
+  /** Signed offer/receipt (offer-receipt extension) when the server sent them. */
+  evidence?: PaymentEvidence | undefined;
 }
 
 /** Same-origin redirects an unpaid request may follow before it is priced. */
@@ -139,6 +146,7 @@ export async function payForResource(parameters: PayForResourceParameters): Prom
     body: (await readBody(first, maxBodyBytes)).text,
     url,
   });
+  const offers = offersOf(first.headers);
   const requirement = await select(required);
   const terms = await (parameters.authorize ?? defaultTerms)(requirement);
   const domain = await readTokenDomain(publicClient, requirement);
@@ -172,7 +180,28 @@ export async function payForResource(parameters: PayForResourceParameters): Prom
     url,
     requirement,
     authorization: header.authorization,
+    evidence: { offers, receipt: receiptOf(paid) },
   };
+}
+
+/** Signed offers in a v2 PAYMENT-REQUIRED header (offer-receipt extension); none otherwise. */
+function offersOf(headers: Headers): PaymentEvidence["offers"] {
+  const header = headers.get("payment-required");
+  if (!header) return [];
+  try {
+    return extractOffersFromPaymentRequired(decodePaymentRequiredHeader(header));
+  } catch {
+    return [];
+  }
+}
+
+/** The signed receipt in PAYMENT-RESPONSE, if any; a malformed one is no evidence, not a failure. */
+function receiptOf(response: Response): PaymentEvidence["receipt"] {
+  try {
+    return extractReceiptFromResponse(response) ?? null;
+  } catch {
+    return null;
+  }
 }
 
 function isRedirect(status: number): boolean {

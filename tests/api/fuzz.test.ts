@@ -30,6 +30,10 @@ type Handler = (request: Request) => Promise<Response>;
 const inputFree: Record<string, number[]> = {
   "GET /api/health": [200, 503],
   "GET /api/openapi.json": [200],
+  // Public by design (issue 15): RFC 9728 metadata, and the devnet facilitator's catalogue (whose
+  // only input is its page, refused with 400 when malformed).
+  "GET /api/oauth-protected-resource": [200],
+  "GET /api/facilitator/discovery/resources": [200, 400],
 };
 /** Routes that start real work when the input is valid: fuzzed with invalid input only. */
 const startsWork = new Set([

@@ -19,7 +19,8 @@ export const pay: ActionModule<"pay"> = {
   },
   perform: performPay,
   describe(action, outcome) {
-    const payee = action.serviceName ?? shortUrl(action.url);
+    const server = action.serviceName ?? shortUrl(action.url);
+    const payee = action.tool ? `${action.tool.name} at ${server}` : server;
     const paid = (outcome?.output as { amount?: string } | null)?.amount;
     // The dollar figure is the cap: it reads "paid as" only for the amount it stands for.
     const usdLine = (amount: string) =>

@@ -1,5 +1,6 @@
 import type { Address } from "viem";
 import { requireToken } from "../../chain/registry.js";
+import { payMcpTool } from "../../mcp/client/payMcpTool.js";
 import { recordOutcome } from "../../registry/recordOutcome.js";
 import { wakeTokens } from "../../runs/wake/wakes.js";
 import { assertPublicUrl } from "../../security/assertPublicUrl.js";
@@ -35,17 +36,19 @@ export async function performPay(
   const allowedAssets = chain.registry.tokens
     .filter((t) => t.address !== "native" && t.eip712)
     .map((t) => ({ address: t.address as Address, symbol: t.symbol }));
-  // A catalogue service is held to the terms its probe saw (payTo, asset, price).
-  const expected = await probedTerms(db, { serviceId: action.serviceId, stepId: options.stepId });
+  // A catalogue service is held to the terms its probe saw (payTo, asset, price). A paid MCP
+  // tool has no HTTP price to probe: its cap and token bound it, checked before signing.
+  const expected = action.tool
+    ? undefined
+    : await probedTerms(db, { serviceId: action.serviceId, stepId: options.stepId });
   let outcome: Awaited<ReturnType<typeof executePayment>>;
   try {
-    outcome = await executePayment({
+    const payment = {
       db,
       runId: run.id,
       stepId: options.stepId,
       sessionId: run.session_id,
       serviceId: action.serviceId ?? null,
-      url: action.url,
       maxAmount: options.spend?.amount ?? (await payLimit(context, action)),
       token: token.symbol,
       allowedAssets,
@@ -55,7 +58,12 @@ export async function performPay(
       chain,
       reservation: { runId: run.id, stepIndex: options.index },
       expected,
-    });
+    };
+    // A paid MCP tool (issue 15) is paid with x402 over MCP through the same executePayment: one
+    // nonce per step, the row written before signing, onSigned, recovery from the chain.
+    outcome = action.tool
+      ? await payMcpTool({ ...payment, serverUrl: action.url, tool: action.tool })
+      : await executePayment({ ...payment, url: action.url });
   } catch (error) {
     if (action.serviceId)
       await recordOutcome(db, action.serviceId, { success: false }).catch(() => {});
@@ -107,7 +115,7 @@ export async function performPay(
         unit: token.symbol,
         amount: outcome.amount,
         ...(usd ? { usd } : {}),
-        detail: action.url,
+        detail: action.tool ? `${action.url}#${action.tool.name}` : action.url,
       },
     ],
     spent: { amount: BigInt(outcome.amount), ...(usd ? { usdAmount: usd } : {}) },

@@ -73,6 +73,7 @@ export async function planPay(intent: PayIntent, state: PlanState): Promise<Draf
       maxAmount: cap,
       ...(intent.usd ? { usd: intent.usd } : {}),
       ...(probed ? { probed: true as const } : {}),
+      ...(intent.tool ? { tool: intent.tool } : {}),
     },
     value: { token, amount: BigInt(cap) },
   };

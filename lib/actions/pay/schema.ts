@@ -1,5 +1,12 @@
 import { z } from "zod";
-import { baseUnits, serviceId, serviceName, tokenSymbol, usdFigure } from "../fields.js";
+import {
+  baseUnits,
+  mcpToolCall,
+  serviceId,
+  serviceName,
+  tokenSymbol,
+  usdFigure,
+} from "../fields.js";
 
 /** An x402 payment for a resource (HTTP 402, EIP-3009 authorization, facilitator settlement). */
 export const PayAction = z
@@ -23,6 +30,7 @@ export const PayAction = z
       .literal(true)
       .optional()
       .describe("The cap is the price the resource asked for when probed at planning"),
+    tool: mcpToolCall.optional(),
   })
   .describe("Pay for a resource through x402");
 export type PayAction = z.infer<typeof PayAction>;

@@ -21,8 +21,10 @@ export async function understandRun(
 ): Promise<{ command: Command; usage?: ModelUsage }> {
   const options = (run.options as RunOptions | null) ?? {};
   if (run.kind === "x402" && options.x402) {
-    const { url, maxAmount, token } = options.x402;
-    return { command: { steps: [{ kind: "pay", url, maxAmount, token }] } };
+    const { url, maxAmount, token, tool } = options.x402;
+    return {
+      command: { steps: [{ kind: "pay", url, maxAmount, token, ...(tool ? { tool } : {}) }] },
+    };
   }
   if (run.kind === "transfer" && options.transfer) {
     const { token, amount, to } = options.transfer;

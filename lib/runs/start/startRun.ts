@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import type { McpToolCall } from "../../actions/fields.js";
 import type { Principal } from "../../auth/authenticate.js";
 import { getConfig } from "../../config.js";
 import type { Database, Run } from "../../db/database.js";
@@ -16,7 +17,13 @@ export interface RunOptions {
   /** How long approvals of this run wait before they expire (default APPROVAL_TIMEOUT_SECONDS). */
   approvalTimeoutSeconds?: number;
   /** For kind "x402": pay this URL without natural language. */
-  x402?: { url: string; maxAmount: string; token: string };
+  x402?: {
+    url: string;
+    maxAmount: string;
+    token: string;
+    /** A paid MCP tool at `url` (the MCP endpoint), paid with x402 over MCP (issue 15). */
+    tool?: McpToolCall;
+  };
   /** For kind "transfer": a direct wallet transfer. */
   transfer?: { token: string; amount: string; to: string };
   /** POST /api/subscriptions: the id the subscription gets, answered in the 202 before it exists. */

@@ -1,0 +1,3 @@
+export * from "./createPaygentClient.js";
+export * from "./PaygentApiError.js";
+export * from "./paygentTools.js";

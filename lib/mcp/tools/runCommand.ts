@@ -1,0 +1,34 @@
+import { checkStartPolicy } from "../../runs/start/checkStartPolicy.js";
+import { checkCommand } from "../../runs/start/planning.js";
+import { startRun } from "../../runs/start/startRun.js";
+import { enforceRateLimit } from "../../security/rateLimit.js";
+import { defineTool } from "../defineTool.js";
+import { runCommandSpec } from "../toolSpecs.js";
+
+/** run_command: POST /api/agent/execute as a tool, with the same checks before the run starts. */
+export const runCommandTool = defineTool(
+  runCommandSpec,
+  async (args, { db, principal, request }) => {
+    await enforceRateLimit(request, { bucket: "command", principal });
+    // What the grammar can already tell is wrong is refused before a run starts, as over REST.
+    checkCommand(args.command);
+    // Frozen wallet or key → refused; the session a new run opens starts with the policy's limits.
+    const sessionLimits = await checkStartPolicy(db, { principal });
+    const { run, created } = await startRun(db, {
+      principal,
+      command: args.command,
+      sessionId: args.sessionId,
+      idempotencyKey: args.idempotencyKey,
+      sessionLimits,
+    });
+    return {
+      structured: {
+        runId: run.id,
+        sessionId: run.session_id,
+        status: run.status,
+        ...(created ? {} : { replayed: true }),
+      },
+      text: `Run ${run.id} ${created ? "accepted" : "already exists for this key"} (${run.status}); follow it with get_run.`,
+    };
+  },
+);
