@@ -43,6 +43,7 @@ import * as runs from "./runs/index.js";
 import * as servicePricing from "./services/[id]/pricing.js";
 import * as service from "./services/[id].js";
 import * as discoverServices from "./services/discover.js";
+import * as importServices from "./services/import.js";
 import * as services from "./services/index.js";
 import * as subscription from "./subscriptions/[id].js";
 import * as subscriptions from "./subscriptions/index.js";
@@ -118,6 +119,7 @@ const modules: Record<string, unknown>[] = [
   logs,
   log,
   sessionSummary,
+  importServices,
 ];
 
 /** The endpoints (handlers with their declarations) every api/ file exports, this one included. */

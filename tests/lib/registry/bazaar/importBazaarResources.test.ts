@@ -4,7 +4,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { listBazaarResources } from "../../../../lib/registry/bazaar/listBazaarResources.js";
 import { disposeHostData, type HostProcess, startHostProcess } from "../../../helpers/host.js";
-import { callTool, connectMcp } from "../../../helpers/mcp.js";
+import { callTool, connectMcp, createKey } from "../../../helpers/mcp.js";
 
 let host: HostProcess;
 let database: pg.Client;
@@ -138,9 +138,20 @@ describe("importBazaarResources", () => {
     expect(dirty.description).toBe("Stats  with a bell and  reversed  text");
     expect(dirty.name).not.toContain("\n");
 
-    // A re-import updates in place.
-    const again = await runImport(facilitator);
-    expect(again.stdout).toContain("4 imported, 3 refused");
+    // A re-import, through the admin endpoint this time, updates in place; agents may not import.
+    const again = await host.request("POST", "/api/services/import", {
+      facilitatorUrl: facilitator,
+    });
+    expect(again.status).toBe(200);
+    expect([again.body.imported.length, again.body.refused.length]).toEqual([4, 3]);
+    const agentKey = await createKey(host, "agent");
+    const forbidden = await host.request(
+      "POST",
+      "/api/services/import",
+      { facilitatorUrl: facilitator },
+      { authorization: `Bearer ${agentKey}` },
+    );
+    expect(forbidden.status).toBe(403);
     const { rows: after } = await database.query(
       "select count(*)::int as n from services where source = 'bazaar'",
     );

@@ -1,0 +1,20 @@
+import { z } from "zod";
+
+/** Body of POST /api/services/import: the facilitator whose Bazaar catalogue to import. */
+export const importServicesRequest = z
+  .object({
+    facilitatorUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .describe(
+        "The facilitator's base URL; its /discovery/resources is listed (e.g. https://x402.example/facilitator)",
+      ),
+    maxEntries: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(1000)
+      .describe("Most catalogue entries to read"),
+  })
+  .strict();
