@@ -28,11 +28,18 @@ export function protectedResourceMetadata(origin: string): ProtectedResourceMeta
   };
 }
 
-/** The 401 challenge: Bearer, pointing at the metadata document (RFC 9728 §5.1). */
+/** Where the document is always served: the api/ function itself (no rewrite needed). */
+export const PROTECTED_RESOURCE_FUNCTION_PATH = "/api/oauth-protected-resource";
+
+/**
+ * The 401 challenge: Bearer, pointing at the metadata document (RFC 9728 §5.1). It names the api/
+ * function's own path rather than the well-known one, so it resolves on any deployment whether or
+ * not the well-known rewrite is in place; clients that probe the well-known path find it too.
+ */
 export function mcpChallenge(origin: string, error?: "invalid_token"): string {
   return [
     'Bearer realm="paygent"',
     ...(error ? [`error="${error}"`] : []),
-    `resource_metadata="${origin}${PROTECTED_RESOURCE_PATH}"`,
+    `resource_metadata="${origin}${PROTECTED_RESOURCE_FUNCTION_PATH}"`,
   ].join(", ");
 }

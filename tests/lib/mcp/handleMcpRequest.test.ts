@@ -50,16 +50,19 @@ describe("/api/mcp", () => {
     const challenge = response.headers.get("www-authenticate") ?? "";
     expect(challenge).toMatch(/^Bearer /);
     const metadataUrl = /resource_metadata="([^"]+)"/.exec(challenge)?.[1];
-    expect(metadataUrl).toBe(`${host.url}/.well-known/oauth-protected-resource/api/mcp`);
+    expect(metadataUrl).toBe(`${host.url}/api/oauth-protected-resource`);
     const body = await response.json();
     expect(body.resource).toBe(`${host.url}/api/mcp`);
 
-    const metadata = await fetch(metadataUrl!);
-    expect(metadata.status).toBe(200);
-    expect(await metadata.json()).toMatchObject({
-      resource: `${host.url}/api/mcp`,
-      bearer_methods_supported: ["header"],
-    });
+    // The same document at the URL the challenge names and at RFC 9728's well-known path.
+    for (const url of [metadataUrl!, `${host.url}/.well-known/oauth-protected-resource/api/mcp`]) {
+      const metadata = await fetch(url);
+      expect(metadata.status).toBe(200);
+      expect(await metadata.json()).toMatchObject({
+        resource: `${host.url}/api/mcp`,
+        bearer_methods_supported: ["header"],
+      });
+    }
 
     const wrong = await fetch(`${host.url}/api/mcp`, {
       method: "POST",
@@ -422,8 +425,11 @@ describe("/api/mcp", () => {
       approvals: 1,
       required: 2,
     });
+    // One vote per approver: the same vote again counts once, a different one is refused.
     const twice = await callTool(alice, "decide_approval", { token, decision: "approve" });
-    expect(twice.isError).toBe(true);
+    expect(twice.structuredContent).toMatchObject({ status: "pending", approvals: 1 });
+    const turned = await callTool(alice, "decide_approval", { token, decision: "reject" });
+    expect(turned.structuredContent.error).toMatchObject({ kind: "conflict" });
     expect((await callTool(held, "get_run", { runId })).structuredContent.status).toBe(
       "waiting_approval",
     );
