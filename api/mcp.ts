@@ -1,6 +1,7 @@
 import { endpoint } from "../lib/http/index.js";
 import { answerMcpUnauthorized } from "../lib/mcp/answerMcpUnauthorized.js";
 import { handleMcpRequest } from "../lib/mcp/handleMcpRequest.js";
+import { mcpJsonResponse } from "../lib/mcp/schemas.js";
 
 /**
  * POST /api/mcp — Paygent as an MCP server (stateless Streamable HTTP, Bearer API key). A stateless
@@ -17,7 +18,11 @@ export const POST = endpoint(
     tags: ["mcp"],
     auth: "any",
     unauthorized: answerMcpUnauthorized,
-    success: { status: 200, description: "JSON-RPC response (tool errors are results, not 4xx)" },
+    success: {
+      status: 200,
+      description: "JSON-RPC response (tool errors are results, not 4xx)",
+      schema: mcpJsonResponse,
+    },
     responses: {
       406: "The client does not accept application/json and text/event-stream",
       415: "Not a JSON body",

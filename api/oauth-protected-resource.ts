@@ -1,6 +1,7 @@
 import { endpoint } from "../lib/http/index.js";
 import { protectedResourceMetadata } from "../lib/mcp/protectedResource.js";
 import { publicOrigin } from "../lib/mcp/publicOrigin.js";
+import { protectedResourceDocument } from "../lib/mcp/schemas.js";
 
 /**
  * GET /api/oauth-protected-resource — the RFC 9728 protected-resource metadata of /api/mcp. Served
@@ -18,6 +19,7 @@ export const GET = endpoint(
     success: {
       status: 200,
       description: "Protected-resource metadata",
+      schema: protectedResourceDocument,
       headers: { "cache-control": "public, max-age=3600", "access-control-allow-origin": "*" },
     },
   },

@@ -1,6 +1,7 @@
 import { endpoint } from "../../lib/http/index.js";
 import { demoMcpTools } from "../../lib/mcp/demo/demoMcpTools.js";
 import { servePaidMcpRequest } from "../../lib/mcp/paid/servePaidMcpRequest.js";
+import { mcpJsonResponse } from "../../lib/mcp/schemas.js";
 
 /**
  * POST /api/demo/mcp — demo paid MCP server (x402 over MCP): market_price 0.10 USDC, gas_price
@@ -19,6 +20,7 @@ export const POST = endpoint(
       status: 200,
       description:
         'JSON-RPC response; an unpaid tools/call answers isError with PaymentRequired, a paid one carries _meta["x402/payment-response"]',
+      schema: mcpJsonResponse,
     },
   },
   ({ request }) =>

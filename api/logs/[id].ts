@@ -1,7 +1,7 @@
 import { getDb } from "../../lib/db/index.js";
 import { endpoint } from "../../lib/http/index.js";
 import { getLog } from "../../lib/logs/getLog.js";
-import { logId } from "../../lib/logs/schemas.js";
+import { logEntryResponse, logId } from "../../lib/logs/schemas.js";
 
 /** GET /api/logs/{id} — one execution log entry. */
 export const GET = endpoint(
@@ -13,7 +13,7 @@ export const GET = endpoint(
     tags: ["logs"],
     auth: "any",
     params: { id: logId },
-    success: { status: 200, description: "The entry" },
+    success: { status: 200, description: "The entry", schema: logEntryResponse },
   },
   async ({ principal, params }) => getLog(await getDb(), principal, params.id),
 );

@@ -1,7 +1,7 @@
 import { getDb } from "../../lib/db/index.js";
 import { endpoint } from "../../lib/http/index.js";
 import { listLogs } from "../../lib/logs/listLogs.js";
-import { listLogsQuery } from "../../lib/logs/schemas.js";
+import { listLogsQuery, logPageResponse } from "../../lib/logs/schemas.js";
 
 /** GET /api/logs?sessionId&runId&level&from&to&limit&cursor — the execution log, oldest first. */
 export const GET = endpoint(
@@ -13,7 +13,7 @@ export const GET = endpoint(
     tags: ["logs"],
     auth: "any",
     query: listLogsQuery,
-    success: { status: 200, description: "{logs, nextCursor}" },
+    success: { status: 200, description: "{logs, nextCursor}", schema: logPageResponse },
   },
   async ({ principal, query }) => listLogs(await getDb(), principal, query),
 );

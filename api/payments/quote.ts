@@ -1,5 +1,6 @@
 import { endpoint } from "../../lib/http/index.js";
 import { quotePrice } from "../../lib/mcp/quotePrice.js";
+import { quoteResponse } from "../../lib/mcp/schemas.js";
 import { quoteX402Spec } from "../../lib/mcp/toolSpecs.js";
 
 /**
@@ -20,6 +21,7 @@ export const POST = endpoint(
     success: {
       status: 200,
       description: "Every option and the one Paygent would pay, or why it would not",
+      schema: quoteResponse,
     },
     responses: { 502: "The provider did not answer with a usable price" },
   },

@@ -2,7 +2,10 @@ import { getConfig } from "../../lib/config.js";
 import { getDb } from "../../lib/db/index.js";
 import { endpoint } from "../../lib/http/index.js";
 import { importBazaarResources } from "../../lib/registry/bazaar/importBazaarResources.js";
-import { importServicesRequest } from "../../lib/registry/bazaar/schemas.js";
+import {
+  importServicesRequest,
+  importServicesResponse,
+} from "../../lib/registry/bazaar/schemas.js";
 
 /**
  * POST /api/services/import {facilitatorUrl, maxEntries?} — imports a facilitator's x402 Bazaar
@@ -19,7 +22,11 @@ export const POST = endpoint(
     auth: "admin",
     rateLimit: "command",
     body: { name: "ImportServicesRequest", schema: importServicesRequest },
-    success: { status: 200, description: "{imported, refused}: refused entries with the reason" },
+    success: {
+      status: 200,
+      description: "{imported, refused}: refused entries with the reason",
+      schema: importServicesResponse,
+    },
   },
   async ({ body }) =>
     importBazaarResources(await getDb(), {

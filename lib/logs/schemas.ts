@@ -30,3 +30,48 @@ export const listLogsQuery = z
   })
   .strict();
 export type ListLogsQuery = z.infer<typeof listLogsQuery>;
+
+/** One execution log entry (a run event as a log line). */
+export const logEntryResponse = z.object({
+  id: logId,
+  runId: z.string(),
+  sessionId: z.string(),
+  level: z.enum(logLevels),
+  type: z.string().describe('The event type, e.g. "step.finished"'),
+  message: z.string().describe("One human line"),
+  data: z.unknown(),
+  createdAt: z.string(),
+});
+
+/** A page of GET /api/logs. */
+export const logPageResponse = z.object({
+  logs: z.array(logEntryResponse),
+  nextCursor: z.string().nullable(),
+});
+
+const tokenSpend = z.object({
+  asset: z.string(),
+  symbol: z.string().nullable(),
+  network: z.string(),
+  count: z.number(),
+  amount: z.string().describe("Base units"),
+  usd: z.string().nullable(),
+});
+
+/** GET /api/agent/sessions/{id}/summary. */
+export const sessionSummaryResponse = z.object({
+  sessionId: z.string(),
+  runs: z.object({ total: z.number(), byStatus: z.record(z.string(), z.number()) }),
+  payments: z.object({
+    settled: z.array(tokenSpend),
+    pending: z.array(tokenSpend),
+    failedCount: z.number(),
+    signedReceipts: z.number(),
+  }),
+  transfers: z.array(tokenSpend),
+  spendUsd: z.string(),
+  usdIncomplete: z.boolean(),
+  gas: z.object({ unit: z.literal("CRO"), amount: z.string(), transactions: z.number() }),
+  modelTokens: z.string(),
+  topServices: z.array(z.object({ resourceUrl: z.string(), payments: z.number() })),
+});

@@ -102,3 +102,10 @@ export async function listDevnetDiscoveryResources(
     pagination: { limit, offset, total: all.length },
   };
 }
+
+/** The discovery answer (x402 Bazaar's /discovery/resources). */
+export const discoveryResponseSchema = z.object({
+  x402Version: z.number(),
+  items: z.array(z.object({ resource: z.string(), type: z.string() })),
+  pagination: z.object({ limit: z.number(), offset: z.number(), total: z.number() }),
+});

@@ -3,6 +3,7 @@ import { getDb } from "../../../lib/db/index.js";
 import { endpoint } from "../../../lib/http/index.js";
 import {
   discoveryQuerySchema,
+  discoveryResponseSchema,
   listDevnetDiscoveryResources,
 } from "../../../lib/x402/listDevnetDiscoveryResources.js";
 
@@ -18,7 +19,11 @@ export const GET = endpoint(
     rateLimit: "public:facilitator",
     enabled: () => getConfig().PAYGENT_NETWORK === "devnet",
     query: discoveryQuerySchema,
-    success: { status: 200, description: "{x402Version, items, pagination}" },
+    success: {
+      status: 200,
+      description: "{x402Version, items, pagination}",
+      schema: discoveryResponseSchema,
+    },
   },
   async ({ request, query }) => {
     const baseUrl = getConfig().PUBLIC_BASE_URL ?? new URL(request.url).origin;

@@ -18,3 +18,19 @@ export const importServicesRequest = z
       .describe("Most catalogue entries to read"),
   })
   .strict();
+
+/** What POST /api/services/import answers. */
+export const importServicesResponse = z.object({
+  imported: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      endpoint: z.string(),
+      type: z.enum(["http", "mcp"]),
+      tools: z.array(z.string()),
+    }),
+  ),
+  refused: z.array(
+    z.object({ index: z.number(), resource: z.string().nullable(), reason: z.string() }),
+  ),
+});
