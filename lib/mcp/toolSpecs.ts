@@ -113,11 +113,11 @@ export const discoverServicesSpec = {
   inputSchema: z.object({
     query: z.string().trim().max(200).optional().describe("Words to look for in name/description"),
     category: z.string().trim().max(63).optional().describe("Category slug, e.g. market-data"),
-    maxPrice: z
-      .string()
-      .regex(/^\d{1,78}$/)
+    maxPrice: amountInput
       .optional()
-      .describe("Highest declared price per call, in base units"),
+      .describe(
+        'Highest declared price per call, e.g. {"amount":"0.10","token":"USDC"}; only services priced in that token match',
+      ),
     mcp: z.boolean().optional().describe("true: only MCP services; false: only plain HTTP ones"),
     limit: z.number().int().min(1).max(50).default(10).describe("How many services (1–50)"),
   }),

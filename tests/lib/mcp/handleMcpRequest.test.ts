@@ -154,6 +154,26 @@ describe("/api/mcp", () => {
     expect(bad.structuredContent.error).toMatchObject({ kind: "invalid" });
   });
 
+  test("behavior: discover_services takes its price filter in the one amount form", async () => {
+    const names = (result: { structuredContent: { services: { name: string }[] } }) =>
+      result.structuredContent.services.map((service) => service.name);
+    const cheap = await callTool(agent, "discover_services", {
+      category: "market-data",
+      maxPrice: { amount: "0.5", token: "USDC" },
+    });
+    expect(cheap.isError).toBeFalsy();
+    expect(names(cheap)).toContain("Market Data API");
+    expect((cheap.content[0] as { text: string }).text).toMatch(/Market Data API .*USDC per call/);
+    const tooCheap = await callTool(agent, "discover_services", {
+      category: "market-data",
+      maxPrice: { amount: "0.001", token: "USDC" },
+    });
+    expect(names(tooCheap)).not.toContain("Market Data API");
+    // The old base-unit string is refused, not misread as 500,000 USDC.
+    const old = await callTool(agent, "discover_services", { maxPrice: "500000" });
+    expect(old.isError).toBe(true);
+  });
+
   test("behavior: run_command is followed to completion through get_run", async () => {
     const started = await callTool(agent, "run_command", { command: "what's my balance" });
     expect(started.isError).toBeFalsy();
