@@ -246,8 +246,9 @@ export async function auditBooks(parameters: AuditBooksParameters): Promise<Book
       for (const summary of body.runs as { id: string; status: string }[]) {
         runStatuses[summary.status] = (runStatuses[summary.status] ?? 0) + 1;
         if (ENDED.includes(summary.status)) continue;
-        const { body: run } = await host.request("GET", `/api/runs/${summary.id}`);
-        if (!namedWait(run)) stuck.push(`${summary.id} ${run.status}: ${describeSteps(run)}`);
+        const run = await settleRun(host, summary.id, STUCK_AFTER_MS);
+        if (!ENDED.includes(run.status) && !namedWait(run))
+          stuck.push(`${summary.id} ${run.status}: ${describeSteps(run)}`);
       }
     }
     for (const line of stuck) problems.push(`run stuck: ${line}`);
@@ -262,6 +263,23 @@ export async function auditBooks(parameters: AuditBooksParameters): Promise<Book
 }
 
 /** What a not-ended run waits on, when it is something a person or the chain resolves. */
+/**
+ * How long a run may be between states before it counts as stuck. A named wait can end at any
+ * time (a late settlement, the reconciler voiding an authorization), and the run then runs its step
+ * again: "running" right after is progress, not a stuck run. Stuck means it stays so.
+ */
+const STUCK_AFTER_MS = 90_000;
+
+/** Polls one run until it has ended or waits on something named, or the time is up. */
+async function settleRun(host: HostProcess, runId: string, timeoutMs: number): Promise<RunView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { body: run } = await host.request("GET", `/api/runs/${runId}`);
+    if (ENDED.includes(run.status) || namedWait(run) || Date.now() > deadline) return run;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 export function namedWait(run: RunView): string | undefined {
   const approval = run.pendingApprovals?.[0];
   if (run.status === "waiting_approval" && approval) return `approval ${approval.token}`;

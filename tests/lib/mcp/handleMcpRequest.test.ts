@@ -155,8 +155,10 @@ describe("/api/mcp", () => {
   });
 
   test("behavior: discover_services takes its price filter in the one amount form", async () => {
-    const names = (result: { structuredContent: { services: { name: string }[] } }) =>
-      result.structuredContent.services.map((service) => service.name);
+    const names = (result: { structuredContent?: unknown }) =>
+      (result.structuredContent as { services: { name: string }[] }).services.map(
+        (service) => service.name,
+      );
     const cheap = await callTool(agent, "discover_services", {
       category: "market-data",
       maxPrice: { amount: "0.5", token: "USDC" },
