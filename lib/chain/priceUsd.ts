@@ -1,4 +1,4 @@
-import { formatUnits } from "viem";
+import { ContractFunctionRevertedError, ContractFunctionZeroDataError, formatUnits } from "viem";
 import { BaseError, type ErrorKind, isErrorNamed } from "../errors/index.js";
 import { pairAbi } from "./abis.js";
 import type { ChainContext } from "./clients.js";
@@ -84,7 +84,7 @@ async function midPriceValue(
   } catch (error) {
     // Only a missing route means "no price". An RPC failure is not an answer about the pools: it
     // propagates with its own (transient) kind, so the gate retries instead of refusing as unpriced.
-    if (!isErrorNamed(error, "NoRouteError")) throw error;
+    if (!isErrorNamed(error, "NoRouteError") && !isNoContractAnswer(error)) throw error;
     throw new PriceUnavailableError(
       `No pool prices ${token.symbol} in ${stable.symbol} on ${context.network}`,
       { cause: error },
@@ -133,4 +133,22 @@ function rescaleFraction(
   return toDecimals >= fromDecimals
     ? (numerator * 10n ** BigInt(toDecimals - fromDecimals)) / denominator
     : numerator / (denominator * 10n ** BigInt(fromDecimals - toDecimals));
+}
+
+/**
+ * The chain's own answer that nothing is there to price with: a pool or factory call that returned
+ * no data (no contract at the address) or reverted. Unlike a failed request, asking again changes
+ * nothing, so it means "no price", not "retry".
+ */
+function isNoContractAnswer(error: unknown): boolean {
+  // Walk the whole cause chain: our chain errors wrap viem's.
+  for (let cause: unknown = error, depth = 0; cause && depth < 10; depth++) {
+    if (
+      cause instanceof ContractFunctionZeroDataError ||
+      cause instanceof ContractFunctionRevertedError
+    )
+      return true;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
 }
