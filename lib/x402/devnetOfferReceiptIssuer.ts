@@ -3,7 +3,7 @@ import {
   type OfferReceiptIssuer,
 } from "@x402/extensions/offer-receipt";
 import { privateKeyToAccount } from "viem/accounts";
-import { devnetAccount } from "../chain/devnet/devnetAccounts.js";
+import { devnetRoleAccount } from "../chain/devnetConstants.js";
 import { getConfig } from "../config.js";
 import type { PaidRouteTerms } from "./createPaidRoute.js";
 
@@ -13,8 +13,9 @@ import type { PaidRouteTerms } from "./createPaidRoute.js";
  * merchant key is held), and resources answer without signatures.
  */
 export function devnetOfferReceiptIssuer(terms: PaidRouteTerms): OfferReceiptIssuer | undefined {
-  const merchant = devnetAccount("merchant");
   if (getConfig().PAYGENT_NETWORK !== "devnet") return undefined;
+  // The constant, not lib/chain/devnet's HD derivation: functions must not bundle the devnet machinery.
+  const merchant = devnetRoleAccount("merchant");
   if (terms.payTo.toLowerCase() !== merchant.address.toLowerCase()) return undefined;
   const account = privateKeyToAccount(merchant.privateKey);
   return createEIP712OfferReceiptIssuer(`did:pkh:${terms.network}:${account.address}`, (typed) =>
