@@ -4,8 +4,18 @@ import type { PaidResource } from "./payForResource.js";
 import { type PaymentContent, storedContent, storedRequirement } from "./paymentRecords.js";
 import type { PaymentRequirement } from "./requirements.js";
 
+/** The signed terms every pay-step outcome carries. */
+interface PaymentTerms {
+  amount: string;
+  asset: Address;
+  network: string;
+  payTo: Address;
+  payer: Address;
+  nonce: Hex;
+}
+
 /** A payment the chain shows settled (or a resource that asked for nothing). */
-export interface SettledPayment {
+export interface SettledPayment extends PaymentTerms {
   paymentId: string;
   status: "settled";
   /**
@@ -18,12 +28,6 @@ export interface SettledPayment {
   movedMoney: boolean;
   /** The payee answered a failure although it took the money: record a bad outcome for it. */
   payeeFailed: boolean;
-  amount: string;
-  asset: Address;
-  network: string;
-  payTo: Address;
-  payer: Address;
-  nonce: Hex;
   transaction: Hex | null;
   settledAt: Date;
   content: PaymentContent | null;
@@ -36,17 +40,11 @@ export interface SettledPayment {
  * (the payment webhook or resolveUnknownPayments wakes it) and run the step again to collect the
  * outcome. Never treat it as failed.
  */
-export interface UnknownPayment {
+export interface UnknownPayment extends PaymentTerms {
   paymentId: string;
   status: "unknown";
   reason: string;
   payeeFailed: boolean;
-  amount: string;
-  asset: Address;
-  network: string;
-  payTo: Address;
-  payer: Address;
-  nonce: Hex;
   /** Unix seconds after which the chain refuses the authorization. */
   validBefore: string;
   /** What the resource answered, when it answered (an asynchronous facilitator's content). */

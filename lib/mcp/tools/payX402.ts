@@ -6,6 +6,7 @@ import { assertPublicUrl } from "../../security/assertPublicUrl.js";
 import { enforceRateLimit } from "../../security/rateLimit.js";
 import { defineTool } from "../defineTool.js";
 import { payX402Spec } from "../toolSpecs.js";
+import { startedRunAnswer } from "./startedRunAnswer.js";
 
 /**
  * pay_x402: POST /api/payments/x402 as a tool (with `tool`, one call of a paid MCP tool). It starts
@@ -33,12 +34,7 @@ export const payX402Tool = defineTool(payX402Spec, async (args, { db, principal,
     sessionLimits,
   });
   return {
-    structured: {
-      runId: run.id,
-      sessionId: run.session_id,
-      status: run.status,
-      ...(created ? {} : { replayed: true }),
-    },
+    structured: startedRunAnswer(run, created),
     text: `Payment run ${run.id} ${created ? "accepted" : "already exists for this key"} (${run.status}); the content arrives in get_run's result.`,
   };
 });

@@ -4,6 +4,7 @@ import { startRun } from "../../runs/start/startRun.js";
 import { enforceRateLimit } from "../../security/rateLimit.js";
 import { defineTool } from "../defineTool.js";
 import { runCommandSpec } from "../toolSpecs.js";
+import { startedRunAnswer } from "./startedRunAnswer.js";
 
 /** run_command: POST /api/agent/execute as a tool, with the same checks before the run starts. */
 export const runCommandTool = defineTool(
@@ -22,12 +23,7 @@ export const runCommandTool = defineTool(
       sessionLimits,
     });
     return {
-      structured: {
-        runId: run.id,
-        sessionId: run.session_id,
-        status: run.status,
-        ...(created ? {} : { replayed: true }),
-      },
+      structured: startedRunAnswer(run, created),
       text: `Run ${run.id} ${created ? "accepted" : "already exists for this key"} (${run.status}); follow it with get_run.`,
     };
   },
