@@ -192,6 +192,11 @@ const envSchema = z.object({
     .transform((value) => value !== "false" && value !== "0"),
   /** Local world: keep the event files of this many most recently finished runs (0 keeps all). */
   WORKFLOW_LOCAL_EVENT_HISTORY_RUNS: z.coerce.number().int().min(0).default(500),
+  /**
+   * Appends every SQL statement (time, duration, text; never the parameters) to this file: how the
+   * round trips of a run are counted (issue 17). Development only; unset in production.
+   */
+  DB_QUERY_LOG: z.string().trim().min(1).optional(),
   /** Local host only: serve the /__bench routes `npm run bench runs` measures the floor with. */
   DEV_BENCH_ROUTES: booleanFlag,
   /**

@@ -1,6 +1,16 @@
-import { mkdirSync } from "node:fs";
+import { appendFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { Kysely, PGliteDialect, PostgresDialect, type PostgresPool } from "kysely";
+import {
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  Kysely,
+  type LogEvent,
+  PGliteDialect,
+  PostgresDialect,
+  type PostgresPool,
+  type TransactionSettings,
+} from "kysely";
 import type { Database } from "./database.js";
 
 /** Which driver backs the database. */
@@ -21,6 +31,8 @@ export interface CreateDbParameters {
   loadDataDir?: Uint8Array;
   /** Pool size for "pg" and "neon". */
   maxConnections?: number;
+  /** Append each statement (time, ms, SQL without parameters) to this file (DB_QUERY_LOG). */
+  queryLog?: string;
 }
 
 export interface DbHandle {
@@ -49,7 +61,7 @@ export async function createDb(parameters: CreateDbParameters): Promise<DbHandle
         await worker.close().catch(() => {});
         throw error;
       }
-      const db = new Kysely<Database>({ dialect: new PgliteWorkerDialect(worker) });
+      const db = open(new PgliteWorkerDialect(worker), parameters.queryLog);
       return { db, driver, close: () => db.destroy() };
     }
     const { PGlite } = await import("@electric-sql/pglite");
@@ -57,7 +69,7 @@ export async function createDb(parameters: CreateDbParameters): Promise<DbHandle
       dataDir: parameters.dataDir,
       ...(loadDataDir ? { loadDataDir: new Blob([new Uint8Array(loadDataDir)]) } : {}),
     });
-    const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+    const db = open(new PGliteDialect({ pglite }), parameters.queryLog);
     return { db, driver, close: () => db.destroy() };
   }
   if (!parameters.url) throw new Error(`The ${driver} driver needs a connection URL`);
@@ -72,9 +84,10 @@ export async function createDb(parameters: CreateDbParameters): Promise<DbHandle
       max: parameters.maxConnections ?? 10,
     });
     // Neon's Client#connect resolves to void, so it is not typed as kysely's PostgresPool.
-    const db = new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: pool as unknown as PostgresPool }),
-    });
+    const db = open(
+      new PostgresDialect({ pool: pool as unknown as PostgresPool }),
+      parameters.queryLog,
+    );
     return { db, driver, close: () => db.destroy() };
   }
   const pg = await import("pg");
@@ -82,6 +95,48 @@ export async function createDb(parameters: CreateDbParameters): Promise<DbHandle
     connectionString: parameters.url,
     max: parameters.maxConnections ?? 10,
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = open(new PostgresDialect({ pool }), parameters.queryLog);
   return { db, driver, close: () => db.destroy() };
+}
+
+function open(dialect: Dialect, queryLog: string | undefined): Kysely<Database> {
+  if (!queryLog) return new Kysely<Database>({ dialect });
+  // Synchronous on purpose: lines stay in statement order. Parameters are never written (secrets).
+  const write = (ms: number, sql: string) =>
+    appendFileSync(queryLog, `${Date.now()} ${ms.toFixed(1)} ${sql.replace(/\s+/g, " ")}\n`);
+  const log = (event: LogEvent) => write(event.queryDurationMillis, event.query.sql);
+  // BEGIN, COMMIT and ROLLBACK are round trips too, but the driver runs them outside kysely's log.
+  const logged: Dialect = {
+    createAdapter: () => dialect.createAdapter(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createDriver: () => {
+      const driver = dialect.createDriver();
+      const timed =
+        (name: string, call: (connection: DatabaseConnection) => Promise<void>) =>
+        async (connection: DatabaseConnection) => {
+          const started = performance.now();
+          await call(connection);
+          write(performance.now() - started, name);
+        };
+      return {
+        init: () => driver.init(),
+        acquireConnection: () => driver.acquireConnection(),
+        releaseConnection: (connection) => driver.releaseConnection(connection),
+        destroy: () => driver.destroy(),
+        beginTransaction: (connection, settings: TransactionSettings) =>
+          timed("BEGIN", (c) => driver.beginTransaction(c, settings))(connection),
+        commitTransaction: timed("COMMIT", (c) => driver.commitTransaction(c)),
+        rollbackTransaction: timed("ROLLBACK", (c) => driver.rollbackTransaction(c)),
+        ...(driver.savepoint
+          ? {
+              savepoint: driver.savepoint.bind(driver),
+              rollbackToSavepoint: driver.rollbackToSavepoint!.bind(driver),
+              releaseSavepoint: driver.releaseSavepoint!.bind(driver),
+            }
+          : {}),
+      } satisfies Driver;
+    },
+  };
+  return new Kysely<Database>({ dialect: logged, log });
 }

@@ -32,6 +32,7 @@ export function getDbHandle(): Promise<DbHandle> {
         url: config.DATABASE_URL,
         dataDir: config.PGLITE_DATA_DIR,
         pgliteThread: config.PGLITE_WORKER ? "worker" : "main",
+        ...(config.DB_QUERY_LOG ? { queryLog: config.DB_QUERY_LOG } : {}),
       });
       await migrateToLatest(opened.db);
       return {
