@@ -13,6 +13,7 @@ export * from "./evaluatePolicy.js";
 export * from "./gateAction.js";
 export * from "./getPolicy.js";
 export * from "./recordPolicyDecision.js";
+export * from "./resolveKeyControls.js";
 export * from "./resolvePolicy.js";
 export * from "./schemas.js";
 export * from "./types.js";

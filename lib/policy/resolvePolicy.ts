@@ -1,7 +1,8 @@
-import type { Kysely } from "kysely";
+import type { ExpressionBuilder, Kysely } from "kysely";
+import { jsonObjectFrom } from "kysely/helpers/postgres";
 import type { Database } from "../db/database.js";
 import { DEFAULT_POLICY_ID, getDefaultPolicy } from "./defaultPolicy.js";
-import { getPolicy } from "./getPolicy.js";
+import { PolicyNotFoundError } from "./errors.js";
 import type { PolicyDocument } from "./schemas.js";
 
 /** The policy that governs one key right now. */
@@ -17,31 +18,65 @@ export interface ResolvedPolicy {
 
 /**
  * The policy of a key: its assigned policy at the current version, else the operator default.
- * keyId null (AUTH_DISABLED, or a session without a key) also gets the default.
+ * keyId null (AUTH_DISABLED, or a session without a key) also gets the default. One round trip:
+ * the key, its policy and the current version are joined (resolveKeyControls adds the freezes).
  */
 export async function resolvePolicy(
   db: Kysely<Database>,
   parameters: { keyId: string | null },
 ): Promise<ResolvedPolicy> {
-  const key =
-    parameters.keyId === null
-      ? undefined
-      : await db
-          .selectFrom("api_keys")
-          .select("policy_id")
-          .where("id", "=", parameters.keyId)
-          .executeTakeFirst();
-  if (key?.policy_id) {
-    // Deleting is refused while live keys use a policy; a revoked key's old policy still reads.
-    const policy = await getPolicy(db, { id: key.policy_id, includeDeleted: true });
-    return {
-      id: policy.id,
-      version: policy.version,
-      name: policy.name,
-      document: policy.document,
-      source: "key",
-    };
-  }
+  const { keyId } = parameters;
+  if (keyId === null) return operatorDefault();
+  const row = await db
+    .selectNoFrom((eb) => [keyPolicy(eb, keyId).as("policy")])
+    .executeTakeFirstOrThrow();
+  return toResolvedPolicy(row.policy);
+}
+
+/** The key's policy assignment joined to the policy's current version (null: no such key). */
+export function keyPolicy(eb: ExpressionBuilder<Database, never>, keyId: string) {
+  return jsonObjectFrom(
+    eb
+      .selectFrom("api_keys")
+      .leftJoin("policies", "policies.id", "api_keys.policy_id")
+      .leftJoin("policy_versions", (join) =>
+        join
+          .onRef("policy_versions.policy_id", "=", "policies.id")
+          .onRef("policy_versions.version", "=", "policies.current_version"),
+      )
+      .select([
+        "api_keys.policy_id as assigned",
+        "policies.name",
+        "policies.current_version as version",
+        "policy_versions.document",
+      ])
+      .where("api_keys.id", "=", keyId),
+  );
+}
+
+/** What keyPolicy reads, as a ResolvedPolicy. */
+export function toResolvedPolicy(
+  row: {
+    assigned: string | null;
+    name: string | null;
+    version: number | null;
+    document: unknown;
+  } | null,
+): ResolvedPolicy {
+  if (!row?.assigned) return operatorDefault();
+  // Deleting is refused while live keys use a policy; a revoked key's old policy still reads.
+  if (row.name === null || row.version === null || row.document === null)
+    throw new PolicyNotFoundError(row.assigned);
+  return {
+    id: row.assigned,
+    version: row.version,
+    name: row.name,
+    document: row.document as PolicyDocument,
+    source: "key",
+  };
+}
+
+function operatorDefault(): ResolvedPolicy {
   return {
     id: DEFAULT_POLICY_ID,
     version: null,

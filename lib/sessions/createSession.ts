@@ -1,6 +1,6 @@
-import type { Kysely } from "kysely";
+import type { Insertable, Kysely } from "kysely";
 import type { Principal } from "../auth/authenticate.js";
-import type { AgentSession, Database } from "../db/database.js";
+import type { AgentSession, AgentSessionsTable, Database } from "../db/database.js";
 import { newId } from "../ids.js";
 
 /** A spending limit already converted to base units. */
@@ -23,18 +23,23 @@ export async function createSession(
 ): Promise<AgentSession> {
   return db
     .insertInto("agent_sessions")
-    .values({
-      id: newId("ses"),
-      api_key_id:
-        parameters.principal.scope === "admin" && parameters.principal.keyId === "auth-disabled"
-          ? null
-          : parameters.principal.keyId,
-      budget_amount: parameters.budget?.amount.toString() ?? null,
-      budget_token: parameters.budget?.token ?? null,
-      daily_limit_amount: parameters.dailyLimit?.amount.toString() ?? null,
-      daily_limit_token: parameters.dailyLimit?.token ?? null,
-      approval_threshold_usd: parameters.approvalThresholdUsd ?? null,
-    })
+    .values(newSessionRow(parameters))
     .returningAll()
     .executeTakeFirstOrThrow();
+}
+
+/** The row of a new active session owned by the calling key (startRun inserts it with its run). */
+export function newSessionRow(parameters: CreateSessionParameters): Insertable<AgentSessionsTable> {
+  return {
+    id: newId("ses"),
+    api_key_id:
+      parameters.principal.scope === "admin" && parameters.principal.keyId === "auth-disabled"
+        ? null
+        : parameters.principal.keyId,
+    budget_amount: parameters.budget?.amount.toString() ?? null,
+    budget_token: parameters.budget?.token ?? null,
+    daily_limit_amount: parameters.dailyLimit?.amount.toString() ?? null,
+    daily_limit_token: parameters.dailyLimit?.token ?? null,
+    approval_threshold_usd: parameters.approvalThresholdUsd ?? null,
+  };
 }

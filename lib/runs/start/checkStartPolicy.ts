@@ -3,13 +3,13 @@ import type { Principal } from "../../auth/authenticate.js";
 import { getChainContext } from "../../chain/clients.js";
 import { getConfig } from "../../config.js";
 import type { Database } from "../../db/database.js";
-import { assertNotFrozen } from "../../freeze/index.js";
+import { FrozenError } from "../../freeze/index.js";
 import {
   type CommandLimits,
   chainPricer,
   checkCommandLimits,
   type ResolvedPolicy,
-  resolvePolicy,
+  resolveKeyControls,
 } from "../../policy/index.js";
 
 /**
@@ -34,8 +34,9 @@ export async function checkStartPolicy(
   },
 ): Promise<SessionPolicyLimits> {
   const keyId = parameters.principal.keyId === "auth-disabled" ? null : parameters.principal.keyId;
-  await assertNotFrozen(db, { keyId });
-  const policy = await resolvePolicy(db, { keyId });
+  // Freezes and policy in one read (a freeze, or a tightened policy, applies to the next request).
+  const { policy, freeze } = await resolveKeyControls(db, { keyId });
+  if (freeze) throw new FrozenError(freeze.target, freeze.reason);
   const limits: CommandLimits = {};
   if (parameters.approvalThresholdUsd !== undefined)
     limits.approvalThresholdUsd = parameters.approvalThresholdUsd;

@@ -5,10 +5,10 @@ import { getConfig } from "../../config.js";
 import type { Database, Run } from "../../db/database.js";
 import { newId } from "../../ids.js";
 import { log } from "../../log.js";
-import { type BaseUnitLimit, createSession } from "../../sessions/createSession.js";
+import { type BaseUnitLimit, newSessionRow } from "../../sessions/createSession.js";
 import { getActiveSessionFor } from "../../sessions/getSession.js";
-import { appendRunEvent } from "../events.js";
 import { claimPrefix, ensureWorkflowStarted, startClaimed } from "./ensureWorkflowStarted.js";
+import { insertAcceptedRun } from "./insertAcceptedRun.js";
 
 /** Per-run options the workflow reads back from the run row. */
 export interface RunOptions {
@@ -78,46 +78,31 @@ export async function startRun(
       : {}),
   };
   const runId = newId("run");
-  // The creator owns the start: the row is born claimed, and session, run and first event are one
-  // commit (one round of I/O on the hot path).
+  // The creator owns the start: the row is born claimed. Session, run and first event are one
+  // statement (insertAcceptedRun), the accept's one write.
   const claim = `${claimPrefix}${Date.now()}`;
-  const inserted = await db
-    .transaction()
-    .execute(async (trx) => {
-      const session = parameters.sessionId
-        ? await getActiveSessionFor(trx, principal, parameters.sessionId)
-        : await createSession(trx, { principal, ...parameters.sessionLimits });
-      const row = await trx
-        .insertInto("runs")
-        .values({
-          id: runId,
-          session_id: session.id,
-          kind: parameters.kind ?? "command",
-          command: parameters.command,
-          status: "running",
-          idempotency_key: idempotencyKey ?? null,
-          options: JSON.stringify(options),
-          api_key_id: principal.keyId === "auth-disabled" ? null : principal.keyId,
-          workflow_run_id: claim,
-        })
-        .onConflict((oc) => oc.column("idempotency_key").doNothing())
-        .returningAll()
-        .executeTakeFirst();
-      // A concurrent request with the same key won the insert: roll back (no stray session).
-      if (!row) throw new IdempotencyRace();
-      await appendRunEvent(trx, {
-        runId,
-        type: "run.accepted",
-        data: { command: parameters.command, sessionId: session.id },
-        dedupeKey: `${runId}:accepted`,
-      });
-      return row;
-    })
-    .catch((error: unknown) => {
-      if (error instanceof IdempotencyRace) return undefined;
-      throw error;
-    });
+  const newSession = parameters.sessionId
+    ? undefined
+    : newSessionRow({ principal, ...parameters.sessionLimits });
+  const sessionId =
+    newSession?.id ?? (await getActiveSessionFor(db, principal, parameters.sessionId!)).id;
+  const inserted = await insertAcceptedRun(db, {
+    newSession,
+    run: {
+      id: runId,
+      session_id: sessionId,
+      kind: parameters.kind ?? "command",
+      command: parameters.command,
+      status: "running",
+      idempotency_key: idempotencyKey ?? null,
+      options: JSON.stringify(options),
+      api_key_id: principal.keyId === "auth-disabled" ? null : principal.keyId,
+      workflow_run_id: claim,
+    },
+    acceptedData: { command: parameters.command, sessionId },
+  });
   if (!inserted) {
+    // A concurrent request with the same key won the insert.
     const existing = await findByIdempotencyKey(db, idempotencyKey!);
     return { run: await ensureWorkflowStarted(db, existing!), created: false };
   }
@@ -134,8 +119,6 @@ export async function startRun(
   }
   return { run: await startClaimed(db, inserted, claim), created: true };
 }
-
-class IdempotencyRace extends Error {}
 
 /** ACCEPT_OUTBOX, never on Vercel (a function may be frozen once its response is sent). */
 function acceptsWithOutbox(): boolean {

@@ -1,0 +1,58 @@
+import type { Insertable, Kysely, QueryCreator } from "kysely";
+import type { AgentSessionsTable, Database, Run, RunsTable } from "../../db/database.js";
+
+/** What accepting a run writes: the run row, the session it opens (if any), its first event. */
+export interface AcceptedRunRows {
+  run: Insertable<RunsTable> & { id: string; session_id: string };
+  /** A session opened for this run; omitted when the run joins an existing session. */
+  newSession?: Insertable<AgentSessionsTable>;
+  /** The `run.accepted` event's data. */
+  acceptedData: unknown;
+}
+
+/**
+ * Writes session, run and `run.accepted` event as ONE statement (data-modifying CTEs): atomic like
+ * the transaction it replaces, but one round trip instead of five (BEGIN, three inserts, COMMIT),
+ * which is what an accept under a burst waits on (issue 17). The run references its session and
+ * the event its run; Postgres checks those foreign keys at the end of the statement, when all three
+ * rows exist. Returns undefined when a run with the same idempotency key exists: the unique index
+ * fails the whole statement, so no session or event of the losing request is left behind.
+ */
+export async function insertAcceptedRun(
+  db: Kysely<Database>,
+  rows: AcceptedRunRows,
+): Promise<Run | undefined> {
+  // The session CTE only exists when a session is opened; both shapes are QueryCreators over the
+  // same tables, which TypeScript cannot see through the extra CTE name.
+  const creator: QueryCreator<Database> = rows.newSession
+    ? (db.with("new_session", (qb) =>
+        qb.insertInto("agent_sessions").values(rows.newSession!),
+      ) as unknown as QueryCreator<Database>)
+    : db;
+  try {
+    return await creator
+      .with("new_run", (qb) => qb.insertInto("runs").values(rows.run).returningAll())
+      .with("accepted_event", (qb) =>
+        qb
+          .insertInto("run_events")
+          .values({
+            run_id: rows.run.id,
+            type: "run.accepted",
+            data: JSON.stringify(rows.acceptedData ?? {}),
+            dedupe_key: `${rows.run.id}:accepted`,
+          })
+          .onConflict((oc) => oc.column("dedupe_key").doNothing()),
+      )
+      .selectFrom("new_run")
+      .selectAll()
+      .executeTakeFirstOrThrow();
+  } catch (error) {
+    if (isIdempotencyKeyTaken(error)) return undefined;
+    throw error;
+  }
+}
+
+function isIdempotencyKeyTaken(error: unknown): boolean {
+  const { code, constraint } = (error ?? {}) as { code?: string; constraint?: string };
+  return code === "23505" && constraint === "runs_idempotency_key_idx";
+}

@@ -1,0 +1,90 @@
+import { afterAll, describe, expect, test } from "vitest";
+import type { DatabaseDriver } from "../../../../lib/db/index.js";
+import { newId } from "../../../../lib/ids.js";
+import { insertAcceptedRun } from "../../../../lib/runs/start/insertAcceptedRun.js";
+import { newSessionRow } from "../../../../lib/sessions/createSession.js";
+import { closeSharedNeonBridge, createTestDb, LOCAL_POSTGRES } from "../../../helpers/db.js";
+import { requireService } from "../../../helpers/services.js";
+
+const postgresUp = await requireService("PostgreSQL", LOCAL_POSTGRES, 5432);
+const drivers: { driver: DatabaseDriver; available: boolean }[] = [
+  { driver: "pglite", available: true },
+  { driver: "pg", available: postgresUp },
+  { driver: "neon", available: postgresUp },
+];
+afterAll(() => closeSharedNeonBridge());
+
+const principal = { keyId: "auth-disabled", role: "admin", scope: "admin" } as const;
+
+function runRow(sessionId: string, idempotencyKey: string | null) {
+  return {
+    id: newId("run"),
+    session_id: sessionId,
+    command: "what's my balance",
+    status: "running" as const,
+    idempotency_key: idempotencyKey,
+  };
+}
+
+describe.each(drivers)("insertAcceptedRun on $driver", ({ driver, available }) => {
+  test.skipIf(!available)(
+    "session, run and run.accepted are written together; a taken idempotency key leaves nothing behind",
+    async () => {
+      const { db, dispose } = await createTestDb(driver);
+      try {
+        const key = `k-${newId("run")}`;
+        const session = newSessionRow({ principal });
+        const first = runRow(session.id!, key);
+        const run = await insertAcceptedRun(db, {
+          run: first,
+          newSession: session,
+          acceptedData: { command: first.command, sessionId: session.id },
+        });
+        expect(run).toMatchObject({ id: first.id, session_id: session.id, status: "running" });
+        const events = await db
+          .selectFrom("run_events")
+          .selectAll()
+          .where("run_id", "=", first.id)
+          .execute();
+        expect(events.map((e) => [e.type, e.dedupe_key])).toEqual([
+          ["run.accepted", `${first.id}:accepted`],
+        ]);
+
+        // The same key again, with a session of its own: the whole statement fails, so neither the
+        // second session nor its run or event exists.
+        const loserSession = newSessionRow({ principal });
+        const loser = runRow(loserSession.id!, key);
+        expect(
+          await insertAcceptedRun(db, { run: loser, newSession: loserSession, acceptedData: {} }),
+        ).toBeUndefined();
+        const stray = await db
+          .selectFrom("agent_sessions")
+          .select("id")
+          .where("id", "=", loserSession.id!)
+          .execute();
+        expect(stray).toEqual([]);
+        expect(
+          await db.selectFrom("run_events").select("id").where("run_id", "=", loser.id).execute(),
+        ).toEqual([]);
+
+        // Joining an existing session writes no session row.
+        const joined = runRow(session.id!, null);
+        expect(await insertAcceptedRun(db, { run: joined, acceptedData: {} })).toMatchObject({
+          id: joined.id,
+          session_id: session.id,
+        });
+
+        // A run naming a session that does not exist is refused by the foreign key, and nothing stays.
+        const orphan = runRow("ses_missing", null);
+        await expect(insertAcceptedRun(db, { run: orphan, acceptedData: {} })).rejects.toThrow(
+          /foreign key/,
+        );
+        expect(
+          await db.selectFrom("runs").select("id").where("id", "=", orphan.id).execute(),
+        ).toEqual([]);
+      } finally {
+        await dispose();
+      }
+    },
+  );
+});
