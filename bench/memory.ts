@@ -7,11 +7,19 @@ export const explicitOnly = true;
 
 const mb = (bytes: number) => round(bytes / 1024 / 1024);
 
+const modeLabels: Record<string, string> = {
+  http: "local queue over HTTP",
+  direct: "local queue in-process",
+  inline: "local queue in-process, PGlite on the main thread",
+};
+
 /**
  * Memory over many runs on the embedded default: `--runs=N` (2,000) balance commands in bursts of
  * 50, the host's resident set and heap (after a full GC) sampled every 250 runs, and the warnings
- * the host printed (MaxListenersExceededWarning). Measured with the local queue delivering over
- * loopback HTTP (as before) and in-process (DEV_LOCAL_QUEUE_DIRECT, the default); `--modes=` picks.
+ * the host printed (MaxListenersExceededWarning). Modes (`--modes=`, default http,direct): the
+ * local queue over loopback HTTP, in-process (DEV_LOCAL_QUEUE_DIRECT, the default), and `inline`
+ * (in-process with PGLITE_WORKER=false: the embedded database's WASM memory is then an ArrayBuffer
+ * of this process, so the `external` column shows how much of the resident set it holds).
  */
 export async function run(): Promise<BenchRow[]> {
   const total = numberOption("runs", 2000);
@@ -23,20 +31,28 @@ export async function run(): Promise<BenchRow[]> {
   for (const mode of modes) {
     const { host, dispose } = await startBenchHost(
       "embedded",
-      { DEV_LOCAL_QUEUE_DIRECT: mode === "direct" ? "true" : "false" },
+      {
+        DEV_LOCAL_QUEUE_DIRECT: mode === "http" ? "false" : "true",
+        ...(mode === "inline" ? { PGLITE_WORKER: "false" } : {}),
+      },
       { nodeArgs: ["--expose-gc"] },
     );
     try {
       const client = new RunClient(host, 2);
       for (let i = 0; i < 5; i++) await loneRun(client, "balance");
       const loadBefore = load();
-      const samples: { runs: number; rss: number; heap: number }[] = [];
+      const samples: { runs: number; rss: number; heap: number; external: number }[] = [];
       const sample = async (runs: number) => {
         const stats = await client.stats(true);
-        samples.push({ runs, rss: mb(stats.rssBytes), heap: mb(stats.heapUsedBytes) });
+        samples.push({
+          runs,
+          rss: mb(stats.rssBytes),
+          heap: mb(stats.heapUsedBytes),
+          external: mb(stats.externalBytes),
+        });
         // Progress as it comes: a long run cut short still leaves its samples.
         process.stdout.write(
-          `    ${mode}: ${runs} runs, RSS ${mb(stats.rssBytes)} MB, heap ${mb(stats.heapUsedBytes)} MB, load ${load()}\n`,
+          `    ${mode}: ${runs} runs, RSS ${mb(stats.rssBytes)} MB, heap ${mb(stats.heapUsedBytes)} MB, external ${mb(stats.externalBytes)} MB, load ${load()}\n`,
         );
       };
       await sample(0);
@@ -52,10 +68,11 @@ export async function run(): Promise<BenchRow[]> {
       const first = samples[0]!;
       const last = samples.at(-1)!;
       const report = [
-        `local queue ${mode === "direct" ? "in-process" : "over HTTP"}: ${total} balance runs in ${round(seconds)} s, load average ${loadBefore} → ${load()}`,
+        `${modeLabels[mode] ?? mode}: ${total} balance runs in ${round(seconds)} s, load average ${loadBefore} → ${load()}`,
         `  runs:      ${samples.map((s) => String(s.runs).padStart(9)).join("")}`,
         `  RSS MB:    ${samples.map((s) => String(s.rss).padStart(9)).join("")}`,
         `  heap MB:   ${samples.map((s) => String(s.heap).padStart(9)).join("")}   (after a full GC)`,
+        `  extern MB: ${samples.map((s) => String(s.external).padStart(9)).join("")}   (ArrayBuffers, WASM)`,
         `  MaxListenersExceededWarning: ${warnings.length ? warnings.join(" | ") : "none"}`,
       ];
       process.stdout.write(`${report.join("\n")}\n`);
