@@ -3,8 +3,8 @@ import { renewSubscription } from "./steps/renewSubscription.js";
 
 /**
  * A subscription's life: sleep (at zero compute, for days if need be) until the paid period ends,
- * renew through x402 within budget, repeat. Stops when the subscription is cancelled, the budget
- * refuses a renewal, or renewals keep failing.
+ * renew through x402 within policy and budget, repeat. Stops when the subscription is cancelled, the
+ * key's policy or the budget refuses a renewal, or renewals keep failing; a freeze only defers it.
  */
 export async function subscriptionRenewal(input: { runId: string; subscriptionId: string }) {
   "use workflow";

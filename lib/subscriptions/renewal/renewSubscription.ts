@@ -1,9 +1,10 @@
 import type { Kysely } from "kysely";
 import type { Address } from "viem";
-import { releaseBudget, reserveBudget, settleBudget } from "../../budget/index.js";
+import { ledgerId, reserveBudget, settleBudget } from "../../budget/index.js";
 import { getChainContext } from "../../chain/clients.js";
 import { findToken } from "../../chain/registry.js";
 import type { Database } from "../../db/database.js";
+import type { GateActionReturnType } from "../../policy/gateAction.js";
 import { recordOutcome } from "../../registry/recordOutcome.js";
 import type { CostItem } from "../../runs/cost.js";
 import { appendRunEvent } from "../../runs/events.js";
@@ -11,10 +12,16 @@ import { messageOf, retryLater, routeStepError } from "../../runs/execute/stepEr
 import { stepEvidence } from "../../runs/execute/stepEvidence.js";
 import { addRunCost } from "../../runs/runState.js";
 import { executePayment } from "../../x402/executePayment.js";
+import type { SubscriptionView } from "../subscriptionView.js";
 import { endSubscription } from "./endSubscription.js";
+import { finishRenewalWindows } from "./finishRenewalWindows.js";
+import { gateRenewal } from "./gateRenewal.js";
 import { loadSubscriptionForRenewal } from "./loadSubscriptionForRenewal.js";
 import { recordRenewal } from "./recordRenewal.js";
 import { recordRenewalFailure } from "./recordRenewalFailure.js";
+import { releaseUnsentRenewal } from "./releaseUnsentRenewal.js";
+import { renewalPolicyAction } from "./renewalPolicyAction.js";
+import { renewalRefusal } from "./renewalRefusal.js";
 import { renewalReservationKey } from "./renewalReservationKey.js";
 
 /**
@@ -22,17 +29,31 @@ import { renewalReservationKey } from "./renewalReservationKey.js";
  * only orchestrates; this step decides and pays, and every function it calls is safe to retry:
  *
  *   d = loadSubscriptionForRenewal(id)
- *   stop  → finish the run; wait → sleep until d.until
- *   renew → reserveBudget(renewalReservationKey(d.subscription), price)
- *             refused → endSubscription(id, "expired"); finish the run
+ *   stop  → release what an unpaid renewal still holds (if nothing was sent); finish the run
+ *   wait  → sleep until d.until
+ *   renew → gateRenewal: freezes and the key's policy, right before money moves (issue 13)
+ *             frozen   → nothing moves; sleep RENEWAL_RETRY_DELAY_SECONDS (the subscription stays)
+ *             refused  → endSubscription(id, "expired", the rule); finish the run
+ *             held     → the same: no approver can be waited for here; subscribe again to ask
+ *             allowed  → its policy windows are reserved under the budget reservation's id
+ *           reserveBudget(renewalReservationKey(d.subscription), price)
+ *             refused → release the windows; endSubscription(id, "expired"); finish the run
  *           pay the service through x402 (nonce keyed by the renewal's number)
- *             ok        → settleBudget; recordRenewal; sleep until the new period ends
- *             transient → retried by the workflow (RetryableError), reservation kept
- *             failed    → release (only if nothing may still land); recordRenewalFailure
- *                           stopped → finish the run; else sleep RENEWAL_RETRY_DELAY_SECONDS
+ *             ok        → settle budget and windows; recordRenewal; sleep until the period ends
+ *             unknown   → both reservations kept (bookPaymentOutcome books them); sleep, look again
+ *             transient → retried by the workflow (RetryableError), reservations kept
+ *             failed    → recordRenewalFailure
+ *                           stopped → release (only if nothing may still land); finish the run
+ *                           else    → reservations kept for the retry; sleep, retry
+ *
+ * The gate comes first: a refusal or hold reserves nothing anywhere (gateAction reserves windows
+ * only for an allowed spend), so it leaves nothing to give back; only a budget refusal after an
+ * allowed gate has windows to release. Reservations go back only when the renewal is over, never
+ * before a retry of it: the budget and window ledgers replay a reservation id whatever its status,
+ * so a retry that found its reservation released would pay without being counted.
  */
 
-/** Pause before retrying a failed renewal. */
+/** Pause before retrying a failed or frozen renewal. */
 export const RENEWAL_RETRY_DELAY_SECONDS = 15 * 60;
 
 /** What the renewal workflow does next. */
@@ -41,10 +62,18 @@ export type RenewalStep =
   | { action: "retry"; afterSeconds: number }
   | { action: "stop"; reason: string };
 
+/** The ids one renewal is known by: its payment's step, its budget and window reservations. */
+interface RenewalIds {
+  stepId: string;
+  key: { runId: string; stepIndex: number };
+  reservationId: string;
+}
+
 /**
- * One renewal decision and, when due, the renewal itself: reserve budget, pay the period through
- * x402 (nonce keyed by the renewal's number, so a retried step never pays a period twice), then
- * record it. Refused budget ends the subscription; repeated failures stop it.
+ * One renewal decision and, when due, the renewal itself: the policy gate, reserve budget, pay the
+ * period through x402 (nonce keyed by the renewal's number, so a retried step never pays a period
+ * twice), then record it. A freeze defers it; a policy refusal or hold, or refused budget, ends the
+ * subscription; repeated failures stop it.
  */
 export async function renewSubscription(
   db: Kysely<Database>,
@@ -52,7 +81,11 @@ export async function renewSubscription(
 ): Promise<RenewalStep> {
   const { runId, subscriptionId } = parameters;
   const decision = await loadSubscriptionForRenewal(db, subscriptionId);
-  if (decision.action === "stop") return finish(db, runId, "completed", decision.reason);
+  if (decision.action === "stop") {
+    // A renewal that a freeze deferred or a failure left for a retry may still hold reservations.
+    await releaseUnsentRenewal(db, renewalIds(runId, decision.subscription));
+    return finish(db, runId, "completed", decision.reason);
+  }
   if (decision.action === "wait") return { action: "wait", until: decision.until };
 
   const { subscription, service } = decision;
@@ -66,8 +99,62 @@ export async function renewSubscription(
     });
     return finish(db, runId, "failed", "service priced in an unknown asset");
   }
-  const key = renewalReservationKey(subscription);
-  const stepId = `${runId}:renewal:${subscription.renewals}`;
+  const ids = renewalIds(runId, subscription);
+  const { stepId, key } = ids;
+
+  let gate: GateActionReturnType;
+  try {
+    gate = await gateRenewal(db, {
+      runId,
+      sessionId: subscription.sessionId,
+      reservationId: ids.reservationId,
+      action: renewalPolicyAction({
+        subscription,
+        service,
+        network: chain.network,
+        token: token.symbol,
+        amount: BigInt(service.price.amount),
+      }),
+      chain,
+    });
+  } catch (error) {
+    const route = routeStepError(error);
+    if (route === "rethrow") throw error;
+    if (route === "retry") throw retryLater(error, parameters.attempt, "Gating the renewal");
+    // The policy cannot be applied (not a refusal a retry could lift): no renewal outside it.
+    await releaseUnsentRenewal(db, ids);
+    const reason = `renewal could not be checked against the policy: ${messageOf(error)}`;
+    await endSubscription(db, { subscriptionId, status: "failed", reason });
+    return finish(db, runId, "failed", reason);
+  }
+  // A retried step that already sent its payment goes on, like a pay step (policyRefusal): its
+  // payment answers from its record and the chain, and signs nothing new.
+  if (gate.outcome !== "allow" && (await stepEvidence(db, stepId)).state === "nothing") {
+    const refusal = renewalRefusal(gate);
+    if (refusal.action === "defer") {
+      // Kept, not released: what an earlier attempt of this renewal reserved is replayed by the
+      // retry once the freeze is lifted (a released id would be replayed too, uncounted).
+      await appendRunEvent(db, {
+        runId,
+        type: "step.finished",
+        data: {
+          action: "renew",
+          status: "deferred",
+          renewals: subscription.renewals,
+          rule: refusal.rule,
+          reason: refusal.reason,
+          retryAfterSeconds: RENEWAL_RETRY_DELAY_SECONDS,
+        },
+        // Once per renewal and rule: a freeze of days would otherwise add one every retry.
+        dedupeKey: `${runId}:renewal:${subscription.renewals}:deferred:${refusal.rule}`,
+      });
+      return { action: "retry", afterSeconds: RENEWAL_RETRY_DELAY_SECONDS };
+    }
+    await releaseUnsentRenewal(db, ids);
+    await endSubscription(db, { subscriptionId, status: "expired", reason: refusal.reason });
+    return finish(db, runId, "failed", refusal.reason);
+  }
+
   try {
     await reserveBudget({
       db,
@@ -80,6 +167,8 @@ export async function renewSubscription(
     const route = routeStepError(error);
     if (route === "rethrow") throw error;
     if (route === "retry") throw retryLater(error, parameters.attempt, "Reserving the renewal");
+    // The renewal is over: the windows the gate reserved for it go back.
+    await releaseUnsentRenewal(db, ids);
     await endSubscription(db, { subscriptionId, status: "expired", reason: messageOf(error) });
     return finish(db, runId, "failed", `renewal refused: ${messageOf(error)}`);
   }
@@ -100,11 +189,16 @@ export async function renewSubscription(
       chain,
       reservation: key,
     });
-    // hostile (issue 14): unproven is not failed; keep the reservation and look again later.
+    // hostile (issue 14): unproven is not failed; keep both reservations and look again later.
     if (payment.status === "unknown") {
       return { action: "retry", afterSeconds: RENEWAL_RETRY_DELAY_SECONDS };
     }
     await settleBudget({ db, ...key, actualAmount: payment.amount });
+    await finishRenewalWindows(db, {
+      reservationId: ids.reservationId,
+      outcome: "settle",
+      actualAmount: BigInt(payment.amount),
+    });
     const { subscription: renewed } = await recordRenewal(db, {
       subscriptionId,
       expectedPeriodEnd: subscription.currentPeriodEnd,
@@ -137,20 +231,36 @@ export async function renewSubscription(
   } catch (error) {
     const route = routeStepError(error);
     if (route === "rethrow") throw error;
-    // The reservation stays while the retry re-sends the same authorization (same nonce).
+    // The reservations stay while the retry re-sends the same authorization (same nonce).
     if (route === "retry") throw retryLater(error, parameters.attempt, "Renewing the subscription");
-    // A signed authorization may still be settled: its reservation waits for the chain's answer.
-    if ((await stepEvidence(db, stepId)).state === "nothing") await releaseBudget({ db, ...key });
     await recordOutcome(db, service.id, { success: false }).catch(() => {});
     const { stopped } = await recordRenewalFailure(db, {
       subscriptionId,
       expectedFailures: subscription.consecutiveFailures,
       reason: messageOf(error),
     });
-    if (stopped)
+    if (stopped) {
+      // A signed authorization may still be settled: its reservations wait for the chain's answer.
+      await releaseUnsentRenewal(db, ids);
       return finish(db, runId, "failed", `renewal failed repeatedly: ${messageOf(error)}`);
+    }
+    // Kept for the retry of this same renewal, which replays them (see above).
     return { action: "retry", afterSeconds: RENEWAL_RETRY_DELAY_SECONDS };
   }
+}
+
+/**
+ * The ids of the subscription's next renewal. Its window reservation takes its budget
+ * reservation's id (`${runId}:${renewals}`), the id a late settlement of its payment books both
+ * ledgers under (bookPaymentOutcome); the payment's step id fixes its nonce.
+ */
+function renewalIds(runId: string, subscription: SubscriptionView): RenewalIds {
+  const key = renewalReservationKey(subscription);
+  return {
+    stepId: `${runId}:renewal:${subscription.renewals}`,
+    key,
+    reservationId: ledgerId(key),
+  };
 }
 
 /** Ends the renewal run (idempotent) and tells the stream why. */

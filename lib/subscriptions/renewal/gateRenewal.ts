@@ -1,0 +1,41 @@
+import type { Kysely } from "kysely";
+import type { ChainContext } from "../../chain/clients.js";
+import { getConfig } from "../../config.js";
+import type { Database } from "../../db/database.js";
+import { chainPricer } from "../../policy/chainPricer.js";
+import { type GateActionReturnType, gateAction } from "../../policy/gateAction.js";
+import type { PolicyAction } from "../../policy/types.js";
+
+/**
+ * The policy gate of one renewal, right before it pays (issue 13): the wallet's and the key's
+ * freezes, then the policy of the key that owns the session (agent_sessions.api_key_id; keyless
+ * sessions get the default policy), read fresh on every attempt, so a freeze or a tightened policy
+ * applies from the next renewal on. An allowed renewal reserves the key's rolling windows under
+ * `reservationId`, the id of its budget reservation, so a retried step replays it instead of
+ * reserving again, and a late settlement (bookPaymentOutcome) books both ledgers.
+ */
+export async function gateRenewal(
+  db: Kysely<Database>,
+  parameters: {
+    runId: string;
+    sessionId: string;
+    reservationId: string;
+    action: PolicyAction;
+    chain: ChainContext;
+  },
+): Promise<GateActionReturnType> {
+  const session = await db
+    .selectFrom("agent_sessions")
+    .select("api_key_id")
+    .where("id", "=", parameters.sessionId)
+    .executeTakeFirst();
+  return await gateAction({
+    db,
+    price: chainPricer(parameters.chain),
+    keyId: session?.api_key_id ?? null,
+    reservationId: parameters.reservationId,
+    runId: parameters.runId,
+    action: parameters.action,
+    defaultExpirySeconds: getConfig().APPROVAL_TIMEOUT_SECONDS,
+  });
+}

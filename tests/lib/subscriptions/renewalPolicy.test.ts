@@ -1,0 +1,457 @@
+import { randomUUID } from "node:crypto";
+import { encodePaymentRequiredHeader } from "@x402/core/http";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { RetryableError } from "workflow";
+import { createKey } from "../../../lib/auth/createKey.js";
+import { createMemoryCache } from "../../../lib/cache/index.js";
+import { setFrozen } from "../../../lib/freeze/setFrozen.js";
+import { createPolicy } from "../../../lib/policy/createPolicy.js";
+import { listPolicyDecisions } from "../../../lib/policy/recordPolicyDecision.js";
+import { updatePolicy } from "../../../lib/policy/updatePolicy.js";
+import { createService } from "../../../lib/registry/index.js";
+import { cancelSubscription } from "../../../lib/subscriptions/cancelSubscription.js";
+import { createSubscription } from "../../../lib/subscriptions/createSubscription.js";
+import { getSubscription } from "../../../lib/subscriptions/getSubscription.js";
+import { attachRenewalRun } from "../../../lib/subscriptions/renewal/attachRenewalRun.js";
+import {
+  RENEWAL_RETRY_DELAY_SECONDS,
+  type RenewalStep,
+  renewSubscription,
+} from "../../../lib/subscriptions/renewal/renewSubscription.js";
+import { servePaidRequest } from "../../../lib/x402/createPaidRoute.js";
+import { createTestDb, type TestDb } from "../../helpers/db.js";
+import { startX402Fixture, type X402Fixture } from "../x402/x402Fixture.js";
+
+/**
+ * Renewals pass the policy gate right before they pay (issue 13), like every other spend: real
+ * devnet (anvil), real x402 routes and facilitator, real Postgres. A freeze defers the renewal, a
+ * tightened policy ends the subscription, and a retried renewal reserves and pays once.
+ */
+let fx: X402Fixture;
+let testDb: TestDb;
+const cache = createMemoryCache();
+const PRICE = 100_000n; // 0.10 USDC per period
+const all = ["balance", "transfer", "swap", "pay", "discover", "subscribe", "unsubscribe"];
+
+/** The service's paid resource: 0.10 USDC through x402, paid to the devnet merchant. */
+const FEED = "/test/feed";
+/** Answers 503 (before any 402) while `flaky.failures` > 0: a transient outage. */
+const FLAKY = "/test/flaky-feed";
+const flaky = { failures: 0 };
+/** Asks twice the price on its 402 while `pricey.times` > 0: the payer refuses unsigned. */
+const PRICEY = "/test/pricey-feed";
+const pricey = { times: 0 };
+
+beforeAll(async () => {
+  [fx, testDb] = await Promise.all([startX402Fixture(), createTestDb("pg")]);
+  const paid = (path: string) => (request: Request) =>
+    servePaidRequest(request, {
+      path,
+      amount: PRICE.toString(),
+      description: "a news feed, paid per period",
+      handler: async () => Response.json({ headlines: ["renewed"] }),
+    });
+  fx.serve(FEED, paid(FEED));
+  fx.serve(FLAKY, (request) => {
+    if (flaky.failures <= 0) return paid(FLAKY)(request);
+    flaky.failures--;
+    return new Response("busy", { status: 503 });
+  });
+  fx.serve(PRICEY, (request) => {
+    if (pricey.times <= 0) return paid(PRICEY)(request);
+    pricey.times--;
+    return new Response("{}", {
+      status: 402,
+      headers: {
+        "PAYMENT-REQUIRED": encodePaymentRequiredHeader({
+          x402Version: 2,
+          resource: { url: `${fx.baseUrl}${PRICEY}` },
+          accepts: [
+            {
+              scheme: "exact",
+              network: `eip155:${fx.devnet.chainId}`,
+              amount: (PRICE * 2n).toString(),
+              asset: fx.usdc,
+              payTo: fx.devnet.accounts.merchant.address,
+              maxTimeoutSeconds: 120,
+              extra: { name: "Paygent USD", version: "2" },
+            },
+          ],
+        }),
+      },
+    });
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all([fx?.stop(), testDb?.dispose()]);
+});
+
+interface Subscribed {
+  keyId: string;
+  policyId: string;
+  serviceId: string;
+  sessionId: string;
+  subscriptionId: string;
+  /** The renewal run (kind "subscription"). */
+  runId: string;
+}
+
+/**
+ * An agent key under `document`, a session of it, and a daily subscription to a service at `path`
+ * whose renewal is due now, linked to its renewal run (as startSubscription leaves it).
+ */
+async function subscribe(document: unknown, path = FEED): Promise<Subscribed> {
+  const policy = await createPolicy(testDb.db, { document });
+  const key = await createKey(testDb.db, { name: "agent", role: "agent", policyId: policy.id });
+  const tag = randomUUID().slice(0, 8);
+  const service = await createService(
+    testDb.db,
+    {
+      name: `Feed ${tag}`,
+      category: "news",
+      endpoint: `${fx.baseUrl}${path}`,
+      pricingModel: "subscription",
+      price: {
+        amount: PRICE.toString(),
+        asset: fx.usdc,
+        network: `eip155:${fx.devnet.chainId}`,
+      },
+    },
+    { cache },
+  );
+  const sessionId = `ses_${tag}`;
+  await testDb.db
+    .insertInto("agent_sessions")
+    .values({ id: sessionId, api_key_id: key.id })
+    .execute();
+  const subscription = await createSubscription(testDb.db, {
+    sessionId,
+    serviceId: service.id,
+    period: "daily",
+  });
+  const runId = `run_renew_${tag}`;
+  await testDb.db
+    .insertInto("runs")
+    .values({
+      id: runId,
+      session_id: sessionId,
+      kind: "subscription",
+      command: `renew Feed ${tag} daily`,
+      status: "running",
+      options: JSON.stringify({ subscriptionId: subscription.id }),
+      api_key_id: key.id,
+    })
+    .execute();
+  await attachRenewalRun(testDb.db, subscription.id, runId);
+  return {
+    keyId: key.id,
+    policyId: policy.id,
+    serviceId: service.id,
+    sessionId,
+    subscriptionId: subscription.id,
+    runId,
+  };
+}
+
+const renew = (sub: Subscribed, attempt = 1): Promise<RenewalStep> =>
+  renewSubscription(testDb.db, { runId: sub.runId, subscriptionId: sub.subscriptionId, attempt });
+
+/** Makes the paid period end now, so the next step renews. */
+async function makeDue(sub: Subscribed): Promise<void> {
+  await testDb.db
+    .updateTable("service_subscriptions")
+    .set({ current_period_end: new Date(Date.now() - 1000) })
+    .where("id", "=", sub.subscriptionId)
+    .execute();
+}
+
+const agentBalance = () => fx.usdcBalance(fx.agent.address);
+
+/** What moved or was reserved for the run: payments, budget ledger, policy window ledger. */
+async function books(runId: string) {
+  const [payments, budget, windows] = await Promise.all([
+    testDb.db
+      .selectFrom("payments")
+      .select(["step_id", "status", "amount"])
+      .where("run_id", "=", runId)
+      .orderBy("created_at")
+      .execute(),
+    testDb.db
+      .selectFrom("spend_ledger")
+      .select(["id", "status", "amount"])
+      .where("run_id", "=", runId)
+      .orderBy("id")
+      .execute(),
+    testDb.db
+      .selectFrom("policy_reservations")
+      .select(["id", "status", "amount"])
+      .where("run_id", "=", runId)
+      .orderBy("id")
+      .execute(),
+  ]);
+  const amounts = <T extends { amount: unknown }>(rows: T[]) =>
+    rows.map((row) => ({ ...row, amount: String(row.amount) }));
+  return { payments: amounts(payments), budget: amounts(budget), windows: amounts(windows) };
+}
+
+async function runRow(runId: string) {
+  return await testDb.db
+    .selectFrom("runs")
+    .select(["status", "error"])
+    .where("id", "=", runId)
+    .executeTakeFirstOrThrow();
+}
+
+describe("renewal policy gate", () => {
+  test("behavior: a wallet frozen after subscribing defers the renewal without moving money; it renews after the unfreeze", async () => {
+    const sub = await subscribe({ allowedActions: all });
+    const before = await agentBalance();
+    const signed = fx.signedRequests(FEED);
+    await setFrozen(testDb.db, { target: "wallet", frozen: true, reason: "incident 7" });
+    try {
+      expect(await renew(sub)).toEqual({
+        action: "retry",
+        afterSeconds: RENEWAL_RETRY_DELAY_SECONDS,
+      });
+      // Still frozen at the next try: still nothing, and one event for the stream, not one a try.
+      expect(await renew(sub)).toEqual({
+        action: "retry",
+        afterSeconds: RENEWAL_RETRY_DELAY_SECONDS,
+      });
+    } finally {
+      await setFrozen(testDb.db, { target: "wallet", frozen: false });
+    }
+    expect(await agentBalance()).toBe(before);
+    expect(fx.signedRequests(FEED)).toBe(signed);
+    expect(await books(sub.runId)).toEqual({ payments: [], budget: [], windows: [] });
+    expect(await getSubscription(testDb.db, sub.subscriptionId)).toMatchObject({
+      status: "active",
+      renewals: 0,
+      consecutiveFailures: 0,
+    });
+    expect((await runRow(sub.runId)).status).toBe("running");
+    const events = await testDb.db
+      .selectFrom("run_events")
+      .select(["type", "data"])
+      .where("run_id", "=", sub.runId)
+      .execute();
+    expect(events).toEqual([
+      {
+        type: "step.finished",
+        data: {
+          action: "renew",
+          status: "deferred",
+          renewals: 0,
+          rule: "frozen.wallet",
+          reason:
+            "renewal refused: the agent wallet is frozen (incident 7); no money moves until an admin unfreezes it (rule frozen.wallet)",
+          retryAfterSeconds: RENEWAL_RETRY_DELAY_SECONDS,
+        },
+      },
+    ]);
+
+    // Unfrozen: the next try renews, once.
+    const step = await renew(sub);
+    expect(step.action).toBe("wait");
+    expect(before - (await agentBalance())).toBe(PRICE);
+    expect(await books(sub.runId)).toEqual({
+      payments: [{ step_id: `${sub.runId}:renewal:0`, status: "settled", amount: "100000" }],
+      budget: [{ id: `${sub.runId}:0`, status: "settled", amount: "100000" }],
+      windows: [{ id: `${sub.runId}:0`, status: "settled", amount: "100000" }],
+    });
+    expect(await getSubscription(testDb.db, sub.subscriptionId)).toMatchObject({
+      status: "active",
+      renewals: 1,
+    });
+    expect(
+      (await listPolicyDecisions(testDb.db, sub.runId)).map((d) => [d.outcome, d.rule]),
+    ).toEqual([
+      ["refuse", "frozen.wallet"],
+      ["allow", "allowed"],
+    ]);
+  });
+
+  test("behavior: a frozen key defers its renewals the same way", async () => {
+    const sub = await subscribe({ allowedActions: all });
+    await setFrozen(testDb.db, { target: { keyId: sub.keyId }, frozen: true });
+    expect(await renew(sub)).toEqual({
+      action: "retry",
+      afterSeconds: RENEWAL_RETRY_DELAY_SECONDS,
+    });
+    expect(await books(sub.runId)).toEqual({ payments: [], budget: [], windows: [] });
+    expect((await getSubscription(testDb.db, sub.subscriptionId)).status).toBe("active");
+    await setFrozen(testDb.db, { target: { keyId: sub.keyId }, frozen: false });
+    expect((await renew(sub)).action).toBe("wait");
+    expect((await getSubscription(testDb.db, sub.subscriptionId)).renewals).toBe(1);
+  });
+
+  test("behavior: maxPerAction lowered below the price after a paid renewal refuses the next one and ends the subscription naming the rule", async () => {
+    const sub = await subscribe({
+      allowedActions: all,
+      maxPerAction: { amount: "1", token: "USD" },
+    });
+    expect((await renew(sub)).action).toBe("wait");
+    await updatePolicy(testDb.db, {
+      id: sub.policyId,
+      document: { allowedActions: all, maxPerAction: { amount: "0.05", token: "USD" } },
+    });
+    await makeDue(sub);
+    const before = await agentBalance();
+    const signed = fx.signedRequests(FEED);
+
+    const step = await renew(sub);
+    const reason =
+      "renewal refused: 0.1 USDC is above the policy's maxPerAction of 0.05 USD (rule maxPerAction)";
+    expect(step).toEqual({ action: "stop", reason });
+    expect(await agentBalance()).toBe(before);
+    expect(fx.signedRequests(FEED)).toBe(signed);
+    // Only the first renewal, paid under version 1, is on the books; the refused one left nothing.
+    const { payments, budget, windows } = await books(sub.runId);
+    expect([payments.length, budget, windows]).toEqual([
+      1,
+      [{ id: `${sub.runId}:0`, status: "settled", amount: "100000" }],
+      [{ id: `${sub.runId}:0`, status: "settled", amount: "100000" }],
+    ]);
+    expect(await getSubscription(testDb.db, sub.subscriptionId)).toMatchObject({
+      status: "expired",
+      renewals: 1,
+    });
+    const run = await runRow(sub.runId);
+    expect(run).toMatchObject({
+      status: "failed",
+      error: { code: "subscription_ended", message: reason },
+    });
+    expect((await listPolicyDecisions(testDb.db, sub.runId)).at(-1)).toMatchObject({
+      outcome: "refuse",
+      rule: "maxPerAction",
+      policyVersion: 2,
+    });
+    // The workflow asks again after stopping (a replay): it stays stopped, nothing moves.
+    expect((await renew(sub)).action).toBe("stop");
+    expect(await agentBalance()).toBe(before);
+  });
+
+  test("behavior: a service taken off the key's counterparty allow list ends the subscription at its next renewal", async () => {
+    const sub = await subscribe({ allowedActions: all });
+    await updatePolicy(testDb.db, {
+      id: sub.policyId,
+      document: { allowedActions: all, counterparties: { allow: ["svc_other"] } },
+    });
+    const before = await agentBalance();
+    const step = await renew(sub);
+    expect(step.action).toBe("stop");
+    expect(step.action === "stop" && step.reason).toContain("(rule counterparties.allow)");
+    expect(await agentBalance()).toBe(before);
+    expect(await books(sub.runId)).toEqual({ payments: [], budget: [], windows: [] });
+    expect((await getSubscription(testDb.db, sub.subscriptionId)).status).toBe("expired");
+  });
+
+  test("behavior: a renewal that needs approval ends the subscription (no approver can be waited for) and moves nothing", async () => {
+    const sub = await subscribe({ allowedActions: all, approvalThresholdUsd: "0.05" });
+    const before = await agentBalance();
+    const step = await renew(sub);
+    expect(step).toEqual({
+      action: "stop",
+      reason: `renewal needs approval under policy ${sub.policyId} v1 (held: 0.1 USDC is above the 0.05 USD threshold; needs 1 approval; rule approvalThresholdUsd); subscribe again to ask for it`,
+    });
+    expect(await agentBalance()).toBe(before);
+    expect(await books(sub.runId)).toEqual({ payments: [], budget: [], windows: [] });
+    expect((await getSubscription(testDb.db, sub.subscriptionId)).status).toBe("expired");
+    expect((await runRow(sub.runId)).status).toBe("failed");
+  });
+
+  test("behavior: a renewal retried after an allowed gate reserves and pays once (transient outage, then a crash before recording)", async () => {
+    const sub = await subscribe(
+      { allowedActions: all, windows: [{ period: "day", maxCount: 5 }] },
+      FLAKY,
+    );
+    const before = await agentBalance();
+    flaky.failures = 1;
+    const error = await renew(sub, 1).catch((e: unknown) => e);
+    expect(RetryableError.is(error)).toBe(true);
+    // Gate allowed and both reservations made; nothing signed, nothing paid.
+    expect(await books(sub.runId)).toEqual({
+      payments: [],
+      budget: [{ id: `${sub.runId}:0`, status: "reserved", amount: "100000" }],
+      windows: [{ id: `${sub.runId}:0`, status: "reserved", amount: "100000" }],
+    });
+
+    expect((await renew(sub, 2)).action).toBe("wait");
+    const paid = {
+      payments: [{ step_id: `${sub.runId}:renewal:0`, status: "settled", amount: "100000" }],
+      budget: [{ id: `${sub.runId}:0`, status: "settled", amount: "100000" }],
+      windows: [{ id: `${sub.runId}:0`, status: "settled", amount: "100000" }],
+    };
+    expect(await books(sub.runId)).toEqual(paid);
+    expect(before - (await agentBalance())).toBe(PRICE);
+
+    // The host dies after paying and before recording the renewal: the step runs again with the
+    // subscription as the crash left it. It finds its reservations and its settled payment.
+    const first = await getSubscription(testDb.db, sub.subscriptionId);
+    await testDb.db
+      .updateTable("service_subscriptions")
+      .set({ renewals: 0, current_period_end: new Date(Date.now() - 1000) })
+      .where("id", "=", sub.subscriptionId)
+      .execute();
+    const signed = fx.signedRequests(FLAKY);
+    expect((await renew(sub, 1)).action).toBe("wait");
+    expect(fx.signedRequests(FLAKY)).toBe(signed);
+    expect(await books(sub.runId)).toEqual(paid);
+    expect(before - (await agentBalance())).toBe(PRICE);
+    expect((await getSubscription(testDb.db, sub.subscriptionId)).renewals).toBe(first.renewals);
+    // One allowed decision, recorded once across the three attempts; the window counted it once.
+    expect(
+      (await listPolicyDecisions(testDb.db, sub.runId)).map((d) => [d.outcome, d.rule]),
+    ).toEqual([["allow", "allowed"]]);
+  });
+
+  test("behavior: a failed renewal keeps its reservations for its retry, which pays once and books both ledgers", async () => {
+    const sub = await subscribe(
+      { allowedActions: all, windows: [{ period: "day", maxCount: 5 }] },
+      PRICEY,
+    );
+    const before = await agentBalance();
+    pricey.times = 1;
+    expect(await renew(sub)).toEqual({
+      action: "retry",
+      afterSeconds: RENEWAL_RETRY_DELAY_SECONDS,
+    });
+    expect(await getSubscription(testDb.db, sub.subscriptionId)).toMatchObject({
+      status: "active",
+      renewals: 0,
+      consecutiveFailures: 1,
+    });
+    // Released here, the retry would replay the released ids and pay without being counted.
+    expect(await books(sub.runId)).toEqual({
+      payments: [],
+      budget: [{ id: `${sub.runId}:0`, status: "reserved", amount: "100000" }],
+      windows: [{ id: `${sub.runId}:0`, status: "reserved", amount: "100000" }],
+    });
+
+    expect((await renew(sub)).action).toBe("wait");
+    expect(before - (await agentBalance())).toBe(PRICE);
+    expect(await books(sub.runId)).toEqual({
+      payments: [{ step_id: `${sub.runId}:renewal:0`, status: "settled", amount: "100000" }],
+      budget: [{ id: `${sub.runId}:0`, status: "settled", amount: "100000" }],
+      windows: [{ id: `${sub.runId}:0`, status: "settled", amount: "100000" }],
+    });
+    expect(await getSubscription(testDb.db, sub.subscriptionId)).toMatchObject({
+      renewals: 1,
+      consecutiveFailures: 0,
+    });
+  });
+
+  test("behavior: a subscription cancelled while a failed renewal waits for its retry gives its reservations back", async () => {
+    const sub = await subscribe({ allowedActions: all }, PRICEY);
+    pricey.times = 1;
+    expect((await renew(sub)).action).toBe("retry");
+    await cancelSubscription(testDb.db, sub.subscriptionId);
+    expect(await renew(sub)).toEqual({ action: "stop", reason: "subscription is cancelled" });
+    expect(await books(sub.runId)).toEqual({
+      payments: [],
+      budget: [{ id: `${sub.runId}:0`, status: "released", amount: "100000" }],
+      windows: [{ id: `${sub.runId}:0`, status: "released", amount: "100000" }],
+    });
+  });
+});
