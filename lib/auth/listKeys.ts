@@ -11,6 +11,10 @@ export interface KeyInfo {
   policy: { id: string; name: string; version: number } | null;
   /** Set while the key is frozen (no money moves on its behalf). */
   frozenAt: Date | null;
+  /** Why it was frozen, as the admin wrote it (null when not frozen or no reason was given). */
+  frozenReason: string | null;
+  /** The admin key that froze it (null when not frozen). */
+  frozenBy: string | null;
   /** For approver keys: the agent keys it is assigned to. */
   agentKeyIds: string[];
   /** "env" for the key registered from PAYGENT_ADMIN_KEY. */
@@ -39,6 +43,8 @@ export async function listKeys(
       "policies.name as policy_name",
       "policies.current_version as policy_version",
       "freezes.frozen_at",
+      "freezes.reason as frozen_reason",
+      "freezes.frozen_by",
     ])
     .orderBy("api_keys.created_at", "desc")
     .orderBy("api_keys.id");
@@ -66,6 +72,8 @@ export async function listKeys(
         ? null
         : { id: row.policy_id, name: row.policy_name ?? "", version: row.policy_version ?? 0 },
     frozenAt: row.frozen_at ?? null,
+    frozenReason: row.frozen_reason ?? null,
+    frozenBy: row.frozen_by ?? null,
     agentKeyIds: agentsOf.get(row.id) ?? [],
     source: row.source,
     createdAt: row.created_at,

@@ -13,6 +13,11 @@ export const apiKeyResponse = z.object({
   scope,
   policy: z.object({ id: z.string(), name: z.string(), version: z.number().int() }).nullable(),
   frozenAt: timestamp.nullable(),
+  frozenReason: z
+    .string()
+    .nullable()
+    .describe("Why the key is frozen (null: not frozen, or no reason)"),
+  frozenBy: z.string().nullable().describe("The admin key that froze it"),
   agentKeyIds: z.array(z.string()),
   source: z.enum(["created", "env"]),
   createdAt: timestamp,

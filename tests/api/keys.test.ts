@@ -5,6 +5,7 @@ import { DELETE, PUT } from "../../api/keys/[id].js";
 import { GET, POST } from "../../api/keys/index.js";
 import { POST as CREATE_POLICY } from "../../api/policies/index.js";
 import { createApiKey } from "../../lib/auth/apiKeys.js";
+import { createKey } from "../../lib/auth/createKey.js";
 import { closeCache } from "../../lib/cache/index.js";
 import { resetConfig } from "../../lib/config.js";
 import { closeDb } from "../../lib/db/index.js";
@@ -13,6 +14,7 @@ import { createTestDb, type TestDb } from "../helpers/db.js";
 let testDb: TestDb;
 let admin: { id: string; key: string };
 let sessions: { id: string; key: string };
+let approver: { id: string; key: string };
 const saved = { ...process.env };
 
 beforeAll(async () => {
@@ -23,6 +25,7 @@ beforeAll(async () => {
   await closeCache();
   admin = await createApiKey(testDb.db, { name: "root", scope: "admin" });
   sessions = await createApiKey(testDb.db, { name: "app", scope: "sessions" });
+  approver = await createKey(testDb.db, { name: "alice", role: "approver" });
 });
 afterAll(async () => {
   await closeDb();
@@ -114,21 +117,52 @@ describe("/api/keys", () => {
     );
     expect(frozen.status).toBe(200);
     expect(await frozen.json()).toMatchObject({ frozen: true, changed: true });
+    // The list shows the freeze with its reason and who froze it.
+    const whileFrozen = (await (await GET(call("GET", "/api/keys", admin.key))).json()) as {
+      keys: {
+        id: string;
+        frozenAt: string | null;
+        frozenReason: string | null;
+        frozenBy: string | null;
+      }[];
+    };
+    expect(whileFrozen.keys.find((k) => k.id === agentBody.id)).toMatchObject({
+      frozenAt: expect.any(String),
+      frozenReason: "lost laptop",
+      frozenBy: admin.id,
+    });
     const thawed = await UNFREEZE(call("POST", `/api/keys/${agentBody.id}/unfreeze`, admin.key));
     expect(await thawed.json()).toMatchObject({ frozen: false, changed: true });
+    const afterThaw = (await (await GET(call("GET", "/api/keys", admin.key))).json()) as {
+      keys: { id: string; frozenAt: string | null; frozenReason: string | null }[];
+    };
+    expect(afterThaw.keys.find((k) => k.id === agentBody.id)).toMatchObject({
+      frozenAt: null,
+      frozenReason: null,
+    });
     expect(
       (await FREEZE(call("POST", `/api/keys/${agentBody.id}/freeze`, sessions.key))).status,
     ).toBe(403);
   });
 
-  test("error: session keys get 403, no key 401, on every method", async () => {
+  test("error: agent and approver keys get 403, no key 401, on every method", async () => {
     for (const [key, status] of [
       [sessions.key, 403],
+      [approver.key, 403],
       [undefined, 401],
     ] as const) {
       expect((await GET(call("GET", "/api/keys", key))).status).toBe(status);
       expect((await POST(call("POST", "/api/keys", key, { name: "x" }))).status).toBe(status);
+      expect(
+        (await PUT(call("PUT", `/api/keys/${sessions.id}`, key, { policyId: null }))).status,
+      ).toBe(status);
       expect((await DELETE(call("DELETE", `/api/keys/${admin.id}`, key))).status).toBe(status);
+      expect((await FREEZE(call("POST", `/api/keys/${sessions.id}/freeze`, key, {}))).status).toBe(
+        status,
+      );
+      expect(
+        (await UNFREEZE(call("POST", `/api/keys/${sessions.id}/unfreeze`, key, {}))).status,
+      ).toBe(status);
     }
     const still = await testDb.db
       .selectFrom("api_keys")
@@ -136,6 +170,12 @@ describe("/api/keys", () => {
       .where("id", "=", admin.id)
       .executeTakeFirstOrThrow();
     expect(still.revoked_at).toBeNull();
+    const frozen = await testDb.db
+      .selectFrom("freezes")
+      .select("target")
+      .where("target", "=", `key:${sessions.id}`)
+      .executeTakeFirst();
+    expect(frozen).toBeUndefined();
   });
 
   test("error: invalid bodies and ids are 4xx with a readable message", async () => {

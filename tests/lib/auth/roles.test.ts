@@ -79,12 +79,19 @@ describe("keys with roles", () => {
       approverKeyId: approver.id,
       agentKeyIds: [agent.id, agent.id],
     });
-    await setFrozen(testDb.db, { target: { keyId: agent.id }, frozen: true });
+    await setFrozen(testDb.db, {
+      target: { keyId: agent.id },
+      frozen: true,
+      reason: "lost laptop",
+      by: approver.id,
+    });
     const keys = await listKeys(testDb.db);
     expect(keys.find((k) => k.id === agent.id)).toMatchObject({
       role: "agent",
       policy: { id: policy.id, name: "listed", version: 1 },
       frozenAt: expect.any(Date),
+      frozenReason: "lost laptop",
+      frozenBy: approver.id,
       agentKeyIds: [],
       source: "created",
     });
@@ -92,6 +99,8 @@ describe("keys with roles", () => {
       role: "approver",
       policy: null,
       frozenAt: null,
+      frozenReason: null,
+      frozenBy: null,
       agentKeyIds: [agent.id],
     });
     expect(JSON.stringify(keys)).not.toMatch(/key_hash|pgk_/);
