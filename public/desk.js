@@ -1214,8 +1214,10 @@
   // ---- Views, routing and refresh -----------------------------------------------------------
   function readHash() {
     const hash = decodeURIComponent(location.hash.slice(1));
+    const role = state.me ? state.me.key.role : null;
     const approval = /^approval=(apr_[0-9a-z]+)$/.exec(hash);
-    const run = /^run=(run_[0-9a-z]+)$/.exec(hash);
+    // Approvers have no runs view: a run link leaves them on the desk, with no stream to open.
+    const run = role === "approver" ? null : /^run=(run_[0-9a-z]+)$/.exec(hash);
     if (approval) {
       state.view = "desk";
       if (state.focusToken !== approval[1]) state.focusPending = true;
@@ -1230,7 +1232,6 @@
       state.view = hash;
       state.focusToken = null;
     }
-    const role = state.me ? state.me.key.role : null;
     if (role === "agent" && (state.view === "desk" || state.view === "admin")) state.view = "runs";
     if (role === "approver" && state.view === "runs") state.view = "desk";
     if (role !== "admin" && state.view === "admin") state.view = "desk";

@@ -1,7 +1,7 @@
-import { spawn } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { disposeHostData, type HostProcess, startHostProcess } from "../helpers/host.js";
+import { runKeysCreate } from "../helpers/keys.js";
 
 /**
  * `npm run keys:create` while the dev host runs on the same PGlite folder (issue 20): the CLI
@@ -9,7 +9,6 @@ import { disposeHostData, type HostProcess, startHostProcess } from "../helpers/
  * refuses clearly when it has no admin key.
  */
 let host: HostProcess;
-const root = path.resolve(import.meta.dirname, "../..");
 
 beforeAll(async () => {
   host = await startHostProcess();
@@ -20,27 +19,8 @@ afterAll(async () => {
   if (host) await disposeHostData(host.dataDir);
 });
 
-function keysCreate(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "dev/createApiKey.ts", ...args], {
-      cwd: root,
-      env: { ...host.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const keysCreate = (args: string[], env: Record<string, string> = {}) =>
+  runKeysCreate(host, args, env);
 
 test("behavior: with the host running, the key is created through the host and works at once", async () => {
   const result = await keysCreate(["--name", "cli-agent", "--role", "agent"]);

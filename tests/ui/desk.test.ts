@@ -6,13 +6,17 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from "vitest";
 import { launchBrowser, openLocalPage } from "../helpers/browser.js";
 import { disposeHostData, type HostProcess, startHostProcess } from "../helpers/host.js";
+import { createKeyWithCli } from "../helpers/keys.js";
 import { execute, waitForRun } from "../helpers/runs.js";
 
 /**
  * The desk (public/) in a real headless Chromium against one real host process: approvals read in
- * human units, Approve and an edit in human units move exactly that money on the devnet, the spend
- * chart agrees with the payments API, an agent key is read-only, and the main regions never overlap
- * at 375 and 1440 px. Screenshots of each view go to test-results/screenshots/desk/.
+ * human units; an approver-role key (made with `npm run keys:create`, assigned to the agent key
+ * whose commands are held) approves, rejects and edits, moving exactly that money on the devnet, and
+ * sees no admin view and no freeze controls (the API refuses it too); the spend chart agrees with
+ * the payments API; an agent key is read-only; the admin's wallet freeze switch asks first and does
+ * what it says; the main regions never overlap at 375 and 1440 px.
+ * Screenshots of each view go to test-results/screenshots/desk/.
  */
 const screenshots = path.resolve(import.meta.dirname, "../../test-results/screenshots/desk");
 
@@ -20,6 +24,11 @@ let host: HostProcess;
 let browser: Browser;
 let usdc: Address;
 let chain: ReturnType<typeof createPublicClient>;
+/** The agent key whose commands wait for approval, under a policy that only its approvers decide. */
+let agent: { id: string; key: string };
+/** An approver-role key assigned to `agent`, made as an operator makes one (`npm run keys:create`). */
+let approver: { id: string; key: string };
+const approverName = "desk-approver";
 
 beforeAll(async () => {
   mkdirSync(screenshots, { recursive: true });
@@ -27,6 +36,28 @@ beforeAll(async () => {
   const me = await host.request("GET", "/api/desk/me");
   usdc = me.body.tokens.find((t: { symbol: string }) => t.symbol === "USDC").address;
   chain = createPublicClient({ transport: http(`http://127.0.0.1:${host.env.DEVNET_PORT}`) });
+  // The README's setup: a policy whose approvals only assigned approvers decide, an agent key
+  // under it, an approver key assigned to that agent.
+  const policy = await host.request("POST", "/api/policies", {
+    name: "desk-agents",
+    allowedActions: ["balance", "transfer", "swap", "pay"],
+    maxPerAction: { amount: "100", token: "USD" },
+    approvalThresholdUsd: "10",
+    approvals: { required: 1, approvers: "assigned" },
+  });
+  expect(policy.status, JSON.stringify(policy.body)).toBe(201);
+  const created = await host.request("POST", "/api/keys", {
+    name: "desk-agent",
+    role: "agent",
+    policyId: policy.body.id,
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  agent = { id: created.body.id, key: created.body.key };
+  approver = await createKeyWithCli(host, { name: approverName, role: "approver" });
+  const assigned = await host.request("PUT", `/api/keys/${approver.id}`, {
+    approverFor: [agent.id],
+  });
+  expect(assigned.status, JSON.stringify(assigned.body)).toBe(200);
 }, 300_000);
 
 afterAll(async () => {
@@ -38,11 +69,21 @@ afterAll(async () => {
 const usdcOf = (owner: Address) =>
   chain.readContract({ address: usdc, abi: erc20Abi, functionName: "balanceOf", args: [owner] });
 
-/** Opens the page at `hash`, enters the key and waits for the first view. */
+/**
+ * Opens the page at `hash`, enters the key and waits for the first view. `apiCalls` collects the
+ * path of every API request the page makes from the start.
+ */
 async function signIn(
-  options: { key?: string; hash?: string; width?: number } = {},
+  options: { key?: string; hash?: string; width?: number; apiCalls?: string[] } = {},
 ): Promise<Page> {
   const page = await openLocalPage(browser);
+  if (options.apiCalls) {
+    const calls = options.apiCalls;
+    page.on("request", (request) => {
+      const { pathname } = new URL(request.url());
+      if (pathname.startsWith("/api/")) calls.push(pathname);
+    });
+  }
   await page.setViewportSize({ width: options.width ?? 1440, height: 900 });
   await page.goto(`${host.url}/${options.hash ?? ""}`);
   await page.fill("#api-key", options.key ?? host.apiKey);
@@ -63,7 +104,9 @@ async function waitVisible(page: Page, selector: string): Promise<void> {
   }
 }
 
-/** A transfer of 50 USDC to a fresh address, held for approval; its token and recipient. */
+const as = (key: string) => ({ authorization: `Bearer ${key}` });
+
+/** The agent key's transfer of 50 USDC to a fresh address, held for approval; its token and recipient. */
 async function pendingTransfer(): Promise<{
   runId: string;
   token: string;
@@ -71,19 +114,21 @@ async function pendingTransfer(): Promise<{
   reason: string;
 }> {
   const to = privateKeyToAccount(generatePrivateKey()).address;
-  const { runId } = await execute(host, {
-    command: `send 50 USDC to ${to}`,
-    approvalThreshold: "5",
-  });
+  const { runId } = await execute(
+    host,
+    { command: `send 50 USDC to ${to}`, approvalThreshold: "5" },
+    as(agent.key),
+  );
   const waiting = await waitForRun(host, runId, ["waiting_approval"]);
   const [approval] = waiting.pendingApprovals;
   return { runId, token: approval.token, to, reason: approval.reason };
 }
 
 describe("desk", () => {
-  test('behavior: a pending 50 USDC transfer reads "50 USDC", not base units; Approve completes the run and moves 50 USDC', async () => {
+  test('behavior: a pending 50 USDC transfer reads "50 USDC", not base units; the approver\'s Approve completes the run and moves 50 USDC', async () => {
     const { runId, token, to, reason } = await pendingTransfer();
-    const page = await signIn();
+    const page = await signIn({ key: approver.key });
+    expect(await page.textContent("#who")).toContain("approver");
     const card = page.locator(`#approvals article.approval[data-token="${token}"]`);
     await waitVisible(page, `#approvals article.approval[data-token="${token}"]`);
     const sentence = await card.locator(".sentence").textContent();
@@ -106,13 +151,13 @@ describe("desk", () => {
     const decided = page.locator(`#decided li[data-token="${token}"]`);
     await decided.waitFor({ timeout: 20_000 });
     expect(await decided.textContent()).toContain("approved");
-    expect(await decided.textContent()).toContain("dev-admin");
+    expect(await decided.textContent()).toContain(`${approverName} (${approver.id}) approved`);
     await page.close();
   }, 120_000);
 
-  test("behavior: the approve link opens the approval; an edit in human units moves exactly the edited amount", async () => {
+  test("behavior: the approve link opens the approval for the approver; its edit in human units moves exactly the edited amount", async () => {
     const { runId, token, to } = await pendingTransfer();
-    const page = await signIn({ hash: `#approval=${token}` });
+    const page = await signIn({ key: approver.key, hash: `#approval=${token}` });
     const card = page.locator(`#approval-focus article.approval[data-token="${token}"]`);
     await card.waitFor({ timeout: 20_000 });
     await expect
@@ -142,8 +187,121 @@ describe("desk", () => {
     await expect
       .poll(() => decided.textContent(), { timeout: 20_000 })
       .toContain("amount: 50 USDC → 12.345678 USDC");
+    expect(await decided.textContent()).toContain(`${approverName} (${approver.id}) edited`);
     await page.close();
   }, 120_000);
+
+  test("behavior: an approver key does its job on the page and only that: the desk and Reject, no admin view, no freeze controls, no runs; the API answers its admin calls 403", async () => {
+    const { runId, token, to } = await pendingTransfer();
+    // Straight to the admin view's address: an approver lands on the desk instead.
+    const asked: string[] = [];
+    const page = await signIn({ key: approver.key, hash: "#admin", apiCalls: asked });
+    expect(await page.textContent("#who")).toContain(approverName);
+    const tabs = await page
+      .locator("#tabs a:visible")
+      .evaluateAll((links) => links.map((a) => (a as HTMLElement).dataset.view));
+    expect(tabs).toEqual(["desk", "spend"]);
+    expect(await page.isVisible("#view-desk")).toBe(true);
+    expect(await page.isVisible("#view-admin")).toBe(false);
+    const card = page.locator(`#approvals article.approval[data-token="${token}"]`);
+    await waitVisible(page, `#approvals article.approval[data-token="${token}"]`);
+    // No admin data was even asked for, and no freeze control is on screen.
+    expect(await page.locator("#keys li").count()).toBe(0);
+    expect(
+      await page.locator("#freeze-toggle:visible, #freeze-yes:visible, .key-freeze-toggle").count(),
+    ).toBe(0);
+    expect(await page.getByRole("button", { name: /freeze/i }).count()).toBe(0);
+    await page.screenshot({ path: path.join(screenshots, "approver-1440.png"), fullPage: true });
+
+    await card.locator("button.reject").click();
+    const run = await waitForRun(host, runId);
+    expect(run.status).toBe("failed");
+    expect(run.error.message).toContain("rejected");
+    expect(await usdcOf(to)).toBe(0n);
+    const decided = page.locator(`#decided li[data-token="${token}"]`);
+    await decided.waitFor({ timeout: 20_000 });
+    expect(await decided.textContent()).toContain(`${approverName} (${approver.id}) rejected`);
+
+    // A run link leaves an approver on the desk (approvers see no runs).
+    await page.evaluate((id) => {
+      location.hash = `run=${id}`;
+    }, runId);
+    await expect.poll(() => page.isVisible("#view-desk")).toBe(true);
+    expect(await page.isVisible("#view-runs")).toBe(false);
+    // Its other view, spend, loads for it.
+    await page.click('#tabs a[data-view="spend"]');
+    await waitVisible(page, "#sessions li");
+    expect(await page.isVisible("#view-spend")).toBe(true);
+    expect(await page.textContent("#message")).toBe("");
+    // Through all of it the page asked only for what an approver may have: no admin data, no
+    // runs (not even the run link's event stream), no freezes.
+    expect(asked.length).toBeGreaterThan(0);
+    expect(
+      asked.filter((p) => !/^\/api\/(desk\/(me|approvals|spend)|approvals\/apr_\w+)$/.test(p)),
+    ).toEqual([]);
+    await page.close();
+
+    // The API agrees with the page: an approver is refused every admin call, and runs no commands.
+    const refused: [method: string, pathname: string, body?: unknown][] = [
+      ["GET", "/api/keys"],
+      ["POST", "/api/keys", { name: "sneaky", role: "admin" }],
+      ["PUT", `/api/keys/${approver.id}`, { approverFor: [] }],
+      ["POST", `/api/keys/${agent.id}/freeze`, { reason: "not mine to freeze" }],
+      ["POST", `/api/keys/${agent.id}/unfreeze`, {}],
+      ["POST", "/api/wallet/freeze", {}],
+      ["POST", "/api/wallet/unfreeze", {}],
+      ["GET", "/api/policies"],
+      ["GET", "/api/notifications/deliveries"],
+      ["POST", "/api/agent/execute", { command: "what's my balance" }],
+    ];
+    for (const [method, pathname, body] of refused) {
+      const answer = await host.request(method, pathname, body, as(approver.key));
+      expect(answer.status, `${method} ${pathname}`).toBe(403);
+      expect(answer.body.error.code, `${method} ${pathname}`).toBe("forbidden");
+    }
+    expect((await host.request("GET", "/api/desk/me")).body.walletFreeze).toBeNull();
+    const keys = (await host.request("GET", "/api/keys")).body.keys as {
+      id: string;
+      name: string;
+      frozenAt: string | null;
+    }[];
+    expect(keys.find((k) => k.id === agent.id)?.frozenAt).toBeNull();
+    expect(keys.map((k) => k.name)).not.toContain("sneaky");
+  }, 120_000);
+
+  test("error: an approver not assigned to the agent key neither sees nor decides its approvals", async () => {
+    const { token } = await pendingTransfer();
+    const other = await host.request("POST", "/api/keys", {
+      name: "other-approver",
+      role: "approver",
+    });
+    expect(other.status).toBe(201);
+    const seen = await host.request(
+      "GET",
+      `/api/desk/approvals?status=all&token=${token}`,
+      undefined,
+      as(other.body.key),
+    );
+    expect(seen.status).toBe(200);
+    expect(seen.body.approvals).toEqual([]);
+    const vote = await host.request(
+      "POST",
+      `/api/approvals/${token}`,
+      { decision: "approve" },
+      as(other.body.key),
+    );
+    expect(vote.status).toBe(404);
+    // The assigned approver does see it, and may decide it.
+    const mine = await host.request(
+      "GET",
+      `/api/desk/approvals?status=pending&token=${token}`,
+      undefined,
+      as(approver.key),
+    );
+    expect(
+      mine.body.approvals.map((a: { token: string; canDecide: boolean }) => [a.token, a.canDecide]),
+    ).toEqual([[token, true]]);
+  }, 60_000);
 
   test("behavior: the spend chart's totals equal the payments API", async () => {
     const paid = await host.request("POST", "/api/payments/x402", {
