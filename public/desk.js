@@ -1116,21 +1116,13 @@
     ]);
     state.me = me;
     const keyRows = keys?.keys || [];
-    $("keys").replaceChildren(
-      ...keyRows.map((k) =>
-        el(
-          "li",
-          { data: { keyId: k.id } },
-          el("strong", { text: k.name }),
-          " ",
-          el("span", { className: "role", text: k.role || k.scope }),
-          " ",
-          el("code", { text: k.id }),
-          k.revokedAt ? el("span", { className: "muted", text: " revoked" }) : null,
-          k.frozenAt ? el("span", { className: "chip s-failed", text: " frozen" }) : null,
-        ),
-      ),
-    );
+    // Keep a row whose freeze question is open (and the reason typed in it) across refreshes.
+    const open = new Map();
+    for (const row of $("keys").querySelectorAll("li[data-key-id]")) {
+      const confirm = row.querySelector(".confirm");
+      if (confirm && !confirm.hidden) open.set(row.dataset.keyId, row);
+    }
+    $("keys").replaceChildren(...keyRows.map((k) => open.get(k.id) || keyRow(k)));
     const policyRows = policies ? policies.policies || [] : null;
     $("policies").replaceChildren(
       ...(policyRows === null
@@ -1174,6 +1166,100 @@
             )),
     );
     renderFreeze(me.walletFreeze);
+  }
+  /**
+   * One key of the admin's list: name, role, id, its freeze (since when, and why) and its own
+   * freeze switch, which asks first, like the wallet's. Never the key itself: the API has no way to
+   * show it again.
+   */
+  function keyRow(k) {
+    const frozen = Boolean(k.frozenAt);
+    const nameId = `key-name-${k.id}`;
+    const row = el(
+      "li",
+      { data: { keyId: k.id, frozen: String(frozen) } },
+      el(
+        "p",
+        {},
+        el("strong", { text: k.name, attrs: { id: nameId } }),
+        " ",
+        el("span", { className: "role", text: k.role || k.scope }),
+        " ",
+        el("code", { text: k.id }),
+        k.id === state.me?.key.id ? el("span", { className: "muted", text: " (this key)" }) : null,
+        k.revokedAt ? el("span", { className: "muted", text: " revoked" }) : null,
+      ),
+    );
+    row.append(
+      el(
+        "p",
+        { className: "key-freeze-state" },
+        frozen ? el("span", { className: "chip s-failed", text: "frozen" }) : null,
+        frozen
+          ? ` since ${dateTime(k.frozenAt)}${k.frozenReason ? `: ${k.frozenReason}` : " (no reason given)"}. Its commands answer 423; nothing moves on its behalf.`
+          : "Not frozen.",
+      ),
+    );
+    // A revoked key cannot sign in: freezing it would change nothing.
+    if (k.revokedAt) return row;
+    const toggleId = `key-freeze-${k.id}`;
+    const toggle = el("button", {
+      text: frozen ? "Unfreeze key…" : "Freeze key…",
+      className: `key-freeze-toggle${frozen ? "" : " danger"}`,
+      attrs: { type: "button", id: toggleId, "aria-labelledby": `${toggleId} ${nameId}` },
+    });
+    const questionId = `key-freeze-question-${k.id}`;
+    const reasonId = `key-freeze-reason-${k.id}`;
+    const question = el("p", { attrs: { id: questionId } });
+    const reason = el("input", { attrs: { id: reasonId, type: "text", maxlength: 200 } });
+    const reasonLabel = el("label", { text: "Reason", attrs: { for: reasonId } });
+    const yes = el("button", {
+      text: frozen ? "Yes, unfreeze it" : "Yes, freeze it",
+      className: frozen ? "key-freeze-yes" : "danger key-freeze-yes",
+      attrs: { type: "button" },
+    });
+    const no = button("Keep as is", "key-freeze-no", () => {
+      confirm.hidden = true;
+      toggle.focus();
+    });
+    const error = el("p", { className: "error", attrs: { role: "status" } });
+    const confirm = el(
+      "div",
+      { className: "confirm", attrs: { role: "group", "aria-labelledby": questionId } },
+      question,
+      // Unfreezing takes no reason (the API refuses one).
+      frozen ? null : reasonLabel,
+      frozen ? null : reason,
+      yes,
+      no,
+      error,
+    );
+    confirm.hidden = true;
+    const self = k.id === state.me?.key.id ? " This is the key you are using." : "";
+    question.textContent = frozen
+      ? `Unfreeze ${k.name}? Its commands may move money again.${state.me?.walletFreeze ? " The wallet freeze still stops every key." : ""}`
+      : `Freeze ${k.name}? Its new commands answer 423 and its runs stop at their next step until it is unfrozen. Other keys are not affected.${self}`;
+    toggle.addEventListener("click", () => {
+      confirm.hidden = false;
+      error.textContent = "";
+      no.focus();
+    });
+    yes.addEventListener("click", async () => {
+      yes.disabled = true;
+      try {
+        const path = `/api/keys/${encodeURIComponent(k.id)}/${frozen ? "unfreeze" : "freeze"}`;
+        const why = reason.value.trim();
+        await api("POST", path, frozen || !why ? {} : { reason: why });
+        confirm.hidden = true;
+        await loadAdmin();
+        $(toggleId)?.focus();
+      } catch (failure) {
+        error.textContent = failure.message;
+        yes.disabled = false;
+      }
+    });
+    row.append(el("div", { className: "actions" }, toggle), confirm);
+    return row;
   }
   /** The wallet freeze switch: a confirmation names what it does before anything is sent. */
   function renderFreeze(freeze) {

@@ -14,8 +14,8 @@ import { execute, waitForRun } from "../helpers/runs.js";
  * human units; an approver-role key (made with `npm run keys:create`, assigned to the agent key
  * whose commands are held) approves, rejects and edits, moving exactly that money on the devnet, and
  * sees no admin view and no freeze controls (the API refuses it too); the spend chart agrees with
- * the payments API; an agent key is read-only; the admin's wallet freeze switch asks first and does
- * what it says; the main regions never overlap at 375 and 1440 px.
+ * the payments API; an agent key is read-only; the admin's freeze switches (the wallet's and each
+ * key's) ask first and do what they say; the main regions never overlap at 375 and 1440 px.
  * Screenshots of each view go to test-results/screenshots/desk/.
  */
 const screenshots = path.resolve(import.meta.dirname, "../../test-results/screenshots/desk");
@@ -465,6 +465,99 @@ describe("desk", () => {
     expect((await host.request("GET", "/api/desk/me")).body.walletFreeze).toBeNull();
     await page.close();
   }, 60_000);
+
+  test("behavior: a key's freeze switch in the admin's key list asks first, then freezes that key only (its new commands 423, another key's 202) and unfreezes it", async () => {
+    const created = await host.request("POST", "/api/keys", { name: "freeze-me", role: "agent" });
+    expect(created.status).toBe(201);
+    const target = { id: created.body.id as string, key: created.body.key as string };
+    // Whatever happens here, leave no key frozen.
+    onTestFinished(async () => {
+      await host.request("POST", `/api/keys/${target.id}/unfreeze`, {});
+    });
+    const frozenKeys = async () =>
+      (
+        (await host.request("GET", "/api/keys")).body.keys as {
+          id: string;
+          frozenAt: string | null;
+        }[]
+      )
+        .filter((k) => k.frozenAt !== null)
+        .map((k) => k.id);
+
+    const page = await signIn({ hash: "#admin" });
+    const rowSelector = `#keys li[data-key-id="${target.id}"]`;
+    await waitVisible(page, rowSelector);
+    const row = page.locator(rowSelector);
+    expect(await row.locator(".key-freeze-state").textContent()).toBe("Not frozen.");
+    // The button's accessible name says which key it freezes.
+    const toggle = page.getByRole("button", { name: "Freeze key… freeze-me", exact: true });
+    expect(await toggle.count()).toBe(1);
+    // Never a secret: the list shows ids, not keys.
+    expect(await page.textContent("#keys")).not.toContain("pgk_");
+
+    await toggle.click();
+    const confirm = row.locator(".confirm");
+    expect(await confirm.isVisible()).toBe(true);
+    expect(await confirm.textContent()).toContain("Freeze freeze-me?");
+    expect(await page.locator("#keys .confirm:visible").count()).toBe(1);
+    // Nothing happens before the confirmation.
+    expect(await frozenKeys()).toEqual([]);
+    await row.getByLabel("Reason").fill("lost laptop");
+    // The open question fits a phone's width too.
+    await page.setViewportSize({ width: 375, height: 900 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      375,
+    );
+    await row.screenshot({ path: path.join(screenshots, "admin-key-confirm-375.png") });
+    await page.setViewportSize({ width: 1440, height: 900 });
+    // The page refreshes every few seconds: an open question and its reason survive that.
+    await page.waitForResponse((r) => r.url().endsWith("/api/keys"), { timeout: 20_000 });
+    expect(await confirm.isVisible()).toBe(true);
+    expect(await row.getByLabel("Reason").inputValue()).toBe("lost laptop");
+    await row.getByRole("button", { name: "Yes, freeze it" }).click();
+    await expect
+      .poll(() => row.locator(".key-freeze-state").textContent(), { timeout: 20_000 })
+      .toMatch(/^frozen since .+: lost laptop\. Its commands answer 423/);
+    expect(await row.getAttribute("data-frozen")).toBe("true");
+    expect(await page.isVisible("#freeze-confirm")).toBe(false);
+
+    // The API: only that key is frozen, with its reason; its new commands answer 423, another
+    // key's are accepted, and the wallet is not frozen.
+    expect(await frozenKeys()).toEqual([target.id]);
+    const listed = (await host.request("GET", "/api/keys")).body.keys.find(
+      (k: { id: string }) => k.id === target.id,
+    );
+    expect(listed).toMatchObject({ frozenReason: "lost laptop", frozenBy: expect.any(String) });
+    const refused = await host.request(
+      "POST",
+      "/api/agent/execute",
+      { command: "what's my balance" },
+      as(target.key),
+    );
+    expect(refused.status).toBe(423);
+    expect(refused.body.error.code).toBe("frozen");
+    expect(refused.body.error.message).toContain(target.id);
+    expect(refused.body.error.message).toContain("lost laptop");
+    const other = await execute(host, { command: "what's my balance" }, as(agent.key));
+    expect((await waitForRun(host, other.runId)).status).toBe("completed");
+    expect((await host.request("GET", "/api/desk/me")).body.walletFreeze).toBeNull();
+    await page.screenshot({
+      path: path.join(screenshots, "admin-key-frozen-1440.png"),
+      fullPage: true,
+    });
+
+    await page.getByRole("button", { name: "Unfreeze key… freeze-me", exact: true }).click();
+    // Unfreezing takes no reason.
+    expect(await row.getByLabel("Reason").count()).toBe(0);
+    await row.getByRole("button", { name: "Yes, unfreeze it" }).click();
+    await expect
+      .poll(() => row.locator(".key-freeze-state").textContent(), { timeout: 20_000 })
+      .toBe("Not frozen.");
+    expect(await frozenKeys()).toEqual([]);
+    const again = await execute(host, { command: "what's my balance" }, as(target.key));
+    expect((await waitForRun(host, again.runId)).status).toBe("completed");
+    await page.close();
+  }, 90_000);
 
   test("error: a wrong key is refused and the key form comes back", async () => {
     const page = await openLocalPage(browser, `${host.url}/`);
