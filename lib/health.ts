@@ -13,6 +13,9 @@ export interface HealthReport {
   details: { database: string; cache: string; world: string; network: string };
 }
 
+/** A well-formed run id no run has (ULID of time zero). */
+const HEALTH_PROBE_RUN_ID = "wrun_00000000000000000000000000";
+
 /** Checks every backing part with a short timeout; the report never carries URLs or secrets. */
 export async function checkHealth(): Promise<HealthReport> {
   const config = getConfig();
@@ -24,7 +27,15 @@ export async function checkHealth(): Promise<HealthReport> {
     probe(async () => (await getCache()).ping()),
     probe(async () => {
       const { getWorld } = await import("workflow/runtime");
-      await getWorld().runs.list({ pagination: { limit: 1 } });
+      // A read of one (absent) run: "not found" is the world answering. Not runs.list: the local
+      // world reads and validates every run file to return one, so with history the probe took
+      // seconds and health stayed 503 (a host on 10,000 runs never became healthy; issue 17).
+      await getWorld()
+        .runs.get(HEALTH_PROBE_RUN_ID, { resolveData: "none" })
+        .catch((error: unknown) => {
+          const { name, status } = (error ?? {}) as { name?: string; status?: number };
+          if (name !== "WorkflowRunNotFoundError" && status !== 404) throw error;
+        });
     }),
     probe(async () => {
       const { getChainContext } = await import("./chain/clients.js");
