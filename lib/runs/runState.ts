@@ -11,9 +11,28 @@ export function isTerminal(status: RunStatus): boolean {
   return terminalRunStatuses.includes(status);
 }
 
+/** A run's status now, or undefined when the run does not exist. */
+export async function readRunStatus(
+  db: Kysely<Database>,
+  runId: string,
+): Promise<RunStatus | undefined> {
+  const row = await db
+    .selectFrom("runs")
+    .select("status")
+    .where("id", "=", runId)
+    .executeTakeFirst();
+  return row?.status;
+}
+
 /** The run row, locked for the rest of the transaction (cancel and steps serialize on it). */
 export async function lockRun(trx: Transaction<Database>, runId: string): Promise<Run | undefined> {
   return trx.selectFrom("runs").selectAll().where("id", "=", runId).forUpdate().executeTakeFirst();
+}
+
+/** The run's running total with `items` appended (what addRunCost writes). */
+export function runCostWith(run: Pick<Run, "cost">, items: CostItem[]): RunCost {
+  const previous = (run.cost as RunCost | null)?.items ?? [];
+  return summarizeCost([...previous, ...items]);
 }
 
 /** Appends cost items to the run's running total. */
@@ -22,8 +41,7 @@ export async function addRunCost(
   run: Pick<Run, "id" | "cost">,
   items: CostItem[],
 ): Promise<RunCost> {
-  const previous = (run.cost as RunCost | null)?.items ?? [];
-  const cost = summarizeCost([...previous, ...items]);
+  const cost = runCostWith(run, items);
   await db
     .updateTable("runs")
     .set({ cost: JSON.stringify(cost) })

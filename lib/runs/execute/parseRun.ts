@@ -3,7 +3,14 @@ import type { Command } from "../../agent/intent.js";
 import type { ModelUsage } from "../../agent/model/modelCommand.js";
 import type { Database, Run } from "../../db/database.js";
 import type { CostItem } from "../cost.js";
-import { addRunCost, isTerminal, lockRun } from "../runState.js";
+import {
+  addRunCost,
+  isTerminal,
+  lockRun,
+  readRunStatus,
+  runCostWith,
+  terminalRunStatuses,
+} from "../runState.js";
 import { claimRun } from "./claimRun.js";
 import { failRunAndStop, hintsOf, messageOf, retryLater, routeStepError } from "./stepErrors.js";
 import { modelCost, understandRun } from "./understandRun.js";
@@ -30,12 +37,8 @@ export async function parseRun(
 ): Promise<ParsedRun> {
   const { runId, workflowRunId } = parameters;
   const claim = await claimRun(db, runId, workflowRunId);
-  if (claim !== "ok") return { status: claim };
-  const run = await db
-    .selectFrom("runs")
-    .selectAll()
-    .where("id", "=", runId)
-    .executeTakeFirstOrThrow();
+  if (claim.status !== "ok") return { status: claim.status };
+  const { run } = claim;
   if (isTerminal(run.status)) return { status: run.status as ParsedRun["status"] };
   if (run.intent) return { status: "parsed" };
 
@@ -58,18 +61,45 @@ export async function parseRun(
     });
   }
 
+  return { status: await storeIntent(db, runId, understood) };
+}
+
+/**
+ * Stores the intent unless the run ended meanwhile. Without a model cost this is one
+ * `update … where status is not terminal`: the row lock the update takes and its re-check of the
+ * status are what the locked read guarded. A model cost is added to the running total, which
+ * needs the total read under the lock (other writers add to it too).
+ */
+async function storeIntent(
+  db: Kysely<Database>,
+  runId: string,
+  understood: { command: Command; usage?: ModelUsage },
+): Promise<ParsedRun["status"]> {
+  const intent = JSON.stringify(understood.command);
+  const { usage } = understood;
+  if (!usage) {
+    const stored = await db
+      .updateTable("runs")
+      .set({ intent, updated_at: new Date() })
+      .where("id", "=", runId)
+      .where("status", "not in", terminalRunStatuses)
+      .returning("id")
+      .executeTakeFirst();
+    if (stored) return "parsed";
+    return ((await readRunStatus(db, runId)) ?? "failed") as ParsedRun["status"];
+  }
   const stored = await db.transaction().execute(async (trx) => {
     const locked = await lockRun(trx, runId);
     if (!locked || isTerminal(locked.status)) return locked?.status ?? "failed";
+    const cost = runCostWith(locked, [modelCost(usage)]);
     await trx
       .updateTable("runs")
-      .set({ intent: JSON.stringify(understood.command), updated_at: new Date() })
+      .set({ intent, cost: JSON.stringify(cost), updated_at: new Date() })
       .where("id", "=", runId)
       .execute();
-    if (understood.usage) await addRunCost(trx, locked, [modelCost(understood.usage)]);
     return "parsed" as const;
   });
-  return { status: stored as ParsedRun["status"] };
+  return stored as ParsedRun["status"];
 }
 
 async function addCost(db: Kysely<Database>, run: Run, items: CostItem[]): Promise<void> {
