@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, Kysely } from "kysely";
+import type { Expression, ExpressionBuilder, Kysely } from "kysely";
 import { jsonObjectFrom } from "kysely/helpers/postgres";
 import type { Database } from "../db/database.js";
 import { DEFAULT_POLICY_ID, getDefaultPolicy } from "./defaultPolicy.js";
@@ -33,8 +33,14 @@ export async function resolvePolicy(
   return toResolvedPolicy(row.policy);
 }
 
-/** The key's policy assignment joined to the policy's current version (null: no such key). */
-export function keyPolicy(eb: ExpressionBuilder<Database, never>, keyId: string) {
+/**
+ * The key's policy assignment joined to the policy's current version (null: no such key).
+ * `keyId`: the key's id, or a column of the outer query that holds it (a run's api_key_id).
+ */
+export function keyPolicy(
+  eb: ExpressionBuilder<Database, never>,
+  keyId: string | Expression<string | null>,
+) {
   return jsonObjectFrom(
     eb
       .selectFrom("api_keys")
@@ -54,15 +60,16 @@ export function keyPolicy(eb: ExpressionBuilder<Database, never>, keyId: string)
   );
 }
 
+/** What keyPolicy reads (null: no such key). */
+export type KeyPolicyRow = {
+  assigned: string | null;
+  name: string | null;
+  version: number | null;
+  document: unknown;
+} | null;
+
 /** What keyPolicy reads, as a ResolvedPolicy. */
-export function toResolvedPolicy(
-  row: {
-    assigned: string | null;
-    name: string | null;
-    version: number | null;
-    document: unknown;
-  } | null,
-): ResolvedPolicy {
+export function toResolvedPolicy(row: KeyPolicyRow): ResolvedPolicy {
   if (!row?.assigned) return operatorDefault();
   // Deleting is refused while live keys use a policy; a revoked key's old policy still reads.
   if (row.name === null || row.version === null || row.document === null)

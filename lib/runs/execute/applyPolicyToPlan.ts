@@ -4,7 +4,12 @@ import type { Plan } from "../../agent/plan.js";
 import { getChainContext } from "../../chain/clients.js";
 import { getConfig } from "../../config.js";
 import type { Database, Run } from "../../db/database.js";
-import { chainPricer, gateAction, type HoldDecision } from "../../policy/index.js";
+import {
+  chainPricer,
+  gateAction,
+  type HoldDecision,
+  type KeyPolicyRow,
+} from "../../policy/index.js";
 import { commandLimitsOf, evaluateRunAction, policyActionOf } from "./policyGate.js";
 import { spendOf } from "./spend.js";
 
@@ -32,9 +37,9 @@ export type PolicyPlan = { plan: Plan; refusal?: undefined } | { refusal: string
  */
 export async function applyPolicyToPlan(
   db: Kysely<Database>,
-  parameters: { run: Run; plan: Plan },
+  parameters: { run: Run; plan: Plan; keyPolicy: KeyPolicyRow },
 ): Promise<PolicyPlan> {
-  const { run, plan } = parameters;
+  const { run, plan, keyPolicy } = parameters;
   const context: ActionContext = { db, run, chain: getChainContext() };
   const actions: Plan["actions"] = [];
   for (const planned of plan.actions) {
@@ -44,6 +49,7 @@ export async function applyPolicyToPlan(
       action: planned.action,
       spend,
       chain: context.chain,
+      keyPolicy,
     });
     if (evaluated.outcome === "allow") {
       actions.push(planned);

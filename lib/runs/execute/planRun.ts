@@ -1,14 +1,14 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { ActionType } from "../../actions/schemas.js";
 import type { Command } from "../../agent/intent.js";
 import type { Plan } from "../../agent/plan.js";
 import { planCommand } from "../../agent/planner.js";
 import type { Database } from "../../db/database.js";
-import { appendRunEvent } from "../events.js";
-import { isTerminal, lockRun } from "../runState.js";
+import { isTerminal, readRunStatus, terminalRunStatuses } from "../runState.js";
 import { agentTokens } from "../start/planning.js";
 import { applyPolicyToPlan } from "./applyPolicyToPlan.js";
 import { createPlannerContext } from "./plannerContext.js";
+import { readRunToPlan } from "./readRunToPlan.js";
 import { failRunAndStop, hintsOf, messageOf, retryLater, routeStepError } from "./stepErrors.js";
 
 /** What the workflow needs to orchestrate: small on purpose (the plan itself stays in the database). */
@@ -27,11 +27,7 @@ export async function planRun(
   parameters: { runId: string; attempt: number },
 ): Promise<PlannedRun> {
   const { runId } = parameters;
-  const run = await db
-    .selectFrom("runs")
-    .selectAll()
-    .where("id", "=", runId)
-    .executeTakeFirstOrThrow();
+  const { run, session, keyPolicy } = await readRunToPlan(db, runId);
   if (isTerminal(run.status)) return { status: run.status as PlannedRun["status"], actions: [] };
   if (run.plan) return { status: "ready", actions: summarize(run.plan as Plan) };
   if (!run.intent) {
@@ -44,9 +40,10 @@ export async function planRun(
   let plan: Plan;
   try {
     const tokens = agentTokens();
-    plan = await planCommand(run.intent as Command, await createPlannerContext(db, run, tokens));
+    const context = await createPlannerContext(db, run, session, tokens);
+    plan = await planCommand(run.intent as Command, context);
     // Policy (issue 13): holds become approvals with the policy's quorum; a refusal ends the run.
-    const policed = await applyPolicyToPlan(db, { run, plan });
+    const policed = await applyPolicyToPlan(db, { run, plan, keyPolicy });
     if (policed.refusal !== undefined) {
       return failRunAndStop(db, runId, {
         code: "policy_refused",
@@ -65,38 +62,7 @@ export async function planRun(
     });
   }
 
-  const stored = await db.transaction().execute(async (trx) => {
-    const locked = await lockRun(trx, runId);
-    if (!locked || isTerminal(locked.status)) return locked?.status ?? "failed";
-    await trx
-      .updateTable("runs")
-      .set({ plan: JSON.stringify(plan), updated_at: new Date() })
-      .where("id", "=", runId)
-      .execute();
-    if (plan.actions.length) {
-      await trx
-        .insertInto("run_steps")
-        .values(
-          plan.actions.map((planned) => ({
-            id: `${runId}:${planned.index}`,
-            run_id: runId,
-            step_index: planned.index,
-            action: planned.action.type,
-            status: "pending" as const,
-            input: JSON.stringify(planned.action),
-          })),
-        )
-        .onConflict((oc) => oc.column("id").doNothing())
-        .execute();
-    }
-    await appendRunEvent(trx, {
-      runId,
-      type: "run.planned",
-      data: { actions: summarize(plan), explanation: plan.explanation },
-      dedupeKey: `${runId}:planned`,
-    });
-    return "ready" as const;
-  });
+  const stored = await storePlan(db, runId, plan);
   return {
     status: stored as PlannedRun["status"],
     actions: stored === "ready" ? summarize(plan) : [],
@@ -109,4 +75,82 @@ function summarize(plan: Plan): PlannedRun["actions"] {
     type: a.action.type,
     requiresApproval: a.requiresApproval,
   }));
+}
+
+/**
+ * Stores the plan, one pending row per action and run.planned, unless the run ended meanwhile: one
+ * statement (data-modifying CTEs), atomic as the transaction it replaces was. The update takes the
+ * run's row lock and re-checks the status as the locked read did; the inserts happen only if it
+ * updated the run.
+ */
+async function storePlan(
+  db: Kysely<Database>,
+  runId: string,
+  plan: Plan,
+): Promise<PlannedRun["status"]> {
+  const steps = plan.actions.map((planned) => ({
+    id: `${runId}:${planned.index}`,
+    step_index: planned.index,
+    action: planned.action.type,
+    input: planned.action,
+  }));
+  const event = { actions: summarize(plan), explanation: plan.explanation };
+  const stored = await db
+    .with("planned", (qb) =>
+      qb
+        .updateTable("runs")
+        .set({ plan: JSON.stringify(plan), updated_at: new Date() })
+        .where("id", "=", runId)
+        .where("status", "not in", terminalRunStatuses)
+        .returning("id"),
+    )
+    .with("steps", (qb) =>
+      qb
+        .insertInto("run_steps")
+        .columns(["id", "run_id", "step_index", "action", "status", "input"])
+        .expression(
+          qb
+            .selectFrom([
+              "planned",
+              sql<{
+                id: string;
+                step_index: number;
+                action: string;
+                input: unknown;
+              }>`jsonb_to_recordset(${JSON.stringify(steps)}::jsonb)`.as<"step">(
+                sql`step(id text, step_index integer, action text, input jsonb)`,
+              ),
+            ])
+            .select([
+              "step.id",
+              "planned.id as run_id",
+              "step.step_index",
+              "step.action",
+              sql<string>`'pending'`.as("status"),
+              "step.input",
+            ]),
+        )
+        .onConflict((oc) => oc.column("id").doNothing()),
+    )
+    .with("event", (qb) =>
+      qb
+        .insertInto("run_events")
+        .columns(["run_id", "type", "data", "dedupe_key"])
+        .expression(
+          qb
+            .selectFrom("planned")
+            .select([
+              "planned.id as run_id",
+              sql<string>`'run.planned'`.as("type"),
+              sql<unknown>`${JSON.stringify(event)}::jsonb`.as("data"),
+              sql<string>`${`${runId}:planned`}::text`.as("dedupe_key"),
+            ]),
+        )
+        .onConflict((oc) => oc.column("dedupe_key").doNothing()),
+    )
+    .selectFrom("planned")
+    .select("id")
+    .executeTakeFirst();
+  if (stored) return "ready";
+  return ((await readRunStatus(db, runId)) ?? "failed") as PlannedRun["status"];
 }

@@ -10,29 +10,29 @@ import { getChainContext } from "../../chain/clients.js";
 import { quoteSwap } from "../../chain/quoteSwap.js";
 import { findToken, requireToken } from "../../chain/registry.js";
 import { getConfig } from "../../config.js";
-import type { AgentSession, Database, Run } from "../../db/database.js";
+import type { Database, Run } from "../../db/database.js";
 import { plannerMarkets } from "../../markets/plannerMarkets.js";
 import { discoverServices } from "../../registry/discoverServices.js";
 import { findServiceByNameOrUrl } from "../../registry/findServiceByNameOrUrl.js";
 import type { ServiceView } from "../../registry/serviceView.js";
 import { probePaymentPrice } from "../../x402/probePaymentPrice.js";
 import type { RunOptions } from "../start/startRun.js";
+import type { PlanningSession } from "./readRunToPlan.js";
 
-/** The real lookups the planner uses: the service registry, on-chain prices and DEX quotes. */
+/**
+ * The real lookups the planner uses: the service registry, on-chain prices and DEX quotes.
+ * `session`: the run's session limits, read with the run (readRunToPlan).
+ */
 export async function createPlannerContext(
   db: Kysely<Database>,
   run: Run,
+  session: PlanningSession,
   tokens: TokenList,
 ): Promise<PlannerContext> {
   const config = getConfig();
   const network = config.PAYGENT_NETWORK;
   const chain = getChainContext();
   const options = (run.options as RunOptions | null) ?? {};
-  const session = await db
-    .selectFrom("agent_sessions")
-    .selectAll()
-    .where("id", "=", run.session_id)
-    .executeTakeFirstOrThrow();
 
   const toServiceInfo = (service: ServiceView): ServiceInfo | undefined => {
     const token = findToken(network, service.price.asset);
@@ -111,7 +111,7 @@ export async function createPlannerContext(
 async function remainingBudget(
   db: Kysely<Database>,
   options: RunOptions,
-  session: AgentSession,
+  session: PlanningSession,
 ): Promise<PlannerContext["budget"]> {
   if (options.budget && options.budget.token !== "USD")
     return { amount: options.budget.amount, token: options.budget.token };

@@ -15,9 +15,11 @@ import {
   finishReservation,
   type GateActionReturnType,
   gateAction,
+  type KeyPolicyRow,
   type PolicyAction,
   type PolicyDecision,
   resolvePolicy,
+  toResolvedPolicy,
 } from "../../policy/index.js";
 import type { RunOptions } from "../start/startRun.js";
 
@@ -79,10 +81,15 @@ export async function evaluateRunAction(
     spend: Spend | undefined;
     chain: ChainContext;
     approvalsGranted?: number;
+    /** The key's policy as read with the run (readRunToPlan); left out, it is read here. */
+    keyPolicy?: KeyPolicyRow;
   },
 ): Promise<PolicyDecision> {
   const { run, action, spend, chain } = parameters;
-  const policy = await resolvePolicy(db, { keyId: run.api_key_id });
+  const policy =
+    parameters.keyPolicy !== undefined
+      ? toResolvedPolicy(parameters.keyPolicy)
+      : await resolvePolicy(db, { keyId: run.api_key_id });
   return await evaluatePolicy({
     policy,
     action: policyActionOf(action, spend, chain.network),
