@@ -20,18 +20,16 @@ export async function policyRefusal(
     action: Action;
     spend: Spend | undefined;
     context: ActionContext;
+    /** The step's approved request, when the gate read it (null: none); else it is read here. */
+    approvedToken?: string | null;
   },
 ): Promise<string | undefined> {
   const { run, index, action, spend, context } = parameters;
-  const approval = await db
-    .selectFrom("approval_requests")
-    .select("token")
-    .where("run_id", "=", run.id)
-    .where("step_index", "=", index)
-    .where("status", "in", ["approved", "edited"])
-    .orderBy("created_at", "desc")
-    .executeTakeFirst();
-  const approvalsGranted = approval ? await countApprovals(db, approval.token) : 0;
+  const token =
+    parameters.approvedToken !== undefined
+      ? parameters.approvedToken
+      : await readApprovedToken(db, run.id, index);
+  const approvalsGranted = token ? await countApprovals(db, token) : 0;
   const decision = await gateRunAction(db, {
     run,
     index,
@@ -43,4 +41,21 @@ export async function policyRefusal(
   if (decision.outcome === "allow") return undefined;
   if ((await stepEvidence(db, `${run.id}:${index}`)).state !== "nothing") return undefined;
   return `${decision.message} (rule ${decision.rule})`;
+}
+
+/** The step's latest approved (or edited) approval request, if any. */
+async function readApprovedToken(
+  db: Kysely<Database>,
+  runId: string,
+  index: number,
+): Promise<string | null> {
+  const approval = await db
+    .selectFrom("approval_requests")
+    .select("token")
+    .where("run_id", "=", runId)
+    .where("step_index", "=", index)
+    .where("status", "in", ["approved", "edited"])
+    .orderBy("created_at", "desc")
+    .executeTakeFirst();
+  return approval?.token ?? null;
 }

@@ -51,7 +51,7 @@ export async function runActionStep(
       await failRunAndStop(db, runId, { code: "not_approved", message: gate.refusal, step: index });
     return gate.result;
   }
-  const { run, action } = gate;
+  const { run, action, approvedToken } = gate;
   const label = `Action ${index + 1} (${action.type})`;
   if (action.type !== type) {
     // The workflow dispatched to the wrong step: a bug, never worth a retry.
@@ -71,7 +71,7 @@ export async function runActionStep(
     // Policy gate (issue 13): freezes, the key's policy and its windows, right before money moves.
     // A resumed step already moved its money (or sent it): collect the outcome whatever the gate says.
     if (!parameters.resume)
-      refusal = await policyRefusal(db, { run, index, action, spend, context });
+      refusal = await policyRefusal(db, { run, index, action, spend, context, approvedToken });
     if (refusal === undefined) {
       if (spend) await reserveSpend(db, { run, index, spend });
       outcome = await getActionModule(action.type).perform(context, action, {
