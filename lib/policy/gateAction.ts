@@ -1,12 +1,11 @@
 import type { Kysely } from "kysely";
 import type { Cache } from "../cache/index.js";
 import type { Database } from "../db/database.js";
-import { findFreeze } from "../freeze/assertNotFrozen.js";
 import { emitNotification } from "../notifications/emitNotification.js";
 import { formatAmount, memoPrice, type PriceUsd, unitOf } from "./amounts.js";
 import { type EvaluatePolicyParameters, evaluatePolicy, type SpentItem } from "./evaluatePolicy.js";
 import { recordPolicyDecision } from "./recordPolicyDecision.js";
-import { resolvePolicy } from "./resolvePolicy.js";
+import { resolveKeyControls } from "./resolveKeyControls.js";
 import type { CommandLimits } from "./schemas.js";
 import type { PolicyAction, PolicyDecision } from "./types.js";
 import { getWindowUsage } from "./windows/getWindowUsage.js";
@@ -50,7 +49,8 @@ export async function gateAction(parameters: GateActionParameters): Promise<Gate
   const { db, action } = parameters;
   const now = parameters.now ?? new Date();
   const subject = parameters.keyId ?? "default";
-  const policy = await resolvePolicy(db, { keyId: parameters.keyId });
+  // The key's policy and freezes in one read, fresh at every gate (never cached).
+  const { policy, freeze } = await resolveKeyControls(db, { keyId: parameters.keyId });
   const price = memoPrice(parameters.price);
   const record = async (decision: PolicyDecision) => {
     await recordPolicyDecision(db, {
@@ -63,7 +63,6 @@ export async function gateAction(parameters: GateActionParameters): Promise<Gate
     return decision;
   };
 
-  const freeze = await findFreeze(db, { keyId: parameters.keyId });
   if (freeze) {
     const what = freeze.target === "wallet" ? "the agent wallet" : "this API key";
     return await record({
