@@ -24,6 +24,15 @@ export interface RememberRunParameters {
 
 type MemoryKind = "intent" | "service" | "swap";
 
+/** One agent_memory row as rememberRun writes it. */
+export interface MemoryRow {
+  session_id: string;
+  run_id: string;
+  kind: MemoryKind;
+  /** JSON text. */
+  data: string;
+}
+
 /**
  * Records what a run did so later commands in the same session can refer to it. One row per
  * kind (intent, service, swap), appended; loadMemory reads the newest of each.
@@ -32,6 +41,11 @@ export async function rememberRun(
   db: Kysely<Database>,
   parameters: RememberRunParameters,
 ): Promise<void> {
+  await db.insertInto("agent_memory").values(memoryRows(parameters)).execute();
+}
+
+/** The rows rememberRun appends (for a caller that writes them in a statement of its own). */
+export function memoryRows(parameters: RememberRunParameters): MemoryRow[] {
   const { sessionId, runId, command, plan, swapOutputs } = parameters;
   const rows: Array<{ kind: MemoryKind; data: unknown }> = [{ kind: "intent", data: command }];
 
@@ -64,17 +78,12 @@ export async function rememberRun(
     });
   }
 
-  await db
-    .insertInto("agent_memory")
-    .values(
-      rows.map((row) => ({
-        session_id: sessionId,
-        run_id: runId,
-        kind: row.kind,
-        data: JSON.stringify(row.data),
-      })),
-    )
-    .execute();
+  return rows.map((row) => ({
+    session_id: sessionId,
+    run_id: runId,
+    kind: row.kind,
+    data: JSON.stringify(row.data),
+  }));
 }
 
 function parseData(data: unknown): unknown {

@@ -1,6 +1,10 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/database.js";
-import { type EmitNotificationReturnType, emitNotification } from "./emitNotification.js";
+import {
+  type EmitNotificationParameters,
+  type EmitNotificationReturnType,
+  emitNotification,
+} from "./emitNotification.js";
 
 export interface NotifyRunFinishedParameters {
   runId: string;
@@ -20,7 +24,14 @@ export async function notifyRunFinished(
   db: Kysely<Database>,
   parameters: NotifyRunFinishedParameters,
 ): Promise<EmitNotificationReturnType> {
-  return await emitNotification(db, {
+  return await emitNotification(db, runFinishedNotification(parameters));
+}
+
+/** The notification notifyRunFinished emits (for a caller that writes its deliveries itself). */
+export function runFinishedNotification(
+  parameters: NotifyRunFinishedParameters,
+): EmitNotificationParameters {
+  return {
     type: parameters.status === "completed" ? "run.completed" : "run.failed",
     dedupeKey: parameters.runId,
     now: parameters.now,
@@ -30,5 +41,5 @@ export async function notifyRunFinished(
       agentKeyId: parameters.agentKeyId,
       summary: parameters.summary,
     },
-  });
+  };
 }
