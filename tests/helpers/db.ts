@@ -40,8 +40,22 @@ export async function createScratchDatabase(
     async drop() {
       const client = new pg.Client({ connectionString: LOCAL_POSTGRES });
       await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
+      try {
+        // A pool's end() resolves before its clients' sockets are closed; FORCE would then kill a
+        // backend still closing, and that client raises "terminating connection due to
+        // administrator command" as an uncaught error in the test process. Wait for them first.
+        for (let waited = 0; waited < 3000; waited += 50) {
+          const { rows } = await client.query(
+            "select count(*)::int as n from pg_stat_activity where datname = $1",
+            [name],
+          );
+          if (rows[0].n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
     },
   };
 }
