@@ -5,6 +5,7 @@ import type { Database, Run } from "../../db/database.js";
 import { appendRunEvent } from "../events.js";
 import { isTerminal, lockRun, terminalRunStatuses } from "../runState.js";
 import { approvalVerdict } from "./approvalVerdict.js";
+import { approvedTokenOf } from "./approvedTokenOf.js";
 
 /** What the workflow learns from an action step: go on, stop, or wait for an event. */
 export interface ActionResult {
@@ -117,15 +118,7 @@ async function startStep(
       "started.id",
       // For the policy gate: approved and edited requests are final, and only the requestApproval
       // step (which runs before this one) creates them, so this is what the gate would read later.
-      eb
-        .selectFrom("approval_requests")
-        .select("token")
-        .where("run_id", "=", runId)
-        .where("step_index", "=", index)
-        .where("status", "in", ["approved", "edited"])
-        .orderBy("created_at", "desc")
-        .limit(1)
-        .as("approved_token"),
+      approvedTokenOf(eb, runId, index).as("approved_token"),
     ])
     .executeTakeFirst();
   return row ? { approvedToken: row.approved_token } : undefined;

@@ -3,6 +3,7 @@ import type { Action } from "../../actions/schemas.js";
 import type { ActionContext, Spend } from "../../actions/types.js";
 import type { Database, Run } from "../../db/database.js";
 import { countApprovals } from "../../policy/index.js";
+import { approvedTokenOf } from "./approvedTokenOf.js";
 import { gateRunAction } from "./policyGate.js";
 import { stepEvidence } from "./stepEvidence.js";
 
@@ -50,12 +51,7 @@ async function readApprovedToken(
   index: number,
 ): Promise<string | null> {
   const approval = await db
-    .selectFrom("approval_requests")
-    .select("token")
-    .where("run_id", "=", runId)
-    .where("step_index", "=", index)
-    .where("status", "in", ["approved", "edited"])
-    .orderBy("created_at", "desc")
+    .selectNoFrom((eb) => approvedTokenOf(eb, runId, index).as("token"))
     .executeTakeFirst();
   return approval?.token ?? null;
 }
