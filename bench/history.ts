@@ -89,13 +89,13 @@ export async function run(): Promise<BenchRow[]> {
 async function measure(
   data: Awaited<ReturnType<typeof prepareBacking>>,
   env: Record<string, string>,
-  waitForPruning = false,
+  pruned = false,
 ): Promise<Figures> {
   const started = performance.now();
   const host = await startOnData(data, env);
   const startSeconds = (performance.now() - started) / 1000;
   try {
-    if (waitForPruning) await waitForEventFiles(host, 20_000);
+    if (pruned) await waitForPruning(host);
     const client = new RunClient(host, 2);
     for (let i = 0; i < 5; i++) await loneRun(client, "balance");
     const balance: number[] = [];
@@ -166,12 +166,22 @@ async function countEventFiles(host: HostProcess): Promise<number | undefined> {
   return (await readdir(path.join(dir, "events")).catch(() => [])).length;
 }
 
-/** Waits until the pruning pass has brought the events folder under `limit` files. */
-async function waitForEventFiles(host: HostProcess, limit: number): Promise<void> {
-  const deadline = Date.now() + 300_000;
+/**
+ * Waits until pruning has settled: the events folder stopped shrinking for 6 s (three 2-s passes).
+ * Measuring while a pass still deletes tens of thousands of files would time the deletions.
+ */
+async function waitForPruning(host: HostProcess): Promise<void> {
+  const deadline = Date.now() + 600_000;
+  let last = Number.POSITIVE_INFINITY;
+  let steadySince = Date.now();
   for (;;) {
     const count = (await countEventFiles(host)) ?? 0;
-    if (count < limit || Date.now() > deadline) return;
+    if (count < last) {
+      last = count;
+      steadySince = Date.now();
+    } else if (Date.now() - steadySince >= 6_000 || Date.now() > deadline) {
+      return;
+    }
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }

@@ -26,7 +26,8 @@ import { type BenchRow, percentile, round } from "./stats.js";
  *   and the host's event-loop utilisation.
  * Backings: the embedded default; `--backings=embedded,postgres,postgres-world` (or BENCH_BACKINGS;
  * `all` = those three), each with optional modifiers measuring a setting against its default:
- * `+inline` (PGlite on the main thread), `+http` (local queue over HTTP), `+outbox` (outbox accept).
+ * `+inline` (PGlite on the main thread), `+http` (local queue over HTTP), `+direct` (the accept
+ * answers after start() instead of the default outbox).
  * `--lone=N --rounds=N --concurrency=N` size it.
  */
 export async function run(): Promise<BenchRow[]> {

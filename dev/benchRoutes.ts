@@ -3,9 +3,11 @@ import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { start } from "workflow/api";
 import { getWorld } from "workflow/runtime";
 import { z } from "zod";
+import { getConfig } from "../lib/config.js";
 import { getDb } from "../lib/db/index.js";
 import { json } from "../lib/http/respond.js";
 import { newId } from "../lib/ids.js";
+import { afterRequests, holdForRequest } from "../lib/world/requestsFirst.js";
 import type { benchNoop } from "../workflows/benchNoop.js";
 
 /** A handler that answers the requests it owns and returns undefined for the rest. */
@@ -50,50 +52,62 @@ export function createBenchRoutes(): ExtraRoutes {
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
 
+  /** POST /__bench/noop: one INSERT, start() (before or after the 202), the run's ids. */
+  const acceptNoop = async (url: URL): Promise<Response> => {
+    const steps = Number(url.searchParams.get("steps") ?? "2");
+    if (!Number.isInteger(steps) || steps < 1 || steps > 50) {
+      return json(
+        { error: { code: "bad_request", message: "steps must be 1–50" } },
+        { status: 400 },
+      );
+    }
+    await ensureSession();
+    const db = await getDb();
+    const id = newId("run");
+    await db
+      .insertInto("runs")
+      .values({
+        id,
+        session_id: benchSessionId,
+        kind: "bench",
+        command: "noop",
+        status: "running",
+      })
+      .execute();
+    const startWorkflow = async () => {
+      const run = await start(benchNoopWorkflow, [{ steps }]);
+      return run.runId;
+    };
+    if (url.searchParams.get("outbox") === "1") {
+      // The dispatcher half of an outbox: start() after the answer, then record the id.
+      // As Paygent's outbox does, the start waits for the API requests in hand (requestsFirst).
+      void afterRequests()
+        .then(startWorkflow)
+        .then((workflowRunId) =>
+          db
+            .updateTable("runs")
+            .set({ workflow_run_id: workflowRunId })
+            .where("id", "=", id)
+            .execute(),
+        );
+      return json({ id }, { status: 202 });
+    }
+    return json({ id, workflowRunId: await startWorkflow() }, { status: 202 });
+  };
+
   return async (request) => {
     const url = new URL(request.url);
     if (!url.pathname.startsWith("/__bench/")) return undefined;
     const route = url.pathname.slice("/__bench/".length);
 
     if (request.method === "POST" && route === "noop") {
-      const steps = Number(url.searchParams.get("steps") ?? "2");
-      if (!Number.isInteger(steps) || steps < 1 || steps > 50) {
-        return json(
-          { error: { code: "bad_request", message: "steps must be 1–50" } },
-          { status: 400 },
-        );
+      // An accept, as Paygent's are: queue deliveries wait for it (requestsFirst).
+      const release = getConfig().DEV_REQUESTS_FIRST ? holdForRequest() : () => {};
+      try {
+        return await acceptNoop(url);
+      } finally {
+        release();
       }
-      await ensureSession();
-      const db = await getDb();
-      const id = newId("run");
-      await db
-        .insertInto("runs")
-        .values({
-          id,
-          session_id: benchSessionId,
-          kind: "bench",
-          command: "noop",
-          status: "running",
-        })
-        .execute();
-      const startWorkflow = async () => {
-        const run = await start(benchNoopWorkflow, [{ steps }]);
-        return run.runId;
-      };
-      if (url.searchParams.get("outbox") === "1") {
-        // The dispatcher half of an outbox: start() after the answer, then record the id.
-        setImmediate(() => {
-          void startWorkflow().then((workflowRunId) =>
-            db
-              .updateTable("runs")
-              .set({ workflow_run_id: workflowRunId })
-              .where("id", "=", id)
-              .execute(),
-          );
-        });
-        return json({ id }, { status: 202 });
-      }
-      return json({ id, workflowRunId: await startWorkflow() }, { status: 202 });
     }
 
     if (request.method === "POST" && route === "status") {

@@ -11,6 +11,7 @@ import {
   type WorkflowDeliveryPeer,
 } from "../lib/security/isTrustedWorkflowDelivery.js";
 import { registerInProcessHandlers } from "../lib/world/registerInProcessHandlers.js";
+import { afterRequests, holdForRequest } from "../lib/world/requestsFirst.js";
 import { type ApiRoute, discoverApiRoutes } from "./routes.js";
 
 type WebHandler = (request: Request) => Promise<Response> | Response;
@@ -26,6 +27,8 @@ export interface HostOptions {
   extraRoutes?: (request: Request) => Promise<Response | undefined>;
   /** Local world: deliver queue messages to the flow/step handlers in-process (no loopback HTTP). */
   directQueue?: boolean;
+  /** Queue deliveries wait while API writes are handled (lib/world/requestsFirst.ts; default on). */
+  requestsFirst?: boolean;
 }
 
 export interface Host {
@@ -58,19 +61,38 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const { resumeWebhook } = await import("workflow/api");
   const staticFiles = await loadStaticFiles(root);
 
+  // Queue deliveries (over HTTP or in-process) wait while API requests are handled: see requestsFirst.
+  const requestsFirst = options.requestsFirst !== false;
+  const deliverFlow: WebHandler = requestsFirst
+    ? (request) => afterRequests().then(() => flow.POST(request))
+    : flow.POST;
+  const deliverStep: WebHandler = requestsFirst
+    ? (request) => afterRequests().then(() => step.POST(request))
+    : step.POST;
+
   const dispatch = async (request: Request): Promise<Response> => {
     const { pathname } = new URL(request.url);
-    if (request.method === "OPTIONS" && pathname.startsWith("/api/")) {
-      const answer = preflight(request);
-      if (answer) return answer;
+    if (pathname === "/.well-known/workflow/v1/flow") return deliverFlow(request);
+    if (pathname === "/.well-known/workflow/v1/step") return deliverStep(request);
+    if (!requestsFirst || !isApiChange(request, pathname)) return answerRequest(request, pathname);
+    const release = holdForRequest();
+    try {
+      return await answerRequest(request, pathname);
+    } finally {
+      release();
     }
-    if (pathname === "/.well-known/workflow/v1/flow") return flow.POST(request);
-    if (pathname === "/.well-known/workflow/v1/step") return step.POST(request);
+  };
+
+  const answerRequest = async (request: Request, pathname: string): Promise<Response> => {
+    if (request.method === "OPTIONS" && pathname.startsWith("/api/")) {
+      const preflightAnswer = preflight(request);
+      if (preflightAnswer) return preflightAnswer;
+    }
     const webhook = /^\/\.well-known\/workflow\/v1\/webhook\/([^/]+)$/.exec(pathname);
     if (webhook) return resumeWebhook(decodeURIComponent(webhook[1]!), request);
     if (options.extraRoutes) {
-      const answer = await options.extraRoutes(request);
-      if (answer) return answer;
+      const extraAnswer = await options.extraRoutes(request);
+      if (extraAnswer) return extraAnswer;
     }
     if (pathname.startsWith("/.well-known/oauth-protected-resource")) {
       // RFC 9728 metadata of /api/mcp, as vercel.json rewrites it on Vercel.
@@ -133,7 +155,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const world = getWorld();
   // The local world's queue lives in this process: deliver to the handlers without HTTP.
   if (options.directQueue !== false) {
-    registerInProcessHandlers(world, { flow: flow.POST, step: step.POST });
+    registerInProcessHandlers(world, { flow: deliverFlow, step: deliverStep });
   }
   await world.start?.();
 
@@ -159,6 +181,14 @@ export async function startHost(options: HostOptions): Promise<Host> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Requests that queue deliveries wait for (requestsFirst): the API's writes — accepting a command,
+ * deciding an approval. Reads, polls and event streams do not hold the runs they look at back.
+ */
+function isApiChange(request: Request, pathname: string): boolean {
+  return pathname.startsWith("/api/") && request.method !== "GET" && request.method !== "HEAD";
 }
 
 /** The URL host the host is reachable at: a wildcard bind is reached over loopback. */

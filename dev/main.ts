@@ -93,7 +93,7 @@ async function main(): Promise<void> {
         },
         known,
       );
-    intervals.push({ name: "local world event pruning", everyMs: 5000, run: prune });
+    intervals.push({ name: "local world event pruning", everyMs: 2000, run: prune });
   }
   if (config.WORKFLOW_TARGET_WORLD === "@workflow/world-postgres" && config.WORKFLOW_POSTGRES_URL) {
     // Jobs a killed host had locked would otherwise wait graphile-worker's 4-hour stale-lock timeout.
@@ -119,6 +119,7 @@ async function main(): Promise<void> {
     intervals,
     extraRoutes,
     directQueue: config.DEV_LOCAL_QUEUE_DIRECT,
+    requestsFirst: config.DEV_REQUESTS_FIRST,
   });
 
   const world = config.WORKFLOW_TARGET_WORLD ?? "local";

@@ -37,6 +37,11 @@ const booleanFlag = z
   .enum(["true", "false", "1", "0", ""])
   .optional()
   .transform((value) => value === "true" || value === "1");
+/** A switch that is on unless set to "false" or "0". */
+const defaultOnFlag = z
+  .enum(["true", "false", "1", "0", ""])
+  .optional()
+  .transform((value) => value !== "false" && value !== "0");
 
 export const networkNames = ["devnet", "cronos-testnet", "cronos"] as const;
 export type NetworkName = (typeof networkNames)[number];
@@ -88,9 +93,10 @@ const envSchema = z.object({
   /**
    * Fault injection for the durability tests only: "after-settle" SIGKILLs the process mid-payment
    * (settled on chain, not yet recorded); "after-action" right after an action is recorded, before
-   * its step returns to the workflow (between two steps).
+   * its step returns to the workflow (between two steps); "after-accept" once a command's 202 is
+   * answered, before its workflow is started (the outbox accept's crash window).
    */
-  PAYGENT_FAULT: z.enum(["after-settle", "after-action", ""]).optional(),
+  PAYGENT_FAULT: z.enum(["after-settle", "after-action", "after-accept", ""]).optional(),
 
   // Language model (optional; the grammar works without one).
   AI_GATEWAY_API_KEY: optionalString,
@@ -186,12 +192,9 @@ const envSchema = z.object({
   PUBLIC_RATE_LIMIT_PER_MINUTE: positiveInt(120),
   // Throughput (issue 17): the embedded database's thread, the local world's history, bench routes.
   /** Embedded PGlite runs in a worker thread so queries leave the event loop; "false" keeps it inline. */
-  PGLITE_WORKER: z
-    .enum(["true", "false", "1", "0", ""])
-    .optional()
-    .transform((value) => value !== "false" && value !== "0"),
+  PGLITE_WORKER: defaultOnFlag,
   /** Local world: keep the event files of this many most recently finished runs (0 keeps all). */
-  WORKFLOW_LOCAL_EVENT_HISTORY_RUNS: z.coerce.number().int().min(0).default(500),
+  WORKFLOW_LOCAL_EVENT_HISTORY_RUNS: z.coerce.number().int().min(0).default(100),
   /**
    * Appends every SQL statement (time, duration, text; never the parameters) to this file: how the
    * round trips of a run are counted (issue 17). Development only; unset in production.
@@ -200,15 +203,15 @@ const envSchema = z.object({
   /** Local host only: serve the /__bench routes `npm run bench runs` measures the floor with. */
   DEV_BENCH_ROUTES: booleanFlag,
   /**
-   * Accept = commit the run and answer 202; start() follows right after (an outbox). Ignored on
-   * Vercel, where a function may freeze once it has answered.
+   * Accept = commit the run and answer 202; start() follows right after (an outbox). On by default;
+   * "false" answers only after start(). Ignored on Vercel, where a function may freeze once it has
+   * answered.
    */
-  ACCEPT_OUTBOX: booleanFlag,
+  ACCEPT_OUTBOX: defaultOnFlag,
   /** Local host, local world: hand queue messages to the flow/step handlers in-process, not over HTTP. */
-  DEV_LOCAL_QUEUE_DIRECT: z
-    .enum(["true", "false", "1", "0", ""])
-    .optional()
-    .transform((value) => value !== "false" && value !== "0"),
+  DEV_LOCAL_QUEUE_DIRECT: defaultOnFlag,
+  /** Local host: queue deliveries wait (≤ 100 ms) while API writes are handled (requestsFirst). */
+  DEV_REQUESTS_FIRST: defaultOnFlag,
 });
 
 export type Config = z.infer<typeof envSchema>;

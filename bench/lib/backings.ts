@@ -7,7 +7,7 @@ import { LOCAL_REDIS_URL } from "../../tests/helpers/services.js";
 /** What backs a host: the database, cache and workflow world. */
 export type BaseBacking = "embedded" | "postgres" | "postgres-world";
 /** A setting switched away from its default, to measure before against after in one run. */
-export type BackingModifier = "inline" | "http" | "outbox";
+export type BackingModifier = "inline" | "http" | "direct" | "fifo";
 /** A backing and its modifiers, written `base[+modifier…]`, e.g. `embedded+inline`. */
 export type BackingName = string;
 
@@ -20,7 +20,8 @@ const baseLabels: Record<BaseBacking, string> = {
 const modifiers: Record<BackingModifier, { label: string; env: Record<string, string> }> = {
   inline: { label: "PGlite on the main thread", env: { PGLITE_WORKER: "false" } },
   http: { label: "local queue over loopback HTTP", env: { DEV_LOCAL_QUEUE_DIRECT: "false" } },
-  outbox: { label: "outbox accept", env: { ACCEPT_OUTBOX: "true" } },
+  direct: { label: "accept answers after start() (no outbox)", env: { ACCEPT_OUTBOX: "false" } },
+  fifo: { label: "deliveries do not wait for API writes", env: { DEV_REQUESTS_FIRST: "false" } },
 };
 
 function parseBacking(name: BackingName): { base: BaseBacking; mods: BackingModifier[] } {

@@ -6,7 +6,11 @@ export interface PruneLocalEventsParameters {
   dataDir: string;
   /** Keep the event files of this many most recently finished runs. */
   keepRuns: number;
-  /** Never touch a run that finished less than this long ago (default 30 s). */
+  /**
+   * Never touch a run that finished less than this long ago (default 10 s): a queue message racing
+   * the run's end still finds its events. Runs end and are delivered within milliseconds here; the
+   * margin is generous, and small enough that a busy host's folder stays near `keepRuns`.
+   */
   minAgeMs?: number;
   /** Clock, for tests. */
   now?: number;
@@ -41,7 +45,7 @@ export async function pruneLocalEvents(
 ): Promise<PruneLocalEventsResult> {
   const { dataDir, keepRuns } = parameters;
   const now = parameters.now ?? Date.now();
-  const minAgeMs = parameters.minAgeMs ?? 30_000;
+  const minAgeMs = parameters.minAgeMs ?? 10_000;
   const eventsDir = path.join(dataDir, "events");
   const names = await readdir(eventsDir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return [] as string[];

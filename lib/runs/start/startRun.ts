@@ -7,6 +7,7 @@ import { newId } from "../../ids.js";
 import { log } from "../../log.js";
 import { type BaseUnitLimit, newSessionRow } from "../../sessions/createSession.js";
 import { getActiveSessionFor } from "../../sessions/getSession.js";
+import { afterRequests } from "../../world/requestsFirst.js";
 import { claimPrefix, ensureWorkflowStarted, startClaimed } from "./ensureWorkflowStarted.js";
 import { insertAcceptedRun } from "./insertAcceptedRun.js";
 
@@ -109,12 +110,18 @@ export async function startRun(
   if (acceptsWithOutbox()) {
     // Outbox accept (issue 17): the commit above is the durable accept; answer now and start the
     // workflow right after. A crash in between leaves a claimed row that startOrphanedRuns starts
-    // once the claim is stale.
-    setImmediate(() => {
-      startClaimed(db, inserted, claim).catch((error: unknown) =>
+    // once the claim is stale. The start waits for the API requests in hand (requestsFirst).
+    if (getConfig().PAYGENT_FAULT === "after-accept") {
+      // Durability test: die like a crashed host, after the 202 went out and before start().
+      log.warn("fault injection: killing the process", { point: "after-accept", pid: process.pid });
+      setTimeout(() => process.kill(process.pid, "SIGKILL"), 200);
+      return { run: inserted, created: true };
+    }
+    void afterRequests()
+      .then(() => startClaimed(db, inserted, claim))
+      .catch((error: unknown) =>
         log.warn("start after accept failed; the orphan check will retry", { runId, error }),
       );
-    });
     return { run: inserted, created: true };
   }
   return { run: await startClaimed(db, inserted, claim), created: true };
