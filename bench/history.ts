@@ -167,21 +167,24 @@ async function countEventFiles(host: HostProcess): Promise<number | undefined> {
 }
 
 /**
- * Waits until pruning has settled: the events folder stopped shrinking for 6 s (three 2-s passes).
- * Measuring while a pass still deletes tens of thousands of files would time the deletions.
+ * Waits until pruning has settled: the events folder shrank, then stopped shrinking for 6 s (three
+ * 2-s passes). A first pass over a big history reads every run file before it deletes anything, so
+ * an unchanged count at first means "not started", not "done". Measuring while a pass still deletes
+ * tens of thousands of files would time the deletions.
  */
 async function waitForPruning(host: HostProcess): Promise<void> {
   const deadline = Date.now() + 600_000;
-  let last = Number.POSITIVE_INFINITY;
+  const initial = (await countEventFiles(host)) ?? 0;
+  let last = initial;
   let steadySince = Date.now();
   for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     const count = (await countEventFiles(host)) ?? 0;
     if (count < last) {
       last = count;
       steadySince = Date.now();
-    } else if (Date.now() - steadySince >= 6_000 || Date.now() > deadline) {
-      return;
     }
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const shrank = last < initial;
+    if ((shrank && Date.now() - steadySince >= 6_000) || Date.now() > deadline) return;
   }
 }
