@@ -3,7 +3,6 @@ import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { start } from "workflow/api";
 import { getWorld } from "workflow/runtime";
 import { z } from "zod";
-import { getConfig } from "../lib/config.js";
 import { getDb } from "../lib/db/index.js";
 import { json } from "../lib/http/respond.js";
 import { newId } from "../lib/ids.js";
@@ -104,7 +103,7 @@ export function createBenchRoutes(): ExtraRoutes {
 
     if (request.method === "POST" && route === "noop") {
       // An accept, as Paygent's are: queue deliveries wait for it (requestsFirst).
-      const release = getConfig().DEV_REQUESTS_FIRST ? holdForRequest() : () => {};
+      const release = holdForRequest();
       try {
         return await acceptNoop(url);
       } finally {

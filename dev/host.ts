@@ -27,8 +27,6 @@ export interface HostOptions {
   extraRoutes?: (request: Request) => Promise<Response | undefined>;
   /** Local world: deliver queue messages to the flow/step handlers in-process (no loopback HTTP). */
   directQueue?: boolean;
-  /** Queue deliveries wait while API writes are handled (lib/world/requestsFirst.ts; default on). */
-  requestsFirst?: boolean;
 }
 
 export interface Host {
@@ -61,20 +59,15 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const { resumeWebhook } = await import("workflow/api");
   const staticFiles = await loadStaticFiles(root);
 
-  // Queue deliveries (over HTTP or in-process) wait while API requests are handled: see requestsFirst.
-  const requestsFirst = options.requestsFirst !== false;
-  const deliverFlow: WebHandler = requestsFirst
-    ? (request) => afterRequests().then(() => flow.POST(request))
-    : flow.POST;
-  const deliverStep: WebHandler = requestsFirst
-    ? (request) => afterRequests().then(() => step.POST(request))
-    : step.POST;
+  // Queue deliveries (over HTTP or in-process) wait while API writes are handled: see requestsFirst.
+  const deliverFlow: WebHandler = (request) => afterRequests().then(() => flow.POST(request));
+  const deliverStep: WebHandler = (request) => afterRequests().then(() => step.POST(request));
 
   const dispatch = async (request: Request): Promise<Response> => {
     const { pathname } = new URL(request.url);
     if (pathname === "/.well-known/workflow/v1/flow") return deliverFlow(request);
     if (pathname === "/.well-known/workflow/v1/step") return deliverStep(request);
-    if (!requestsFirst || !isApiChange(request, pathname)) return answerRequest(request, pathname);
+    if (!isApiChange(request, pathname)) return answerRequest(request, pathname);
     const release = holdForRequest();
     try {
       return await answerRequest(request, pathname);

@@ -119,7 +119,6 @@ async function main(): Promise<void> {
     intervals,
     extraRoutes,
     directQueue: config.DEV_LOCAL_QUEUE_DIRECT,
-    requestsFirst: config.DEV_REQUESTS_FIRST,
   });
 
   const world = config.WORKFLOW_TARGET_WORLD ?? "local";

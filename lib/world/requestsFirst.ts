@@ -11,8 +11,10 @@
  * - background work waits at most `maxWaitMs`, then runs even if requests keep arriving.
  *
  * On Vercel every invocation is its own process and nothing registers requests: afterRequests()
- * resolves at once.
+ * resolves at once. DEV_REQUESTS_FIRST=false switches it off: requests are not counted, and
+ * background work never waits.
  */
+import { getConfig } from "../config.js";
 
 /** How long one request can hold background work back. */
 const requestHoldMs = 250;
@@ -27,6 +29,7 @@ let waiters: (() => void)[] = [];
  * (it may be called more than once). After `requestHoldMs` the request stops counting by itself.
  */
 export function holdForRequest(): () => void {
+  if (!getConfig().DEV_REQUESTS_FIRST) return () => {};
   inFlight++;
   let released = false;
   const release = () => {

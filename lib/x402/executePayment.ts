@@ -1,9 +1,8 @@
 import type { Kysely } from "kysely";
 import type { Account, Address, PublicClient } from "viem";
 import type { ChainContext } from "../chain/clients.js";
-import { getConfig } from "../config.js";
 import type { Database, Payment } from "../db/database.js";
-import { log } from "../log.js";
+import { injectFault } from "../faults/injectFault.js";
 import { boundedValidBefore } from "./boundedValidBefore.js";
 import { AuthorizationExpiredError, X402Error } from "./errors.js";
 import { assertExpectedTerms, assertSameTerms, type ExpectedTerms } from "./expectedTerms.js";
@@ -66,14 +65,6 @@ export interface ExecutePaymentParameters {
    * the chain) is shared, so both transports pay exactly once and never call a sent payment failed.
    */
   transport?: typeof payForResource | undefined;
-}
-
-/** Test fault injection: dies like a crashed host would, after settlement and before recording it. */
-function injectFault(point: "after-settle"): void {
-  if (getConfig().PAYGENT_FAULT === point) {
-    log.warn("fault injection: killing the process", { point, pid: process.pid });
-    process.kill(process.pid, "SIGKILL");
-  }
 }
 
 /**
@@ -198,6 +189,7 @@ export async function executePayment(
     };
   }
 
+  // Durability tests: die after settlement and before recording it.
   injectFault("after-settle");
   const row = await findPaymentByNonce(db, nonce);
   if (!row) throw new X402Error(`Payment row for nonce ${nonce} vanished after payment`);

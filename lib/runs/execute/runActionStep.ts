@@ -3,8 +3,8 @@ import { getActionModule } from "../../actions/registry.js";
 import type { ActionType } from "../../actions/schemas.js";
 import type { ActionContext, ActionOutcome, Spend } from "../../actions/types.js";
 import { getChainContext } from "../../chain/clients.js";
-import { getConfig } from "../../config.js";
 import type { Database } from "../../db/database.js";
+import { injectFault } from "../../faults/injectFault.js";
 import { log } from "../../log.js";
 import { type ActionResult, openGate } from "./openGate.js";
 import { finishPolicySpend } from "./policyGate.js";
@@ -130,10 +130,7 @@ export async function runActionStep(
     });
   }
   const result = await recordOutcome(db, { run, index, action, outcome, startedAt: started });
-  if (getConfig().PAYGENT_FAULT === "after-action") {
-    // Durability tests: die like a crashed host between this step's work and its checkpoint.
-    log.warn("fault injection: killing the process after an action", { runId, index });
-    process.kill(process.pid, "SIGKILL");
-  }
+  // Durability tests: die between this step's work and its checkpoint.
+  injectFault("after-action", { runId, index });
   return result;
 }

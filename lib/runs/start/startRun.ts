@@ -3,6 +3,7 @@ import type { McpToolCall } from "../../actions/fields.js";
 import type { Principal } from "../../auth/authenticate.js";
 import { getConfig } from "../../config.js";
 import type { Database, Run } from "../../db/database.js";
+import { injectFault } from "../../faults/injectFault.js";
 import { newId } from "../../ids.js";
 import { log } from "../../log.js";
 import { type BaseUnitLimit, newSessionRow } from "../../sessions/createSession.js";
@@ -111,12 +112,8 @@ export async function startRun(
     // Outbox accept (issue 17): the commit above is the durable accept; answer now and start the
     // workflow right after. A crash in between leaves a claimed row that startOrphanedRuns starts
     // once the claim is stale. The start waits for the API requests in hand (requestsFirst).
-    if (getConfig().PAYGENT_FAULT === "after-accept") {
-      // Durability test: die like a crashed host, after the 202 went out and before start().
-      log.warn("fault injection: killing the process", { point: "after-accept", pid: process.pid });
-      setTimeout(() => process.kill(process.pid, "SIGKILL"), 200);
-      return { run: inserted, created: true };
-    }
+    // Durability tests: die after the 202 went out and before start().
+    if (injectFault("after-accept", { runId }, 200)) return { run: inserted, created: true };
     void afterRequests()
       .then(() => startClaimed(db, inserted, claim))
       .catch((error: unknown) =>
