@@ -6,7 +6,7 @@ import { z } from "zod";
 import { getDb } from "../lib/db/index.js";
 import { json } from "../lib/http/respond.js";
 import { newId } from "../lib/ids.js";
-import { afterRequests, holdForRequest } from "../lib/world/requestsFirst.js";
+import { afterRequests, answerFirst } from "../lib/world/requestsFirst.js";
 import type { benchNoop } from "../workflows/benchNoop.js";
 
 /** A handler that answers the requests it owns and returns undefined for the rest. */
@@ -103,12 +103,7 @@ export function createBenchRoutes(): ExtraRoutes {
 
     if (request.method === "POST" && route === "noop") {
       // An accept, as Paygent's are: queue deliveries wait for it (requestsFirst).
-      const release = holdForRequest();
-      try {
-        return await acceptNoop(url);
-      } finally {
-        release();
-      }
+      return answerFirst(() => acceptNoop(url));
     }
 
     if (request.method === "POST" && route === "status") {

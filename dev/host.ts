@@ -11,7 +11,7 @@ import {
   type WorkflowDeliveryPeer,
 } from "../lib/security/isTrustedWorkflowDelivery.js";
 import { registerInProcessHandlers } from "../lib/world/registerInProcessHandlers.js";
-import { afterRequests, holdForRequest } from "../lib/world/requestsFirst.js";
+import { afterRequests, answerFirst } from "../lib/world/requestsFirst.js";
 import { type ApiRoute, discoverApiRoutes } from "./routes.js";
 
 type WebHandler = (request: Request) => Promise<Response> | Response;
@@ -68,12 +68,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     if (pathname === "/.well-known/workflow/v1/flow") return deliverFlow(request);
     if (pathname === "/.well-known/workflow/v1/step") return deliverStep(request);
     if (!isApiChange(request, pathname)) return answerRequest(request, pathname);
-    const release = holdForRequest();
-    try {
-      return await answerRequest(request, pathname);
-    } finally {
-      release();
-    }
+    return answerFirst(() => answerRequest(request, pathname));
   };
 
   const answerRequest = async (request: Request, pathname: string): Promise<Response> => {

@@ -1,9 +1,15 @@
 import { timingSafeEqual } from "node:crypto";
-import type { Kysely } from "kysely";
+import type { ExpressionBuilder, Kysely } from "kysely";
 import { getConfig } from "../config.js";
 import type { Database } from "../db/database.js";
 import { getDb } from "../db/index.js";
 import { ClientError, ServiceUnavailableError } from "../errors/index.js";
+import {
+  type KeyControls,
+  type KeyControlsRow,
+  keyControlsColumns,
+  toKeyControls,
+} from "../policy/resolveKeyControls.js";
 import { registerEnvAdminKey } from "./envAdminKey.js";
 import { hashApiKey } from "./hashApiKey.js";
 import { legacyScope, type Role } from "./roles.js";
@@ -17,6 +23,12 @@ export interface Principal {
    * moved to roles. Read `role` in new code.
    */
   scope: "admin" | "sessions";
+  /**
+   * The key's policy and freezes, read in the same statement as the key when the route asked for
+   * them (`keyControls` in its declaration): the checks before accepting money-moving work use
+   * them instead of a statement of their own. Absent otherwise; read them with resolveKeyControls.
+   */
+  controls?: KeyControls;
 }
 
 export { hashApiKey } from "./hashApiKey.js";
@@ -30,7 +42,10 @@ const challenge = { "www-authenticate": 'Bearer realm="paygent"' };
  * a key registered from an earlier value of the variable is revoked as soon as it is seen (or the
  * new value is first used), so rotating the variable really retires the old key.
  */
-export async function authenticate(request: Request): Promise<Principal> {
+export async function authenticate(
+  request: Request,
+  options: { withControls?: boolean } = {},
+): Promise<Principal> {
   const config = getConfig();
   if (config.AUTH_DISABLED) return { keyId: "auth-disabled", role: "admin", scope: "admin" };
   const header = request.headers.get("authorization") ?? "";
@@ -45,7 +60,7 @@ export async function authenticate(request: Request): Promise<Principal> {
   let principal: Principal | undefined;
   try {
     const db = await getDb();
-    const found = await findKey(db, keyHash);
+    const found = await findKey(db, keyHash, options.withControls ?? false);
     if (found?.source === "env" && !(envHash && sameHash(keyHash, envHash))) {
       // A key from an earlier PAYGENT_ADMIN_KEY: the operator rotated it away.
       await db
@@ -59,7 +74,7 @@ export async function authenticate(request: Request): Promise<Principal> {
     } else if (envHash && sameHash(keyHash, envHash)) {
       await registerEnvAdminKey(db, keyHash);
       // Re-read: a revoked env key row stays revoked.
-      const registered = await findKey(db, keyHash);
+      const registered = await findKey(db, keyHash, false);
       principal = registered ? toPrincipal(registered) : undefined;
     }
   } catch (error) {
@@ -70,23 +85,43 @@ export async function authenticate(request: Request): Promise<Principal> {
   return principal;
 }
 
-interface KeyRow {
+interface KeyRow extends Partial<KeyControlsRow> {
   id: string;
   role: Role;
   source: "created" | "env";
 }
 
-async function findKey(db: Kysely<Database>, keyHash: string): Promise<KeyRow | undefined> {
+async function findKey(
+  db: Kysely<Database>,
+  keyHash: string,
+  withControls: boolean,
+): Promise<KeyRow | undefined> {
+  // Aliased: the controls' subqueries read api_keys too, and must see this row only through its id.
   return await db
-    .selectFrom("api_keys")
-    .select(["id", "role", "source"])
-    .where("key_hash", "=", keyHash)
-    .where("revoked_at", "is", null)
+    .selectFrom("api_keys as presented")
+    .select(["presented.id", "presented.role", "presented.source"])
+    .$if(withControls, (query) =>
+      query.select((eb) =>
+        keyControlsColumns(
+          eb as unknown as ExpressionBuilder<Database, never>,
+          eb.ref("presented.id"),
+        ),
+      ),
+    )
+    .where("presented.key_hash", "=", keyHash)
+    .where("presented.revoked_at", "is", null)
     .executeTakeFirst();
 }
 
 function toPrincipal(row: KeyRow): Principal {
-  return { keyId: row.id, role: row.role, scope: legacyScope(row.role) };
+  return {
+    keyId: row.id,
+    role: row.role,
+    scope: legacyScope(row.role),
+    ...(row.freezes !== undefined && row.policy !== undefined
+      ? { controls: toKeyControls({ freezes: row.freezes, policy: row.policy }) }
+      : {}),
+  };
 }
 
 function sameHash(a: string, b: string): boolean {

@@ -12,6 +12,7 @@ import {
   type TransactionSettings,
 } from "kysely";
 import type { Database } from "./database.js";
+import { firstInLinePool } from "./firstInLinePool.js";
 
 /** Which driver backs the database. */
 export type DatabaseDriver = "pglite" | "pg" | "neon";
@@ -31,6 +32,11 @@ export interface CreateDbParameters {
   loadDataDir?: Uint8Array;
   /** Pool size for "pg" and "neon". */
   maxConnections?: number;
+  /**
+   * Whether a statement issued now serves an API request in hand: such statements go before
+   * queued background ones, in the PGlite worker and when waiting for a pooled connection.
+   */
+  answeringRequest?: () => boolean;
   /** Append each statement (time, ms, SQL without parameters) to this file (DB_QUERY_LOG). */
   queryLog?: string;
 }
@@ -54,7 +60,11 @@ export async function createDb(parameters: CreateDbParameters): Promise<DbHandle
         import("./pglite/startPgliteWorker.js"),
         import("./pglite/pgliteWorkerDialect.js"),
       ]);
-      const worker = startPgliteWorker({ dataDir: parameters.dataDir, loadDataDir });
+      const worker = startPgliteWorker({
+        dataDir: parameters.dataDir,
+        loadDataDir,
+        answeringRequest: parameters.answeringRequest,
+      });
       try {
         await worker.waitReady;
       } catch (error) {
@@ -73,29 +83,27 @@ export async function createDb(parameters: CreateDbParameters): Promise<DbHandle
     return { db, driver, close: () => db.destroy() };
   }
   if (!parameters.url) throw new Error(`The ${driver} driver needs a connection URL`);
+  const poolSize = parameters.maxConnections ?? 10;
+  const answeringRequest = parameters.answeringRequest;
+  const inLines = (pool: PostgresPool): PostgresPool =>
+    answeringRequest ? firstInLinePool(pool, poolSize, answeringRequest) : pool;
   if (driver === "neon") {
     const { Pool, neonConfig } = await import("@neondatabase/serverless");
     if (typeof WebSocket === "undefined" && !neonConfig.webSocketConstructor) {
       const { default: ws } = await import("ws");
       neonConfig.webSocketConstructor = ws;
     }
-    const pool = new Pool({
-      connectionString: parameters.url,
-      max: parameters.maxConnections ?? 10,
-    });
+    const pool = new Pool({ connectionString: parameters.url, max: poolSize });
     // Neon's Client#connect resolves to void, so it is not typed as kysely's PostgresPool.
     const db = open(
-      new PostgresDialect({ pool: pool as unknown as PostgresPool }),
+      new PostgresDialect({ pool: inLines(pool as unknown as PostgresPool) }),
       parameters.queryLog,
     );
     return { db, driver, close: () => db.destroy() };
   }
   const pg = await import("pg");
-  const pool = new pg.default.Pool({
-    connectionString: parameters.url,
-    max: parameters.maxConnections ?? 10,
-  });
-  const db = open(new PostgresDialect({ pool }), parameters.queryLog);
+  const pool = new pg.default.Pool({ connectionString: parameters.url, max: poolSize });
+  const db = open(new PostgresDialect({ pool: inLines(pool) }), parameters.queryLog);
   return { db, driver, close: () => db.destroy() };
 }
 

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { type Config, getConfig, isNeonUrl } from "../config.js";
 import { clearProcessSingleton, processSingleton } from "../singleton.js";
+import { answeringRequest } from "../world/requestsFirst.js";
 import { createDb, type DatabaseDriver, type DbHandle } from "./createDb.js";
 import type { Database } from "./database.js";
 import { lockDataDir } from "./lockDataDir.js";
@@ -32,6 +33,7 @@ export function getDbHandle(): Promise<DbHandle> {
         url: config.DATABASE_URL,
         dataDir: config.PGLITE_DATA_DIR,
         pgliteThread: config.PGLITE_WORKER ? "worker" : "main",
+        answeringRequest,
         ...(config.DB_QUERY_LOG ? { queryLog: config.DB_QUERY_LOG } : {}),
       });
       await migrateToLatest(opened.db);

@@ -63,6 +63,11 @@ export interface EndpointDeclaration<
   auth: A;
   /** Rate-limit bucket: counted per IP before auth (public routes too), then per key. */
   rateLimit?: RateLimitBucket;
+  /**
+   * Reads the key's policy and freezes in the statement that authenticates it (principal.controls),
+   * for routes that check them before accepting money-moving work: one round trip fewer.
+   */
+  keyControls?: boolean;
   params?: P;
   query?: Q;
   /** The JSON body (or, for webhooks, the signed JSON), published as components.schemas[name]. */
@@ -169,6 +174,7 @@ export function endpoint<
       principal = await guard(request, {
         auth: declaration.auth,
         rateLimit: declaration.rateLimit,
+        keyControls: declaration.keyControls,
       });
     } catch (error) {
       const unauthorized = error instanceof ClientError && error.code === "unauthorized";

@@ -34,6 +34,8 @@ export interface GuardOptions {
    * are throttled too, and public routes can be limited), then per key once authenticated.
    */
   rateLimit?: RateLimitBucket;
+  /** Reads the key's policy and freezes with the key, as principal.controls (see Principal). */
+  keyControls?: boolean;
 }
 
 /** Whether a principal holds a role. The one place roles map onto keys. */
@@ -83,7 +85,7 @@ export async function guard(
   }
   if (auth === "cron") verifyCronRequest(request);
   if (!needsApiKey(auth)) return undefined;
-  const principal = await authenticate(request);
+  const principal = await authenticate(request, { withControls: options.keyControls ?? false });
   const roles: readonly Role[] = auth === "any" ? [] : typeof auth === "string" ? [auth] : auth;
   if (roles.length > 0 && !roles.some((role) => principalHasRole(principal, role))) {
     throw new ClientError(

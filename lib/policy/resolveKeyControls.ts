@@ -1,8 +1,9 @@
-import type { Kysely } from "kysely";
+import { type Expression, type ExpressionBuilder, type Kysely, sql } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
 import type { Database } from "../db/database.js";
 import { keyTarget, WALLET_TARGET } from "../freeze/freezeTargets.js";
 import {
+  type KeyPolicyRow,
   keyPolicy,
   type ResolvedPolicy,
   resolvePolicy,
@@ -23,35 +24,62 @@ export interface KeyControls {
   freeze?: ActiveFreeze;
 }
 
+/** What keyControlsColumns reads, before toKeyControls. */
+export interface KeyControlsRow {
+  freezes: unknown;
+  policy: KeyPolicyRow;
+}
+
 /**
  * The key's policy and freezes in one round trip, read fresh every time (never cached: a freeze or
  * a tightened policy applies to the very next request). Accepting a command needs both, and each
- * extra statement is a wait on a busy database under a burst (issue 17).
+ * extra statement is a wait on a busy database under a burst (issue 17). authenticate() can read
+ * them with the key itself (keyControlsColumns), saving this statement on the accept path.
  */
 export async function resolveKeyControls(
   db: Kysely<Database>,
   parameters: { keyId: string | null },
 ): Promise<KeyControls> {
   const { keyId } = parameters;
-  const targets = keyId ? [WALLET_TARGET, keyTarget(keyId)] : [WALLET_TARGET];
+  if (!keyId) {
+    const row = await db
+      .selectNoFrom((eb) => [freezesOf(eb, [WALLET_TARGET]).as("freezes")])
+      .executeTakeFirstOrThrow();
+    return toKeyControls(
+      { freezes: row.freezes, policy: null },
+      await resolvePolicy(db, { keyId }),
+    );
+  }
   const row = await db
-    .selectNoFrom((eb) => [
-      jsonArrayFrom(
-        eb
-          .selectFrom("freezes")
-          .select(["target", "reason", "frozen_at"])
-          .where("target", "in", targets),
-      ).as("freezes"),
-      ...(keyId ? [keyPolicy(eb, keyId).as("policy")] : []),
-    ])
+    .selectNoFrom((eb) => keyControlsColumns(eb, keyId))
     .executeTakeFirstOrThrow();
+  return toKeyControls(row as KeyControlsRow);
+}
+
+/**
+ * The columns `freezes` and `policy` of a key, for a select of its own (resolveKeyControls) or
+ * beside the key's row (`keyId` a reference to api_keys.id). Read them back with toKeyControls.
+ */
+export function keyControlsColumns(
+  eb: ExpressionBuilder<Database, never>,
+  keyId: string | Expression<string>,
+) {
+  const keyFreeze =
+    typeof keyId === "string"
+      ? eb.val(keyTarget(keyId))
+      : sql<string>`${keyTarget("")} || ${keyId}`;
+  return [
+    freezesOf(eb, [eb.val(WALLET_TARGET), keyFreeze]).as("freezes"),
+    keyPolicy(eb, keyId).as("policy"),
+  ] as const;
+}
+
+/** Reads keyControlsColumns back (`policy` given: a key without a row of its own, e.g. no key). */
+export function toKeyControls(row: KeyControlsRow, policy?: ResolvedPolicy): KeyControls {
   const freezes = row.freezes as { target: string; reason: string | null; frozen_at: string }[];
   const frozen = freezes.find((f) => f.target === WALLET_TARGET) ?? freezes[0];
-  const policy = keyId
-    ? toResolvedPolicy((row as { policy: Parameters<typeof toResolvedPolicy>[0] }).policy)
-    : await resolvePolicy(db, { keyId: null });
   return {
-    policy,
+    policy: policy ?? toResolvedPolicy(row.policy),
     ...(frozen
       ? {
           freeze: {
@@ -62,4 +90,20 @@ export async function resolveKeyControls(
         }
       : {}),
   };
+}
+
+function freezesOf(
+  eb: ExpressionBuilder<Database, never>,
+  targets: readonly (string | Expression<string>)[],
+) {
+  return jsonArrayFrom(
+    eb
+      .selectFrom("freezes")
+      .select(["target", "reason", "frozen_at"])
+      .where(
+        "target",
+        "in",
+        targets.map((target) => (typeof target === "string" ? eb.val(target) : target)),
+      ),
+  );
 }

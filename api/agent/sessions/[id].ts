@@ -42,6 +42,7 @@ export const PATCH = endpoint(
     summary: "Lower a session's budget, daily limit or approval threshold (tighten only)",
     tags: ["agent"],
     auth: ["admin", "agent"],
+    keyControls: true,
     params: { id: sessionId },
     body: { name: "UpdateSessionRequest", schema: updateSessionRequest },
     success: { status: 200, description: "The updated session", schema: sessionWithBudgetResponse },

@@ -35,6 +35,7 @@ export const POST = endpoint(
     summary: "Open a session with a budget, a daily limit and an approval threshold",
     tags: ["agent"],
     auth: ["admin", "agent"],
+    keyControls: true,
     body: { name: "CreateSessionRequest", schema: createSessionRequest },
     success: { status: 201, description: "The new session", schema: sessionResponse },
     responses: {

@@ -8,6 +8,11 @@
  *   {op:"begin"} → txId · {op:"end", tx, commit} · {op:"dump"} → bytes · {op:"close"}
  * Transactions use PGlite's own transaction(): it holds PGlite's exclusive lock from BEGIN to
  * COMMIT/ROLLBACK, so queries outside the transaction wait, exactly as in the main thread.
+ *
+ * Order: PGlite runs one statement (or transaction) at a time. Calls that take its lock (a query or
+ * exec outside a transaction, begin, dump) wait here in two queues and go one at a time,
+ * those marked \`first\` (issued while answering an API request) before the others; calls inside an
+ * open transaction (and close) go straight through, as they must. Within each queue the order is arrival.
  */
 export const pgliteWorkerSource = `
 "use strict";
@@ -104,16 +109,54 @@ function answer(reply) {
   answers.push(reply);
 }
 
+// Calls waiting for PGlite's lock: [first, background]. One runs at a time (\`running\`).
+const waiting = [[], []];
+let running = false;
+
+function takesLock(message) {
+  if (message.op === "query" || message.op === "exec") return !message.tx;
+  // close goes straight through: shutting down must not wait behind a transaction left open.
+  return message.op === "begin" || message.op === "dump";
+}
+
+function runNext() {
+  if (running) return;
+  const message = waiting[0].shift() || waiting[1].shift();
+  if (!message) return;
+  running = true;
+  const result = handle(message);
+  reply(message, result);
+  // A transaction holds the lock until it ends, not until BEGIN is answered.
+  const held = message.op === "begin"
+    ? result.then((tx) => open.get(tx) && open.get(tx).done, () => {})
+    : result;
+  held.then(next, next);
+}
+
+function next() {
+  running = false;
+  runNext();
+}
+
+function reply(message, result) {
+  result.then(
+    (value) => answer({ id: message.id, ok: true, result: value }),
+    (error) => {
+      const detail = { message: String(error && error.message ? error.message : error), name: error && error.name };
+      for (const key of errorFields) if (error && error[key] !== undefined) detail[key] = error[key];
+      answer({ id: message.id, ok: false, error: detail });
+    },
+  );
+}
+
 parentPort.on("message", (batch) => {
   for (const message of batch) {
-    handle(message).then(
-      (result) => answer({ id: message.id, ok: true, result }),
-      (error) => {
-        const detail = { message: String(error && error.message ? error.message : error), name: error && error.name };
-        for (const key of errorFields) if (error && error[key] !== undefined) detail[key] = error[key];
-        answer({ id: message.id, ok: false, error: detail });
-      },
-    );
+    if (!takesLock(message)) {
+      reply(message, handle(message));
+      continue;
+    }
+    waiting[message.first ? 0 : 1].push(message);
   }
+  runNext();
 });
 `;

@@ -11,6 +11,11 @@ export interface StartPgliteWorkerParameters {
   dataDir?: string;
   /** A dumped data directory (tarball bytes) to start from, e.g. a migrated snapshot. */
   loadDataDir?: Uint8Array;
+  /**
+   * Whether a statement issued now serves an API request in hand: such statements (and
+   * transactions) run before queued background ones (lib/world/requestsFirst).
+   */
+  answeringRequest?: () => boolean;
 }
 
 /** A Postgres error raised in the worker, with its SQLSTATE and fields (never the query's params). */
@@ -63,6 +68,7 @@ export interface PgliteWorker extends PGlite {
  */
 export function startPgliteWorker(parameters: StartPgliteWorkerParameters = {}): PgliteWorker {
   const bytes = parameters.loadDataDir;
+  const first = parameters.answeringRequest ?? (() => false);
   const worker = new Worker(pgliteWorkerSource, {
     eval: true,
     workerData: {
@@ -128,7 +134,14 @@ export function startPgliteWorker(parameters: StartPgliteWorkerParameters = {}):
         new Error("PGlite worker: parsers, blob and paramTypes are not supported"),
       );
     }
-    return call({ op: "query", sql, params: params ?? [], rowMode: options?.rowMode, tx });
+    return call({
+      op: "query",
+      sql,
+      params: params ?? [],
+      rowMode: options?.rowMode,
+      tx,
+      first: first(),
+    });
   };
 
   const handle: PgliteWorker = {
@@ -137,7 +150,7 @@ export function startPgliteWorker(parameters: StartPgliteWorkerParameters = {}):
     waitReady: Promise.resolve(),
     query: (sql, params, options) => query(sql, params, options),
     async transaction<T>(callback: (tx: PGliteTransaction) => Promise<T>): Promise<T> {
-      const tx = await call<number>({ op: "begin" });
+      const tx = await call<number>({ op: "begin", first: first() });
       let ended = false;
       const end = async (commit: boolean) => {
         if (ended) return;
@@ -171,7 +184,7 @@ export function startPgliteWorker(parameters: StartPgliteWorkerParameters = {}):
       }
     },
     dumpDataDir: () => call<Uint8Array>({ op: "dump" }),
-    begin: () => call<number>({ op: "begin" }),
+    begin: () => call<number>({ op: "begin", first: first() }),
     end: (transaction, commit) => call({ op: "end", tx: transaction, commit }),
     queryIn: (transaction, sql, params) =>
       query(sql, [...params], { rowMode: "object" }, transaction),

@@ -34,8 +34,10 @@ export async function checkStartPolicy(
   },
 ): Promise<SessionPolicyLimits> {
   const keyId = parameters.principal.keyId === "auth-disabled" ? null : parameters.principal.keyId;
-  // Freezes and policy in one read (a freeze, or a tightened policy, applies to the next request).
-  const { policy, freeze } = await resolveKeyControls(db, { keyId });
+  // Freezes and policy in one read (a freeze, or a tightened policy, applies to the next request);
+  // routes declared with keyControls read them with the key, in the statement that authenticated it.
+  const { policy, freeze } =
+    parameters.principal.controls ?? (await resolveKeyControls(db, { keyId }));
   if (freeze) throw new FrozenError(freeze.target, freeze.reason);
   const limits: CommandLimits = {};
   if (parameters.approvalThresholdUsd !== undefined)

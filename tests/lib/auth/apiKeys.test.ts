@@ -1,11 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createApiKey, listApiKeys, revokeApiKey } from "../../../lib/auth/apiKeys.js";
+import { assignPolicy } from "../../../lib/auth/assignPolicy.js";
 import { authenticate, hashApiKey } from "../../../lib/auth/authenticate.js";
 import { closeCache } from "../../../lib/cache/index.js";
 import { resetConfig } from "../../../lib/config.js";
 import { closeDb } from "../../../lib/db/index.js";
 import type { ClientError } from "../../../lib/errors/index.js";
+import { setFrozen } from "../../../lib/freeze/setFrozen.js";
 import { guard } from "../../../lib/http/guard.js";
+import { createPolicy } from "../../../lib/policy/createPolicy.js";
+import { resolveKeyControls } from "../../../lib/policy/resolveKeyControls.js";
 import { createTestDb, type TestDb } from "../../helpers/db.js";
 
 let testDb: TestDb;
@@ -112,6 +116,37 @@ describe("authenticate", () => {
       code: "unauthorized",
       status: 401,
     });
+  });
+
+  test("behavior: withControls reads the key's policy and freezes in the same statement, fresh each time", async () => {
+    const created = await createApiKey(testDb.db, { name: "controls", scope: "sessions" });
+    const plain = await authenticate(bearer(created.key));
+    expect(plain.controls).toBeUndefined();
+
+    const before = await authenticate(bearer(created.key), { withControls: true });
+    expect(before.controls).toEqual(await resolveKeyControls(testDb.db, { keyId: created.id }));
+    expect(before.controls?.policy.source).toBe("default");
+    expect(before.controls?.freeze).toBeUndefined();
+
+    const policy = await createPolicy(testDb.db, {
+      name: "tight",
+      document: { allowedActions: ["pay"], approvalThresholdUsd: "1" },
+    });
+    await assignPolicy(testDb.db, { keyId: created.id, policyId: policy.id });
+    await setFrozen(testDb.db, { target: { keyId: created.id }, frozen: true, reason: "probe" });
+    const after = await authenticate(bearer(created.key), { withControls: true });
+    expect(after.controls).toEqual(await resolveKeyControls(testDb.db, { keyId: created.id }));
+    expect(after.controls?.policy).toMatchObject({ id: policy.id, version: 1, source: "key" });
+    expect(after.controls?.freeze).toMatchObject({ target: `key:${created.id}`, reason: "probe" });
+
+    // The wallet's freeze is the one reported when both are frozen.
+    await setFrozen(testDb.db, { target: "wallet", frozen: true, reason: "wallet probe" });
+    try {
+      const both = await authenticate(bearer(created.key), { withControls: true });
+      expect(both.controls?.freeze).toMatchObject({ target: "wallet", reason: "wallet probe" });
+    } finally {
+      await setFrozen(testDb.db, { target: "wallet", frozen: false });
+    }
   });
 
   test("error: missing, malformed and unknown credentials are 401", async () => {

@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { afterRequests, holdForRequest, requestsInFlight } from "../../../lib/world/requestsFirst.js";
+import {
+  afterRequests,
+  answerFirst,
+  answeringRequest,
+  holdForRequest,
+  requestsInFlight,
+} from "../../../lib/world/requestsFirst.js";
 
 /** Settles pending promise callbacks; reports whether `promise` has resolved. */
 async function isResolved(promise: Promise<unknown>): Promise<boolean> {
@@ -52,5 +58,37 @@ describe("requestsFirst", () => {
     await vi.advanceTimersByTimeAsync(250);
     expect(requestsInFlight()).toBe(0);
     expect(await isResolved(afterRequests())).toBe(true);
+  });
+
+  test("behavior: statements of a request's handler count as answering it; work it leaves behind does not", async () => {
+    let leftBehind: Promise<boolean> | undefined;
+    const during = await answerFirst(async () => {
+      await Promise.resolve();
+      // The outbox's start() is started inside the handler and runs after the answer.
+      leftBehind = afterRequests().then(() => answeringRequest());
+      return answeringRequest();
+    });
+    expect(during).toBe(true);
+    expect(requestsInFlight()).toBe(0);
+    expect(await leftBehind).toBe(false);
+    expect(answeringRequest()).toBe(false);
+  });
+
+  test("behavior: a request stops counting as answered first after 250 ms", async () => {
+    vi.useFakeTimers();
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const seen: boolean[] = [];
+    const answered = answerFirst(async () => {
+      seen.push(answeringRequest());
+      await released;
+      seen.push(answeringRequest());
+    });
+    await vi.advanceTimersByTimeAsync(250);
+    release();
+    await answered;
+    expect(seen).toEqual([true, false]);
   });
 });

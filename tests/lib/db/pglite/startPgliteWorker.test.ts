@@ -124,6 +124,52 @@ describe("startPgliteWorker", () => {
     expect(ticks).toBeGreaterThan(2);
   });
 
+  test("behavior: statements issued while answering a request run before queued background ones", async () => {
+    let answering = false;
+    const lined = startPgliteWorker({ answeringRequest: () => answering });
+    try {
+      await lined.waitReady;
+      await lined.query("create table seen (n serial primary key, who text not null)");
+      // A background transaction holds the lock while both lines fill up behind it.
+      let commit!: () => void;
+      const held = new Promise<void>((resolve) => {
+        commit = resolve;
+      });
+      const holder = lined.transaction(async (tx) => {
+        await tx.query("insert into seen (who) values ('holder')");
+        await held;
+      });
+      await sleep(20);
+      const background = [1, 2, 3].map((i) =>
+        lined.query("insert into seen (who) values ($1)", [`background ${i}`]),
+      );
+      answering = true;
+      const first = [1, 2].map((i) =>
+        lined.query("insert into seen (who) values ($1)", [`request ${i}`]),
+      );
+      const firstTransaction = lined.transaction(async (tx) => {
+        await tx.query("insert into seen (who) values ('request transaction')");
+      });
+      answering = false;
+      commit();
+      await Promise.all([holder, ...background, ...first, firstTransaction]);
+      const { rows } = await lined.query<{ who: string }>("select who from seen order by n", [], {
+        rowMode: "object",
+      });
+      expect(rows.map((row) => row.who)).toEqual([
+        "holder",
+        "request 1",
+        "request 2",
+        "request transaction",
+        "background 1",
+        "background 2",
+        "background 3",
+      ]);
+    } finally {
+      await lined.close();
+    }
+  });
+
   test("error: after close every call rejects as fatal", async () => {
     const other = startPgliteWorker();
     await other.waitReady;
