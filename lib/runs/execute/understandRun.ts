@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
+import { CommandParseError } from "../../agent/errors.js";
 import type { Command } from "../../agent/intent.js";
-import { loadMemory } from "../../agent/memory.js";
+import { loadMemory, type SessionMemory } from "../../agent/memory.js";
 import { createLanguageModel } from "../../agent/model/createLanguageModel.js";
 import type { ModelUsage } from "../../agent/model/modelCommand.js";
 import { understandCommand } from "../../agent/understandCommand.js";
@@ -34,19 +35,40 @@ export async function understandRun(
       },
     };
   }
-  const [memory, services] = await Promise.all([
-    loadMemory(db, run.session_id),
-    listServiceNames(db),
-  ]);
+  // The grammar needs the session's memory only for a reference ("do that again"), and the
+  // registered services only for the examples of a refusal: each is read when a parse asks for it,
+  // which spares most runs two statements (issue 17). The answer is the same as reading both first.
   const model = createLanguageModel(getConfig());
-  const understood = await understandCommand({
-    text: run.command,
-    tokens: agentTokens(),
-    memory,
-    services,
-    model,
-  });
-  return { command: understood.command, ...(understood.usage ? { usage: understood.usage } : {}) };
+  let memory: SessionMemory | undefined;
+  let services: string[] | undefined;
+  for (;;) {
+    try {
+      const understood = await understandCommand({
+        text: run.command,
+        tokens: agentTokens(),
+        memory,
+        services,
+        model,
+      });
+      return {
+        command: understood.command,
+        ...(understood.usage ? { usage: understood.usage } : {}),
+      };
+    } catch (error) {
+      if (!(error instanceof CommandParseError)) throw error;
+      if (error.reason === "memory" && memory === undefined) {
+        memory = await loadMemory(db, run.session_id);
+        continue;
+      }
+      // With a model an unrecognised phrasing went to the model, and its failure is final.
+      const refused = error.reason === "unsupported" || (error.reason === "unrecognized" && !model);
+      if (refused && services === undefined) {
+        services = await listServiceNames(db);
+        continue;
+      }
+      throw error;
+    }
+  }
 }
 
 /**

@@ -3,6 +3,8 @@ import { CommandParseError } from "../../../lib/agent/errors.js";
 import { parseCommand } from "../../../lib/agent/grammar/parseCommand.js";
 import { loadMemory, rememberRun } from "../../../lib/agent/memory.js";
 import type { Plan } from "../../../lib/agent/plan.js";
+import type { Run } from "../../../lib/db/database.js";
+import { understandRun } from "../../../lib/runs/execute/understandRun.js";
 import { createTestDb, type TestDb } from "../../helpers/db.js";
 import { tokens } from "./fixtures.js";
 
@@ -139,5 +141,29 @@ describe("session memory", () => {
 
   test("behavior: sessions do not see each other's memory", async () => {
     expect(await loadMemory(testDb.db, "s2")).toEqual({});
+  });
+
+  test("behavior: a run reads its session's memory only when its command refers to an earlier one", async () => {
+    const statements: string[] = [];
+    const counted = testDb.db.withPlugin({
+      transformQuery: (args) => {
+        statements.push(args.node.kind);
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    const run = (command: string) =>
+      ({ id: "run_u", kind: "command", command, session_id: "s1", options: null }) as Run;
+
+    const plain = await understandRun(counted, run("what's my balance"));
+    expect(plain.command.steps[0]?.kind).toBe("balance");
+    expect(statements).toEqual([]);
+
+    // The same answer as parsing with the memory read up front.
+    const again = await understandRun(counted, run("do that again"));
+    expect(again.command).toEqual(
+      parseCommand("do that again", { tokens, memory: await loadMemory(testDb.db, "s1") }),
+    );
+    expect(statements).toEqual(["SelectQueryNode"]);
   });
 });
