@@ -13,6 +13,13 @@ import {
 import { type Accepted, burst, load, loneRun, RunClient, type RunKind } from "./lib/runClient.js";
 import { type BenchRow, percentile, round } from "./stats.js";
 
+/** The backing each `--worlds` entry is measured on. */
+const historyBackings: Record<string, BackingName> = {
+  local: "embedded",
+  postgres: "postgres-world",
+  "local-pg": "postgres",
+};
+
 /** Opt-in (`npm run bench history`): generating 10,000 runs takes many minutes. */
 export const explicitOnly = true;
 
@@ -33,7 +40,8 @@ interface Figures {
  * Every figure comes from a freshly started host process (same data folder), so JIT warmth and
  * caches are alike. Local world: measured with the event pruning off
  * (WORKFLOW_LOCAL_EVENT_HISTORY_RUNS=0, the history as the world keeps it) and on (the default).
- * `--worlds=local,postgres` picks the worlds.
+ * `--worlds=local,postgres` picks the worlds; `local-pg` is the local world with Postgres + Redis
+ * as Paygent's database (the `postgres` backing), which tells the world's history from PGlite's.
  */
 export async function run(): Promise<BenchRow[]> {
   const history = numberOption("history", 10_000);
@@ -43,15 +51,18 @@ export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const lines: string[] = [];
   for (const world of worlds) {
-    const backing: BackingName = world === "postgres" ? "postgres-world" : "embedded";
+    const backing = historyBackings[world];
+    if (!backing) throw new Error(`unknown world ${world}: local, postgres or local-pg`);
+    const localWorld = world !== "postgres";
     const data = await prepareBacking(backing);
     try {
-      const pruningOff: Record<string, string> =
-        backing === "embedded" ? { WORKFLOW_LOCAL_EVENT_HISTORY_RUNS: "0" } : {};
+      const pruningOff: Record<string, string> = localWorld
+        ? { WORKFLOW_LOCAL_EVENT_HISTORY_RUNS: "0" }
+        : {};
       const fresh = await measure(data, pruningOff);
       const generated = await generate(data, history);
       const after = await measure(data, pruningOff);
-      const pruned = backing === "embedded" ? await measure(data, {}, true) : undefined;
+      const pruned = localWorld ? await measure(data, {}, true) : undefined;
       const line = (label: string, f: Figures) =>
         `  ${label.padEnd(34)} ${String(round(f.lonePostToCompletedP50)).padStart(8)} ms ${String(round(f.floorLoneP50)).padStart(8)} ms ${String(round(f.runsPerSecond)).padStart(8)} ${String(round(f.startSeconds)).padStart(8)} s${f.eventFiles === undefined ? "" : `   ${f.eventFiles} event files`}`;
       lines.push(
