@@ -193,6 +193,11 @@ const envSchema = z.object({
   // Throughput (issue 17): the embedded database's thread, the local world's history, bench routes.
   /** Embedded PGlite runs in a worker thread so queries leave the event loop; "false" keeps it inline. */
   PGLITE_WORKER: defaultOnFlag,
+  /**
+   * The PGlite worker keeps prepared queries (lib/db/prepareQuery) as named statements, parsed and
+   * planned once; "false" parses every statement anew (measured against in `bench runs`).
+   */
+  PGLITE_NAMED_STATEMENTS: defaultOnFlag,
   /** Local world: keep the event files of this many most recently finished runs (0 keeps all). */
   WORKFLOW_LOCAL_EVENT_HISTORY_RUNS: z.coerce.number().int().min(0).default(100),
   /**

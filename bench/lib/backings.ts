@@ -7,7 +7,7 @@ import { LOCAL_REDIS_URL } from "../../tests/helpers/services.js";
 /** What backs a host: the database, cache and workflow world. */
 export type BaseBacking = "embedded" | "postgres" | "postgres-world";
 /** A setting switched away from its default, to measure before against after in one run. */
-export type BackingModifier = "inline" | "http" | "direct" | "fifo";
+export type BackingModifier = "inline" | "http" | "direct" | "fifo" | "unnamed";
 /** A backing and its modifiers, written `base[+modifier…]`, e.g. `embedded+inline`. */
 export type BackingName = string;
 
@@ -22,6 +22,10 @@ const modifiers: Record<BackingModifier, { label: string; env: Record<string, st
   http: { label: "local queue over loopback HTTP", env: { DEV_LOCAL_QUEUE_DIRECT: "false" } },
   direct: { label: "accept answers after start() (no outbox)", env: { ACCEPT_OUTBOX: "false" } },
   fifo: { label: "deliveries do not wait for API writes", env: { DEV_REQUESTS_FIRST: "false" } },
+  unnamed: {
+    label: "PGlite parses every statement anew (no named statements)",
+    env: { PGLITE_NAMED_STATEMENTS: "false" },
+  },
 };
 
 function parseBacking(name: BackingName): { base: BaseBacking; mods: BackingModifier[] } {

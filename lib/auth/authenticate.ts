@@ -3,6 +3,7 @@ import type { ExpressionBuilder, Kysely } from "kysely";
 import { getConfig } from "../config.js";
 import type { Database } from "../db/database.js";
 import { getDb } from "../db/index.js";
+import { prepareQuery } from "../db/prepareQuery.js";
 import { ClientError, ServiceUnavailableError } from "../errors/index.js";
 import {
   type KeyControls,
@@ -96,22 +97,32 @@ async function findKey(
   keyHash: string,
   withControls: boolean,
 ): Promise<KeyRow | undefined> {
-  // Aliased: the controls' subqueries read api_keys too, and must see this row only through its id.
-  return await db
+  const [row] = await (withControls ? findKeyWithControls : findKeyOnly)(db, { keyHash });
+  return row;
+}
+
+// Prepared (see prepareQuery): every authenticated request runs one of these.
+const findKeyOnly = prepareQuery("findKey", (db, p: { keyHash: string }) =>
+  db
     .selectFrom("api_keys as presented")
     .select(["presented.id", "presented.role", "presented.source"])
-    .$if(withControls, (query) =>
-      query.select((eb) =>
-        keyControlsColumns(
-          eb as unknown as ExpressionBuilder<Database, never>,
-          eb.ref("presented.id"),
-        ),
+    .where("presented.key_hash", "=", p.keyHash)
+    .where("presented.revoked_at", "is", null),
+);
+
+const findKeyWithControls = prepareQuery("findKeyWithControls", (db, p: { keyHash: string }) =>
+  db
+    .selectFrom("api_keys as presented")
+    .select(["presented.id", "presented.role", "presented.source"])
+    .select((eb) =>
+      keyControlsColumns(
+        eb as unknown as ExpressionBuilder<Database, never>,
+        eb.ref("presented.id"),
       ),
     )
-    .where("presented.key_hash", "=", keyHash)
-    .where("presented.revoked_at", "is", null)
-    .executeTakeFirst();
-}
+    .where("presented.key_hash", "=", p.keyHash)
+    .where("presented.revoked_at", "is", null),
+);
 
 function toPrincipal(row: KeyRow): Principal {
   return {

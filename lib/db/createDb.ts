@@ -28,6 +28,8 @@ export interface CreateDbParameters {
    * the calling thread ("main").
    */
   pgliteThread?: "worker" | "main";
+  /** "pglite" worker: run prepared queries as named statements (default true). */
+  pgliteNamedStatements?: boolean;
   /** "pglite": start from a dumped data directory (tarball bytes), e.g. a migrated snapshot. */
   loadDataDir?: Uint8Array;
   /** Pool size for "pg" and "neon". */
@@ -64,6 +66,7 @@ export async function createDb(parameters: CreateDbParameters): Promise<DbHandle
         dataDir: parameters.dataDir,
         loadDataDir,
         answeringRequest: parameters.answeringRequest,
+        namedStatements: parameters.pgliteNamedStatements ?? true,
       });
       try {
         await worker.waitReady;

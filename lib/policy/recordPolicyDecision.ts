@@ -1,5 +1,6 @@
-import type { Kysely } from "kysely";
-import type { Database } from "../db/database.js";
+import type { Insertable, Kysely } from "kysely";
+import type { Database, PolicyDecisionsTable } from "../db/database.js";
+import { prepareQuery } from "../db/prepareQuery.js";
 import type { PolicyDecision } from "./types.js";
 
 /**
@@ -17,9 +18,8 @@ export async function recordPolicyDecision(
   },
 ): Promise<void> {
   const { decision } = parameters;
-  await db
-    .insertInto("policy_decisions")
-    .values({
+  await insertDecision(db, {
+    row: {
       reservation_id: parameters.reservationId,
       run_id: parameters.runId ?? null,
       subject: parameters.subject,
@@ -31,12 +31,21 @@ export async function recordPolicyDecision(
       required_approvals: decision.outcome === "hold" ? decision.requiredApprovals : 0,
       granted_approvals: parameters.approvalsGranted ?? 0,
       usd_micros: decision.usdMicros,
-    })
-    .onConflict((conflict) =>
-      conflict.columns(["reservation_id", "outcome", "rule", "granted_approvals"]).doNothing(),
-    )
-    .execute();
+    },
+  });
 }
+
+// Prepared (see prepareQuery): every gate of every action records its decision.
+const insertDecision = prepareQuery(
+  "recordPolicyDecision",
+  (db, p: { row: Insertable<PolicyDecisionsTable> }) =>
+    db
+      .insertInto("policy_decisions")
+      .values(p.row)
+      .onConflict((conflict) =>
+        conflict.columns(["reservation_id", "outcome", "rule", "granted_approvals"]).doNothing(),
+      ),
+);
 
 /** The decisions recorded for a run, oldest first (for the run view). */
 export async function listPolicyDecisions(db: Kysely<Database>, runId: string) {

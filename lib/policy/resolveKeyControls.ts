@@ -1,6 +1,7 @@
 import { type Expression, type ExpressionBuilder, type Kysely, sql } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
 import type { Database } from "../db/database.js";
+import { prepareQuery } from "../db/prepareQuery.js";
 import { keyTarget, WALLET_TARGET } from "../freeze/freezeTargets.js";
 import {
   type KeyPolicyRow,
@@ -50,11 +51,16 @@ export async function resolveKeyControls(
       await resolvePolicy(db, { keyId }),
     );
   }
-  const row = await db
-    .selectNoFrom((eb) => keyControlsColumns(eb, keyId))
-    .executeTakeFirstOrThrow();
+  const [row] = await selectKeyControls(db, { keyId });
+  if (!row) throw new Error("the key controls select returned no row");
   return toKeyControls(row as KeyControlsRow);
 }
+
+// Prepared (see prepareQuery): every gate before money moves runs it. The key id goes in as a
+// value expression, so its freeze target is `'key:' || $n` in the SQL rather than a computed value.
+const selectKeyControls = prepareQuery("resolveKeyControls", (db, p: { keyId: string }) =>
+  db.selectNoFrom((eb) => keyControlsColumns(eb, eb.val(p.keyId))),
+);
 
 /**
  * The columns `freezes` and `policy` of a key, for a select of its own (resolveKeyControls) or

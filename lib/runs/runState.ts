@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Database, Run, RunStatus } from "../db/database.js";
+import { prepareQuery } from "../db/prepareQuery.js";
 import { notifyRunFinished } from "../notifications/notifyRunFinished.js";
 import { type CostItem, type RunCost, summarizeCost } from "./cost.js";
 import { appendRunEvent } from "./events.js";
@@ -26,8 +27,23 @@ export async function readRunStatus(
 
 /** The run row, locked for the rest of the transaction (cancel and steps serialize on it). */
 export async function lockRun(trx: Transaction<Database>, runId: string): Promise<Run | undefined> {
-  return trx.selectFrom("runs").selectAll().where("id", "=", runId).forUpdate().executeTakeFirst();
+  const [row] = await selectRunForUpdate(trx, { runId });
+  return row;
 }
+
+/** The run row as it is now (no lock), or undefined. */
+export async function readRun(db: Kysely<Database>, runId: string): Promise<Run | undefined> {
+  const [row] = await selectRun(db, { runId });
+  return row;
+}
+
+// Prepared (see prepareQuery): each step of every run reads or locks its run row.
+const selectRun = prepareQuery("readRun", (db, p: { runId: string }) =>
+  db.selectFrom("runs").selectAll().where("id", "=", p.runId),
+);
+const selectRunForUpdate = prepareQuery("lockRun", (db, p: { runId: string }) =>
+  db.selectFrom("runs").selectAll().where("id", "=", p.runId).forUpdate(),
+);
 
 /** The run's running total with `items` appended (what addRunCost writes). */
 export function runCostWith(run: Pick<Run, "cost">, items: CostItem[]): RunCost {

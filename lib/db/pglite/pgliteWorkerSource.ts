@@ -4,7 +4,7 @@
  * bundles, none of which can hand a worker a .ts file or a stable path to one.
  *
  * Protocol (messages travel in batches, arrays of calls or answers, matched by id):
- *   {op:"ready"} · {op:"query", sql, params, rowMode, tx?} · {op:"exec", sql, tx?}
+ *   {op:"ready"} · {op:"query", sql, params, rowMode, tx?, prepared?} · {op:"exec", sql, tx?}
  *   {op:"begin"} → txId · {op:"end", tx, commit} · {op:"dump"} → bytes · {op:"close"}
  * Transactions use PGlite's own transaction(): it holds PGlite's exclusive lock from BEGIN to
  * COMMIT/ROLLBACK, so queries outside the transaction wait, exactly as in the main thread.
@@ -23,8 +23,13 @@ const errorFields = ["code", "detail", "hint", "position", "where", "schema", "t
   "dataType", "constraint", "severity", "routine"];
 
 let pglite;
+let protocol;
+let parse;
 const ready = (async () => {
-  const { PGlite } = await import(workerData.moduleUrl);
+  const pgliteModule = await import(workerData.moduleUrl);
+  const { PGlite } = pgliteModule;
+  protocol = pgliteModule.protocol;
+  parse = pgliteModule.parse;
   const options = { dataDir: workerData.dataDir };
   if (workerData.loadDataDir) options.loadDataDir = new Blob([workerData.loadDataDir]);
   pglite = await PGlite.create(options);
@@ -54,6 +59,54 @@ function begin() {
 
 const open = new Map();
 
+// Named statements for the SQL texts of prepared queries (prepareQuery): parsed, analysed and
+// described once per worker, then only bound and executed, in one call into PGlite instead of six.
+// PGlite's query() parses and plans every statement anew, which on the run path's CTEs is most
+// of a statement's time. Only texts marked \`prepared\` come here, so the map stays small.
+const named = new Map();
+
+function concatBytes(parts) {
+  const out = new Uint8Array(parts.reduce((size, part) => size + part.length, 0));
+  let offset = 0;
+  for (const part of parts) { out.set(part, offset); offset += part.length; }
+  return out;
+}
+
+async function queryNamed(sql, params, rowMode, outsideTransaction) {
+  const { serialize } = protocol;
+  // PGlite's query lock, as its own query() takes it; the queue above (or the open transaction,
+  // for a call inside one) already keeps every other statement out.
+  return pglite.runExclusive(async () => {
+    let statement = named.get(sql);
+    if (!statement) {
+      const name = "paygent_" + (named.size + 1);
+      const described = await pglite.execProtocolStream(
+        concatBytes([serialize.parse({ name, text: sql }), serialize.describe({ type: "S", name }), serialize.sync()]),
+        { syncToFs: false },
+      );
+      statement = { name, types: parse.parseDescribeStatementResults(described) };
+      named.set(sql, statement);
+    }
+    // Values serialised by the parameter types Postgres inferred, as PGlite's query() does.
+    const values = params.map((value, i) => {
+      if (value === null || value === undefined) return null;
+      const serializer = pglite.serializers[statement.types[i]];
+      return serializer ? serializer(value) : value.toString();
+    });
+    const messages = await pglite.execProtocolStream(
+      concatBytes([
+        serialize.bind({ statement: statement.name, values }),
+        serialize.describe({ type: "P" }),
+        serialize.execute({}),
+        serialize.sync(),
+      ]),
+      { syncToFs: false },
+    );
+    if (outsideTransaction) await pglite.syncToFs();
+    return parse.parseResults(messages, pglite.parsers, { rowMode })[0];
+  });
+}
+
 async function handle(message) {
   await ready;
   switch (message.op) {
@@ -62,7 +115,9 @@ async function handle(message) {
     case "query": {
       const target = message.tx ? transactions.get(message.tx) : pglite;
       if (!target) throw new Error("The transaction is closed");
-      const result = await target.query(message.sql, message.params, { rowMode: message.rowMode });
+      const result = message.prepared
+        ? await queryNamed(message.sql, message.params, message.rowMode, !message.tx)
+        : await target.query(message.sql, message.params, { rowMode: message.rowMode });
       return { rows: result.rows, affectedRows: result.affectedRows, fields: result.fields };
     }
     case "exec": {

@@ -4,6 +4,7 @@ import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { PGlite, PGliteQueryOptions, PGliteQueryResults, PGliteTransaction } from "kysely";
 import { BaseError } from "../../errors/index.js";
+import { isPreparedStatementText } from "../prepareQuery.js";
 import { pgliteWorkerSource } from "./pgliteWorkerSource.js";
 
 export interface StartPgliteWorkerParameters {
@@ -16,6 +17,11 @@ export interface StartPgliteWorkerParameters {
    * transactions) run before queued background ones (lib/world/requestsFirst).
    */
   answeringRequest?: () => boolean;
+  /**
+   * Run the texts of prepared queries (lib/db/prepareQuery) as named statements, parsed and planned
+   * once (default true).
+   */
+  namedStatements?: boolean;
 }
 
 /** A Postgres error raised in the worker, with its SQLSTATE and fields (never the query's params). */
@@ -69,6 +75,7 @@ export interface PgliteWorker extends PGlite {
 export function startPgliteWorker(parameters: StartPgliteWorkerParameters = {}): PgliteWorker {
   const bytes = parameters.loadDataDir;
   const first = parameters.answeringRequest ?? (() => false);
+  const namedStatements = parameters.namedStatements ?? true;
   const worker = new Worker(pgliteWorkerSource, {
     eval: true,
     workerData: {
@@ -141,6 +148,8 @@ export function startPgliteWorker(parameters: StartPgliteWorkerParameters = {}):
       rowMode: options?.rowMode,
       tx,
       first: first(),
+      // A prepared query's text runs as a named statement in the worker (parsed once).
+      ...(namedStatements && isPreparedStatementText(sql) ? { prepared: true } : {}),
     });
   };
 

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database, Run } from "../../db/database.js";
+import { readRun } from "../runState.js";
 
 /** The run, when this workflow owns it; else why the step stops. */
 export type RunClaim = { status: "ok"; run: Run } | { status: "duplicate" | "failed" };
@@ -14,7 +15,7 @@ export async function claimRun(
   runId: string,
   workflowRunId: string,
 ): Promise<RunClaim> {
-  const row = await db.selectFrom("runs").selectAll().where("id", "=", runId).executeTakeFirst();
+  const row = await readRun(db, runId);
   if (!row) return { status: "failed" };
   const owner = row.workflow_run_id;
   if (owner === workflowRunId) return { status: "ok", run: row };

@@ -2,8 +2,9 @@ import { type Kysely, sql } from "kysely";
 import type { Action } from "../../actions/schemas.js";
 import type { Plan } from "../../agent/plan.js";
 import type { Database, Run } from "../../db/database.js";
+import { prepareQuery } from "../../db/prepareQuery.js";
 import { appendRunEvent } from "../events.js";
-import { isTerminal, lockRun, terminalRunStatuses } from "../runState.js";
+import { isTerminal, lockRun, readRun, terminalRunStatuses } from "../runState.js";
 import { approvalVerdict } from "./approvalVerdict.js";
 import { approvedTokenOf } from "./approvedTokenOf.js";
 
@@ -37,7 +38,7 @@ export async function openGate(
   const { runId, index, resume } = parameters;
   // The plan never changes once stored (and the step's row exists only then), so reading it
   // without the lock is safe; everything that can change is checked again by startStep.
-  const run = await db.selectFrom("runs").selectAll().where("id", "=", runId).executeTakeFirst();
+  const run = await readRun(db, runId);
   const planned = (run?.plan as Plan | null)?.actions.find((a) => a.index === index);
   if (run && planned && !planned.requiresApproval) {
     const started = await startStep(db, { runId, index, resume, action: planned.action });
@@ -59,70 +60,93 @@ async function startStep(
   parameters: { runId: string; index: number; resume: boolean; action: Action },
 ): Promise<{ approvedToken: string | null } | undefined> {
   const { runId, index, resume, action } = parameters;
-  const now = new Date();
-  const row = await db
-    .with("started", (qb) =>
-      qb
-        .updateTable("run_steps")
-        .set((eb) => ({
-          status: "running",
-          started_at: eb.fn.coalesce("started_at", sql<Date>`${now}::timestamptz`),
-          attempts: eb("attempts", "+", 1),
-          input: JSON.stringify(action),
-        }))
-        .where("run_id", "=", runId)
-        .where("step_index", "=", index)
-        .where("status", "<>", "completed")
-        // A waiting step answers "waiting" unless this is the run after its event.
-        .$if(!resume, (qb) => qb.where("status", "<>", "waiting_event"))
-        .where((eb) =>
-          eb.exists(
-            eb
-              .selectFrom("runs")
-              .select("id")
-              .where("id", "=", runId)
-              .where("cancel_requested_at", "is", null)
-              .where("status", "not in", terminalRunStatuses)
-              .forUpdate(),
-          ),
-        )
-        .returning("id"),
-    )
-    .with("running", (qb) =>
-      qb
-        .updateTable("runs")
-        .set({ status: "running", updated_at: now })
-        .where("id", "=", runId)
-        .where((eb) => eb.exists(eb.selectFrom("started").select("id")))
-        .returning("id"),
-    )
-    .with("event", (qb) =>
-      qb
-        .insertInto("run_events")
-        .columns(["run_id", "type", "data", "dedupe_key"])
-        .expression(
-          qb
-            .selectFrom("started")
-            .select([
-              sql<string>`${runId}::text`.as("run_id"),
-              sql<string>`'step.started'`.as("type"),
-              sql<unknown>`${JSON.stringify({ index, action: action.type })}::jsonb`.as("data"),
-              sql<string>`${`${runId}:${index}:started`}::text`.as("dedupe_key"),
-            ]),
-        )
-        .onConflict((oc) => oc.column("dedupe_key").doNothing())
-        .returning("id"),
-    )
-    .selectFrom("started")
-    .select((eb) => [
-      "started.id",
-      // For the policy gate: approved and edited requests are final, and only the requestApproval
-      // step (which runs before this one) creates them, so this is what the gate would read later.
-      approvedTokenOf(eb, runId, index).as("approved_token"),
-    ])
-    .executeTakeFirst();
+  const [row] = await (resume ? startResumedStep : startFreshStep)(db, {
+    runId,
+    index,
+    now: new Date(),
+    input: JSON.stringify(action),
+    eventData: JSON.stringify({ index, action: action.type }),
+    dedupeKey: `${runId}:${index}:started`,
+  });
   return row ? { approvedToken: row.approved_token } : undefined;
 }
+
+type StartStepValues = {
+  runId: string;
+  index: number;
+  now: Date;
+  input: string;
+  eventData: string;
+  dedupeKey: string;
+};
+
+/** startStep's statement (prepared, see prepareQuery: every action step runs it). */
+function buildStartStep(resume: boolean) {
+  return (db: Kysely<Database>, p: StartStepValues) =>
+    db
+      .with("started", (qb) =>
+        qb
+          .updateTable("run_steps")
+          .set((eb) => ({
+            status: "running",
+            started_at: eb.fn.coalesce("started_at", sql<Date>`${p.now}::timestamptz`),
+            attempts: eb("attempts", "+", 1),
+            input: p.input,
+          }))
+          .where("run_id", "=", p.runId)
+          .where("step_index", "=", p.index)
+          .where("status", "<>", "completed")
+          // A waiting step answers "waiting" unless this is the run after its event.
+          .$if(!resume, (qb) => qb.where("status", "<>", "waiting_event"))
+          .where((eb) =>
+            eb.exists(
+              eb
+                .selectFrom("runs")
+                .select("id")
+                .where("id", "=", p.runId)
+                .where("cancel_requested_at", "is", null)
+                .where("status", "not in", terminalRunStatuses)
+                .forUpdate(),
+            ),
+          )
+          .returning("id"),
+      )
+      .with("running", (qb) =>
+        qb
+          .updateTable("runs")
+          .set({ status: "running", updated_at: p.now })
+          .where("id", "=", p.runId)
+          .where((eb) => eb.exists(eb.selectFrom("started").select("id")))
+          .returning("id"),
+      )
+      .with("event", (qb) =>
+        qb
+          .insertInto("run_events")
+          .columns(["run_id", "type", "data", "dedupe_key"])
+          .expression(
+            qb
+              .selectFrom("started")
+              .select([
+                sql<string>`${p.runId}::text`.as("run_id"),
+                sql<string>`'step.started'`.as("type"),
+                sql<unknown>`${p.eventData}::jsonb`.as("data"),
+                sql<string>`${p.dedupeKey}::text`.as("dedupe_key"),
+              ]),
+          )
+          .onConflict((oc) => oc.column("dedupe_key").doNothing())
+          .returning("id"),
+      )
+      .selectFrom("started")
+      .select((eb) => [
+        "started.id",
+        // For the policy gate: approved and edited requests are final, and only the requestApproval
+        // step (which runs before this one) creates them, so this is what the gate would read later.
+        approvedTokenOf(eb, p.runId, p.index).as("approved_token"),
+      ]);
+}
+
+const startFreshStep = prepareQuery("startStep", buildStartStep(false));
+const startResumedStep = prepareQuery("startStep, resumed", buildStartStep(true));
 
 /** The gate under the run's row lock: every case the one-statement path leaves to it. */
 async function openGateLocked(

@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { Command } from "../../agent/intent.js";
 import type { ModelUsage } from "../../agent/model/modelCommand.js";
 import type { Database, Run } from "../../db/database.js";
+import { prepareQuery } from "../../db/prepareQuery.js";
 import type { CostItem } from "../cost.js";
 import {
   addRunCost,
@@ -78,13 +79,7 @@ async function storeIntent(
   const intent = JSON.stringify(understood.command);
   const { usage } = understood;
   if (!usage) {
-    const stored = await db
-      .updateTable("runs")
-      .set({ intent, updated_at: new Date() })
-      .where("id", "=", runId)
-      .where("status", "not in", terminalRunStatuses)
-      .returning("id")
-      .executeTakeFirst();
+    const [stored] = await updateIntent(db, { runId, intent, now: new Date() });
     if (stored) return "parsed";
     return ((await readRunStatus(db, runId)) ?? "failed") as ParsedRun["status"];
   }
@@ -108,3 +103,15 @@ async function addCost(db: Kysely<Database>, run: Run, items: CostItem[]): Promi
     if (locked) await addRunCost(trx, locked, items);
   });
 }
+
+// Prepared (see prepareQuery): the parse step of every run without a model stores its intent here.
+const updateIntent = prepareQuery(
+  "storeIntent",
+  (db, p: { runId: string; intent: string; now: Date }) =>
+    db
+      .updateTable("runs")
+      .set({ intent: p.intent, updated_at: p.now })
+      .where("id", "=", p.runId)
+      .where("status", "not in", terminalRunStatuses)
+      .returning("id"),
+);

@@ -4,6 +4,7 @@ import type { Command } from "../../agent/intent.js";
 import type { Plan } from "../../agent/plan.js";
 import { planCommand } from "../../agent/planner.js";
 import type { Database } from "../../db/database.js";
+import { prepareQuery } from "../../db/prepareQuery.js";
 import { isTerminal, readRunStatus, terminalRunStatuses } from "../runState.js";
 import { agentTokens } from "../start/planning.js";
 import { applyPolicyToPlan } from "./applyPolicyToPlan.js";
@@ -95,62 +96,85 @@ async function storePlan(
     input: planned.action,
   }));
   const event = { actions: summarize(plan), explanation: plan.explanation };
-  const stored = await db
-    .with("planned", (qb) =>
-      qb
-        .updateTable("runs")
-        .set({ plan: JSON.stringify(plan), updated_at: new Date() })
-        .where("id", "=", runId)
-        .where("status", "not in", terminalRunStatuses)
-        .returning("id"),
-    )
-    .with("steps", (qb) =>
-      qb
-        .insertInto("run_steps")
-        .columns(["id", "run_id", "step_index", "action", "status", "input"])
-        .expression(
-          qb
-            .selectFrom([
-              "planned",
-              sql<{
-                id: string;
-                step_index: number;
-                action: string;
-                input: unknown;
-              }>`jsonb_to_recordset(${JSON.stringify(steps)}::jsonb)`.as<"step">(
-                sql`step(id text, step_index integer, action text, input jsonb)`,
-              ),
-            ])
-            .select([
-              "step.id",
-              "planned.id as run_id",
-              "step.step_index",
-              "step.action",
-              sql<string>`'pending'`.as("status"),
-              "step.input",
-            ]),
-        )
-        .onConflict((oc) => oc.column("id").doNothing()),
-    )
-    .with("event", (qb) =>
-      qb
-        .insertInto("run_events")
-        .columns(["run_id", "type", "data", "dedupe_key"])
-        .expression(
-          qb
-            .selectFrom("planned")
-            .select([
-              "planned.id as run_id",
-              sql<string>`'run.planned'`.as("type"),
-              sql<unknown>`${JSON.stringify(event)}::jsonb`.as("data"),
-              sql<string>`${`${runId}:planned`}::text`.as("dedupe_key"),
-            ]),
-        )
-        .onConflict((oc) => oc.column("dedupe_key").doNothing()),
-    )
-    .selectFrom("planned")
-    .select("id")
-    .executeTakeFirst();
+  const [stored] = await insertPlan(db, {
+    runId,
+    plan: JSON.stringify(plan),
+    now: new Date(),
+    steps: JSON.stringify(steps),
+    eventData: JSON.stringify(event),
+    dedupeKey: `${runId}:planned`,
+  });
   if (stored) return "ready";
   return ((await readRunStatus(db, runId)) ?? "failed") as PlannedRun["status"];
 }
+
+/** storePlan's statement (prepared, see prepareQuery: every run's plan step runs it). */
+const insertPlan = prepareQuery(
+  "storePlan",
+  (
+    db,
+    p: {
+      runId: string;
+      plan: string;
+      now: Date;
+      steps: string;
+      eventData: string;
+      dedupeKey: string;
+    },
+  ) =>
+    db
+      .with("planned", (qb) =>
+        qb
+          .updateTable("runs")
+          .set({ plan: p.plan, updated_at: p.now })
+          .where("id", "=", p.runId)
+          .where("status", "not in", terminalRunStatuses)
+          .returning("id"),
+      )
+      .with("steps", (qb) =>
+        qb
+          .insertInto("run_steps")
+          .columns(["id", "run_id", "step_index", "action", "status", "input"])
+          .expression(
+            qb
+              .selectFrom([
+                "planned",
+                sql<{
+                  id: string;
+                  step_index: number;
+                  action: string;
+                  input: unknown;
+                }>`jsonb_to_recordset(${p.steps}::jsonb)`.as<"step">(
+                  sql`step(id text, step_index integer, action text, input jsonb)`,
+                ),
+              ])
+              .select([
+                "step.id",
+                "planned.id as run_id",
+                "step.step_index",
+                "step.action",
+                sql<string>`'pending'`.as("status"),
+                "step.input",
+              ]),
+          )
+          .onConflict((oc) => oc.column("id").doNothing()),
+      )
+      .with("event", (qb) =>
+        qb
+          .insertInto("run_events")
+          .columns(["run_id", "type", "data", "dedupe_key"])
+          .expression(
+            qb
+              .selectFrom("planned")
+              .select([
+                "planned.id as run_id",
+                sql<string>`'run.planned'`.as("type"),
+                sql<unknown>`${p.eventData}::jsonb`.as("data"),
+                sql<string>`${p.dedupeKey}::text`.as("dedupe_key"),
+              ]),
+          )
+          .onConflict((oc) => oc.column("dedupe_key").doNothing()),
+      )
+      .selectFrom("planned")
+      .select("id"),
+);

@@ -1,5 +1,6 @@
 import { expressionBuilder, type Kysely, sql } from "kysely";
 import type { AgentSession, Database, Run } from "../../db/database.js";
+import { prepareQuery } from "../../db/prepareQuery.js";
 import { type KeyPolicyRow, keyPolicy } from "../../policy/resolvePolicy.js";
 
 /** The session limits the planner plans against. */
@@ -22,21 +23,8 @@ export interface RunToPlan {
  * again right before money moves.
  */
 export async function readRunToPlan(db: Kysely<Database>, runId: string): Promise<RunToPlan> {
-  const row = await db
-    .selectFrom("runs")
-    .innerJoin("agent_sessions", "agent_sessions.id", "runs.session_id")
-    .selectAll("runs")
-    .select([
-      "agent_sessions.budget_amount as session_budget_amount",
-      "agent_sessions.budget_token as session_budget_token",
-      "agent_sessions.approval_threshold_usd as session_approval_threshold_usd",
-      // Correlated on the run's key: a sub-select of its own builder, naming the outer column.
-      keyPolicy(expressionBuilder<Database, never>(), sql.ref<string | null>("runs.api_key_id")).as(
-        "key_policy",
-      ),
-    ])
-    .where("runs.id", "=", runId)
-    .executeTakeFirstOrThrow();
+  const [row] = await selectRunToPlan(db, { runId });
+  if (!row) throw new Error(`run ${runId} not found`);
   const {
     session_budget_amount,
     session_budget_token,
@@ -55,3 +43,21 @@ export async function readRunToPlan(db: Kysely<Database>, runId: string): Promis
     keyPolicy: key_policy,
   };
 }
+
+// Prepared (see prepareQuery): the plan step of every run reads it.
+const selectRunToPlan = prepareQuery("readRunToPlan", (db, p: { runId: string }) =>
+  db
+    .selectFrom("runs")
+    .innerJoin("agent_sessions", "agent_sessions.id", "runs.session_id")
+    .selectAll("runs")
+    .select([
+      "agent_sessions.budget_amount as session_budget_amount",
+      "agent_sessions.budget_token as session_budget_token",
+      "agent_sessions.approval_threshold_usd as session_approval_threshold_usd",
+      // Correlated on the run's key: a sub-select of its own builder, naming the outer column.
+      keyPolicy(expressionBuilder<Database, never>(), sql.ref<string | null>("runs.api_key_id")).as(
+        "key_policy",
+      ),
+    ])
+    .where("runs.id", "=", p.runId),
+);

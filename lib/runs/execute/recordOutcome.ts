@@ -5,6 +5,7 @@ import type { ActionOutcome } from "../../actions/types.js";
 import type { MemoryRow } from "../../agent/memory.js";
 import type { Plan } from "../../agent/plan.js";
 import type { Database, Run, RunStatus } from "../../db/database.js";
+import { prepareQuery } from "../../db/prepareQuery.js";
 import type { DeliveryRow } from "../../notifications/emitNotification.js";
 import type { RunEventType } from "../events.js";
 import { isTerminal, lockRun, runCostWith } from "../runState.js";
@@ -110,109 +111,159 @@ interface OutcomeEvent {
   dedupeKey: string;
 }
 
+/** The step's and the run's columns writeOutcome sets. */
+type OutcomeStepColumns = {
+  status: "waiting_event" | "completed";
+  output: string | undefined;
+  tx_hashes: string;
+  cost: string;
+  finished_at?: Date;
+  duration_ms?: number;
+};
+type OutcomeRunColumns = {
+  cost: string;
+  status?: RunStatus;
+  result?: string;
+  finished_at?: Date;
+  updated_at?: Date;
+};
+
 /**
- * The step's row, the run's row, its events (in order: one multi-row insert numbers them in list
- * order), memory and notification deliveries, in one statement of data-modifying CTEs. Made under
- * the run's row lock, so it writes exactly what the separate statements wrote.
+ * The step's row, the run's row, its events (in list order: the insert numbers them by their
+ * position in the list), memory and notification deliveries, in one statement of data-modifying
+ * CTEs. Made under the run's row lock, so it writes exactly what the separate statements wrote.
  */
 async function writeOutcome(
   trx: Kysely<Database>,
   parameters: {
     runId: string;
     index: number;
-    step: {
-      status: "waiting_event" | "completed";
-      output: string | undefined;
-      tx_hashes: string;
-      cost: string;
-      finished_at?: Date;
-      duration_ms?: number;
-    };
-    run: {
-      cost: string;
-      status?: RunStatus;
-      result?: string;
-      finished_at?: Date;
-      updated_at?: Date;
-    };
+    step: OutcomeStepColumns;
+    run: OutcomeRunColumns;
     events: OutcomeEvent[];
     memory?: MemoryRow[];
     deliveries?: DeliveryRow[];
   },
 ): Promise<void> {
-  const { runId, index } = parameters;
-  await trx
-    .with("step", (qb) =>
-      qb
-        .updateTable("run_steps")
-        .set(parameters.step)
-        .where("run_id", "=", runId)
-        .where("step_index", "=", index)
-        .returning("id"),
-    )
-    .with("run", (qb) =>
-      qb.updateTable("runs").set(parameters.run).where("id", "=", runId).returning("id"),
-    )
-    .with("events", (qb) =>
-      qb
-        .insertInto("run_events")
-        .values(
-          parameters.events.map((event) => ({
-            run_id: runId,
-            type: event.type,
-            data: JSON.stringify(event.data ?? {}),
-            dedupe_key: event.dedupeKey,
-          })),
-        )
-        .onConflict((oc) => oc.column("dedupe_key").doNothing())
-        .returning("id"),
-    )
-    .with("memory", (qb) =>
-      qb
-        .insertInto("agent_memory")
-        .columns(["session_id", "run_id", "kind", "data"])
-        .expression(
-          qb
-            .selectFrom(
-              sql<MemoryRow>`jsonb_to_recordset(${JSON.stringify(parameters.memory ?? [])}::jsonb)`.as<"remembered">(
-                sql`remembered(session_id text, run_id text, kind text, data text)`,
-              ),
-            )
-            .select([
-              "remembered.session_id",
-              "remembered.run_id",
-              "remembered.kind",
-              sql<unknown>`remembered.data::jsonb`.as("data"),
-            ]),
-        )
-        .returning("id"),
-    )
-    .with("deliveries", (qb) =>
-      qb
-        .insertInto("notification_deliveries")
-        .columns([
-          "id",
-          "endpoint_id",
-          "event_id",
-          "event_type",
-          "body",
-          "status",
-          "next_attempt_at",
-          "created_at",
-        ])
-        .expression(
-          qb
-            .selectFrom(
-              sql<DeliveryRow>`jsonb_to_recordset(${JSON.stringify(parameters.deliveries ?? [])}::jsonb)`.as<"delivery">(
-                sql`delivery(id text, endpoint_id text, event_id text, event_type text, body text, status text, next_attempt_at timestamptz, created_at timestamptz)`,
-              ),
-            )
-            .selectAll("delivery"),
-        )
-        .onConflict((oc) => oc.columns(["endpoint_id", "event_id"]).doNothing())
-        .returning("id"),
-    )
-    .selectFrom("run")
-    .select("id")
-    .execute();
+  const { runId } = parameters;
+  await writeOutcomeRows(trx, {
+    runId,
+    index: parameters.index,
+    step: parameters.step,
+    run: parameters.run,
+    events: JSON.stringify(
+      parameters.events.map((event, position) => ({
+        run_id: runId,
+        type: event.type,
+        data: event.data ?? {},
+        dedupe_key: event.dedupeKey,
+        position,
+      })),
+    ),
+    memory: JSON.stringify(parameters.memory ?? []),
+    deliveries: JSON.stringify(parameters.deliveries ?? []),
+  });
 }
+
+/**
+ * writeOutcome's statement, prepared (see prepareQuery): one per shape of the step's and run's
+ * columns (waiting, completed, completing the run); the rows of the lists travel as JSON.
+ */
+const writeOutcomeRows = prepareQuery(
+  "writeOutcome",
+  (
+    db,
+    p: {
+      runId: string;
+      index: number;
+      step: OutcomeStepColumns;
+      run: OutcomeRunColumns;
+      events: string;
+      memory: string;
+      deliveries: string;
+    },
+  ) =>
+    db
+      .with("step", (qb) =>
+        qb
+          .updateTable("run_steps")
+          .set(p.step)
+          .where("run_id", "=", p.runId)
+          .where("step_index", "=", p.index)
+          .returning("id"),
+      )
+      .with("run", (qb) =>
+        qb.updateTable("runs").set(p.run).where("id", "=", p.runId).returning("id"),
+      )
+      .with("events", (qb) =>
+        qb
+          .insertInto("run_events")
+          .columns(["run_id", "type", "data", "dedupe_key"])
+          .expression(
+            qb
+              .selectFrom(
+                sql<{
+                  run_id: string;
+                  type: RunEventType;
+                  data: unknown;
+                  dedupe_key: string;
+                  position: number;
+                }>`jsonb_to_recordset(${p.events}::jsonb)`.as<"event">(
+                  sql`event(run_id text, type text, data jsonb, dedupe_key text, position integer)`,
+                ),
+              )
+              .select(["event.run_id", "event.type", "event.data", "event.dedupe_key"])
+              // Ids are drawn in this order, so the events keep the list's order.
+              .orderBy("event.position"),
+          )
+          .onConflict((oc) => oc.column("dedupe_key").doNothing())
+          .returning("id"),
+      )
+      .with("memory", (qb) =>
+        qb
+          .insertInto("agent_memory")
+          .columns(["session_id", "run_id", "kind", "data"])
+          .expression(
+            qb
+              .selectFrom(
+                sql<MemoryRow>`jsonb_to_recordset(${p.memory}::jsonb)`.as<"remembered">(
+                  sql`remembered(session_id text, run_id text, kind text, data text)`,
+                ),
+              )
+              .select([
+                "remembered.session_id",
+                "remembered.run_id",
+                "remembered.kind",
+                sql<unknown>`remembered.data::jsonb`.as("data"),
+              ]),
+          )
+          .returning("id"),
+      )
+      .with("deliveries", (qb) =>
+        qb
+          .insertInto("notification_deliveries")
+          .columns([
+            "id",
+            "endpoint_id",
+            "event_id",
+            "event_type",
+            "body",
+            "status",
+            "next_attempt_at",
+            "created_at",
+          ])
+          .expression(
+            qb
+              .selectFrom(
+                sql<DeliveryRow>`jsonb_to_recordset(${p.deliveries}::jsonb)`.as<"delivery">(
+                  sql`delivery(id text, endpoint_id text, event_id text, event_type text, body text, status text, next_attempt_at timestamptz, created_at timestamptz)`,
+                ),
+              )
+              .selectAll("delivery"),
+          )
+          .onConflict((oc) => oc.columns(["endpoint_id", "event_id"]).doNothing())
+          .returning("id"),
+      )
+      .selectFrom("run")
+      .select("id"),
+);

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database, Run } from "../../db/database.js";
+import { prepareQuery } from "../../db/prepareQuery.js";
 import { log } from "../../log.js";
 import { startAgentCommandWorkflow } from "./workflows.js";
 
@@ -32,17 +33,28 @@ export async function ensureWorkflowStarted(db: Kysely<Database>, run: Run): Pro
 /** Starts the workflow of a run this caller has claimed, then records the workflow's id. */
 export async function startClaimed(db: Kysely<Database>, run: Run, claim: string): Promise<Run> {
   const workflowRunId = await startAgentCommandWorkflow(run.id);
-  const updated = await db
-    .updateTable("runs")
-    .set({ workflow_run_id: workflowRunId, started_at: new Date() })
-    .where("id", "=", run.id)
-    .where("workflow_run_id", "=", claim)
-    .returningAll()
-    .executeTakeFirst();
+  const [updated] = await recordWorkflowId(db, {
+    runId: run.id,
+    workflowRunId,
+    claim,
+    now: new Date(),
+  });
   // The run's first step may already have recorded its own id (it checks the claim too).
   if (!updated) log.debug("workflow id was recorded by the run itself first", { runId: run.id });
   return updated ?? { ...run, workflow_run_id: workflowRunId };
 }
+
+// Prepared (see prepareQuery): every accepted run records its workflow id here.
+const recordWorkflowId = prepareQuery(
+  "recordWorkflowId",
+  (db, p: { runId: string; workflowRunId: string; claim: string; now: Date }) =>
+    db
+      .updateTable("runs")
+      .set({ workflow_run_id: p.workflowRunId, started_at: p.now })
+      .where("id", "=", p.runId)
+      .where("workflow_run_id", "=", p.claim)
+      .returningAll(),
+);
 
 function isStale(claim: string): boolean {
   return Date.now() - Number(claim.slice(claimPrefix.length)) > staleClaimMs;

@@ -1,5 +1,6 @@
 import type { Insertable, Kysely, QueryCreator } from "kysely";
 import type { AgentSessionsTable, Database, Run, RunsTable } from "../../db/database.js";
+import { prepareQuery } from "../../db/prepareQuery.js";
 
 /** What accepting a run writes: the run row, the session it opens (if any), its first event. */
 export interface AcceptedRunRows {
@@ -22,35 +23,57 @@ export async function insertAcceptedRun(
   db: Kysely<Database>,
   rows: AcceptedRunRows,
 ): Promise<Run | undefined> {
-  // The session CTE only exists when a session is opened; both shapes are QueryCreators over the
-  // same tables, which TypeScript cannot see through the extra CTE name.
-  const creator: QueryCreator<Database> = rows.newSession
-    ? (db.with("new_session", (qb) =>
-        qb.insertInto("agent_sessions").values(rows.newSession!),
-      ) as unknown as QueryCreator<Database>)
-    : db;
   try {
-    return await creator
-      .with("new_run", (qb) => qb.insertInto("runs").values(rows.run).returningAll())
-      .with("accepted_event", (qb) =>
-        qb
-          .insertInto("run_events")
-          .values({
-            run_id: rows.run.id,
-            type: "run.accepted",
-            data: JSON.stringify(rows.acceptedData ?? {}),
-            dedupe_key: `${rows.run.id}:accepted`,
-          })
-          .onConflict((oc) => oc.column("dedupe_key").doNothing()),
-      )
-      .selectFrom("new_run")
-      .selectAll()
-      .executeTakeFirstOrThrow();
+    const [run] = await insertRows(db, {
+      run: rows.run,
+      newSession: rows.newSession,
+      eventData: JSON.stringify(rows.acceptedData ?? {}),
+      dedupeKey: `${rows.run.id}:accepted`,
+    });
+    if (!run) throw new Error("the accepted run's insert returned no row");
+    return run;
   } catch (error) {
     if (isIdempotencyKeyTaken(error)) return undefined;
     throw error;
   }
 }
+
+/** Prepared once per shape (which columns are set, whether a session is opened): see prepareQuery. */
+const insertRows = prepareQuery(
+  "insertAcceptedRun",
+  (
+    db,
+    p: {
+      run: AcceptedRunRows["run"];
+      newSession: AcceptedRunRows["newSession"];
+      eventData: string;
+      dedupeKey: string;
+    },
+  ) => {
+    // The session CTE only exists when a session is opened; both shapes are QueryCreators over the
+    // same tables, which TypeScript cannot see through the extra CTE name.
+    const creator: QueryCreator<Database> = p.newSession
+      ? (db.with("new_session", (qb) =>
+          qb.insertInto("agent_sessions").values(p.newSession!),
+        ) as unknown as QueryCreator<Database>)
+      : db;
+    return creator
+      .with("new_run", (qb) => qb.insertInto("runs").values(p.run).returningAll())
+      .with("accepted_event", (qb) =>
+        qb
+          .insertInto("run_events")
+          .values({
+            run_id: p.run.id,
+            type: "run.accepted",
+            data: p.eventData,
+            dedupe_key: p.dedupeKey,
+          })
+          .onConflict((oc) => oc.column("dedupe_key").doNothing()),
+      )
+      .selectFrom("new_run")
+      .selectAll();
+  },
+);
 
 function isIdempotencyKeyTaken(error: unknown): boolean {
   const { code, constraint } = (error ?? {}) as { code?: string; constraint?: string };
