@@ -168,20 +168,12 @@ async function measureSideBySide(
     const startedNew = performance.now();
     newHost = await startOnData(newData, {});
     const newStart = (performance.now() - startedNew) / 1000;
-    const sides = [
-      {
-        client: new RunClient(agedHost, 2),
-        balance: [] as number[],
-        floor: [] as number[],
-        rates: [] as number[],
-      },
-      {
-        client: new RunClient(newHost, 2),
-        balance: [] as number[],
-        floor: [] as number[],
-        rates: [] as number[],
-      },
-    ];
+    const sides = [agedHost, newHost].map((host) => ({
+      client: new RunClient(host, 2),
+      balance: [] as number[],
+      floor: [] as number[],
+      rates: [] as number[],
+    }));
     for (const side of sides) for (let i = 0; i < 5; i++) await loneRun(side.client, "balance");
     for (let i = 0; i < 20; i++) {
       for (const side of i % 2 ? [...sides].reverse() : sides) {

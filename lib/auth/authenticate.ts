@@ -101,28 +101,28 @@ async function findKey(
   return row;
 }
 
-// Prepared (see prepareQuery): every authenticated request runs one of these.
-const findKeyOnly = prepareQuery("findKey", (db, p: { keyHash: string }) =>
-  db
-    .selectFrom("api_keys as presented")
-    .select(["presented.id", "presented.role", "presented.source"])
-    .where("presented.key_hash", "=", p.keyHash)
-    .where("presented.revoked_at", "is", null),
-);
+/** findKey's statement, with or without the key's controls (one prepared query per variant). */
+function buildFindKey(withControls: boolean) {
+  return (db: Kysely<Database>, p: { keyHash: string }) =>
+    // Aliased: the controls' subqueries read api_keys too, and must see this row only through its id.
+    db
+      .selectFrom("api_keys as presented")
+      .select(["presented.id", "presented.role", "presented.source"])
+      .$if(withControls, (query) =>
+        query.select((eb) =>
+          keyControlsColumns(
+            eb as unknown as ExpressionBuilder<Database, never>,
+            eb.ref("presented.id"),
+          ),
+        ),
+      )
+      .where("presented.key_hash", "=", p.keyHash)
+      .where("presented.revoked_at", "is", null);
+}
 
-const findKeyWithControls = prepareQuery("findKeyWithControls", (db, p: { keyHash: string }) =>
-  db
-    .selectFrom("api_keys as presented")
-    .select(["presented.id", "presented.role", "presented.source"])
-    .select((eb) =>
-      keyControlsColumns(
-        eb as unknown as ExpressionBuilder<Database, never>,
-        eb.ref("presented.id"),
-      ),
-    )
-    .where("presented.key_hash", "=", p.keyHash)
-    .where("presented.revoked_at", "is", null),
-);
+// Prepared (see prepareQuery): every authenticated request runs one of these.
+const findKeyOnly = prepareQuery("findKey", buildFindKey(false));
+const findKeyWithControls = prepareQuery("findKeyWithControls", buildFindKey(true));
 
 function toPrincipal(row: KeyRow): Principal {
   return {

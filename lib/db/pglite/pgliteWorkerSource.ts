@@ -74,8 +74,8 @@ function concatBytes(parts) {
 
 async function queryNamed(sql, params, rowMode, outsideTransaction) {
   const { serialize } = protocol;
-  // PGlite's query lock, as its own query() takes it; the queue above (or the open transaction,
-  // for a call inside one) already keeps every other statement out.
+  // PGlite's query lock, as its own query() takes it; the call queue below (or the open
+  // transaction, for a call inside one) already keeps every other statement out.
   return pglite.runExclusive(async () => {
     let statement = named.get(sql);
     if (!statement) {
