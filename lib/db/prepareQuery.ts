@@ -1,4 +1,5 @@
 import { type Compilable, CompiledQuery, type Kysely } from "kysely";
+import { processSingleton } from "../singleton.js";
 import type { Database } from "./database.js";
 
 /**
@@ -55,8 +56,12 @@ export function prepareQuery<P extends PreparedParameters, Row>(
   };
 }
 
-/** SQL texts of prepared statements (one per shape); drivers may keep them as named statements. */
-const preparedTexts = new Set<string>();
+/**
+ * SQL texts of prepared statements (one per shape); drivers may keep them as named statements.
+ * One set per process, not per module copy: the workflow step bundle carries its own copy of this
+ * module, and its statements run on the database the host opened (lib/singleton).
+ */
+const preparedTexts = processSingleton("preparedStatementTexts", () => new Set<string>());
 
 /** Whether `sql` is the text of a prepared statement: the PGlite worker parses those only once. */
 export function isPreparedStatementText(sql: string): boolean {

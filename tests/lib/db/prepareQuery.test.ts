@@ -1,7 +1,14 @@
-import { type Kysely, sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import {
+  DummyDriver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  sql,
+} from "kysely";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import type { Database } from "../../../lib/db/database.js";
-import { prepareQuery } from "../../../lib/db/prepareQuery.js";
+import { isPreparedStatementText, prepareQuery } from "../../../lib/db/prepareQuery.js";
 import { createTestDb, type TestDb } from "../../helpers/db.js";
 
 /**
@@ -172,4 +179,27 @@ describe.each(["pg", "pglite"] as const)("prepareQuery on %s", (driver) => {
       "prepareQuery(literal): a value was written into the SQL text",
     );
   });
+});
+
+test("behavior: a statement prepared by another copy of the module counts as prepared for the database's driver", async () => {
+  // The workflow step bundle carries its own copy of lib/, while the database (and so the PGlite
+  // worker's check) belongs to the host's copy: the registry of prepared texts must be shared.
+  vi.resetModules();
+  const copy = await import("../../../lib/db/prepareQuery.js");
+  expect(copy.prepareQuery).not.toBe(prepareQuery);
+  const db = new Kysely<Database>({
+    dialect: {
+      createAdapter: () => new PostgresAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (db) => new PostgresIntrospector(db),
+      createQueryCompiler: () => new PostgresQueryCompiler(),
+    },
+  });
+  const build = (db: Kysely<Database>, p: { name: string }) =>
+    db.selectFrom("api_keys").select("id").where("name", "=", p.name);
+  const text = build(db, { name: "x" }).compile().sql;
+  expect(isPreparedStatementText(text)).toBe(false);
+  await copy.prepareQuery("namedInACopy", build)(db, { name: "step bundle" });
+  expect(isPreparedStatementText(text)).toBe(true);
+  expect(copy.isPreparedStatementText(text)).toBe(true);
 });
