@@ -1,5 +1,6 @@
 import { Session } from "node:inspector";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
+import { sql } from "kysely";
 import { start } from "workflow/api";
 import { getWorld } from "workflow/runtime";
 import { z } from "zod";
@@ -18,6 +19,14 @@ const benchNoopWorkflow = {
 
 const benchSessionId = "ses_bench";
 
+interface TableStats {
+  table: string;
+  liveRows: number;
+  deadRows: number;
+  bytes: string;
+  lastVacuum: string | null;
+}
+
 const statusBody = z.object({
   runIds: z.array(z.string().max(64)).max(500).default([]),
   workflowRunIds: z.array(z.string().max(64)).max(500).default([]),
@@ -32,7 +41,9 @@ const statusBody = z.object({
  *   (runs table) and of workflow runs (the world), so clients need not poll each run.
  * - GET /__bench/workflow-run/:id: a workflow run's status and its steps (name, start, end).
  * - GET /__bench/stats[?gc=1]: resident memory, heap and event-loop utilisation of this process.
- * - POST /__bench/profile/start, then /stop: a CPU profile of this process in between.
+ * - POST /__bench/profile/start[?intervalUs=N], then /stop: a CPU profile of this process in between.
+ * - GET /__bench/tables: live and dead rows and size of each table; POST /__bench/vacuum runs
+ *   VACUUM ANALYZE (to tell table bloat from other history effects).
  * No api/ function serves these, so nothing of it ships to Vercel.
  */
 export function createBenchRoutes(): ExtraRoutes {
@@ -148,6 +159,9 @@ export function createBenchRoutes(): ExtraRoutes {
         id,
         status: run.status,
         workflowName: run.workflowName,
+        createdAt: run.createdAt.toISOString(),
+        startedAt: run.startedAt?.toISOString() ?? null,
+        completedAt: run.completedAt?.toISOString() ?? null,
         // The world lists newest first; in order of creation they read as the workflow runs them.
         steps: [...steps.data]
           .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
@@ -168,9 +182,18 @@ export function createBenchRoutes(): ExtraRoutes {
         new Promise<unknown>((resolve, reject) => {
           session.post(method, (error, result) => (error ? reject(error) : resolve(result)));
         });
+      const post2 = (method: string, params: object) =>
+        new Promise<unknown>((resolve, reject) => {
+          session.post(method, params, (error, result) =>
+            error ? reject(error) : resolve(result),
+          );
+        });
       if (route === "profile/start") {
         session.connect();
         await post("Profiler.enable");
+        // ?intervalUs=100 samples finely enough to read one lone run's timeline.
+        const intervalUs = Number(url.searchParams.get("intervalUs") ?? "0");
+        if (intervalUs > 0) await post2("Profiler.setSamplingInterval", { interval: intervalUs });
         await post("Profiler.start");
         return json({ started: true });
       }
@@ -178,6 +201,24 @@ export function createBenchRoutes(): ExtraRoutes {
       session.disconnect();
       profiler = undefined;
       return json(profile);
+    }
+
+    if (request.method === "GET" && route === "tables") {
+      // Live and dead rows and on-disk size per table: an embedded PGlite has no autovacuum.
+      const db = await getDb();
+      const { rows } = await sql<TableStats>`
+        select relname as "table", n_live_tup::int as "liveRows", n_dead_tup::int as "deadRows",
+          pg_total_relation_size(relid)::bigint::text as "bytes",
+          coalesce(last_vacuum, last_autovacuum)::text as "lastVacuum"
+        from pg_stat_user_tables order by pg_total_relation_size(relid) desc`.execute(db);
+      return json({ tables: rows });
+    }
+
+    if (request.method === "POST" && route === "vacuum") {
+      const db = await getDb();
+      const started = performance.now();
+      await sql`vacuum analyze`.execute(db);
+      return json({ ms: Math.round(performance.now() - started) });
     }
 
     if (request.method === "GET" && route === "stats") {

@@ -5,6 +5,7 @@ import type { Command } from "../../agent/intent.js";
 import { type MemoryRow, memoryRows } from "../../agent/memory.js";
 import type { Plan } from "../../agent/plan.js";
 import type { Database, Run } from "../../db/database.js";
+import { prepareQuery } from "../../db/prepareQuery.js";
 import {
   type DeliveryRow,
   notificationDeliveries,
@@ -33,40 +34,73 @@ export interface RunCompletion {
   deliveries: DeliveryRow[];
 }
 
+/** What completing a run reads, with the run's row lock (lockRunForCompletion). */
+export interface CompletionRead {
+  /** The run's steps as stored, in order. */
+  steps: ResultStep[];
+  /** Endpoints subscribed to run.completed. */
+  endpoints: string[];
+}
+
 /**
- * What completing the run writes. Call it under the run's row lock, before the last step's row is
- * written: the steps and the endpoints are read in one statement, and the last step is taken as
- * it is about to be stored (`step`: its output and tx_hashes as JSON text, or undefined when not
- * written), so the result is what reading the steps after that write gave.
+ * The run's row, locked for the rest of the transaction (as lockRun), with what completing the
+ * run reads: its steps and the endpoints subscribed to run.completed, in one prepared statement
+ * (see prepareQuery) instead of the lock and a second read (issue 17: one round trip and one
+ * statement build fewer on every run's last step).
+ *
+ * The sub-selects see the statement's snapshot: if the run's row was locked by another writer,
+ * they do not see what that writer committed. Every such writer (a cancel, a failed or duplicate
+ * attempt of this step) leaves the run cancelled or terminal, and recordOutcome then completes
+ * nothing, so the read is only used when no other writer touched the run.
  */
-export async function prepareCompletion(
+export async function lockRunForCompletion(
   trx: Kysely<Database>,
-  parameters: {
-    run: Run;
-    step: { index: number; output: string | undefined; txHashes: string };
-    cost: unknown;
-  },
-): Promise<RunCompletion> {
-  const { run, step } = parameters;
-  const runId = run.id;
-  const read = await trx
-    .selectNoFrom((eb) => [
+  runId: string,
+): Promise<{ run: Run; read: CompletionRead } | undefined> {
+  const [row] = await selectRunForCompletion(trx, { runId });
+  if (!row) return undefined;
+  const { completion_steps, completion_endpoints, ...run } = row;
+  return { run, read: { steps: completion_steps ?? [], endpoints: completion_endpoints ?? [] } };
+}
+
+const selectRunForCompletion = prepareQuery("lockRunForCompletion", (db, p: { runId: string }) =>
+  db
+    .selectFrom("runs")
+    .selectAll("runs")
+    .select((eb) => [
       eb
         .selectFrom("run_steps")
         .select(
           sql<ResultStep[]>`coalesce(json_agg(json_build_object(
-            'step_index', step_index, 'action', action, 'input', input, 'output', output,
-            'tx_hashes', tx_hashes) order by step_index), '[]'::json)`.as("steps"),
+              'step_index', step_index, 'action', action, 'input', input, 'output', output,
+              'tx_hashes', tx_hashes) order by step_index), '[]'::json)`.as("steps"),
         )
-        .where("run_id", "=", runId)
-        .as("steps"),
+        .where("run_id", "=", p.runId)
+        .as("completion_steps"),
       eb
-        .selectFrom(subscribedEndpoints(trx, "run.completed").as("endpoint"))
+        .selectFrom(subscribedEndpoints(db, "run.completed").as("endpoint"))
         .select(sql<string[]>`coalesce(json_agg(endpoint.id), '[]'::json)`.as("ids"))
-        .as("endpoints"),
+        .as("completion_endpoints"),
     ])
-    .executeTakeFirstOrThrow();
-  const steps = (read.steps ?? []).map((s) =>
+    .where("runs.id", "=", p.runId)
+    .forUpdate(),
+);
+
+/**
+ * What completing the run writes, from the read made with the run's lock (lockRunForCompletion).
+ * Call it before the last step's row is written: the last step is taken as it is about to be
+ * stored (`step`: its output and tx_hashes as JSON text, or undefined when not written), so the
+ * result is what reading the steps after that write gave.
+ */
+export function prepareCompletion(parameters: {
+  run: Run;
+  read: CompletionRead;
+  step: { index: number; output: string | undefined; txHashes: string };
+  cost: unknown;
+}): RunCompletion {
+  const { run, read, step } = parameters;
+  const runId = run.id;
+  const steps = read.steps.map((s) =>
     s.step_index === step.index
       ? {
           ...s,
@@ -114,7 +148,7 @@ export async function prepareCompletion(
       agentKeyId: run.api_key_id,
       summary: result.actions.map((a) => a.summary ?? a.type).join("; ") || "completed",
     }),
-    read.endpoints ?? [],
+    read.endpoints,
   );
   return {
     run: { status: "completed", result: JSON.stringify(result), finished_at: now, updated_at: now },

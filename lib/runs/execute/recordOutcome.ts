@@ -10,7 +10,7 @@ import type { DeliveryRow } from "../../notifications/emitNotification.js";
 import type { RunEventType } from "../events.js";
 import { isTerminal, lockRun, runCostWith } from "../runState.js";
 import type { ActionResult } from "./openGate.js";
-import { prepareCompletion } from "./prepareCompletion.js";
+import { lockRunForCompletion, prepareCompletion } from "./prepareCompletion.js";
 
 /**
  * Writes an action's result, cost and events, or its wait for a chain or payment event; completes
@@ -18,7 +18,8 @@ import { prepareCompletion } from "./prepareCompletion.js";
  *
  * Under the run's row lock, as before (the running cost total is read and rewritten, and the
  * completion reads the steps): only the writes are gathered into one statement, so the
- * transaction is BEGIN, the lock, (the completion's one read,) the writes, COMMIT.
+ * transaction is BEGIN, the lock (on the last action, with the completion's read), the writes,
+ * COMMIT.
  */
 export async function recordOutcome(
   db: Kysely<Database>,
@@ -35,7 +36,9 @@ export async function recordOutcome(
   const plan = run.plan as Plan;
   const isLast = index === Math.max(...plan.actions.map((a) => a.index));
   return db.transaction().execute(async (trx): Promise<ActionResult> => {
-    const locked = await lockRun(trx, runId);
+    // The last action's lock also reads what completing the run needs (one statement).
+    const forCompletion = isLast ? await lockRunForCompletion(trx, runId) : undefined;
+    const locked = isLast ? forCompletion?.run : await lockRun(trx, runId);
     if (!locked) return { status: "failed" };
     const now = new Date();
     const waiting = outcome.waitFor !== undefined;
@@ -76,9 +79,10 @@ export async function recordOutcome(
       },
       dedupeKey: `${runId}:${index}:finished`,
     };
-    if (isLast && !isTerminal(locked.status) && !locked.cancel_requested_at) {
-      const completion = await prepareCompletion(trx, {
+    if (forCompletion && !isTerminal(locked.status) && !locked.cancel_requested_at) {
+      const completion = prepareCompletion({
         run: locked,
+        read: forCompletion.read,
         step: { index, output: step.output, txHashes: step.tx_hashes },
         cost,
       });
