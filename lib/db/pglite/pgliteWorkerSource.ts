@@ -5,7 +5,10 @@
  *
  * Protocol (messages travel in batches, arrays of calls or answers, matched by id):
  *   {op:"ready"} · {op:"query", sql, params, rowMode, tx?, prepared?} · {op:"exec", sql, tx?}
- *   {op:"begin"} → txId · {op:"end", tx, commit} · {op:"dump"} → bytes · {op:"close"}
+ *   {op:"begin", tx} → tx · {op:"end", tx, commit} · {op:"dump"} → bytes · {op:"close"}
+ * Transaction ids are the caller's, so a begin can travel in the same message as the first call
+ * of its transaction (one wake-up of each thread fewer per transaction): calls in a transaction
+ * whose begin has not run yet wait for it.
  * Transactions use PGlite's own transaction(): it holds PGlite's exclusive lock from BEGIN to
  * COMMIT/ROLLBACK, so queries outside the transaction wait, exactly as in the main thread.
  *
@@ -35,11 +38,12 @@ const ready = (async () => {
   pglite = await PGlite.create(options);
 })();
 
-let nextTransaction = 1;
 const transactions = new Map();
+// Transactions whose begin has arrived but not yet run (it waits for PGlite's lock): calls in
+// them arrive in the same message as the begin and wait here until it has run (or failed).
+const beginning = new Map();
 
-function begin() {
-  const id = nextTransaction++;
+function begin(id) {
   let end;
   const ended = new Promise((resolve) => { end = resolve; });
   let begun;
@@ -109,6 +113,7 @@ async function queryNamed(sql, params, rowMode, outsideTransaction) {
 
 async function handle(message) {
   await ready;
+  if (message.op !== "begin" && beginning.has(message.tx)) await beginning.get(message.tx);
   switch (message.op) {
     case "ready":
       return null;
@@ -127,7 +132,7 @@ async function handle(message) {
       return results.map((r) => ({ rows: r.rows, affectedRows: r.affectedRows, fields: r.fields }));
     }
     case "begin": {
-      const transaction = begin();
+      const transaction = begin(message.tx);
       open.set(transaction.id, transaction);
       // BEGIN may fail (closed database): surface that instead of waiting forever.
       await Promise.race([transaction.started, transaction.done]);
@@ -180,6 +185,12 @@ function runNext() {
   if (!message) return;
   running = true;
   const result = handle(message);
+  if (message.op === "begin") {
+    result.then(
+      () => { beginning.delete(message.tx); message.started.resolve(); },
+      (error) => { beginning.delete(message.tx); message.started.reject(error); },
+    );
+  }
   reply(message, result);
   // A transaction holds the lock until it ends, not until BEGIN is answered.
   const held = message.op === "begin"
@@ -206,6 +217,12 @@ function reply(message, result) {
 
 parentPort.on("message", (batch) => {
   for (const message of batch) {
+    if (message.op === "begin") {
+      const started = new Promise((resolve, reject) => { message.started = { resolve, reject }; });
+      // Its failure reaches the calls that wait for it (and the begin's own answer).
+      started.catch(() => {});
+      beginning.set(message.tx, started);
+    }
     if (!takesLock(message)) {
       reply(message, handle(message));
       continue;

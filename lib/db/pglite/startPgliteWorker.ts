@@ -53,8 +53,9 @@ export interface PgliteWorker extends PGlite {
   /** The data directory as a tarball (pglite's dumpDataDir, uncompressed). */
   dumpDataDir(): Promise<Uint8Array>;
   /**
-   * Opens a transaction (waits while another one holds PGlite's lock) and returns its id for
-   * queryIn and end. Lower level than transaction(): for a kysely driver.
+   * Opens a transaction and returns its id for queryIn and end. Lower level than transaction():
+   * for a kysely driver. The BEGIN goes to the worker with the transaction's first query (in the
+   * same message), which then waits while another transaction holds PGlite's lock.
    */
   begin(): Promise<number>;
   /** Commits (or rolls back) a transaction begun with begin(). */
@@ -153,13 +154,25 @@ export function startPgliteWorker(parameters: StartPgliteWorkerParameters = {}):
     });
   };
 
+  // Transaction ids are ours (the worker takes them as given). A begin is not sent on its own:
+  // it travels with the transaction's first call, in the same message (see pgliteWorkerSource).
+  let nextTransaction = 1;
+  const unsent = new Map<number, { first: boolean }>();
+  const sendBegin = (tx: number) => {
+    const begin = unsent.get(tx);
+    if (!begin) return;
+    unsent.delete(tx);
+    // Its failure reaches the transaction's first call, which waits for it in the worker.
+    call({ op: "begin", tx, first: begin.first }).catch(() => {});
+  };
+
   const handle: PgliteWorker = {
     closed: false,
     ready: false,
     waitReady: Promise.resolve(),
     query: (sql, params, options) => query(sql, params, options),
     async transaction<T>(callback: (tx: PGliteTransaction) => Promise<T>): Promise<T> {
-      const tx = await call<number>({ op: "begin", first: first() });
+      const tx = await call<number>({ op: "begin", tx: nextTransaction++, first: first() });
       let ended = false;
       const end = async (commit: boolean) => {
         if (ended) return;
@@ -193,10 +206,21 @@ export function startPgliteWorker(parameters: StartPgliteWorkerParameters = {}):
       }
     },
     dumpDataDir: () => call<Uint8Array>({ op: "dump" }),
-    begin: () => call<number>({ op: "begin", first: first() }),
-    end: (transaction, commit) => call({ op: "end", tx: transaction, commit }),
-    queryIn: (transaction, sql, params) =>
-      query(sql, [...params], { rowMode: "object" }, transaction),
+    async begin() {
+      if (gone) throw gone;
+      const tx = nextTransaction++;
+      unsent.set(tx, { first: first() });
+      return tx;
+    },
+    async end(transaction, commit) {
+      // A transaction that ran nothing was never begun in the worker: nothing to end.
+      if (unsent.delete(transaction)) return;
+      await call({ op: "end", tx: transaction, commit });
+    },
+    queryIn: (transaction, sql, params) => {
+      if (transaction !== undefined) sendBegin(transaction);
+      return query(sql, [...params], { rowMode: "object" }, transaction);
+    },
   };
   handle.waitReady = call({ op: "ready" }).then(() => {
     handle.ready = true;

@@ -170,6 +170,47 @@ describe("startPgliteWorker", () => {
     }
   });
 
+  test("behavior: begin, queryIn and end (the kysely driver's path, BEGIN sent with the first statement) serialise 30 read-modify-write transactions", async () => {
+    await pglite.query("update counter set value = 0 where id = 1");
+    const increment = async () => {
+      const tx = await pglite.begin();
+      try {
+        const { rows } = await pglite.queryIn<{ value: number }>(
+          tx,
+          "select value from counter where id = 1 for update",
+          [],
+        );
+        await sleep(Math.random() * 3);
+        await pglite.queryIn(tx, "update counter set value = $1 where id = 1", [
+          rows[0]!.value + 1,
+        ]);
+        await pglite.end(tx, true);
+      } catch (error) {
+        await pglite.end(tx, false);
+        throw error;
+      }
+    };
+    await Promise.all(Array.from({ length: 30 }, increment));
+    const { rows } = await pglite.query("select value from counter where id = 1", [], {
+      rowMode: "object",
+    });
+    expect(rows).toEqual([{ value: 30 }]);
+  });
+
+  test("behavior: a begun transaction that has run nothing holds no lock; rolled back, its statements left nothing", async () => {
+    const idle = await pglite.begin();
+    // Answered at once: the idle transaction never reached the worker.
+    const { rows } = await pglite.query("select 1 as one", [], { rowMode: "object" });
+    expect(rows).toEqual([{ one: 1 }]);
+    await pglite.end(idle, true);
+
+    const tx = await pglite.begin();
+    await pglite.queryIn(tx, "insert into item values (300, 'rolled back')", []);
+    await pglite.end(tx, false);
+    const after = await pglite.query("select id from item where id = 300");
+    expect(after.rows).toEqual([]);
+  });
+
   test("error: after close every call rejects as fatal", async () => {
     const other = startPgliteWorker();
     await other.waitReady;
@@ -177,5 +218,7 @@ describe("startPgliteWorker", () => {
     const error = await other.query("select 1").catch((e) => e);
     expect(error).toBeInstanceOf(PgliteWorkerGoneError);
     expect(error.kind).toBe("fatal");
+    const begun = await other.begin().catch((e) => e);
+    expect(begun).toBeInstanceOf(PgliteWorkerGoneError);
   });
 });
