@@ -178,11 +178,7 @@ export function createBenchRoutes(): ExtraRoutes {
       // A CPU profile of exactly the window between start and stop (chrome devtools format).
       profiler ??= new Session();
       const session = profiler;
-      const post = (method: string) =>
-        new Promise<unknown>((resolve, reject) => {
-          session.post(method, (error, result) => (error ? reject(error) : resolve(result)));
-        });
-      const post2 = (method: string, params: object) =>
+      const post = (method: string, params: object = {}) =>
         new Promise<unknown>((resolve, reject) => {
           session.post(method, params, (error, result) =>
             error ? reject(error) : resolve(result),
@@ -193,7 +189,7 @@ export function createBenchRoutes(): ExtraRoutes {
         await post("Profiler.enable");
         // ?intervalUs=100 samples finely enough to read one lone run's timeline.
         const intervalUs = Number(url.searchParams.get("intervalUs") ?? "0");
-        if (intervalUs > 0) await post2("Profiler.setSamplingInterval", { interval: intervalUs });
+        if (intervalUs > 0) await post("Profiler.setSamplingInterval", { interval: intervalUs });
         await post("Profiler.start");
         return json({ started: true });
       }

@@ -39,8 +39,9 @@ const ready = (async () => {
 })();
 
 const transactions = new Map();
-// Transactions whose begin has arrived but not yet run (it waits for PGlite's lock): calls in
-// them arrive in the same message as the begin and wait here until it has run (or failed).
+// Transactions whose begin has arrived but not yet run (it waits for PGlite's lock), by id:
+// {started, resolve, reject}. Calls in them arrive in the same message as the begin and wait for
+// \`started\` (settled when the begin has run or failed).
 const beginning = new Map();
 
 function begin(id) {
@@ -113,7 +114,7 @@ async function queryNamed(sql, params, rowMode, outsideTransaction) {
 
 async function handle(message) {
   await ready;
-  if (message.op !== "begin" && beginning.has(message.tx)) await beginning.get(message.tx);
+  if (message.op !== "begin" && beginning.has(message.tx)) await beginning.get(message.tx).started;
   switch (message.op) {
     case "ready":
       return null;
@@ -186,9 +187,10 @@ function runNext() {
   running = true;
   const result = handle(message);
   if (message.op === "begin") {
+    const { resolve, reject } = beginning.get(message.tx);
     result.then(
-      () => { beginning.delete(message.tx); message.started.resolve(); },
-      (error) => { beginning.delete(message.tx); message.started.reject(error); },
+      () => { beginning.delete(message.tx); resolve(); },
+      (error) => { beginning.delete(message.tx); reject(error); },
     );
   }
   reply(message, result);
@@ -218,10 +220,11 @@ function reply(message, result) {
 parentPort.on("message", (batch) => {
   for (const message of batch) {
     if (message.op === "begin") {
-      const started = new Promise((resolve, reject) => { message.started = { resolve, reject }; });
+      const waiting = {};
+      waiting.started = new Promise((resolve, reject) => Object.assign(waiting, { resolve, reject }));
       // Its failure reaches the calls that wait for it (and the begin's own answer).
-      started.catch(() => {});
-      beginning.set(message.tx, started);
+      waiting.started.catch(() => {});
+      beginning.set(message.tx, waiting);
     }
     if (!takesLock(message)) {
       reply(message, handle(message));
