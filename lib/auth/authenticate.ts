@@ -13,6 +13,7 @@ import {
 } from "../policy/resolveKeyControls.js";
 import { registerEnvAdminKey } from "./envAdminKey.js";
 import { hashApiKey } from "./hashApiKey.js";
+import { presentedApiKey } from "./presentedApiKey.js";
 import { legacyScope, type Role } from "./roles.js";
 
 /** Who is calling: an API key and its role. */
@@ -49,14 +50,13 @@ export async function authenticate(
 ): Promise<Principal> {
   const config = getConfig();
   if (config.AUTH_DISABLED) return { keyId: "auth-disabled", role: "admin", scope: "admin" };
-  const header = request.headers.get("authorization") ?? "";
-  const match = /^Bearer +([\x21-\x7e]{8,200})$/i.exec(header);
-  if (!match) {
+  const presented = presentedApiKey(request);
+  if (presented === undefined) {
     throw new ClientError("unauthorized", "Missing or malformed Authorization: Bearer <api key>", {
       headers: challenge,
     });
   }
-  const keyHash = hashApiKey(match[1]!);
+  const keyHash = hashApiKey(presented);
   const envHash = config.PAYGENT_ADMIN_KEY ? hashApiKey(config.PAYGENT_ADMIN_KEY) : undefined;
   let principal: Principal | undefined;
   try {

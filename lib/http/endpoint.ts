@@ -61,7 +61,7 @@ export interface EndpointDeclaration<
   tags: readonly string[];
   /** Who may call (see EndpointAuth). */
   auth: A;
-  /** Rate-limit bucket: counted per IP before auth (public routes too), then per key. */
+  /** Rate-limit bucket: counted per IP and per presented key before auth (public routes per IP). */
   rateLimit?: RateLimitBucket;
   /**
    * Reads the key's policy and freezes in the statement that authenticates it (principal.controls),

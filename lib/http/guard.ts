@@ -1,4 +1,5 @@
 import { authenticate, type Principal } from "../auth/authenticate.js";
+import { presentedApiKey } from "../auth/presentedApiKey.js";
 import type { Role as KeyRole } from "../auth/roles.js";
 import { ClientError } from "../errors/index.js";
 import { enforcePublicRateLimit } from "../security/enforcePublicRateLimit.js";
@@ -30,8 +31,8 @@ export interface GuardOptions {
   /** Default "any". See EndpointAuth. */
   auth?: EndpointAuth;
   /**
-   * Counts the request against this rate-limit bucket: per IP before authenticating (so bad keys
-   * are throttled too, and public routes can be limited), then per key once authenticated.
+   * Counts the request against this rate-limit bucket, per IP and per presented key, before
+   * authenticating (so bad keys are throttled too, and public routes can be limited).
    */
   rateLimit?: RateLimitBucket;
   /** Reads the key's policy and freezes with the key, as principal.controls (see Principal). */
@@ -49,8 +50,8 @@ export function needsApiKey(auth: EndpointAuth | undefined): auth is KeyAuth | u
 }
 
 /**
- * The checks at the top of every handler, in one call: rate limit per IP (429), authenticate
- * (401), require a role (403), rate limit per key (429). Returns the principal, or undefined
+ * The checks at the top of every handler, in one call: rate limit per IP and per presented key
+ * (429), authenticate (401), require a role (403). Returns the principal, or undefined
  * for routes that take no API key.
  *
  *   const principal = await guard(request, { rateLimit: "command" });
@@ -81,7 +82,12 @@ export async function guard(
       moneyMoving: true,
     });
   } else if (options.rateLimit) {
-    await enforceRateLimit(request, { bucket: options.rateLimit });
+    // The IP and the presented key in one round trip, before the key is looked up: a flood of
+    // guessed keys is stopped by its IP's count without reaching the database.
+    await enforceRateLimit(request, {
+      bucket: options.rateLimit,
+      apiKey: needsApiKey(auth) ? presentedApiKey(request) : undefined,
+    });
   }
   if (auth === "cron") verifyCronRequest(request);
   if (!needsApiKey(auth)) return undefined;
@@ -94,9 +100,6 @@ export async function guard(
         ? "This endpoint needs an admin API key"
         : `This endpoint needs a key with one of the roles: ${roles.join(", ")}`,
     );
-  }
-  if (options.rateLimit && !options.rateLimit.startsWith("public:")) {
-    await enforceRateLimit(request, { bucket: options.rateLimit, principal, ip: false });
   }
   return principal;
 }

@@ -1,6 +1,6 @@
+import { createHash } from "node:crypto";
 import { Ratelimit } from "@upstash/ratelimit";
 import type { Redis } from "@upstash/redis";
-import type { Principal } from "../auth/authenticate.js";
 import { getCache } from "../cache/index.js";
 import type { Cache } from "../cache/types.js";
 import { getConfig } from "../config.js";
@@ -17,12 +17,14 @@ export type RateLimitBucket = "command" | "payment" | `public:${string}`;
 
 export interface EnforceRateLimitParameters {
   bucket: RateLimitBucket;
-  /** When present, the key is limited as well as the IP. */
-  principal?: { keyId: Principal["keyId"] };
   /**
-   * Count the IP (default true). The guard counts the IP before authenticating and passes false
-   * when it counts the key afterwards, so one request is counted once per identifier.
+   * The API key the request presents (presentedApiKey), when it presents one: the key is limited
+   * as well as the IP. It is counted as presented, before (or without) looking it up, under a
+   * digest of it, so the guard counts the IP and the key in one round trip to the store; an
+   * unknown key only fills a counter of its own, which the IP's limit bounds.
    */
+  apiKey?: string;
+  /** Count the IP (default true). */
   ip?: boolean;
   /** Requests allowed per window and identifier; defaults to RATE_LIMIT_PER_MINUTE. */
   limit?: number;
@@ -51,7 +53,7 @@ export interface RateLimitResult {
 const prefix = "paygent:rl";
 
 /**
- * Counts the request against a fixed window per IP and, with a principal, per API key; throws
+ * Counts the request against a fixed window per IP and, with a presented key, per API key; throws
  * ClientError("rate_limited") with a retry-after header once either exceeds the limit.
  *
  * The Upstash adapter goes through @upstash/ratelimit's fixed window; Redis and memory use
@@ -68,7 +70,7 @@ export async function enforceRateLimit(
   const windowSeconds = parameters.windowSeconds ?? 60;
   const identifiers: string[] = [];
   if (parameters.ip !== false) identifiers.push(`ip:${clientIp(request)}`);
-  if (parameters.principal) identifiers.push(`key:${parameters.principal.keyId}`);
+  if (parameters.apiKey !== undefined) identifiers.push(`key:${rateLimitKeyId(parameters.apiKey)}`);
   if (identifiers.length === 0) return { limit, remaining: limit, reset: Date.now() };
 
   let outcomes: { success: boolean; remaining: number; reset: number }[];
@@ -76,6 +78,8 @@ export async function enforceRateLimit(
     const cache = parameters.cache ?? (await getCache());
     const upstash =
       cache.kind === "upstash" ? (parameters.upstash ?? getUpstashRedis()) : undefined;
+    // Issued together: node-redis writes both scripts before reading a reply, and @upstash/redis
+    // auto-pipelines them into one request, so two identifiers cost one round trip.
     outcomes = await Promise.all(
       identifiers.map((identifier) =>
         upstash
@@ -121,6 +125,17 @@ export async function enforceRateLimit(
     remaining: Math.min(...outcomes.map((outcome) => outcome.remaining)),
     reset: Math.max(...outcomes.map((outcome) => outcome.reset)),
   };
+}
+
+/**
+ * The name of a presented API key's counter: a digest of its own (not the stored key hash), so the
+ * store never holds anything the database could be matched against.
+ */
+function rateLimitKeyId(apiKey: string): string {
+  return createHash("sha256")
+    .update(`paygent rate limit\0${apiKey}`)
+    .digest("base64url")
+    .slice(0, 22);
 }
 
 async function cacheLimit(

@@ -21,6 +21,8 @@ export interface UpstashBridge {
   /** Base URL to give the Upstash client (UPSTASH_REDIS_REST_URL). */
   url: string;
   token: string;
+  /** HTTP requests served so far (a pipeline is one): the round trips clients made. */
+  readonly requests: number;
   close(): Promise<void>;
 }
 
@@ -139,7 +141,9 @@ export async function startUpstashBridge(
     return value.map((arg) => (typeof arg === "string" ? arg : JSON.stringify(arg)));
   };
 
+  let requests = 0;
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    requests++;
     const send = (status: number, body: unknown) => {
       response.writeHead(status, { "content-type": "application/json" });
       response.end(JSON.stringify(body));
@@ -206,6 +210,9 @@ export async function startUpstashBridge(
   return {
     url: `http://127.0.0.1:${port}`,
     token,
+    get requests() {
+      return requests;
+    },
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

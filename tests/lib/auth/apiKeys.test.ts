@@ -222,4 +222,19 @@ describe("guard", () => {
     // Payments are a separate bucket.
     await guard(bearer(key.key, "10.2.0.10"), { rateLimit: "payment" });
   });
+
+  test("behavior: guessed keys fill only their own counts, never the real key's", async () => {
+    const key = await createApiKey(testDb.db, { name: "guessed", scope: "sessions" });
+    for (let i = 0; i < 4; i++) {
+      const guess = `${key.key.slice(0, -4)}${String(i).padStart(4, "0")}`;
+      const refused = await failure(guard(bearer(guess, `10.3.0.${i}`), { rateLimit: "command" }));
+      expect(refused).toEqual({ code: "unauthorized", status: 401 });
+    }
+    for (let i = 0; i < 3; i++)
+      await guard(bearer(key.key, `10.3.1.${i}`), { rateLimit: "command" });
+    expect(await failure(guard(bearer(key.key, "10.3.1.9"), { rateLimit: "command" }))).toEqual({
+      code: "rate_limited",
+      status: 429,
+    });
+  });
 });

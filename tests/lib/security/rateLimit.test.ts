@@ -41,6 +41,8 @@ async function attempt(promise: Promise<unknown>): Promise<"ok" | ClientError> {
 interface Backend {
   cache: Cache;
   upstash?: Redis;
+  /** Round trips made to the store so far, where the backend can count them. */
+  roundTrips?: () => number;
   close(): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ const backends: Record<string, () => Promise<Backend>> = {
     return {
       cache,
       upstash,
+      roundTrips: () => bridge.requests,
       close: async () => {
         await cache.close();
         await bridge.close();
@@ -79,11 +82,11 @@ for (const [name, open] of Object.entries(backends)) {
     });
     const limitFor = (
       ip: string,
-      extra: { principal?: { keyId: string }; bucket?: "command" | "payment" } = {},
+      extra: { apiKey?: string; bucket?: "command" | "payment" } = {},
     ) =>
       enforceRateLimit(requestFrom(ip), {
         bucket: extra.bucket ?? "command",
-        principal: extra.principal,
+        apiKey: extra.apiKey,
         limit: 3,
         cache: backend.cache,
         upstash: backend.upstash,
@@ -124,9 +127,20 @@ for (const [name, open] of Object.entries(backends)) {
       const { keyId } = caller();
       const outcomes = [];
       for (let i = 0; i < 4; i++)
-        outcomes.push(await attempt(limitFor(caller().ip, { principal: { keyId } })));
+        outcomes.push(await attempt(limitFor(caller().ip, { apiKey: keyId })));
       expect(outcomes.slice(0, 3)).toEqual(["ok", "ok", "ok"]);
       expect((outcomes[3] as ClientError).code).toBe("rate_limited");
+      // Another key from a new IP still passes: the key's own count stopped the fourth request.
+      expect(await attempt(limitFor(caller().ip, { apiKey: caller().keyId }))).toBe("ok");
+    });
+
+    test("behavior: the IP and the key are counted in one round trip to the store", async () => {
+      const { ip, keyId } = caller();
+      await limitFor(ip, { apiKey: keyId }); // the scripts are loaded now
+      const before = backend.roundTrips?.();
+      const result = await limitFor(ip, { apiKey: keyId });
+      expect(result.remaining).toBe(1);
+      if (before !== undefined) expect(backend.roundTrips!() - before).toBe(1);
     });
 
     test("behavior: 20 concurrent requests against a limit of 3 let exactly 3 through", async () => {
