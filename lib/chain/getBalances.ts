@@ -4,6 +4,7 @@ import { requireToken, type TokenInfo } from "./registry.js";
 
 const multicall3Abi = parseAbi([
   "function getEthBalance(address addr) view returns (uint256 balance)",
+  "function getBlockNumber() view returns (uint256 blockNumber)",
 ]);
 
 export interface GetBalancesParameters {
@@ -31,7 +32,10 @@ export interface GetBalancesReturnType {
 
 /**
  * Native and ERC-20 balances read in one Multicall3 batch at a single block (the devnet fixtures
- * place Multicall3 at its canonical address, so the same path runs everywhere).
+ * place Multicall3 at its canonical address, so the same path runs everywhere). The block number
+ * comes from the same call (Multicall3's getBlockNumber): one RPC, and never viem's cached block
+ * number, which may be older than a transaction this run just saw land. An eth_call at "latest"
+ * runs in the latest block's context on anvil (checked) and on Ethermint-based chains like Cronos.
  */
 export async function getBalances(
   context: ChainContext,
@@ -43,27 +47,34 @@ export async function getBalances(
     const token = requireToken(context.network, wanted);
     if (!tokens.includes(token)) tokens.push(token);
   }
-  const blockNumber = await context.publicClient.getBlockNumber();
-  const amounts = await context.publicClient.multicall({
+  const [blockNumber, ...amounts] = (await context.publicClient.multicall({
     multicallAddress: context.registry.multicall3,
     allowFailure: false,
-    blockNumber,
-    contracts: tokens.map((token) =>
-      token.address === "native"
-        ? {
-            address: context.registry.multicall3,
-            abi: multicall3Abi,
-            functionName: "getEthBalance",
-            args: [address],
-          }
-        : { address: token.address, abi: erc20Abi, functionName: "balanceOf", args: [address] },
-    ),
-  });
+    blockTag: "latest",
+    contracts: [
+      {
+        address: context.registry.multicall3,
+        abi: multicall3Abi,
+        functionName: "getBlockNumber",
+        args: [],
+      },
+      ...tokens.map((token) =>
+        token.address === "native"
+          ? {
+              address: context.registry.multicall3,
+              abi: multicall3Abi,
+              functionName: "getEthBalance",
+              args: [address],
+            }
+          : { address: token.address, abi: erc20Abi, functionName: "balanceOf", args: [address] },
+      ),
+    ],
+  })) as bigint[];
   return {
     address,
-    blockNumber: blockNumber.toString(),
+    blockNumber: blockNumber!.toString(),
     balances: tokens.map((token, index) => {
-      const amount = amounts[index] as bigint;
+      const amount = amounts[index]!;
       return {
         symbol: token.symbol,
         address: token.address,

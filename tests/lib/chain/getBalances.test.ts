@@ -42,6 +42,27 @@ describe("getBalances", () => {
     expect(result.balances[0]).toMatchObject({ symbol: "USDC", amount: "0" });
   });
 
+  test("behavior: a transaction that just landed is in the balances, whatever block number the client has cached", async () => {
+    // Polling every 10 s, viem caches the block number for 10 s: a balance read at the cached
+    // number would miss what landed since. getBalances reads the number in the same call.
+    const slowPolling = createChainContext({
+      network: "devnet",
+      rpcUrl: devnet.rpcUrl,
+      pollingInterval: 10_000,
+    });
+    const before = await getBalances(slowPolling, { tokens: ["CRO"] });
+    expect(BigInt(before.blockNumber)).toBe(await slowPolling.publicClient.getBlockNumber());
+    const hash = await context.walletClient.sendTransaction({
+      to: devnet.accounts.merchant.address,
+      value: 1_000n,
+    });
+    const receipt = await context.publicClient.waitForTransactionReceipt({ hash });
+    const after = await getBalances(slowPolling, { tokens: ["CRO"] });
+    expect(BigInt(after.blockNumber)).toBe(receipt.blockNumber);
+    const spent = 1_000n + receipt.gasUsed * receipt.effectiveGasPrice;
+    expect(BigInt(after.balances[0]!.amount)).toBe(BigInt(before.balances[0]!.amount) - spent);
+  });
+
   test("error: unknown token names the known ones", async () => {
     await expect(
       getBalances(context, { tokens: ["DOGE"] }),
