@@ -4,7 +4,7 @@ import type { Plan } from "../../agent/plan.js";
 import type { Database, Run } from "../../db/database.js";
 import { prepareQuery } from "../../db/prepareQuery.js";
 import { appendRunEvent } from "../events.js";
-import { isTerminal, lockRun, readRun, terminalRunStatuses } from "../runState.js";
+import { isTerminal, lockRun, terminalRunStatuses } from "../runState.js";
 import { approvalVerdict } from "./approvalVerdict.js";
 import { approvedTokenOf } from "./approvedTokenOf.js";
 
@@ -28,55 +28,51 @@ export type Gate =
  * action starts after a cancel is accepted): cancel flag, terminal run, an already completed or
  * waiting step, and the stored approval decision. Marks the step running.
  *
- * An action without an approval goes through in one statement (startStep); anything else (an
- * approval to read, or any answer but "go") takes the locked transaction, unchanged.
+ * An action without an approval goes through in one statement (startStep), which also reads the
+ * run and the planned action; anything else (an approval to read, or any answer but "go") takes
+ * the locked transaction, unchanged.
  */
 export async function openGate(
   db: Kysely<Database>,
   parameters: { runId: string; index: number; resume: boolean },
 ): Promise<Gate> {
-  const { runId, index, resume } = parameters;
-  // The plan never changes once stored (and the step's row exists only then), so reading it
-  // without the lock is safe; everything that can change is checked again by startStep.
-  const run = await readRun(db, runId);
-  const planned = (run?.plan as Plan | null)?.actions.find((a) => a.index === index);
-  if (run && planned && !planned.requiresApproval) {
-    const started = await startStep(db, { runId, index, resume, action: planned.action });
-    if (started) return { go: true, run, action: planned.action, ...started };
-  }
+  const started = await startStep(db, parameters);
+  if (started) return { go: true, ...started };
   return openGateLocked(db, parameters);
 }
 
 /**
  * Marks the step running, the run running and appends step.started, in one statement and only if
- * the transaction below would have: the sub-select `for update` takes the run's row lock (as
- * lockRun does) and checks the cancel flag and status on the newest row version; the step's
- * update re-checks its status on the newest version too (Postgres re-reads a row changed while
- * the statement waited). The other writes happen only if the step's did. Returns undefined when
- * nothing was written: the locked transaction then decides what the step answers.
+ * the transaction below would have: the `target` CTE takes the run's row lock (as lockRun does),
+ * checks the cancel flag and status on the newest row version (Postgres re-reads a row changed
+ * while the statement waited for its lock) and finds the planned action, which must need no
+ * approval; the step's update re-checks its status on the newest version too. The other writes
+ * happen only if the step's did. Returns the run as locked, the planned action and the approved
+ * token, or undefined when nothing was written: the locked transaction then decides what the step
+ * answers.
  */
 async function startStep(
   db: Kysely<Database>,
-  parameters: { runId: string; index: number; resume: boolean; action: Action },
-): Promise<{ approvedToken: string | null } | undefined> {
-  const { runId, index, resume, action } = parameters;
+  parameters: { runId: string; index: number; resume: boolean },
+): Promise<{ run: Run; action: Action; approvedToken: string | null } | undefined> {
+  const { runId, index, resume } = parameters;
   const [row] = await (resume ? startResumedStep : startFreshStep)(db, {
     runId,
     index,
     now: new Date(),
-    input: JSON.stringify(action),
-    eventData: JSON.stringify({ index, action: action.type }),
     dedupeKey: `${runId}:${index}:started`,
   });
-  return row ? { approvedToken: row.approved_token } : undefined;
+  if (!row) return undefined;
+  const { started_id: _, planned, approved_token: approvedToken, ...run } = row;
+  return { run, action: (planned as PlannedAction).action, approvedToken };
 }
+
+type PlannedAction = Plan["actions"][number];
 
 type StartStepValues = {
   runId: string;
   index: number;
   now: Date;
-  input: string;
-  eventData: string;
   dedupeKey: string;
 };
 
@@ -84,6 +80,21 @@ type StartStepValues = {
 function buildStartStep(resume: boolean) {
   return (db: Kysely<Database>, p: StartStepValues) =>
     db
+      .with("target", (qb) =>
+        qb
+          .selectFrom("runs")
+          .selectAll()
+          .select(
+            // The plan never changes once stored; the action is the one planned at this index.
+            sql<unknown>`jsonb_path_query_first("plan", '$.actions[*] ? (@.index == $index)', jsonb_build_object('index', ${p.index}::int))`.as(
+              "planned",
+            ),
+          )
+          .where("id", "=", p.runId)
+          .where("cancel_requested_at", "is", null)
+          .where("status", "not in", terminalRunStatuses)
+          .forUpdate(),
+      )
       .with("started", (qb) =>
         qb
           .updateTable("run_steps")
@@ -91,7 +102,7 @@ function buildStartStep(resume: boolean) {
             status: "running",
             started_at: eb.fn.coalesce("started_at", sql<Date>`${p.now}::timestamptz`),
             attempts: eb("attempts", "+", 1),
-            input: p.input,
+            input: eb.selectFrom("target").select(sql<string>`planned -> 'action'`.as("action")),
           }))
           .where("run_id", "=", p.runId)
           .where("step_index", "=", p.index)
@@ -101,12 +112,9 @@ function buildStartStep(resume: boolean) {
           .where((eb) =>
             eb.exists(
               eb
-                .selectFrom("runs")
+                .selectFrom("target")
                 .select("id")
-                .where("id", "=", p.runId)
-                .where("cancel_requested_at", "is", null)
-                .where("status", "not in", terminalRunStatuses)
-                .forUpdate(),
+                .where(sql<boolean>`planned ->> 'requiresApproval' = 'false'`),
             ),
           )
           .returning("id"),
@@ -125,20 +133,23 @@ function buildStartStep(resume: boolean) {
           .columns(["run_id", "type", "data", "dedupe_key"])
           .expression(
             qb
-              .selectFrom("started")
+              .selectFrom(["started", "target"])
               .select([
                 sql<string>`${p.runId}::text`.as("run_id"),
                 sql<string>`'step.started'`.as("type"),
-                sql<unknown>`${p.eventData}::jsonb`.as("data"),
+                sql<unknown>`jsonb_build_object('index', ${p.index}::int, 'action', planned -> 'action' ->> 'type')`.as(
+                  "data",
+                ),
                 sql<string>`${p.dedupeKey}::text`.as("dedupe_key"),
               ]),
           )
           .onConflict((oc) => oc.column("dedupe_key").doNothing())
           .returning("id"),
       )
-      .selectFrom("started")
+      .selectFrom(["started", "target"])
+      .selectAll("target")
       .select((eb) => [
-        "started.id",
+        "started.id as started_id",
         // For the policy gate: approved and edited requests are final, and only the requestApproval
         // step (which runs before this one) creates them, so this is what the gate would read later.
         approvedTokenOf(eb, p.runId, p.index).as("approved_token"),
