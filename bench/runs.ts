@@ -9,6 +9,7 @@ import {
   type Accepted,
   type BurstResult,
   burst,
+  type CpuPerRun,
   load,
   loneRun,
   RunClient,
@@ -23,7 +24,8 @@ import { type BenchRow, percentile, round } from "./stats.js";
  * interleaved, so the machine's other load hits both alike:
  * - lone runs, alternating floor and balance: POST → completed (the server's end time) p50;
  * - bursts of 50 concurrent runs, alternating kinds: runs/s until the last ended, POST → 202 p95,
- *   and the host's event-loop utilisation.
+ *   the host's event-loop utilisation, and the CPU per run by thread (host and anvil; on this
+ *   2-core machine a burst is bound by all of it, so this is the steadier figure to compare).
  * Backings: the embedded default; `--backings=embedded,postgres,postgres-world` (or BENCH_BACKINGS;
  * `all` = those three), each with optional modifiers measuring a setting against its default:
  * `+inline` (PGlite on the main thread), `+http` (local queue over HTTP), `+direct` (the accept
@@ -103,6 +105,15 @@ async function measureBacking(
         95,
       );
     const elu = (kind: RunKind) => median(bursts[kind].map((b) => b.elu));
+    // CPU per run by where it ran, median over the rounds of each part (ms).
+    const cpu = (kind: RunKind, part: keyof CpuPerRun) => {
+      const values = bursts[kind].map((b) => b.cpu[part]).filter((v): v is number => v !== null);
+      return values.length ? median(values) : null;
+    };
+    const cpuLine = (kind: RunKind) =>
+      (["main", "pgliteWorker", "other", "anvil", "total"] as const)
+        .map((part) => `${part} ${cpu(kind, part) === null ? "–" : round(cpu(kind, part)!)}`)
+        .join(", ");
     const bestFloorAccept = Math.min(accept95("floor"), accept95("floor-outbox"));
 
     const figures = [
@@ -138,6 +149,8 @@ async function measureBacking(
       `  runs/s per round: balance ${rates("balance")}; floor ${rates("floor")}; floor with outbox accept ${rates("floor-outbox")}`,
       `  POST → 202 p95: floor (INSERT, start(), 202) ${round(accept95("floor"))} ms; floor outbox (INSERT, 202, start()) ${round(accept95("floor-outbox"))} ms`,
       `  host event-loop utilisation during bursts (median): balance ${round(elu("balance"))}, floor ${round(elu("floor"))}, floor outbox ${round(elu("floor-outbox"))}`,
+      `  CPU per run in bursts, ms (main thread, PGlite worker, the host's other threads, anvil, total): balance ${cpuLine("balance")}; floor ${cpuLine("floor")}; floor outbox ${cpuLine("floor-outbox")}`,
+      `  floor outbox CPU / balance CPU per run: ${round(cpu("floor-outbox", "total")! / cpu("balance", "total")!)}× (the runs/s ratio two busy cores allow)`,
       `  step boundaries of the lone balance runs, p50 (p95) ms: parse → plan ${round(median(boundaries.parseToPlan))} (${round(percentile(boundaries.parseToPlan, 95))}); plan → balance ${round(median(boundaries.planToAction))} (${round(percentile(boundaries.planToAction, 95))})`,
     ];
     const prefix = backing === "embedded" ? "" : `${backing}: `;
@@ -145,6 +158,16 @@ async function measureBacking(
       { name: `${prefix}${f.figure} Paygent`, value: round(f.ours), unit: "", target: f.goal },
       { name: `${prefix}${f.figure} floor`, value: round(f.floor), unit: "" },
     ]);
+    rows.push({
+      name: `${prefix}${sizes.concurrency} concurrent: CPU per run, host + anvil (ms) Paygent`,
+      value: round(cpu("balance", "total")!),
+      unit: "ms",
+    });
+    rows.push({
+      name: `${prefix}${sizes.concurrency} concurrent: CPU per run, host + anvil (ms) floor outbox`,
+      value: round(cpu("floor-outbox", "total")!),
+      unit: "ms",
+    });
     rows.push({
       name: `${prefix}parse → plan step boundary p50 (was one folded step)`,
       value: round(median(boundaries.parseToPlan)),

@@ -1,14 +1,24 @@
+import { readFileSync } from "node:fs";
 import { Session } from "node:inspector";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { sql } from "kysely";
 import { start } from "workflow/api";
 import { getWorld } from "workflow/runtime";
 import { z } from "zod";
-import { getDb } from "../lib/db/index.js";
+import { getDb, getDbHandle } from "../lib/db/index.js";
 import { json } from "../lib/http/respond.js";
 import { newId } from "../lib/ids.js";
 import { afterRequests, answerFirst } from "../lib/world/requestsFirst.js";
 import type { benchNoop } from "../workflows/benchNoop.js";
+
+/** The calling thread's time on a CPU so far (ms), from Linux's schedstat; null elsewhere. */
+function threadCpuMs(): number | null {
+  try {
+    return Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]) / 1e6;
+  } catch {
+    return null;
+  }
+}
 
 /** A handler that answers the requests it owns and returns undefined for the rest. */
 export type ExtraRoutes = (request: Request) => Promise<Response | undefined>;
@@ -41,6 +51,8 @@ const statusBody = z.object({
  *   (runs table) and of workflow runs (the world), so clients need not poll each run.
  * - GET /__bench/workflow-run/:id: a workflow run's status and its steps (name, start, end).
  * - GET /__bench/stats[?gc=1]: resident memory, heap and event-loop utilisation of this process.
+ * - GET /__bench/cpu: CPU time so far (ms) of this process, its main thread and, when PGlite runs
+ *   in a worker thread, of that thread (Linux; the other threads are libuv's pool and V8's).
  * - POST /__bench/profile/start[?intervalUs=N], then /stop: a CPU profile of this process in between.
  * - GET /__bench/tables: live and dead rows and size of each table; POST /__bench/vacuum runs
  *   VACUUM ANALYZE (to tell table bloat from other history effects).
@@ -217,6 +229,15 @@ export function createBenchRoutes(): ExtraRoutes {
       return json({ ms: Math.round(performance.now() - started) });
     }
 
+    if (request.method === "GET" && route === "cpu") {
+      const usage = process.cpuUsage();
+      const handle = await getDbHandle();
+      return json({
+        processMs: (usage.user + usage.system) / 1000,
+        mainThreadMs: threadCpuMs(),
+        pgliteWorkerMs: (await handle.workerCpuMs?.()) ?? null,
+      });
+    }
     if (request.method === "GET" && route === "stats") {
       // With --expose-gc, ?gc=1 collects first, so heap figures compare live data, not garbage.
       const gc = (globalThis as { gc?: () => void }).gc;

@@ -1,4 +1,6 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { HostProcess } from "../../tests/helpers/host.js";
 
@@ -114,6 +116,17 @@ export class RunClient {
     return body.steps as StepTimes[];
   }
 
+  /**
+   * CPU used so far (ms): the host by thread (GET /__bench/cpu) and its devnet's anvil (summed over
+   * its threads' schedstat, read here: the bench runs on the same machine). Null parts are
+   * figures this system does not give.
+   */
+  async cpu(): Promise<CpuSample> {
+    const { body } = await this.host.request("GET", "/__bench/cpu");
+    const host = body as Omit<CpuSample, "anvilMs">;
+    return { ...host, anvilMs: anvilCpuMs(this.host) };
+  }
+
   /** The host's memory and event loop; `collect` runs a full GC first (host started with --expose-gc). */
   async stats(collect = false): Promise<HostStats> {
     const { body } = await this.host.request("GET", `/__bench/stats${collect ? "?gc=1" : ""}`);
@@ -139,6 +152,65 @@ export interface HostStats {
   heapUsedBytes: number;
   externalBytes: number;
   eventLoop: { idle: number; active: number; delayP99Ms: number };
+}
+
+/** CPU time so far, in ms (see RunClient.cpu). */
+export interface CpuSample {
+  processMs: number;
+  mainThreadMs: number | null;
+  pgliteWorkerMs: number | null;
+  anvilMs: number | null;
+}
+
+/** CPU per run between two samples, by where it ran (ms); "other" is the host's remaining threads. */
+export interface CpuPerRun {
+  main: number | null;
+  pgliteWorker: number | null;
+  other: number | null;
+  anvil: number | null;
+  /** The host and anvil together: what the machine's cores spent per run. */
+  total: number;
+}
+
+export function cpuPerRun(before: CpuSample, after: CpuSample, runs: number): CpuPerRun {
+  const delta = (key: keyof CpuSample) => {
+    const a = before[key];
+    const b = after[key];
+    return a === null || b === null ? null : (b - a) / runs;
+  };
+  const host = delta("processMs")!;
+  const main = delta("mainThreadMs");
+  const pgliteWorker = delta("pgliteWorkerMs");
+  const anvil = delta("anvilMs");
+  return {
+    main,
+    pgliteWorker,
+    other: main === null ? null : host - main - (pgliteWorker ?? 0),
+    anvil,
+    total: host + (anvil ?? 0),
+  };
+}
+
+/** The host's anvil's CPU time so far (ms), from its pid file; null when there is none to read. */
+function anvilCpuMs(host: HostProcess): number | null {
+  try {
+    const stateDir = host.env.DEVNET_STATE_DIR;
+    if (!stateDir) return null;
+    const { pid } = JSON.parse(readFileSync(path.join(stateDir, "anvil.pid"), "utf8")) as {
+      pid: number;
+    };
+    let ns = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]);
+      } catch {
+        // The thread ended between the listing and the read.
+      }
+    }
+    return ns / 1e6;
+  } catch {
+    return null;
+  }
 }
 
 /** Event-loop utilisation of the host between two stats samples. */
@@ -172,6 +244,11 @@ export interface BurstResult {
   kind: RunKind;
   acceptMs: number[];
   runsPerSecond: number;
+  /**
+   * CPU per run from the first POST to the last end, by thread (the bench's own polling is
+   * counted too, alike for every kind).
+   */
+  cpu: CpuPerRun;
   /** Host event-loop utilisation from the first POST to the last end. */
   elu: number;
 }
@@ -179,9 +256,11 @@ export interface BurstResult {
 /** `count` concurrent runs of one kind: their POST → 202 times and runs/s until the last ended. */
 export async function burst(client: RunClient, kind: RunKind, count: number): Promise<BurstResult> {
   const before = await client.stats();
+  const cpuBefore = await client.cpu();
   const startedAt = Date.now();
   const accepted = await Promise.all(Array.from({ length: count }, () => client.accept(kind)));
   const finished = await client.waitAll(accepted, 100);
+  const cpuAfter = await client.cpu();
   const after = await client.stats();
   const lastEnd = Math.max(...finished.map((f) => f.finishedAt));
   return {
@@ -189,5 +268,6 @@ export async function burst(client: RunClient, kind: RunKind, count: number): Pr
     acceptMs: accepted.map((a) => a.acceptMs),
     runsPerSecond: count / ((lastEnd - startedAt) / 1000),
     elu: utilisation(before, after),
+    cpu: cpuPerRun(cpuBefore, cpuAfter, count),
   };
 }

@@ -48,6 +48,8 @@ export interface DbHandle {
   driver: DatabaseDriver;
   /** Closes the pool or the embedded database. */
   close(): Promise<void>;
+  /** With PGlite in a worker thread: that thread's CPU time so far, in ms (see threadCpuMs). */
+  workerCpuMs?: () => Promise<number | null>;
 }
 
 /** Opens a kysely instance on the chosen driver. Migrations are separate (see migrateToLatest). */
@@ -75,7 +77,7 @@ export async function createDb(parameters: CreateDbParameters): Promise<DbHandle
         throw error;
       }
       const db = open(new PgliteWorkerDialect(worker), parameters.queryLog);
-      return { db, driver, close: () => db.destroy() };
+      return { db, driver, close: () => db.destroy(), workerCpuMs: () => worker.threadCpuMs() };
     }
     const { PGlite } = await import("@electric-sql/pglite");
     const pglite = await PGlite.create({

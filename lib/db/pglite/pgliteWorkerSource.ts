@@ -6,6 +6,7 @@
  * Protocol (messages travel in batches, arrays of calls or answers, matched by id):
  *   {op:"ready"} · {op:"query", sql, params, rowMode, tx?, prepared?} · {op:"exec", sql, tx?}
  *   {op:"begin", tx} → tx · {op:"end", tx, commit} · {op:"dump"} → bytes · {op:"close"}
+ *   {op:"cpu"} → this thread's CPU time in ms, or null (for the benchmarks)
  * Transaction ids are the caller's, so a begin can travel in the same message as the first call
  * of its transaction (one wake-up of each thread fewer per transaction): calls in a transaction
  * whose begin has not run yet wait for it.
@@ -112,6 +113,15 @@ async function queryNamed(sql, params, rowMode, outsideTransaction) {
   });
 }
 
+// Linux keeps each thread's time on a CPU (ns) in schedstat; elsewhere there is no figure.
+function threadCpuMs() {
+  try {
+    return Number(require("node:fs").readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]) / 1e6;
+  } catch {
+    return null;
+  }
+}
+
 async function handle(message) {
   await ready;
   if (message.op !== "begin" && beginning.has(message.tx)) await beginning.get(message.tx).started;
@@ -154,6 +164,8 @@ async function handle(message) {
     case "close":
       await pglite.close();
       return null;
+    case "cpu":
+      return threadCpuMs();
     default:
       throw new Error("Unknown operation " + message.op);
   }

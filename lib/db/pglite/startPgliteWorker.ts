@@ -58,6 +58,11 @@ export interface PgliteWorker extends PGlite {
    * same message), which then waits while another transaction holds PGlite's lock.
    */
   begin(): Promise<number>;
+  /**
+   * CPU time the worker thread has used so far (ms), from Linux's per-thread schedstat; null where
+   * the system has none. The benchmarks split a run's CPU by thread with it.
+   */
+  threadCpuMs(): Promise<number | null>;
   /** Commits (or rolls back) a transaction begun with begin(). */
   end(transaction: number, commit: boolean): Promise<void>;
   /** A query inside a transaction begun with begin() (object rows). */
@@ -206,6 +211,7 @@ export function startPgliteWorker(parameters: StartPgliteWorkerParameters = {}):
       }
     },
     dumpDataDir: () => call<Uint8Array>({ op: "dump" }),
+    threadCpuMs: () => call<number | null>({ op: "cpu" }),
     async begin() {
       if (gone) throw gone;
       const tx = nextTransaction++;

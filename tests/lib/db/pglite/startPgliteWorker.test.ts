@@ -124,6 +124,19 @@ describe("startPgliteWorker", () => {
     expect(ticks).toBeGreaterThan(2);
   });
 
+  test("behavior: threadCpuMs counts the worker thread's CPU, not the caller's", async () => {
+    const before = await pglite.threadCpuMs();
+    if (before === null) return; // no per-thread figures on this system (Linux gives them)
+    // Work on the calling thread only: the worker's figure does not move (by more than its own answer).
+    const spinUntil = Date.now() + 100;
+    while (Date.now() < spinUntil) {}
+    const idle = (await pglite.threadCpuMs())! - before;
+    await pglite.query("select sum(x) from generate_series(1, 3000000) as x");
+    const busy = (await pglite.threadCpuMs())! - before - idle;
+    expect(idle).toBeLessThan(20);
+    expect(busy).toBeGreaterThan(30);
+  });
+
   test("behavior: statements issued while answering a request run before queued background ones", async () => {
     let answering = false;
     const lined = startPgliteWorker({ answeringRequest: () => answering });
