@@ -20,6 +20,14 @@ function threadCpuMs(): number | null {
   }
 }
 
+/** Session.post as a promise. */
+function inspectorPost(session: Session) {
+  return (method: string, params: object = {}) =>
+    new Promise<unknown>((resolve, reject) => {
+      session.post(method, params, (error, result) => (error ? reject(error) : resolve(result)));
+    });
+}
+
 /** A handler that answers the requests it owns and returns undefined for the rest. */
 export type ExtraRoutes = (request: Request) => Promise<Response | undefined>;
 
@@ -54,6 +62,8 @@ const statusBody = z.object({
  * - GET /__bench/cpu: CPU time so far (ms) of this process, its main thread and, when PGlite runs
  *   in a worker thread, of that thread (Linux; the other threads are libuv's pool and V8's).
  * - POST /__bench/profile/start[?intervalUs=N], then /stop: a CPU profile of this process in between.
+ * - POST /__bench/heap/start, then /stop: a sampled allocation profile of the main thread in between
+ *   (objects already collected included).
  * - GET /__bench/tables: live and dead rows and size of each table; POST /__bench/vacuum runs
  *   VACUUM ANALYZE (to tell table bloat from other history effects).
  * No api/ function serves these, so nothing of it ships to Vercel.
@@ -71,6 +81,7 @@ export function createBenchRoutes(): ExtraRoutes {
     await session;
   };
   let profiler: Session | undefined;
+  let heapProfiler: Session | undefined;
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
 
@@ -189,15 +200,9 @@ export function createBenchRoutes(): ExtraRoutes {
     if (request.method === "POST" && (route === "profile/start" || route === "profile/stop")) {
       // A CPU profile of exactly the window between start and stop (chrome devtools format).
       profiler ??= new Session();
-      const session = profiler;
-      const post = (method: string, params: object = {}) =>
-        new Promise<unknown>((resolve, reject) => {
-          session.post(method, params, (error, result) =>
-            error ? reject(error) : resolve(result),
-          );
-        });
+      const post = inspectorPost(profiler);
       if (route === "profile/start") {
-        session.connect();
+        profiler.connect();
         await post("Profiler.enable");
         // ?intervalUs=100 samples finely enough to read one lone run's timeline.
         const intervalUs = Number(url.searchParams.get("intervalUs") ?? "0");
@@ -206,8 +211,30 @@ export function createBenchRoutes(): ExtraRoutes {
         return json({ started: true });
       }
       const { profile } = (await post("Profiler.stop")) as { profile: unknown };
-      session.disconnect();
+      profiler.disconnect();
       profiler = undefined;
+      return json(profile);
+    }
+
+    if (request.method === "POST" && (route === "heap/start" || route === "heap/stop")) {
+      // What this process allocated between start and stop, sampled (collected objects included):
+      // where the garbage a burst leaves to V8's GC threads comes from.
+      heapProfiler ??= new Session();
+      const session = heapProfiler;
+      const post = inspectorPost(session);
+      if (route === "heap/start") {
+        session.connect();
+        await post("HeapProfiler.enable");
+        await post("HeapProfiler.startSampling", {
+          samplingInterval: 16384,
+          includeObjectsCollectedByMajorGC: true,
+          includeObjectsCollectedByMinorGC: true,
+        });
+        return json({ started: true });
+      }
+      const { profile } = (await post("HeapProfiler.stopSampling")) as { profile: unknown };
+      session.disconnect();
+      heapProfiler = undefined;
       return json(profile);
     }
 
