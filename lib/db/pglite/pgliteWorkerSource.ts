@@ -4,7 +4,7 @@
  * bundles, none of which can hand a worker a .ts file or a stable path to one.
  *
  * Protocol (messages travel in batches, arrays of calls or answers, matched by id):
- *   {op:"ready"} · {op:"query", sql, params, rowMode, tx?, prepared?} · {op:"exec", sql, tx?}
+ *   {op:"ready"} · {op:"query", sql, params, rowMode, tx?, prepared?, rowsOnly?} · {op:"exec", sql, tx?}
  *   {op:"begin", tx} → tx · {op:"end", tx, commit} · {op:"dump"} → bytes · {op:"close"}
  *   {op:"cpu"} → this thread's CPU time in ms, or null (for the benchmarks)
  * Transaction ids are the caller's, so a begin can travel in the same message as the first call
@@ -134,6 +134,8 @@ async function handle(message) {
       const result = message.prepared
         ? await queryNamed(message.sql, message.params, message.rowMode, !message.tx)
         : await target.query(message.sql, message.params, { rowMode: message.rowMode });
+      // The kysely driver reads rows and counts only: fields would be cloned across for nothing.
+      if (message.rowsOnly) return { rows: result.rows, affectedRows: result.affectedRows };
       return { rows: result.rows, affectedRows: result.affectedRows, fields: result.fields };
     }
     case "exec": {

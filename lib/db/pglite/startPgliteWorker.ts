@@ -65,12 +65,15 @@ export interface PgliteWorker extends PGlite {
   threadCpuMs(): Promise<number | null>;
   /** Commits (or rolls back) a transaction begun with begin(). */
   end(transaction: number, commit: boolean): Promise<void>;
-  /** A query inside a transaction begun with begin() (object rows). */
+  /**
+   * A query inside a transaction begun with begin(), or outside any (undefined): object rows and
+   * the affected count only, no field descriptions (what a kysely driver reads).
+   */
   queryIn<T>(
     transaction: number | undefined,
     sql: string,
     params: readonly unknown[],
-  ): Promise<PGliteQueryResults<T>>;
+  ): Promise<Pick<PGliteQueryResults<T>, "rows" | "affectedRows">>;
 }
 
 /**
@@ -141,6 +144,7 @@ export function startPgliteWorker(parameters: StartPgliteWorkerParameters = {}):
     params: unknown[] | undefined,
     options: PGliteQueryOptions | undefined,
     tx?: number,
+    rowsOnly = false,
   ): Promise<PGliteQueryResults<T>> => {
     if (options?.parsers || options?.blob || options?.paramTypes) {
       return Promise.reject(
@@ -154,6 +158,7 @@ export function startPgliteWorker(parameters: StartPgliteWorkerParameters = {}):
       rowMode: options?.rowMode,
       tx,
       first: first(),
+      ...(rowsOnly ? { rowsOnly: true } : {}),
       // A prepared query's text runs as a named statement in the worker (parsed once).
       ...(namedStatements && isPreparedStatementText(sql) ? { prepared: true } : {}),
     });
@@ -225,7 +230,7 @@ export function startPgliteWorker(parameters: StartPgliteWorkerParameters = {}):
     },
     queryIn: (transaction, sql, params) => {
       if (transaction !== undefined) sendBegin(transaction);
-      return query(sql, [...params], { rowMode: "object" }, transaction);
+      return query(sql, [...params], { rowMode: "object" }, transaction, true);
     },
   };
   handle.waitReady = call({ op: "ready" }).then(() => {
