@@ -24,8 +24,6 @@ export interface EnforceRateLimitParameters {
    * unknown key only fills a counter of its own, which the IP's limit bounds.
    */
   apiKey?: string;
-  /** Count the IP (default true). */
-  ip?: boolean;
   /** Requests allowed per window and identifier; defaults to RATE_LIMIT_PER_MINUTE. */
   limit?: number;
   windowSeconds?: number;
@@ -68,10 +66,8 @@ export async function enforceRateLimit(
 ): Promise<RateLimitResult> {
   const limit = parameters.limit ?? getConfig().RATE_LIMIT_PER_MINUTE;
   const windowSeconds = parameters.windowSeconds ?? 60;
-  const identifiers: string[] = [];
-  if (parameters.ip !== false) identifiers.push(`ip:${clientIp(request)}`);
+  const identifiers = [`ip:${clientIp(request)}`];
   if (parameters.apiKey !== undefined) identifiers.push(`key:${rateLimitKeyId(parameters.apiKey)}`);
-  if (identifiers.length === 0) return { limit, remaining: limit, reset: Date.now() };
 
   let outcomes: { success: boolean; remaining: number; reset: number }[];
   try {
