@@ -1,5 +1,4 @@
 import { authenticate, type Principal } from "../auth/authenticate.js";
-import { presentedApiKey } from "../auth/presentedApiKey.js";
 import type { Role as KeyRole } from "../auth/roles.js";
 import { ClientError } from "../errors/index.js";
 import { enforcePublicRateLimit } from "../security/enforcePublicRateLimit.js";
@@ -86,7 +85,7 @@ export async function guard(
     // guessed keys is stopped by its IP's count without reaching the database.
     await enforceRateLimit(request, {
       bucket: options.rateLimit,
-      apiKey: needsApiKey(auth) ? presentedApiKey(request) : undefined,
+      perKey: needsApiKey(auth),
     });
   }
   if (auth === "cron") verifyCronRequest(request);

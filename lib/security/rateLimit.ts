@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { Ratelimit } from "@upstash/ratelimit";
 import type { Redis } from "@upstash/redis";
+import { presentedApiKey } from "../auth/presentedApiKey.js";
 import { getCache } from "../cache/index.js";
 import type { Cache } from "../cache/types.js";
 import { getConfig } from "../config.js";
@@ -18,12 +19,12 @@ export type RateLimitBucket = "command" | "payment" | `public:${string}`;
 export interface EnforceRateLimitParameters {
   bucket: RateLimitBucket;
   /**
-   * The API key the request presents (presentedApiKey), when it presents one: the key is limited
-   * as well as the IP. It is counted as presented, before (or without) looking it up, under a
-   * digest of it, so the guard counts the IP and the key in one round trip to the store; an
-   * unknown key only fills a counter of its own, which the IP's limit bounds.
+   * Count the API key the request presents (Bearer) as well as its IP. The key is counted as
+   * presented, before (or without) looking it up, under a digest of it, so the guard counts the IP
+   * and the key in one round trip to the store; an unknown key only fills a counter of its own,
+   * which the IP's limit bounds. A request presenting no key is counted by its IP alone.
    */
-  apiKey?: string;
+  perKey?: boolean;
   /** Requests allowed per window and identifier; defaults to RATE_LIMIT_PER_MINUTE. */
   limit?: number;
   windowSeconds?: number;
@@ -67,7 +68,8 @@ export async function enforceRateLimit(
   const limit = parameters.limit ?? getConfig().RATE_LIMIT_PER_MINUTE;
   const windowSeconds = parameters.windowSeconds ?? 60;
   const identifiers = [`ip:${clientIp(request)}`];
-  if (parameters.apiKey !== undefined) identifiers.push(`key:${rateLimitKeyId(parameters.apiKey)}`);
+  const apiKey = parameters.perKey ? presentedApiKey(request) : undefined;
+  if (apiKey !== undefined) identifiers.push(`key:${rateLimitKeyId(apiKey)}`);
 
   let outcomes: { success: boolean; remaining: number; reset: number }[];
   try {

@@ -1,5 +1,4 @@
 import { resolveAmount } from "../../amounts/index.js";
-import { presentedApiKey } from "../../auth/presentedApiKey.js";
 import { checkStartPolicy } from "../../runs/start/checkStartPolicy.js";
 import { startRun } from "../../runs/start/startRun.js";
 import { toX402Run } from "../../runs/start/toX402Run.js";
@@ -15,7 +14,7 @@ import { startedRunAnswer } from "./startedRunAnswer.js";
  * by the pay action module exactly like a REST payment.
  */
 export const payX402Tool = defineTool(payX402Spec, async (args, { db, principal, request }) => {
-  await enforceRateLimit(request, { bucket: "payment", apiKey: presentedApiKey(request) });
+  await enforceRateLimit(request, { bucket: "payment", perKey: true });
   const max = resolveAmount(args.maxAmount, { field: "maxAmount" });
   await assertPublicUrl(args.url);
   const sessionLimits = await checkStartPolicy(db, { principal });

@@ -1,4 +1,3 @@
-import { presentedApiKey } from "../../auth/presentedApiKey.js";
 import { checkStartPolicy } from "../../runs/start/checkStartPolicy.js";
 import { checkCommand } from "../../runs/start/planning.js";
 import { startRun } from "../../runs/start/startRun.js";
@@ -11,7 +10,7 @@ import { startedRunAnswer } from "./startedRunAnswer.js";
 export const runCommandTool = defineTool(
   runCommandSpec,
   async (args, { db, principal, request }) => {
-    await enforceRateLimit(request, { bucket: "command", apiKey: presentedApiKey(request) });
+    await enforceRateLimit(request, { bucket: "command", perKey: true });
     // What the grammar can already tell is wrong is refused before a run starts, as over REST.
     checkCommand(args.command);
     // Frozen wallet or key → refused; the session a new run opens starts with the policy's limits.

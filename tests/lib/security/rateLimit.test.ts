@@ -24,10 +24,13 @@ function caller() {
   };
 }
 
-function requestFrom(ip: string): Request {
+function requestFrom(ip: string, apiKey?: string): Request {
   return new Request("http://localhost/api/agent/execute", {
     method: "POST",
-    headers: { "x-forwarded-for": `${ip}, 10.0.0.1` },
+    headers: {
+      "x-forwarded-for": `${ip}, 10.0.0.1`,
+      ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+    },
   });
 }
 
@@ -84,9 +87,9 @@ for (const [name, open] of Object.entries(backends)) {
       ip: string,
       extra: { apiKey?: string; bucket?: "command" | "payment" } = {},
     ) =>
-      enforceRateLimit(requestFrom(ip), {
+      enforceRateLimit(requestFrom(ip, extra.apiKey), {
         bucket: extra.bucket ?? "command",
-        apiKey: extra.apiKey,
+        perKey: true,
         limit: 3,
         cache: backend.cache,
         upstash: backend.upstash,
