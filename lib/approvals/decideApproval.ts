@@ -5,6 +5,7 @@ import type { ActionContext } from "../actions/types.js";
 import type { Principal } from "../auth/authenticate.js";
 import { getChainContext } from "../chain/clients.js";
 import type { ApprovalRequest, Database } from "../db/database.js";
+import { ClientError } from "../errors/index.js";
 import { validate } from "../http/validate.js";
 import { deliverNotificationsSoon } from "../notifications/deliverNotificationsSoon.js";
 import { castApprovalVote, PolicyRuleError } from "../policy/index.js";
@@ -79,17 +80,24 @@ async function checkEdit(
   approval: ApprovalRequest,
   args: Record<string, unknown>,
 ): Promise<Action> {
+  const run = await trx
+    .selectFrom("runs")
+    .selectAll()
+    .where("id", "=", approval.run_id)
+    .executeTakeFirstOrThrow();
+  if (run.kind === "subscription") {
+    // A renewal pays the service's price for one period: there is nothing an edit could change.
+    throw new ClientError(
+      "unprocessable",
+      "A subscription renewal's approval cannot be edited: approve or reject it",
+    );
+  }
   const original = approval.action as Action;
   const edited = validate(
     getActionModule(original.type).schema,
     { ...original, ...resolveEditArgs(original, args), type: original.type },
     "edited action",
   ) as Action;
-  const run = await trx
-    .selectFrom("runs")
-    .selectAll()
-    .where("id", "=", approval.run_id)
-    .executeTakeFirstOrThrow();
   await checkEditedSpend(trx, { run, index: approval.step_index, action: edited });
   const context: ActionContext = { db: trx, run, chain: getChainContext() };
   const spend = await spendOf(context, edited);

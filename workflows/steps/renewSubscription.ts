@@ -9,6 +9,8 @@ import {
 export async function renewSubscription(parameters: {
   runId: string;
   subscriptionId: string;
+  /** The wait for the renewal's approval timed out: a request still pending expires now. */
+  approvalTimedOut?: boolean;
 }): Promise<RenewalStep> {
   "use step";
   const { attempt } = getStepMetadata();

@@ -20,6 +20,19 @@ export async function reconcileApprovals(
     .where("runs.status", "=", "waiting_approval")
     .where("approval_requests.status", "in", ["approved", "rejected", "edited", "cancelled"])
     .where("approval_requests.decided_at", "<", cutoff)
+    // Only the run's newest request: one it waits on. An older one (an earlier action of the
+    // command, or an earlier renewal of a subscription) was decided and read long ago; its hook is
+    // gone, and waking it again every pass would crowd out the requests that are stuck.
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom("approval_requests as newer")
+            .select("newer.token")
+            .whereRef("newer.run_id", "=", "approval_requests.run_id")
+            .whereRef("newer.created_at", ">", "approval_requests.created_at"),
+        ),
+      ),
+    )
     .limit(20)
     .execute();
   let woke = 0;

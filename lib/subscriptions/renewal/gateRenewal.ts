@@ -10,7 +10,8 @@ import type { PolicyAction } from "../../policy/types.js";
  * The policy gate of one renewal, right before it pays (issue 13): the wallet's and the key's
  * freezes, then the policy of the key that owns the session (agent_sessions.api_key_id; keyless
  * sessions get the default policy), read fresh on every attempt, so a freeze or a tightened policy
- * applies from the next renewal on. An allowed renewal reserves the key's rolling windows under
+ * applies from the next renewal on. A held renewal that approvers granted passes with its approvals
+ * counted against the policy's quorum, read fresh as well. An allowed renewal reserves the key's rolling windows under
  * `reservationId`, the id of its budget reservation, so a retried step replays it instead of
  * reserving again, and a late settlement (bookPaymentOutcome) books both ledgers.
  */
@@ -22,6 +23,8 @@ export async function gateRenewal(
     reservationId: string;
     action: PolicyAction;
     chain: ChainContext;
+    /** Distinct approvals granted to this renewal after the policy held it (readRenewalApproval). */
+    approvalsGranted?: number;
   },
 ): Promise<GateActionReturnType> {
   const session = await db
@@ -36,6 +39,7 @@ export async function gateRenewal(
     reservationId: parameters.reservationId,
     runId: parameters.runId,
     action: parameters.action,
+    approvalsGranted: parameters.approvalsGranted,
     defaultExpirySeconds: getConfig().APPROVAL_TIMEOUT_SECONDS,
   });
 }

@@ -17,12 +17,14 @@ import { endSubscription } from "./endSubscription.js";
 import { finishRenewalWindows } from "./finishRenewalWindows.js";
 import { gateRenewal } from "./gateRenewal.js";
 import { loadSubscriptionForRenewal } from "./loadSubscriptionForRenewal.js";
+import { readRenewalApproval } from "./readRenewalApproval.js";
 import { recordRenewal } from "./recordRenewal.js";
 import { recordRenewalFailure } from "./recordRenewalFailure.js";
 import { releaseUnsentRenewal } from "./releaseUnsentRenewal.js";
 import { renewalPolicyAction } from "./renewalPolicyAction.js";
 import { renewalRefusal } from "./renewalRefusal.js";
 import { renewalReservationKey } from "./renewalReservationKey.js";
+import { requestRenewalApproval } from "./requestRenewalApproval.js";
 
 /**
  * A subscription's renewals, in one place. The durable workflow (workflows/subscriptionRenewal.ts)
@@ -34,7 +36,10 @@ import { renewalReservationKey } from "./renewalReservationKey.js";
  *   renew → gateRenewal: freezes and the key's policy, right before money moves (issue 13)
  *             frozen   → nothing moves; sleep RENEWAL_RETRY_DELAY_SECONDS (the subscription stays)
  *             refused  → endSubscription(id, "expired", the rule); finish the run
- *             held     → the same: no approver can be waited for here; subscribe again to ask
+ *             held     → requestRenewalApproval: approvers are asked (quorum, expiry of the hold);
+ *                        the run waits on the approval's hook, then this step reads the request:
+ *                          granted → the gate again, its approvals counted (allowed: go on)
+ *                          rejected, expired or cancelled → endSubscription(id, "expired")
  *             allowed  → its policy windows are reserved under the budget reservation's id
  *           reserveBudget(renewalReservationKey(d.subscription), price)
  *             refused → release the windows; endSubscription(id, "expired"); finish the run
@@ -60,6 +65,8 @@ export const RENEWAL_RETRY_DELAY_SECONDS = 15 * 60;
 export type RenewalStep =
   | { action: "wait"; until: string }
   | { action: "retry"; afterSeconds: number }
+  /** The policy held the renewal: wait on the approval's hook until it is decided or expires. */
+  | { action: "approval"; token: string; timeoutSeconds: number }
   | { action: "stop"; reason: string };
 
 /** The ids one renewal is known by: its payment's step, its budget and window reservations. */
@@ -72,18 +79,26 @@ interface RenewalIds {
 /**
  * One renewal decision and, when due, the renewal itself: the policy gate, reserve budget, pay the
  * period through x402 (nonce keyed by the renewal's number, so a retried step never pays a period
- * twice), then record it. A freeze defers it; a policy refusal or hold, or refused budget, ends the
- * subscription; repeated failures stop it.
+ * twice), then record it. A freeze defers it; a hold waits for approvers; a policy refusal, a
+ * rejected or expired approval, or refused budget, ends the subscription; repeated failures stop it.
  */
 export async function renewSubscription(
   db: Kysely<Database>,
-  parameters: { runId: string; subscriptionId: string; attempt: number },
+  parameters: {
+    runId: string;
+    subscriptionId: string;
+    attempt: number;
+    /** The workflow's wait for this renewal's approval timed out (see readRenewalApproval). */
+    approvalTimedOut?: boolean;
+  },
 ): Promise<RenewalStep> {
   const { runId, subscriptionId } = parameters;
   const decision = await loadSubscriptionForRenewal(db, subscriptionId);
   if (decision.action === "stop") {
-    // A renewal that a freeze deferred or a failure left for a retry may still hold reservations.
+    // A renewal that a freeze deferred or a failure left for a retry may still hold reservations,
+    // and one the policy held may still wait for approvers.
     await releaseUnsentRenewal(db, renewalIds(runId, decision.subscription));
+    await cancelPendingApprovals(db, runId);
     return finish(db, runId, "completed", decision.reason);
   }
   if (decision.action === "wait") return { action: "wait", until: decision.until };
@@ -102,6 +117,22 @@ export async function renewSubscription(
   const ids = renewalIds(runId, subscription);
   const { stepId, key } = ids;
 
+  // A renewal the policy held waits for its approvers; the request's row says how it ended.
+  const approval = await readRenewalApproval(db, {
+    runId,
+    renewal: subscription.renewals,
+    waitTimedOut: parameters.approvalTimedOut,
+  });
+  if (approval.state === "pending") {
+    return { action: "approval", token: approval.token, timeoutSeconds: approval.timeoutSeconds };
+  }
+  if (approval.state === "refused") {
+    await releaseUnsentRenewal(db, ids);
+    const reason = `renewal ${subscription.renewals + 1} was not approved (approval ${approval.token} ${approval.status})`;
+    await endSubscription(db, { subscriptionId, status: "expired", reason });
+    return finish(db, runId, "failed", reason);
+  }
+
   let gate: GateActionReturnType;
   try {
     gate = await gateRenewal(db, {
@@ -116,6 +147,7 @@ export async function renewSubscription(
         amount: BigInt(service.price.amount),
       }),
       chain,
+      approvalsGranted: approval.state === "granted" ? approval.approvals : 0,
     });
   } catch (error) {
     const route = routeStepError(error);
@@ -130,6 +162,18 @@ export async function renewSubscription(
   // A retried step that already sent its payment goes on, like a pay step (policyRefusal): its
   // payment answers from its record and the chain, and signs nothing new.
   if (gate.outcome !== "allow" && (await stepEvidence(db, stepId)).state === "nothing") {
+    if (gate.outcome === "hold") {
+      // Nothing is reserved for a hold. A request already granted that the policy still holds
+      // (its quorum grew since) is asked again, for the quorum the policy now names.
+      const wait = await requestRenewalApproval(db, {
+        runId,
+        subscription,
+        service,
+        hold: gate,
+        price: { amount: service.price.amount, token: token.symbol },
+      });
+      return { action: "approval", ...wait };
+    }
     const refusal = renewalRefusal(gate);
     if (refusal.action === "defer") {
       // Kept, not released: what an earlier attempt of this renewal reserved is replayed by the
@@ -261,6 +305,16 @@ function renewalIds(runId: string, subscription: SubscriptionView): RenewalIds {
     key,
     reservationId: ledgerId(key),
   };
+}
+
+/** A stopped renewal run asks approvers nothing more: its pending request is cancelled. */
+async function cancelPendingApprovals(db: Kysely<Database>, runId: string): Promise<void> {
+  await db
+    .updateTable("approval_requests")
+    .set({ status: "cancelled", decided_at: new Date() })
+    .where("run_id", "=", runId)
+    .where("status", "=", "pending")
+    .execute();
 }
 
 /** Ends the renewal run (idempotent) and tells the stream why. */

@@ -1,4 +1,4 @@
-import type { HoldDecision, RefuseDecision } from "../../policy/types.js";
+import type { RefuseDecision } from "../../policy/types.js";
 
 /** What a renewal the gate did not allow does next. */
 export interface RenewalRefusal {
@@ -13,20 +13,11 @@ export interface RenewalRefusal {
 const freezeRules = new Set(["frozen.wallet", "frozen.key"]);
 
 /**
- * Reads the gate's refusal or hold of a renewal. A freeze defers it. A policy rule (per-action
- * limit, full window, payee or action not allowed…) ends the subscription: the key's policy no
- * longer covers it. A hold ends it too: the renewal loop has no way to wait for approvers today,
- * and a subscribe command asks for the approval its first period needs.
+ * Reads the gate's refusal of a renewal. A freeze defers it. A policy rule (per-action limit, full
+ * window, payee or action not allowed…) ends the subscription: the key's policy no longer covers
+ * it. (A hold is not a refusal: the renewal asks approvers and waits, requestRenewalApproval.)
  */
-export function renewalRefusal(decision: RefuseDecision | HoldDecision): RenewalRefusal {
-  const version = decision.policyVersion === null ? "" : ` v${decision.policyVersion}`;
-  if (decision.outcome === "hold") {
-    return {
-      action: "end",
-      rule: decision.rule,
-      reason: `renewal needs approval under policy ${decision.policyId}${version} (${decision.message}; rule ${decision.rule}); subscribe again to ask for it`,
-    };
-  }
+export function renewalRefusal(decision: RefuseDecision): RenewalRefusal {
   return {
     action: freezeRules.has(decision.rule) ? "defer" : "end",
     rule: decision.rule,

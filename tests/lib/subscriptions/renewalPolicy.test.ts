@@ -2,6 +2,9 @@ import { randomUUID } from "node:crypto";
 import { encodePaymentRequiredHeader } from "@x402/core/http";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { RetryableError } from "workflow";
+import { decideApproval } from "../../../lib/approvals/decideApproval.js";
+import { assignApprover } from "../../../lib/auth/assignApprover.js";
+import type { Principal } from "../../../lib/auth/authenticate.js";
 import { createKey } from "../../../lib/auth/createKey.js";
 import { createMemoryCache } from "../../../lib/cache/index.js";
 import { setFrozen } from "../../../lib/freeze/setFrozen.js";
@@ -154,8 +157,51 @@ async function subscribe(document: unknown, path = FEED): Promise<Subscribed> {
   };
 }
 
-const renew = (sub: Subscribed, attempt = 1): Promise<RenewalStep> =>
-  renewSubscription(testDb.db, { runId: sub.runId, subscriptionId: sub.subscriptionId, attempt });
+const renew = (
+  sub: Subscribed,
+  attempt = 1,
+  options: { approvalTimedOut?: boolean } = {},
+): Promise<RenewalStep> =>
+  renewSubscription(testDb.db, {
+    runId: sub.runId,
+    subscriptionId: sub.subscriptionId,
+    attempt,
+    ...options,
+  });
+
+async function approvalRow(token: string) {
+  return await testDb.db
+    .selectFrom("approval_requests")
+    .selectAll()
+    .where("token", "=", token)
+    .executeTakeFirstOrThrow();
+}
+
+async function approvalCount(runId: string): Promise<number> {
+  const rows = await testDb.db
+    .selectFrom("approval_requests")
+    .select("token")
+    .where("run_id", "=", runId)
+    .execute();
+  return rows.length;
+}
+
+async function eventTypes(runId: string): Promise<string[]> {
+  const rows = await testDb.db
+    .selectFrom("run_events")
+    .select("type")
+    .where("run_id", "=", runId)
+    .orderBy("id")
+    .execute();
+  return rows.map((row) => row.type);
+}
+
+/** A person's approver key assigned to the agent key, as the approvals endpoint authenticates it. */
+async function approverPrincipal(agentKeyId: string): Promise<Principal> {
+  const key = await createKey(testDb.db, { name: "approver", role: "approver" });
+  await assignApprover(testDb.db, { approverKeyId: key.id, agentKeyIds: [agentKeyId] });
+  return { keyId: key.id, role: "approver", scope: "sessions" };
+}
 
 /** Makes the paid period end now, so the next step renews. */
 async function makeDue(sub: Subscribed): Promise<void> {
@@ -193,6 +239,20 @@ async function books(runId: string) {
   const amounts = <T extends { amount: unknown }>(rows: T[]) =>
     rows.map((row) => ({ ...row, amount: String(row.amount) }));
   return { payments: amounts(payments), budget: amounts(budget), windows: amounts(windows) };
+}
+
+/** The first renewal paid the price once, and every ledger booked it: payment, budget, windows. */
+async function expectFirstRenewalPaidOnce(sub: Subscribed, balanceBefore: bigint): Promise<void> {
+  expect(balanceBefore - (await agentBalance())).toBe(PRICE);
+  expect(await books(sub.runId)).toEqual({
+    payments: [{ step_id: `${sub.runId}:renewal:0`, status: "settled", amount: "100000" }],
+    budget: [{ id: `${sub.runId}:0`, status: "settled", amount: "100000" }],
+    windows: [{ id: `${sub.runId}:0`, status: "settled", amount: "100000" }],
+  });
+  expect(await getSubscription(testDb.db, sub.subscriptionId)).toMatchObject({
+    status: "active",
+    renewals: 1,
+  });
 }
 
 async function runRow(runId: string) {
@@ -254,16 +314,7 @@ describe("renewal policy gate", () => {
     // Unfrozen: the next try renews, once.
     const step = await renew(sub);
     expect(step.action).toBe("wait");
-    expect(before - (await agentBalance())).toBe(PRICE);
-    expect(await books(sub.runId)).toEqual({
-      payments: [{ step_id: `${sub.runId}:renewal:0`, status: "settled", amount: "100000" }],
-      budget: [{ id: `${sub.runId}:0`, status: "settled", amount: "100000" }],
-      windows: [{ id: `${sub.runId}:0`, status: "settled", amount: "100000" }],
-    });
-    expect(await getSubscription(testDb.db, sub.subscriptionId)).toMatchObject({
-      status: "active",
-      renewals: 1,
-    });
+    await expectFirstRenewalPaidOnce(sub, before);
     expect(
       (await listPolicyDecisions(testDb.db, sub.runId)).map((d) => [d.outcome, d.rule]),
     ).toEqual([
@@ -347,18 +398,139 @@ describe("renewal policy gate", () => {
     expect((await getSubscription(testDb.db, sub.subscriptionId)).status).toBe("expired");
   });
 
-  test("behavior: a renewal that needs approval ends the subscription (no approver can be waited for) and moves nothing", async () => {
+  test("behavior: a renewal that needs approval asks approvers and waits, moving nothing; approved, it pays once", async () => {
+    const sub = await subscribe({ allowedActions: all, approvalThresholdUsd: "0.05" });
+    const before = await agentBalance();
+    const signed = fx.signedRequests(FEED);
+    const step = await renew(sub);
+    if (step.action !== "approval")
+      throw new Error(`expected an approval wait, got ${step.action}`);
+    expect(step.timeoutSeconds).toBeGreaterThan(0);
+    const request = await approvalRow(step.token);
+    expect(request).toMatchObject({
+      run_id: sub.runId,
+      session_id: sub.sessionId,
+      step_index: 0,
+      status: "pending",
+      required_approvals: 1,
+      agent_key_id: sub.keyId,
+      policy_id: sub.policyId,
+      rule: "approvalThresholdUsd",
+      action: { type: "subscribe", serviceId: sub.serviceId, period: "daily" },
+    });
+    expect(request.reason).toBe(
+      `renewal 1 of the subscription ${sub.subscriptionId}: held: 0.1 USDC is above the 0.05 USD threshold; needs 1 approval`,
+    );
+    expect((await runRow(sub.runId)).status).toBe("waiting_approval");
+    expect(await eventTypes(sub.runId)).toEqual(["approval.required"]);
+    // Woken before anyone decided (a lost race): the same request, no second one.
+    const again = await renew(sub);
+    expect(again).toMatchObject({ action: "approval", token: step.token });
+    expect(await approvalCount(sub.runId)).toBe(1);
+    expect(await agentBalance()).toBe(before);
+    expect(fx.signedRequests(FEED)).toBe(signed);
+    expect(await books(sub.runId)).toEqual({ payments: [], budget: [], windows: [] });
+
+    // The agent key cannot approve its own renewal, and a renewal cannot be edited.
+    const agent = { keyId: sub.keyId, role: "agent" as const, scope: "sessions" as const };
+    await expect(
+      decideApproval(testDb.db, agent, step.token, { decision: "approve" }),
+    ).rejects.toMatchObject({ status: 403 });
+    const approver = await approverPrincipal(sub.keyId);
+    await expect(
+      decideApproval(testDb.db, approver, step.token, {
+        decision: "edit",
+        args: { period: "weekly" },
+      }),
+    ).rejects.toMatchObject({
+      status: 422,
+      message: "A subscription renewal's approval cannot be edited: approve or reject it",
+    });
+    expect((await approvalRow(step.token)).status).toBe("pending");
+
+    const decided = await decideApproval(testDb.db, approver, step.token, { decision: "approve" });
+    expect(decided).toMatchObject({ status: "approved", approvals: 1, required: 1 });
+    const paid = await renew(sub);
+    expect(paid.action).toBe("wait");
+    await expectFirstRenewalPaidOnce(sub, before);
+    expect((await runRow(sub.runId)).status).toBe("running");
+    expect(
+      (await listPolicyDecisions(testDb.db, sub.runId)).map((d) => [d.outcome, d.rule]),
+    ).toEqual([
+      // Held once: the wake before the decision read the pending request and gated nothing.
+      ["hold", "approvalThresholdUsd"],
+      ["allow", "approvalThresholdUsd"],
+    ]);
+
+    // The next period needs an approval of its own: the first one does not carry over.
+    await makeDue(sub);
+    const next = await renew(sub);
+    expect(next.action).toBe("approval");
+    expect(next.action === "approval" && next.token).not.toBe(step.token);
+    expect(await approvalRow(next.action === "approval" ? next.token : "")).toMatchObject({
+      step_index: 1,
+      status: "pending",
+    });
+    expect(before - (await agentBalance())).toBe(PRICE);
+  });
+
+  test("behavior: a rejected renewal approval ends the subscription and moves nothing", async () => {
     const sub = await subscribe({ allowedActions: all, approvalThresholdUsd: "0.05" });
     const before = await agentBalance();
     const step = await renew(sub);
-    expect(step).toEqual({
+    if (step.action !== "approval")
+      throw new Error(`expected an approval wait, got ${step.action}`);
+    await decideApproval(testDb.db, await approverPrincipal(sub.keyId), step.token, {
+      decision: "reject",
+      comment: "too dear",
+    });
+    expect(await renew(sub)).toEqual({
       action: "stop",
-      reason: `renewal needs approval under policy ${sub.policyId} v1 (held: 0.1 USDC is above the 0.05 USD threshold; needs 1 approval; rule approvalThresholdUsd); subscribe again to ask for it`,
+      reason: `renewal 1 was not approved (approval ${step.token} rejected)`,
     });
     expect(await agentBalance()).toBe(before);
     expect(await books(sub.runId)).toEqual({ payments: [], budget: [], windows: [] });
     expect((await getSubscription(testDb.db, sub.subscriptionId)).status).toBe("expired");
-    expect((await runRow(sub.runId)).status).toBe("failed");
+    expect(await runRow(sub.runId)).toMatchObject({
+      status: "failed",
+      error: {
+        code: "subscription_ended",
+        message: `renewal 1 was not approved (approval ${step.token} rejected)`,
+      },
+    });
+  });
+
+  test("behavior: an approval wait that timed out expires the request and ends the subscription; a late vote is refused", async () => {
+    const sub = await subscribe({ allowedActions: all, approvalThresholdUsd: "0.05" });
+    const before = await agentBalance();
+    const step = await renew(sub);
+    if (step.action !== "approval")
+      throw new Error(`expected an approval wait, got ${step.action}`);
+    // The workflow's timer fired: the request expires even if a clock says a moment is left.
+    expect(await renew(sub, 1, { approvalTimedOut: true })).toEqual({
+      action: "stop",
+      reason: `renewal 1 was not approved (approval ${step.token} expired)`,
+    });
+    expect((await approvalRow(step.token)).status).toBe("expired");
+    await expect(
+      decideApproval(testDb.db, await approverPrincipal(sub.keyId), step.token, {
+        decision: "approve",
+      }),
+    ).rejects.toMatchObject({ status: 410 });
+    expect(await agentBalance()).toBe(before);
+    expect(await books(sub.runId)).toEqual({ payments: [], budget: [], windows: [] });
+    expect((await getSubscription(testDb.db, sub.subscriptionId)).status).toBe("expired");
+  });
+
+  test("behavior: a subscription cancelled while its renewal waits for approval cancels the request", async () => {
+    const sub = await subscribe({ allowedActions: all, approvalThresholdUsd: "0.05" });
+    const step = await renew(sub);
+    if (step.action !== "approval")
+      throw new Error(`expected an approval wait, got ${step.action}`);
+    await cancelSubscription(testDb.db, sub.subscriptionId);
+    expect((await renew(sub)).action).toBe("stop");
+    expect((await approvalRow(step.token)).status).toBe("cancelled");
+    expect(await books(sub.runId)).toEqual({ payments: [], budget: [], windows: [] });
   });
 
   test("behavior: a renewal retried after an allowed gate reserves and pays once (transient outage, then a crash before recording)", async () => {
