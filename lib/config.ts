@@ -186,6 +186,11 @@ const envSchema = z.object({
   DEVNET_FACILITATOR_MODE: z.enum(["sync", "async"]).default("sync"),
   /** Devnet facilitator in "async" mode: how long after answering it settles. */
   DEVNET_FACILITATOR_SETTLE_DELAY_MS: z.coerce.number().int().min(0).default(2_000),
+  /**
+   * Devnet only (ignored on Cronos): every subscription period lasts this many seconds instead of
+   * a day, a week or a month, so renewals can be watched and tested end to end. Unset: real periods.
+   */
+  DEVNET_SUBSCRIPTION_PERIOD_SECONDS: z.coerce.number().int().min(5).optional(),
   /** Interface the local host binds (npm run dev); anything but loopback exposes it. */
   HOST: z.string().trim().min(1).default("127.0.0.1"),
   /** Per IP, before authentication, on public routes (facilitator, webhooks, demo resources). */

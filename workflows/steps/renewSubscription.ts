@@ -1,11 +1,12 @@
 import { getStepMetadata } from "workflow";
 import { getDb } from "../../lib/db/index.js";
+import { deliverNotificationsSoon } from "../../lib/notifications/deliverNotificationsSoon.js";
 import {
   type RenewalStep,
   renewSubscription as renew,
 } from "../../lib/subscriptions/renewal/renewSubscription.js";
 
-/** Step "renewSubscription": decide and, when due, pay one renewal. */
+/** Step "renewSubscription": decide and, when due, pay one renewal (or ask approvers for it). */
 export async function renewSubscription(parameters: {
   runId: string;
   subscriptionId: string;
@@ -14,5 +15,9 @@ export async function renewSubscription(parameters: {
 }): Promise<RenewalStep> {
   "use step";
   const { attempt } = getStepMetadata();
-  return renew(await getDb(), { ...parameters, attempt });
+  const db = await getDb();
+  const next = await renew(db, { ...parameters, attempt });
+  // A held renewal's approval.required goes out now, not at the next background check.
+  if (next.action === "approval") deliverNotificationsSoon(db);
+  return next;
 }

@@ -1,7 +1,8 @@
 import type { Kysely } from "kysely";
+import { getConfig } from "../../config.js";
 import type { Database } from "../../db/index.js";
 import { SubscriptionNotFoundError } from "../errors.js";
-import { nextRenewal } from "../nextRenewal.js";
+import { nextRenewal, type SubscriptionPeriod } from "../nextRenewal.js";
 import { type SubscriptionView, toSubscriptionView } from "../subscriptionView.js";
 
 /**
@@ -26,7 +27,7 @@ export async function recordRenewal(
   const row = await db
     .updateTable("service_subscriptions")
     .set((eb) => ({
-      current_period_end: nextRenewal(current.period, from),
+      current_period_end: periodEnd(current.period, from),
       renewals: eb("renewals", "+", 1),
       consecutive_failures: 0,
       updated_at: now,
@@ -44,4 +45,14 @@ export async function recordRenewal(
     .where("id", "=", parameters.subscriptionId)
     .executeTakeFirstOrThrow();
   return { subscription: toSubscriptionView(latest), recorded: false };
+}
+
+/** The end of the period paid from `from`: the real period, or the devnet's short one. */
+function periodEnd(period: SubscriptionPeriod, from: Date): Date {
+  const config = getConfig();
+  const seconds = config.DEVNET_SUBSCRIPTION_PERIOD_SECONDS;
+  if (seconds !== undefined && config.PAYGENT_NETWORK === "devnet") {
+    return new Date(from.getTime() + seconds * 1000);
+  }
+  return nextRenewal(period, from);
 }

@@ -128,7 +128,7 @@ export async function renewSubscription(
   }
   if (approval.state === "refused") {
     await releaseUnsentRenewal(db, ids);
-    const reason = `renewal ${subscription.renewals + 1} was not approved (approval ${approval.token} ${approval.status})`;
+    const reason = `renewal for period ${subscription.renewals + 1} was not approved (approval ${approval.token} ${approval.status})`;
     await endSubscription(db, { subscriptionId, status: "expired", reason });
     return finish(db, runId, "failed", reason);
   }

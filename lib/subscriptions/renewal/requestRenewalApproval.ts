@@ -66,7 +66,8 @@ export async function requestRenewalApproval(
       agentKeyId,
       defaultExpirySeconds: getConfig().APPROVAL_TIMEOUT_SECONDS,
     });
-    const reason = `renewal ${stepIndex + 1} of the subscription ${subscription.id}: ${hold.message}`;
+    // `renewals` counts the periods paid so far (the first one included): this pays the next.
+    const reason = `renewal for period ${stepIndex + 1} of the subscription ${subscription.id}: ${hold.message}`;
     await trx
       .insertInto("approval_requests")
       .values({

@@ -419,7 +419,7 @@ describe("renewal policy gate", () => {
       action: { type: "subscribe", serviceId: sub.serviceId, period: "daily" },
     });
     expect(request.reason).toBe(
-      `renewal 1 of the subscription ${sub.subscriptionId}: held: 0.1 USDC is above the 0.05 USD threshold; needs 1 approval`,
+      `renewal for period 1 of the subscription ${sub.subscriptionId}: held: 0.1 USDC is above the 0.05 USD threshold; needs 1 approval`,
     );
     expect((await runRow(sub.runId)).status).toBe("waiting_approval");
     expect(await eventTypes(sub.runId)).toEqual(["approval.required"]);
@@ -486,7 +486,7 @@ describe("renewal policy gate", () => {
     });
     expect(await renew(sub)).toEqual({
       action: "stop",
-      reason: `renewal 1 was not approved (approval ${step.token} rejected)`,
+      reason: `renewal for period 1 was not approved (approval ${step.token} rejected)`,
     });
     expect(await agentBalance()).toBe(before);
     expect(await books(sub.runId)).toEqual({ payments: [], budget: [], windows: [] });
@@ -495,7 +495,7 @@ describe("renewal policy gate", () => {
       status: "failed",
       error: {
         code: "subscription_ended",
-        message: `renewal 1 was not approved (approval ${step.token} rejected)`,
+        message: `renewal for period 1 was not approved (approval ${step.token} rejected)`,
       },
     });
   });
@@ -509,7 +509,7 @@ describe("renewal policy gate", () => {
     // The workflow's timer fired: the request expires even if a clock says a moment is left.
     expect(await renew(sub, 1, { approvalTimedOut: true })).toEqual({
       action: "stop",
-      reason: `renewal 1 was not approved (approval ${step.token} expired)`,
+      reason: `renewal for period 1 was not approved (approval ${step.token} expired)`,
     });
     expect((await approvalRow(step.token)).status).toBe("expired");
     await expect(
