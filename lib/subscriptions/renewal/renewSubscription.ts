@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Address } from "viem";
+import { usdValue } from "../../actions/usdValue.js";
 import { ledgerId, reserveBudget, settleBudget } from "../../budget/index.js";
 import { getChainContext } from "../../chain/clients.js";
 import { findToken } from "../../chain/registry.js";
@@ -206,6 +207,8 @@ export async function renewSubscription(
       ...key,
       token: token.symbol,
       amount: service.price.amount,
+      // A session budgeted in USD counts the period at its dollar value (unpriced: refused there).
+      usdAmount: await usdValue(chain, token.symbol, service.price.amount),
     });
   } catch (error) {
     const route = routeStepError(error);

@@ -104,7 +104,11 @@ interface Subscribed {
  * An agent key under `document`, a session of it, and a daily subscription to a service at `path`
  * whose renewal is due now, linked to its renewal run (as startSubscription leaves it).
  */
-async function subscribe(document: unknown, path = FEED): Promise<Subscribed> {
+async function subscribe(
+  document: unknown,
+  path = FEED,
+  session: { budget?: { amount: string; token: string } } = {},
+): Promise<Subscribed> {
   const policy = await createPolicy(testDb.db, { document });
   const key = await createKey(testDb.db, { name: "agent", role: "agent", policyId: policy.id });
   const tag = randomUUID().slice(0, 8);
@@ -126,7 +130,12 @@ async function subscribe(document: unknown, path = FEED): Promise<Subscribed> {
   const sessionId = `ses_${tag}`;
   await testDb.db
     .insertInto("agent_sessions")
-    .values({ id: sessionId, api_key_id: key.id })
+    .values({
+      id: sessionId,
+      api_key_id: key.id,
+      budget_amount: session.budget?.amount ?? null,
+      budget_token: session.budget?.token ?? null,
+    })
     .execute();
   const subscription = await createSubscription(testDb.db, {
     sessionId,
@@ -531,6 +540,31 @@ describe("renewal policy gate", () => {
     expect((await renew(sub)).action).toBe("stop");
     expect((await approvalRow(step.token)).status).toBe("cancelled");
     expect(await books(sub.runId)).toEqual({ payments: [], budget: [], windows: [] });
+  });
+
+  test("behavior: a session budgeted in USD renews, its budget counting the period in dollars", async () => {
+    // 0.25 USD: room for two 0.10 USDC periods (the devnet prices USDC at one dollar), not three.
+    const sub = await subscribe({ allowedActions: all }, FEED, {
+      budget: { amount: "250000", token: "USD" },
+    });
+    const before = await agentBalance();
+    expect((await renew(sub)).action).toBe("wait");
+    const ledger = await testDb.db
+      .selectFrom("spend_ledger")
+      .select(["token", "amount", "usd_amount", "status"])
+      .where("run_id", "=", sub.runId)
+      .execute();
+    expect(ledger.map((row) => ({ ...row, amount: String(row.amount) }))).toEqual([
+      { token: "USDC", amount: "100000", usd_amount: "0.100000", status: "settled" },
+    ]);
+    await makeDue(sub);
+    expect((await renew(sub)).action).toBe("wait");
+    await makeDue(sub);
+    const third = await renew(sub);
+    expect(third.action).toBe("stop");
+    expect(third.action === "stop" && third.reason).toMatch(/^renewal refused: .*budget/i);
+    expect(before - (await agentBalance())).toBe(2n * PRICE);
+    expect((await getSubscription(testDb.db, sub.subscriptionId)).status).toBe("expired");
   });
 
   test("behavior: a renewal retried after an allowed gate reserves and pays once (transient outage, then a crash before recording)", async () => {
