@@ -146,10 +146,14 @@ export async function startAnvil(parameters: StartAnvilParameters): Promise<Anvi
   if (detached) child.unref();
   if (child.pid === undefined) await spawnError;
   const pid = child.pid as number;
+  // Recorded before it answers: a host that dies while anvil starts (detached, it lives on) leaves
+  // the pid behind for the next start or for whoever removes the data folder to stop it.
+  if (pidPath) writeFileSync(pidPath, JSON.stringify({ pid, port, chainId } satisfies PidFile));
 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (exited) {
+      if (pidPath) rmSync(pidPath, { force: true });
       const log = stateDir ? tail(join(stateDir, "anvil.log")) : stderr;
       throw new DevnetError(`anvil failed to start on port ${port}: ${exited}`, { details: log });
     }
@@ -157,11 +161,11 @@ export async function startAnvil(parameters: StartAnvilParameters): Promise<Anvi
     if (answered === chainId) break;
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
+      if (pidPath) rmSync(pidPath, { force: true });
       throw new DevnetError(`anvil did not answer on ${rpcUrl} within ${timeoutMs} ms`);
     }
     await sleep(50);
   }
-  if (pidPath) writeFileSync(pidPath, JSON.stringify({ pid, port, chainId } satisfies PidFile));
   return instance({ rpcUrl, port, chainId, pid, reused: false, pidPath });
 }
 

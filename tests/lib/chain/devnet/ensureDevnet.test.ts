@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPublicClient, createWalletClient, http, parseEther } from "viem";
@@ -10,6 +10,7 @@ import {
   type EnsureDevnetReturnType,
   ensureDevnet,
 } from "../../../../lib/chain/devnet/ensureDevnet.js";
+import { startAnvil } from "../../../../lib/chain/devnet/startAnvil.js";
 import { freePort } from "../../../helpers/devnet.js";
 
 const stateDir = mkdtempSync(join(tmpdir(), "paygent-devnet-"));
@@ -54,6 +55,34 @@ describe("ensureDevnet", () => {
     expect(current.addresses.sent).toBe(0);
     const restored = createPublicClient({ chain, transport: http(current.rpcUrl) });
     expect(await restored.getBalance({ address: recipient })).toBe(parseEther("1.5"));
+  });
+
+  test("behavior: anvil's pid is recorded as soon as it is spawned, before it answers, so a host that dies while it starts leaves no unknown chain running", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "paygent-anvil-pid-"));
+    const pidPath = join(dir, "anvil.pid");
+    let started = false;
+    const starting = startAnvil({ port: await freePort(), stateDir: dir, detached: true });
+    starting.then(
+      () => {
+        started = true;
+      },
+      () => {},
+    );
+    let seenWhileStarting: { pid: number } | undefined;
+    while (!started) {
+      if (!seenWhileStarting && existsSync(pidPath)) {
+        seenWhileStarting = JSON.parse(readFileSync(pidPath, "utf8"));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    const anvil = await starting;
+    try {
+      expect(seenWhileStarting?.pid).toBe(anvil.pid);
+    } finally {
+      await anvil.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(existsSync(pidPath)).toBe(false);
   });
 
   test("behavior: a truncated state file (killed mid-dump) falls back to the last good one", async () => {
