@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import { releaseBudget, settleBudget } from "../../budget/index.js";
 import type { Database } from "../../db/database.js";
 import { log } from "../../log.js";
+import { RENEWAL_ATTEMPT_STRIDE } from "../../subscriptions/renewal/renewalReservationKey.js";
 import { finishPolicySpend } from "../execute/policyGate.js";
 import { type StepEvidence, stepEvidence } from "../execute/stepEvidence.js";
 import { terminalRunStatuses } from "../runState.js";
@@ -79,8 +80,12 @@ async function resolveAll(
   const result: HeldSpendsResult = { settled: 0, released: 0, held: 0 };
   for (const row of rows) {
     const stepIndex = Number(row.id.slice(row.run_id.length + 1));
-    // Renewals pay under their own step ids (one per renewal number).
-    const stepId = row.kind === "subscription" ? `${row.run_id}:renewal:${stepIndex}` : row.id;
+    // Renewals pay under their own step ids, one per renewal number; a renewal's later attempts
+    // reserve under that number plus a multiple of the stride (renewalReservationKey).
+    const stepId =
+      row.kind === "subscription"
+        ? `${row.run_id}:renewal:${stepIndex % RENEWAL_ATTEMPT_STRIDE}`
+        : row.id;
     let evidence: StepEvidence;
     try {
       evidence = await stepEvidence(db, stepId);

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Address } from "viem";
 import { usdValue } from "../../actions/usdValue.js";
-import { ledgerId, reserveBudget, settleBudget } from "../../budget/index.js";
+import { reserveBudget, settleBudget } from "../../budget/index.js";
 import { getChainContext } from "../../chain/clients.js";
 import { findToken } from "../../chain/registry.js";
 import type { Database } from "../../db/database.js";
@@ -13,7 +13,6 @@ import { messageOf, retryLater, routeStepError } from "../../runs/execute/stepEr
 import { stepEvidence } from "../../runs/execute/stepEvidence.js";
 import { addRunCost } from "../../runs/runState.js";
 import { executePayment } from "../../x402/executePayment.js";
-import type { SubscriptionView } from "../subscriptionView.js";
 import { endSubscription } from "./endSubscription.js";
 import { finishRenewalWindows } from "./finishRenewalWindows.js";
 import { gateRenewal } from "./gateRenewal.js";
@@ -22,9 +21,10 @@ import { readRenewalApproval } from "./readRenewalApproval.js";
 import { recordRenewal } from "./recordRenewal.js";
 import { recordRenewalFailure } from "./recordRenewalFailure.js";
 import { releaseUnsentRenewal } from "./releaseUnsentRenewal.js";
+import { releaseVoidedAttempts } from "./releaseVoidedAttempts.js";
+import { renewalAttempt } from "./renewalAttempt.js";
 import { renewalPolicyAction } from "./renewalPolicyAction.js";
 import { renewalRefusal } from "./renewalRefusal.js";
-import { renewalReservationKey } from "./renewalReservationKey.js";
 import { requestRenewalApproval } from "./requestRenewalApproval.js";
 
 /**
@@ -42,9 +42,11 @@ import { requestRenewalApproval } from "./requestRenewalApproval.js";
  *                          granted → the gate again, its approvals counted (allowed: go on)
  *                          rejected, expired or cancelled → endSubscription(id, "expired")
  *             allowed  → its policy windows are reserved under the budget reservation's id
- *           reserveBudget(renewalReservationKey(d.subscription), price)
+ *           reserveBudget(renewalReservationKey(d.subscription, attempt), price), where the attempt
+ *             counts the renewal's voided payments (renewalAttempt; earlier attempts' reservations
+ *             are released first: their payments can never land)
  *             refused → release the windows; endSubscription(id, "expired"); finish the run
- *           pay the service through x402 (nonce keyed by the renewal's number)
+ *           pay the service through x402 (nonce keyed by the renewal's number and attempt)
  *             ok        → settle budget and windows; recordRenewal; sleep until the period ends
  *             unknown   → both reservations kept (bookPaymentOutcome books them); sleep, look again
  *             transient → retried by the workflow (RetryableError), reservations kept
@@ -70,17 +72,10 @@ export type RenewalStep =
   | { action: "approval"; token: string; timeoutSeconds: number }
   | { action: "stop"; reason: string };
 
-/** The ids one renewal is known by: its payment's step, its budget and window reservations. */
-interface RenewalIds {
-  stepId: string;
-  key: { runId: string; stepIndex: number };
-  reservationId: string;
-}
-
 /**
  * One renewal decision and, when due, the renewal itself: the policy gate, reserve budget, pay the
- * period through x402 (nonce keyed by the renewal's number, so a retried step never pays a period
- * twice), then record it. A freeze defers it; a hold waits for approvers; a policy refusal, a
+ * period through x402 (nonce keyed by the renewal's number and attempt, so a retried step never pays
+ * a period twice), then record it. A freeze defers it; a hold waits for approvers; a policy refusal, a
  * rejected or expired approval, or refused budget, ends the subscription; repeated failures stop it.
  */
 export async function renewSubscription(
@@ -98,7 +93,12 @@ export async function renewSubscription(
   if (decision.action === "stop") {
     // A renewal that a freeze deferred or a failure left for a retry may still hold reservations,
     // and one the policy held may still wait for approvers.
-    await releaseUnsentRenewal(db, renewalIds(runId, decision.subscription));
+    const { current, dead } = await renewalAttempt(db, {
+      runId,
+      subscription: decision.subscription,
+    });
+    await releaseVoidedAttempts(db, dead);
+    await releaseUnsentRenewal(db, current);
     await cancelPendingApprovals(db, runId);
     return finish(db, runId, "completed", decision.reason);
   }
@@ -115,7 +115,9 @@ export async function renewSubscription(
     });
     return finish(db, runId, "failed", "service priced in an unknown asset");
   }
-  const ids = renewalIds(runId, subscription);
+  // The current attempt: a new one (new nonce, new reservations) once the last payment was voided.
+  const { current: ids, dead } = await renewalAttempt(db, { runId, subscription });
+  await releaseVoidedAttempts(db, dead);
   const { stepId, key } = ids;
 
   // A renewal the policy held waits for its approvers; the request's row says how it ended.
@@ -224,6 +226,7 @@ export async function renewSubscription(
       db,
       runId,
       stepId,
+      attempt: ids.attempt,
       sessionId: subscription.sessionId,
       serviceId: service.id,
       url: service.endpoint,
@@ -294,20 +297,6 @@ export async function renewSubscription(
     // Kept for the retry of this same renewal, which replays them (see above).
     return { action: "retry", afterSeconds: RENEWAL_RETRY_DELAY_SECONDS };
   }
-}
-
-/**
- * The ids of the subscription's next renewal. Its window reservation takes its budget
- * reservation's id (`${runId}:${renewals}`), the id a late settlement of its payment books both
- * ledgers under (bookPaymentOutcome); the payment's step id fixes its nonce.
- */
-function renewalIds(runId: string, subscription: SubscriptionView): RenewalIds {
-  const key = renewalReservationKey(subscription);
-  return {
-    stepId: `${runId}:renewal:${subscription.renewals}`,
-    key,
-    reservationId: ledgerId(key),
-  };
 }
 
 /** A stopped renewal run asks approvers nothing more: its pending request is cancelled. */

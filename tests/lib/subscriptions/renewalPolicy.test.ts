@@ -44,6 +44,9 @@ const flaky = { failures: 0 };
 /** Asks twice the price on its 402 while `pricey.times` > 0: the payer refuses unsigned. */
 const PRICEY = "/test/pricey-feed";
 const pricey = { times: 0 };
+/** Takes the signed payment and answers 502 while `hostile.times` > 0: a payee failed after signing. */
+const HOSTILE = "/test/hostile-feed";
+const hostile = { times: 0 };
 
 beforeAll(async () => {
   [fx, testDb] = await Promise.all([startX402Fixture(), createTestDb("pg")]);
@@ -59,6 +62,13 @@ beforeAll(async () => {
     if (flaky.failures <= 0) return paid(FLAKY)(request);
     flaky.failures--;
     return new Response("busy", { status: 503 });
+  });
+  fx.serve(HOSTILE, (request) => {
+    if (hostile.times <= 0 || !request.headers.get("payment-signature")) {
+      return paid(HOSTILE)(request);
+    }
+    hostile.times--;
+    return new Response("bad gateway", { status: 502 });
   });
   fx.serve(PRICEY, (request) => {
     if (pricey.times <= 0) return paid(PRICEY)(request);
@@ -643,6 +653,52 @@ describe("renewal policy gate", () => {
       windows: [{ id: `${sub.runId}:0`, status: "settled", amount: "100000" }],
     });
     expect(await getSubscription(testDb.db, sub.subscriptionId)).toMatchObject({
+      renewals: 1,
+      consecutiveFailures: 0,
+    });
+  });
+
+  test("behavior: a renewal whose payee failed after the signature (authorization cancelled on chain) pays on its retry with a new nonce and fresh reservations, once", async () => {
+    const sub = await subscribe(
+      { allowedActions: all, windows: [{ period: "day", maxCount: 5 }] },
+      HOSTILE,
+    );
+    const before = await agentBalance();
+    hostile.times = 1;
+    expect(await renew(sub)).toEqual({
+      action: "retry",
+      afterSeconds: RENEWAL_RETRY_DELAY_SECONDS,
+    });
+    expect(await agentBalance()).toBe(before);
+    const voided = await books(sub.runId);
+    expect(voided.payments).toEqual([
+      { step_id: `${sub.runId}:renewal:0`, status: "cancelled", amount: "100000" },
+    ]);
+    expect(await getSubscription(testDb.db, sub.subscriptionId)).toMatchObject({
+      renewals: 0,
+      consecutiveFailures: 1,
+    });
+
+    // The retry signs anew (the cancelled nonce can never be used) under reservations of its own;
+    // the dead attempt's reservations go back, so the period is counted once.
+    expect((await renew(sub)).action).toBe("wait");
+    expect(before - (await agentBalance())).toBe(PRICE);
+    const paid = await books(sub.runId);
+    expect(paid.payments).toEqual([
+      { step_id: `${sub.runId}:renewal:0`, status: "cancelled", amount: "100000" },
+      { step_id: `${sub.runId}:renewal:0`, status: "settled", amount: "100000" },
+    ]);
+    // Attempt 1 reserves under the renewal's number + RENEWAL_ATTEMPT_STRIDE.
+    expect(paid.budget).toEqual([
+      { id: `${sub.runId}:0`, status: "released", amount: "100000" },
+      { id: `${sub.runId}:1000000`, status: "settled", amount: "100000" },
+    ]);
+    expect(paid.windows).toEqual([
+      { id: `${sub.runId}:0`, status: "released", amount: "100000" },
+      { id: `${sub.runId}:1000000`, status: "settled", amount: "100000" },
+    ]);
+    expect(await getSubscription(testDb.db, sub.subscriptionId)).toMatchObject({
+      status: "active",
       renewals: 1,
       consecutiveFailures: 0,
     });

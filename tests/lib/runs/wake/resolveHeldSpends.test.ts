@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { reserveBudget } from "../../../../lib/budget/index.js";
 import { createMemoryCache } from "../../../../lib/cache/index.js";
 import { resolveRunSpends } from "../../../../lib/runs/wake/resolveHeldSpends.js";
+import { RENEWAL_ATTEMPT_STRIDE } from "../../../../lib/subscriptions/renewal/renewalReservationKey.js";
 import { createTestDb, type TestDb } from "../../../helpers/db.js";
 
 /**
@@ -23,7 +24,7 @@ afterAll(async () => {
 
 const hex = (bytes: number) => `0x${randomBytes(bytes).toString("hex")}`;
 
-async function endedRun(): Promise<{ runId: string; sessionId: string }> {
+async function endedRun(kind = "command"): Promise<{ runId: string; sessionId: string }> {
   const sessionId = `ses_${randomUUID().slice(0, 12)}`;
   const runId = `run_${randomUUID().slice(0, 12)}`;
   await testDb.db
@@ -32,7 +33,7 @@ async function endedRun(): Promise<{ runId: string; sessionId: string }> {
     .execute();
   await testDb.db
     .insertInto("runs")
-    .values({ id: runId, session_id: sessionId, command: "test", status: "failed" })
+    .values({ id: runId, session_id: sessionId, kind, command: "test", status: "failed" })
     .execute();
   return { runId, sessionId };
 }
@@ -64,6 +65,7 @@ async function payment(
   status: "pending" | "settled",
   amount: string,
   validForSeconds: number,
+  stepId = `${runId}:${index}`,
 ) {
   const nonce = hex(32);
   await testDb.db
@@ -71,7 +73,7 @@ async function payment(
     .values({
       id: `pay_${nonce.slice(2, 26)}`,
       run_id: runId,
-      step_id: `${runId}:${index}`,
+      step_id: stepId,
       session_id: null,
       resource_url: "https://md.example/quote",
       amount,
@@ -129,5 +131,28 @@ describe("resolveRunSpends", () => {
 
     // A second pass changes nothing: held stays held until the chain answers.
     expect(await resolveRunSpends(testDb.db, runId)).toEqual({ settled: 0, released: 0, held: 2 });
+  });
+
+  test("behavior: a renewal's later attempt is resolved by its renewal's payments (its reservation index carries the attempt)", async () => {
+    const { runId, sessionId } = await endedRun("subscription");
+    // Renewal 2: attempt 0 was voided and released; attempt 1 reserved under 2 + 1 × stride.
+    const attemptOne = 2 + RENEWAL_ATTEMPT_STRIDE;
+    await reserveBudget({
+      db: testDb.db,
+      cache,
+      sessionId,
+      runId,
+      stepIndex: attemptOne,
+      token: "USDC",
+      amount: 100_000n,
+    });
+    await payment(runId, attemptOne, "settled", "100000", 600, `${runId}:renewal:2`);
+    expect(await resolveRunSpends(testDb.db, runId)).toEqual({ settled: 1, released: 0, held: 0 });
+    const ledger = await testDb.db
+      .selectFrom("spend_ledger")
+      .select(["id", "status"])
+      .where("run_id", "=", runId)
+      .execute();
+    expect(ledger).toEqual([{ id: `${runId}:${attemptOne}`, status: "settled" }]);
   });
 });
