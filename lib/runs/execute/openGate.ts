@@ -21,7 +21,11 @@ export interface ActionResult {
  */
 export type Gate =
   | { go: true; run: Run; action: Action; approvedToken?: string | null }
-  | { go: false; result: ActionResult; refusal?: string };
+  | {
+      go: false;
+      result: ActionResult;
+      refusal?: { code: "approval_expired" | "not_approved"; message: string };
+    };
 
 /**
  * The policy gate before money moves, under the run's row lock (the lock cancel takes too, so no
@@ -195,7 +199,11 @@ async function openGateLocked(
         .executeTakeFirst();
       const verdict = approvalVerdict(approval);
       if (verdict.kind === "refused")
-        return { go: false, result: { status: "failed" }, refusal: verdict.reason };
+        return {
+          go: false,
+          result: { status: "failed" },
+          refusal: { code: verdict.code, message: verdict.reason },
+        };
       if (verdict.kind === "edited") action = verdict.action;
     }
     const now = new Date();

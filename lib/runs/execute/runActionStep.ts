@@ -47,8 +47,7 @@ export async function runActionStep(
   const stepId = `${runId}:${index}`;
   const gate = await openGate(db, { runId, index, resume: parameters.resume ?? false });
   if (!gate.go) {
-    if (gate.refusal)
-      await failRunAndStop(db, runId, { code: "not_approved", message: gate.refusal, step: index });
+    if (gate.refusal) await failRunAndStop(db, runId, { ...gate.refusal, step: index });
     return gate.result;
   }
   const { run, action, approvedToken } = gate;

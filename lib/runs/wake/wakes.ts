@@ -3,7 +3,8 @@
 /** Sent by POST /api/approvals/{token} after the decision is stored. */
 export interface ApprovalWake {
   kind: "approval";
-  decision: "approve" | "reject" | "edit" | "cancel";
+  /** "expire": the reconciler expired a request whose run's own timer never fired. */
+  decision: "approve" | "reject" | "edit" | "cancel" | "expire";
 }
 
 /** Sent by the chain watcher or POST /api/webhooks/chain when a receipt arrives (or a tx is dropped). */
