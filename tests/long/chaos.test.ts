@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -21,6 +22,8 @@ import { type RpcFaultProxy, startRpcFaultProxy } from "../helpers/rpcFaultProxy
  * ended or waits on something named; no command paid twice; what left the wallet ≤ the limits;
  * every used authorization is a settled, booked payment and every booked payment is on chain;
  * unclear payments keep their reservations. Seeded, so a failure replays the same schedule.
+ * Run twice: on the local world (the dev host's default) and on the Postgres world (self-hosting),
+ * whose queue and run state live in the same scratch database and survive the kills there.
  */
 const SEED = 50_14;
 const COMMANDS = 50;
@@ -35,194 +38,224 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe("behavior: chaos — SIGKILLs and RPC faults during 50 paid commands", () => {
-  it("moves nothing outside the limits, pays each command at most once, and ends with the books equal to the chain", async () => {
-    const random = seededRandom(SEED);
-    const devnet: TestDevnet = await startTestDevnet();
-    cleanups.push(() => devnet.stop());
-    const proxy: RpcFaultProxy = await startRpcFaultProxy({ target: devnet.rpcUrl });
-    cleanups.push(() => proxy.stop());
-    const scratch = await createScratchDatabase("paygent_chaos");
-    cleanups.push(() => scratch.drop());
-    const dataDir = mkdtempSync(path.join(tmpdir(), "paygent-chaos-"));
-    cleanups.push(() => disposeHostData(dataDir));
+/** The Postgres world's schema and the app's migrations, as `npm run setup:postgres` makes them. */
+function setUpPostgresWorld(env: Record<string, string>): void {
+  const root = path.resolve(import.meta.dirname, "../..");
+  const setup = spawnSync(
+    process.execPath,
+    [path.join(root, "node_modules/tsx/dist/cli.mjs"), "dev/setupPostgres.ts"],
+    { cwd: root, env: { ...process.env, ...env }, encoding: "utf8" },
+  );
+  if (setup.status !== 0) throw new Error(`setup:postgres failed:\n${setup.stdout}${setup.stderr}`);
+}
 
-    const base = { dataDir, port: await freePort(), devnetPort: await freePort() };
-    const env = {
-      DATABASE_URL: scratch.url,
-      RPC_URL: proxy.url,
-      RATE_LIMIT_PER_MINUTE: "100000",
-      PAYGENT_DEFAULT_POLICY: JSON.stringify({
-        allowedActions: ["balance", "pay"],
-        maxPerAction: { amount: "1", token: "USD" },
-        windows: [{ period: "day", amount: POLICY_DAY_USD, token: "USD" }],
-        approvalThresholdUsd: "10",
-      }),
-    };
-    // Faults pause while a host starts: this test is about runs surviving, not about start-up.
-    let faulting = false;
-    const start = async (): Promise<HostProcess> => {
-      faulting = false;
-      proxy.heal();
-      const started = await startHostProcess({ ...base, env });
-      faulting = true;
-      return started;
-    };
-    let host = await start();
-    let alive = true;
-    cleanups.push(async () => {
-      if (alive) await host.stop();
-    });
+/** The workflow worlds the chaos run is repeated on: the local world, and the Postgres world. */
+const worlds = ["local", "postgres"] as const;
 
-    const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
-    const agent = devnet.accounts.agent.address as Address;
-    const usdc = devnet.addresses.usdc as Address;
-    const fromBlock = (await chain.getBlockNumber()) + 1n;
-    const created = await host.request("POST", "/api/agent/sessions", {
-      budget: { amount: "3.5", token: "USDC" },
-    });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const sessionId = (created.body.session ?? created.body).id as string;
-    const resource = `${host.url}/api/demo/market-data`;
+describe.each(worlds)(
+  "behavior: chaos — SIGKILLs and RPC faults during 50 paid commands, %s world",
+  (world) => {
+    it("moves nothing outside the limits, pays each command at most once, and ends with the books equal to the chain", async () => {
+      const random = seededRandom(SEED);
+      const devnet: TestDevnet = await startTestDevnet();
+      cleanups.push(() => devnet.stop());
+      const proxy: RpcFaultProxy = await startRpcFaultProxy({ target: devnet.rpcUrl });
+      cleanups.push(() => proxy.stop());
+      const scratch = await createScratchDatabase(`paygent_chaos_${world}`);
+      cleanups.push(() => scratch.drop());
+      const dataDir = mkdtempSync(path.join(tmpdir(), "paygent-chaos-"));
+      cleanups.push(() => disposeHostData(dataDir));
 
-    // Faults on a seeded schedule for as long as the commands go on (paused during start-ups).
-    let submitting = true;
-    let faultWindows = 0;
-    const faultRandom = seededRandom(SEED + 1);
-    const faults = (async () => {
-      while (submitting) {
-        const pick = faultRandom();
-        const ms = 300 + Math.floor(faultRandom() * 1500);
-        if (faulting && pick < 0.6) {
-          faultWindows++;
-          if (pick < 0.25) proxy.failFor(ms);
-          else if (pick < 0.45) proxy.dropFor(ms);
-          else proxy.stallFor(1000 + Math.floor(faultRandom() * 4000));
+      const base = { dataDir, port: await freePort(), devnetPort: await freePort() };
+      const worldEnv: Record<string, string> =
+        world === "postgres"
+          ? {
+              WORKFLOW_TARGET_WORLD: "@workflow/world-postgres",
+              WORKFLOW_POSTGRES_URL: scratch.url,
+            }
+          : {};
+      if (world === "postgres") setUpPostgresWorld({ ...worldEnv, DATABASE_URL: scratch.url });
+      const env = {
+        ...worldEnv,
+        DATABASE_URL: scratch.url,
+        RPC_URL: proxy.url,
+        RATE_LIMIT_PER_MINUTE: "100000",
+        PAYGENT_DEFAULT_POLICY: JSON.stringify({
+          allowedActions: ["balance", "pay"],
+          maxPerAction: { amount: "1", token: "USD" },
+          windows: [{ period: "day", amount: POLICY_DAY_USD, token: "USD" }],
+          approvalThresholdUsd: "10",
+        }),
+      };
+      // Faults pause while a host starts: this test is about runs surviving, not about start-up.
+      let faulting = false;
+      const start = async (): Promise<HostProcess> => {
+        faulting = false;
+        proxy.heal();
+        const started = await startHostProcess({ ...base, env });
+        faulting = true;
+        return started;
+      };
+      let host = await start();
+      let alive = true;
+      cleanups.push(async () => {
+        if (alive) await host.stop();
+      });
+
+      const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
+      const agent = devnet.accounts.agent.address as Address;
+      const usdc = devnet.addresses.usdc as Address;
+      const fromBlock = (await chain.getBlockNumber()) + 1n;
+      const created = await host.request("POST", "/api/agent/sessions", {
+        budget: { amount: "3.5", token: "USDC" },
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const sessionId = (created.body.session ?? created.body).id as string;
+      const resource = `${host.url}/api/demo/market-data`;
+
+      // Faults on a seeded schedule for as long as the commands go on (paused during start-ups).
+      let submitting = true;
+      let faultWindows = 0;
+      const faultRandom = seededRandom(SEED + 1);
+      const faults = (async () => {
+        while (submitting) {
+          const pick = faultRandom();
+          const ms = 300 + Math.floor(faultRandom() * 1500);
+          if (faulting && pick < 0.6) {
+            faultWindows++;
+            if (pick < 0.25) proxy.failFor(ms);
+            else if (pick < 0.45) proxy.dropFor(ms);
+            else proxy.stallFor(1000 + Math.floor(faultRandom() * 4000));
+          }
+          await sleep(ms + 500 + Math.floor(faultRandom() * 1500));
         }
-        await sleep(ms + 500 + Math.floor(faultRandom() * 1500));
+        proxy.heal();
+      })();
+
+      // A client under flaky conditions retries with an Idempotency-Key: one run per command. A
+      // retry while the first request is still held (409, e.g. it died with its host) waits.
+      const submit = async (target: HostProcess, i: number): Promise<string> => {
+        const deadline = Date.now() + 180_000;
+        for (;;) {
+          const answer = await target
+            .request(
+              "POST",
+              "/api/agent/execute",
+              { sessionId, command: `pay 0.10 USDC to ${resource}` },
+              { "idempotency-key": `chaos-${SEED}-${i}` },
+            )
+            .catch((error: unknown) => ({
+              status: 0,
+              body: String(error),
+              headers: new Headers(),
+            }));
+          if (answer.status === 202) return answer.body.runId as string;
+          const dead = target.child.exitCode !== null || target.child.signalCode !== null;
+          if (dead || Date.now() > deadline || ![0, 409, 503].includes(answer.status))
+            throw new Error(
+              `command ${i} not accepted (${answer.status} ${JSON.stringify(answer.body)}; host ${dead ? "dead" : "up"})\n--- host output ---\n${target.output().slice(-6000)}`,
+            );
+          await sleep(Math.min(5, Number(answer.headers.get("retry-after") ?? 1)) * 1000);
+        }
+      };
+
+      // The kills fall after seeded command numbers, each a seeded 0–2 s after that submission, so
+      // they land in parsing, planning, the pay step, settlement or the recording of a result.
+      const killAfter = new Set<number>();
+      while (killAfter.size < KILLS) killAfter.add(3 + Math.floor(random() * (COMMANDS - 6)));
+      const runIds: string[] = [];
+      const outputs: string[] = [];
+      let kills = 0;
+      for (let i = 0; i < COMMANDS; i++) {
+        runIds.push(await submit(host, i));
+        if (killAfter.has(i)) {
+          await sleep(Math.floor(random() * 2000));
+          await host.kill();
+          outputs.push(host.output());
+          alive = false;
+          kills++;
+          host = await start();
+          alive = true;
+        } else {
+          await sleep(200 + Math.floor(random() * 600));
+        }
       }
-      proxy.heal();
-    })();
+      submitting = false;
+      await faults;
+      expect(kills).toBe(KILLS);
+      // How many requests a window catches depends on the load; that windows opened does not.
+      expect(faultWindows).toBeGreaterThanOrEqual(5);
+      expect(proxy.stats.failed + proxy.stats.dropped + proxy.stats.stalled).toBeGreaterThan(0);
 
-    // A client under flaky conditions retries with an Idempotency-Key: one run per command. A
-    // retry while the first request is still held (409, e.g. it died with its host) waits.
-    const submit = async (target: HostProcess, i: number): Promise<string> => {
-      const deadline = Date.now() + 180_000;
-      for (;;) {
-        const answer = await target
-          .request(
-            "POST",
-            "/api/agent/execute",
-            { sessionId, command: `pay 0.10 USDC to ${resource}` },
-            { "idempotency-key": `chaos-${SEED}-${i}` },
-          )
-          .catch((error: unknown) => ({ status: 0, body: String(error), headers: new Headers() }));
-        if (answer.status === 202) return answer.body.runId as string;
-        const dead = target.child.exitCode !== null || target.child.signalCode !== null;
-        if (dead || Date.now() > deadline || ![0, 409, 503].includes(answer.status))
-          throw new Error(
-            `command ${i} not accepted (${answer.status} ${JSON.stringify(answer.body)}; host ${dead ? "dead" : "up"})\n--- host output ---\n${target.output().slice(-6000)}`,
-          );
-        await sleep(Math.min(5, Number(answer.headers.get("retry-after") ?? 1)) * 1000);
+      // Healed and up: retries, the restart's resumption and the reconciler finish every run.
+      const unsettled = await settleRuns(host, runIds, 240_000);
+      expect(
+        [...unsettled].map(([id, run]) => `${id}: ${run?.status} ${JSON.stringify(run?.steps)}`),
+      ).toEqual([]);
+      await sleep(5000);
+
+      const audit = await auditBooks({
+        host,
+        rpcUrl: devnet.rpcUrl,
+        agent,
+        usdc,
+        fromBlock,
+        sessionIds: [sessionId],
+      });
+      const outcomes: Record<string, number> = {};
+      for (const id of runIds) {
+        const { body: run } = await host.request("GET", `/api/runs/${id}`);
+        const line = `${run.status}${run.error ? ` ${run.error.code}: ${String(run.error.message).slice(0, 100)}` : ""}`;
+        outcomes[line] = (outcomes[line] ?? 0) + 1;
       }
-    };
+      outputs.push(host.output());
+      const mentions = (text: string) =>
+        outputs.reduce((n, output) => n + output.split(text).length - 1, 0);
+      console.log(
+        JSON.stringify({
+          outcomes,
+          // Repairs after the kills (lib/world/repairLocalStepLocks.ts) and facilitator checks the
+          // host survived (isAbandonedAssetCheck): how often the fixed defects came up in this run.
+          stepLocksRepaired: mentions("removed step locks"),
+          abandonedAssetChecks: mentions("abandoned asset check"),
+          faults: proxy.stats,
+          runs: audit.runStatuses,
+          payments: audit.paymentStatuses,
+          usdcPaid: String(audit.usdcPaid),
+        }),
+      );
+      expect(audit.problems).toEqual([]);
+      expect(Object.values(audit.runStatuses).reduce((a, b) => a + b, 0)).toBe(COMMANDS);
 
-    // The kills fall after seeded command numbers, each a seeded 0–2 s after that submission, so
-    // they land in parsing, planning, the pay step, settlement or the recording of a result.
-    const killAfter = new Set<number>();
-    while (killAfter.size < KILLS) killAfter.add(3 + Math.floor(random() * (COMMANDS - 6)));
-    const runIds: string[] = [];
-    const outputs: string[] = [];
-    let kills = 0;
-    for (let i = 0; i < COMMANDS; i++) {
-      runIds.push(await submit(host, i));
-      if (killAfter.has(i)) {
-        await sleep(Math.floor(random() * 2000));
-        await host.kill();
-        outputs.push(host.output());
-        alive = false;
-        kills++;
-        host = await start();
-        alive = true;
-      } else {
-        await sleep(200 + Math.floor(random() * 600));
+      // Limits: the session budget and the policy's day window, on what actually left the wallet.
+      expect(audit.usdcPaid <= SESSION_BUDGET).toBe(true);
+      expect(audit.usdcPaid <= BigInt(POLICY_DAY_USD) * 1_000_000n).toBe(true);
+      expect(audit.usdcPaid).toBeGreaterThan(0n);
+
+      // No command paid twice: at most one settled payment per run, and each run's books agree.
+      const db = new pg.Client({ connectionString: scratch.url });
+      await db.connect();
+      try {
+        const doubles = await db.query(
+          "select run_id, count(*)::int as settled from payments where status = 'settled' group by run_id having count(*) > 1",
+        );
+        expect(doubles.rows).toEqual([]);
+        // A completed run paid exactly once; a failed one may have paid only if its payment settled
+        // after the run gave up (then it is booked, which the audit checked).
+        const completedWithoutPayment = await db.query(
+          "select r.id from runs r where r.session_id = $1 and r.status = 'completed' and not exists (select 1 from payments p where p.run_id = r.id and p.status = 'settled')",
+          [sessionId],
+        );
+        expect(completedWithoutPayment.rows).toEqual([]);
+        // The session's spent equals what moved on chain.
+        const spent = await db.query(
+          "select coalesce(sum(amount), 0)::text as spent from spend_ledger where session_id = $1 and status = 'settled'",
+          [sessionId],
+        );
+        expect(BigInt(spent.rows[0].spent)).toBe(audit.usdcPaid);
+      } finally {
+        await db.end();
       }
-    }
-    submitting = false;
-    await faults;
-    expect(kills).toBe(KILLS);
-    // How many requests a window catches depends on the load; that windows opened does not.
-    expect(faultWindows).toBeGreaterThanOrEqual(5);
-    expect(proxy.stats.failed + proxy.stats.dropped + proxy.stats.stalled).toBeGreaterThan(0);
-
-    // Healed and up: retries, the restart's resumption and the reconciler finish every run.
-    const unsettled = await settleRuns(host, runIds, 240_000);
-    expect(
-      [...unsettled].map(([id, run]) => `${id}: ${run?.status} ${JSON.stringify(run?.steps)}`),
-    ).toEqual([]);
-    await sleep(5000);
-
-    const audit = await auditBooks({
-      host,
-      rpcUrl: devnet.rpcUrl,
-      agent,
-      usdc,
-      fromBlock,
-      sessionIds: [sessionId],
-    });
-    const outcomes: Record<string, number> = {};
-    for (const id of runIds) {
-      const { body: run } = await host.request("GET", `/api/runs/${id}`);
-      const line = `${run.status}${run.error ? ` ${run.error.code}: ${String(run.error.message).slice(0, 100)}` : ""}`;
-      outcomes[line] = (outcomes[line] ?? 0) + 1;
-    }
-    outputs.push(host.output());
-    const mentions = (text: string) =>
-      outputs.reduce((n, output) => n + output.split(text).length - 1, 0);
-    console.log(
-      JSON.stringify({
-        outcomes,
-        // Repairs after the kills (lib/world/repairLocalStepLocks.ts) and facilitator checks the
-        // host survived (isAbandonedAssetCheck): how often the fixed defects came up in this run.
-        stepLocksRepaired: mentions("removed step locks"),
-        abandonedAssetChecks: mentions("abandoned asset check"),
-        faults: proxy.stats,
-        runs: audit.runStatuses,
-        payments: audit.paymentStatuses,
-        usdcPaid: String(audit.usdcPaid),
-      }),
-    );
-    expect(audit.problems).toEqual([]);
-    expect(Object.values(audit.runStatuses).reduce((a, b) => a + b, 0)).toBe(COMMANDS);
-
-    // Limits: the session budget and the policy's day window, on what actually left the wallet.
-    expect(audit.usdcPaid <= SESSION_BUDGET).toBe(true);
-    expect(audit.usdcPaid <= BigInt(POLICY_DAY_USD) * 1_000_000n).toBe(true);
-    expect(audit.usdcPaid).toBeGreaterThan(0n);
-
-    // No command paid twice: at most one settled payment per run, and each run's books agree.
-    const db = new pg.Client({ connectionString: scratch.url });
-    await db.connect();
-    try {
-      const doubles = await db.query(
-        "select run_id, count(*)::int as settled from payments where status = 'settled' group by run_id having count(*) > 1",
-      );
-      expect(doubles.rows).toEqual([]);
-      // A completed run paid exactly once; a failed one may have paid only if its payment settled
-      // after the run gave up (then it is booked, which the audit checked).
-      const completedWithoutPayment = await db.query(
-        "select r.id from runs r where r.session_id = $1 and r.status = 'completed' and not exists (select 1 from payments p where p.run_id = r.id and p.status = 'settled')",
-        [sessionId],
-      );
-      expect(completedWithoutPayment.rows).toEqual([]);
-      // The session's spent equals what moved on chain.
-      const spent = await db.query(
-        "select coalesce(sum(amount), 0)::text as spent from spend_ledger where session_id = $1 and status = 'settled'",
-        [sessionId],
-      );
-      expect(BigInt(spent.rows[0].spent)).toBe(audit.usdcPaid);
-    } finally {
-      await db.end();
-    }
-  }, 900_000);
-});
+    }, 900_000);
+  },
+);
