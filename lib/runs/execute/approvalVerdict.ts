@@ -1,27 +1,27 @@
 import { Action } from "../../actions/schemas.js";
 import type { ApprovalRequest } from "../../db/database.js";
 
+/** The run's error code when an approval does not let its action go. */
+export type RefusalCode = "approval_expired" | "not_approved";
+
 /** What an action's stored approval decision allows. */
 export type Verdict =
   | { kind: "approved" }
   | { kind: "edited"; action: Action }
-  /** `code`: the run's error code, approval_expired for a request nobody decided in time. */
-  | { kind: "refused"; reason: string; code: "approval_expired" | "not_approved" };
+  /** `code`: approval_expired for a request nobody decided in time, not_approved otherwise. */
+  | { kind: "refused"; reason: string; code: RefusalCode };
 
-const expired: Verdict = {
+const refused = (reason: string, code: RefusalCode = "not_approved"): Verdict => ({
   kind: "refused",
-  reason: "The approval request expired before anyone decided",
-  code: "approval_expired",
-};
+  reason,
+  code,
+});
+
+const expired = refused("The approval request expired before anyone decided", "approval_expired");
 
 /** Reads the stored decision; only an approval (or a validated edit) lets money move. */
 export function approvalVerdict(approval: ApprovalRequest | undefined): Verdict {
-  if (!approval)
-    return {
-      kind: "refused",
-      reason: "The action needs approval and none was requested",
-      code: "not_approved",
-    };
+  if (!approval) return refused("The action needs approval and none was requested");
   switch (approval.status) {
     case "approved":
       return { kind: "approved" };
@@ -31,22 +31,14 @@ export function approvalVerdict(approval: ApprovalRequest | undefined): Verdict 
         action: Action.parse((approval.decision as { action: unknown }).action),
       };
     case "rejected":
-      return { kind: "refused", reason: "The approver rejected the action", code: "not_approved" };
+      return refused("The approver rejected the action");
     case "expired":
       return expired;
     case "cancelled":
-      return {
-        kind: "refused",
-        reason: "The approval request was cancelled",
-        code: "not_approved",
-      };
+      return refused("The approval request was cancelled");
     default:
       return approval.expires_at.getTime() <= Date.now()
         ? expired
-        : {
-            kind: "refused",
-            reason: "The action was attempted before it was approved",
-            code: "not_approved",
-          };
+        : refused("The action was attempted before it was approved");
   }
 }

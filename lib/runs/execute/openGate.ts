@@ -5,7 +5,7 @@ import type { Database, Run } from "../../db/database.js";
 import { prepareQuery } from "../../db/prepareQuery.js";
 import { appendRunEvent } from "../events.js";
 import { isTerminal, lockRun, terminalRunStatuses } from "../runState.js";
-import { approvalVerdict } from "./approvalVerdict.js";
+import { approvalVerdict, type RefusalCode } from "./approvalVerdict.js";
 import { approvedTokenOf } from "./approvedTokenOf.js";
 
 /** What the workflow learns from an action step: go on, stop, or wait for an event. */
@@ -24,7 +24,7 @@ export type Gate =
   | {
       go: false;
       result: ActionResult;
-      refusal?: { code: "approval_expired" | "not_approved"; message: string };
+      refusal?: { code: RefusalCode; message: string };
     };
 
 /**

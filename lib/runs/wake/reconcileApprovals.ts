@@ -34,32 +34,24 @@ export async function reconcileApprovals(
   options: { olderThanMs?: number; now?: Date } = {},
 ): Promise<number> {
   const now = options.now ?? new Date();
-  const overdue = await db
+  // Expired as of its expiry, so the pass below finds it among the requests decided a while ago.
+  await db
     .updateTable("approval_requests")
-    .set({ status: "expired", decided_at: now })
+    .set((eb) => ({ status: "expired", decided_at: eb.ref("expires_at") }))
     .where("status", "=", "pending")
     .where("expires_at", "<", new Date(now.getTime() - OVERDUE_APPROVAL_GRACE_MS))
     .where("run_id", "in", (eb) =>
       eb.selectFrom("runs").select("runs.id").where("runs.status", "=", "waiting_approval"),
     )
-    .returning("token")
     .execute();
   const cutoff = new Date(now.getTime() - (options.olderThanMs ?? 3000));
-  const overdueTokens = overdue.map((row) => row.token);
   const stuck = await db
     .selectFrom("approval_requests")
     .innerJoin("runs", "runs.id", "approval_requests.run_id")
     .select(["approval_requests.token", "approval_requests.status", "runs.workflow_run_id"])
     .where("runs.status", "=", "waiting_approval")
     .where("approval_requests.status", "in", Object.keys(wakeOf) as ApprovalStatus[])
-    .where((eb) =>
-      overdueTokens.length === 0
-        ? eb("approval_requests.decided_at", "<", cutoff)
-        : eb.or([
-            eb("approval_requests.decided_at", "<", cutoff),
-            eb("approval_requests.token", "in", overdueTokens),
-          ]),
-    )
+    .where("approval_requests.decided_at", "<", cutoff)
     // Only the run's newest request: one it waits on. An older one (an earlier action of the
     // command, or an earlier renewal of a subscription) was decided and read long ago; its hook is
     // gone, and waking it again every pass would crowd out the requests that are stuck.

@@ -10,10 +10,11 @@ import type { PolicyAction } from "../../policy/types.js";
  * The policy gate of one renewal, right before it pays (issue 13): the wallet's and the key's
  * freezes, then the policy of the key that owns the session (agent_sessions.api_key_id; keyless
  * sessions get the default policy), read fresh on every attempt, so a freeze or a tightened policy
- * applies from the next renewal on. A held renewal that approvers granted passes with its approvals
- * counted against the policy's quorum, read fresh as well. An allowed renewal reserves the key's rolling windows under
- * `reservationId`, the id of its budget reservation, so a retried step replays it instead of
- * reserving again, and a late settlement (bookPaymentOutcome) books both ledgers.
+ * applies from the next renewal on. A held renewal that approvers granted passes with its
+ * approvals counted against the policy's quorum, read fresh as well. An allowed renewal reserves
+ * the key's rolling windows under `reservationId`, the id of its budget reservation, so a retried
+ * step replays it instead of reserving again, and a late settlement (bookPaymentOutcome) books
+ * both ledgers.
  */
 export async function gateRenewal(
   db: Kysely<Database>,

@@ -15,8 +15,7 @@ export type RenewalApproval =
 /**
  * Reads the approval of renewal number `renewal` of a renewal run. The row is the source of truth
  * (the hook only wakes the run): a pending request past its expiry, or whose wait timed out, is
- * expired here, and a decided
- * one puts the run back to `running` (it waited in `waiting_approval`).
+ * expired here, and a decided one puts the run back to `running` (it waited in `waiting_approval`).
  */
 export async function readRenewalApproval(
   db: Kysely<Database>,
@@ -48,23 +47,18 @@ export async function readRenewalApproval(
     if (left > 0 && !parameters.waitTimedOut) {
       return { state: "pending", token: latest.token, timeoutSeconds: Math.ceil(left / 1000) };
     }
-    const expired = await db
+    await db
       .updateTable("approval_requests")
       .set({ status: "expired", decided_at: now })
       .where("token", "=", latest.token)
       .where("status", "=", "pending")
-      .returning("status")
-      .executeTakeFirst();
-    // A vote that landed in between decided it first: read what it decided.
-    status = expired
-      ? "expired"
-      : (
-          await db
-            .selectFrom("approval_requests")
-            .select("status")
-            .where("token", "=", latest.token)
-            .executeTakeFirstOrThrow()
-        ).status;
+      .execute();
+    // Expired here, or decided by a vote that landed just before: the row says which.
+    ({ status } = await db
+      .selectFrom("approval_requests")
+      .select("status")
+      .where("token", "=", latest.token)
+      .executeTakeFirstOrThrow());
   }
   await db
     .updateTable("runs")

@@ -22,8 +22,9 @@ export interface RenewalApprovalWait {
  * (requestApproval): a pending approval_requests row with the hold's quorum, approvers, rule and
  * expiry, keyed to the renewal run and the renewal's number (its step_index); the approval.required
  * notification; the run in `waiting_approval`; an `approval.required` event. The agent key that
- * owns the session is recorded, so it cannot approve its own renewal. One transaction; a retried
- * step finds the pending request (same renewal, still pending) instead of asking twice. A renewal cannot be edited: approvers approve or reject the price as it is.
+ * owns the session is recorded, so it cannot approve its own renewal. One transaction. Called only
+ * when the renewal has no pending request: a retried step finds that one first
+ * (readRenewalApproval). A renewal cannot be edited: approvers approve or reject the price as it is.
  */
 export async function requestRenewalApproval(
   db: Kysely<Database>,
@@ -39,15 +40,6 @@ export async function requestRenewalApproval(
   const { runId, subscription, service, hold } = parameters;
   const stepIndex = subscription.renewals;
   return db.transaction().execute(async (trx) => {
-    const pending = await trx
-      .selectFrom("approval_requests")
-      .select(["token", "expires_at"])
-      .where("run_id", "=", runId)
-      .where("step_index", "=", stepIndex)
-      .where("status", "=", "pending")
-      .executeTakeFirst();
-    if (pending) return { token: pending.token, timeoutSeconds: secondsUntil(pending.expires_at) };
-
     // The key whose policy held it (the session's owner, as gateRenewal reads it) may not approve.
     const session = await trx
       .selectFrom("agent_sessions")
@@ -114,11 +106,10 @@ export async function requestRenewalApproval(
       },
       dedupeKey: `${runId}:renewal:${stepIndex}:approval:${token}`,
     });
-    return { token, timeoutSeconds: secondsUntil(columns.expires_at) };
+    const timeoutSeconds = Math.max(
+      1,
+      Math.ceil((columns.expires_at.getTime() - Date.now()) / 1000),
+    );
+    return { token, timeoutSeconds };
   });
-}
-
-/** Whole seconds until `at`, at least 1 (a hook wait of 0 s would not wait at all). */
-function secondsUntil(at: Date): number {
-  return Math.max(1, Math.ceil((at.getTime() - Date.now()) / 1000));
 }
