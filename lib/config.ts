@@ -203,6 +203,11 @@ const envSchema = z.object({
    * planned once; "false" parses every statement anew (measured against in `bench runs`).
    */
   PGLITE_NAMED_STATEMENTS: defaultOnFlag,
+  /**
+   * How long the accept routes reuse a read of an API key with its policy and freezes
+   * (lib/auth/keyControlsCache); the run's insert checks it is still current. 0 reads every time.
+   */
+  KEY_CONTROLS_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   /** Local world: keep the event files of this many most recently finished runs (0 keeps all). */
   WORKFLOW_LOCAL_EVENT_HISTORY_RUNS: z.coerce.number().int().min(0).default(100),
   /**

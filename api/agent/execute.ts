@@ -18,7 +18,7 @@ export const POST = endpoint(
     tags: ["agent"],
     auth: ["admin", "agent"],
     rateLimit: "command",
-    keyControls: true,
+    keyControls: "cached",
     body: { name: "ExecuteRequest", schema: executeRequest },
     idempotency: true,
     success: {

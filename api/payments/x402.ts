@@ -22,7 +22,7 @@ export const POST = endpoint(
     tags: ["payments"],
     auth: ["admin", "agent"],
     rateLimit: "payment",
-    keyControls: true,
+    keyControls: "cached",
     body: { name: "PayX402Request", schema: payX402Request },
     idempotency: true,
     responses: {

@@ -50,7 +50,7 @@ export const POST = endpoint(
     tags: ["subscriptions"],
     auth: ["admin", "agent"],
     rateLimit: "command",
-    keyControls: true,
+    keyControls: "cached",
     body: { name: "CreateSubscriptionRequest", schema: createSubscriptionSchema },
     idempotency: true,
     success: {

@@ -21,7 +21,7 @@ export const POST = endpoint(
     tags: ["wallet"],
     auth: ["admin", "agent"],
     rateLimit: "payment",
-    keyControls: true,
+    keyControls: "cached",
     body: { name: "TransferRequest", schema: transferRequest },
     idempotency: true,
     responses: {

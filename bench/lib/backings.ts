@@ -7,7 +7,7 @@ import { LOCAL_REDIS_URL } from "../../tests/helpers/services.js";
 /** What backs a host: the database, cache and workflow world. */
 export type BaseBacking = "embedded" | "postgres" | "postgres-world";
 /** A setting switched away from its default, to measure before against after in one run. */
-export type BackingModifier = "inline" | "http" | "direct" | "fifo" | "unnamed";
+export type BackingModifier = "inline" | "http" | "direct" | "fifo" | "unnamed" | "keyread";
 /** A backing and its modifiers, written `base[+modifier…]`, e.g. `embedded+inline`. */
 export type BackingName = string;
 
@@ -25,6 +25,10 @@ const modifiers: Record<BackingModifier, { label: string; env: Record<string, st
   unnamed: {
     label: "PGlite parses every statement anew (no named statements)",
     env: { PGLITE_NAMED_STATEMENTS: "false" },
+  },
+  keyread: {
+    label: "every accept reads its key (no key controls cache)",
+    env: { KEY_CONTROLS_CACHE_SECONDS: "0" },
   },
 };
 

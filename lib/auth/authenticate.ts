@@ -1,5 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
-import type { ExpressionBuilder, Kysely } from "kysely";
+import { type ExpressionBuilder, type Kysely, sql } from "kysely";
 import { getConfig } from "../config.js";
 import type { Database } from "../db/database.js";
 import { getDb } from "../db/index.js";
@@ -13,6 +13,7 @@ import {
 } from "../policy/resolveKeyControls.js";
 import { registerEnvAdminKey } from "./envAdminKey.js";
 import { hashApiKey } from "./hashApiKey.js";
+import { cachedKeyRead, cacheKeyRead, forgetKeyRead } from "./keyControlsCache.js";
 import { presentedApiKey } from "./presentedApiKey.js";
 import { legacyScope, type Role } from "./roles.js";
 
@@ -31,6 +32,13 @@ export interface Principal {
    * them instead of a statement of their own. Absent otherwise; read them with resolveKeyControls.
    */
   controls?: KeyControls;
+  /**
+   * The key_controls_version the key and its controls were read at (with `controls`). A run
+   * inserted for this principal records it, and the insert fails if it is no longer current.
+   */
+  controlsVersion?: string;
+  /** The read came from this process's cache (keyControlsCache): a refusal based on it is not final. */
+  controlsCached?: true;
 }
 
 export { hashApiKey } from "./hashApiKey.js";
@@ -46,7 +54,14 @@ const challenge = { "www-authenticate": 'Bearer realm="paygent"' };
  */
 export async function authenticate(
   request: Request,
-  options: { withControls?: boolean } = {},
+  options: {
+    withControls?: boolean;
+    /**
+     * With withControls: reuse a recent read of this key from the process's cache
+     * (keyControlsCache), for handlers that check it when they write (see StaleKeyControlsError).
+     */
+    cached?: boolean;
+  } = {},
 ): Promise<Principal> {
   const config = getConfig();
   if (config.AUTH_DISABLED) return { keyId: "auth-disabled", role: "admin", scope: "admin" };
@@ -61,7 +76,16 @@ export async function authenticate(
   let principal: Principal | undefined;
   try {
     const db = await getDb();
-    const found = await findKey(db, keyHash, options.withControls ?? false);
+    const withControls = options.withControls ?? false;
+    const cached = withControls && options.cached ? cachedKeyRead<KeyRow>(db, keyHash) : undefined;
+    if (cached) return { ...toPrincipal(cached), controlsCached: true };
+    const found = await findKey(db, keyHash, withControls);
+    if (withControls) {
+      // Only reads of live keys with nothing frozen are kept: those are the ones that can accept.
+      if (found?.source === "created" && !toPrincipal(found).controls?.freeze)
+        cacheKeyRead(db, keyHash, found);
+      else forgetKeyRead(db, keyHash);
+    }
     if (found?.source === "env" && !(envHash && sameHash(keyHash, envHash))) {
       // A key from an earlier PAYGENT_ADMIN_KEY: the operator rotated it away.
       await db
@@ -90,6 +114,8 @@ interface KeyRow extends Partial<KeyControlsRow> {
   id: string;
   role: Role;
   source: "created" | "env";
+  /** With the controls: key_controls_version in the same snapshot. */
+  controls_version?: string | null;
 }
 
 async function findKey(
@@ -109,12 +135,16 @@ function buildFindKey(withControls: boolean) {
       .selectFrom("api_keys as presented")
       .select(["presented.id", "presented.role", "presented.source"])
       .$if(withControls, (query) =>
-        query.select((eb) =>
-          keyControlsColumns(
+        query.select((eb) => [
+          ...keyControlsColumns(
             eb as unknown as ExpressionBuilder<Database, never>,
             eb.ref("presented.id"),
           ),
-        ),
+          eb
+            .selectFrom("key_controls_version")
+            .select(sql<string>`version::text`.as("version"))
+            .as("controls_version"),
+        ]),
       )
       .where("presented.key_hash", "=", p.keyHash)
       .where("presented.revoked_at", "is", null);
@@ -132,6 +162,7 @@ function toPrincipal(row: KeyRow): Principal {
     ...(row.freezes !== undefined && row.policy !== undefined
       ? { controls: toKeyControls({ freezes: row.freezes, policy: row.policy }) }
       : {}),
+    ...(row.controls_version != null ? { controlsVersion: row.controls_version } : {}),
   };
 }
 

@@ -13,6 +13,12 @@ export type CreatedAt = ColumnType<Date, Date | string | undefined, Date | strin
 export type Timestamp = ColumnType<Date | null, Date | string | null, Date | string | null>;
 /** bigserial: node-postgres returns string, PGlite bigint; normalise with String() on read. */
 export type BigSerial = ColumnType<string | bigint, never, never>;
+/** bigint: node-postgres returns string, PGlite number; normalise with String() on read. */
+export type NullableBigint = ColumnType<
+  string | number | null,
+  string | null | undefined,
+  string | null
+>;
 /** jsonb: written as JSON.stringify(...) text (node-postgres would turn arrays into PG arrays). */
 export type Json<T = unknown> = ColumnType<T, string, string>;
 export type JsonOrNull<T = unknown> = ColumnType<
@@ -75,6 +81,11 @@ export interface RunsTable {
   cancel_requested_at: Timestamp;
   workflow_run_id: string | null;
   api_key_id: string | null;
+  /**
+   * The key_controls_version its accept read the key's role, policy and freezes at (a bigint, as
+   * a string); the insert fails unless it is still current. Null: not checked (no key).
+   */
+  controls_version: NullableBigint;
   created_at: CreatedAt;
   updated_at: CreatedAt;
   started_at: Timestamp;
@@ -453,6 +464,14 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   // mcp (issue 15)
   facilitator_catalogue: FacilitatorCatalogueTable;
+  // run throughput (issue 17)
+  key_controls_version: KeyControlsVersionTable;
+}
+
+/** One row: bumped by trigger on every write to api_keys, policies, policy_versions, freezes. */
+export interface KeyControlsVersionTable {
+  id: Generated<boolean>;
+  version: ColumnType<string | number, never, never>;
 }
 
 export type Run = Selectable<RunsTable>;

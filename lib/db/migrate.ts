@@ -20,6 +20,7 @@ import * as paymentExposure from "./migrations/2026_11_30_0030_payment_exposure.
 import * as agentInterfaces from "./migrations/2026_11_30_0080_agent_interfaces.js";
 // api-b (issue 20)
 import * as idempotencyKeys from "./migrations/2026_11_30_0095_idempotency_keys.js";
+import * as keyControlsVersion from "./migrations/2026_12_01_0100_key_controls_version.js";
 
 /** Migrations are imported statically so bundlers (Vercel, workflow build) include them. */
 const migrations: Record<string, Migration> = {
@@ -42,6 +43,8 @@ const migrations: Record<string, Migration> = {
   "2026_11_30_0080_agent_interfaces": agentInterfaces,
   // api-b (issue 20)
   "2026_11_30_0095_idempotency_keys": idempotencyKeys,
+  // run throughput (issue 17): accepts on cached key controls, checked at the run's insert
+  "2026_12_01_0100_key_controls_version": keyControlsVersion,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

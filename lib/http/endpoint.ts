@@ -2,13 +2,13 @@ import { z } from "zod";
 import type { Principal } from "../auth/authenticate.js";
 import { getConfig } from "../config.js";
 import { getDb } from "../db/index.js";
-import { ClientError, errorKind } from "../errors/index.js";
+import { ClientError, errorKind, isErrorNamed } from "../errors/index.js";
 import { hashRequest } from "../idempotency/hashRequest.js";
 import { readIdempotencyKey } from "../idempotency/readIdempotencyKey.js";
 import { withIdempotency } from "../idempotency/withIdempotency.js";
 import type { RateLimitBucket } from "../security/rateLimit.js";
 import { verifyWebhook } from "../security/verifyWebhook.js";
-import { type EndpointAuth, guard, type KeyAuth } from "./guard.js";
+import { authorize, type EndpointAuth, guard, type KeyAuth } from "./guard.js";
 import { json } from "./respond.js";
 import { type RouteHandler, route as wrapRoute } from "./route.js";
 import { parseJsonBody, parseQuery, validate } from "./validate.js";
@@ -66,8 +66,12 @@ export interface EndpointDeclaration<
   /**
    * Reads the key's policy and freezes in the statement that authenticates it (principal.controls),
    * for routes that check them before accepting money-moving work: one round trip fewer.
+   * "cached": for handlers that accept through startRun, whose insert fails unless the controls
+   * are still as read (StaleKeyControlsError); the key's read may then come from this process's
+   * cache (no round trip), and a StaleKeyControlsError is answered again on a fresh read. Requests
+   * with an Idempotency-Key always read afresh: their replay is answered before any insert.
    */
-  keyControls?: boolean;
+  keyControls?: boolean | "cached";
   params?: P;
   query?: Q;
   /** The JSON body (or, for webhooks, the signed JSON), published as components.schemas[name]. */
@@ -170,11 +174,15 @@ export function endpoint<
       throw new ClientError("not_found", `${declaration.route} is not served in this deployment`);
     }
     let principal: Awaited<ReturnType<typeof guard>>;
+    const keyControls =
+      declaration.keyControls === "cached" && request.headers.has("idempotency-key")
+        ? true
+        : declaration.keyControls;
     try {
       principal = await guard(request, {
         auth: declaration.auth,
         rateLimit: declaration.rateLimit,
-        keyControls: declaration.keyControls,
+        keyControls,
       });
     } catch (error) {
       const unauthorized = error instanceof ClientError && error.code === "unauthorized";
@@ -198,19 +206,26 @@ export function endpoint<
         : await parseJsonBody(request, bodySchema);
 
     const key = declaration.idempotency ? readIdempotencyKey(request) : undefined;
+    const call = async (caller: Principal | undefined) =>
+      await handler({
+        request,
+        principal: caller,
+        params,
+        query,
+        body,
+        webhook,
+        route: declaration.route,
+        idempotencyKey: key === undefined ? undefined : `${declaration.operationId}:${key}`,
+      } as EndpointInput<A, B, Q, P>);
     const answer = async (): Promise<Response> => {
       let result: EndpointResult<S>;
       try {
-        result = await handler({
-          request,
-          principal,
-          params,
-          query,
-          body,
-          webhook,
-          route: declaration.route,
-          idempotencyKey: key === undefined ? undefined : `${declaration.operationId}:${key}`,
-        } as EndpointInput<A, B, Q, P>);
+        result = await call(principal).catch(async (error: unknown) => {
+          // The key's controls changed since they were read, or a refusal was decided on a cached
+          // read: nothing was written, so answer again on a fresh read (a second one is a 503).
+          if (!isErrorNamed(error, "StaleKeyControlsError") || !principal) throw error;
+          return call(await authorize(request, declaration.auth as KeyAuth, true));
+        });
       } catch (error) {
         // The event was verified but not acted on for a reason that is not the sender's: let its
         // retry through (never after acting on it — the handler's own work is all or nothing).

@@ -34,8 +34,13 @@ export interface GuardOptions {
    * authenticating (so bad keys are throttled too, and public routes can be limited).
    */
   rateLimit?: RateLimitBucket;
-  /** Reads the key's policy and freezes with the key, as principal.controls (see Principal). */
-  keyControls?: boolean;
+  /**
+   * Reads the key's policy and freezes with the key, as principal.controls (see Principal).
+   * "cached": may reuse this process's recent read of them (lib/auth/keyControlsCache), for
+   * handlers that check it when they write; endpoint() then answers a StaleKeyControlsError again
+   * on a fresh read.
+   */
+  keyControls?: boolean | "cached";
 }
 
 /** Whether a principal holds a role. The one place roles map onto keys. */
@@ -90,7 +95,19 @@ export async function guard(
   }
   if (auth === "cron") verifyCronRequest(request);
   if (!needsApiKey(auth)) return undefined;
-  const principal = await authenticate(request, { withControls: options.keyControls ?? false });
+  return await authorize(request, auth, options.keyControls ?? false);
+}
+
+/** Authenticates the request's key (401) and checks it holds one of the roles `auth` asks for (403). */
+export async function authorize(
+  request: Request,
+  auth: KeyAuth,
+  keyControls: boolean | "cached",
+): Promise<Principal> {
+  const principal = await authenticate(request, {
+    withControls: keyControls !== false,
+    cached: keyControls === "cached",
+  });
   const roles: readonly Role[] = auth === "any" ? [] : typeof auth === "string" ? [auth] : auth;
   if (roles.length > 0 && !roles.some((role) => principalHasRole(principal, role))) {
     throw new ClientError(

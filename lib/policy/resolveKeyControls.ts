@@ -32,8 +32,9 @@ export interface KeyControlsRow {
 }
 
 /**
- * The key's policy and freezes in one round trip, read fresh every time (never cached: a freeze or
- * a tightened policy applies to the very next request). Accepting a command needs both, and each
+ * The key's policy and freezes in one round trip, read fresh every time (a freeze or a tightened
+ * policy applies to the very next request; the accept routes' cached reads are checked by the run's
+ * insert, see lib/auth/keyControlsCache). Accepting a command needs both, and each
  * extra statement is a wait on a busy database under a burst (issue 17). authenticate() can read
  * them with the key itself (keyControlsColumns), saving this statement on the accept path.
  */

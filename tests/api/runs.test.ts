@@ -321,6 +321,83 @@ describe("error: bad input gets a clear 4xx and starts nothing", () => {
   });
 });
 
+describe("behavior: an accept on a cached read of the key never outlives a change to it", () => {
+  // The accept routes may reuse a recent read of the key, its policy and freezes (keyControlsCache);
+  // every answer below must be the one a fresh read gives, whatever the cache holds.
+  it("a freeze, a tightened or loosened policy and a revocation apply to the very next command", async () => {
+    const policyName = `cached-${Date.now()}`;
+    const policy = await host.request("POST", "/api/policies", {
+      name: policyName,
+      allowedActions: ["balance"],
+      approvalThresholdUsd: "5",
+    });
+    expect(policy.status, JSON.stringify(policy.body)).toBe(201);
+    const created = await host.request("POST", "/api/keys", {
+      name: "cached agent",
+      role: "agent",
+      policyId: policy.body.id,
+    });
+    expect(created.status).toBe(201);
+    const agentKey = { authorization: `Bearer ${created.body.key}` };
+    const command = (approvalThreshold: string) =>
+      host.request(
+        "POST",
+        "/api/agent/execute",
+        { command: "what's my balance", approvalThreshold },
+        agentKey,
+      );
+    const runsOfKey = async () =>
+      (await host.request("GET", "/api/runs?limit=100", undefined, agentKey)).body.runs.length;
+
+    // Read and cached.
+    expect((await command("3")).status).toBe(202);
+    expect((await command("3")).status).toBe(202);
+    expect(await runsOfKey()).toBe(2);
+
+    // Frozen: the cached read says otherwise, the insert refuses it, the fresh read answers 423.
+    const freeze = await host.request("POST", `/api/keys/${created.body.id}/freeze`, {
+      reason: "test",
+    });
+    expect(freeze.status).toBe(200);
+    const frozen = await command("3");
+    expect(frozen.status, JSON.stringify(frozen.body)).toBe(423);
+    expect(await runsOfKey()).toBe(2);
+    expect((await host.request("POST", `/api/keys/${created.body.id}/unfreeze`, {})).status).toBe(
+      200,
+    );
+    expect((await command("3")).status).toBe(202);
+
+    // Tightened below the command's threshold: 422, nothing accepted.
+    const tighten = await host.request("PUT", `/api/policies/${policy.body.id}`, {
+      name: policyName,
+      allowedActions: ["balance"],
+      approvalThresholdUsd: "2",
+    });
+    expect(tighten.status).toBe(200);
+    const refused = await command("3");
+    expect(refused.status, JSON.stringify(refused.body)).toBe(422);
+    expect(refused.body.error.message).toMatch(/approvalThresholdUsd/);
+    expect(await runsOfKey()).toBe(3);
+
+    // Loosened again: the refusal the cache remembers is not given; the fresh read accepts.
+    const loosen = await host.request("PUT", `/api/policies/${policy.body.id}`, {
+      name: policyName,
+      allowedActions: ["balance"],
+      approvalThresholdUsd: "10",
+    });
+    expect(loosen.status).toBe(200);
+    expect((await command("3")).status).toBe(202);
+    expect(await runsOfKey()).toBe(4);
+
+    // Revoked: 401, not a run on the cached read.
+    expect((await host.request("DELETE", `/api/keys/${created.body.id}`)).status).toBe(200);
+    const before = await runCount();
+    const revoked = await command("3");
+    expect(revoked.status).toBe(401);
+    expect(await runCount()).toBe(before);
+  });
+});
+
 describe("behavior: direct wallet transfer runs through the same policy", () => {
   it("POST /api/wallet/transfer moves exactly the amount once", async () => {
     const recipient = "0x2222222222222222222222222222222222222222" as Address;

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Principal } from "../../auth/authenticate.js";
+import { StaleKeyControlsError } from "../../auth/keyControlsCache.js";
 import { getChainContext } from "../../chain/clients.js";
 import { getConfig } from "../../config.js";
 import type { Database } from "../../db/database.js";
@@ -38,7 +39,26 @@ export async function checkStartPolicy(
   // routes declared with keyControls read them with the key, in the statement that authenticated it.
   const { policy, freeze } =
     parameters.principal.controls ?? (await resolveKeyControls(db, { keyId }));
-  if (freeze) throw new FrozenError(freeze.target, freeze.reason);
+  try {
+    if (freeze) throw new FrozenError(freeze.target, freeze.reason);
+    await checkLimits(policy, parameters);
+  } catch (error) {
+    // A refusal decided on a cached read may no longer hold: endpoint() asks again on a fresh one.
+    if (parameters.principal.controlsCached) {
+      throw new StaleKeyControlsError("A refusal decided on a cached read of the key", {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+  return sessionLimitsOf(policy);
+}
+
+/** A threshold or budget the command names must not exceed the policy's (422 naming the rule). */
+async function checkLimits(
+  policy: ResolvedPolicy,
+  parameters: { approvalThresholdUsd?: string; budget?: { amount: string; token: string } },
+): Promise<void> {
   const limits: CommandLimits = {};
   if (parameters.approvalThresholdUsd !== undefined)
     limits.approvalThresholdUsd = parameters.approvalThresholdUsd;
@@ -55,7 +75,6 @@ export async function checkStartPolicy(
       price: chainPricer(getChainContext()),
     });
   }
-  return sessionLimitsOf(policy);
 }
 
 function sessionLimitsOf(policy: ResolvedPolicy): SessionPolicyLimits {

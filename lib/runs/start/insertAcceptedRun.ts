@@ -1,4 +1,5 @@
 import type { Insertable, Kysely, QueryCreator } from "kysely";
+import { StaleKeyControlsError } from "../../auth/keyControlsCache.js";
 import type { AgentSessionsTable, Database, Run, RunsTable } from "../../db/database.js";
 import { prepareQuery } from "../../db/prepareQuery.js";
 
@@ -17,7 +18,9 @@ export interface AcceptedRunRows {
  * which is what an accept under a burst waits on (issue 17). The run references its session and
  * the event its run; Postgres checks those foreign keys at the end of the statement, when all three
  * rows exist. Returns undefined when a run with the same idempotency key exists: the unique index
- * fails the whole statement, so no session or event of the losing request is left behind.
+ * fails the whole statement, so no session or event of the losing request is left behind. Throws
+ * StaleKeyControlsError, likewise writing nothing, when the run's `controls_version` (the version
+ * its key's role, policy and freezes were read at) is no longer current.
  */
 export async function insertAcceptedRun(
   db: Kysely<Database>,
@@ -34,6 +37,12 @@ export async function insertAcceptedRun(
     return run;
   } catch (error) {
     if (isIdempotencyKeyTaken(error)) return undefined;
+    if (isControlsVersionStale(error)) {
+      throw new StaleKeyControlsError(
+        "The API key's role, policy or freezes changed since they were read",
+        { cause: error },
+      );
+    }
     throw error;
   }
 }
@@ -74,6 +83,11 @@ const insertRows = prepareQuery(
       .selectAll();
   },
 );
+
+/** SQLSTATE of the runs trigger check_run_controls_version (migration 2026_12_01_0100). */
+function isControlsVersionStale(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === "PY001";
+}
 
 function isIdempotencyKeyTaken(error: unknown): boolean {
   const { code, constraint } = (error ?? {}) as { code?: string; constraint?: string };

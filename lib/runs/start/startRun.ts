@@ -99,6 +99,8 @@ export async function startRun(
       idempotency_key: idempotencyKey ?? null,
       options: JSON.stringify(options),
       api_key_id: principal.keyId === "auth-disabled" ? null : principal.keyId,
+      // The insert fails unless the key's controls are still as read (StaleKeyControlsError).
+      controls_version: principal.controlsVersion ?? null,
       workflow_run_id: claim,
     },
     acceptedData: { command: parameters.command, sessionId },

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, test } from "vitest";
+import { StaleKeyControlsError } from "../../../../lib/auth/keyControlsCache.js";
 import type { DatabaseDriver } from "../../../../lib/db/index.js";
 import { newId } from "../../../../lib/ids.js";
 import { insertAcceptedRun } from "../../../../lib/runs/start/insertAcceptedRun.js";
@@ -82,6 +83,64 @@ describe.each(drivers)("insertAcceptedRun on $driver", ({ driver, available }) =
         expect(
           await db.selectFrom("runs").select("id").where("id", "=", orphan.id).execute(),
         ).toEqual([]);
+      } finally {
+        await dispose();
+      }
+    },
+  );
+
+  test.skipIf(!available)(
+    "error: a run read under an older key_controls_version is refused, and nothing of it is written",
+    async () => {
+      const { db, dispose } = await createTestDb(driver);
+      try {
+        const current = async () =>
+          String(
+            (
+              await db
+                .selectFrom("key_controls_version")
+                .select("version")
+                .executeTakeFirstOrThrow()
+            ).version,
+          );
+        const readAt = await current();
+        const session = newSessionRow({ principal });
+        const accepted = { ...runRow(session.id!, null), controls_version: readAt };
+        const run = await insertAcceptedRun(db, {
+          run: accepted,
+          newSession: session,
+          acceptedData: {},
+        });
+        expect(String(run?.controls_version)).toBe(readAt);
+
+        // A freeze (any write to the key's controls) bumps the version: a run decided on the read
+        // before it fails as a whole, session and event included.
+        await db.insertInto("freezes").values({ target: "wallet", reason: "test" }).execute();
+        expect(BigInt(await current())).toBe(BigInt(readAt) + 1n);
+        const staleSession = newSessionRow({ principal });
+        const stale = { ...runRow(staleSession.id!, null), controls_version: readAt };
+        await expect(
+          insertAcceptedRun(db, { run: stale, newSession: staleSession, acceptedData: {} }),
+        ).rejects.toBeInstanceOf(StaleKeyControlsError);
+        expect(
+          await db.selectFrom("runs").select("id").where("id", "=", stale.id).execute(),
+        ).toEqual([]);
+        expect(
+          await db
+            .selectFrom("agent_sessions")
+            .select("id")
+            .where("id", "=", staleSession.id!)
+            .execute(),
+        ).toEqual([]);
+        expect(
+          await db.selectFrom("run_events").select("id").where("run_id", "=", stale.id).execute(),
+        ).toEqual([]);
+
+        // Read again: accepted. A run without a version (no key) is not checked.
+        const fresh = { ...runRow(session.id!, null), controls_version: await current() };
+        expect(await insertAcceptedRun(db, { run: fresh, acceptedData: {} })).toBeDefined();
+        const unchecked = runRow(session.id!, null);
+        expect(await insertAcceptedRun(db, { run: unchecked, acceptedData: {} })).toBeDefined();
       } finally {
         await dispose();
       }
