@@ -81,8 +81,13 @@ export async function authenticate(
     if (cached) return { ...toPrincipal(cached), controlsCached: true };
     const found = await findKey(db, keyHash, withControls);
     if (withControls) {
-      // Only reads of live keys with nothing frozen are kept: those are the ones that can accept.
-      if (found?.source === "created" && !toPrincipal(found).controls?.freeze)
+      // Only reads of live keys with nothing frozen are kept: those are the ones that can accept;
+      // and only with a version, or the run's insert could not tell the read is stale.
+      if (
+        found?.source === "created" &&
+        found.controls_version != null &&
+        !toPrincipal(found).controls?.freeze
+      )
         cacheKeyRead(db, keyHash, found);
       else forgetKeyRead(db, keyHash);
     }

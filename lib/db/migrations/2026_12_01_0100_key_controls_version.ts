@@ -35,7 +35,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`
     create function check_run_controls_version() returns trigger language plpgsql as $$
     begin
-      if new.controls_version <> (select version from key_controls_version) then
+      -- "distinct from": a missing version row refuses too.
+      if new.controls_version is distinct from (select version from key_controls_version) then
         raise exception 'the key''s controls changed since they were read'
           using errcode = 'PY001';
       end if;

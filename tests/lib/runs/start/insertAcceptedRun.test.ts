@@ -141,6 +141,14 @@ describe.each(drivers)("insertAcceptedRun on $driver", ({ driver, available }) =
         expect(await insertAcceptedRun(db, { run: fresh, acceptedData: {} })).toBeDefined();
         const unchecked = runRow(session.id!, null);
         expect(await insertAcceptedRun(db, { run: unchecked, acceptedData: {} })).toBeDefined();
+
+        // Without its version row nothing read with a version is accepted.
+        const last = await current();
+        await db.deleteFrom("key_controls_version").execute();
+        const orphaned = { ...runRow(session.id!, null), controls_version: last };
+        await expect(
+          insertAcceptedRun(db, { run: orphaned, acceptedData: {} }),
+        ).rejects.toBeInstanceOf(StaleKeyControlsError);
       } finally {
         await dispose();
       }
