@@ -38,11 +38,13 @@ export async function run(): Promise<BenchRow[]> {
       }
       const p95: number[][] = [[], []];
       const p50: number[][] = [[], []];
+      const rates: number[][] = [[], []];
       for (let round = 0; round < rounds; round++) {
         for (const i of round % 2 ? [1, 0] : [0, 1]) {
           const result = await burst(clients[i]!, "balance", concurrency);
           p95[i]!.push(percentile(result.acceptMs, 95));
           p50[i]!.push(percentile(result.acceptMs, 50));
+          rates[i]!.push(result.runsPerSecond);
           await new Promise((resolve) => setTimeout(resolve, 500));
         }
       }
@@ -51,7 +53,7 @@ export async function run(): Promise<BenchRow[]> {
         `${backingLabel(backing)}: ${concurrency} concurrent balance accepts, ${rounds} rounds each, alternating`,
         ...variants.map(
           (_variant, i) =>
-            `  ${(i === 0 ? "default" : `+${modifier}`).padEnd(12)} POST → 202 p95 median ${round(median(p95[i]!))} ms, p50 median ${round(median(p50[i]!))} ms; p95 per round ${p95[i]!.map((v) => Math.round(v)).join(" ")}`,
+            `  ${(i === 0 ? "default" : `+${modifier}`).padEnd(12)} POST → 202 p95 median ${round(median(p95[i]!))} ms, p50 median ${round(median(p50[i]!))} ms, runs/s median ${round(median(rates[i]!))}; p95 per round ${p95[i]!.map((v) => Math.round(v)).join(" ")}`,
         ),
         `  default / +${modifier}: p95 ${round(median(p95[0]!) / median(p95[1]!))}×, p50 ${round(median(p50[0]!) / median(p50[1]!))}×`,
       );

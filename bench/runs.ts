@@ -114,6 +114,9 @@ async function measureBacking(
       (["main", "pgliteWorker", "other", "anvil", "total"] as const)
         .map((part) => `${part} ${cpu(kind, part) === null ? "–" : round(cpu(kind, part)!)}`)
         .join(", ");
+    // Each burst's own p95: the pooled figure above follows the worst round, this shows the spread.
+    const roundP95s = (kind: RunKind) =>
+      bursts[kind].map((b) => Math.round(percentile(b.acceptMs, 95))).join(" / ");
     const bestFloorAccept = Math.min(accept95("floor"), accept95("floor-outbox"));
 
     const figures = [
@@ -148,6 +151,7 @@ async function measureBacking(
       ),
       `  runs/s per round: balance ${rates("balance")}; floor ${rates("floor")}; floor with outbox accept ${rates("floor-outbox")}`,
       `  POST → 202 p95: floor (INSERT, start(), 202) ${round(accept95("floor"))} ms; floor outbox (INSERT, 202, start()) ${round(accept95("floor-outbox"))} ms`,
+      `  POST → 202 p95 per round (ms): balance ${roundP95s("balance")}; floor ${roundP95s("floor")}; floor outbox ${roundP95s("floor-outbox")}`,
       `  host event-loop utilisation during bursts (median): balance ${round(elu("balance"))}, floor ${round(elu("floor"))}, floor outbox ${round(elu("floor-outbox"))}`,
       `  CPU per run in bursts, ms (main thread, PGlite worker, the host's other threads, anvil, total): balance ${cpuLine("balance")}; floor ${cpuLine("floor")}; floor outbox ${cpuLine("floor-outbox")}`,
       `  floor outbox CPU / balance CPU per run: ${round(cpu("floor-outbox", "total")! / cpu("balance", "total")!)}× (the runs/s ratio two busy cores allow)`,
