@@ -1,5 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
-import { type ExpressionBuilder, type Kysely, sql } from "kysely";
+import type { ExpressionBuilder, Kysely } from "kysely";
 import { getConfig } from "../config.js";
 import type { Database } from "../db/database.js";
 import { getDb } from "../db/index.js";
@@ -32,11 +32,6 @@ export interface Principal {
    * them instead of a statement of their own. Absent otherwise; read them with resolveKeyControls.
    */
   controls?: KeyControls;
-  /**
-   * The key_controls_version the key and its controls were read at (with `controls`). A run
-   * inserted for this principal records it, and the insert fails if it is no longer current.
-   */
-  controlsVersion?: string;
   /** The read came from this process's cache (keyControlsCache): a refusal based on it is not final. */
   controlsCached?: true;
 }
@@ -119,8 +114,6 @@ interface KeyRow extends Partial<KeyControlsRow> {
   id: string;
   role: Role;
   source: "created" | "env";
-  /** With the controls: key_controls_version in the same snapshot. */
-  controls_version?: string | null;
 }
 
 async function findKey(
@@ -140,16 +133,12 @@ function buildFindKey(withControls: boolean) {
       .selectFrom("api_keys as presented")
       .select(["presented.id", "presented.role", "presented.source"])
       .$if(withControls, (query) =>
-        query.select((eb) => [
-          ...keyControlsColumns(
+        query.select((eb) =>
+          keyControlsColumns(
             eb as unknown as ExpressionBuilder<Database, never>,
             eb.ref("presented.id"),
           ),
-          eb
-            .selectFrom("key_controls_version")
-            .select(sql<string>`version::text`.as("version"))
-            .as("controls_version"),
-        ]),
+        ),
       )
       .where("presented.key_hash", "=", p.keyHash)
       .where("presented.revoked_at", "is", null);
@@ -165,9 +154,14 @@ function toPrincipal(row: KeyRow): Principal {
     role: row.role,
     scope: legacyScope(row.role),
     ...(row.freezes !== undefined && row.policy !== undefined
-      ? { controls: toKeyControls({ freezes: row.freezes, policy: row.policy }) }
+      ? {
+          controls: toKeyControls({
+            freezes: row.freezes,
+            policy: row.policy,
+            controls_version: row.controls_version,
+          }),
+        }
       : {}),
-    ...(row.controls_version != null ? { controlsVersion: row.controls_version } : {}),
   };
 }
 

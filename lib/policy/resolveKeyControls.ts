@@ -23,12 +23,18 @@ export interface KeyControls {
   policy: ResolvedPolicy;
   /** The wallet's freeze first, else the key's; undefined when neither is frozen. */
   freeze?: ActiveFreeze;
+  /**
+   * The key_controls_version this read saw (a bigint, as a string): a run accepted on it records
+   * it, and its insert fails if the key, its policy or a freeze changed since (startRun).
+   */
+  version?: string;
 }
 
 /** What keyControlsColumns reads, before toKeyControls. */
 export interface KeyControlsRow {
   freezes: unknown;
   policy: KeyPolicyRow;
+  controls_version?: string | null;
 }
 
 /**
@@ -78,6 +84,11 @@ export function keyControlsColumns(
   return [
     freezesOf(eb, [eb.val(WALLET_TARGET), keyFreeze]).as("freezes"),
     keyPolicy(eb, keyId).as("policy"),
+    // In the same snapshot as the freezes and the policy (migration 2026_12_01_0100).
+    eb
+      .selectFrom("key_controls_version")
+      .select(sql<string>`version::text`.as("version"))
+      .as("controls_version"),
   ] as const;
 }
 
@@ -87,6 +98,7 @@ export function toKeyControls(row: KeyControlsRow, policy?: ResolvedPolicy): Key
   const frozen = freezes.find((f) => f.target === WALLET_TARGET) ?? freezes[0];
   return {
     policy: policy ?? toResolvedPolicy(row.policy),
+    ...(row.controls_version != null ? { version: row.controls_version } : {}),
     ...(frozen
       ? {
           freeze: {

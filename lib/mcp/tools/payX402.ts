@@ -1,4 +1,5 @@
 import { resolveAmount } from "../../amounts/index.js";
+import { withKeyControls } from "../../auth/withKeyControls.js";
 import { checkStartPolicy } from "../../runs/start/checkStartPolicy.js";
 import { startRun } from "../../runs/start/startRun.js";
 import { toX402Run } from "../../runs/start/toX402Run.js";
@@ -17,7 +18,9 @@ export const payX402Tool = defineTool(payX402Spec, async (args, { db, principal,
   await enforceRateLimit(request, { bucket: "payment", perKey: true });
   const max = resolveAmount(args.maxAmount, { field: "maxAmount" });
   await assertPublicUrl(args.url);
-  const sessionLimits = await checkStartPolicy(db, { principal });
+  // The key's controls, read once: the policy check decides on them and the insert checks them.
+  const caller = await withKeyControls(db, principal);
+  const sessionLimits = await checkStartPolicy(db, { principal: caller });
   const { command, options } = toX402Run({
     url: args.url,
     maxAmount: max.baseUnits.toString(),
@@ -25,7 +28,7 @@ export const payX402Tool = defineTool(payX402Spec, async (args, { db, principal,
     tool: args.tool,
   });
   const { run, created } = await startRun(db, {
-    principal,
+    principal: caller,
     kind: "x402",
     command,
     sessionId: args.sessionId,

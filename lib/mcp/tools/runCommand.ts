@@ -1,3 +1,4 @@
+import { withKeyControls } from "../../auth/withKeyControls.js";
 import { checkStartPolicy } from "../../runs/start/checkStartPolicy.js";
 import { checkCommand } from "../../runs/start/planning.js";
 import { startRun } from "../../runs/start/startRun.js";
@@ -14,9 +15,11 @@ export const runCommandTool = defineTool(
     // What the grammar can already tell is wrong is refused before a run starts, as over REST.
     checkCommand(args.command);
     // Frozen wallet or key → refused; the session a new run opens starts with the policy's limits.
-    const sessionLimits = await checkStartPolicy(db, { principal });
+    // The key's controls, read once: the policy check decides on them and the insert checks them.
+    const caller = await withKeyControls(db, principal);
+    const sessionLimits = await checkStartPolicy(db, { principal: caller });
     const { run, created } = await startRun(db, {
-      principal,
+      principal: caller,
       command: args.command,
       sessionId: args.sessionId,
       idempotencyKey: args.idempotencyKey,

@@ -100,7 +100,7 @@ export async function startRun(
       options: JSON.stringify(options),
       api_key_id: principal.keyId === "auth-disabled" ? null : principal.keyId,
       // The insert fails unless the key's controls are still as read (StaleKeyControlsError).
-      controls_version: principal.controlsVersion ?? null,
+      controls_version: principal.controls?.version ?? null,
       workflow_run_id: claim,
     },
     acceptedData: { command: parameters.command, sessionId },

@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createApiKey, listApiKeys, revokeApiKey } from "../../../lib/auth/apiKeys.js";
 import { assignPolicy } from "../../../lib/auth/assignPolicy.js";
 import { authenticate, hashApiKey } from "../../../lib/auth/authenticate.js";
+import { createKey } from "../../../lib/auth/createKey.js";
+import { StaleKeyControlsError } from "../../../lib/auth/keyControlsCache.js";
+import { withKeyControls } from "../../../lib/auth/withKeyControls.js";
 import { closeCache } from "../../../lib/cache/index.js";
 import { resetConfig } from "../../../lib/config.js";
 import { closeDb } from "../../../lib/db/index.js";
@@ -10,6 +13,7 @@ import { setFrozen } from "../../../lib/freeze/setFrozen.js";
 import { guard } from "../../../lib/http/guard.js";
 import { createPolicy } from "../../../lib/policy/createPolicy.js";
 import { resolveKeyControls } from "../../../lib/policy/resolveKeyControls.js";
+import { startRun } from "../../../lib/runs/start/startRun.js";
 import { createTestDb, type TestDb } from "../../helpers/db.js";
 
 let testDb: TestDb;
@@ -236,5 +240,42 @@ describe("guard", () => {
       code: "rate_limited",
       status: 429,
     });
+  });
+});
+
+describe("withKeyControls (accepts outside endpoint(): the MCP tools)", () => {
+  test("error: a run accepted on controls read before a freeze is refused, and nothing is written", async () => {
+    const key = await createKey(testDb.db, { name: "mcp agent", role: "agent" });
+    const principal = await withKeyControls(testDb.db, {
+      keyId: key.id,
+      role: "agent",
+      scope: "sessions",
+    });
+    const { version } = await testDb.db
+      .selectFrom("key_controls_version")
+      .select("version")
+      .executeTakeFirstOrThrow();
+    expect(principal.controls?.version).toBe(String(version));
+    expect(principal.controls?.freeze).toBeUndefined();
+
+    // A freeze lands between the tool's policy check and its insert.
+    await setFrozen(testDb.db, { target: { keyId: key.id }, frozen: true, reason: "race" });
+    await expect(
+      startRun(testDb.db, { principal, command: "what's my balance" }),
+    ).rejects.toBeInstanceOf(StaleKeyControlsError);
+    const runs = await testDb.db
+      .selectFrom("runs")
+      .select("id")
+      .where("api_key_id", "=", key.id)
+      .execute();
+    expect(runs).toEqual([]);
+
+    // Read again: the freeze is seen, as the tool's retry would see it.
+    const again = await withKeyControls(testDb.db, {
+      keyId: key.id,
+      role: "agent",
+      scope: "sessions",
+    });
+    expect(again.controls?.freeze?.target).toBe(`key:${key.id}`);
   });
 });
