@@ -18,9 +18,7 @@ export async function run(): Promise<BenchRow[]> {
   const modifier = process.argv.find((a) => a.startsWith("--modifier="))?.slice(11) ?? "keyread";
   const rounds = numberOption("rounds", 8);
   const concurrency = numberOption("concurrency", 50);
-  const explicit =
-    process.argv.some((a) => a.startsWith("--backings=")) || process.env.BENCH_BACKINGS;
-  const backings = explicit ? selectedBackings() : ["embedded", "postgres"];
+  const backings = selectedBackings("embedded,postgres");
   const rows: BenchRow[] = [];
   const lines: string[] = [];
   for (const backing of backings) {

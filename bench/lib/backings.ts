@@ -48,14 +48,15 @@ export function backingLabel(name: BackingName): string {
 const root = path.resolve(import.meta.dirname, "../..");
 
 /**
- * The backings to measure: `--backings=a,b` on the command line or BENCH_BACKINGS, else only the
- * embedded default (the others need the machine's PostgreSQL and Redis). `all` = the three bases.
+ * The backings to measure: `--backings=a,b` on the command line or BENCH_BACKINGS, else `fallback`
+ * (by default the embedded backing alone: the others need the machine's PostgreSQL and Redis).
+ * `all` = the three bases.
  */
-export function selectedBackings(): BackingName[] {
+export function selectedBackings(fallback = "embedded"): BackingName[] {
   const flag = process.argv
     .find((arg) => arg.startsWith("--backings="))
     ?.slice("--backings=".length);
-  const list = (flag ?? process.env.BENCH_BACKINGS ?? "embedded")
+  const list = (flag ?? process.env.BENCH_BACKINGS ?? fallback)
     .split(",")
     .map((name) => name.trim())
     .filter(Boolean);

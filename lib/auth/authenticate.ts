@@ -72,18 +72,16 @@ export async function authenticate(
   try {
     const db = await getDb();
     const withControls = options.withControls ?? false;
-    const cached = withControls && options.cached ? cachedKeyRead<KeyRow>(db, keyHash) : undefined;
-    if (cached) return { ...toPrincipal(cached), controlsCached: true };
+    const cached =
+      withControls && options.cached ? cachedKeyRead<Principal>(db, keyHash) : undefined;
+    if (cached) return { ...cached, controlsCached: true };
     const found = await findKey(db, keyHash, withControls);
+    const read = found ? toPrincipal(found) : undefined;
     if (withControls) {
       // Only reads of live keys with nothing frozen are kept: those are the ones that can accept;
       // and only with a version, or the run's insert could not tell the read is stale.
-      if (
-        found?.source === "created" &&
-        found.controls_version != null &&
-        !toPrincipal(found).controls?.freeze
-      )
-        cacheKeyRead(db, keyHash, found);
+      if (found?.source === "created" && read?.controls?.version && !read.controls.freeze)
+        cacheKeyRead(db, keyHash, read);
       else forgetKeyRead(db, keyHash);
     }
     if (found?.source === "env" && !(envHash && sameHash(keyHash, envHash))) {
@@ -94,8 +92,8 @@ export async function authenticate(
         .where("id", "=", found.id)
         .where("revoked_at", "is", null)
         .execute();
-    } else if (found) {
-      principal = toPrincipal(found);
+    } else if (read) {
+      principal = read;
     } else if (envHash && sameHash(keyHash, envHash)) {
       await registerEnvAdminKey(db, keyHash);
       // Re-read: a revoked env key row stays revoked.

@@ -6,7 +6,7 @@ import { processSingleton } from "../singleton.js";
 
 /**
  * Recent reads of API keys with their controls (role, policy, freezes, and the key_controls_version
- * they were read at), so an accept can skip the key's database read (issue 17: one round trip of
+ * they were read at), kept as the principal they were read into, so an accept can skip the key's database read (issue 17: one round trip of
  * three, each a wait on a busy database under a burst). Never the key itself: entries are named by
  * the key's stored hash.
  *
@@ -19,7 +19,7 @@ import { processSingleton } from "../singleton.js";
  * Per database (a test process opens several), bounded in size (1,000 keys) and age
  * (KEY_CONTROLS_CACHE_SECONDS, default 60; 0 turns it off).
  */
-export interface CachedKeyRead<Row> {
+interface CachedKeyRead<Row> {
   row: Row;
   readAt: number;
 }
