@@ -1,7 +1,9 @@
 import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { launchBrowser } from "../helpers/browser.js";
 import { createScratchDatabase, LOCAL_POSTGRES } from "../helpers/db.js";
+import { freePort } from "../helpers/devnet.js";
 import { disposeHostData, type HostProcess, startHostProcess } from "../helpers/host.js";
 import { execute, waitForRun } from "../helpers/runs.js";
 import { requireService } from "../helpers/services.js";
@@ -10,6 +12,8 @@ import { requireService } from "../helpers/services.js";
  * The Workflow DevKit's own inspection (`npx workflow inspect …`) on this project's runs: a real
  * host runs a balance command, then the CLI, as a separate process started from the project root
  * with only the environment the host's world needs, lists the runs and the finished run's steps.
+ * `npx workflow web` (its UI reads runs through node:sqlite, so it needs Node ≥ 22.5) is checked
+ * the same way on a Node 22 taken from the npm registry, in a real headless Chromium.
  */
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -67,36 +71,84 @@ const worlds: World[] = [
   },
 ];
 
-/** `npx workflow <args>` from the project root, with a clean environment plus `env`. */
+/**
+ * `npx workflow <args>` from the project root, with a clean environment plus `env`; `output()`
+ * is what it printed so far on stdout and stderr.
+ */
+function spawnWorkflowCli(args: string[], env: Record<string, string>, node = process.execPath) {
+  const child = spawn(node, [path.join(root, "node_modules/workflow/bin/run.js"), ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const printed = { out: "", err: "" };
+  child.stdout.on("data", (chunk) => {
+    printed.out += chunk;
+  });
+  child.stderr.on("data", (chunk) => {
+    printed.err += chunk;
+  });
+  return { child, printed, output: () => printed.out + printed.err };
+}
+
+/** Runs `npx workflow <args>` to its end (killed after 2 minutes). */
 function workflowCli(
   args: string[],
   env: Record<string, string>,
 ): Promise<{ out: string; err: string; code: number | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [path.join(root, "node_modules/workflow/bin/run.js"), ...args],
-      {
-        cwd: root,
-        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", ...env },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      err += chunk;
-    });
+    const { child, printed } = spawnWorkflowCli(args, env);
     const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
     child.on("error", reject);
     child.on("exit", (code) => {
       clearTimeout(timer);
-      resolve({ out, err, code });
+      resolve({ ...printed, code });
     });
   });
+}
+
+/**
+ * A Node that runs `workflow web`: this one if it is ≥ 22.5, else Node 22 from the npm registry
+ * (the `node` package, as README's `npx -p node@22` does; npm caches it after the first time).
+ */
+let webNode: Promise<string> | undefined;
+function nodeForWebUi(): Promise<string> {
+  const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+  if (major > 22 || (major === 22 && minor >= 5)) return Promise.resolve(process.execPath);
+  webNode ??= new Promise((resolve, reject) => {
+    const fetched = spawnSync(
+      "npm",
+      ["exec", "--yes", "--package=node@22", "--", "node", "-p", "process.execPath"],
+      { cwd: root, encoding: "utf8", timeout: 240_000 },
+    );
+    const found = fetched.stdout.trim().split("\n").pop() ?? "";
+    if (fetched.status === 0 && found.startsWith("/")) resolve(found);
+    else reject(new Error(`no Node 22 from the npm registry: ${fetched.stderr || fetched.error}`));
+  });
+  return webNode;
+}
+
+/** `workflow web --noBrowser` on a free port until `stop`; resolves once it is listening. */
+async function startWebUi(
+  env: Record<string, string>,
+): Promise<{ url: string; stop(): void; output(): string }> {
+  const node = await nodeForWebUi();
+  const port = await freePort();
+  const { child, output } = spawnWorkflowCli(
+    ["web", "--noBrowser", `--webPort=${port}`],
+    env,
+    node,
+  );
+  const stop = () => child.kill("SIGKILL");
+  const deadline = Date.now() + 120_000;
+  while (!output().includes(`listening on port ${port}`)) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      stop();
+      throw new Error(`workflow web did not start:\n${output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return { url: `http://127.0.0.1:${port}`, stop, output };
 }
 
 describe.each(worlds)("workflow inspect ($name)", (world) => {
@@ -141,6 +193,30 @@ describe.each(worlds)("workflow inspect ($name)", (world) => {
       ).sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt));
       expect(listedSteps.map((step) => step.stepName.split("//").pop())).toEqual(balanceSteps);
       expect(listedSteps.every((step) => step.status === "completed")).toBe(true);
+
+      // The web UI: the runs list shows the run, and the run's page its named steps.
+      const web = await startWebUi(env);
+      cleanups.push(async () => web.stop());
+      const browser = await launchBrowser();
+      cleanups.push(() => browser.close());
+      // Tall enough for the whole event list, which renders only the rows in view.
+      const page = await browser.newPage({ viewport: { width: 1400, height: 2400 } });
+      await page.goto(`${web.url}/?resource=run`);
+      const row = page.locator("tr", { hasText: ours!.runId });
+      await row.waitFor({ timeout: 60_000 });
+      expect(await row.innerText()).toMatch(/agentCommand[\s\S]*Completed/);
+      await page.goto(`${web.url}/run/${ours!.runId}`);
+      // The Events tab names every step (the trace may draw a short step too narrow to label).
+      await page.getByText("Events", { exact: true }).click();
+      const completed = balanceSteps.map((name) => new RegExp(`Step Completed\\s+${name}\\b`));
+      const deadline = Date.now() + 60_000;
+      let text = "";
+      while (Date.now() < deadline) {
+        text = await page.innerText("body");
+        if (completed.every((line) => line.test(text))) break;
+        await page.waitForTimeout(500);
+      }
+      for (const line of completed) expect(text, web.output()).toMatch(line);
     },
     600_000,
   );
