@@ -6,6 +6,7 @@ import type { Principal } from "../auth/authenticate.js";
 import { getChainContext } from "../chain/clients.js";
 import type { ApprovalRequest, Database } from "../db/database.js";
 import { ClientError } from "../errors/index.js";
+import { injectFault } from "../faults/injectFault.js";
 import { validate } from "../http/validate.js";
 import { deliverNotificationsSoon } from "../notifications/deliverNotificationsSoon.js";
 import { castApprovalVote, PolicyRuleError } from "../policy/index.js";
@@ -57,6 +58,16 @@ export async function decideApproval(
       : `${approval.run_id}:${approval.step_index}:vote:${principal.keyId}:${decision.decision}`,
   });
   let resumed = false;
+  // Durability tests: die once the decision is stored, before the run is woken (the 200 goes out
+  // first); the approval reconciler must wake it.
+  if (vote.final && injectFault("after-decision", { token }, 200)) {
+    return {
+      ...viewApproval(approval),
+      approvals: vote.approvals,
+      required: vote.required,
+      resumed,
+    };
+  }
   if (vote.final) {
     deliverNotificationsSoon(db);
     const run = await db

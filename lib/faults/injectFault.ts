@@ -2,7 +2,7 @@ import { getConfig } from "../config.js";
 import { log } from "../log.js";
 
 /** The points the durability tests can kill a host at (PAYGENT_FAULT). */
-export type FaultPoint = "after-settle" | "after-action" | "after-accept";
+export type FaultPoint = "after-settle" | "after-action" | "after-accept" | "after-decision";
 
 /**
  * Durability tests only: when PAYGENT_FAULT names this point, the process dies by SIGKILL, exactly

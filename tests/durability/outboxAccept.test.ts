@@ -1,9 +1,5 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort } from "../helpers/devnet.js";
-import { disposeHostData, type HostProcess, startHostProcess } from "../helpers/host.js";
+import { type HostProcess, restartableHostData, startHostProcess } from "../helpers/host.js";
 import { execute, waitForRun } from "../helpers/runs.js";
 
 /**
@@ -19,9 +15,8 @@ afterAll(async () => {
 
 describe("behavior: a command accepted just before SIGKILL is not lost", () => {
   it("the next host starts the committed run and it completes once", async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), "paygent-outbox-"));
-    cleanups.push(() => disposeHostData(dataDir));
-    const base = { dataDir, port: await freePort(), devnetPort: await freePort() };
+    const { base, dispose } = await restartableHostData("outbox");
+    cleanups.push(dispose);
 
     let host: HostProcess = await startHostProcess({
       ...base,

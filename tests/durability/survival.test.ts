@@ -1,12 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Address, createPublicClient, erc20Abi, http } from "viem";
 import { afterAll, describe, expect, it } from "vitest";
 import { createScratchDatabase } from "../helpers/db.js";
-import { freePort } from "../helpers/devnet.js";
-import { disposeHostData, type HostProcess, startHostProcess } from "../helpers/host.js";
+import { type HostProcess, restartableHostData, startHostProcess } from "../helpers/host.js";
 import { execute, waitForRun } from "../helpers/runs.js";
 
 /**
@@ -64,9 +61,8 @@ const worlds: WorldSetup[] = [
 
 describe.each(worlds)("behavior: runs survive SIGKILL ($name)", (world) => {
   it("every run completes exactly once after the host is killed three times", async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), "paygent-survival-"));
-    cleanups.push(() => disposeHostData(dataDir));
-    const base = { dataDir, port: await freePort(), devnetPort: await freePort() };
+    const { base, dispose } = await restartableHostData("survival");
+    cleanups.push(dispose);
     const env = {
       ...(await world.env()),
       RATE_LIMIT_PER_MINUTE: "100000",

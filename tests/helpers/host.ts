@@ -206,3 +206,24 @@ async function dropScratchDatabase(url: string): Promise<void> {
     await client.end();
   }
 }
+
+/** Where a host keeps its state, fixed so a killed host can be started again on the same data. */
+export interface RestartableHostData {
+  dataDir: string;
+  port: number;
+  devnetPort: number;
+}
+
+/**
+ * A data folder and ports for hosts that are killed and started again on the same state
+ * (durability tests): pass it to startHostProcess each time; `dispose` removes it (disposeHostData).
+ */
+export async function restartableHostData(
+  prefix: string,
+): Promise<{ base: RestartableHostData; dispose(): Promise<void> }> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), `paygent-${prefix}-`));
+  return {
+    base: { dataDir, port: await freePort(), devnetPort: await freePort() },
+    dispose: () => disposeHostData(dataDir),
+  };
+}
