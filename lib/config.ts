@@ -96,7 +96,9 @@ const envSchema = z.object({
    * its step returns to the workflow (between two steps); "after-accept" once a command's 202 is
    * answered, before its workflow is started (the outbox accept's crash window).
    */
-  PAYGENT_FAULT: z.enum(["after-settle", "after-action", "after-accept", "after-decision", ""]).optional(),
+  PAYGENT_FAULT: z
+    .enum(["after-settle", "after-action", "after-accept", "after-decision", ""])
+    .optional(),
 
   // Language model (optional; the grammar works without one).
   AI_GATEWAY_API_KEY: optionalString,
