@@ -94,7 +94,8 @@ const envSchema = z.object({
    * Fault injection for the durability tests only: "after-settle" SIGKILLs the process mid-payment
    * (settled on chain, not yet recorded); "after-action" right after an action is recorded, before
    * its step returns to the workflow (between two steps); "after-accept" once a command's 202 is
-   * answered, before its workflow is started (the outbox accept's crash window).
+   * answered, before its workflow is started (the outbox accept's crash window); "after-decision"
+   * once an approval's decision is stored and answered, before its run is woken.
    */
   PAYGENT_FAULT: z
     .enum(["after-settle", "after-action", "after-accept", "after-decision", ""])

@@ -57,32 +57,30 @@ export async function decideApproval(
       ? `${approval.run_id}:${approval.step_index}:decided`
       : `${approval.run_id}:${approval.step_index}:vote:${principal.keyId}:${decision.decision}`,
   });
-  let resumed = false;
+  const answer = (resumed: boolean) => ({
+    ...viewApproval(approval),
+    approvals: vote.approvals,
+    required: vote.required,
+    resumed,
+  });
+  if (!vote.final) return answer(false);
   // Durability tests: die once the decision is stored, before the run is woken (the 200 goes out
   // first); the approval reconciler must wake it.
-  if (vote.final && injectFault("after-decision", { token }, 200)) {
-    return {
-      ...viewApproval(approval),
-      approvals: vote.approvals,
-      required: vote.required,
-      resumed,
-    };
-  }
-  if (vote.final) {
-    deliverNotificationsSoon(db);
-    const run = await db
-      .selectFrom("runs")
-      .select("workflow_run_id")
-      .where("id", "=", approval.run_id)
-      .executeTakeFirstOrThrow();
-    resumed = run.workflow_run_id
+  if (injectFault("after-decision", { token }, 200)) return answer(false);
+  deliverNotificationsSoon(db);
+  const run = await db
+    .selectFrom("runs")
+    .select("workflow_run_id")
+    .where("id", "=", approval.run_id)
+    .executeTakeFirstOrThrow();
+  return answer(
+    run.workflow_run_id
       ? await wakeRun(run.workflow_run_id, token, {
           kind: "approval",
           decision: decision.decision,
         })
-      : false;
-  }
-  return { ...viewApproval(approval), approvals: vote.approvals, required: vote.required, resumed };
+      : false,
+  );
 }
 
 /** An edit, re-checked: the module's schema, the command budget, then every policy limit. */
