@@ -118,6 +118,11 @@ async function measureBacking(
     const roundP95s = (kind: RunKind) =>
       bursts[kind].map((b) => Math.round(percentile(b.acceptMs, 95))).join(" / ");
     const bestFloorAccept = Math.min(accept95("floor"), accept95("floor-outbox"));
+    // The same goal on the median of the bursts' own p95s: one slow burst of either side moves the
+    // pooled p95, and with it the ratio, more than anything the code does (README, Benchmarks).
+    const burstAccept95 = (kind: RunKind) =>
+      median(bursts[kind].map((b) => percentile(b.acceptMs, 95)));
+    const bestFloorBurstAccept = Math.min(burstAccept95("floor"), burstAccept95("floor-outbox"));
 
     const figures = [
       {
@@ -141,13 +146,21 @@ async function measureBacking(
         goal: "≤ 1.3× best floor and ≤ 150 ms",
         met: accept95("balance") <= 1.3 * bestFloorAccept && accept95("balance") <= 150,
       },
+      {
+        figure: `${sizes.concurrency} concurrent: POST → 202 p95, median of bursts (ms)`,
+        ours: burstAccept95("balance"),
+        floor: bestFloorBurstAccept,
+        goal: "the same goal, read steadily",
+        met:
+          burstAccept95("balance") <= 1.3 * bestFloorBurstAccept && burstAccept95("balance") <= 150,
+      },
     ];
     const lines = [
       `${backingLabel(backing)} — floor: ${steps.length} no-op steps (balance steps: ${steps.map((s) => s.split("//").pop()).join(", ")}); load average ${loadBefore} → ${loadAfter} (2 cores)`,
-      `  ${"figure".padEnd(44)} ${"Paygent".padStart(9)} ${"floor".padStart(9)} ${"ratio".padStart(7)}  goal`,
+      `  ${"figure".padEnd(54)} ${"Paygent".padStart(9)} ${"floor".padStart(9)} ${"ratio".padStart(7)}  goal`,
       ...figures.map(
         (f) =>
-          `  ${f.figure.padEnd(44)} ${String(round(f.ours)).padStart(9)} ${String(round(f.floor)).padStart(9)} ${`${round(f.ours / f.floor)}×`.padStart(7)}  ${f.goal}${f.met ? "" : " (not met)"}`,
+          `  ${f.figure.padEnd(54)} ${String(round(f.ours)).padStart(9)} ${String(round(f.floor)).padStart(9)} ${`${round(f.ours / f.floor)}×`.padStart(7)}  ${f.goal}${f.met ? "" : " (not met)"}`,
       ),
       `  runs/s per round: balance ${rates("balance")}; floor ${rates("floor")}; floor with outbox accept ${rates("floor-outbox")}`,
       `  POST → 202 p95: floor (INSERT, start(), 202) ${round(accept95("floor"))} ms; floor outbox (INSERT, 202, start()) ${round(accept95("floor-outbox"))} ms`,
