@@ -21,6 +21,14 @@ import type { WindowSpec } from "./windowSpecs.js";
 const CLAIM_TTL_SECONDS = 30;
 const CLAIM_WAIT_MS = 10_000;
 
+/** What a call answers when the reservation is already recorded (a retry, or a concurrent call). */
+const replayed = (): ReserveWindowsReturnType => ({
+  reserved: true,
+  replayed: true,
+  backend: "cache",
+  usage: [],
+});
+
 class WindowReservationBusyError extends BaseError {
   static override defaultKind = "transient" as const;
   override name = "WindowReservationBusyError";
@@ -38,8 +46,7 @@ export async function reserveWindowsWithScript(
   const claimKey = `policy:claim:${parameters.reservationId}`;
   const deadline = Date.now() + CLAIM_WAIT_MS;
   for (let attempt = 1; ; attempt++) {
-    if (await findReservation(db, parameters.reservationId))
-      return { reserved: true, replayed: true, backend: "cache", usage: [] };
+    if (await findReservation(db, parameters.reservationId)) return replayed();
     if (await cache.set(claimKey, "1", { onlyIfAbsent: true, ttlSeconds: CLAIM_TTL_SECONDS }))
       break;
     if (Date.now() > deadline)
@@ -49,6 +56,10 @@ export async function reserveWindowsWithScript(
     await new Promise((resolve) => setTimeout(resolve, Math.min(10 * attempt, 200)));
   }
   try {
+    // The call that held the claim before this one may have written its row after the read above
+    // and then let go: read again under the claim. Going on would find the id in the counters,
+    // fail to insert its row, and give back the other call's charge (a looser window).
+    if (await findReservation(db, parameters.reservationId)) return replayed();
     return await reserveClaimed(parameters);
   } finally {
     await cache.delete(claimKey).catch(() => undefined);
@@ -95,7 +106,15 @@ async function reserveClaimed(
   if (status !== 1 && status !== 2)
     throw new WindowReservationBusyError(`Windows of ${subject} could not be seeded; retry`);
   try {
-    await db.insertInto("policy_reservations").values(reservationValues(parameters)).execute();
+    const inserted = await db
+      .insertInto("policy_reservations")
+      .values(reservationValues(parameters))
+      .onConflict((oc) => oc.column("id").doNothing())
+      .returning("id")
+      .executeTakeFirst();
+    // Recorded by a call whose claim outlived its TTL: the counters hold this id once (the script
+    // adds an id only once), and the row that owns it is there, so leave both as they are.
+    if (!inserted) return replayed();
   } catch (error) {
     // No durable record, so the counters must not keep it either: stricter is fine, looser is not.
     await cache

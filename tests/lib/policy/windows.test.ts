@@ -160,6 +160,32 @@ describe.each(backends)("reserveWindows ($name)", (backend) => {
     },
   );
 
+  test.skipIf(skip || !backend.needsRedis)(
+    "behavior: a call that gets the claim just after another recorded the same id replays it, and the window keeps that charge",
+    async () => {
+      // The interleaving the claim alone let through: both calls find no row; the first reserves,
+      // writes its row and lets go of the claim; only then does the second ask for it.
+      const subject = newSubject();
+      const parameters = {
+        ...base(subject, [{ period: "hour", maxCount: 2 }]),
+        reservationId: `${subject}:0`,
+      };
+      const cache = claimAfterRelease(backend.cache());
+      const results = await Promise.all([
+        reserveWindows({ ...parameters, cache }),
+        reserveWindows({ ...parameters, cache }),
+      ]);
+      expect(results.map((r) => r.reserved && r.replayed).sort()).toEqual([false, true]);
+      // The first reservation still counts: one more fits in the window of 2, then none.
+      expect(
+        (await reserveWindows({ ...parameters, reservationId: `${subject}:1` })).reserved,
+      ).toBe(true);
+      expect(
+        (await reserveWindows({ ...parameters, reservationId: `${subject}:2` })).reserved,
+      ).toBe(false);
+    },
+  );
+
   test.skipIf(skip)(
     "behavior: the window rolls: reservations older than the period stop counting",
     async () => {
@@ -292,3 +318,34 @@ describe("reserveWindows on Redis after the counters are lost", () => {
     },
   );
 });
+
+/**
+ * The cache as it is, except that a second reservation claim is only asked for once the first
+ * claim has been let go of (deleted): a fixed order for the race between two calls on one id.
+ */
+function claimAfterRelease(cache: Cache): Cache {
+  let claims = 0;
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const isClaim = (key: string) => key.startsWith("policy:claim:");
+  return {
+    kind: cache.kind,
+    get: (key) => cache.get(key),
+    async set(key, value, options) {
+      if (isClaim(key) && options?.onlyIfAbsent && claims++ > 0) await released;
+      return cache.set(key, value, options);
+    },
+    async delete(...keys) {
+      await cache.delete(...keys);
+      if (keys.some(isClaim)) release();
+    },
+    increment: (key, options) => cache.increment(key, options),
+    reserve: (key, amount, limit, options) => cache.reserve(key, amount, limit, options),
+    release: (key, amount) => cache.release(key, amount),
+    runScript: (source, keys, args) => cache.runScript(source, keys, args),
+    ping: () => cache.ping(),
+    close: () => cache.close(),
+  };
+}
