@@ -6,9 +6,9 @@ import { processSingleton } from "../singleton.js";
 
 /**
  * Recent reads of API keys with their controls (role, policy, freezes, and the key_controls_version
- * they were read at), kept as the principal they were read into, so an accept can skip the key's database read (issue 17: one round trip of
- * three, each a wait on a busy database under a burst). Never the key itself: entries are named by
- * the key's stored hash.
+ * they were read at), kept as the principal they were read into, so an accept can skip the key's
+ * database read (issue 17: one round trip of three, each a wait on a busy database under a
+ * burst). Never the key itself: entries are named by the key's stored hash.
  *
  * A cached read only ever leads to an accept the database confirms: the run's insert fails unless
  * the version is still current (runs.controls_version), and a refusal decided on a cached read

@@ -111,28 +111,28 @@ function workflowCli(
  * A Node that runs `workflow web`: this one if it is ≥ 22.5, else Node 22 from the npm registry
  * (the `node` package, as README's `npx -p node@22` does; npm caches it after the first time).
  */
-let webNode: Promise<string> | undefined;
-function nodeForWebUi(): Promise<string> {
+let webNode: string | undefined;
+function nodeForWebUi(): string {
   const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
-  if (major > 22 || (major === 22 && minor >= 5)) return Promise.resolve(process.execPath);
-  webNode ??= new Promise((resolve, reject) => {
-    const fetched = spawnSync(
-      "npm",
-      ["exec", "--yes", "--package=node@22", "--", "node", "-p", "process.execPath"],
-      { cwd: root, encoding: "utf8", timeout: 240_000 },
-    );
-    const found = fetched.stdout.trim().split("\n").pop() ?? "";
-    if (fetched.status === 0 && found.startsWith("/")) resolve(found);
-    else reject(new Error(`no Node 22 from the npm registry: ${fetched.stderr || fetched.error}`));
-  });
-  return webNode;
+  if (major > 22 || (major === 22 && minor >= 5)) return process.execPath;
+  if (webNode) return webNode;
+  const fetched = spawnSync(
+    "npm",
+    ["exec", "--yes", "--package=node@22", "--", "node", "-p", "process.execPath"],
+    { cwd: root, encoding: "utf8", timeout: 240_000 },
+  );
+  const found = fetched.stdout.trim().split("\n").pop() ?? "";
+  if (fetched.status !== 0 || !found.startsWith("/"))
+    throw new Error(`no Node 22 from the npm registry: ${fetched.stderr || fetched.error}`);
+  webNode = found;
+  return found;
 }
 
 /** `workflow web --noBrowser` on a free port until `stop`; resolves once it is listening. */
 async function startWebUi(
   env: Record<string, string>,
 ): Promise<{ url: string; stop(): void; output(): string }> {
-  const node = await nodeForWebUi();
+  const node = nodeForWebUi();
   const port = await freePort();
   const { child, output } = spawnWorkflowCli(
     ["web", "--noBrowser", `--webPort=${port}`],

@@ -46,9 +46,10 @@ export async function reserveWindowsWithScript(
   const claimKey = `policy:claim:${parameters.reservationId}`;
   const deadline = Date.now() + CLAIM_WAIT_MS;
   for (let attempt = 1; ; attempt++) {
-    if (await findReservation(db, parameters.reservationId)) return replayed();
     if (await cache.set(claimKey, "1", { onlyIfAbsent: true, ttlSeconds: CLAIM_TTL_SECONDS }))
       break;
+    // Held by another call: done once that call's row is there (a retry of a finished one too).
+    if (await findReservation(db, parameters.reservationId)) return replayed();
     if (Date.now() > deadline)
       throw new WindowReservationBusyError(
         `Reservation ${parameters.reservationId} is held by another call; retry`,
@@ -56,9 +57,9 @@ export async function reserveWindowsWithScript(
     await new Promise((resolve) => setTimeout(resolve, Math.min(10 * attempt, 200)));
   }
   try {
-    // The call that held the claim before this one may have written its row after the read above
-    // and then let go: read again under the claim. Going on would find the id in the counters,
-    // fail to insert its row, and give back the other call's charge (a looser window).
+    // Read under the claim: a call that held it before this one may have written its row and let
+    // go. Going on would find the id in the counters, fail to insert its row, and give back the
+    // other call's charge (a looser window).
     if (await findReservation(db, parameters.reservationId)) return replayed();
     return await reserveClaimed(parameters);
   } finally {
