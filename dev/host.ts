@@ -3,6 +3,8 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
+import { getConfig } from "../lib/config.js";
+import { loseFirstContinuation } from "../lib/faults/loseContinuation.js";
 import { errorResponse, json } from "../lib/http/index.js";
 import { log } from "../lib/log.js";
 import { preflight } from "../lib/security/cors.js";
@@ -145,6 +147,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
   if (options.directQueue !== false) {
     registerInProcessHandlers(world, { flow: deliverFlow, step: deliverStep });
   }
+  if (getConfig().PAYGENT_FAULT === "lose-continuation") loseFirstContinuation(world);
   await world.start?.();
 
   const timers = (options.intervals ?? []).map((task) => {

@@ -1,9 +1,7 @@
-import { spawnSync } from "node:child_process";
-import path from "node:path";
 import { type Address, createPublicClient, erc20Abi, http } from "viem";
 import { afterAll, describe, expect, it } from "vitest";
-import { createScratchDatabase } from "../helpers/db.js";
 import { type HostProcess, restartableHostData, startHostProcess } from "../helpers/host.js";
+import { createPostgresWorld } from "../helpers/postgresWorld.js";
 import { execute, waitForRun } from "../helpers/runs.js";
 
 /**
@@ -14,7 +12,6 @@ import { execute, waitForRun } from "../helpers/runs.js";
  * restarts every run reaches its end exactly once: one payment, one transfer, one swap, on chain and
  * in the database. Run on the embedded default (PGlite + local world) and on the Postgres world.
  */
-const root = path.resolve(import.meta.dirname, "../..");
 // Not an anvil account: none of the fixtures (merchant, facilitator, agent) ever touch it.
 const recipient = "0x1111111111111111111111111111111111111111" as Address;
 const cleanups: (() => Promise<void>)[] = [];
@@ -33,28 +30,12 @@ const worlds: WorldSetup[] = [
   {
     name: "Postgres world",
     env: async () => {
-      const scratch = await createScratchDatabase("paygent_world");
-      cleanups.push(() => scratch.drop());
-      const env = {
-        DATABASE_URL: scratch.url,
-        WORKFLOW_TARGET_WORLD: "@workflow/world-postgres",
-        WORKFLOW_POSTGRES_URL: scratch.url,
-        // Jobs the killed hosts had locked are released after 15 s (default 300 s).
+      // Jobs the killed hosts had locked are released after 15 s (default 300 s).
+      const world = await createPostgresWorld("paygent_world", {
         WORKFLOW_POSTGRES_RECLAIM_SECONDS: "15",
-      };
-      // The project's own setup script bootstraps the workflow schema and the app's migrations.
-      const setup = spawnSync(
-        process.execPath,
-        [path.join(root, "node_modules/tsx/dist/cli.mjs"), "dev/setupPostgres.ts"],
-        {
-          cwd: root,
-          env: { ...process.env, ...env, LOG_LEVEL: "warn" },
-          encoding: "utf8",
-        },
-      );
-      if (setup.status !== 0)
-        throw new Error(`setup:postgres failed:\n${setup.stdout}${setup.stderr}`);
-      return env;
+      });
+      cleanups.push(world.drop);
+      return world.env;
     },
   },
 ];

@@ -1,18 +1,16 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { createScratchDatabase } from "../helpers/db.js";
 import { freePort } from "../helpers/devnet.js";
 import { disposeHostData, type HostProcess, startHostProcess } from "../helpers/host.js";
+import { createPostgresWorld } from "../helpers/postgresWorld.js";
 import { execute, waitForRun } from "../helpers/runs.js";
 
 /**
  * Self-hosting on the Postgres world with two host processes sharing the work: a run started on
  * host A, waiting for approval when A is SIGKILLed, is approved through host B and completes there.
  */
-const root = path.resolve(import.meta.dirname, "../..");
 const cleanups: (() => Promise<void>)[] = [];
 
 afterAll(async () => {
@@ -20,31 +18,20 @@ afterAll(async () => {
 });
 
 it("behavior: a run started on one host completes on the other after the first is killed", async () => {
-  const scratch = await createScratchDatabase("paygent_world");
-  cleanups.push(() => scratch.drop());
+  // A may die while it holds the run's queue job: B releases it after 15 s (default 300 s).
+  const world = await createPostgresWorld("paygent_world", {
+    WORKFLOW_POSTGRES_RECLAIM_SECONDS: "15",
+  });
+  cleanups.push(world.drop);
   const shared = mkdtempSync(path.join(tmpdir(), "paygent-shared-"));
   cleanups.push(() => disposeHostData(shared));
   const devnetPort = await freePort();
   const env = {
-    DATABASE_URL: scratch.url,
-    WORKFLOW_TARGET_WORLD: "@workflow/world-postgres",
-    WORKFLOW_POSTGRES_URL: scratch.url,
-    // A may die while it holds the run's queue job: B releases it after 15 s (default 300 s).
-    WORKFLOW_POSTGRES_RECLAIM_SECONDS: "15",
+    ...world.env,
     // One devnet for both hosts: the second finds the first's anvil through the shared state dir.
     DEVNET_STATE_DIR: path.join(shared, "devnet"),
     RATE_LIMIT_PER_MINUTE: "100000",
   };
-  const setup = spawnSync(
-    process.execPath,
-    [path.join(root, "node_modules/tsx/dist/cli.mjs"), "dev/setupPostgres.ts"],
-    {
-      cwd: root,
-      env: { ...process.env, ...env, LOG_LEVEL: "warn" },
-      encoding: "utf8",
-    },
-  );
-  expect(setup.status, setup.stdout + setup.stderr).toBe(0);
 
   const hostA: HostProcess = await startHostProcess({ devnetPort, env });
   cleanups.push(() => disposeHostData(hostA.dataDir));

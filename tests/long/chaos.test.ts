@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -9,6 +8,7 @@ import { auditBooks, seededRandom, settleRuns } from "../helpers/chainBooks.js";
 import { createScratchDatabase } from "../helpers/db.js";
 import { freePort, startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
 import { disposeHostData, type HostProcess, startHostProcess } from "../helpers/host.js";
+import { createPostgresWorld } from "../helpers/postgresWorld.js";
 import { type RpcFaultProxy, startRpcFaultProxy } from "../helpers/rpcFaultProxy.js";
 
 /**
@@ -38,17 +38,6 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The Postgres world's schema and the app's migrations, as `npm run setup:postgres` makes them. */
-function setUpPostgresWorld(env: Record<string, string>): void {
-  const root = path.resolve(import.meta.dirname, "../..");
-  const setup = spawnSync(
-    process.execPath,
-    [path.join(root, "node_modules/tsx/dist/cli.mjs"), "dev/setupPostgres.ts"],
-    { cwd: root, env: { ...process.env, ...env }, encoding: "utf8" },
-  );
-  if (setup.status !== 0) throw new Error(`setup:postgres failed:\n${setup.stdout}${setup.stderr}`);
-}
-
 /** The workflow worlds the chaos run is repeated on: the local world, and the Postgres world. */
 const worlds = ["local", "postgres"] as const;
 
@@ -61,23 +50,21 @@ describe.each(worlds)(
       cleanups.push(() => devnet.stop());
       const proxy: RpcFaultProxy = await startRpcFaultProxy({ target: devnet.rpcUrl });
       cleanups.push(() => proxy.stop());
-      const scratch = await createScratchDatabase(`paygent_chaos_${world}`);
-      cleanups.push(() => scratch.drop());
+      // The app's tables, and on the Postgres world its queue and run state, in one scratch database.
+      const scratch =
+        world === "postgres"
+          ? await createPostgresWorld(`paygent_chaos_${world}`)
+          : await createScratchDatabase(`paygent_chaos_${world}`).then((database) => ({
+              env: { DATABASE_URL: database.url },
+              drop: () => database.drop(),
+            }));
+      cleanups.push(scratch.drop);
       const dataDir = mkdtempSync(path.join(tmpdir(), "paygent-chaos-"));
       cleanups.push(() => disposeHostData(dataDir));
 
       const base = { dataDir, port: await freePort(), devnetPort: await freePort() };
-      const worldEnv: Record<string, string> =
-        world === "postgres"
-          ? {
-              WORKFLOW_TARGET_WORLD: "@workflow/world-postgres",
-              WORKFLOW_POSTGRES_URL: scratch.url,
-            }
-          : {};
-      if (world === "postgres") setUpPostgresWorld({ ...worldEnv, DATABASE_URL: scratch.url });
       const env = {
-        ...worldEnv,
-        DATABASE_URL: scratch.url,
+        ...scratch.env,
         RPC_URL: proxy.url,
         RATE_LIMIT_PER_MINUTE: "100000",
         PAYGENT_DEFAULT_POLICY: JSON.stringify({
@@ -233,7 +220,7 @@ describe.each(worlds)(
       expect(audit.usdcPaid).toBeGreaterThan(0n);
 
       // No command paid twice: at most one settled payment per run, and each run's books agree.
-      const db = new pg.Client({ connectionString: scratch.url });
+      const db = new pg.Client({ connectionString: scratch.env.DATABASE_URL });
       await db.connect();
       try {
         const doubles = await db.query(

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import { getChainContext } from "../../chain/clients.js";
+import { getConfig } from "../../config.js";
 import type { Database } from "../../db/database.js";
 import { deliverDueNotifications } from "../../notifications/index.js";
 import { resolveUnknownPayments } from "../../x402/resolveUnknownPayments.js";
@@ -8,6 +9,7 @@ import { finishEndedRuns } from "./finishEndedRuns.js";
 import { reconcileApprovals } from "./reconcileApprovals.js";
 import { reconcileChainWaits } from "./reconcileChainWaits.js";
 import { reconcilePaymentWaits } from "./reconcilePaymentWaits.js";
+import { resumeStalledRuns } from "./resumeStalledRuns.js";
 import { wakePaymentWait } from "./wakePaymentWait.js";
 import { watchChain } from "./watchChain.js";
 
@@ -19,6 +21,10 @@ export async function runBackgroundChecks(db: Kysely<Database>) {
   const chainWaitsWoken = await reconcileChainWaits(db);
   // Rows whose workflow ended without finishing them (retries spent, a crash for good).
   const endedRuns = await finishEndedRuns(db);
+  // Runs whose workflow continuation was lost (nothing in flight, nothing to wait on).
+  const stalledRuns = await resumeStalledRuns(db, {
+    quietMs: getConfig().STALLED_RUN_SECONDS * 1000,
+  });
   // Signed outbound webhooks (issue 13): due deliveries and retries with backoff.
   const notifications = await deliverDueNotifications(db);
   // hostile (issue 14): unknown payments resolved from the chain, booked, and their runs woken.
@@ -38,6 +44,7 @@ export async function runBackgroundChecks(db: Kysely<Database>) {
     orphansStarted,
     chainWaitsWoken,
     endedRuns,
+    stalledRuns,
     notifications,
     payments,
     paymentWaitsWoken,

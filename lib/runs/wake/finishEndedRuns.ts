@@ -4,6 +4,7 @@ import { log } from "../../log.js";
 import { endSubscription } from "../../subscriptions/renewal/endSubscription.js";
 import { stepEvidence } from "../execute/stepEvidence.js";
 import { failRun } from "../runState.js";
+import { listQuietRuns } from "./listQuietRuns.js";
 import { resolveHeldSpends, resolveRunSpends } from "./resolveHeldSpends.js";
 import { readWorkflowRun, type WorkflowRunState } from "./workflowStatus.js";
 
@@ -37,18 +38,14 @@ export async function finishEndedRuns(
 ): Promise<FinishEndedRunsResult> {
   const limit = options.limit ?? 25;
   const cutoff = new Date(Date.now() - (options.quietMs ?? 2000));
-  const rows = await db
-    .selectFrom("runs")
-    .select(["id", "workflow_run_id"])
-    .where("status", "in", activeStatuses)
-    .where("workflow_run_id", "is not", null)
-    .where("workflow_run_id", "not like", "starting:%")
-    .where("updated_at", "<", cutoff)
-    .where("id", ">", cursor)
-    .orderBy("id")
-    .limit(limit)
-    .execute();
-  cursor = rows.length < limit ? "" : rows.at(-1)!.id;
+  const page = await listQuietRuns(db, {
+    statuses: activeStatuses,
+    before: cutoff,
+    after: cursor,
+    limit,
+  });
+  cursor = page.next;
+  const rows = page.runs;
 
   const result: FinishEndedRunsResult = {
     checked: rows.length,
@@ -57,7 +54,7 @@ export async function finishEndedRuns(
     released: 0,
   };
   for (const row of rows) {
-    const workflow = await readWorkflowRun(row.workflow_run_id!);
+    const workflow = await readWorkflowRun(row.workflowRunId);
     if (!workflow || workflow.status === "pending" || workflow.status === "running") continue;
     try {
       if (await finishRow(db, row.id, workflow)) result.finished++;
