@@ -95,6 +95,21 @@ async function main(): Promise<void> {
       );
     intervals.push({ name: "local world event pruning", everyMs: 2000, run: prune });
   }
+  if (databaseDriverFor(config) === "pglite" && config.PGLITE_VACUUM_SECONDS > 0) {
+    // PGlite has no autovacuum: without this, every update's dead row stays and nothing is analyzed.
+    const { vacuumEmbedded } = await import("../lib/db/vacuumEmbedded.js");
+    const vacuum = async () => {
+      const done = await vacuumEmbedded(db);
+      if (done.length > 0) log.debug("vacuumed the embedded database", { tables: done });
+    };
+    // Once now, for a database an earlier host left unvacuumed, without holding up the start.
+    void vacuum().catch((error: unknown) => log.warn("embedded database vacuum failed", { error }));
+    intervals.push({
+      name: "embedded database vacuum",
+      everyMs: config.PGLITE_VACUUM_SECONDS * 1000,
+      run: vacuum,
+    });
+  }
   if (config.WORKFLOW_TARGET_WORLD === "@workflow/world-postgres" && config.WORKFLOW_POSTGRES_URL) {
     // Jobs a killed host had locked would otherwise wait graphile-worker's 4-hour stale-lock timeout.
     const { createWorldPool, reclaimStaleJobs } = await import("../lib/world/reclaimStaleJobs.js");

@@ -57,6 +57,11 @@ const envSchema = z.object({
   /** Forces a driver for DATABASE_URL (e.g. "neon" for a Neon-compatible proxy on another host). */
   DATABASE_DRIVER: z.enum(["neon", "pg"]).optional(),
   PGLITE_DATA_DIR: z.string().default(".data/pglite"),
+  /**
+   * How often the local host vacuums and analyzes the embedded database's tables that need it
+   * (PGlite runs no autovacuum; see lib/db/vacuumEmbedded.ts); 0 turns it off.
+   */
+  PGLITE_VACUUM_SECONDS: z.coerce.number().int().min(0).default(60),
 
   // Cache: Upstash REST (either naming), then REDIS_URL, else in memory.
   UPSTASH_REDIS_REST_URL: url("UPSTASH_REDIS_REST_URL"),
