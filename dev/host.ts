@@ -4,7 +4,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { getConfig } from "../lib/config.js";
-import { loseFirstContinuation } from "../lib/faults/loseContinuation.js";
+import { loseQueueMessage } from "../lib/faults/loseQueueMessage.js";
 import { errorResponse, json } from "../lib/http/index.js";
 import { log } from "../lib/log.js";
 import { preflight } from "../lib/security/cors.js";
@@ -147,7 +147,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
   if (options.directQueue !== false) {
     registerInProcessHandlers(world, { flow: deliverFlow, step: deliverStep });
   }
-  if (getConfig().PAYGENT_FAULT === "lose-continuation") loseFirstContinuation(world);
+  const fault = getConfig().PAYGENT_FAULT;
+  if (fault === "lose-continuation" || fault === "lose-step-job") loseQueueMessage(world, fault);
   await world.start?.();
 
   const timers = (options.intervals ?? []).map((task) => {

@@ -77,8 +77,9 @@ const envSchema = z.object({
   /** Postgres world: release queue jobs locked longer than this by a worker that died (graphile waits 4 h). */
   WORKFLOW_POSTGRES_RECLAIM_SECONDS: positiveInt(300),
   /**
-   * A running run whose workflow has been owed an invocation this long (its continuation was lost)
-   * is queued again by the background checks (lib/runs/wake/resumeStalledRuns.ts); 0 turns it off.
+   * A running run whose workflow has been owed its next turn this long (a continuation or a step
+   * job was lost) is queued again by the background checks (lib/runs/wake/resumeStalledRuns.ts);
+   * 0 turns it off.
    */
   STALLED_RUN_SECONDS: z.coerce.number().int().min(0).default(30),
 
@@ -105,11 +106,20 @@ const envSchema = z.object({
    * (settled on chain, not yet recorded); "after-action" right after an action is recorded, before
    * its step returns to the workflow (between two steps); "after-accept" once a command's 202 is
    * answered, before its workflow is started (the outbox accept's crash window); "after-decision"
-   * once an approval's decision is stored and answered, before its run is woken. Not a kill:
-   * "lose-continuation" makes the world drop the first workflow continuation it is asked to queue.
+   * once an approval's decision is stored and answered, before its run is woken. Not kills:
+   * "lose-continuation" and "lose-step-job" make the world drop the first workflow continuation,
+   * or the first step job, it is asked to queue (lib/faults/loseQueueMessage.ts).
    */
   PAYGENT_FAULT: z
-    .enum(["after-settle", "after-action", "after-accept", "after-decision", "lose-continuation", ""])
+    .enum([
+      "after-settle",
+      "after-action",
+      "after-accept",
+      "after-decision",
+      "lose-continuation",
+      "lose-step-job",
+      "",
+    ])
     .optional(),
 
   // Language model (optional; the grammar works without one).

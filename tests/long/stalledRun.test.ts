@@ -4,24 +4,30 @@ import { createPostgresWorld } from "../helpers/postgresWorld.js";
 import { execute, waitForRun } from "../helpers/runs.js";
 
 /**
- * A step's outcome is recorded before the world is asked to run the workflow on. If that request
- * is lost (a host killed between the two, a queue job dropped for good), the run has a completed
- * step, nothing in flight and nothing to wait on: without a guard it stays `running` forever. The
- * host here drops the first continuation it queues (PAYGENT_FAULT=lose-continuation), so a balance
- * command stops after its parse step; the background checks' stalled-run guard
- * (resumeStalledRuns) must queue the workflow again, and the run completes with each step once.
- * Run on the local world and on the Postgres world.
+ * A step's outcome is recorded before the world is asked to run the workflow on, and a step is
+ * created before its job is queued. If that message is lost (a host killed between the two, a
+ * queue job dropped for good), the run has nothing in flight and nothing to wait on: without a
+ * guard it stays `running` forever. The host here loses one queue message (PAYGENT_FAULT): the
+ * first continuation (the run stops after its parse step) or the first step job (its parse step
+ * is created and never starts). The background checks' stalled-run guard (resumeStalledRuns) must
+ * queue the workflow again, and the balance command completes with its balance step once.
+ * Each on the local world and on the Postgres world.
  */
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
 });
 
-const worlds = ["local", "postgres"] as const;
+const cases = [
+  { world: "local", fault: "lose-continuation" },
+  { world: "local", fault: "lose-step-job" },
+  { world: "postgres", fault: "lose-continuation" },
+  { world: "postgres", fault: "lose-step-job" },
+] as const;
 
-describe.each(worlds)(
-  "behavior: a run whose continuation was lost is resumed (%s world)",
-  (world) => {
+describe.each(cases)(
+  "behavior: a run whose queue message was lost is resumed ($world world, $fault)",
+  ({ world, fault }) => {
     it("the stalled-run guard queues the workflow again and the run completes", async () => {
       const { base, dispose } = await restartableHostData("stalled-run");
       cleanups.push(dispose);
@@ -33,7 +39,7 @@ describe.each(worlds)(
       }
       const host = await startHostProcess({
         ...base,
-        env: { ...worldEnv, PAYGENT_FAULT: "lose-continuation", STALLED_RUN_SECONDS: "3" },
+        env: { ...worldEnv, PAYGENT_FAULT: fault, STALLED_RUN_SECONDS: "3" },
       });
       cleanups.push(() => host.stop());
 
@@ -45,7 +51,7 @@ describe.each(worlds)(
         60_000,
       );
       const output = host.output();
-      expect(output).toContain("dropping a workflow continuation");
+      expect(output).toContain("fault injection: dropping a queue message");
       expect(output).toContain("resumed a stalled run");
       expect(run.status, JSON.stringify(run.error)).toBe("completed");
       const balances = run.steps.filter((step: { action: string }) => step.action === "balance");

@@ -7,21 +7,38 @@ import { log } from "../../log.js";
 import { listQuietRuns } from "./listQuietRuns.js";
 
 /**
- * The newest event of a run after which the world owes the run a flow invocation: the workflow
- * has not begun, or has something new to read (a step's outcome, a hook's payload, a timer that
- * fired, a hook conflict to retry). Every other event is written by the flow itself as it
- * suspends (a step, hook or timer created), so what comes next is owed by a step's job, a hook
- * or a timer, whose own recovery (stale-lock reclaim, the wake reconcilers, the timer) applies.
+ * From when a run whose newest workflow event is `event` is owed a flow invocation, or undefined
+ * when something else is owed the next move:
+ * - a step started: the step is in flight (a killed worker's job is reclaimed, or re-run by the
+ *   next host's start);
+ * - a hook created: the run waits on it (the approval and event reconcilers wake it);
+ * - the run ended: finishEndedRuns reads it.
+ * A timer is owed from its `resumeAt`, a step's retry from its `retryAfter`. Every other event
+ * either leaves the workflow something new to read (a step's outcome, a hook's payload, a timer
+ * that fired) or was written just before a queue message (a step created, the run created), so
+ * from its own time on, the world owes the run its next turn.
  */
-const owesFlowInvocation: ReadonlySet<Event["eventType"]> = new Set([
-  "run_created",
-  "run_started",
-  "step_completed",
-  "step_failed",
-  "hook_received",
-  "hook_conflict",
-  "wait_completed",
-]);
+function owedSince(event: Event): Date | undefined {
+  switch (event.eventType) {
+    case "step_started":
+    case "hook_created":
+    case "run_completed":
+    case "run_failed":
+    case "run_cancelled":
+      return undefined;
+    case "wait_created":
+      return asDate(event.eventData.resumeAt);
+    case "step_retrying":
+      return asDate(event.eventData.retryAfter ?? event.createdAt);
+    default:
+      return asDate(event.createdAt);
+  }
+}
+
+/** A world may hand a stored time back as a Date or as its ISO string. */
+function asDate(value: Date | string): Date {
+  return value instanceof Date ? value : new Date(value);
+}
 
 /** What one pass did. */
 export interface ResumeStalledRunsResult {
@@ -36,12 +53,15 @@ let cursor = "";
 let lastPassAt = 0;
 
 /**
- * Safety net for a lost workflow continuation. A step's outcome is written before the world is
- * asked to run the workflow on; if that request is lost (a host killed between the two, a queue
- * job dropped for good), the run would stay `running` with nothing in flight and nothing named
- * to wait on. Found by the run's newest workflow event: one that owes a flow invocation
- * (owesFlowInvocation) and is older than `quietMs`. Such a run is queued again; a workflow
- * replays its event log deterministically, so a duplicate invocation only repeats the replay.
+ * Safety net for a lost queue message. A step's outcome is written before the world is asked to
+ * run the workflow on, and a step is created before its job is queued; if that message is lost (a
+ * host killed between the two, a queue job dropped for good after its delivery attempts), the run
+ * would stay `running` with nothing in flight and nothing named to wait on. Found by the run's
+ * newest workflow event: one after which the run has been owed its next turn (owedSince) for
+ * longer than `quietMs`. Such a run's workflow is queued again: it replays its event log
+ * deterministically and queues again what it is waiting for (a step's job, under the step's own
+ * key, so a job still queued is replaced, not doubled), so a duplicate invocation only repeats
+ * the replay.
  *
  * Only rows in `running`: waiting ones are the approval and event reconcilers' (they resume the
  * hook, which queues the workflow). A pass runs at most every `quietMs / 2` and reads at most
@@ -71,19 +91,19 @@ export async function resumeStalledRuns(
       const newest = await world.events.list({
         runId: workflowRunId,
         pagination: { limit: 1, sortOrder: "desc" },
-        resolveData: "none",
+        resolveData: "all",
       });
       result.checked++;
       const event = newest.data[0];
-      if (!event || !owesFlowInvocation.has(event.eventType)) continue;
-      if (event.createdAt.getTime() > cutoff.getTime()) continue;
+      const since = event && owedSince(event);
+      if (!since || since.getTime() > cutoff.getTime()) continue;
       await reenqueueRun(world, workflowRunId);
       result.resumed.push(id);
       log.warn("resumed a stalled run: its workflow was owed an invocation", {
         runId: id,
         workflowRunId,
         after: event.eventType,
-        quietSeconds: Math.round((now.getTime() - event.createdAt.getTime()) / 1000),
+        owedForSeconds: Math.round((now.getTime() - since.getTime()) / 1000),
       });
     } catch (error) {
       // One run the world cannot answer for now must not hold up the others; the next pass retries.
