@@ -30,6 +30,7 @@ const COMMANDS = 50;
 const KILLS = 5;
 const SESSION_BUDGET = 3_500_000n; // 3.5 USDC
 const POLICY_DAY_USD = "4";
+const MIN_FAULT_WINDOWS = 5;
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -100,12 +101,13 @@ describe.each(worlds)(
       const sessionId = (created.body.session ?? created.body).id as string;
       const resource = `${host.url}/api/demo/market-data`;
 
-      // Faults on a seeded schedule for as long as the commands go on (paused during start-ups).
+      // Faults on a seeded schedule for as long as the commands go on (paused during start-ups),
+      // and on until at least MIN_FAULT_WINDOWS opened: a fast submission must not skip them.
       let submitting = true;
       let faultWindows = 0;
       const faultRandom = seededRandom(SEED + 1);
       const faults = (async () => {
-        while (submitting) {
+        while (submitting || faultWindows < MIN_FAULT_WINDOWS) {
           const pick = faultRandom();
           const ms = 300 + Math.floor(faultRandom() * 1500);
           if (faulting && pick < 0.6) {
@@ -171,7 +173,7 @@ describe.each(worlds)(
       await faults;
       expect(kills).toBe(KILLS);
       // How many requests a window catches depends on the load; that windows opened does not.
-      expect(faultWindows).toBeGreaterThanOrEqual(5);
+      expect(faultWindows).toBeGreaterThanOrEqual(MIN_FAULT_WINDOWS);
       expect(proxy.stats.failed + proxy.stats.dropped + proxy.stats.stalled).toBeGreaterThan(0);
 
       // Healed and up: retries, the restart's resumption and the reconciler finish every run.
@@ -204,6 +206,8 @@ describe.each(worlds)(
           // Repairs after the kills (lib/world/repairLocalStepLocks.ts) and facilitator checks the
           // host survived (isAbandonedAssetCheck): how often the fixed defects came up in this run.
           stepLocksRepaired: mentions("removed step locks"),
+          // Runs the stalled-run guard queued again (a continuation or step job the kills lost).
+          stalledRunsResumed: mentions("resumed a stalled run"),
           abandonedAssetChecks: mentions("abandoned asset check"),
           faults: proxy.stats,
           runs: audit.runStatuses,
