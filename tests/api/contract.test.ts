@@ -328,6 +328,9 @@ describe("openapi: what the host answers is what the document declares", () => {
       authorization: `Bearer ${cronSecret}`,
     });
     expect(cron.status).toBe(200);
+    // Every check ran and none failed (each is isolated: one failing is reported under `failed`).
+    expect(cron.body.failed).toEqual([]);
+    expect(cron.body).toHaveProperty("stalledRuns");
     const unauthenticated = await host.request("GET", "/api/keys", undefined, {
       authorization: "Bearer nope",
     });

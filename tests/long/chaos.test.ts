@@ -37,6 +37,18 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
 });
 
+/** How many runs the stalled-run guard resumed, by the newest workflow event they had. */
+function stuckAfter(outputs: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const output of outputs)
+    for (const line of output.split("\n")) {
+      if (!line.includes("resumed a stalled run")) continue;
+      const after = /"after":"(\w+)"/.exec(line)?.[1] ?? "unknown";
+      counts[after] = (counts[after] ?? 0) + 1;
+    }
+  return counts;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The workflow worlds the chaos run is repeated on: the local world, and the Postgres world. */
@@ -206,8 +218,9 @@ describe.each(worlds)(
           // Repairs after the kills (lib/world/repairLocalStepLocks.ts) and facilitator checks the
           // host survived (isAbandonedAssetCheck): how often the fixed defects came up in this run.
           stepLocksRepaired: mentions("removed step locks"),
-          // Runs the stalled-run guard queued again (a continuation or step job the kills lost).
-          stalledRunsResumed: mentions("resumed a stalled run"),
+          // Runs the stalled-run guard queued again (a continuation or step job the kills lost),
+          // by the workflow event they were stuck after.
+          stalledRunsResumed: stuckAfter(outputs),
           abandonedAssetChecks: mentions("abandoned asset check"),
           faults: proxy.stats,
           runs: audit.runStatuses,

@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import { getChainContext } from "../../chain/clients.js";
 import { getConfig } from "../../config.js";
 import type { Database } from "../../db/database.js";
+import { log } from "../../log.js";
 import { deliverDueNotifications } from "../../notifications/index.js";
 import { resolveUnknownPayments } from "../../x402/resolveUnknownPayments.js";
 import { startOrphanedRuns } from "../start/startOrphanedRuns.js";
@@ -13,40 +14,50 @@ import { resumeStalledRuns } from "./resumeStalledRuns.js";
 import { wakePaymentWait } from "./wakePaymentWait.js";
 import { watchChain } from "./watchChain.js";
 
-/** The periodic work: the chain watcher and the approval reconciler (cron on Vercel, an interval locally). */
-export async function runBackgroundChecks(db: Kysely<Database>) {
-  const chain = await watchChain(db);
-  const approvalsWoken = await reconcileApprovals(db);
-  const orphansStarted = await startOrphanedRuns(db);
-  const chainWaitsWoken = await reconcileChainWaits(db);
+/** The periodic checks, in order, each named by what it reports. */
+const checks: Record<string, (db: Kysely<Database>) => Promise<unknown>> = {
+  chain: watchChain,
+  approvalsWoken: (db) => reconcileApprovals(db),
+  orphansStarted: startOrphanedRuns,
+  chainWaitsWoken: reconcileChainWaits,
   // Rows whose workflow ended without finishing them (retries spent, a crash for good).
-  const endedRuns = await finishEndedRuns(db);
-  // Runs whose workflow continuation was lost (nothing in flight, nothing to wait on).
-  const stalledRuns = await resumeStalledRuns(db, {
-    quietMs: getConfig().STALLED_RUN_SECONDS * 1000,
-  });
+  endedRuns: (db) => finishEndedRuns(db),
+  // Runs whose workflow lost a queue message (nothing in flight, nothing to wait on).
+  stalledRuns: (db) => resumeStalledRuns(db, { quietMs: getConfig().STALLED_RUN_SECONDS * 1000 }),
   // Signed outbound webhooks (issue 13): due deliveries and retries with backoff.
-  const notifications = await deliverDueNotifications(db);
+  notifications: deliverDueNotifications,
   // hostile (issue 14): unknown payments resolved from the chain, booked, and their runs woken.
   // Orphaned sends are adopted only after 10 min, so a crashed step's own retry normally wins.
-  const context = getChainContext();
-  const payments = await resolveUnknownPayments({
-    db,
-    publicClient: context.publicClient,
-    chain: context,
-    staleAfterSeconds: 600,
-    onResolved: (payment) => wakePaymentWait(db, payment),
-  });
-  const paymentWaitsWoken = await reconcilePaymentWaits(db);
-  return {
-    chain,
-    approvalsWoken,
-    orphansStarted,
-    chainWaitsWoken,
-    endedRuns,
-    stalledRuns,
-    notifications,
-    payments,
-    paymentWaitsWoken,
-  };
+  payments: (db) => {
+    const context = getChainContext();
+    return resolveUnknownPayments({
+      db,
+      publicClient: context.publicClient,
+      chain: context,
+      staleAfterSeconds: 600,
+      onResolved: (payment) => wakePaymentWait(db, payment),
+    });
+  },
+  paymentWaitsWoken: reconcilePaymentWaits,
+};
+
+/**
+ * The periodic work (cron on Vercel, an interval locally): the chain watcher, the reconcilers and
+ * the safety nets, each reported under its name. One check that fails (an RPC outage stops the
+ * chain watcher) is logged and reported under `failed`, and the others still run: the checks
+ * that do not need the chain (lost approvals, orphaned and stalled runs) matter most during
+ * exactly such an outage.
+ */
+export async function runBackgroundChecks(db: Kysely<Database>): Promise<Record<string, unknown>> {
+  const results: Record<string, unknown> = {};
+  const failed: string[] = [];
+  for (const [name, check] of Object.entries(checks)) {
+    try {
+      results[name] = await check(db);
+    } catch (error) {
+      failed.push(name);
+      log.warn("a background check failed", { check: name, error });
+    }
+  }
+  return { ...results, failed };
 }
