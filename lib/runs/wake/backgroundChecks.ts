@@ -15,7 +15,7 @@ import { wakePaymentWait } from "./wakePaymentWait.js";
 import { watchChain } from "./watchChain.js";
 
 /** The periodic checks, in order, each named by what it reports. */
-const checks: Record<string, (db: Kysely<Database>) => Promise<unknown>> = {
+const checks: Record<string, BackgroundCheck> = {
   chain: watchChain,
   approvalsWoken: (db) => reconcileApprovals(db),
   orphansStarted: startOrphanedRuns,
@@ -41,17 +41,29 @@ const checks: Record<string, (db: Kysely<Database>) => Promise<unknown>> = {
   paymentWaitsWoken: reconcilePaymentWaits,
 };
 
+/** A named periodic check; its result is reported under its name. */
+export type BackgroundCheck = (db: Kysely<Database>) => Promise<unknown>;
+
 /**
  * The periodic work (cron on Vercel, an interval locally): the chain watcher, the reconcilers and
- * the safety nets, each reported under its name. One check that fails (an RPC outage stops the
- * chain watcher) is logged and reported under `failed`, and the others still run: the checks
- * that do not need the chain (lost approvals, orphaned and stalled runs) matter most during
- * exactly such an outage.
+ * the safety nets, each reported under its name (see runChecks).
  */
-export async function runBackgroundChecks(db: Kysely<Database>): Promise<Record<string, unknown>> {
+export function runBackgroundChecks(db: Kysely<Database>): Promise<Record<string, unknown>> {
+  return runChecks(db, checks);
+}
+
+/**
+ * Runs `toRun` in order, each on its own: one that fails (an RPC outage stops the chain watcher)
+ * is logged and listed under `failed`, and the others still run. The checks that do not need the
+ * chain (lost approvals, orphaned and stalled runs) matter most during exactly such an outage.
+ */
+export async function runChecks(
+  db: Kysely<Database>,
+  toRun: Record<string, BackgroundCheck>,
+): Promise<Record<string, unknown>> {
   const results: Record<string, unknown> = {};
   const failed: string[] = [];
-  for (const [name, check] of Object.entries(checks)) {
+  for (const [name, check] of Object.entries(toRun)) {
     try {
       results[name] = await check(db);
     } catch (error) {
