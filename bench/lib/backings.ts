@@ -1,7 +1,5 @@
-import { spawnSync } from "node:child_process";
-import path from "node:path";
-import { createScratchDatabase } from "../../tests/helpers/db.js";
 import { disposeHostData, type HostProcess, startHostProcess } from "../../tests/helpers/host.js";
+import { createHostDatabase } from "../../tests/helpers/postgresWorld.js";
 import { LOCAL_REDIS_URL } from "../../tests/helpers/services.js";
 
 /** What backs a host: the database, cache and workflow world. */
@@ -44,8 +42,6 @@ export function backingLabel(name: BackingName): string {
   const { base, mods } = parseBacking(name);
   return [baseLabels[base], ...mods.map((mod) => `${modifiers[mod].label} (${name})`)].join("; ");
 }
-
-const root = path.resolve(import.meta.dirname, "../..");
 
 /**
  * The backings to measure: `--backings=a,b` on the command line or BENCH_BACKINGS, else `fallback`
@@ -93,23 +89,12 @@ export async function prepareBacking(backing: BackingName): Promise<BenchData> {
   };
   for (const mod of mods) Object.assign(env, modifiers[mod].env);
   if (base === "embedded") return { backing, env };
-  const scratch = await createScratchDatabase("paygent_bench");
-  env.DATABASE_URL = scratch.url;
-  env.REDIS_URL = LOCAL_REDIS_URL;
-  if (base === "postgres-world") {
-    env.WORKFLOW_TARGET_WORLD = "@workflow/world-postgres";
-    env.WORKFLOW_POSTGRES_URL = scratch.url;
-    const setup = spawnSync(
-      process.execPath,
-      [path.join(root, "node_modules/tsx/dist/cli.mjs"), "dev/setupPostgres.ts"],
-      { cwd: root, env: { ...process.env, ...env }, encoding: "utf8" },
-    );
-    if (setup.status !== 0) {
-      await scratch.drop();
-      throw new Error(`setup:postgres failed:\n${setup.stdout}${setup.stderr}`);
-    }
-  }
-  return { backing, env, dropDatabase: scratch.drop };
+  const database = await createHostDatabase(
+    "paygent_bench",
+    base === "postgres-world" ? "postgres" : "local",
+  );
+  Object.assign(env, database.env, { REDIS_URL: LOCAL_REDIS_URL });
+  return { backing, env, dropDatabase: database.drop };
 }
 
 /** Starts a host on prepared data (the same data folder on every start after the first). */

@@ -4,7 +4,7 @@ import { createScratchDatabase } from "./db.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
-/** A host's environment for the Postgres world on a scratch database, and how to drop it. */
+/** A host's environment on a scratch database, and how to drop it. */
 export interface PostgresWorld {
   env: Record<string, string>;
   drop(): Promise<void>;
@@ -36,4 +36,18 @@ export async function createPostgresWorld(
     throw new Error(`setup:postgres failed:\n${setup.stdout}${setup.stderr}`);
   }
   return { env, drop: () => scratch.drop() };
+}
+
+/**
+ * A host's Postgres database on a scratch database: the app's tables only for the local world
+ * (the host migrates them at start), or with the Postgres world's queue and run state beside them
+ * (createPostgresWorld).
+ */
+export async function createHostDatabase(
+  name: string,
+  world: "local" | "postgres",
+): Promise<PostgresWorld> {
+  if (world === "postgres") return createPostgresWorld(name);
+  const scratch = await createScratchDatabase(name);
+  return { env: { DATABASE_URL: scratch.url }, drop: () => scratch.drop() };
 }

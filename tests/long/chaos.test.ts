@@ -5,10 +5,9 @@ import pg from "pg";
 import { type Address, createPublicClient, http } from "viem";
 import { afterAll, describe, expect, it } from "vitest";
 import { auditBooks, seededRandom, settleRuns } from "../helpers/chainBooks.js";
-import { createScratchDatabase } from "../helpers/db.js";
 import { freePort, startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
 import { disposeHostData, type HostProcess, startHostProcess } from "../helpers/host.js";
-import { createPostgresWorld } from "../helpers/postgresWorld.js";
+import { createHostDatabase } from "../helpers/postgresWorld.js";
 import { type RpcFaultProxy, startRpcFaultProxy } from "../helpers/rpcFaultProxy.js";
 
 /**
@@ -64,13 +63,7 @@ describe.each(worlds)(
       const proxy: RpcFaultProxy = await startRpcFaultProxy({ target: devnet.rpcUrl });
       cleanups.push(() => proxy.stop());
       // The app's tables, and on the Postgres world its queue and run state, in one scratch database.
-      const scratch =
-        world === "postgres"
-          ? await createPostgresWorld(`paygent_chaos_${world}`)
-          : await createScratchDatabase(`paygent_chaos_${world}`).then((database) => ({
-              env: { DATABASE_URL: database.url },
-              drop: () => database.drop(),
-            }));
+      const scratch = await createHostDatabase(`paygent_chaos_${world}`, world);
       cleanups.push(scratch.drop);
       const dataDir = mkdtempSync(path.join(tmpdir(), "paygent-chaos-"));
       cleanups.push(() => disposeHostData(dataDir));

@@ -2,9 +2,10 @@ import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { launchBrowser } from "../helpers/browser.js";
-import { createScratchDatabase, LOCAL_POSTGRES } from "../helpers/db.js";
+import { LOCAL_POSTGRES } from "../helpers/db.js";
 import { freePort } from "../helpers/devnet.js";
 import { disposeHostData, type HostProcess, startHostProcess } from "../helpers/host.js";
+import { createPostgresWorld } from "../helpers/postgresWorld.js";
 import { execute, waitForRun } from "../helpers/runs.js";
 import { requireService } from "../helpers/services.js";
 
@@ -48,20 +49,9 @@ const worlds: World[] = [
     name: "Postgres world",
     available: postgresUp,
     hostEnv: async () => {
-      const scratch = await createScratchDatabase("paygent_inspect");
-      cleanups.push(() => scratch.drop());
-      const env = {
-        DATABASE_URL: scratch.url,
-        WORKFLOW_TARGET_WORLD: "@workflow/world-postgres",
-        WORKFLOW_POSTGRES_URL: scratch.url,
-      };
-      const setup = spawnSync(
-        process.execPath,
-        [path.join(root, "node_modules/tsx/dist/cli.mjs"), "dev/setupPostgres.ts"],
-        { cwd: root, env: { ...process.env, ...env, LOG_LEVEL: "warn" }, encoding: "utf8" },
-      );
-      if (setup.status !== 0) throw new Error(`setup failed:\n${setup.stdout}${setup.stderr}`);
-      return env;
+      const postgres = await createPostgresWorld("paygent_inspect");
+      cleanups.push(postgres.drop);
+      return postgres.env;
     },
     // The runtime does not fall back to DATABASE_URL, and neither does the CLI.
     cliEnv: (host) => ({

@@ -14,14 +14,17 @@ import { resumeStalledRuns } from "./resumeStalledRuns.js";
 import { wakePaymentWait } from "./wakePaymentWait.js";
 import { watchChain } from "./watchChain.js";
 
+/** A named periodic check; its result is reported under its name. */
+export type BackgroundCheck = (db: Kysely<Database>) => Promise<unknown>;
+
 /** The periodic checks, in order, each named by what it reports. */
 const checks: Record<string, BackgroundCheck> = {
   chain: watchChain,
-  approvalsWoken: (db) => reconcileApprovals(db),
+  approvalsWoken: reconcileApprovals,
   orphansStarted: startOrphanedRuns,
   chainWaitsWoken: reconcileChainWaits,
   // Rows whose workflow ended without finishing them (retries spent, a crash for good).
-  endedRuns: (db) => finishEndedRuns(db),
+  endedRuns: finishEndedRuns,
   // Runs whose workflow lost a queue message (nothing in flight, nothing to wait on).
   stalledRuns: (db) => resumeStalledRuns(db, { quietMs: getConfig().STALLED_RUN_SECONDS * 1000 }),
   // Signed outbound webhooks (issue 13): due deliveries and retries with backoff.
@@ -40,9 +43,6 @@ const checks: Record<string, BackgroundCheck> = {
   },
   paymentWaitsWoken: reconcilePaymentWaits,
 };
-
-/** A named periodic check; its result is reported under its name. */
-export type BackgroundCheck = (db: Kysely<Database>) => Promise<unknown>;
 
 /**
  * The periodic work (cron on Vercel, an interval locally): the chain watcher, the reconcilers and

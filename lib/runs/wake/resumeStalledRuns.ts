@@ -69,10 +69,10 @@ let lastPassAt = 0;
  */
 export async function resumeStalledRuns(
   db: Kysely<Database>,
-  options: { quietMs: number; limit?: number; now?: Date },
+  options: { quietMs: number; limit?: number },
 ): Promise<ResumeStalledRunsResult> {
   const result: ResumeStalledRunsResult = { checked: 0, resumed: [] };
-  const now = options.now ?? new Date();
+  const now = new Date();
   if (options.quietMs <= 0 || now.getTime() - lastPassAt < options.quietMs / 2) return result;
   lastPassAt = now.getTime();
   const limit = options.limit ?? 25;
