@@ -42,6 +42,11 @@ export interface SendRecordedTransactionParameters {
   token?: string;
   amount?: bigint;
   details?: Record<string, unknown>;
+  /**
+   * Gas the estimate cannot see, added to the limit: work the mined block may do that the estimate's
+   * block did not (a swap's price-oracle writes; see swapExactIn). Unused gas is refunded.
+   */
+  unseenGas?: bigint;
 }
 
 /** A mined, successful transaction and its cost. */
@@ -130,9 +135,10 @@ export async function sendRecordedTransaction(
     } catch (error) {
       throw simulationError(parameters.action, error);
     }
-    // The estimate is taken at the latest block; the mined block can take a costlier path (a Uniswap
-    // pair's first swap in a new block also updates its price accumulators), so leave headroom.
-    if (prepared.gas !== undefined) prepared.gas = (prepared.gas * 13n) / 10n + 10_000n;
+    // The estimate runs against the pending block as the node sees it now; the block that mines the
+    // transaction can take a costlier path, so leave headroom, plus what the caller knows is unseen.
+    if (prepared.gas !== undefined)
+      prepared.gas = (prepared.gas * 13n) / 10n + 10_000n + (parameters.unseenGas ?? 0n);
     const rawTransaction = await walletClient.signTransaction(
       prepared as Parameters<typeof walletClient.signTransaction>[0],
     );

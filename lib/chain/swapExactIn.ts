@@ -26,6 +26,14 @@ import {
 } from "./sendRecordedTransaction.js";
 import { InvalidAmountError, toBaseUnits } from "./units.js";
 
+/**
+ * A VVS (Uniswap V2) pair's first trade in a later block than its last one writes both price
+ * accumulators, ~22,100 gas each when they are still zero. An estimate taken in the same second as
+ * the pair's last trade skips those writes, so the mined swap can run out of gas; measured on the
+ * devnet, a two-pair swap took 131,190 gas without the writes and 220,422 with them.
+ */
+const PAIR_ORACLE_GAS = 50_000n;
+
 export interface SwapExactInParameters {
   /** Idempotency key: the workflow step id. The approval (when needed) uses `${stepId}:approve`. */
   stepId: string;
@@ -229,6 +237,7 @@ export async function swapExactIn(
         token: tokenIn.symbol,
         amount: amountIn,
         details: { ...details },
+        unseenGas: PAIR_ORACLE_GAS * BigInt(path.length - 1),
       });
       row = sent.row;
       reused = sent.reused;

@@ -1,4 +1,15 @@
-import { erc20Abi, parseEther, parseUnits } from "viem";
+import {
+  createPublicClient,
+  createWalletClient,
+  custom,
+  erc20Abi,
+  type Hex,
+  http,
+  isAddressEqual,
+  parseEther,
+  parseTransaction,
+  parseUnits,
+} from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type ChainContext, createChainContext } from "../../../lib/chain/clients.js";
 import { quoteSwap } from "../../../lib/chain/quoteSwap.js";
@@ -139,5 +150,59 @@ describe("swapExactIn", () => {
         deadlineSeconds: 300,
       }),
     ).rejects.toMatchObject({ name: "InsufficientBalanceError" });
+  });
+
+  test("adversary: the block time moves between the estimate and the mining; the swap still has the gas", async () => {
+    // A fresh chain, so both pairs' price accumulators are still zero: the costliest first trade.
+    const fresh = await startTestDevnet();
+    try {
+      const base = createChainContext({ network: "devnet", rpcUrl: fresh.rpcUrl });
+      const rpc = (method: string, params: unknown[] = []) =>
+        base.publicClient.request({ method, params } as never);
+      // Every block keeps the deploy's timestamp, so the estimate sees no time pass since the pairs'
+      // last trade and skips the accumulator writes...
+      await rpc("anvil_setBlockTimestampInterval", [0]);
+      const node = http(fresh.rpcUrl)({ chain: base.chain });
+      const transport = custom({
+        async request({ method, params }) {
+          if (method === "eth_sendRawTransaction") {
+            const sent = parseTransaction((params as [Hex])[0]);
+            if (sent.to && isAddressEqual(sent.to, fresh.addresses.router)) {
+              // ...and the block that mines the swap is a minute later, so it does them.
+              const latest = await base.publicClient.getBlock();
+              await rpc("anvil_removeBlockTimestampInterval");
+              await rpc("evm_setNextBlockTimestamp", [Number(latest.timestamp) + 60]);
+            }
+          }
+          return node.request({ method, params } as never);
+        },
+      });
+      const context: ChainContext = {
+        ...base,
+        publicClient: createPublicClient({ chain: base.chain, transport, pollingInterval: 50 }),
+        walletClient: createWalletClient({
+          chain: base.chain,
+          transport,
+          account: base.account,
+          pollingInterval: 50,
+        }),
+      };
+      const result = await swapExactIn(context, db.db, {
+        stepId: "swap-late-block",
+        tokenIn: "VVS",
+        tokenOut: "USDC",
+        amountIn: parseEther("100000"),
+        slippageBps: 100,
+        deadlineSeconds: 300,
+      });
+      const receipt = await base.publicClient.getTransactionReceipt({ hash: result.hash });
+      const block = await base.publicClient.getBlock({ blockNumber: receipt.blockNumber });
+      const previous = await base.publicClient.getBlock({ blockNumber: receipt.blockNumber - 1n });
+      expect(block.timestamp - previous.timestamp).toBe(60n);
+      expect(receipt.status).toBe("success");
+      expect(BigInt(result.amountOut)).toBeGreaterThan(0n);
+    } finally {
+      await fresh.stop();
+    }
   });
 });
