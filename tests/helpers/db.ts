@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -118,6 +118,47 @@ function migratedPgliteSnapshot(): Promise<Uint8Array> {
     snapshot = undefined;
   });
   return snapshot;
+}
+
+let snapshotDir: Promise<string> | undefined;
+
+/**
+ * The migrated snapshot unpacked into a PGlite data directory on disk, once per schema, in the OS
+ * temp dir: a host started on a copy of it skips initdb and the migrations (~6 s of its start).
+ * Copy it (fs.cpSync) before the host starts; never open it in place.
+ */
+export function migratedPgliteDataDir(): Promise<string> {
+  snapshotDir ??= (async () => {
+    const dir = path.join(tmpdir(), `paygent-pglite-${schemaFingerprint()}.dir`);
+    if (existsSync(path.join(dir, "PG_VERSION"))) return dir;
+    const bytes = await migratedPgliteSnapshot();
+    // Unpack into a private folder, then rename, so a parallel worker never copies half a folder.
+    const partial = `${dir}.${process.pid}.partial`;
+    await rm(partial, { recursive: true, force: true });
+    const { PGlite } = await import("@electric-sql/pglite");
+    const pglite = await PGlite.create({
+      dataDir: partial,
+      loadDataDir: new Blob([new Uint8Array(bytes)]),
+    });
+    await pglite.close();
+    try {
+      await rename(partial, dir);
+    } catch (error) {
+      // Another worker renamed its copy first: use that one.
+      await rm(partial, { recursive: true, force: true });
+      if (!existsSync(path.join(dir, "PG_VERSION"))) throw error;
+    }
+    for (const name of await readdir(tmpdir())) {
+      if (/^paygent-pglite-[0-9a-f]{16}\.dir$/.test(name) && path.join(tmpdir(), name) !== dir) {
+        await rm(path.join(tmpdir(), name), { recursive: true, force: true });
+      }
+    }
+    return dir;
+  })();
+  snapshotDir.catch(() => {
+    snapshotDir = undefined;
+  });
+  return snapshotDir;
 }
 
 let neonBridge: Promise<NeonBridge> | undefined;

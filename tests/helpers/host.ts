@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { checkAnswer, type Observation, recordObservation } from "./apiContract.js";
-import { createScratchDatabase, LOCAL_POSTGRES } from "./db.js";
+import { createScratchDatabase, LOCAL_POSTGRES, migratedPgliteDataDir } from "./db.js";
 import { freePort } from "./devnet.js";
 import { ensureWorkflowBundles } from "./workflowBundles.js";
 
@@ -90,6 +90,11 @@ export async function startHostProcess(options: StartHostOptions = {}): Promise<
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...options.env,
   };
+  const pgliteDir = env.PGLITE_DATA_DIR!;
+  if (!env.DATABASE_URL && !existsSync(pgliteDir)) {
+    // A new embedded database starts as a copy of the migrated one (initdb costs ~6 s a host).
+    cpSync(await migratedPgliteDataDir(), pgliteDir, { recursive: true });
+  }
   let output = "";
   // tsx as a loader inside this one process: its CLI would fork a child that SIGKILL would orphan.
   const child = spawn(
