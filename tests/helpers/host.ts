@@ -91,8 +91,9 @@ export async function startHostProcess(options: StartHostOptions = {}): Promise<
     ...options.env,
   };
   const pgliteDir = env.PGLITE_DATA_DIR!;
-  if (!env.DATABASE_URL && !existsSync(pgliteDir)) {
+  if (!options.root && !env.DATABASE_URL && !existsSync(pgliteDir)) {
     // A new embedded database starts as a copy of the migrated one (initdb costs ~6 s a host).
+    // Not for another checkout (an earlier release): its migrations are not these.
     cpSync(await migratedPgliteDataDir(), pgliteDir, { recursive: true });
   }
   let output = "";
