@@ -105,12 +105,7 @@ function migratedPgliteSnapshot(): Promise<Uint8Array> {
       const partial = `${file}.${process.pid}.partial`;
       await writeFile(partial, bytes);
       await rename(partial, file);
-      // Snapshots of older schemas are 40 MB each and never read again.
-      for (const name of await readdir(tmpdir())) {
-        if (/^paygent-pglite-[0-9a-f]{16}\.tar$/.test(name) && path.join(tmpdir(), name) !== file) {
-          await rm(path.join(tmpdir(), name), { force: true });
-        }
-      }
+      await removeOlderSnapshots(".tar", file);
       return new Uint8Array(bytes);
     }
   })();
@@ -120,11 +115,20 @@ function migratedPgliteSnapshot(): Promise<Uint8Array> {
   return snapshot;
 }
 
+/** Snapshots of older schemas (40 MB each, as a tarball or a folder) are never read again. */
+async function removeOlderSnapshots(extension: ".tar" | ".dir", current: string): Promise<void> {
+  const pattern = new RegExp(`^paygent-pglite-[0-9a-f]{16}\\${extension}$`);
+  for (const name of await readdir(tmpdir())) {
+    const full = path.join(tmpdir(), name);
+    if (pattern.test(name) && full !== current) await rm(full, { recursive: true, force: true });
+  }
+}
+
 let snapshotDir: Promise<string> | undefined;
 
 /**
  * The migrated snapshot unpacked into a PGlite data directory on disk, once per schema, in the OS
- * temp dir: a host started on a copy of it skips initdb and the migrations (~6 s of its start).
+ * temp dir: a host started on a copy of it skips initdb and the migrations (~4 s of its start).
  * Copy it (fs.cpSync) before the host starts; never open it in place.
  */
 export function migratedPgliteDataDir(): Promise<string> {
@@ -148,11 +152,7 @@ export function migratedPgliteDataDir(): Promise<string> {
       await rm(partial, { recursive: true, force: true });
       if (!existsSync(path.join(dir, "PG_VERSION"))) throw error;
     }
-    for (const name of await readdir(tmpdir())) {
-      if (/^paygent-pglite-[0-9a-f]{16}\.dir$/.test(name) && path.join(tmpdir(), name) !== dir) {
-        await rm(path.join(tmpdir(), name), { recursive: true, force: true });
-      }
-    }
+    await removeOlderSnapshots(".dir", dir);
     return dir;
   })();
   snapshotDir.catch(() => {

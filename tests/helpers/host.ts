@@ -92,7 +92,8 @@ export async function startHostProcess(options: StartHostOptions = {}): Promise<
   };
   const pgliteDir = env.PGLITE_DATA_DIR!;
   if (!options.root && !env.DATABASE_URL && !existsSync(pgliteDir)) {
-    // A new embedded database starts as a copy of the migrated one (initdb costs ~6 s a host).
+    // A new embedded database starts as a copy of the migrated one (initdb and the migrations
+    // cost a host ~4 s).
     // Not for another checkout (an earlier release): its migrations are not these.
     cpSync(await migratedPgliteDataDir(), pgliteDir, { recursive: true });
   }
