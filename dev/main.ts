@@ -119,8 +119,14 @@ async function main(): Promise<void> {
     intervals.push({ name: "stale job reclaim", everyMs: 5000, run: reclaim });
   }
   if ((config.WORKFLOW_TARGET_WORLD ?? "local") === "local") {
-    // Before the world resumes runs: a host killed while ending a step leaves a lock that would
-    // refuse that step's outcome forever (see repairLocalStepLocks).
+    // Before the world resumes runs: an events folder that once held many more files than it does
+    // now slows every step's listing of it (see compactLocalEvents).
+    const { compactLocalEvents } = await import("../lib/world/compactLocalEvents.js");
+    const compacted = await compactLocalEvents(config.WORKFLOW_LOCAL_DATA_DIR);
+    if (compacted.compacted)
+      log.info("compacted the local world's events folder", { ...compacted });
+    // A host killed while ending a step leaves a lock that would refuse that step's outcome
+    // forever (see repairLocalStepLocks).
     const { repairLocalStepLocks } = await import("../lib/world/repairLocalStepLocks.js");
     await repairLocalStepLocks(config.WORKFLOW_LOCAL_DATA_DIR);
   }
