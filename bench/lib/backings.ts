@@ -5,7 +5,14 @@ import { LOCAL_REDIS_URL } from "../../tests/helpers/services.js";
 /** What backs a host: the database, cache and workflow world. */
 export type BaseBacking = "embedded" | "postgres" | "postgres-world";
 /** A setting switched away from its default, to measure before against after in one run. */
-export type BackingModifier = "inline" | "http" | "direct" | "fifo" | "unnamed" | "keyread";
+export type BackingModifier =
+  | "inline"
+  | "http"
+  | "direct"
+  | "fifo"
+  | "unnamed"
+  | "keyread"
+  | "memcache";
 /** A backing and its modifiers, written `base[+modifier…]`, e.g. `embedded+inline`. */
 export type BackingName = string;
 
@@ -28,6 +35,7 @@ const modifiers: Record<BackingModifier, { label: string; env: Record<string, st
     label: "every accept reads its key (no key controls cache)",
     env: { KEY_CONTROLS_CACHE_SECONDS: "0" },
   },
+  memcache: { label: "the cache in memory instead of Redis", env: { REDIS_URL: "" } },
 };
 
 function parseBacking(name: BackingName): { base: BaseBacking; mods: BackingModifier[] } {
@@ -87,14 +95,17 @@ export async function prepareBacking(backing: BackingName): Promise<BenchData> {
     // The product's default (the test helper polls every 250 ms to keep tests short).
     DEV_WATCH_INTERVAL_MS: "1000",
   };
-  for (const mod of mods) Object.assign(env, modifiers[mod].env);
-  if (base === "embedded") return { backing, env };
+  const modified = () => {
+    for (const mod of mods) Object.assign(env, modifiers[mod].env);
+    return env;
+  };
+  if (base === "embedded") return { backing, env: modified() };
   const database = await createHostDatabase(
     "paygent_bench",
     base === "postgres-world" ? "postgres" : "local",
   );
   Object.assign(env, database.env, { REDIS_URL: LOCAL_REDIS_URL });
-  return { backing, env, dropDatabase: database.drop };
+  return { backing, env: modified(), dropDatabase: database.drop };
 }
 
 /** Starts a host on prepared data (the same data folder on every start after the first). */
