@@ -22,6 +22,8 @@ export interface PruneLocalEventsResult {
   deletedFiles: number;
   /** Event files left in the folder. */
   remainingFiles: number;
+  /** Lock files deleted (steps' and waits', of ended runs whose events are gone). */
+  deletedLocks: number;
 }
 
 /** What a pass learnt about a run that has event files: its end, or that it has not ended. */
@@ -36,6 +38,13 @@ const terminal = new Set(["completed", "failed", "cancelled"]);
  * message for it stops at the run's terminal status), so this deletes the event files of finished
  * runs beyond the `keepRuns` most recent. Run and step files stay: `workflow inspect runs` and
  * `inspect steps --run` still show every run; `inspect events` shows the kept ones.
+ *
+ * The world also leaves a lock file per ended step (`.locks/steps/<run>-<step>.terminal`, the
+ * claim that lets one attempt record a step's outcome) and per completed wait, and never removes
+ * them: ~12,000 after 10,000 runs, each read back at host start (repairLocalStepLocks reads the run
+ * of every step lock). A pruned run's locks go with its events: its steps' entities stay, and an
+ * ended step's entity refuses a late outcome on its own; the world deleted its waits when it ended,
+ * so a late wait completion finds none; and an ended run refuses anything new.
  *
  * Untagged files only (tagged ones belong to @workflow/vitest); active runs are never touched.
  */
@@ -76,7 +85,7 @@ export async function pruneLocalEvents(
   }
 
   finished.sort((a, b) => b.endedAt - a.endedAt);
-  let prunedRuns = 0;
+  const prunedRunIds = new Set<string>();
   let deletedFiles = 0;
   for (const { runId, endedAt } of finished.slice(keepRuns)) {
     if (now - endedAt < minAgeMs) continue;
@@ -87,9 +96,65 @@ export async function pruneLocalEvents(
       deletedFiles++;
     }
     known.delete(runId);
-    prunedRuns++;
+    prunedRunIds.add(runId);
   }
-  return { prunedRuns, deletedFiles, remainingFiles: names.length - deletedFiles };
+  const keptRunIds = new Set([...filesByRun.keys()].filter((runId) => !prunedRunIds.has(runId)));
+  const deletedLocks = await pruneRunLocks(dataDir, { prunedRunIds, keptRunIds, now, minAgeMs });
+  return {
+    prunedRuns: prunedRunIds.size,
+    deletedFiles,
+    remainingFiles: names.length - deletedFiles,
+    deletedLocks,
+  };
+}
+
+/** The lock files the local world leaves per run and never removes: `.locks/<folder>/<run>-<id><suffix>`. */
+const runLockFolders = [
+  // A step's terminal claim: one attempt records its outcome.
+  { folder: "steps", name: /^(wrun_[0-9A-Za-z]+)-step_[0-9A-Za-z]+\.terminal$/ },
+  // A wait's completion claim (sleeps, approval timeouts).
+  { folder: "waits", name: /^(wrun_[0-9A-Za-z]+)-[0-9A-Za-z_]+\.completed$/ },
+];
+
+/**
+ * Deletes the lock files of ended runs that have no event files left: those pruned just now, and
+ * those pruned before (by an earlier pass or host, or a history older than pruning), whose run file
+ * is read once to confirm the run ended. After the first pass the folders hold the locks of the
+ * kept and active runs only, so later passes read next to nothing. Untagged locks only.
+ */
+async function pruneRunLocks(
+  dataDir: string,
+  runs: { prunedRunIds: Set<string>; keptRunIds: Set<string>; now: number; minAgeMs: number },
+): Promise<number> {
+  const ended = new Map<string, boolean>();
+  const hasEnded = async (runId: string): Promise<boolean> => {
+    if (runs.prunedRunIds.has(runId)) return true;
+    let result = ended.get(runId);
+    if (result === undefined) {
+      const end = await readRunEnd(dataDir, runId);
+      result = end.endedAt !== undefined && runs.now - end.endedAt >= runs.minAgeMs;
+      ended.set(runId, result);
+    }
+    return result;
+  };
+  let deleted = 0;
+  for (const { folder, name: pattern } of runLockFolders) {
+    const lockDir = path.join(dataDir, ".locks", folder);
+    const names = await readdir(lockDir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return [] as string[];
+      throw error;
+    });
+    for (const name of names) {
+      const runId = pattern.exec(name)?.[1];
+      // A run whose events are still here is kept, and so are its locks.
+      if (!runId || runs.keptRunIds.has(runId) || !(await hasEnded(runId))) continue;
+      await unlink(path.join(lockDir, name)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== "ENOENT") throw error;
+      });
+      deleted++;
+    }
+  }
+  return deleted;
 }
 
 async function readRunEnd(dataDir: string, runId: string): Promise<RunEnd> {

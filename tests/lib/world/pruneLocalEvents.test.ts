@@ -39,7 +39,7 @@ describe("pruneLocalEvents", () => {
     const newer = await addRun("cancelled", 300);
     const newest = await addRun("completed", 200);
     const result = await pruneLocalEvents({ dataDir, keepRuns: 2, now });
-    expect(result).toEqual({ prunedRuns: 2, deletedFiles: 6, remainingFiles: 6 });
+    expect(result).toEqual({ prunedRuns: 2, deletedFiles: 6, remainingFiles: 6, deletedLocks: 0 });
     expect(await eventRuns()).toEqual(new Set([newer, newest]));
     expect(await eventRuns()).not.toContain(oldest);
     expect(await eventRuns()).not.toContain(older);
@@ -96,6 +96,66 @@ describe("pruneLocalEvents", () => {
       prunedRuns: 0,
       deletedFiles: 0,
       remainingFiles: 0,
+      deletedLocks: 0,
+    });
+  });
+
+  describe("lock files (steps' terminal claims, waits' completions)", () => {
+    const lockDir = () => path.join(dataDir, ".locks", "steps");
+    const addLocks = async (runId: string, count = 2, tag?: string) => {
+      await mkdir(lockDir(), { recursive: true });
+      const names = Array.from(
+        { length: count },
+        () => `${runId}-${id("step")}.terminal${tag ? `.${tag}` : ""}`,
+      );
+      for (const name of names) await writeFile(path.join(lockDir(), name), "");
+      return names;
+    };
+    const locks = async () => (await readdir(lockDir())).sort();
+
+    test("behavior: a pruned run's locks go with its events; kept and active runs keep theirs", async () => {
+      const pruned = await addRun("completed", 500);
+      const kept = await addRun("completed", 200);
+      const active = await addRun("running");
+      await addLocks(pruned);
+      const keptLocks = await addLocks(kept);
+      const activeLocks = await addLocks(active, 1);
+      const result = await pruneLocalEvents({ dataDir, keepRuns: 1, now });
+      expect(result).toMatchObject({ prunedRuns: 1, deletedLocks: 2 });
+      expect(await locks()).toEqual([...keptLocks, ...activeLocks].sort());
+    });
+
+    test("behavior: an ended run pruned earlier loses its locks; unknown, recent or tagged ones stay", async () => {
+      // Runs whose events are already gone (an earlier pass, or a history older than pruning).
+      const prunedEarlier = await addRun("completed", 900, 0);
+      const justEnded = await addRun("completed", 2, 0);
+      const stillRunning = await addRun("running", undefined, 0);
+      await addLocks(prunedEarlier, 3);
+      const kept = [
+        ...(await addLocks(justEnded)),
+        ...(await addLocks(stillRunning)),
+        ...(await addLocks(id("wrun"))), // no run file
+        ...(await addLocks(prunedEarlier, 1, "vitest-0")),
+      ];
+      await writeFile(path.join(lockDir(), "notes.txt"), "");
+      const result = await pruneLocalEvents({ dataDir, keepRuns: 0, now });
+      expect(result.deletedLocks).toBe(3);
+      expect(await locks()).toEqual([...kept, "notes.txt"].sort());
+      // Nothing left to delete: a second pass leaves the folder as it is.
+      expect((await pruneLocalEvents({ dataDir, keepRuns: 0, now })).deletedLocks).toBe(0);
+    });
+
+    test("behavior: a pruned run's wait completions go too; an active run's stay", async () => {
+      const pruned = await addRun("completed", 500);
+      const active = await addRun("running");
+      const waitDir = path.join(dataDir, ".locks", "waits");
+      await mkdir(waitDir, { recursive: true });
+      const prunedWait = `${pruned}-${id("wait")}.completed`;
+      const activeWait = `${active}-${id("wait")}.completed`;
+      for (const name of [prunedWait, activeWait]) await writeFile(path.join(waitDir, name), "");
+      const result = await pruneLocalEvents({ dataDir, keepRuns: 0, now });
+      expect(result).toMatchObject({ prunedRuns: 1, deletedLocks: 1 });
+      expect(await readdir(waitDir)).toEqual([activeWait]);
     });
   });
 });
