@@ -51,6 +51,10 @@ interface Figures {
  */
 export async function run(): Promise<BenchRow[]> {
   const history = numberOption("history", 10_000);
+  // Bursts of 50 a side in the goal's pair. One host's bursts vary by up to 1.5× among themselves
+  // on this machine (13.3 to 20.6 runs/s within four bursts, 2026-12-02), so two a side, as before,
+  // could not tell 1.2× from noise; the median of six can come closer.
+  const pairBursts = numberOption("bursts", 6);
   const worlds = (
     process.argv.find((arg) => arg.startsWith("--worlds="))?.slice(9) ?? "local,postgres"
   ).split(",");
@@ -73,7 +77,7 @@ export async function run(): Promise<BenchRow[]> {
       const newData = await prepareBacking(backing);
       let pair: { aged: Figures; fresh: Figures };
       try {
-        pair = await measureSideBySide(data, newData, localWorld);
+        pair = await measureSideBySide(data, newData, localWorld, pairBursts);
       } finally {
         await disposeData(newData);
       }
@@ -151,22 +155,15 @@ async function measure(
 }
 
 /**
- * Bursts of 50 a side in the goal's pair, alternating (`--bursts=N`). One host's bursts vary by
- * up to 1.5× among themselves on this machine (13.3 to 20.6 runs/s within four bursts, measured
- * 2026-12-02), so two a side, as before, could not tell 1.2× from noise; the median of six can
- * come closer.
- */
-const pairBursts = numberOption("bursts", 6);
-
-/**
  * The aged data and brand-new data of the same backing, both at the default settings, measured
  * together: each round runs a lone balance and floor run on each host (the order alternating),
- * then the bursts alternate between the hosts. Only one host works at a time.
+ * then `pairBursts` bursts a side alternate between the hosts. Only one host works at a time.
  */
 async function measureSideBySide(
   agedData: Awaited<ReturnType<typeof prepareBacking>>,
   newData: Awaited<ReturnType<typeof prepareBacking>>,
   localWorld: boolean,
+  pairBursts: number,
 ): Promise<{ aged: Figures; fresh: Figures }> {
   const startedAged = performance.now();
   const agedHost = await startOnData(agedData, {});

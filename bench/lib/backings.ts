@@ -95,17 +95,18 @@ export async function prepareBacking(backing: BackingName): Promise<BenchData> {
     // The product's default (the test helper polls every 250 ms to keep tests short).
     DEV_WATCH_INTERVAL_MS: "1000",
   };
-  const modified = () => {
-    for (const mod of mods) Object.assign(env, modifiers[mod].env);
-    return env;
-  };
-  if (base === "embedded") return { backing, env: modified() };
-  const database = await createHostDatabase(
-    "paygent_bench",
-    base === "postgres-world" ? "postgres" : "local",
-  );
-  Object.assign(env, database.env, { REDIS_URL: LOCAL_REDIS_URL });
-  return { backing, env: modified(), dropDatabase: database.drop };
+  let dropDatabase: (() => Promise<void>) | undefined;
+  if (base !== "embedded") {
+    const database = await createHostDatabase(
+      "paygent_bench",
+      base === "postgres-world" ? "postgres" : "local",
+    );
+    Object.assign(env, database.env, { REDIS_URL: LOCAL_REDIS_URL });
+    dropDatabase = database.drop;
+  }
+  // Last, so a modifier can override the backing's own settings (its Redis, say).
+  for (const mod of mods) Object.assign(env, modifiers[mod].env);
+  return { backing, env, ...(dropDatabase ? { dropDatabase } : {}) };
 }
 
 /** Starts a host on prepared data (the same data folder on every start after the first). */

@@ -56,10 +56,7 @@ export async function pruneLocalEvents(
   const now = parameters.now ?? Date.now();
   const minAgeMs = parameters.minAgeMs ?? 10_000;
   const eventsDir = path.join(dataDir, "events");
-  const names = await readdir(eventsDir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return [] as string[];
-    throw error;
-  });
+  const names = await listFolder(eventsDir);
 
   // events/<runId>-<eventId>.json, both ids free of "." and "-".
   const filesByRun = new Map<string, string[]>();
@@ -90,16 +87,13 @@ export async function pruneLocalEvents(
   for (const { runId, endedAt } of finished.slice(keepRuns)) {
     if (now - endedAt < minAgeMs) continue;
     for (const name of filesByRun.get(runId)!) {
-      await unlink(path.join(eventsDir, name)).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== "ENOENT") throw error;
-      });
+      await removeFile(path.join(eventsDir, name));
       deletedFiles++;
     }
     known.delete(runId);
     prunedRunIds.add(runId);
   }
-  const keptRunIds = new Set([...filesByRun.keys()].filter((runId) => !prunedRunIds.has(runId)));
-  const deletedLocks = await pruneRunLocks(dataDir, { prunedRunIds, keptRunIds, now, minAgeMs });
+  const deletedLocks = await pruneRunLocks(dataDir, { prunedRunIds, filesByRun, now, minAgeMs });
   return {
     prunedRuns: prunedRunIds.size,
     deletedFiles,
@@ -124,11 +118,18 @@ const runLockFolders = [
  */
 async function pruneRunLocks(
   dataDir: string,
-  runs: { prunedRunIds: Set<string>; keptRunIds: Set<string>; now: number; minAgeMs: number },
+  runs: {
+    prunedRunIds: Set<string>;
+    filesByRun: Map<string, string[]>;
+    now: number;
+    minAgeMs: number;
+  },
 ): Promise<number> {
   const ended = new Map<string, boolean>();
-  const hasEnded = async (runId: string): Promise<boolean> => {
+  const canGo = async (runId: string): Promise<boolean> => {
     if (runs.prunedRunIds.has(runId)) return true;
+    // A run whose events are still here is kept, and so are its locks.
+    if (runs.filesByRun.has(runId)) return false;
     let result = ended.get(runId);
     if (result === undefined) {
       const end = await readRunEnd(dataDir, runId);
@@ -140,21 +141,29 @@ async function pruneRunLocks(
   let deleted = 0;
   for (const { folder, name: pattern } of runLockFolders) {
     const lockDir = path.join(dataDir, ".locks", folder);
-    const names = await readdir(lockDir).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === "ENOENT") return [] as string[];
-      throw error;
-    });
-    for (const name of names) {
+    for (const name of await listFolder(lockDir)) {
       const runId = pattern.exec(name)?.[1];
-      // A run whose events are still here is kept, and so are its locks.
-      if (!runId || runs.keptRunIds.has(runId) || !(await hasEnded(runId))) continue;
-      await unlink(path.join(lockDir, name)).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== "ENOENT") throw error;
-      });
+      if (!runId || !(await canGo(runId))) continue;
+      await removeFile(path.join(lockDir, name));
       deleted++;
     }
   }
   return deleted;
+}
+
+/** A folder's entries; none when it does not exist (yet). */
+async function listFolder(dir: string): Promise<string[]> {
+  return readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return [] as string[];
+    throw error;
+  });
+}
+
+/** Deletes a file that may already be gone. */
+async function removeFile(file: string): Promise<void> {
+  await unlink(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "ENOENT") throw error;
+  });
 }
 
 async function readRunEnd(dataDir: string, runId: string): Promise<RunEnd> {
