@@ -5,6 +5,7 @@ import pg from "pg";
 import { type Address, createPublicClient, http } from "viem";
 import { afterAll, describe, expect, it } from "vitest";
 import { auditBooks, seededRandom, settleRuns } from "../helpers/chainBooks.js";
+import { describeStuckRuns } from "../helpers/describeStuckRuns.js";
 import { freePort, startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
 import { disposeHostData, type HostProcess, startHostProcess } from "../helpers/host.js";
 import { createHostDatabase } from "../helpers/postgresWorld.js";
@@ -183,8 +184,16 @@ describe.each(worlds)(
 
       // Healed and up: retries, the restart's resumption and the reconciler finish every run.
       const unsettled = await settleRuns(host, runIds, 240_000);
+      // A stuck run in CI shows only what this assertion prints: its events, jobs and log lines.
+      const stuck = await describeStuckRuns([...unsettled.keys()], {
+        databaseUrl: String(scratch.env.DATABASE_URL),
+        world,
+        localDataDir: path.join(dataDir, "workflow"),
+        outputs: [...outputs, host.output()],
+      });
       expect(
         [...unsettled].map(([id, run]) => `${id}: ${run?.status} ${JSON.stringify(run?.steps)}`),
+        stuck,
       ).toEqual([]);
       await sleep(5000);
 
