@@ -12,6 +12,7 @@ import {
   isTrustedWorkflowDelivery,
   type WorkflowDeliveryPeer,
 } from "../lib/security/isTrustedWorkflowDelivery.js";
+import { answerWithinDeadline } from "../lib/world/answerWithinDeadline.js";
 import { registerInProcessHandlers } from "../lib/world/registerInProcessHandlers.js";
 import { afterRequests, answerFirst } from "../lib/world/requestsFirst.js";
 import { type ApiRoute, discoverApiRoutes } from "./routes.js";
@@ -61,9 +62,17 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const { resumeWebhook } = await import("workflow/api");
   const staticFiles = await loadStaticFiles(root);
 
-  // Queue deliveries (over HTTP or in-process) wait while API writes are handled: see requestsFirst.
-  const deliverFlow: WebHandler = (request) => afterRequests().then(() => flow.POST(request));
-  const deliverStep: WebHandler = (request) => afterRequests().then(() => step.POST(request));
+  // Queue deliveries (over HTTP or in-process) wait while API writes are handled (requestsFirst),
+  // and are answered within the step deadline (answerWithinDeadline).
+  const deadlineMs = getConfig().STEP_DEADLINE_SECONDS * 1000;
+  const deliverFlow = answerWithinDeadline(
+    (request) => afterRequests().then(() => flow.POST(request)),
+    deadlineMs,
+  );
+  const deliverStep = answerWithinDeadline(
+    (request) => afterRequests().then(() => step.POST(request)),
+    deadlineMs,
+  );
 
   const dispatch = async (request: Request): Promise<Response> => {
     const { pathname } = new URL(request.url);

@@ -82,6 +82,12 @@ const envSchema = z.object({
    * 0 turns it off.
    */
   STALLED_RUN_SECONDS: z.coerce.number().int().min(0).default(30),
+  /**
+   * Longer than any step runs. A step started this long ago that has not ended is presumed lost
+   * (its job dropped, its delivery hung): the stalled-run guard queues its workflow again, and on
+   * the Postgres world a queue delivery unanswered this long is abandoned and redelivered. 0: never.
+   */
+  STEP_DEADLINE_SECONDS: z.coerce.number().int().min(0).default(300),
 
   // Chain.
   PAYGENT_NETWORK: z.enum(networkNames).default("devnet"),
@@ -108,7 +114,8 @@ const envSchema = z.object({
    * answered, before its workflow is started (the outbox accept's crash window); "after-decision"
    * once an approval's decision is stored and answered, before its run is woken. Not kills:
    * "lose-continuation" and "lose-step-job" make the world drop the first workflow continuation,
-   * or the first step job, it is asked to queue (lib/faults/loseQueueMessage.ts).
+   * or the first step job, it is asked to queue (lib/faults/loseQueueMessage.ts); "hang-step" makes
+   * the first action step hang after it started (lib/faults/hangStepOnce.ts).
    */
   PAYGENT_FAULT: z
     .enum([
@@ -118,6 +125,7 @@ const envSchema = z.object({
       "after-decision",
       "lose-continuation",
       "lose-step-job",
+      "hang-step",
       "",
     ])
     .optional(),

@@ -74,6 +74,9 @@ describe.each(worlds)(
         ...scratch.env,
         RPC_URL: proxy.url,
         RATE_LIMIT_PER_MINUTE: "100000",
+        // A step that has not ended in 90 s is presumed lost, its delivery abandoned and its run
+        // queued again (default 300 s, longer than the settling below waits).
+        STEP_DEADLINE_SECONDS: "90",
         PAYGENT_DEFAULT_POLICY: JSON.stringify({
           allowedActions: ["balance", "pay"],
           maxPerAction: { amount: "1", token: "USD" },

@@ -10,7 +10,9 @@ import { execute, waitForRun } from "../helpers/runs.js";
  * guard it stays `running` forever. The host here loses one queue message (PAYGENT_FAULT): the
  * first continuation (the run stops after its parse step) or the first step job (its parse step
  * is created and never starts). The background checks' stalled-run guard (resumeStalledRuns) must
- * queue the workflow again, and the balance command completes with its balance step once.
+ * queue the workflow again, and the balance command completes with its balance step once. The
+ * third fault is a step that started and never answers (a hung call): its delivery is abandoned at
+ * the step deadline (answerWithinDeadline) and delivered again.
  * Each on the local world and on the Postgres world.
  */
 const cleanups: (() => Promise<void>)[] = [];
@@ -21,9 +23,21 @@ afterAll(async () => {
 const cases = [
   { world: "local", fault: "lose-continuation" },
   { world: "local", fault: "lose-step-job" },
+  { world: "local", fault: "hang-step" },
   { world: "postgres", fault: "lose-continuation" },
   { world: "postgres", fault: "lose-step-job" },
+  { world: "postgres", fault: "hang-step" },
 ] as const;
+
+/** What the host must have logged: the fault, and what freed the run from it. */
+const expectedLog = {
+  "lose-continuation": ["fault injection: dropping a queue message", "resumed a stalled run"],
+  "lose-step-job": ["fault injection: dropping a queue message", "resumed a stalled run"],
+  "hang-step": [
+    "fault injection: hanging a step",
+    "abandoned a queue delivery past the step deadline",
+  ],
+} as const;
 
 describe.each(cases)(
   "behavior: a run whose queue message was lost is resumed ($world world, $fault)",
@@ -39,7 +53,13 @@ describe.each(cases)(
       }
       const host = await startHostProcess({
         ...base,
-        env: { ...worldEnv, PAYGENT_FAULT: fault, STALLED_RUN_SECONDS: "3" },
+        env: {
+          ...worldEnv,
+          PAYGENT_FAULT: fault,
+          STALLED_RUN_SECONDS: "3",
+          // The hung step's delivery is abandoned after 5 s (default 300 s).
+          STEP_DEADLINE_SECONDS: "5",
+        },
       });
       cleanups.push(() => host.stop());
 
@@ -51,8 +71,7 @@ describe.each(cases)(
         60_000,
       );
       const output = host.output();
-      expect(output).toContain("fault injection: dropping a queue message");
-      expect(output).toContain("resumed a stalled run");
+      for (const line of expectedLog[fault]) expect(output).toContain(line);
       expect(run.status, JSON.stringify(run.error)).toBe("completed");
       const balances = run.steps.filter((step: { action: string }) => step.action === "balance");
       expect(balances).toHaveLength(1);

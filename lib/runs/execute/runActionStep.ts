@@ -4,6 +4,7 @@ import type { ActionType } from "../../actions/schemas.js";
 import type { ActionContext, ActionOutcome, Spend } from "../../actions/types.js";
 import { getChainContext } from "../../chain/clients.js";
 import type { Database } from "../../db/database.js";
+import { hangStepOnce } from "../../faults/hangStepOnce.js";
 import { injectFault } from "../../faults/injectFault.js";
 import { log } from "../../log.js";
 import { type ActionResult, openGate } from "./openGate.js";
@@ -45,6 +46,7 @@ export async function runActionStep(
 ): Promise<ActionResult> {
   const { runId, index } = parameters;
   const stepId = `${runId}:${index}`;
+  await hangStepOnce({ runId, index });
   const gate = await openGate(db, { runId, index, resume: parameters.resume ?? false });
   if (!gate.go) {
     if (gate.refusal) await failRunAndStop(db, runId, { ...gate.refusal, step: index });

@@ -9,23 +9,26 @@ import { listQuietRuns } from "./listQuietRuns.js";
 /**
  * From when a run whose newest workflow event is `event` is owed a flow invocation, or undefined
  * when something else is owed the next move:
- * - a step started: the step is in flight (a killed worker's job is reclaimed, or re-run by the
- *   next host's start);
  * - a hook created: the run waits on it (the approval and event reconcilers wake it);
  * - the run ended: finishEndedRuns reads it.
- * A timer is owed from its `resumeAt`, a step's retry from its `retryAfter`. Every other event
- * either leaves the workflow something new to read (a step's outcome, a hook's payload, a timer
- * that fired) or was written just before a queue message (a step created, the run created), so
- * from its own time on, the world owes the run its next turn.
+ * A step started is in flight: a killed worker's job is reclaimed, or re-run by the next host's
+ * start. It is owed only once it has run `stepDeadlineMs` (longer than any step runs): then its
+ * job is gone (dropped after its delivery attempts) or its delivery hangs, and nothing else will
+ * move the run. A timer is owed from its `resumeAt`, a step's retry from its `retryAfter`. Every
+ * other event either leaves the workflow something new to read (a step's outcome, a hook's
+ * payload, a timer that fired) or was written just before a queue message (a step created, the
+ * run created), so from its own time on, the world owes the run its next turn.
  */
-function owedSince(event: Event): Date | undefined {
+export function owedSince(event: Event, stepDeadlineMs: number): Date | undefined {
   switch (event.eventType) {
-    case "step_started":
     case "hook_created":
     case "run_completed":
     case "run_failed":
     case "run_cancelled":
       return undefined;
+    case "step_started":
+      if (stepDeadlineMs <= 0) return undefined;
+      return new Date(asDate(event.createdAt).getTime() + stepDeadlineMs);
     case "wait_created":
       return asDate(event.eventData.resumeAt);
     case "step_retrying":
@@ -63,13 +66,15 @@ let lastPassAt = 0;
  * key, so a job still queued is replaced, not doubled), so a duplicate invocation only repeats
  * the replay.
  *
+ * A step that started and never ended counts only after `stepDeadlineMs` (see owedSince).
+ *
  * Only rows in `running`: waiting ones are the approval and event reconcilers' (they resume the
  * hook, which queues the workflow). A pass runs at most every `quietMs / 2` and reads at most
  * `limit` runs, oldest first, round-robin, so its cost stays bounded however often it is called.
  */
 export async function resumeStalledRuns(
   db: Kysely<Database>,
-  options: { quietMs: number; limit?: number },
+  options: { quietMs: number; stepDeadlineMs: number; limit?: number },
 ): Promise<ResumeStalledRunsResult> {
   const result: ResumeStalledRunsResult = { checked: 0, resumed: [] };
   const now = new Date();
@@ -95,7 +100,7 @@ export async function resumeStalledRuns(
       });
       result.checked++;
       const event = newest.data[0];
-      const since = event && owedSince(event);
+      const since = event && owedSince(event, options.stepDeadlineMs);
       if (!since || since.getTime() > cutoff.getTime()) continue;
       await reenqueueRun(world, workflowRunId);
       result.resumed.push(id);
