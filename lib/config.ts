@@ -83,9 +83,10 @@ const envSchema = z.object({
    */
   STALLED_RUN_SECONDS: z.coerce.number().int().min(0).default(30),
   /**
-   * Longer than any step runs. A step started this long ago that has not ended is presumed lost
-   * (its job dropped, its delivery hung): the stalled-run guard queues its workflow again, and on
-   * the Postgres world a queue delivery unanswered this long is abandoned and redelivered. 0: never.
+   * Longer than any step runs. A flow or step delivery the host has not answered this long is
+   * answered 504 and delivered again (lib/world/answerWithinDeadline.ts), and a step started this
+   * long ago that has not ended counts as lost for the stalled-run guard. 0: never. (On Vercel a
+   * function's maxDuration bounds a delivery instead.)
    */
   STEP_DEADLINE_SECONDS: z.coerce.number().int().min(0).default(300),
 

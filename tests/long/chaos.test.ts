@@ -226,6 +226,8 @@ describe.each(worlds)(
           // Runs the stalled-run guard queued again (a continuation or step job the kills lost),
           // by the workflow event they were stuck after.
           stalledRunsResumed: stuckAfter(outputs),
+          // Deliveries that did not answer within the step deadline (answerWithinDeadline).
+          deliveriesAbandoned: mentions("abandoned a queue delivery"),
           abandonedAssetChecks: mentions("abandoned asset check"),
           faults: proxy.stats,
           runs: audit.runStatuses,
