@@ -40,9 +40,9 @@ const expectedLog = {
 } as const;
 
 describe.each(cases)(
-  "behavior: a run whose queue message was lost is resumed ($world world, $fault)",
+  "behavior: a run whose queue message was lost, or whose step hangs, is resumed ($world world, $fault)",
   ({ world, fault }) => {
-    it("the stalled-run guard queues the workflow again and the run completes", async () => {
+    it("the run is queued or delivered again and completes with one balance step", async () => {
       const { base, dispose } = await restartableHostData("stalled-run");
       cleanups.push(dispose);
       let worldEnv: Record<string, string> = {};
