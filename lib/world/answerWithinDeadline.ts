@@ -23,7 +23,9 @@ export function answerWithinDeadline(handler: QueueHandler, deadlineMs: number):
         const { pathname } = new URL(request.url);
         log.warn("abandoned a queue delivery past the step deadline; the world delivers it again", {
           endpoint: pathname,
+          queue: request.headers.get("x-vqs-queue-name"),
           messageId: request.headers.get("x-vqs-message-id"),
+          attempt: request.headers.get("x-vqs-message-attempt"),
           deadlineSeconds: deadlineMs / 1000,
         });
         resolve(
