@@ -65,14 +65,10 @@ export async function startHost(options: HostOptions): Promise<Host> {
   // Queue deliveries (over HTTP or in-process) wait while API writes are handled (requestsFirst),
   // and are answered within the step deadline (answerWithinDeadline).
   const deadlineMs = getConfig().STEP_DEADLINE_SECONDS * 1000;
-  const deliverFlow = answerWithinDeadline(
-    (request) => afterRequests().then(() => flow.POST(request)),
-    deadlineMs,
-  );
-  const deliverStep = answerWithinDeadline(
-    (request) => afterRequests().then(() => step.POST(request)),
-    deadlineMs,
-  );
+  const deliver = (handler: WebHandler): WebHandler =>
+    answerWithinDeadline((request) => afterRequests().then(() => handler(request)), deadlineMs);
+  const deliverFlow = deliver(flow.POST);
+  const deliverStep = deliver(step.POST);
 
   const dispatch = async (request: Request): Promise<Response> => {
     const { pathname } = new URL(request.url);

@@ -97,27 +97,29 @@ async function workflowEvents(
 
 /** graphile-worker's jobs whose payload names the run (step and flow messages carry its id). */
 async function queueJobs(db: pg.Client, workflowRunId: string): Promise<string[]> {
-  const jobs = await db
-    .query<{
-      id: string;
-      key: string | null;
-      attempts: number;
-      max_attempts: number;
-      locked_by: string | null;
-      locked_at: Date | null;
-      run_at: Date;
-      last_error: string | null;
-    }>(
+  let rows: {
+    id: string;
+    key: string | null;
+    attempts: number;
+    max_attempts: number;
+    locked_by: string | null;
+    locked_at: Date | null;
+    run_at: Date;
+    last_error: string | null;
+  }[];
+  try {
+    ({ rows } = await db.query(
       `select j.id::text, j.key, j.attempts, j.max_attempts, j.locked_by, j.locked_at, j.run_at, j.last_error
-       from graphile_worker._private_jobs j
-      where convert_from(decode(j.payload->>'data', 'base64'), 'UTF8') like '%' || $1 || '%'
-      order by j.id`,
+         from graphile_worker._private_jobs j
+        where convert_from(decode(j.payload->>'data', 'base64'), 'UTF8') like '%' || $1 || '%'
+        order by j.id`,
       [workflowRunId],
-    )
-    .catch((error: unknown) => ({ rows: [], error }));
-  if ("error" in jobs) return [`(queue jobs unreadable: ${String(jobs.error)})`];
-  if (jobs.rows.length === 0) return ["queue: no job names this run"];
-  return jobs.rows.map(
+    ));
+  } catch (error) {
+    return [`(queue jobs unreadable: ${String(error)})`];
+  }
+  if (rows.length === 0) return ["queue: no job names this run"];
+  return rows.map(
     (job) =>
       `queue job ${job.id} key=${job.key} attempts=${job.attempts}/${job.max_attempts} locked_by=${job.locked_by} locked_at=${job.locked_at?.toISOString() ?? "-"} run_at=${job.run_at.toISOString()} error=${(job.last_error ?? "").slice(0, 200)}`,
   );

@@ -26,11 +26,13 @@ const checks: Record<string, BackgroundCheck> = {
   // Rows whose workflow ended without finishing them (retries spent, a crash for good).
   endedRuns: finishEndedRuns,
   // Runs whose workflow lost a queue message (nothing in flight, nothing to wait on).
-  stalledRuns: (db) =>
-    resumeStalledRuns(db, {
-      quietMs: getConfig().STALLED_RUN_SECONDS * 1000,
-      stepDeadlineMs: getConfig().STEP_DEADLINE_SECONDS * 1000,
-    }),
+  stalledRuns: (db) => {
+    const config = getConfig();
+    return resumeStalledRuns(db, {
+      quietMs: config.STALLED_RUN_SECONDS * 1000,
+      stepDeadlineMs: config.STEP_DEADLINE_SECONDS * 1000,
+    });
+  },
   // Signed outbound webhooks (issue 13): due deliveries and retries with backoff.
   notifications: deliverDueNotifications,
   // hostile (issue 14): unknown payments resolved from the chain, booked, and their runs woken.
