@@ -139,17 +139,21 @@ const envSchema = z.object({
 
   // Policy.
   APPROVAL_TIMEOUT_SECONDS: positiveInt(24 * 60 * 60),
-  /** Comma-separated action types the agent may run; every type in lib/actions/schemas.ts by default. */
+  /**
+   * Comma-separated action types the agent may run; every type in lib/actions/schemas.ts by default.
+   * The list is read when the config is parsed, not when this module loads: the action modules
+   * import the config, so a module that loads lib/actions/schemas.ts first finds it still empty.
+   */
   AGENT_ALLOWED_ACTIONS: z
     .string()
-    .default(actionTypes.join(","))
+    .default(() => actionTypes.join(","))
     .transform((value) =>
       value
         .split(",")
         .map((action) => action.trim())
         .filter(Boolean),
     )
-    .pipe(z.array(z.enum(actionTypes as [ActionType, ...ActionType[]]))),
+    .pipe(z.lazy(() => z.array(z.enum(actionTypes as [ActionType, ...ActionType[]])))),
   DEFAULT_APPROVAL_THRESHOLD_USD: z
     .string()
     .regex(/^\d+(\.\d+)?$/, "must be a decimal number of US dollars")

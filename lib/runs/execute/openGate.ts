@@ -7,6 +7,11 @@ import { appendRunEvent } from "../events.js";
 import { isTerminal, lockRun, terminalRunStatuses } from "../runState.js";
 import { approvalVerdict, type RefusalCode } from "./approvalVerdict.js";
 import { approvedTokenOf } from "./approvedTokenOf.js";
+import {
+  type CompletionRead,
+  completionReadColumns,
+  splitCompletionRead,
+} from "./prepareCompletion.js";
 
 /** What the workflow learns from an action step: go on, stop, or wait for an event. */
 export interface ActionResult {
@@ -20,7 +25,14 @@ export interface ActionResult {
  * (null: none); undefined → the policy gate reads it.
  */
 export type Gate =
-  | { go: true; run: Run; action: Action; approvedToken?: string | null }
+  | {
+      go: true;
+      run: Run;
+      action: Action;
+      approvedToken?: string | null;
+      /** What completing the run reads, as the gate saw it (the one-statement path only). */
+      completion?: CompletionRead;
+    }
   | {
       go: false;
       result: ActionResult;
@@ -58,7 +70,9 @@ export async function openGate(
 async function startStep(
   db: Kysely<Database>,
   parameters: { runId: string; index: number; resume: boolean },
-): Promise<{ run: Run; action: Action; approvedToken: string | null } | undefined> {
+): Promise<
+  { run: Run; action: Action; approvedToken: string | null; completion: CompletionRead } | undefined
+> {
   const { runId, index, resume } = parameters;
   const [row] = await (resume ? startResumedStep : startFreshStep)(db, {
     runId,
@@ -67,8 +81,9 @@ async function startStep(
     dedupeKey: `${runId}:${index}:started`,
   });
   if (!row) return undefined;
-  const { started_id: _, planned, approved_token: approvedToken, ...run } = row;
-  return { run, action: (planned as PlannedAction).action, approvedToken };
+  const { run: columns, read: completion } = splitCompletionRead(row);
+  const { started_id: _, planned, approved_token: approvedToken, ...run } = columns;
+  return { run, action: (planned as PlannedAction).action, approvedToken, completion };
 }
 
 type PlannedAction = Plan["actions"][number];
@@ -157,6 +172,8 @@ function buildStartStep(resume: boolean) {
         // For the policy gate: approved and edited requests are final, and only the requestApproval
         // step (which runs before this one) creates them, so this is what the gate would read later.
         approvedTokenOf(eb, p.runId, p.index).as("approved_token"),
+        // For recordOutcome, should this be the run's last action: it completes the run from this.
+        ...completionReadColumns(db, p.runId),
       ]);
 }
 

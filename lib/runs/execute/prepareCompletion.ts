@@ -34,7 +34,7 @@ export interface RunCompletion {
   deliveries: DeliveryRow[];
 }
 
-/** What completing a run reads, with the run's row lock (lockRunForCompletion). */
+/** What completing a run reads (readRunForCompletion). */
 export interface CompletionRead {
   /** The run's steps as stored, in order. */
   steps: ResultStep[];
@@ -43,51 +43,66 @@ export interface CompletionRead {
 }
 
 /**
- * The run's row, locked for the rest of the transaction (as lockRun), with what completing the
- * run reads: its steps and the endpoints subscribed to run.completed, in one prepared statement
- * (see prepareQuery) instead of the lock and a second read (issue 17: one round trip and one
- * statement build fewer on every run's last step).
- *
- * The sub-selects see the statement's snapshot: if the run's row was locked by another writer,
- * they do not see what that writer committed. Every such writer (a cancel, a failed or duplicate
- * attempt of this step) leaves the run cancelled or terminal, and recordOutcome then completes
- * nothing, so the read is only used when no other writer touched the run.
+ * The run's row with what completing the run reads: its steps and the endpoints subscribed to
+ * run.completed, in one prepared statement (see prepareQuery) and without a lock. recordOutcome
+ * writes only if the run still holds what was read here (its guard), so a change made in between
+ * (a cancel, a failed or duplicate attempt, a cost booked by another writer) makes it read again.
+ * The gate reads the same columns for the step it starts (openGate), so the last step needs
+ * this read only after a guard failed or on the gate's locked path.
  */
-export async function lockRunForCompletion(
-  trx: Kysely<Database>,
+export async function readRunForCompletion(
+  db: Kysely<Database>,
   runId: string,
 ): Promise<{ run: Run; read: CompletionRead } | undefined> {
-  const [row] = await selectRunForCompletion(trx, { runId });
+  const [row] = await selectRunForCompletion(db, { runId });
   if (!row) return undefined;
+  const { run, read } = splitCompletionRead(row);
+  return { run, read };
+}
+
+const selectRunForCompletion = prepareQuery("readRunForCompletion", (db, p: { runId: string }) =>
+  db
+    .selectFrom("runs")
+    .selectAll("runs")
+    .select(completionReadColumns(db, p.runId))
+    .where("runs.id", "=", p.runId),
+);
+
+/** The columns of a row that carry a CompletionRead (completionReadColumns). */
+export interface CompletionReadColumns {
+  completion_steps: ResultStep[] | null;
+  completion_endpoints: string[] | null;
+}
+
+/** Sub-selects reading what completing run `runId` needs, as columns of a statement's row. */
+export function completionReadColumns(db: Kysely<Database>, runId: string) {
+  return [
+    db
+      .selectFrom("run_steps")
+      .select(
+        sql<ResultStep[]>`coalesce(json_agg(json_build_object(
+            'step_index', step_index, 'action', action, 'input', input, 'output', output,
+            'tx_hashes', tx_hashes) order by step_index), '[]'::json)`.as("steps"),
+      )
+      .where("run_id", "=", runId)
+      .as("completion_steps"),
+    db
+      .selectFrom(subscribedEndpoints(db, "run.completed").as("endpoint"))
+      .select(sql<string[]>`coalesce(json_agg(endpoint.id), '[]'::json)`.as("ids"))
+      .as("completion_endpoints"),
+  ] as const;
+}
+
+/** A row read with completionReadColumns, as its other columns and the CompletionRead. */
+export function splitCompletionRead<Row extends CompletionReadColumns>(
+  row: Row,
+): { run: Omit<Row, keyof CompletionReadColumns>; read: CompletionRead } {
   const { completion_steps, completion_endpoints, ...run } = row;
   return { run, read: { steps: completion_steps ?? [], endpoints: completion_endpoints ?? [] } };
 }
 
-const selectRunForCompletion = prepareQuery("lockRunForCompletion", (db, p: { runId: string }) =>
-  db
-    .selectFrom("runs")
-    .selectAll("runs")
-    .select((eb) => [
-      eb
-        .selectFrom("run_steps")
-        .select(
-          sql<ResultStep[]>`coalesce(json_agg(json_build_object(
-              'step_index', step_index, 'action', action, 'input', input, 'output', output,
-              'tx_hashes', tx_hashes) order by step_index), '[]'::json)`.as("steps"),
-        )
-        .where("run_id", "=", p.runId)
-        .as("completion_steps"),
-      eb
-        .selectFrom(subscribedEndpoints(db, "run.completed").as("endpoint"))
-        .select(sql<string[]>`coalesce(json_agg(endpoint.id), '[]'::json)`.as("ids"))
-        .as("completion_endpoints"),
-    ])
-    .where("runs.id", "=", p.runId)
-    .forUpdate(),
-);
-
 /**
- * What completing the run writes, from the read made with the run's lock (lockRunForCompletion).
+ * What completing the run writes, from readRunForCompletion's read.
  * Call it before the last step's row is written: the last step is taken as it is about to be
  * stored (`step`: its output and tx_hashes as JSON text, or undefined when not written), so the
  * result is what reading the steps after that write gave.

@@ -52,7 +52,7 @@ export async function runActionStep(
     if (gate.refusal) await failRunAndStop(db, runId, { ...gate.refusal, step: index });
     return gate.result;
   }
-  const { run, action, approvedToken } = gate;
+  const { run, action, approvedToken, completion } = gate;
   const label = `Action ${index + 1} (${action.type})`;
   if (action.type !== type) {
     // The workflow dispatched to the wrong step: a bug, never worth a retry.
@@ -130,7 +130,14 @@ export async function runActionStep(
       actualAmount: outcome.spent?.amount,
     });
   }
-  const result = await recordOutcome(db, { run, index, action, outcome, startedAt: started });
+  const result = await recordOutcome(db, {
+    run,
+    index,
+    action,
+    outcome,
+    startedAt: started,
+    ...(completion ? { completion } : {}),
+  });
   // Durability tests: die between this step's work and its checkpoint.
   injectFault("after-action", { runId, index });
   return result;
