@@ -1,3 +1,5 @@
+import type { Kysely } from "kysely";
+import type { Database } from "../../lib/db/database.js";
 import type { HostProcess } from "./host.js";
 
 /** Polls GET /api/runs/{id} until the run reaches one of `statuses` (or times out). */
@@ -75,4 +77,15 @@ export async function readEvents(
     })
     .filter((f) => f.event)
     .map((f) => ({ id: f.id!, event: f.event!, data: JSON.parse(f.data ?? "{}") }));
+}
+
+/** The types of a run's events, in the order they were appended. */
+export async function runEventTypes(db: Kysely<Database>, runId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom("run_events")
+    .select("type")
+    .where("run_id", "=", runId)
+    .orderBy("id")
+    .execute();
+  return rows.map((row) => row.type);
 }

@@ -23,6 +23,7 @@ import {
 } from "../../../lib/subscriptions/renewal/renewSubscription.js";
 import { servePaidRequest } from "../../../lib/x402/createPaidRoute.js";
 import { createTestDb, type TestDb } from "../../helpers/db.js";
+import { runEventTypes } from "../../helpers/runs.js";
 import { startX402Fixture, type X402Fixture } from "../x402/x402Fixture.js";
 
 /**
@@ -205,14 +206,8 @@ async function approvalCount(runId: string): Promise<number> {
   return rows.length;
 }
 
-async function eventTypes(runId: string): Promise<string[]> {
-  const rows = await testDb.db
-    .selectFrom("run_events")
-    .select("type")
-    .where("run_id", "=", runId)
-    .orderBy("id")
-    .execute();
-  return rows.map((row) => row.type);
+function eventTypes(runId: string): Promise<string[]> {
+  return runEventTypes(testDb.db, runId);
 }
 
 /** A person's approver key assigned to the agent key, as the approvals endpoint authenticates it. */

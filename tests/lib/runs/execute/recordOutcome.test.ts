@@ -10,6 +10,7 @@ import { openGate } from "../../../../lib/runs/execute/openGate.js";
 import { recordOutcome } from "../../../../lib/runs/execute/recordOutcome.js";
 import { addRunCost, readRun } from "../../../../lib/runs/runState.js";
 import { createTestDb, type TestDb } from "../../../helpers/db.js";
+import { runEventTypes } from "../../../helpers/runs.js";
 
 /**
  * recordOutcome decides from a read and writes in one statement guarded by what it read (no row
@@ -88,14 +89,8 @@ describe.each<DatabaseDriver>(["pglite", "pg"])("recordOutcome on %s", (driver) 
     return ((await readRun(testDb.db, runId))?.cost as RunCost | null) ?? null;
   }
 
-  async function eventTypes(runId: string): Promise<string[]> {
-    const rows = await testDb.db
-      .selectFrom("run_events")
-      .select("type")
-      .where("run_id", "=", runId)
-      .orderBy("id")
-      .execute();
-    return rows.map((row) => row.type);
+  function eventTypes(runId: string): Promise<string[]> {
+    return runEventTypes(testDb.db, runId);
   }
 
   test("a cost another writer books between the read and the write is kept", async () => {
