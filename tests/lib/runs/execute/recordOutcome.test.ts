@@ -9,8 +9,14 @@ import type { CostItem, RunCost } from "../../../../lib/runs/cost.js";
 import { openGate } from "../../../../lib/runs/execute/openGate.js";
 import { recordOutcome } from "../../../../lib/runs/execute/recordOutcome.js";
 import { addRunCost, readRun } from "../../../../lib/runs/runState.js";
-import { createTestDb, type TestDb } from "../../../helpers/db.js";
+import {
+  closeSharedNeonBridge,
+  createTestDb,
+  LOCAL_POSTGRES,
+  type TestDb,
+} from "../../../helpers/db.js";
 import { runEventTypes } from "../../../helpers/runs.js";
+import { requireService } from "../../../helpers/services.js";
 
 /**
  * recordOutcome decides from a read and writes in one statement guarded by what it read (no row
@@ -26,11 +32,21 @@ function outcome(cost: CostItem[]): ActionOutcome {
   return { output: { balances: [{ symbol: "USDC", amount: "1000000" }] }, cost };
 }
 
-describe.each<DatabaseDriver>(["pglite", "pg"])("recordOutcome on %s", (driver) => {
+const postgresUp = await requireService("PostgreSQL", LOCAL_POSTGRES, 5432);
+const drivers: { driver: DatabaseDriver; available: boolean }[] = [
+  { driver: "pglite", available: true },
+  { driver: "pg", available: postgresUp },
+  { driver: "neon", available: postgresUp },
+];
+afterAll(() => closeSharedNeonBridge());
+
+describe.each(drivers)("recordOutcome on $driver", ({ driver, available }) => {
   let testDb: TestDb;
+  // Postgres and Neon (through its local bridge) need the machine's PostgreSQL.
+  const it = test.skipIf(!available);
 
   beforeAll(async () => {
-    testDb = await createTestDb(driver);
+    if (available) testDb = await createTestDb(driver);
   });
 
   afterAll(async () => {
@@ -93,7 +109,7 @@ describe.each<DatabaseDriver>(["pglite", "pg"])("recordOutcome on %s", (driver) 
     return runEventTypes(testDb.db, runId);
   }
 
-  test("a cost another writer books between the read and the write is kept", async () => {
+  it("a cost another writer books between the read and the write is kept", async () => {
     const { runId, run } = await runningRun();
     // Another writer (e.g. an x402 cancel's gas) books a cost after the gate read the run.
     await addRunCost(testDb.db, run, [gas("21000")]);
@@ -114,7 +130,7 @@ describe.each<DatabaseDriver>(["pglite", "pg"])("recordOutcome on %s", (driver) 
     expect(await eventTypes(runId)).toEqual(["step.finished"]);
   });
 
-  test("a second attempt of the same step books nothing twice", async () => {
+  it("a second attempt of the same step books nothing twice", async () => {
     const { runId, run } = await runningRun();
     expect(await record(run, 0, [fee("100000")])).toEqual({ status: "completed" });
     // Same stale read as the first attempt: the guard sees the step completed and writes nothing.
@@ -123,7 +139,7 @@ describe.each<DatabaseDriver>(["pglite", "pg"])("recordOutcome on %s", (driver) 
     expect(await eventTypes(runId)).toEqual(["step.finished"]);
   });
 
-  test("concurrent attempts of the same step book its cost once", async () => {
+  it("concurrent attempts of the same step book its cost once", async () => {
     const { runId, run } = await runningRun();
     const results = await Promise.all(
       Array.from({ length: 4 }, () => record(run, 0, [fee("100000")])),
@@ -133,7 +149,7 @@ describe.each<DatabaseDriver>(["pglite", "pg"])("recordOutcome on %s", (driver) 
     expect(await eventTypes(runId)).toEqual(["step.finished"]);
   });
 
-  test("the last step completes the run with every step's result, once", async () => {
+  it("the last step completes the run with every step's result, once", async () => {
     const { runId, run } = await runningRun();
     for (const index of [0, 1]) {
       await record(run, index, [gas(`${index + 1}000`)]);
@@ -149,7 +165,7 @@ describe.each<DatabaseDriver>(["pglite", "pg"])("recordOutcome on %s", (driver) 
     expect(await eventTypes(runId)).toEqual(["step.finished", "step.finished", "run.completed"]);
   });
 
-  test("a run cancelled before its last step is recorded is not completed", async () => {
+  it("a run cancelled before its last step is recorded is not completed", async () => {
     const { runId, run } = await runningRun();
     await record(run, 0, []);
     await testDb.db
@@ -162,7 +178,7 @@ describe.each<DatabaseDriver>(["pglite", "pg"])("recordOutcome on %s", (driver) 
     expect(await eventTypes(runId)).toEqual(["step.finished", "step.finished"]);
   });
 
-  test("a cancel after the gate read the run stops the completion the gate's read would make", async () => {
+  it("a cancel after the gate read the run stops the completion the gate's read would make", async () => {
     const { runId, run } = await runningRun();
     await record(run, 0, []);
     const gate = await openGate(testDb.db, { runId, index: 1, resume: false });
@@ -186,7 +202,7 @@ describe.each<DatabaseDriver>(["pglite", "pg"])("recordOutcome on %s", (driver) 
     expect(await eventTypes(runId)).not.toContain("run.completed");
   });
 
-  test("the last step completes the run from the gate's read", async () => {
+  it("the last step completes the run from the gate's read", async () => {
     const { runId, run } = await runningRun();
     await record(run, 0, [gas("1000")]);
     const gate = await openGate(testDb.db, { runId, index: 1, resume: false });
