@@ -14,10 +14,25 @@ import {
   migrateToLatest,
 } from "../../lib/db/index.js";
 import { type NeonBridge, startNeonBridge } from "../bridges/neonBridge.js";
+import { requireService } from "./services.js";
 
 /** The local PostgreSQL server this machine kind runs (trust auth). */
 export const LOCAL_POSTGRES =
   process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+/**
+ * Every driver with whether it can run here: PGlite always, node-postgres and Neon's driver (through
+ * the local bridge) when the local PostgreSQL is up. Suites using "neon" close the shared bridge
+ * in afterAll (closeSharedNeonBridge).
+ */
+export async function databaseDrivers(): Promise<{ driver: DatabaseDriver; available: boolean }[]> {
+  const postgresUp = await requireService("PostgreSQL", LOCAL_POSTGRES, 5432);
+  return [
+    { driver: "pglite", available: true },
+    { driver: "pg", available: postgresUp },
+    { driver: "neon", available: postgresUp },
+  ];
+}
 
 /** URL of a database on the local server, given its name. */
 export function localDatabaseUrl(name: string): string {

@@ -4,7 +4,6 @@ import type { Action } from "../../../../lib/actions/schemas.js";
 import type { ActionOutcome } from "../../../../lib/actions/types.js";
 import type { Plan } from "../../../../lib/agent/plan.js";
 import type { Run } from "../../../../lib/db/database.js";
-import type { DatabaseDriver } from "../../../../lib/db/index.js";
 import type { CostItem, RunCost } from "../../../../lib/runs/cost.js";
 import { openGate } from "../../../../lib/runs/execute/openGate.js";
 import { recordOutcome } from "../../../../lib/runs/execute/recordOutcome.js";
@@ -12,11 +11,10 @@ import { addRunCost, readRun } from "../../../../lib/runs/runState.js";
 import {
   closeSharedNeonBridge,
   createTestDb,
-  LOCAL_POSTGRES,
+  databaseDrivers,
   type TestDb,
 } from "../../../helpers/db.js";
 import { runEventTypes } from "../../../helpers/runs.js";
-import { requireService } from "../../../helpers/services.js";
 
 /**
  * recordOutcome decides from a read and writes in one statement guarded by what it read (no row
@@ -32,12 +30,7 @@ function outcome(cost: CostItem[]): ActionOutcome {
   return { output: { balances: [{ symbol: "USDC", amount: "1000000" }] }, cost };
 }
 
-const postgresUp = await requireService("PostgreSQL", LOCAL_POSTGRES, 5432);
-const drivers: { driver: DatabaseDriver; available: boolean }[] = [
-  { driver: "pglite", available: true },
-  { driver: "pg", available: postgresUp },
-  { driver: "neon", available: postgresUp },
-];
+const drivers = await databaseDrivers();
 afterAll(() => closeSharedNeonBridge());
 
 describe.each(drivers)("recordOutcome on $driver", ({ driver, available }) => {

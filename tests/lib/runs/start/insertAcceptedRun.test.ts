@@ -1,18 +1,11 @@
 import { afterAll, describe, expect, test } from "vitest";
 import { StaleKeyControlsError } from "../../../../lib/auth/keyControlsCache.js";
-import type { DatabaseDriver } from "../../../../lib/db/index.js";
 import { newId } from "../../../../lib/ids.js";
 import { insertAcceptedRun } from "../../../../lib/runs/start/insertAcceptedRun.js";
 import { newSessionRow } from "../../../../lib/sessions/createSession.js";
-import { closeSharedNeonBridge, createTestDb, LOCAL_POSTGRES } from "../../../helpers/db.js";
-import { requireService } from "../../../helpers/services.js";
+import { closeSharedNeonBridge, createTestDb, databaseDrivers } from "../../../helpers/db.js";
 
-const postgresUp = await requireService("PostgreSQL", LOCAL_POSTGRES, 5432);
-const drivers: { driver: DatabaseDriver; available: boolean }[] = [
-  { driver: "pglite", available: true },
-  { driver: "pg", available: postgresUp },
-  { driver: "neon", available: postgresUp },
-];
+const drivers = await databaseDrivers();
 afterAll(() => closeSharedNeonBridge());
 
 const principal = { keyId: "auth-disabled", role: "admin", scope: "admin" } as const;
