@@ -25,13 +25,14 @@ const maxWriteAttempts = 5;
  * the run after its last action.
  *
  * Optimistic, without a transaction: it decides from a read (the run and its steps as the gate
- * read them, or read here), then makes every write in one
- * statement guarded by what it read: the run's cost total (which it rewrites), for a completion
- * that the run is neither cancelled nor ended, and that this step is not already completed (a
- * duplicate attempt of this step books nothing twice). If the guard fails, someone changed the run
- * in between: read again and decide again. A row lock held from the read to COMMIT would cost
- * four round trips in which, on the embedded database, PGlite's one connection serves nobody else
- * (issue 17: the accepts of a burst waited behind it).
+ * read them, or read here), then makes every write in one statement guarded by what it read:
+ * - the run's cost total is unchanged (it rewrites it);
+ * - when it sets the run's status (waiting, completed), the run has not ended; for a completion,
+ *   nobody asked to cancel it either;
+ * - this step is not completed yet, so a duplicate attempt of it books nothing twice.
+ * If the guard fails, someone changed the run in between: read again and decide again. A row lock
+ * held from the read to COMMIT would cost four round trips in which, on the embedded database,
+ * PGlite's one connection serves nobody else (issue 17: the accepts of a burst waited behind it).
  */
 export async function recordOutcome(
   db: Kysely<Database>,
@@ -109,7 +110,11 @@ function outcomeWrites(parameters: {
   if (waiting) {
     return {
       step,
-      run: { cost: JSON.stringify(cost), status: "waiting_event", updated_at: now },
+      // A run cancelled (or ended) while the action ran keeps its status; the step still records
+      // what it sent, so the books know the transaction or authorization that may still land.
+      run: isTerminal(run.status)
+        ? { cost: JSON.stringify(cost) }
+        : { cost: JSON.stringify(cost), status: "waiting_event", updated_at: now },
       events: [
         {
           type: "waiting.event",
@@ -248,12 +253,12 @@ const writeOutcomeRows = prepareQuery(
           .set(p.run)
           .where("id", "=", p.runId)
           .where(sql<boolean>`coalesce(cost, 'null'::jsonb) = ${p.readCost}::jsonb`)
-          // Completing the run: only a run nobody cancelled or ended meanwhile.
-          .$if(p.run.result !== undefined, (qb) =>
-            qb
-              .where("cancel_requested_at", "is", null)
-              .where("status", "not in", terminalRunStatuses),
+          // Setting the status (waiting, or completing the run): only on a run nobody ended meanwhile.
+          .$if(p.run.status !== undefined, (qb) =>
+            qb.where("status", "not in", terminalRunStatuses),
           )
+          // Completing the run: only a run nobody asked to cancel either.
+          .$if(p.run.result !== undefined, (qb) => qb.where("cancel_requested_at", "is", null))
           .where((eb) =>
             eb.exists(
               eb

@@ -218,4 +218,34 @@ describe.each(drivers)("recordOutcome on $driver", ({ driver, available }) => {
       "run.completed",
     ]);
   });
+
+  it("a run cancelled while its action ran stays cancelled when the action waits for the chain", async () => {
+    const { runId, run } = await runningRun();
+    // The cancel lands after the gate read the run (cancelRun sets both, under the row lock).
+    const now = new Date();
+    await testDb.db
+      .updateTable("runs")
+      .set({ status: "cancelled", cancel_requested_at: now, finished_at: now })
+      .where("id", "=", runId)
+      .execute();
+    const result = await recordOutcome(testDb.db, {
+      run,
+      index: 0,
+      action: balance,
+      outcome: { ...outcome([gas("21000")]), txHashes: ["0xabc"], waitFor: { token: "tok" } },
+      startedAt: Date.now(),
+    });
+    expect(result).toEqual({ status: "waiting", waitFor: { token: "tok" } });
+    const after = (await readRun(testDb.db, runId))!;
+    expect(after.status).toBe("cancelled");
+    // What the action sent is still on the books: the step, its transaction and its cost.
+    expect((after.cost as RunCost).totals).toEqual({ CRO: "21000" });
+    const step = await testDb.db
+      .selectFrom("run_steps")
+      .select(["status", "tx_hashes"])
+      .where("id", "=", `${runId}:0`)
+      .executeTakeFirstOrThrow();
+    expect(step).toEqual({ status: "waiting_event", tx_hashes: ["0xabc"] });
+    expect(await eventTypes(runId)).toEqual(["waiting.event"]);
+  });
 });
