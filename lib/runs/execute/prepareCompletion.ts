@@ -55,9 +55,7 @@ export async function readRunForCompletion(
   runId: string,
 ): Promise<{ run: Run; read: CompletionRead } | undefined> {
   const [row] = await selectRunForCompletion(db, { runId });
-  if (!row) return undefined;
-  const { run, read } = splitCompletionRead(row);
-  return { run, read };
+  return row && splitCompletionRead(row);
 }
 
 const selectRunForCompletion = prepareQuery("readRunForCompletion", (db, p: { runId: string }) =>
