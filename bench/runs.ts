@@ -30,11 +30,13 @@ import { type BenchRow, percentile, round } from "./stats.js";
  * `all` = those three), each with optional modifiers measuring a setting against its default:
  * `+inline` (PGlite on the main thread), `+http` (local queue over HTTP), `+direct` (the accept
  * answers after start() instead of the default outbox).
- * `--lone=N --rounds=N --concurrency=N` size it.
+ * `--lone=N --rounds=N --concurrency=N` size it. Nine rounds by default: with three, the accept
+ * p95's median of bursts moved between invocations of the same tree by more than any change made
+ * to it (1.16–2.12× on one backing in one afternoon); with fifteen it held still.
  */
 export async function run(): Promise<BenchRow[]> {
   const lone = numberOption("lone", 30);
-  const rounds = numberOption("rounds", 3);
+  const rounds = numberOption("rounds", 9);
   const concurrency = numberOption("concurrency", 50);
   const rows: BenchRow[] = [];
   const printed: string[] = [];
