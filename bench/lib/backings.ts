@@ -28,8 +28,8 @@ const modifiers: Record<BackingModifier, { label: string; env: Record<string, st
   direct: { label: "accept answers after start() (no outbox)", env: { ACCEPT_OUTBOX: "false" } },
   fifo: { label: "deliveries do not wait for API writes", env: { DEV_REQUESTS_FIRST: "false" } },
   unnamed: {
-    label: "PGlite parses every statement anew (no named statements)",
-    env: { PGLITE_NAMED_STATEMENTS: "false" },
+    label: "the database parses every statement anew (no named statements)",
+    env: { PGLITE_NAMED_STATEMENTS: "false", PG_NAMED_STATEMENTS: "false" },
   },
   keyread: {
     label: "every accept reads its key (no key controls cache)",

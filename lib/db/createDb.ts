@@ -13,6 +13,7 @@ import {
 } from "kysely";
 import type { Database } from "./database.js";
 import { firstInLinePool } from "./firstInLinePool.js";
+import { namedStatementsPool } from "./namedStatementsPool.js";
 
 /** Which driver backs the database. */
 export type DatabaseDriver = "pglite" | "pg" | "neon";
@@ -30,6 +31,8 @@ export interface CreateDbParameters {
   pgliteThread?: "worker" | "main";
   /** "pglite" worker: run prepared queries as named statements (default true). */
   pgliteNamedStatements?: boolean;
+  /** "pg": run prepared queries as named statements (default true; see namedStatementsPool). */
+  pgNamedStatements?: boolean;
   /** "pglite": start from a dumped data directory (tarball bytes), e.g. a migrated snapshot. */
   loadDataDir?: Uint8Array;
   /** Pool size for "pg" and "neon". */
@@ -108,7 +111,8 @@ export async function createDb(parameters: CreateDbParameters): Promise<DbHandle
   }
   const pg = await import("pg");
   const pool = new pg.default.Pool({ connectionString: parameters.url, max: poolSize });
-  const db = open(new PostgresDialect({ pool: inLines(pool) }), parameters.queryLog);
+  const named = (parameters.pgNamedStatements ?? true) ? namedStatementsPool(pool) : pool;
+  const db = open(new PostgresDialect({ pool: inLines(named) }), parameters.queryLog);
   return { db, driver, close: () => db.destroy() };
 }
 

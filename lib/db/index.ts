@@ -34,6 +34,7 @@ export function getDbHandle(): Promise<DbHandle> {
         dataDir: config.PGLITE_DATA_DIR,
         pgliteThread: config.PGLITE_WORKER ? "worker" : "main",
         pgliteNamedStatements: config.PGLITE_NAMED_STATEMENTS,
+        pgNamedStatements: config.PG_NAMED_STATEMENTS,
         answeringRequest,
         ...(config.DB_QUERY_LOG ? { queryLog: config.DB_QUERY_LOG } : {}),
       });
