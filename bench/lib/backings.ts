@@ -12,7 +12,8 @@ export type BackingModifier =
   | "fifo"
   | "unnamed"
   | "keyread"
-  | "memcache";
+  | "memcache"
+  | "pgnamed";
 /** A backing and its modifiers, written `base[+modifier…]`, e.g. `embedded+inline`. */
 export type BackingName = string;
 
@@ -28,8 +29,12 @@ const modifiers: Record<BackingModifier, { label: string; env: Record<string, st
   direct: { label: "accept answers after start() (no outbox)", env: { ACCEPT_OUTBOX: "false" } },
   fifo: { label: "deliveries do not wait for API writes", env: { DEV_REQUESTS_FIRST: "false" } },
   unnamed: {
-    label: "the database parses every statement anew (no named statements)",
-    env: { PGLITE_NAMED_STATEMENTS: "false", PG_NAMED_STATEMENTS: "false" },
+    label: "PGlite parses every statement anew (no named statements)",
+    env: { PGLITE_NAMED_STATEMENTS: "false" },
+  },
+  pgnamed: {
+    label: "node-postgres runs prepared queries as named statements",
+    env: { PG_NAMED_STATEMENTS: "true" },
   },
   keyread: {
     label: "every accept reads its key (no key controls cache)",

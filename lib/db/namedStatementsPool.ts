@@ -7,8 +7,9 @@ import { isPreparedStatementText } from "./prepareQuery.js";
  * every statement anew. The run path's statements are built once per shape (prepareQuery); this
  * pool runs those as named statements, which each connection parses and plans once. Measured
  * (issue 17): the accept's statement 1.24–1.54 ms unnamed against 0.80–1.02 ms named, one
- * connection, sequentially; a burst of 50 accepts on Postgres + Redis, POST → 202 p95 196 against
- * 159 ms (`npm run bench accept -- --modifier=unnamed --backings=postgres`). Other SQL passes as is.
+ * connection, sequentially; a burst of 50 accepts on Postgres + Redis, POST → 202 p95 147 against
+ * 126 ms (`npm run bench accept -- --modifier=pgnamed --backings=postgres`). Other SQL passes as is.
+ * Opt-in (PG_NAMED_STATEMENTS) until a chaos failure seen with it on is explained (README).
  *
  * A named statement's result columns are fixed when it is parsed: after a migration adds a column,
  * Postgres refuses a named `select *` or `returning *` with "cached plan must not change result

@@ -1,11 +1,27 @@
 import { sql } from "kysely";
 import { describe, expect, test } from "vitest";
+import { createDb } from "../../../lib/db/createDb.js";
+import { migrateToLatest } from "../../../lib/db/migrate.js";
 import { prepareQuery } from "../../../lib/db/prepareQuery.js";
-import { createTestDb, databaseDrivers } from "../../helpers/db.js";
+import { createScratchDatabase, databaseDrivers } from "../../helpers/db.js";
 
 const available = (await databaseDrivers()).some((d) => d.driver === "pg" && d.available);
 
 /** A prepared query whose result columns follow the table's: `select *`. */
+/** A migrated scratch database on node-postgres with named statements on. */
+async function namedTestDb() {
+  const scratch = await createScratchDatabase();
+  const handle = await createDb({ driver: "pg", url: scratch.url, pgNamedStatements: true });
+  await migrateToLatest(handle.db);
+  return {
+    db: handle.db,
+    async dispose() {
+      await handle.close();
+      await scratch.drop();
+    },
+  };
+}
+
 const selectRun = prepareQuery("namedStatementsPool.test", (db, p: { id: string }) =>
   db.selectFrom("runs").selectAll().where("id", "=", p.id),
 );
@@ -14,7 +30,7 @@ describe("namedStatementsPool (node-postgres)", () => {
   test.skipIf(!available)(
     "prepared queries run as named statements, parsed once per connection; other SQL does not",
     async () => {
-      const { db, dispose } = await createTestDb("pg");
+      const { db, dispose } = await namedTestDb();
       try {
         await db.connection().execute(async (connection) => {
           await selectRun(connection, { id: "run_a" });
@@ -35,7 +51,7 @@ describe("namedStatementsPool (node-postgres)", () => {
   test.skipIf(!available)(
     "error: a named select * after a migration added a column is parsed again (a transaction fails once)",
     async () => {
-      const { db, dispose } = await createTestDb("pg");
+      const { db, dispose } = await namedTestDb();
       try {
         await db.connection().execute(async (connection) => {
           await sql`insert into agent_sessions (id) values ('ses_named')`.execute(connection);
