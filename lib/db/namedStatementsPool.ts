@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { PostgresPool, PostgresPoolClient } from "kysely";
+import type pg from "pg";
 import { isPreparedStatementText } from "./prepareQuery.js";
 
 /**
@@ -18,26 +18,10 @@ import { isPreparedStatementText } from "./prepareQuery.js";
  * outside a transaction that call is made at once; inside one the transaction has already failed,
  * and the error goes to its caller, whose retry finds the new name.
  */
-export function namedStatementsPool(pool: PostgresPool): PostgresPool {
-  const named = new WeakSet<PostgresPoolClient>();
-  return {
-    get options() {
-      return pool.options;
-    },
-    get Client() {
-      return pool.Client;
-    },
-    async connect(): Promise<PostgresPoolClient> {
-      const client = await pool.connect();
-      // Patched once per connection: kysely keeps its state per client object, so it stays the same.
-      if (!named.has(client)) {
-        named.add(client);
-        nameStatementsOf(client as NodePostgresClient);
-      }
-      return client;
-    },
-    end: () => pool.end(),
-  };
+export function namedStatementsPool(pool: pg.Pool): pg.Pool {
+  // pg-pool announces each new connection once, before handing it out.
+  pool.on("connect", (client) => nameStatementsOf(client as unknown as NodePostgresClient));
+  return pool;
 }
 
 /** What this file uses of a node-postgres client beyond kysely's PostgresPoolClient. */
@@ -63,8 +47,16 @@ function nameStatementsOf(client: NodePostgresClient): void {
   };
 }
 
+/** Each prepared text's digest, computed once: the texts are few and run on every step. */
+const digests = new Map<string, string>();
+
 function statementName(text: string, generation: number): string {
-  return `paygent_${createHash("sha1").update(text).digest("hex").slice(0, 24)}_${generation}`;
+  let digest = digests.get(text);
+  if (!digest) {
+    digest = createHash("sha1").update(text).digest("hex").slice(0, 24);
+    digests.set(text, digest);
+  }
+  return `paygent_${digest}_${generation}`;
 }
 
 /** Postgres' refusal of a named statement whose table gained or lost a column since it was parsed. */

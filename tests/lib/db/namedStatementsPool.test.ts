@@ -7,7 +7,6 @@ import { createScratchDatabase, databaseDrivers } from "../../helpers/db.js";
 
 const available = (await databaseDrivers()).some((d) => d.driver === "pg" && d.available);
 
-/** A prepared query whose result columns follow the table's: `select *`. */
 /** A migrated scratch database on node-postgres with named statements on. */
 async function namedTestDb() {
   const scratch = await createScratchDatabase();
@@ -22,6 +21,7 @@ async function namedTestDb() {
   };
 }
 
+/** A prepared query whose result columns follow the table's: `select *`. */
 const selectRun = prepareQuery("namedStatementsPool.test", (db, p: { id: string }) =>
   db.selectFrom("runs").selectAll().where("id", "=", p.id),
 );
