@@ -242,11 +242,10 @@ const envSchema = z.object({
   PGLITE_NAMED_STATEMENTS: defaultOnFlag,
   /**
    * The same on node-postgres (DATABASE_URL, not Neon): prepared queries run as named statements.
-   * Off by default until a chaos failure seen with it on is understood (README, 2026-12-02 16:23).
-   * Not behind a pooler in transaction mode without prepared-statement support (PgBouncer before
-   * 1.21), where a name parsed on one server connection is missing on the next.
+   * Behind a pooler in transaction mode that does not keep them, the pool notices the first lost
+   * name and sends statements unnamed from then on (lib/db/namedStatementsPool); "false" never names.
    */
-  PG_NAMED_STATEMENTS: booleanFlag,
+  PG_NAMED_STATEMENTS: defaultOnFlag,
   /**
    * How long the accept routes reuse a read of an API key with its policy and freezes
    * (lib/auth/keyControlsCache); the run's insert checks it is still current. 0 reads every time.

@@ -13,7 +13,7 @@ export type BackingModifier =
   | "unnamed"
   | "keyread"
   | "memcache"
-  | "pgnamed";
+  | "pgunnamed";
 /** A backing and its modifiers, written `base[+modifier…]`, e.g. `embedded+inline`. */
 export type BackingName = string;
 
@@ -32,9 +32,9 @@ const modifiers: Record<BackingModifier, { label: string; env: Record<string, st
     label: "PGlite parses every statement anew (no named statements)",
     env: { PGLITE_NAMED_STATEMENTS: "false" },
   },
-  pgnamed: {
-    label: "node-postgres runs prepared queries as named statements",
-    env: { PG_NAMED_STATEMENTS: "true" },
+  pgunnamed: {
+    label: "node-postgres parses every statement anew (no named statements)",
+    env: { PG_NAMED_STATEMENTS: "false" },
   },
   keyread: {
     label: "every accept reads its key (no key controls cache)",

@@ -31,7 +31,7 @@ export interface CreateDbParameters {
   pgliteThread?: "worker" | "main";
   /** "pglite" worker: run prepared queries as named statements (default true). */
   pgliteNamedStatements?: boolean;
-  /** "pg": run prepared queries as named statements (default false; see namedStatementsPool). */
+  /** "pg": run prepared queries as named statements (default true; see namedStatementsPool). */
   pgNamedStatements?: boolean;
   /** "pglite": start from a dumped data directory (tarball bytes), e.g. a migrated snapshot. */
   loadDataDir?: Uint8Array;
@@ -111,7 +111,7 @@ export async function createDb(parameters: CreateDbParameters): Promise<DbHandle
   }
   const pg = await import("pg");
   const pool = new pg.default.Pool({ connectionString: parameters.url, max: poolSize });
-  const named = parameters.pgNamedStatements ? namedStatementsPool(pool) : pool;
+  const named = (parameters.pgNamedStatements ?? true) ? namedStatementsPool(pool) : pool;
   const db = open(new PostgresDialect({ pool: inLines(named) }), parameters.queryLog);
   return { db, driver, close: () => db.destroy() };
 }

@@ -57,6 +57,27 @@ export interface StartHostOptions {
 const root = path.resolve(import.meta.dirname, "../..");
 
 /**
+ * Settings a whole suite can be run under, e.g. `PG_NAMED_STATEMENTS=false npm run test:long`:
+ * hosts get an environment of their own and would not otherwise see the runner's. A test's own
+ * `env` still wins.
+ */
+const runnerSwitches = [
+  "PG_NAMED_STATEMENTS",
+  "PGLITE_NAMED_STATEMENTS",
+  "PGLITE_WORKER",
+  "ACCEPT_OUTBOX",
+] as const;
+
+function switchesFromRunner(): Record<string, string> {
+  return Object.fromEntries(
+    runnerSwitches.flatMap((name) => {
+      const value = process.env[name];
+      return value === undefined ? [] : [[name, value]];
+    }),
+  );
+}
+
+/**
  * Starts the host with its own data folder (embedded Postgres, local workflow world, persisted
  * anvil) and waits until /api/health answers 200. The workflow bundles are built (when stale)
  * before the first host starts, so hosts start with DEV_SKIP_WORKFLOW_BUILD.
@@ -88,6 +109,7 @@ export async function startHostProcess(options: StartHostOptions = {}): Promise<
     // Every request of a test comes from 127.0.0.1: lift the public per-IP limit unless a test sets it.
     PUBLIC_RATE_LIMIT_PER_MINUTE: "1000000",
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...switchesFromRunner(),
     ...options.env,
   };
   const pgliteDir = env.PGLITE_DATA_DIR!;
