@@ -190,6 +190,31 @@ export async function markPaymentUnknown(
   return reload(db, nonce);
 }
 
+/**
+ * The run's workflow ended (its retries ran out, it was cancelled) while a payment it sent was
+ * still pending: no step will come back for it, so its outcome is unknown now rather than once the
+ * reconciler's stale wait (10 min) has passed; the next reconciler pass asks the chain. Payments
+ * never sent cannot move money and are left as they are. Returns how many were marked.
+ */
+export async function markEndedRunPaymentsUnknown(
+  db: Kysely<Database>,
+  runId: string,
+): Promise<number> {
+  const marked = await db
+    .updateTable("payments")
+    .set({
+      status: "unknown",
+      error: "Its run ended before the payment's outcome was recorded",
+      unknown_since: sql`coalesce(unknown_since, now())`,
+      updated_at: sql`now()`,
+    })
+    .where("run_id", "=", runId)
+    .where("status", "=", "pending")
+    .where("sent_at", "is not", null)
+    .executeTakeFirst();
+  return Number(marked.numUpdatedRows);
+}
+
 /** The chain proves the authorization can never move money: cancelled on chain, or expired. */
 export async function markPaymentVoided(
   db: Kysely<Database>,

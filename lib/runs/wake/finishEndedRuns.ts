@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "../../db/database.js";
 import { log } from "../../log.js";
 import { endSubscription } from "../../subscriptions/renewal/endSubscription.js";
+import { markEndedRunPaymentsUnknown } from "../../x402/paymentRecords.js";
 import { stepEvidence } from "../execute/stepEvidence.js";
 import { failRun } from "../runState.js";
 import { listQuietRuns } from "./listQuietRuns.js";
@@ -27,8 +28,9 @@ let cursor = "";
 /**
  * Finishes run rows whose workflow ended without finishing them (its retries ran out, a step
  * crashed for good, the workflow was cancelled or could not replay after a redeploy): reads the
- * workflow's status through the world, marks the row failed with the reason, and settles or
- * releases its reservations — released only when nothing a step sent may still land. Then
+ * workflow's status through the world, marks the row failed with the reason, hands payments it
+ * sent and never saw end to the payments reconciler, and settles or releases its reservations —
+ * released only when nothing a step sent may still land. Then
  * resolves reservations other ended runs still hold once the chain has answered. No run stays
  * `running` forever. Called from the background checks (cron on Vercel, an interval locally).
  */
@@ -58,6 +60,8 @@ export async function finishEndedRuns(
     if (!workflow || workflow.status === "pending" || workflow.status === "running") continue;
     try {
       if (await finishRow(db, row.id, workflow)) result.finished++;
+      // Sent and pending, with no step left to finish them: the payments check asks the chain next.
+      await markEndedRunPaymentsUnknown(db, row.id);
       const spends = await resolveRunSpends(db, row.id);
       result.settled += spends.settled;
       result.released += spends.released;

@@ -3,7 +3,10 @@ import type { Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createChainContext } from "../../../lib/chain/clients.js";
 import type { PaymentOutcome } from "../../../lib/x402/executePayment.js";
-import { findPaymentByNonce } from "../../../lib/x402/paymentRecords.js";
+import {
+  findPaymentByNonce,
+  markEndedRunPaymentsUnknown,
+} from "../../../lib/x402/paymentRecords.js";
 import { resolvePayment } from "../../../lib/x402/resolvePayment.js";
 import { resolveUnknownPayments } from "../../../lib/x402/resolveUnknownPayments.js";
 import { type HostilePayee, startHostilePayee } from "../../helpers/hostilePayee.js";
@@ -164,6 +167,33 @@ describe("resolveUnknownPayments (real anvil, Postgres, RPC faults)", () => {
     expect(pass.settled).toContain(unknown.paymentId);
     expect(await findPaymentByNonce(h.db.db, unknown.nonce)).toMatchObject({ status: "settled" });
     expect(await h.ledger(sessionId)).toEqual({ spent: PRICE, reserved: 0n });
+  });
+
+  test("behavior: a pending payment whose run's workflow ended (retries spent) is adopted at once, not after the stale wait", async () => {
+    const sessionId = await h.newSession(BUDGET);
+    const runId = await h.newRun(sessionId);
+    const unknown = unknownOf(
+      await h.payStep(runId, { sessionId, url: payee.url, maxAmount: PRICE, chain: null }),
+    );
+    // A step that sent and then failed for good: pending and sent, only just updated.
+    await h.db.db
+      .updateTable("payments")
+      .set({ status: "pending", unknown_since: null, updated_at: sql`now()` })
+      .where("nonce", "=", unknown.nonce)
+      .execute();
+    expect((await payee.settleNonce(unknown.nonce)).success).toBe(true);
+    // The background checks' stale wait: a live step's own retry would still win.
+    const early = await reconcile({ staleAfterSeconds: 600 });
+    expect(early.settled).not.toContain(unknown.paymentId);
+    expect(await findPaymentByNonce(h.db.db, unknown.nonce)).toMatchObject({ status: "pending" });
+
+    // finishEndedRuns found the run's workflow ended: no step will come back for it.
+    expect(await markEndedRunPaymentsUnknown(h.db.db, runId)).toBe(1);
+    const pass = await reconcile({ staleAfterSeconds: 600 });
+    expect(pass.settled).toContain(unknown.paymentId);
+    expect(await findPaymentByNonce(h.db.db, unknown.nonce)).toMatchObject({ status: "settled" });
+    expect(await h.ledger(sessionId)).toEqual({ spent: PRICE, reserved: 0n });
+    expect(await markEndedRunPaymentsUnknown(h.db.db, runId)).toBe(0);
   });
 
   test("behavior: resolved but not booked (a crash in between) → the next pass books it", async () => {
