@@ -117,6 +117,11 @@ async function main(): Promise<void> {
     const reclaim = () => reclaimStaleJobs(pool, config.WORKFLOW_POSTGRES_RECLAIM_SECONDS);
     await reclaim();
     intervals.push({ name: "stale job reclaim", everyMs: 5000, run: reclaim });
+    // Steps a killed host left finished in their row but not in the event log (see the file).
+    const { repairHalfCompletedSteps } = await import("../lib/world/repairHalfCompletedSteps.js");
+    const repair = () => repairHalfCompletedSteps(pool, 30);
+    await repair();
+    intervals.push({ name: "half-completed step repair", everyMs: 5000, run: repair });
   }
   if ((config.WORKFLOW_TARGET_WORLD ?? "local") === "local") {
     // Before the world resumes runs: an events folder that once held many more files than it does
