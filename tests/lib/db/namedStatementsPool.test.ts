@@ -1,32 +1,19 @@
 import { type Kysely, sql } from "kysely";
 import { describe, expect, test } from "vitest";
-import { createDb } from "../../../lib/db/createDb.js";
 import type { Database } from "../../../lib/db/database.js";
-import { migrateToLatest } from "../../../lib/db/migrate.js";
 import { prepareQuery } from "../../../lib/db/prepareQuery.js";
-import { createScratchDatabase, databaseDrivers } from "../../helpers/db.js";
+import { createTestDb, databaseDrivers } from "../../helpers/db.js";
 
 const available = (await databaseDrivers()).some((d) => d.driver === "pg" && d.available);
 
-/** A migrated scratch database on node-postgres with named statements on. */
-async function namedTestDb() {
-  const scratch = await createScratchDatabase();
-  const handle = await createDb({ driver: "pg", url: scratch.url, pgNamedStatements: true });
-  await migrateToLatest(handle.db);
-  return {
-    db: handle.db,
-    async dispose() {
-      await handle.close();
-      await scratch.drop();
-    },
-  };
-}
-
-/** Runs `use` on one connection of a fresh named-statements database (and the pool it came from). */
+/**
+ * Runs `use` on one connection of a fresh migrated node-postgres database (and the pool it came
+ * from); createDb names statements by default.
+ */
 async function onNamedConnection<T>(
   use: (connection: Kysely<Database>, db: Kysely<Database>) => Promise<T>,
 ): Promise<T> {
-  const { db, dispose } = await namedTestDb();
+  const { db, dispose } = await createTestDb("pg");
   try {
     return await db.connection().execute((connection) => use(connection, db));
   } finally {
