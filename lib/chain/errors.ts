@@ -104,7 +104,10 @@ export class StepConflictError extends BaseError {
   override name = "StepConflictError";
 }
 
-/** A transaction failed simulation (gas estimation), so it was never signed or sent; nothing was spent. */
+/**
+ * The node's gas estimate (eth_estimateGas against the pending block) reverted, so the transaction
+ * was never signed or sent; nothing was spent.
+ */
 export class TransactionWouldRevertError extends BaseError {
   static override defaultKind: ErrorKind = "fatal";
   override name = "TransactionWouldRevertError";

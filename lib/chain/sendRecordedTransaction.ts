@@ -100,7 +100,8 @@ async function withAccountLock<T>(address: string, task: () => Promise<T>): Prom
 /**
  * Signs, records, then broadcasts a transaction, so a crash at any point leaves a row a retry can
  * act on: the row (hash, nonce, raw transaction) is written BEFORE the broadcast, and a retry
- * rebroadcasts those exact bytes instead of signing anew. Simulation failures throw
+ * rebroadcasts those exact bytes instead of signing anew. A transaction whose gas estimate the node
+ * refuses with a revert (eth_estimateGas, run by prepareTransactionRequest) throws
  * TransactionWouldRevertError with nothing recorded or sent. If the step already has a live row
  * (checked under the per-account lock), that row is returned with `reused: true` and nothing is sent.
  */
@@ -133,7 +134,7 @@ export async function sendRecordedTransaction(
         nonce,
       });
     } catch (error) {
-      throw simulationError(parameters.action, error);
+      throw estimateGasError(parameters.action, error);
     }
     // The estimate runs against the pending block as the node sees it now; the block that mines the
     // transaction can take a costlier path, so leave headroom, plus what the caller knows is unseen.
@@ -283,7 +284,7 @@ export async function markRow(
     .execute();
 }
 
-function simulationError(action: string, error: unknown): Error {
+function estimateGasError(action: string, error: unknown): Error {
   const message = String((error as Error)?.message ?? error);
   if (
     /fetch failed|ECONNREFUSED|timed? ?out|HTTP request failed/i.test(message) &&
