@@ -17,6 +17,7 @@ import {
 } from "./errors.js";
 import { quoteSwap, requireDex } from "./quoteSwap.js";
 import { requireToken } from "./registry.js";
+import { sendApproval } from "./sendApproval.js";
 import {
   type ChainTransactionRow,
   findStepTransaction,
@@ -167,12 +168,9 @@ export async function swapExactIn(
         args: [owner, dex.router],
       });
       if (allowance < amountIn) {
-        const approvalStep = `${parameters.stepId}:approve`;
-        // sendRecordedTransaction returns the step's live approval row instead of sending a second one.
-        const approval = await sendRecordedTransaction(context, db, {
-          stepId: approvalStep,
+        const approval = await sendApproval(context, db, {
+          stepId: parameters.stepId,
           runId: parameters.runId,
-          kind: "approve",
           action: `Approval of ${tokenIn.symbol} for the router`,
           to: tokenIn.address,
           data: encodeFunctionData({
@@ -183,13 +181,10 @@ export async function swapExactIn(
           token: tokenIn.symbol,
           amount: amountIn,
           details: { spender: dex.router },
+          receiptTimeoutMs: parameters.receiptTimeoutMs,
         });
-        const settled = await settleRecordedTransaction(context, db, approval.row, {
-          reused: approval.reused,
-          timeoutMs: parameters.receiptTimeoutMs,
-        });
-        approvalHash = settled.hash;
-        approvalGasCost = settled.gasCost;
+        approvalHash = approval.hash;
+        approvalGasCost = approval.gasCost;
       }
     }
 

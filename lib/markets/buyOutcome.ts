@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { type Address, encodeFunctionData, erc20Abi, parseEventLogs } from "viem";
+import { type Address, encodeFunctionData, erc20Abi } from "viem";
 import type { ChainContext } from "../chain/clients.js";
 import {
   InsufficientBalanceError,
@@ -7,12 +7,11 @@ import {
   StepConflictError,
   TransactionWouldRevertError,
 } from "../chain/errors.js";
+import { sendApproval } from "../chain/sendApproval.js";
 import {
   type ChainTransactionRow,
   findStepTransaction,
-  markRow,
   sendRecordedTransaction,
-  settleRecordedTransaction,
 } from "../chain/sendRecordedTransaction.js";
 import { toBaseUnits } from "../chain/units.js";
 import type { Database } from "../db/database.js";
@@ -20,6 +19,7 @@ import { fpmmAbi } from "./abis.js";
 import { quoteBuy } from "./quoteBuy.js";
 import { getMarketStatics } from "./readMarketState.js";
 import { requireMarket, requireOutcome } from "./requireMarket.js";
+import { settleTrade } from "./settleTrade.js";
 import { requireSlippageBps } from "./slippage.js";
 
 export interface BuyOutcomeParameters {
@@ -149,11 +149,9 @@ export async function buyOutcome(
     }
     let approvalHash: `0x${string}` | undefined;
     if (allowance < investmentAmount) {
-      // Returns the step's live approval row instead of sending a second one.
-      const approval = await sendRecordedTransaction(context, db, {
-        stepId: `${parameters.stepId}:approve`,
+      const approval = await sendApproval(context, db, {
+        stepId: parameters.stepId,
         runId: parameters.runId,
-        kind: "approve",
         action: `Approval of ${statics.collateral.symbol} for market ${market.name}`,
         to: collateral,
         data: encodeFunctionData({
@@ -164,13 +162,10 @@ export async function buyOutcome(
         token: statics.collateral.symbol,
         amount: investmentAmount,
         details: { spender: market.fpmm },
+        receiptTimeoutMs: parameters.receiptTimeoutMs,
       });
-      const settled = await settleRecordedTransaction(context, db, approval.row, {
-        reused: approval.reused,
-        timeoutMs: parameters.receiptTimeoutMs,
-      });
-      approvalHash = settled.hash;
-      approvalGasCost = settled.gasCost;
+      approvalHash = approval.hash;
+      approvalGasCost = approval.gasCost;
     }
     details = {
       market: market.name,
@@ -213,29 +208,16 @@ export async function buyOutcome(
     }
   }
 
-  const settled = await settleRecordedTransaction(context, db, row, {
+  const trade = await settleTrade(context, db, {
+    row,
     reused,
-    timeoutMs: parameters.receiptTimeoutMs,
+    side: "buy",
+    fpmm: market.fpmm,
+    details,
+    approvalGasCost,
+    receiptTimeoutMs: parameters.receiptTimeoutMs,
   });
-  const [event] = parseEventLogs({
-    abi: fpmmAbi,
-    eventName: "FPMMBuy",
-    logs: settled.receipt.logs,
-  }).filter(
-    (log) =>
-      log.address.toLowerCase() === market.fpmm.toLowerCase() &&
-      log.args.buyer.toLowerCase() === owner.toLowerCase(),
-  );
-  const sharesBought = (event?.args.outcomeTokensBought ?? 0n).toString();
-  const feeAmount = (event?.args.feeAmount ?? 0n).toString();
-  if (details.sharesBought !== sharesBought) {
-    await markRow(db, settled.hash, {
-      status: "confirmed",
-      details: { ...details, sharesBought, feeAmount },
-    });
-  }
-  const totalGas =
-    settled.gasCost + (reused ? BigInt(details.approvalGasCost ?? "0") : approvalGasCost);
+  const { settled } = trade;
   return {
     hash: settled.hash,
     market: market.name,
@@ -244,13 +226,13 @@ export async function buyOutcome(
     outcome: market.outcomes[outcomeIndex] as string,
     collateral: statics.collateral.symbol,
     investmentAmount: investmentAmount.toString(),
-    feeAmount,
-    sharesBought,
+    feeAmount: trade.feeAmount.toString(),
+    sharesBought: trade.shares.toString(),
     expectedShares: details.expectedShares,
     minShares: details.minShares,
     positionId: (statics.positionIds[outcomeIndex] as bigint).toString(),
     blockNumber: settled.blockNumber.toString(),
-    gasCost: totalGas.toString(),
+    gasCost: trade.gasCost.toString(),
     ...(details.approvalHash ? { approvalHash: details.approvalHash } : {}),
     reused,
   };

@@ -1,17 +1,16 @@
 import type { Kysely } from "kysely";
-import { type Address, encodeFunctionData, parseEventLogs } from "viem";
+import { type Address, encodeFunctionData } from "viem";
 import type { ChainContext } from "../chain/clients.js";
 import {
   SlippageExceededError,
   StepConflictError,
   TransactionWouldRevertError,
 } from "../chain/errors.js";
+import { sendApproval } from "../chain/sendApproval.js";
 import {
   type ChainTransactionRow,
   findStepTransaction,
-  markRow,
   sendRecordedTransaction,
-  settleRecordedTransaction,
 } from "../chain/sendRecordedTransaction.js";
 import { toBaseUnits } from "../chain/units.js";
 import type { Database } from "../db/database.js";
@@ -19,6 +18,7 @@ import { conditionalTokensAbi, fpmmAbi } from "./abis.js";
 import { quoteSell } from "./quoteSell.js";
 import { getMarketStatics } from "./readMarketState.js";
 import { requireMarket, requireOutcome } from "./requireMarket.js";
+import { settleTrade } from "./settleTrade.js";
 import { requireSlippageBps } from "./slippage.js";
 
 export interface SellOutcomeParameters {
@@ -127,10 +127,9 @@ export async function sellOutcome(
       args: [owner, market.fpmm],
     });
     if (!approved) {
-      const approval = await sendRecordedTransaction(context, db, {
-        stepId: `${parameters.stepId}:approve`,
+      const approval = await sendApproval(context, db, {
+        stepId: parameters.stepId,
         runId: parameters.runId,
-        kind: "approve",
         action: `Approval of outcome shares for market ${market.name}`,
         to: statics.conditionalTokens,
         data: encodeFunctionData({
@@ -139,13 +138,10 @@ export async function sellOutcome(
           args: [market.fpmm, true],
         }),
         details: { operator: market.fpmm },
+        receiptTimeoutMs: parameters.receiptTimeoutMs,
       });
-      const settled = await settleRecordedTransaction(context, db, approval.row, {
-        reused: approval.reused,
-        timeoutMs: parameters.receiptTimeoutMs,
-      });
-      approvalHash = settled.hash;
-      approvalGasCost = settled.gasCost;
+      approvalHash = approval.hash;
+      approvalGasCost = approval.gasCost;
     }
     details = {
       market: market.name,
@@ -190,30 +186,16 @@ export async function sellOutcome(
     }
   }
 
-  const settled = await settleRecordedTransaction(context, db, row, {
+  const trade = await settleTrade(context, db, {
+    row,
     reused,
-    timeoutMs: parameters.receiptTimeoutMs,
+    side: "sell",
+    fpmm: market.fpmm,
+    details,
+    approvalGasCost,
+    receiptTimeoutMs: parameters.receiptTimeoutMs,
   });
-  const [event] = parseEventLogs({
-    abi: fpmmAbi,
-    eventName: "FPMMSell",
-    logs: settled.receipt.logs,
-  }).filter(
-    (log) =>
-      log.address.toLowerCase() === market.fpmm.toLowerCase() &&
-      log.args.seller.toLowerCase() === owner.toLowerCase(),
-  );
-  const sharesSold = (event?.args.outcomeTokensSold ?? 0n).toString();
-  const feeAmount = (event?.args.feeAmount ?? 0n).toString();
-  const returnAmount = (event?.args.returnAmount ?? 0n).toString();
-  if (details.sharesSold !== sharesSold) {
-    await markRow(db, settled.hash, {
-      status: "confirmed",
-      details: { ...details, sharesSold, feeAmount },
-    });
-  }
-  const totalGas =
-    settled.gasCost + (reused ? BigInt(details.approvalGasCost ?? "0") : approvalGasCost);
+  const { settled } = trade;
   return {
     hash: settled.hash,
     market: market.name,
@@ -221,14 +203,14 @@ export async function sellOutcome(
     outcomeIndex,
     outcome: market.outcomes[outcomeIndex] as string,
     collateral: statics.collateral.symbol,
-    returnAmount,
-    feeAmount,
-    sharesSold,
+    returnAmount: trade.returnAmount.toString(),
+    feeAmount: trade.feeAmount.toString(),
+    sharesSold: trade.shares.toString(),
     maxShares: details.maxShares,
     quotedReturn: details.quotedReturn,
     expectedSharesSold: details.expectedSharesSold,
     blockNumber: settled.blockNumber.toString(),
-    gasCost: totalGas.toString(),
+    gasCost: trade.gasCost.toString(),
     ...(details.approvalHash ? { approvalHash: details.approvalHash } : {}),
     reused,
   };

@@ -65,6 +65,8 @@ describe("prediction market lifecycle on the real contracts", () => {
   test("behavior: bet, sell, bet, resolve, redeem — outcome-token and collateral balances exact; retries send nothing", async () => {
     const market = requireMarket(context, NAME);
     const usdc0 = await usdc();
+    const gasToken = () => context.publicClient.getBalance({ address: context.account.address });
+    const cro0 = await gasToken();
 
     // 1. Bet 5 USDC on Yes: pays exactly 5 USDC and receives exactly calcBuyAmount shares.
     const expectedYes = await calc(market.fpmm, "calcBuyAmount", 5_000_000n, 0);
@@ -89,6 +91,9 @@ describe("prediction market lifecycle on the real contracts", () => {
     });
     expect(bet.approvalHash).toMatch(/^0x/);
     expect(await usdc()).toBe(usdc0 - 5_000_000n);
+    // The gas reported is all the native the wallet paid: the approval's and the buy's.
+    const croAfterBet = await gasToken();
+    expect(cro0 - croAfterBet).toBe(BigInt(bet.gasCost));
     expect(await shares(NAME)).toEqual([expectedYes, 0n]);
 
     const nonceAfterBet = await nonce();
@@ -102,6 +107,9 @@ describe("prediction market lifecycle on the real contracts", () => {
     expect(betAgain).toMatchObject({
       hash: bet.hash,
       sharesBought: bet.sharesBought,
+      feeAmount: bet.feeAmount,
+      // A retry reports the approval's gas too, from the row the first attempt recorded.
+      gasCost: bet.gasCost,
       reused: true,
     });
     expect(await nonce()).toBe(nonceAfterBet);
@@ -117,7 +125,10 @@ describe("prediction market lifecycle on the real contracts", () => {
       ["market_buy", "confirmed"],
     ]);
     expect(rows[1]).toMatchObject({ run_id: "run-m", token: "USDC", amount: "5000000" });
-    expect(rows[1]?.details).toMatchObject({ sharesBought: bet.sharesBought });
+    expect(rows[1]?.details).toMatchObject({
+      sharesBought: bet.sharesBought,
+      feeAmount: bet.feeAmount,
+    });
 
     // 2. Sell all Yes: receives exactly the returnAmount asked, gives up exactly calcSellAmount of it.
     const beforeSell = await readMarketState(context, { market });
@@ -145,6 +156,7 @@ describe("prediction market lifecycle on the real contracts", () => {
       reused: false,
     });
     expect(sale.approvalHash).toMatch(/^0x/);
+    expect(croAfterBet - (await gasToken())).toBe(BigInt(sale.gasCost));
     // The most the shares can fetch: one unit more would need more shares than held.
     expect(
       await context.publicClient.readContract({
