@@ -121,7 +121,7 @@ async function measureBacking(
       bursts[kind].map((b) => Math.round(percentile(b.acceptMs, 95))).join(" / ");
     const bestFloorAccept = Math.min(accept95("floor"), accept95("floor-outbox"));
     // The same goal on the median of the bursts' own p95s: one slow burst of either side moves the
-    // pooled p95, and with it the ratio, more than anything the code does (README, Benchmarks).
+    // pooled p95, and with it the ratio, more than anything the code does (bench/HISTORY.md).
     const burstAccept95 = (kind: RunKind) =>
       median(bursts[kind].map((b) => percentile(b.acceptMs, 95)));
     const bestFloorBurstAccept = Math.min(burstAccept95("floor"), burstAccept95("floor-outbox"));

@@ -230,7 +230,7 @@ export function load(): number {
  * server's end time, so the wait costs it nothing; asking is what would: every status request is
  * host work on the run's own event loop, and polling every 5 ms added ~50 ms to both sides' lone
  * p50 (153 / 145 ms against 100 / 96 ms quiet, balance / floor, 40 runs each, alternating in one
- * host; README, Benchmarks).
+ * host; bench/HISTORY.md).
  */
 const loneQuietMs = 300;
 

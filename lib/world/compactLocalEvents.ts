@@ -21,7 +21,7 @@ const MIN_BYTES = 256 * 1024;
  * most Linux file systems) never shrinks: once it held 69,000 event files, listing it reads every
  * block of that peak even after pruneLocalEvents left 1,700 (3.9 ms a listing against 1.3 ms for
  * the same files in a new folder), and the local world lists it on every step of every run. That
- * was the "after 10,000 runs" slowdown the history benchmark kept finding (README, Benchmarks).
+ * was the "after 10,000 runs" slowdown the history benchmark kept finding (bench/HISTORY.md).
  *
  * The files move one by one into `events.compacting/`, which then takes the old name. Each rename is
  * atomic, so every event file is always in one of the two folders; a host killed half-way finishes
