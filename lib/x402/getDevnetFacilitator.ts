@@ -1,13 +1,10 @@
-import { x402Facilitator } from "@x402/core/facilitator";
-import type { Network } from "@x402/core/types";
-import { toFacilitatorEvmSigner } from "@x402/evm";
-import { registerExactEvmScheme } from "@x402/evm/exact/facilitator";
-import { createPublicClient, createWalletClient, http } from "viem";
+import type { x402Facilitator } from "@x402/core/facilitator";
+import { http } from "viem";
 import { nonceManager, privateKeyToAccount } from "viem/accounts";
 import { chainFor, devnetRpcUrl } from "../chain/chains.js";
 import { devnetRoleAccount } from "../chain/devnetConstants.js";
-import { getNetwork } from "../chain/registry.js";
 import { getConfig } from "../config.js";
+import { createExactFacilitator } from "./createExactFacilitator.js";
 
 let cached: { key: string; facilitator: x402Facilitator } | undefined;
 
@@ -24,27 +21,10 @@ export function getDevnetFacilitator(): x402Facilitator {
   const cacheKey = `${rpcUrl}|${key.slice(-8)}`;
   if (cached?.key === cacheKey) return cached.facilitator;
 
-  const chain = chainFor("devnet", rpcUrl);
-  const account = privateKeyToAccount(key as `0x${string}`, { nonceManager });
-  const transport = http(rpcUrl, { retryCount: 1, timeout: 20_000 });
-  const publicClient = createPublicClient({ chain, transport, pollingInterval: 50 });
-  const walletClient = createWalletClient({ chain, transport, account, pollingInterval: 50 });
-  const signer = toFacilitatorEvmSigner({
-    address: account.address,
-    getCode: (args) => publicClient.getCode(args),
-    readContract: (args) =>
-      publicClient.readContract(args as Parameters<typeof publicClient.readContract>[0]),
-    verifyTypedData: (args) =>
-      publicClient.verifyTypedData(args as Parameters<typeof publicClient.verifyTypedData>[0]),
-    writeContract: (args) =>
-      walletClient.writeContract(args as Parameters<typeof walletClient.writeContract>[0]),
-    sendTransaction: (args) => walletClient.sendTransaction(args),
-    waitForTransactionReceipt: (args) => publicClient.waitForTransactionReceipt(args),
-  });
-  const facilitator = new x402Facilitator();
-  registerExactEvmScheme(facilitator, {
-    signer,
-    networks: `eip155:${getNetwork("devnet").chainId}` as Network,
+  const facilitator = createExactFacilitator({
+    chain: chainFor("devnet", rpcUrl),
+    transport: http(rpcUrl, { retryCount: 1, timeout: 20_000 }),
+    account: privateKeyToAccount(key as `0x${string}`, { nonceManager }),
   });
   cached = { key: cacheKey, facilitator };
   return facilitator;

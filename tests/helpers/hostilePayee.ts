@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { x402Facilitator } from "@x402/core/facilitator";
+import type { x402Facilitator } from "@x402/core/facilitator";
 import {
   decodePaymentSignatureHeader,
   encodePaymentRequiredHeader,
@@ -11,17 +11,9 @@ import type {
   PaymentRequirements,
   SettleResponse,
 } from "@x402/core/types";
-import { toFacilitatorEvmSigner } from "@x402/evm";
-import { registerExactEvmScheme } from "@x402/evm/exact/facilitator";
-import {
-  type Address,
-  createPublicClient,
-  createWalletClient,
-  defineChain,
-  type Hex,
-  http,
-} from "viem";
+import { type Address, defineChain, type Hex, http } from "viem";
 import { nonceManager, privateKeyToAccount } from "viem/accounts";
+import { createExactFacilitator } from "../../lib/x402/createExactFacilitator.js";
 
 /**
  * What the payee does with a request that carries a signed payment:
@@ -315,26 +307,9 @@ function createFacilitator(options: StartHostilePayeeOptions): x402Facilitator {
     nativeCurrency: { name: "CRO", symbol: "CRO", decimals: 18 },
     rpcUrls: { default: { http: [options.rpcUrl] } },
   });
-  const account = privateKeyToAccount(options.facilitatorKey, { nonceManager });
-  const transport = http(options.rpcUrl);
-  const publicClient = createPublicClient({ chain, transport, pollingInterval: 50 });
-  const walletClient = createWalletClient({ chain, transport, account, pollingInterval: 50 });
-  const signer = toFacilitatorEvmSigner({
-    address: account.address,
-    getCode: (args) => publicClient.getCode(args),
-    readContract: (args) =>
-      publicClient.readContract(args as Parameters<typeof publicClient.readContract>[0]),
-    verifyTypedData: (args) =>
-      publicClient.verifyTypedData(args as Parameters<typeof publicClient.verifyTypedData>[0]),
-    writeContract: (args) =>
-      walletClient.writeContract(args as Parameters<typeof walletClient.writeContract>[0]),
-    sendTransaction: (args) => walletClient.sendTransaction(args),
-    waitForTransactionReceipt: (args) => publicClient.waitForTransactionReceipt(args),
+  return createExactFacilitator({
+    chain,
+    transport: http(options.rpcUrl),
+    account: privateKeyToAccount(options.facilitatorKey, { nonceManager }),
   });
-  const facilitator = new x402Facilitator();
-  registerExactEvmScheme(facilitator, {
-    signer,
-    networks: `eip155:${options.chainId}` as Network,
-  });
-  return facilitator;
 }
