@@ -46,8 +46,8 @@ export async function sendApproval(
     action: parameters.action,
     to: parameters.to,
     data: parameters.data,
-    ...(parameters.token !== undefined ? { token: parameters.token } : {}),
-    ...(parameters.amount !== undefined ? { amount: parameters.amount } : {}),
+    token: parameters.token,
+    amount: parameters.amount,
     details: parameters.details,
   });
   const settled = await settleRecordedTransaction(context, db, approval.row, {

@@ -15,8 +15,6 @@ export interface CreateExactFacilitatorParameters {
   transport: Transport;
   /** The account that submits settlements and pays their gas (give it a nonce manager). */
   account: LocalAccount;
-  /** How often receipts are polled; 50 ms suits the devnet's instant blocks. */
-  pollingIntervalMs?: number;
 }
 
 /**
@@ -27,7 +25,8 @@ export function createExactFacilitator(
   parameters: CreateExactFacilitatorParameters,
 ): x402Facilitator {
   const { chain, transport, account } = parameters;
-  const pollingInterval = parameters.pollingIntervalMs ?? 50;
+  // Both callers settle on a devnet, whose blocks are mined at once: poll receipts every 50 ms.
+  const pollingInterval = 50;
   const publicClient = createPublicClient({ chain, transport, pollingInterval });
   const walletClient = createWalletClient({ chain, transport, account, pollingInterval });
   const signer = toFacilitatorEvmSigner({
