@@ -58,6 +58,13 @@ export interface PlannerContext {
   probePrice?(url: string): Awaitable<TokenAmount>;
   /** Action types the session may run; everything when absent. */
   allowedActions?: string[];
+  /**
+   * Whether the key's policy lets the agent read balances. The planner reads them before the first
+   * spend (a balance action it adds) only then: under a policy without `balance` that read would be
+   * refused and fail every spending command, and it is a record for the log, not a safeguard (each
+   * spend checks its own funds). True when absent.
+   */
+  policyAllowsBalance?: boolean;
   defaultSlippageBps?: number;
   defaultDeadlineSeconds?: number;
   /** markets (issue 19): prediction-market reads (lib/markets); absent where the caller has none. */
@@ -98,7 +105,8 @@ export async function planCommand(command: Command, ctx: PlannerContext): Promis
     state.drafts.push(draft);
   }
 
-  if (!allowed || allowed.has("balance")) addBalanceCheck(state.drafts);
+  if ((!allowed || allowed.has("balance")) && ctx.policyAllowsBalance !== false)
+    addBalanceCheck(state.drafts);
   for (const budget of state.budgets)
     state.explanation.push(await checkBudget(ctx, budget, state.drafts));
 

@@ -23,6 +23,19 @@ afterAll(async () => {
   if (host) await disposeHostData(host.dataDir);
 });
 
+/** A policy from `document` and an agent key under it (both through the admin API). */
+async function createAgentKey(document: Record<string, unknown>) {
+  const policy = await host.request("POST", "/api/policies", document);
+  expect(policy.status, JSON.stringify(policy.body)).toBe(201);
+  const created = await host.request("POST", "/api/keys", {
+    name: `agent under ${String(document.name)}`,
+    role: "agent",
+    policyId: policy.body.id,
+  });
+  expect(created.status).toBe(201);
+  return { policy, created, agentKey: { authorization: `Bearer ${created.body.key}` } };
+}
+
 async function runCount(): Promise<number> {
   const { body } = await host.request("GET", "/api/runs?limit=100");
   return body.runs.length;
@@ -326,19 +339,11 @@ describe("behavior: an accept on a cached read of the key never outlives a chang
   // every answer below must be the one a fresh read gives, whatever the cache holds.
   it("a freeze, a tightened or loosened policy and a revocation apply to the very next command", async () => {
     const policyName = `cached-${Date.now()}`;
-    const policy = await host.request("POST", "/api/policies", {
+    const { policy, created, agentKey } = await createAgentKey({
       name: policyName,
       allowedActions: ["balance"],
       approvalThresholdUsd: "5",
     });
-    expect(policy.status, JSON.stringify(policy.body)).toBe(201);
-    const created = await host.request("POST", "/api/keys", {
-      name: "cached agent",
-      role: "agent",
-      policyId: policy.body.id,
-    });
-    expect(created.status).toBe(201);
-    const agentKey = { authorization: `Bearer ${created.body.key}` };
     const command = (approvalThreshold: string) =>
       host.request(
         "POST",
@@ -475,5 +480,38 @@ describe("behavior: chain-event hooks", () => {
       args: [recipient],
     });
     expect(balance).toBe(250_000n);
+  });
+});
+
+describe("behavior: a policy that does not allow balance reads", () => {
+  // The planner reads the wallet's balances before the first spend. Under a policy without
+  // `balance` that read would be refused, and every spending command of the key would fail with it
+  // (the README's own example policy, allowedActions ["transfer", "pay"], did).
+  it("a transfer completes without the balance read; asking for the balance is refused by the rule", async () => {
+    const { agentKey } = await createAgentKey({
+      name: `no-balance-${Date.now()}`,
+      allowedActions: ["transfer", "pay"],
+    });
+
+    const transfer = await waitForRun(
+      host,
+      (
+        await execute(
+          host,
+          { command: "transfer 0.01 USDC to 0x90F79bf6EB2c4f870365E785982E1f101E93b906" },
+          agentKey,
+        )
+      ).runId,
+    );
+    expect(transfer.status, JSON.stringify(transfer.error)).toBe("completed");
+    expect(transfer.steps.map((step: { action: string }) => step.action)).toEqual(["transfer"]);
+
+    const balance = await waitForRun(
+      host,
+      (await execute(host, { command: "what's my balance" }, agentKey)).runId,
+    );
+    expect(balance.status).toBe("failed");
+    expect(balance.error.code).toBe("policy_refused");
+    expect(balance.error.message).toMatch(/balance is not among the policy's allowed actions/);
   });
 });

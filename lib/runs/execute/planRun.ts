@@ -5,6 +5,7 @@ import type { Plan } from "../../agent/plan.js";
 import { planCommand } from "../../agent/planner.js";
 import type { Database } from "../../db/database.js";
 import { prepareQuery } from "../../db/prepareQuery.js";
+import { toResolvedPolicy } from "../../policy/resolvePolicy.js";
 import { isTerminal, readRunStatus, terminalRunStatuses } from "../runState.js";
 import { agentTokens } from "../start/planning.js";
 import { applyPolicyToPlan } from "./applyPolicyToPlan.js";
@@ -41,7 +42,8 @@ export async function planRun(
   let plan: Plan;
   try {
     const tokens = agentTokens();
-    const context = await createPlannerContext(db, run, session, tokens);
+    const policy = toResolvedPolicy(keyPolicy);
+    const context = await createPlannerContext(db, run, session, tokens, policy);
     plan = await planCommand(run.intent as Command, context);
     // Policy (issue 13): holds become approvals with the policy's quorum; a refusal ends the run.
     const policed = await applyPolicyToPlan(db, { run, plan, keyPolicy });

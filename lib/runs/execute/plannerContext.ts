@@ -12,6 +12,7 @@ import { findToken, requireToken } from "../../chain/registry.js";
 import { getConfig } from "../../config.js";
 import type { Database, Run } from "../../db/database.js";
 import { plannerMarkets } from "../../markets/plannerMarkets.js";
+import type { ResolvedPolicy } from "../../policy/resolvePolicy.js";
 import { discoverServices } from "../../registry/discoverServices.js";
 import { findServiceByNameOrUrl } from "../../registry/findServiceByNameOrUrl.js";
 import type { ServiceView } from "../../registry/serviceView.js";
@@ -21,13 +22,15 @@ import type { PlanningSession } from "./readRunToPlan.js";
 
 /**
  * The real lookups the planner uses: the service registry, on-chain prices and DEX quotes.
- * `session`: the run's session limits, read with the run (readRunToPlan).
+ * `session`: the run's session limits, and `policy`: its key's policy, both read with the run
+ * (readRunToPlan).
  */
 export async function createPlannerContext(
   db: Kysely<Database>,
   run: Run,
   session: PlanningSession,
   tokens: TokenList,
+  policy: ResolvedPolicy,
 ): Promise<PlannerContext> {
   const config = getConfig();
   const network = config.PAYGENT_NETWORK;
@@ -99,6 +102,7 @@ export async function createPlannerContext(
       config.DEFAULT_APPROVAL_THRESHOLD_USD,
     budget: await remainingBudget(db, options, session),
     allowedActions: config.AGENT_ALLOWED_ACTIONS,
+    policyAllowsBalance: policy.document.allowedActions.includes("balance"),
     // markets (issue 19): bet / sellShares / redeem plan through lib/markets on this network.
     markets: plannerMarkets(chain),
   };

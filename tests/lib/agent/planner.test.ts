@@ -318,6 +318,15 @@ describe("planCommand", () => {
     ).rejects.toThrow("This session may not run swap actions");
   });
 
+  test("behavior: no balance read before the spend when the key's policy does not allow balance", async () => {
+    const result = await plan(
+      "swap 10 CRO for USDC then pay 0.10 USDC to the market data API",
+      context({ policyAllowsBalance: false }),
+    );
+    expect(result.actions.map((planned) => planned.action.type)).toEqual(["swap", "pay"]);
+    expect(result.actions.map((planned) => planned.index)).toEqual([0, 1]);
+  });
+
   test("error: pay with nothing to bind to", async () => {
     await expect(plan("pay for it")).rejects.toThrow("Which service should be paid?");
   });
