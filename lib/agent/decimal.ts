@@ -15,7 +15,8 @@ export class DecimalFormatError extends BaseError {
 
 const plainPattern = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
 const groupedPattern = /^\d{1,3}(?:,\d{3})+(?:\.\d+)?$/;
-const asciiNumberChars = /^[\d.,]*$/;
+/** Digits between separators that mean different things to different writers (1,5 · 1'000 · 1 000). */
+const separatedDigits = /^\d[\d.,_'\s\u00a0\u202f]*\d$/;
 
 /**
  * Why `text` is not an amount Paygent accepts, or undefined when it is one. Accepted: plain
@@ -37,7 +38,7 @@ export function amountTextProblem(text: string): string | undefined {
   if (/\d[eE][+-]?\d/.test(text)) {
     return `"${text}" uses exponent notation; write the number out (1000, not 1e3)`;
   }
-  if (!asciiNumberChars.test(text) || text.includes(",")) {
+  if (separatedDigits.test(text) && !/^[\d.]*$/.test(text)) {
     return `"${text}" is ambiguous: use a dot for decimals (1.5) and commas only between groups of three digits (1,000.50)`;
   }
   return `"${text}" is not a decimal number`;

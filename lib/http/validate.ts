@@ -6,7 +6,11 @@ import { ClientError } from "../errors/index.js";
 function formatIssues(error: z.ZodError): { path: string; message: string }[] {
   return error.issues.map((issue) => ({
     path: issue.path.map(String).join(".") || "(root)",
-    message: issue.message,
+    // zod's own words for `?limit=abc` are "expected number, received NaN".
+    message:
+      issue.code === "invalid_type" && issue.expected === "number"
+        ? "must be a number"
+        : issue.message,
   }));
 }
 

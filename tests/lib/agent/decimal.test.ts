@@ -73,6 +73,9 @@ describe("amountTextProblem", () => {
     expect(amountTextProblem("1,5")).toContain("ambiguous");
     expect(amountTextProblem("1.000,50")).toContain("ambiguous");
     expect(amountTextProblem("1.2.3")).toContain("not a decimal number");
+    // Text that is no number at all is not called ambiguous.
+    for (const text of ["abc", "12abc", "ten", "$5", "1,"])
+      expect(amountTextProblem(text), text).toContain("not a decimal number");
   });
 });
 

@@ -105,6 +105,11 @@ describe("endpoint", () => {
     );
     expect(badBody.status).toBe(400);
     expect((await badBody.json()).error.message).toMatch(/^Invalid body: n/);
+    // A word where a number belongs is named as such, not as zod's "received NaN".
+    const notNumber = await echo(
+      call("POST", "/api/things/t_1", { key: keys.admin, body: '{"n":"three"}' }),
+    );
+    expect((await notNumber.json()).error.message).toBe("Invalid body: n — must be a number");
     expect((await echo(call("POST", "/api/things/t_1", { body: '{"n":1}' }))).status).toBe(401);
   });
 
