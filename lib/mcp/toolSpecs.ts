@@ -2,7 +2,7 @@ import { z } from "zod";
 import { mcpToolCall } from "../actions/fields.js";
 import { amountInput } from "../amounts/schemas.js";
 import { commandRoles, deciderRoles, type Role } from "../auth/roles.js";
-import { runId, runStatus } from "../runs/schemas.js";
+import { commandText, runId, runStatus } from "../runs/schemas.js";
 import { sessionId } from "../sessions/schemas.js";
 
 /**
@@ -44,12 +44,9 @@ export const runCommandSpec = {
   description:
     'Start a durable Paygent run from a plain-language command, e.g. "swap 10 CRO for USDC then pay 0.10 USDC to the market data API". Returns at once with the run id; follow it with get_run. Paygent applies the key\'s policy, budgets and approvals; a run may stop in waiting_approval until a person decides.',
   inputSchema: z.object({
-    command: z
-      .string()
-      .trim()
-      .min(1)
-      .max(1000)
-      .describe("The command in plain language (English), one or several steps joined by 'then'"),
+    command: commandText.describe(
+      "The command in plain language (English), one or several steps joined by 'then'",
+    ),
     sessionId: sessionId
       .optional()
       .describe("Session to run in (its budget and memory); a new session when omitted"),

@@ -10,17 +10,19 @@ export const runId = z
   .regex(/^run_[0-9a-z]{26}$/, "must be a run id (run_…)")
   .describe("Run id");
 
+/** A plain-language command, as REST and the MCP tool take it. */
+export const commandText = z
+  .string()
+  .trim()
+  .min(1, "command must not be empty")
+  .max(1000, "command must be at most 1000 characters");
+
 /** Body of POST /api/agent/execute. */
 export const executeRequest = z
   .object({
-    command: z
-      .string()
-      .trim()
-      .min(1, "command must not be empty")
-      .max(1000, "command must be at most 1000 characters")
-      .describe(
-        'Plain-language command, e.g. "swap 10 CRO for USDC then pay 0.10 USDC to the market data API"',
-      ),
+    command: commandText.describe(
+      'Plain-language command, e.g. "swap 10 CRO for USDC then pay 0.10 USDC to the market data API"',
+    ),
     sessionId: sessionId.optional(),
     budget: budgetInput.optional().describe("Per-command spending limit"),
     approvalThreshold: usdAmount.optional().describe("Actions above this USD value need approval"),

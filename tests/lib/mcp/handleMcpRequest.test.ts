@@ -189,6 +189,11 @@ describe("/api/mcp", () => {
       status: "completed",
     });
 
+    // The same refusal as REST for an empty command.
+    const empty = await callTool(agent, "run_command", { command: "  " });
+    expect(empty.isError).toBe(true);
+    expect(JSON.stringify(empty.content)).toContain("command must not be empty");
+
     // The agent key sees its own runs; another agent key does not.
     const listed = await callTool(agent, "list_runs", {});
     expect(listed.structuredContent.runs.map((r: { id: string }) => r.id)).toContain(runId);
