@@ -5,6 +5,8 @@ export interface EnsureDevnetParameters {
   port: number;
   /** Where state.json, anvil.pid and anvil.log live; the chain persists across host restarts. */
   stateDir: string;
+  /** How often the last good state is refreshed (ms; startAnvil's keepStateEveryMs). */
+  keepStateEveryMs?: number;
 }
 
 export interface EnsureDevnetReturnType {
@@ -30,8 +32,12 @@ export async function ensureDevnet(
     stateDir: parameters.stateDir,
     chainId: DEVNET_CHAIN_ID,
     detached: true,
+    ...(parameters.keepStateEveryMs ? { keepStateEveryMs: parameters.keepStateEveryMs } : {}),
   });
   const addresses = await deployFixtures({ rpcUrl: anvil.rpcUrl });
+  // Freshly deployed fixtures are kept as the last good state at once: a kill of anvil in the
+  // middle of a later dump then falls back to a chain that has them.
+  if (addresses.sent > 0) await anvil.keepNextDump();
   return {
     rpcUrl: anvil.rpcUrl,
     chainId: anvil.chainId,

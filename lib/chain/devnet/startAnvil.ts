@@ -14,6 +14,11 @@ import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { DEVNET_CHAIN_ID } from "../devnetConstants.js";
 import { DevnetError } from "../errors.js";
+import {
+  keepLastGoodState,
+  type LastGoodStateKeeper,
+  lastGoodStatePath,
+} from "./keepLastGoodState.js";
 
 export { DEVNET_CHAIN_ID } from "../devnetConstants.js";
 
@@ -32,6 +37,8 @@ export interface StartAnvilParameters {
   detached?: boolean;
   /** How long to wait for the RPC to answer (ms). */
   timeoutMs?: number;
+  /** How often this process refreshes state.prev.json from state.json (ms; keepLastGoodState). */
+  keepStateEveryMs?: number;
 }
 
 export interface AnvilInstance {
@@ -41,6 +48,11 @@ export interface AnvilInstance {
   pid: number;
   /** True when a live anvil from an earlier start was found and reused. */
   reused: boolean;
+  /**
+   * Keeps the next state dump anvil begins from now as the last good state (keepLastGoodState);
+   * false without a stateDir, or when no dump that parses came in time.
+   */
+  keepNextDump(): Promise<boolean>;
   /** SIGTERM (anvil dumps its state on exit), waits for exit, SIGKILL after 5 s; removes the pid file. */
   stop(): Promise<void>;
 }
@@ -73,8 +85,9 @@ export function anvilBinaryPath(): string {
  * once its RPC answers with the expected chain id.
  *
  * Durability: with a stateDir, anvil runs detached with `--state state.json --state-interval 1`, so a
- * SIGKILL of the host does not touch the chain, and even a SIGKILL of anvil itself loses at most the
- * last second; a SIGTERM dumps the full state on exit.
+ * SIGKILL of the host does not touch the chain, and a SIGKILL of anvil itself loses the last second,
+ * or, when it cuts a dump short, what came after the last good copy (keepLastGoodState: every
+ * `keepStateEveryMs` while this process runs); a SIGTERM dumps the full state on exit.
  */
 export async function startAnvil(parameters: StartAnvilParameters): Promise<AnvilInstance> {
   const { port, stateDir } = parameters;
@@ -89,7 +102,10 @@ export async function startAnvil(parameters: StartAnvilParameters): Promise<Anvi
     if (recorded && recorded.port === port && isAlive(recorded.pid)) {
       const answered = await readChainId(rpcUrl).catch(() => undefined);
       if (answered === chainId) {
-        return instance({ rpcUrl, port, chainId, pid: recorded.pid, reused: true, pidPath });
+        return instance(
+          { rpcUrl, port, chainId, pid: recorded.pid, reused: true, pidPath },
+          keeperOf(stateDir, parameters.keepStateEveryMs),
+        );
       }
     }
     rmSync(pidPath, { force: true });
@@ -166,16 +182,27 @@ export async function startAnvil(parameters: StartAnvilParameters): Promise<Anvi
     }
     await sleep(50);
   }
-  return instance({ rpcUrl, port, chainId, pid, reused: false, pidPath });
+  return instance(
+    { rpcUrl, port, chainId, pid, reused: false, pidPath },
+    keeperOf(stateDir, parameters.keepStateEveryMs),
+  );
+}
+
+/** A state keeper for a persisted chain (none for an in-memory one). */
+function keeperOf(stateDir: string | undefined, everyMs = 5_000): LastGoodStateKeeper | undefined {
+  return stateDir ? keepLastGoodState(resolve(stateDir, "state.json"), everyMs) : undefined;
 }
 
 function instance(
-  parameters: Omit<AnvilInstance, "stop"> & { pidPath: string | undefined },
+  parameters: Omit<AnvilInstance, "stop" | "keepNextDump"> & { pidPath: string | undefined },
+  keeper: LastGoodStateKeeper | undefined,
 ): AnvilInstance {
   const { pidPath, ...rest } = parameters;
   return {
     ...rest,
+    keepNextDump: async () => (await keeper?.keepNextDump()) ?? false,
     async stop() {
+      keeper?.stop();
       await stopProcess(rest.pid);
       if (pidPath) rmSync(pidPath, { force: true });
     },
@@ -215,13 +242,13 @@ async function readChainId(rpcUrl: string): Promise<number> {
 }
 
 /**
- * anvil rewrites state.json every second; a SIGKILL in mid-write could leave it truncated, and anvil
- * refuses to start on a broken file. Keep the last file that parsed as state.prev.json and fall back
- * to it (or, failing that, set the broken file aside and start fresh: the fixtures redeploy at the
- * same addresses).
+ * anvil rewrites state.json every second; a SIGKILL in mid-write leaves it truncated, and anvil
+ * refuses to start on a broken file. Fall back to the last file that parsed, state.prev.json (kept
+ * fresh while a host runs by keepLastGoodState, and taken here from a file that parses), or, failing
+ * that, set the broken file aside and start fresh: the fixtures redeploy at the same addresses.
  */
 function guardStateFile(statePath: string): void {
-  const previous = `${statePath.slice(0, -".json".length)}.prev.json`;
+  const previous = lastGoodStatePath(statePath);
   if (!existsSync(statePath)) return;
   if (parsesAsJson(statePath)) {
     copyFileSync(statePath, previous);

@@ -16,20 +16,40 @@ import { freePort } from "../../../helpers/devnet.js";
 const stateDir = mkdtempSync(join(tmpdir(), "paygent-devnet-"));
 let current: EnsureDevnetReturnType | undefined;
 let port: number;
+/** How often the last good state is refreshed here (the product's default is 5 s). */
+const keepStateEveryMs = 300;
 
 afterAll(async () => {
   await current?.stop();
   rmSync(stateDir, { recursive: true, force: true });
 });
 
+/** Waits until a state file parses and names `address`. */
+async function waitForDump(statePath: string, address: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      const text = readFileSync(statePath, "utf8");
+      JSON.parse(text);
+      if (text.toLowerCase().includes(address.slice(2).toLowerCase())) return;
+    } catch {
+      // Not written yet, or being rewritten.
+    }
+    if (Date.now() > deadline) throw new Error(`no state dump naming ${address} within 20 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 describe("ensureDevnet", () => {
   test("behavior: reuses a live anvil, and the chain survives SIGKILL of anvil itself", async () => {
     port = await freePort();
-    current = await ensureDevnet({ port, stateDir });
+    current = await ensureDevnet({ port, stateDir, keepStateEveryMs });
     expect(current.reused).toBe(false);
     expect(current.addresses.sent).toBeGreaterThan(0);
+    // The fixtures were kept as the last good state before ensureDevnet returned.
+    expect(existsSync(join(stateDir, "state.prev.json"))).toBe(true);
 
-    const again = await ensureDevnet({ port, stateDir });
+    const again = await ensureDevnet({ port, stateDir, keepStateEveryMs });
     expect(again.reused).toBe(true);
     expect(again.pid).toBe(current.pid);
     expect(again.addresses.sent).toBe(0);
@@ -45,12 +65,14 @@ describe("ensureDevnet", () => {
     const hash = await funder.sendTransaction({ to: recipient, value: parseEther("1.5") });
     await client.waitForTransactionReceipt({ hash, pollingInterval: 20 });
 
-    // anvil dumps its state every second; give it one interval, then kill it without warning.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // anvil rewrites state.json every second, in place: a kill can land mid-write (a truncated
+    // file), and the start then loads the last good copy. Wait until that copy holds the transfer,
+    // then kill anvil without warning: either file gives the same chain back.
+    await waitForDump(join(stateDir, "state.prev.json"), recipient);
     process.kill(current.pid, "SIGKILL");
     await new Promise((resolve) => setTimeout(resolve, 200));
 
-    current = await ensureDevnet({ port, stateDir });
+    current = await ensureDevnet({ port, stateDir, keepStateEveryMs });
     expect(current.reused).toBe(false);
     expect(current.addresses.sent).toBe(0);
     const restored = createPublicClient({ chain, transport: http(current.rpcUrl) });
@@ -85,17 +107,37 @@ describe("ensureDevnet", () => {
     expect(existsSync(pidPath)).toBe(false);
   });
 
-  test("behavior: a truncated state file (killed mid-dump) falls back to the last good one", async () => {
+  test("behavior: a truncated state file (killed mid-dump) falls back to the last good one, kept fresh while the host runs", async () => {
     const recipient = privateKeyToAccount(`0x${"ab".repeat(32)}`).address;
-    await current?.stop();
+    // A transfer made after this start: the copy taken at start cannot hold it, only the one
+    // keepLastGoodState refreshes.
+    const later = privateKeyToAccount(`0x${"cd".repeat(32)}`).address;
+    const live = current!;
+    const funder = createWalletClient({
+      chain: devnetChain(live.rpcUrl),
+      transport: http(live.rpcUrl),
+      account: privateKeyToAccount(devnetAccount("funder").privateKey),
+    });
+    const hash = await funder.sendTransaction({ to: later, value: parseEther("0.25") });
+    await createPublicClient({
+      chain: devnetChain(live.rpcUrl),
+      transport: http(live.rpcUrl),
+    }).waitForTransactionReceipt({ hash, pollingInterval: 20 });
+    await waitForDump(join(stateDir, "state.prev.json"), later);
+
+    // Killed in the middle of a dump: the file it was writing is cut short.
+    process.kill(live.pid, "SIGKILL");
+    await new Promise((resolve) => setTimeout(resolve, 200));
     const statePath = join(stateDir, "state.json");
     writeFileSync(statePath, readFileSync(statePath, "utf8").slice(0, 1000));
-    current = await ensureDevnet({ port, stateDir });
+
+    current = await ensureDevnet({ port, stateDir, keepStateEveryMs });
     expect(current.addresses.sent).toBe(0);
     const client = createPublicClient({
       chain: devnetChain(current.rpcUrl),
       transport: http(current.rpcUrl),
     });
     expect(await client.getBalance({ address: recipient })).toBe(parseEther("1.5"));
+    expect(await client.getBalance({ address: later })).toBe(parseEther("0.25"));
   });
 });
