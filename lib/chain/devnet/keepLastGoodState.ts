@@ -29,19 +29,26 @@ export function keepLastGoodState(statePath: string, everyMs: number): LastGoodS
   const target = lastGoodStatePath(statePath);
   let keptSize = -1;
   let busy = false;
+  // One copy at a time: two writes of the same temporary file could interleave.
+  let queue: Promise<unknown> = Promise.resolve();
+  const keep = (newerThanMs: number): Promise<boolean> => {
+    const next = queue.then(() => keepNow(newerThanMs));
+    queue = next;
+    return next;
+  };
 
   /** Copies state.json if it parses (and was written after `newerThanMs`); true when kept. */
-  const keep = async (newerThanMs: number): Promise<boolean> => {
+  const keepNow = async (newerThanMs: number): Promise<boolean> => {
     try {
       const info = await stat(statePath);
       if (info.mtimeMs <= newerThanMs) return false;
       if (info.size === keptSize) return true;
-      const text = await readFile(statePath, "utf8");
-      JSON.parse(text);
+      const bytes = await readFile(statePath);
+      JSON.parse(bytes.toString("utf8"));
       const temporary = `${target}.${process.pid}.tmp`;
-      await writeFile(temporary, text);
+      await writeFile(temporary, bytes);
       await rename(temporary, target);
-      keptSize = info.size;
+      keptSize = bytes.length;
       return true;
     } catch {
       // Not written yet, or read mid-write: the next turn tries again.

@@ -46,8 +46,8 @@ describe("ensureDevnet", () => {
     current = await ensureDevnet({ port, stateDir, keepStateEveryMs });
     expect(current.reused).toBe(false);
     expect(current.addresses.sent).toBeGreaterThan(0);
-    // The fixtures were kept as the last good state before ensureDevnet returned.
-    expect(existsSync(join(stateDir, "state.prev.json"))).toBe(true);
+    // The fixtures are kept as the last good state after the next dump.
+    await waitForDump(join(stateDir, "state.prev.json"), current.addresses.usdc);
 
     const again = await ensureDevnet({ port, stateDir, keepStateEveryMs });
     expect(again.reused).toBe(true);
