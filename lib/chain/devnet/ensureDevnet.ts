@@ -35,10 +35,9 @@ export async function ensureDevnet(
     ...(parameters.keepStateEveryMs ? { keepStateEveryMs: parameters.keepStateEveryMs } : {}),
   });
   const addresses = await deployFixtures({ rpcUrl: anvil.rpcUrl });
-  // Freshly deployed fixtures are kept as the last good state within a dump or two, not the first
-  // periodic copy: a kill of anvil in the middle of a later dump then falls back to a chain that has
-  // them. In the background, so a new devnet's host does not wait for anvil's next dump.
-  if (addresses.sent > 0) void anvil.keepNextDump();
+  // Freshly deployed fixtures are kept as the last good state at once (one dump over RPC): a kill
+  // of anvil in the middle of a later dump then falls back to a chain that has them.
+  if (addresses.sent > 0) await anvil.keepState();
   return {
     rpcUrl: anvil.rpcUrl,
     chainId: anvil.chainId,

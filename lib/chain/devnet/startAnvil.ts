@@ -49,10 +49,10 @@ export interface AnvilInstance {
   /** True when a live anvil from an earlier start was found and reused. */
   reused: boolean;
   /**
-   * Keeps the next state dump anvil begins from now as the last good state (keepLastGoodState);
-   * false without a stateDir, or when no dump that parses came in time.
+   * Copies the chain's state now as the last good state (keepLastGoodState); false without a
+   * stateDir, or when anvil did not answer.
    */
-  keepNextDump(): Promise<boolean>;
+  keepState(): Promise<boolean>;
   /** SIGTERM (anvil dumps its state on exit), waits for exit, SIGKILL after 5 s; removes the pid file. */
   stop(): Promise<void>;
 }
@@ -85,9 +85,10 @@ export function anvilBinaryPath(): string {
  * once its RPC answers with the expected chain id.
  *
  * Durability: with a stateDir, anvil runs detached with `--state state.json --state-interval 1`, so a
- * SIGKILL of the host does not touch the chain, and a SIGKILL of anvil itself loses the last second,
- * or, when it cuts a dump short, what came after the last good copy (keepLastGoodState: every
- * `keepStateEveryMs` while this process runs); a SIGTERM dumps the full state on exit.
+ * SIGKILL of the host does not touch the chain, and a SIGKILL of anvil itself loses what came after
+ * the later of anvil's last whole dump and this process's last copy (keepLastGoodState, every
+ * `keepStateEveryMs` when a block was mined; see guardStateFile); a SIGTERM dumps the full state on
+ * exit.
  */
 export async function startAnvil(parameters: StartAnvilParameters): Promise<AnvilInstance> {
   const { port, stateDir } = parameters;
@@ -104,7 +105,7 @@ export async function startAnvil(parameters: StartAnvilParameters): Promise<Anvi
       if (answered === chainId) {
         return instance(
           { rpcUrl, port, chainId, pid: recorded.pid, reused: true, pidPath },
-          keeperOf(stateDir, parameters.keepStateEveryMs),
+          keeperOf(rpcUrl, stateDir, parameters.keepStateEveryMs),
         );
       }
     }
@@ -184,23 +185,28 @@ export async function startAnvil(parameters: StartAnvilParameters): Promise<Anvi
   }
   return instance(
     { rpcUrl, port, chainId, pid, reused: false, pidPath },
-    keeperOf(stateDir, parameters.keepStateEveryMs),
+    keeperOf(rpcUrl, stateDir, parameters.keepStateEveryMs),
   );
 }
 
 /** A state keeper for a persisted chain (none for an in-memory one). */
-function keeperOf(stateDir: string | undefined, everyMs = 5_000): LastGoodStateKeeper | undefined {
-  return stateDir ? keepLastGoodState(resolve(stateDir, "state.json"), everyMs) : undefined;
+function keeperOf(
+  rpcUrl: string,
+  stateDir: string | undefined,
+  everyMs = 5_000,
+): LastGoodStateKeeper | undefined {
+  if (!stateDir) return undefined;
+  return keepLastGoodState({ rpcUrl, statePath: resolve(stateDir, "state.json") }, everyMs);
 }
 
 function instance(
-  parameters: Omit<AnvilInstance, "stop" | "keepNextDump"> & { pidPath: string | undefined },
+  parameters: Omit<AnvilInstance, "stop" | "keepState"> & { pidPath: string | undefined },
   keeper: LastGoodStateKeeper | undefined,
 ): AnvilInstance {
   const { pidPath, ...rest } = parameters;
   return {
     ...rest,
-    keepNextDump: async () => (await keeper?.keepNextDump()) ?? false,
+    keepState: async () => (await keeper?.keepNow()) ?? false,
     async stop() {
       keeper?.stop();
       await stopProcess(rest.pid);
@@ -242,28 +248,36 @@ async function readChainId(rpcUrl: string): Promise<number> {
 }
 
 /**
- * anvil rewrites state.json every second; a SIGKILL in mid-write leaves it truncated, and anvil
- * refuses to start on a broken file. Fall back to the last file that parsed, state.prev.json (kept
- * fresh while a host runs by keepLastGoodState, and taken here from a file that parses), or, failing
- * that, set the broken file aside and start fresh: the fixtures redeploy at the same addresses.
+ * anvil rewrites state.json every second, in place: a SIGKILL in mid-write leaves it truncated (and
+ * anvil refuses to start on a broken file), and on a loaded machine its dumps can lag the chain by
+ * seconds. state.prev.json is the copy keepLastGoodState takes from anvil while a host runs. Start
+ * from whichever of the two parses and holds the later block; keep the other as the new copy, or,
+ * when neither parses, set the broken file aside and start fresh (the fixtures redeploy at the same
+ * addresses).
  */
 function guardStateFile(statePath: string): void {
   const previous = lastGoodStatePath(statePath);
-  if (!existsSync(statePath)) return;
-  if (parsesAsJson(statePath)) {
+  const current = blockOfStateFile(statePath);
+  const kept = blockOfStateFile(previous);
+  if (current !== undefined && (kept === undefined || current >= kept)) {
     copyFileSync(statePath, previous);
     return;
   }
-  renameSync(statePath, `${statePath}.corrupt-${Date.now()}`);
-  if (existsSync(previous) && parsesAsJson(previous)) copyFileSync(previous, statePath);
+  if (current === undefined && existsSync(statePath))
+    renameSync(statePath, `${statePath}.corrupt-${Date.now()}`);
+  if (kept !== undefined) copyFileSync(previous, statePath);
 }
 
-function parsesAsJson(path: string): boolean {
+/** The latest block of a state file, or undefined when it is missing or does not parse. */
+function blockOfStateFile(path: string): bigint | undefined {
   try {
-    JSON.parse(readFileSync(path, "utf8"));
-    return true;
+    const state = JSON.parse(readFileSync(path, "utf8")) as {
+      best_block_number?: number | string;
+      block?: { number?: string };
+    };
+    return BigInt(state.best_block_number ?? state.block?.number ?? 0);
   } catch {
-    return false;
+    return undefined;
   }
 }
 

@@ -18,6 +18,8 @@ let current: EnsureDevnetReturnType | undefined;
 let port: number;
 /** How often the last good state is refreshed here (the product's default is 5 s). */
 const keepStateEveryMs = 300;
+/** The chain right after the fixtures were deployed (a whole state, older than the later ones). */
+let fixturesOnly = "";
 
 afterAll(async () => {
   await current?.stop();
@@ -46,8 +48,9 @@ describe("ensureDevnet", () => {
     current = await ensureDevnet({ port, stateDir, keepStateEveryMs });
     expect(current.reused).toBe(false);
     expect(current.addresses.sent).toBeGreaterThan(0);
-    // The fixtures are kept as the last good state after the next dump.
-    await waitForDump(join(stateDir, "state.prev.json"), current.addresses.usdc);
+    // The fixtures were kept as the last good state before ensureDevnet returned.
+    fixturesOnly = readFileSync(join(stateDir, "state.prev.json"), "utf8");
+    expect(fixturesOnly.toLowerCase()).toContain(current.addresses.usdc.slice(2).toLowerCase());
 
     const again = await ensureDevnet({ port, stateDir, keepStateEveryMs });
     expect(again.reused).toBe(true);
@@ -138,6 +141,23 @@ describe("ensureDevnet", () => {
       transport: http(current.rpcUrl),
     });
     expect(await client.getBalance({ address: recipient })).toBe(parseEther("1.5"));
+    expect(await client.getBalance({ address: later })).toBe(parseEther("0.25"));
+  });
+  test("behavior: a whole but older state.json (anvil's dumps lagging the chain) loses to the newer kept copy", async () => {
+    const later = privateKeyToAccount(`0x${"cd".repeat(32)}`).address;
+    const live = current!;
+    await waitForDump(join(stateDir, "state.prev.json"), later);
+    process.kill(live.pid, "SIGKILL");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // As if anvil's last dump had been taken right after the fixtures: it parses, but is older.
+    writeFileSync(join(stateDir, "state.json"), fixturesOnly);
+
+    current = await ensureDevnet({ port, stateDir, keepStateEveryMs });
+    expect(current.addresses.sent).toBe(0);
+    const client = createPublicClient({
+      chain: devnetChain(current.rpcUrl),
+      transport: http(current.rpcUrl),
+    });
     expect(await client.getBalance({ address: later })).toBe(parseEther("0.25"));
   });
 });
