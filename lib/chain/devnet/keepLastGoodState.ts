@@ -1,8 +1,12 @@
 import { rename, writeFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import { gunzip } from "node:zlib";
+import { callAnvil } from "./callAnvil.js";
 
 const gunzipAsync = promisify(gunzip);
+const rpcTimeout = { timeoutMs: 10_000 };
+/** Copies taken by this process, naming each one's temporary file. */
+let copies = 0;
 
 /** Where the last good copy of state.json is kept; startAnvil falls back to it. */
 export function lastGoodStatePath(statePath: string): string {
@@ -31,16 +35,17 @@ export function keepLastGoodState(
 ): LastGoodStateKeeper {
   const target = lastGoodStatePath(parameters.statePath);
   let keptBlock: string | undefined;
-  // One copy at a time: two writes of the same temporary file could interleave.
+  // One copy at a time, so a forced copy never races the periodic one.
   let queue: Promise<unknown> = Promise.resolve();
 
   const copy = async (force: boolean): Promise<boolean> => {
     try {
-      const block = (await rpc(parameters.rpcUrl, "eth_blockNumber")) as string;
+      const block = (await callAnvil(parameters.rpcUrl, "eth_blockNumber", rpcTimeout)) as string;
       if (!force && block === keptBlock) return true;
-      const dump = (await rpc(parameters.rpcUrl, "anvil_dumpState")) as string;
+      const dump = (await callAnvil(parameters.rpcUrl, "anvil_dumpState", rpcTimeout)) as string;
       const state = await gunzipAsync(Buffer.from(dump.slice(2), "hex"));
-      const temporary = `${target}.${process.pid}.tmp`;
+      // Its own name per copy: two keepers of one chain (a reused anvil) never share a file.
+      const temporary = `${target}.${process.pid}.${++copies}.tmp`;
       await writeFile(temporary, state);
       await rename(temporary, target);
       keptBlock = block;
@@ -64,16 +69,4 @@ export function keepLastGoodState(
       clearInterval(timer);
     },
   };
-}
-
-async function rpc(rpcUrl: string, method: string): Promise<unknown> {
-  const response = await fetch(rpcUrl, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: [] }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const body = (await response.json()) as { result?: unknown; error?: { message?: string } };
-  if (body.result === undefined) throw new Error(body.error?.message ?? `${method} failed`);
-  return body.result;
 }

@@ -14,6 +14,7 @@ import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { DEVNET_CHAIN_ID } from "../devnetConstants.js";
 import { DevnetError } from "../errors.js";
+import { callAnvil } from "./callAnvil.js";
 import {
   keepLastGoodState,
   type LastGoodStateKeeper,
@@ -37,7 +38,7 @@ export interface StartAnvilParameters {
   detached?: boolean;
   /** How long to wait for the RPC to answer (ms). */
   timeoutMs?: number;
-  /** How often this process refreshes state.prev.json from state.json (ms; keepLastGoodState). */
+  /** How often this process refreshes state.prev.json from anvil (ms; keepLastGoodState). */
   keepStateEveryMs?: number;
 }
 
@@ -234,17 +235,11 @@ async function stopProcess(pid: number): Promise<void> {
   }
 }
 
-/** eth_chainId over plain fetch (no viem client needed just to probe). */
+/** eth_chainId, answered within a second. */
 async function readChainId(rpcUrl: string): Promise<number> {
-  const response = await fetch(rpcUrl, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-    signal: AbortSignal.timeout(1_000),
-  });
-  const body = (await response.json()) as { result?: string };
-  if (typeof body.result !== "string") throw new Error("no chain id");
-  return Number.parseInt(body.result, 16);
+  const result = await callAnvil(rpcUrl, "eth_chainId", { timeoutMs: 1_000 });
+  if (typeof result !== "string") throw new Error("no chain id");
+  return Number.parseInt(result, 16);
 }
 
 /**

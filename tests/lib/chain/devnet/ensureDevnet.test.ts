@@ -26,6 +26,11 @@ afterAll(async () => {
   rmSync(stateDir, { recursive: true, force: true });
 });
 
+/** A public client of the devnet at `rpcUrl`. */
+function chainClient(rpcUrl: string) {
+  return createPublicClient({ chain: devnetChain(rpcUrl), transport: http(rpcUrl) });
+}
+
 /** Waits until a state file parses and names `address`. */
 async function waitForDump(statePath: string, address: string): Promise<void> {
   const deadline = Date.now() + 20_000;
@@ -122,10 +127,7 @@ describe("ensureDevnet", () => {
       account: privateKeyToAccount(devnetAccount("funder").privateKey),
     });
     const hash = await funder.sendTransaction({ to: later, value: parseEther("0.25") });
-    await createPublicClient({
-      chain: devnetChain(live.rpcUrl),
-      transport: http(live.rpcUrl),
-    }).waitForTransactionReceipt({ hash, pollingInterval: 20 });
+    await chainClient(live.rpcUrl).waitForTransactionReceipt({ hash, pollingInterval: 20 });
     await waitForDump(join(stateDir, "state.prev.json"), later);
 
     // Killed in the middle of a dump: the file it was writing is cut short.
@@ -136,13 +138,11 @@ describe("ensureDevnet", () => {
 
     current = await ensureDevnet({ port, stateDir, keepStateEveryMs });
     expect(current.addresses.sent).toBe(0);
-    const client = createPublicClient({
-      chain: devnetChain(current.rpcUrl),
-      transport: http(current.rpcUrl),
-    });
+    const client = chainClient(current.rpcUrl);
     expect(await client.getBalance({ address: recipient })).toBe(parseEther("1.5"));
     expect(await client.getBalance({ address: later })).toBe(parseEther("0.25"));
   });
+
   test("behavior: a whole but older state.json (anvil's dumps lagging the chain) loses to the newer kept copy", async () => {
     const later = privateKeyToAccount(`0x${"cd".repeat(32)}`).address;
     const live = current!;
@@ -154,10 +154,7 @@ describe("ensureDevnet", () => {
 
     current = await ensureDevnet({ port, stateDir, keepStateEveryMs });
     expect(current.addresses.sent).toBe(0);
-    const client = createPublicClient({
-      chain: devnetChain(current.rpcUrl),
-      transport: http(current.rpcUrl),
-    });
+    const client = chainClient(current.rpcUrl);
     expect(await client.getBalance({ address: later })).toBe(parseEther("0.25"));
   });
 });
