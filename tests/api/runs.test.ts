@@ -506,12 +506,29 @@ describe("behavior: a policy that does not allow balance reads", () => {
     expect(transfer.status, JSON.stringify(transfer.error)).toBe("completed");
     expect(transfer.steps.map((step: { action: string }) => step.action)).toEqual(["transfer"]);
 
+    // The refusal names the action from 1 in its message and carries its index from 0, as the
+    // run's steps count; nothing of the command runs.
     const balance = await waitForRun(
       host,
-      (await execute(host, { command: "what's my balance" }, agentKey)).runId,
+      (
+        await execute(
+          host,
+          {
+            command:
+              "transfer 0.01 USDC to 0x90F79bf6EB2c4f870365E785982E1f101E93b906 then check my balance",
+          },
+          agentKey,
+        )
+      ).runId,
     );
     expect(balance.status).toBe("failed");
     expect(balance.error.code).toBe("policy_refused");
-    expect(balance.error.message).toMatch(/balance is not among the policy's allowed actions/);
+    expect(balance.error.message).toMatch(
+      /^Action 2 .*balance is not among the policy's allowed actions/,
+    );
+    expect(balance.error.step).toBe(1);
+    expect(balance.steps.every((step: { status: string }) => step.status !== "completed")).toBe(
+      true,
+    );
   });
 });

@@ -51,6 +51,8 @@ export async function planRun(
       return failRunAndStop(db, runId, {
         code: "policy_refused",
         message: `Action ${policed.step + 1} ${policed.refusal}`,
+        // The index (from 0) of the refused action, as an action step's refusal carries it.
+        step: policed.step,
       });
     }
     plan = policed.plan;
