@@ -26,6 +26,11 @@ export interface ReadAuthorizationStateParameters {
   fromBlock?: bigint | undefined;
   /** Largest eth_getLogs range per request; public Cronos RPCs refuse wide ranges. */
   maxBlockRange?: bigint | undefined;
+  /**
+   * Read the state as of this block (latest when omitted). An "unused" answer is then proof about
+   * that very block, which the caller can compare with validBefore.
+   */
+  blockNumber?: bigint | undefined;
 }
 
 /**
@@ -54,6 +59,7 @@ export async function readAuthorizationState(
     abi: eip3009NonceAbi,
     functionName: "authorizationState",
     args: [payer, nonce],
+    ...(parameters.blockNumber !== undefined ? { blockNumber: parameters.blockNumber } : {}),
   });
   if (!spent) return { state: "unused" };
 

@@ -44,20 +44,25 @@ export async function resolvePayment(
 ): Promise<PaymentResolution> {
   const { db, publicClient, payment } = parameters;
   const nonce = payment.nonce as Hex;
-  const read = () =>
+  const read = (blockNumber?: bigint) =>
     readAuthorizationState(publicClient, {
       asset: payment.asset as Address,
       payer: payment.payer as Address,
       nonce,
       fromBlock: searchFrom(payment),
+      blockNumber,
     });
 
-  const state = await read();
+  // The block first, then the state as of that very block: read the other way round (or from two
+  // nodes at different heights), a settlement mined just before validBefore, between the two
+  // reads, would be booked "expired" and its reservation released while the money left.
+  const latest = await publicClient.getBlock({ blockTag: "latest" });
+  const state = await read(latest.number ?? undefined);
   if (state.state !== "unused") return record(db, payment, state);
 
   const validBefore = BigInt(payment.valid_before ?? 0);
-  const latest = await publicClient.getBlock({ blockTag: "latest" });
-  // The token refuses when block.timestamp >= validBefore; block timestamps never go back.
+  // The token refuses when block.timestamp >= validBefore; block timestamps never go back, so an
+  // authorization unused as of such a block can never move money.
   if (latest.timestamp >= validBefore) {
     const expired = await markPaymentVoided(db, nonce, { status: "expired" });
     if (expired.status === "expired") return { status: "expired", payment: expired };

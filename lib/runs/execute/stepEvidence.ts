@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import type { Address, Hex } from "viem";
 import { getChainContext } from "../../chain/clients.js";
 import type { Database } from "../../db/database.js";
-import { findAuthorizationUse } from "../../x402/findAuthorizationUse.js";
+import { readAuthorizationState } from "../../x402/readAuthorizationState.js";
 
 /**
  * What a step's money may have done, from the records it keeps before anything leaves the wallet
@@ -68,17 +68,28 @@ export async function stepEvidence(db: Kysely<Database>, stepId: string): Promis
         detail: `authorization ${payment.nonce} may still be settled until ${new Date(Number(validBefore) * 1000).toISOString()}`,
       };
     }
-    const use = await findAuthorizationUse(getChainContext().publicClient, {
+    // Expired by the host's clock; the chain's clock decides. The block first, then the state as
+    // of that block: a node that lags, or a host clock ahead of the chain, must not let a
+    // settlement mined just before validBefore pass for "nothing".
+    const { publicClient } = getChainContext();
+    const latest = await publicClient.getBlock({ blockTag: "latest" });
+    const state = await readAuthorizationState(publicClient, {
       asset: payment.asset as Address,
       payer: (payment.payer ?? getChainContext().account.address) as Address,
       nonce: payment.nonce as Hex,
       fromBlock: payment.search_from_block == null ? undefined : BigInt(payment.search_from_block),
+      blockNumber: latest.number ?? undefined,
     });
-    if (use.used)
+    if (state.state === "used")
       return {
         state: "landed",
         detail: `authorization ${payment.nonce} was used on chain`,
         amount: BigInt(payment.amount),
+      };
+    if (state.state === "unused" && latest.timestamp < validBefore)
+      return {
+        state: "pending",
+        detail: `authorization ${payment.nonce} may still be settled: the chain has not reached its validBefore`,
       };
   }
   return { state: "nothing" };

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createChainContext } from "../../../lib/chain/clients.js";
 import { PaymentVoidedError, PriceAboveLimitError } from "../../../lib/x402/errors.js";
 import { executePayment, type SettledPayment } from "../../../lib/x402/executePayment.js";
-import { eip3009StateAbi } from "../../../lib/x402/findAuthorizationUse.js";
+import { eip3009NonceAbi } from "../../../lib/x402/readAuthorizationState.js";
 import { deriveNonce } from "../../../lib/x402/nonce.js";
 import { readAuthorizationState } from "../../../lib/x402/readAuthorizationState.js";
 import { createTestDb, type TestDb } from "../../helpers/db.js";
@@ -186,7 +186,7 @@ describe("executePayment", () => {
 
     const logs = await fx.publicClient.getLogs({
       address: fx.usdc,
-      event: eip3009StateAbi[1],
+      event: eip3009NonceAbi[1],
       args: { authorizer: fx.agent.address, nonce },
       fromBlock: 0n,
     });
