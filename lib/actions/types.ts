@@ -5,6 +5,7 @@ import type { PlannerContext, ServiceInfo } from "../agent/planner.js";
 import type { TokenList } from "../agent/tokens.js";
 import type { ChainContext } from "../chain/clients.js";
 import type { Database, Run } from "../db/database.js";
+import type { PayeeGuard } from "../policy/guardPayee.js";
 import type { CostItem } from "../runs/cost.js";
 import type { Action, ActionOf, ActionType, DiscoverFilter, ModelStep } from "./schemas.js";
 
@@ -94,6 +95,11 @@ export interface PerformOptions {
   index: number;
   /** The spend reserved for this action (maxSpend), so the limit is not worked out twice. */
   spend?: Spend;
+  /**
+   * The key's payee rules for a payee only the payment's terms name (an x402 payTo): pass it to
+   * executePayment, which runs it before signing (lib/policy guardPayee).
+   */
+  checkPayee?: PayeeGuard;
 }
 
 /** Everything an action returns to be recorded in the execution log. Outputs stay small. */

@@ -1,4 +1,4 @@
-import { ClientError } from "../errors/index.js";
+import { BaseError, ClientError, type ErrorKind } from "../errors/index.js";
 
 /** No policy has this id (or it was deleted): 404. */
 export class PolicyNotFoundError extends ClientError {
@@ -30,6 +30,21 @@ export class PolicyRuleError extends ClientError {
   readonly rule: string;
   constructor(rule: string, message: string) {
     super("unprocessable", message, { metaMessages: [`rule: ${rule}`] });
+    this.rule = rule;
+  }
+}
+
+/**
+ * The payee a payment's terms name is one the key's policy refuses (checkPayee). Thrown before
+ * anything is signed, so nothing was paid.
+ */
+export class PayeeRefusedError extends BaseError {
+  static override defaultKind: ErrorKind = "refused";
+  override name = "PayeeRefusedError";
+  /** The rule, as a path in the policy document ("counterparties.deny"). */
+  readonly rule: string;
+  constructor(rule: string, message: string) {
+    super(`${message} (rule ${rule})`);
     this.rule = rule;
   }
 }

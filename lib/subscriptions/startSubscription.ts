@@ -5,6 +5,7 @@ import { findToken } from "../chain/registry.js";
 import type { Database, Run } from "../db/database.js";
 import { ClientError } from "../errors/index.js";
 import { derivedId } from "../ids.js";
+import type { PayeeGuard } from "../policy/guardPayee.js";
 import type { RunOptions } from "../runs/start/startRun.js";
 import { startSubscriptionWorkflow } from "../runs/start/workflows.js";
 import { PaymentUnknownError } from "../x402/errors.js";
@@ -30,6 +31,8 @@ export async function startSubscription(
     stepIndex?: number;
     serviceId: string;
     period: "daily" | "weekly" | "monthly";
+    /** The key's payee rules, run on the payTo the service's 402 names (see executePayment). */
+    checkPayee?: PayeeGuard | undefined;
   },
 ): Promise<{
   subscription: SubscriptionView;
@@ -69,6 +72,7 @@ export async function startSubscription(
     ...(parameters.stepIndex === undefined
       ? {}
       : { reservation: { runId: run.id, stepIndex: parameters.stepIndex } }),
+    checkPayee: parameters.checkPayee,
   });
   // hostile (issue 14): an unproven payment is not a subscription yet, nor a failure.
   if (payment.status === "unknown") throw new PaymentUnknownError(payment);

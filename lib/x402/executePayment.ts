@@ -44,6 +44,11 @@ export interface ExecutePaymentParameters {
   allowedAssets: readonly AllowedAsset[];
   /** Terms a pricing probe saw (payTo, asset, price ceiling): anything else is refused unsigned. */
   expected?: ExpectedTerms | undefined;
+  /**
+   * The key's payee rules (lib/policy guardPayee), run on the payTo the 402 names before anything
+   * is signed: the policy gate before the step could not know it. Throws to refuse.
+   */
+  checkPayee?: ((payee: { payTo: Address; url: string }) => Promise<void>) | undefined;
   /** The budget reservation this payment counts against (booked by resolveUnknownPayments). */
   reservation?: { runId: string; stepIndex: number } | undefined;
   /** The agent wallet; must sign locally (a viem local account). */
@@ -105,6 +110,7 @@ export async function executePayment(
   );
   const authorize = async (requirement: PaymentRequirement): Promise<AuthorizationTerms> => {
     if (parameters.expected) assertExpectedTerms(parameters.expected, requirement);
+    await parameters.checkPayee?.({ payTo: requirement.payTo, url: parameters.url });
     const row = await insertPendingPayment(db, {
       paymentId,
       nonce,

@@ -532,3 +532,73 @@ describe("behavior: a policy that does not allow balance reads", () => {
     );
   });
 });
+
+// The payee a payment really goes to is known only from its 402: the policy's payee rules apply to
+// it before anything is signed (lib/policy guardPayee), for a pay and for a subscription's first
+// period, whose action names neither the address nor the host.
+describe("behavior: counterparties.deny holds for the payee the 402 names", () => {
+  /** The devnet merchant (anvil account 3): the demo resources' default payTo. */
+  const merchant = "0x90F79bf6EB2c4f870365E785982E1f101E93b906" as Address;
+
+  async function merchantUsdc(): Promise<bigint> {
+    const client = createPublicClient({
+      transport: http(`http://127.0.0.1:${host.env.DEVNET_PORT}`),
+    });
+    const usdc = (await host.request("GET", "/api/wallet/balance?tokens=USDC")).body.balances[0]
+      .address as Address;
+    return client.readContract({
+      address: usdc,
+      abi: erc20Abi,
+      functionName: "balanceOf",
+      args: [merchant],
+    });
+  }
+
+  it("an x402 payment to a denied payTo is refused unsigned", async () => {
+    const { agentKey } = await createAgentKey({
+      name: `deny-payto-${Date.now()}`,
+      allowedActions: ["pay"],
+      counterparties: { deny: [merchant] },
+    });
+    const before = await merchantUsdc();
+    const accepted = await host.request(
+      "POST",
+      "/api/payments/x402",
+      {
+        url: `http://127.0.0.1:${host.port}/api/demo/market-data`,
+        maxAmount: { amount: "0.10", token: "USDC" },
+      },
+      agentKey,
+    );
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
+    const run = await waitForRun(host, accepted.body.runId);
+    expect(run.status).toBe("failed");
+    expect(run.error.code, JSON.stringify(run.error)).toBe("policy_refused");
+    expect(run.error.message).toContain(
+      `${merchant.toLowerCase()} is on the policy's deny list (rule counterparties.deny)`,
+    );
+    expect(run.error.step).toBe(0);
+    expect(await merchantUsdc()).toBe(before);
+    // Refused before the payment row, which is written before signing: nothing was signed.
+    const payments = await host.request("GET", `/api/payments?sessionId=${run.sessionId}`);
+    expect(payments.status).toBe(200);
+    expect(payments.body.payments).toEqual([]);
+  });
+
+  it("a subscription to a service on a denied host pays nothing", async () => {
+    const { agentKey } = await createAgentKey({
+      name: `deny-host-${Date.now()}`,
+      allowedActions: ["subscribe"],
+      counterparties: { deny: [`127.0.0.1:${host.port}`] },
+    });
+    const before = await merchantUsdc();
+    const run = await waitForRun(
+      host,
+      (await execute(host, { command: "subscribe to the market data api daily" }, agentKey)).runId,
+    );
+    expect(run.status).toBe("failed");
+    expect(run.error.code, JSON.stringify(run.error)).toBe("policy_refused");
+    expect(run.error.message).toContain(`127.0.0.1:${host.port} is on the policy's deny list`);
+    expect(await merchantUsdc()).toBe(before);
+  });
+});

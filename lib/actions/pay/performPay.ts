@@ -58,6 +58,7 @@ export async function performPay(
       chain,
       reservation: { runId: run.id, stepIndex: options.index },
       expected,
+      checkPayee: options.checkPayee,
     };
     // A paid MCP tool (issue 15) is paid with x402 over MCP through the same executePayment: one
     // nonce per step, the row written before signing, onSigned, recovery from the chain.

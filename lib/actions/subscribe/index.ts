@@ -40,7 +40,7 @@ export const subscribe: ActionModule<"subscribe"> = {
     if (!service) return undefined;
     return { token: service.price_asset, amount: BigInt(service.price_amount) };
   },
-  async perform({ db, run }, action, { stepId, index }) {
+  async perform({ db, run }, action, { stepId, index, checkPayee }) {
     try {
       return {
         output: await startSubscription(db, {
@@ -49,6 +49,7 @@ export const subscribe: ActionModule<"subscribe"> = {
           stepIndex: index,
           serviceId: action.serviceId,
           period: action.period,
+          checkPayee,
         }),
         cost: [],
       };

@@ -7,8 +7,9 @@ import type { Database } from "../../db/database.js";
 import { hangStepOnce } from "../../faults/hangStepOnce.js";
 import { injectFault } from "../../faults/injectFault.js";
 import { log } from "../../log.js";
+import { guardPayee, PayeeRefusedError } from "../../policy/index.js";
 import { type ActionResult, openGate } from "./openGate.js";
-import { finishPolicySpend } from "./policyGate.js";
+import { finishPolicySpend, policyActionOf } from "./policyGate.js";
 import { policyRefusal } from "./policyRefusal.js";
 import { recordOutcome } from "./recordOutcome.js";
 import { releaseSpend, reserveSpend, settleSpend, spendOf } from "./spend.js";
@@ -79,6 +80,10 @@ export async function runActionStep(
         stepId,
         index,
         spend,
+        checkPayee: guardPayee(db, {
+          keyId: run.api_key_id,
+          action: policyActionOf(action, spend, context.chain.network),
+        }),
       });
     }
   } catch (error) {
@@ -93,7 +98,7 @@ export async function runActionStep(
     }
     log.info("action failed", { runId, index, error: messageOf(error), evidence: evidence.state });
     return failRunAndStop(db, runId, {
-      code: "action_failed",
+      code: error instanceof PayeeRefusedError ? "policy_refused" : "action_failed",
       message: `${label} failed: ${messageOf(error)}${
         evidence.state === "pending"
           ? ` (${evidence.detail}; its budget stays reserved until the chain says what happened)`

@@ -5,6 +5,7 @@ import type { Database } from "../../db/database.js";
 import { chainPricer } from "../../policy/chainPricer.js";
 import { type GateActionReturnType, gateAction } from "../../policy/gateAction.js";
 import type { PolicyAction } from "../../policy/types.js";
+import { sessionKeyId } from "./sessionKeyId.js";
 
 /**
  * The policy gate of one renewal, right before it pays (issue 13): the wallet's and the key's
@@ -28,15 +29,10 @@ export async function gateRenewal(
     approvalsGranted?: number;
   },
 ): Promise<GateActionReturnType> {
-  const session = await db
-    .selectFrom("agent_sessions")
-    .select("api_key_id")
-    .where("id", "=", parameters.sessionId)
-    .executeTakeFirst();
   return await gateAction({
     db,
     price: chainPricer(parameters.chain),
-    keyId: session?.api_key_id ?? null,
+    keyId: await sessionKeyId(db, parameters.sessionId),
     reservationId: parameters.reservationId,
     runId: parameters.runId,
     action: parameters.action,

@@ -5,7 +5,9 @@ import { reserveBudget, settleBudget } from "../../budget/index.js";
 import { getChainContext } from "../../chain/clients.js";
 import { findToken } from "../../chain/registry.js";
 import type { Database } from "../../db/database.js";
+import { PayeeRefusedError } from "../../policy/errors.js";
 import type { GateActionReturnType } from "../../policy/gateAction.js";
+import { guardPayee } from "../../policy/guardPayee.js";
 import { recordOutcome } from "../../registry/recordOutcome.js";
 import type { CostItem } from "../../runs/cost.js";
 import { appendRunEvent } from "../../runs/events.js";
@@ -26,6 +28,7 @@ import { renewalAttempt } from "./renewalAttempt.js";
 import { renewalPolicyAction } from "./renewalPolicyAction.js";
 import { renewalRefusal } from "./renewalRefusal.js";
 import { requestRenewalApproval } from "./requestRenewalApproval.js";
+import { sessionKeyId } from "./sessionKeyId.js";
 
 /**
  * A subscription's renewals, in one place. The durable workflow (workflows/subscriptionRenewal.ts)
@@ -136,19 +139,20 @@ export async function renewSubscription(
     return finish(db, runId, "failed", reason);
   }
 
+  const policyAction = renewalPolicyAction({
+    subscription,
+    service,
+    network: chain.network,
+    token: token.symbol,
+    amount: BigInt(service.price.amount),
+  });
   let gate: GateActionReturnType;
   try {
     gate = await gateRenewal(db, {
       runId,
       sessionId: subscription.sessionId,
       reservationId: ids.reservationId,
-      action: renewalPolicyAction({
-        subscription,
-        service,
-        network: chain.network,
-        token: token.symbol,
-        amount: BigInt(service.price.amount),
-      }),
+      action: policyAction,
       chain,
       approvalsGranted: approval.state === "granted" ? approval.approvals : 0,
     });
@@ -238,6 +242,11 @@ export async function renewSubscription(
       // hostile (issue 14): cancel a failed payee's authorization; book late settlements here.
       chain,
       reservation: key,
+      // The payTo the 402 names, held to the key's payee rules before anything is signed.
+      checkPayee: guardPayee(db, {
+        keyId: await sessionKeyId(db, subscription.sessionId),
+        action: policyAction,
+      }),
     });
     // hostile (issue 14): unproven is not failed; keep both reservations and look again later.
     if (payment.status === "unknown") {
@@ -283,6 +292,14 @@ export async function renewSubscription(
     if (route === "rethrow") throw error;
     // The reservations stay while the retry re-sends the same authorization (same nonce).
     if (route === "retry") throw retryLater(error, parameters.attempt, "Renewing the subscription");
+    if (error instanceof PayeeRefusedError) {
+      // The service now names a payee the policy refuses: nothing was signed, and no later
+      // renewal would pay it either.
+      await releaseUnsentRenewal(db, ids);
+      const reason = `renewal refused: ${messageOf(error)}`;
+      await endSubscription(db, { subscriptionId, status: "expired", reason });
+      return finish(db, runId, "failed", reason);
+    }
     await recordOutcome(db, service.id, { success: false }).catch(() => {});
     const { stopped } = await recordRenewalFailure(db, {
       subscriptionId,

@@ -412,6 +412,26 @@ describe("renewal policy gate", () => {
     expect((await getSubscription(testDb.db, sub.subscriptionId)).status).toBe("expired");
   });
 
+  test("behavior: a payTo put on the key's deny list ends the subscription at its next renewal, unsigned", async () => {
+    const sub = await subscribe({ allowedActions: all });
+    // The gate knows the service and its host only; the payee the 402 names is checked before
+    // signing (guardPayee), so a deny on the merchant's address holds too.
+    await updatePolicy(testDb.db, {
+      id: sub.policyId,
+      document: {
+        allowedActions: all,
+        counterparties: { deny: [fx.devnet.accounts.merchant.address] },
+      },
+    });
+    const before = await agentBalance();
+    const step = await renew(sub);
+    expect(step.action).toBe("stop");
+    expect(step.action === "stop" && step.reason).toContain("(rule counterparties.deny)");
+    expect(await agentBalance()).toBe(before);
+    expect((await books(sub.runId)).payments).toEqual([]);
+    expect((await getSubscription(testDb.db, sub.subscriptionId)).status).toBe("expired");
+  });
+
   test("behavior: a renewal that needs approval asks approvers and waits, moving nothing; approved, it pays once", async () => {
     const sub = await subscribe({ allowedActions: all, approvalThresholdUsd: "0.05" });
     const before = await agentBalance();
