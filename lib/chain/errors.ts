@@ -1,4 +1,9 @@
-import { BaseError, type BaseErrorOptions, type ErrorKind } from "../errors/index.js";
+import {
+  BaseError,
+  type BaseErrorOptions,
+  type ErrorKind,
+  printableText,
+} from "../errors/index.js";
 
 /**
  * Chain errors. Each sets `name` so workflow steps can recognise them after serialization
@@ -143,10 +148,13 @@ export function revertReasonOf(error: unknown): string | undefined {
       shortMessage?: unknown;
       cause?: unknown;
     };
-    if (typeof candidate.reason === "string" && candidate.reason) return candidate.reason;
+    // Decoded from raw revert bytes: may hold NULs and other control characters.
+    if (typeof candidate.reason === "string" && printableText(candidate.reason))
+      return printableText(candidate.reason);
     if (candidate.data && typeof candidate.data.errorName === "string")
       return candidate.data.errorName;
-    if (!fallback && typeof candidate.shortMessage === "string") fallback = candidate.shortMessage;
+    if (!fallback && typeof candidate.shortMessage === "string")
+      fallback = printableText(candidate.shortMessage);
     current = candidate.cause;
   }
   return fallback;

@@ -1,6 +1,7 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Database, Run, RunStatus } from "../db/database.js";
 import { prepareQuery } from "../db/prepareQuery.js";
+import { printableText } from "../errors/index.js";
 import { notifyRunFinished } from "../notifications/notifyRunFinished.js";
 import { type CostItem, type RunCost, summarizeCost } from "./cost.js";
 import { appendRunEvent } from "./events.js";
@@ -83,26 +84,32 @@ export async function failRun(
   runId: string,
   failure: RunFailure,
 ): Promise<void> {
+  // Stored as text and JSON, where Postgres refuses NUL characters (see printableText).
+  const recorded: RunFailure = {
+    ...failure,
+    message: printableText(failure.message),
+    ...(failure.hints ? { hints: failure.hints.map(printableText) } : {}),
+  };
   await db.transaction().execute(async (trx) => {
     const run = await lockRun(trx, runId);
     if (!run || isTerminal(run.status)) return;
     const now = new Date();
     await trx
       .updateTable("runs")
-      .set({ status: "failed", error: JSON.stringify(failure), finished_at: now, updated_at: now })
+      .set({ status: "failed", error: JSON.stringify(recorded), finished_at: now, updated_at: now })
       .where("id", "=", runId)
       .execute();
-    if (failure.step !== undefined) {
+    if (recorded.step !== undefined) {
       await trx
         .updateTable("run_steps")
         .set({
           status: "failed",
-          error: failure.message,
+          error: recorded.message,
           finished_at: now,
           duration_ms: sql<number>`coalesce(extract(epoch from (${now}::timestamptz - started_at)) * 1000, 0)::int`,
         })
         .where("run_id", "=", runId)
-        .where("step_index", "=", failure.step)
+        .where("step_index", "=", recorded.step)
         .execute();
     }
     await trx
@@ -120,14 +127,14 @@ export async function failRun(
     await appendRunEvent(trx, {
       runId,
       type: "run.failed",
-      data: failure,
+      data: recorded,
       dedupeKey: `${runId}:failed`,
     });
     await notifyRunFinished(trx, {
       runId,
       status: "failed",
       agentKeyId: run.api_key_id,
-      summary: failure.message,
+      summary: recorded.message,
     });
   });
 }

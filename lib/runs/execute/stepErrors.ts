@@ -1,6 +1,6 @@
 import { FatalError, RetryableError } from "workflow";
 import { isRpcUnavailable } from "../../chain/isRpcUnavailable.js";
-import { BaseError, errorKind } from "../../errors/index.js";
+import { BaseError, errorKind, printableText } from "../../errors/index.js";
 import { log } from "../../log.js";
 import { failRun, type RunFailure } from "../runState.js";
 
@@ -31,10 +31,10 @@ export function retryDelayMs(attempt: number): number {
 
 /** A client-safe one-line message of any error. */
 export function messageOf(error: unknown): string {
-  if (error instanceof BaseError) return error.shortMessage;
+  if (error instanceof BaseError) return printableText(error.shortMessage);
   const short = (error as { shortMessage?: unknown } | null)?.shortMessage;
-  if (typeof short === "string") return short;
-  return error instanceof Error ? error.message : String(error);
+  if (typeof short === "string") return printableText(short);
+  return printableText(error instanceof Error ? error.message : String(error));
 }
 
 /** The RetryableError a step throws for a transient error (its message says what failed). */
@@ -59,6 +59,6 @@ export async function failRunAndStop(
 
 /** The hints a Paygent error carries (suggestions, what to do next). */
 export function hintsOf(error: unknown): { hints?: string[] } {
-  const hints = error instanceof BaseError ? error.metaMessages : undefined;
+  const hints = error instanceof BaseError ? error.metaMessages?.map(printableText) : undefined;
   return hints?.length ? { hints } : {};
 }
