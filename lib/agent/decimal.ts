@@ -13,6 +13,8 @@ export class DecimalFormatError extends BaseError {
   override name = "DecimalFormatError";
 }
 
+/** More digits than any amount a wallet can hold or a 256-bit token amount can carry. */
+const maxAmountDigits = 60;
 const plainPattern = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
 const groupedPattern = /^\d{1,3}(?:,\d{3})+(?:\.\d+)?$/;
 /** Digits between separators that mean different things to different writers (1,5 · 1'000 · 1 000). */
@@ -26,7 +28,13 @@ const separatedDigits = /^\d[\d.,_'\s\u00a0\u202f]*\d$/;
  * who wrote it.
  */
 export function amountTextProblem(text: string): string | undefined {
-  if (plainPattern.test(text) || groupedPattern.test(text)) return undefined;
+  if (plainPattern.test(text) || groupedPattern.test(text)) {
+    // Amounts are stored as numeric(78, 0) base units: 60 digits with up to 18 decimals fit.
+    const digits = text.replace(/\D/g, "").length;
+    if (digits > maxAmountDigits)
+      return `"${text.slice(0, 24)}…" has ${digits} digits; amounts have at most ${maxAmountDigits}`;
+    return undefined;
+  }
   const first = text.charAt(0);
   if (first === "-" || first === "\u2212" || first === "\u2013") {
     return `"${text}" is negative; amounts must be positive`;

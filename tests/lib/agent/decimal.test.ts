@@ -77,6 +77,14 @@ describe("amountTextProblem", () => {
     for (const text of ["abc", "12abc", "ten", "$5", "1,"])
       expect(amountTextProblem(text), text).toContain("not a decimal number");
   });
+
+  test("error: more digits than a stored amount holds are refused up front", () => {
+    // 60 digits fit numeric(78, 0) with 18 decimals; 61 did not fail until the plan was stored.
+    expect(amountTextProblem("9".repeat(60))).toBeUndefined();
+    expect(amountTextProblem(`${"9".repeat(42)}.${"9".repeat(18)}`)).toBeUndefined();
+    expect(amountTextProblem("9".repeat(61))).toContain("has 61 digits; amounts have at most 60");
+    expect(amountTextProblem(`1,${"000,".repeat(26)}000`)).toContain("has 82 digits");
+  });
 });
 
 describe("formatDecimal / USD", () => {
