@@ -23,7 +23,7 @@ export const PAYGENT_MCP_SERVER_INFO = { name: "paygent", version: "0.1.0" } as 
  * An MCP server for one request and one caller: only the tools the caller's role allows are
  * registered, so a key never sees (let alone calls) a tool of another role. Each tool answers
  * structured content plus one human line; failures are tool errors carrying the error's kind and
- * its client-safe message, never a stack or an internal detail.
+ * its client-safe message, never a stack or an internal detail (see toolError).
  */
 export function createMcpServer(parameters: CreateMcpServerParameters): McpServer {
   const { db, principal, request } = parameters;
@@ -40,6 +40,7 @@ export function createMcpServer(parameters: CreateMcpServerParameters): McpServe
       async (args: unknown, extra: { signal: AbortSignal }): Promise<CallToolResult> => {
         const context: ToolContext = { db, principal, request, signal: extra.signal };
         try {
+          refuseNulCharacters(args);
           const result = await tool.handler(args as never, context);
           return {
             content: [{ type: "text", text: result.text }],
@@ -54,24 +55,70 @@ export function createMcpServer(parameters: CreateMcpServerParameters): McpServe
   return server;
 }
 
-/** A failure as the agent sees it: {error: {kind, code?, message, hints?}} and the message as text. */
-function toolError(name: string, error: unknown): CallToolResult {
-  const known = error instanceof BaseError;
-  if (!known || (errorKind(error) === "fatal" && !(error instanceof ClientError))) {
-    log.error("MCP tool failed", { tool: name, error });
+/**
+ * Refuses arguments holding a NUL character (U+0000) anywhere, in a value or a key, before a
+ * handler sees them: Postgres cannot store one in text or jsonb, so it would otherwise fail deep
+ * inside a query instead of as the caller's invalid input.
+ */
+function refuseNulCharacters(args: unknown): void {
+  const path = findNulCharacter(args, []);
+  if (path === undefined) return;
+  const where = path.length ? path.join(".") : "(root)";
+  const message = "must not contain a NUL character";
+  throw new ClientError("validation_failed", `Invalid arguments: ${where} — ${message}`, {
+    issues: [{ path: where, message }],
+  });
+}
+
+/** The path to the first string (or key) holding a NUL character, or undefined when none does. */
+function findNulCharacter(value: unknown, path: string[], depth = 0): string[] | undefined {
+  if (typeof value === "string") return value.includes("\u0000") ? path : undefined;
+  // Arguments come from a JSON body whose depth is already limited (parseJsonBody).
+  if (value === null || typeof value !== "object" || depth > 64) return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    const here = [...path, key.replaceAll("\u0000", "\\u0000")];
+    if (key.includes("\u0000")) return here;
+    const found = findNulCharacter(child, here, depth + 1);
+    if (found) return found;
   }
-  const message = known ? error.shortMessage : "Internal error";
-  const structured = {
-    error: {
-      kind: known ? errorKind(error) : "fatal",
-      ...(error instanceof ClientError ? { code: error.code } : {}),
-      message,
-      ...(known && error.metaMessages?.length ? { hints: error.metaMessages } : {}),
-    },
-  };
+  return undefined;
+}
+
+/**
+ * A failure as the agent sees it: {error: {kind, code?, message, hints?}} and the message as text,
+ * by the same rule as REST answers (lib/http/errors.ts): the caller's own failures (invalid,
+ * not_found, conflict, refused, and every ClientError) carry their short message and hints; a
+ * transient one its short message; anything fatal or not Paygent's a generic "Internal error",
+ * its details (a database error, a stack) only in the server log, which redacts secrets.
+ */
+function toolError(name: string, error: unknown): CallToolResult {
+  const kind = errorKind(error);
+  const client = error instanceof ClientError;
+  if (!(error instanceof BaseError) || (kind === "fatal" && !client)) {
+    log.error("MCP tool failed", { tool: name, error });
+    return errorResult({ kind: "fatal", message: "Internal error" });
+  }
+  if (kind === "transient" && !client) {
+    log.warn("MCP tool: service unavailable", { tool: name, error });
+    return errorResult({ kind, message: error.shortMessage });
+  }
+  return errorResult({
+    kind,
+    ...(client ? { code: error.code } : {}),
+    message: error.shortMessage,
+    ...(error.metaMessages?.length ? { hints: error.metaMessages } : {}),
+  });
+}
+
+function errorResult(error: {
+  kind: string;
+  code?: string;
+  message: string;
+  hints?: string[];
+}): CallToolResult {
   return {
     isError: true,
-    content: [{ type: "text", text: message }],
-    structuredContent: structured,
+    content: [{ type: "text", text: error.message }],
+    structuredContent: { error },
   };
 }

@@ -79,6 +79,92 @@ describe("/api/mcp", () => {
     await expect(connectMcp(host, "")).rejects.toThrow();
   });
 
+  test("error: malformed tools/call requests are JSON-RPC -32602 with one readable line, never a zod dump", async () => {
+    const rpc = async (body: object) => {
+      const response = await fetch(`${host.url}/api/mcp`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${agentKey}`,
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+        },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: await response.json() };
+    };
+    const noParams = await rpc({ jsonrpc: "2.0", id: 1, method: "tools/call" });
+    expect(noParams).toEqual({
+      status: 200,
+      body: {
+        jsonrpc: "2.0",
+        id: 1,
+        error: {
+          code: -32602,
+          message: "Invalid params for tools/call: params is missing (expected an object)",
+        },
+      },
+    });
+    const notAnObject = await rpc({
+      jsonrpc: "2.0",
+      id: 2,
+      method: "tools/call",
+      params: { name: "list_runs", arguments: "x" },
+    });
+    expect(notAnObject.status).toBe(200);
+    expect(notAnObject.body.error).toEqual({
+      code: -32602,
+      message: "Invalid params for tools/call: params.arguments must be an object",
+    });
+  });
+
+  test("error: tool arguments holding a NUL character are refused as invalid input, never with a database error", async () => {
+    const calls: [string, Record<string, unknown>][] = [
+      ["run_command", { command: "what's my balance\u0000" }],
+      ["list_runs", { cursor: "run_\u0000" }],
+      [
+        "pay_x402",
+        {
+          url: `${host.url}/api/demo/mcp`,
+          tool: { name: "market_price", arguments: { pair: "CRO\u0000USDC" } },
+          maxAmount: { amount: "0.20", token: "USDC" },
+        },
+      ],
+    ];
+    for (const [name, args] of calls) {
+      const response = await fetch(`${host.url}/api/mcp`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${agentKey}`,
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+        },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "tools/call",
+          params: { name, arguments: args },
+        }),
+      });
+      const text = await response.text();
+      // Refused by the JSON body reader for the whole request (400 validation_failed), or by the
+      // MCP server as the tool's invalid input (an isError result of kind "invalid"): either way
+      // the caller reads what is wrong, and nothing of the database.
+      expect(text).toContain("must not contain a NUL character");
+      expect(text).not.toMatch(/UTF8|byte sequence|0x00|"fatal"|Internal error/);
+      if (response.status === 200) {
+        const result = JSON.parse(text).result;
+        expect(result.isError).toBe(true);
+        expect(result.structuredContent.error).toMatchObject({
+          kind: "invalid",
+          code: "validation_failed",
+        });
+      } else {
+        expect(response.status).toBe(400);
+        expect(JSON.parse(text).error.code).toBe("validation_failed");
+      }
+    }
+  });
+
   test("behavior: tools are listed by role; an agent key never sees the approver tools", async () => {
     const agentTools = (await agent.listTools()).tools.map((tool) => tool.name);
     expect(agentTools.sort()).toEqual(
