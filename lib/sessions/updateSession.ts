@@ -1,6 +1,9 @@
 import type { Kysely, Updateable } from "kysely";
 import { parseUnits } from "viem";
+import { formatDecimal } from "../agent/decimal.js";
 import type { Principal } from "../auth/authenticate.js";
+import { findToken } from "../chain/registry.js";
+import { getConfig } from "../config.js";
 import type { AgentSession, AgentSessionsTable, Database } from "../db/database.js";
 import { ClientError } from "../errors/index.js";
 import type { BaseUnitLimit } from "./createSession.js";
@@ -89,7 +92,13 @@ function assertNotRaised(
   if (asked.amount > BigInt(amount)) {
     throw new ClientError(
       "unprocessable",
-      `${field} would rise from ${amount} to ${asked.amount} base units of ${token}: a session's limits can only be lowered; open a new session for more room`,
+      `${field} would rise from ${wholeTokens(BigInt(amount), token)} to ${wholeTokens(asked.amount, token)} ${token}: a session's limits can only be lowered; open a new session for more room`,
     );
   }
+}
+
+/** Base units as the whole tokens a caller wrote ("USD" limits are micro-dollars). */
+function wholeTokens(amount: bigint, token: string): string {
+  const decimals = token === "USD" ? 6 : findToken(getConfig().PAYGENT_NETWORK, token)?.decimals;
+  return decimals === undefined ? `${amount} base units of` : formatDecimal(amount, decimals);
 }

@@ -95,6 +95,11 @@ describe("session update", () => {
       expect(raised.status, JSON.stringify(raised.body)).toBe(422);
       expect(raised.body.error.message).toMatch(/can only be lowered/);
     }
+    // Said in the caller's terms, never in base units.
+    const raisedBudget = await call(PATCH, "PATCH", `/api/agent/sessions/${id}`, keys.agent, {
+      budget: { amount: "11", token: "USD" },
+    });
+    expect(raisedBudget.body.error.message).toMatch(/^budget would rise from 10 to 11 USD:/);
     const unchanged = await testDb.db
       .selectFrom("agent_sessions")
       .select(["budget_amount", "approval_threshold_usd"])
