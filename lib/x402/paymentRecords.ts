@@ -110,11 +110,19 @@ export async function insertPendingPayment(
   return restarted ?? reload(db, nonce);
 }
 
-/** Records that the signed authorization is about to leave the process (first time only). */
+/**
+ * Records that the signed authorization is about to leave the process (first time only). A row
+ * that is "failed" goes back to "pending": a concurrent delivery of the same step may have failed
+ * it (before anything was sent) while this one signed, and a sent payment is never failed.
+ */
 export async function markPaymentSent(db: Kysely<Database>, nonce: Hex): Promise<Payment> {
   const row = await db
     .updateTable("payments")
-    .set({ sent_at: sql`coalesce(sent_at, now())`, updated_at: sql`now()` })
+    .set({
+      sent_at: sql`coalesce(sent_at, now())`,
+      status: sql<Payment["status"]>`case when status = 'failed' then 'pending' else status end`,
+      updated_at: sql`now()`,
+    })
     .where("nonce", "=", nonce)
     .returningAll()
     .executeTakeFirst();
