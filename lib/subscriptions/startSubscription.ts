@@ -31,6 +31,11 @@ export async function startSubscription(
     stepIndex?: number;
     serviceId: string;
     period: "daily" | "weekly" | "monthly";
+    /**
+     * Most the first period may cost, in base units: the step's reservation. Without it the
+     * catalogue's price as read now.
+     */
+    maxAmount?: bigint | undefined;
     /** The key's payee rules, run on the payTo the service's 402 names (see executePayment). */
     checkPayee?: PayeeGuard | undefined;
   },
@@ -62,7 +67,7 @@ export async function startSubscription(
     sessionId: run.session_id,
     serviceId,
     url: service.endpoint,
-    maxAmount: service.price_amount,
+    maxAmount: parameters.maxAmount ?? service.price_amount,
     token: token.symbol,
     allowedAssets: [{ address: token.address as Address, symbol: token.symbol }],
     account: chain.account,

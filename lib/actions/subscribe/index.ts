@@ -40,7 +40,7 @@ export const subscribe: ActionModule<"subscribe"> = {
     if (!service) return undefined;
     return { token: service.price_asset, amount: BigInt(service.price_amount) };
   },
-  async perform({ db, run }, action, { stepId, index, checkPayee }) {
+  async perform({ db, run }, action, { stepId, index, spend, checkPayee }) {
     try {
       return {
         output: await startSubscription(db, {
@@ -49,6 +49,8 @@ export const subscribe: ActionModule<"subscribe"> = {
           stepIndex: index,
           serviceId: action.serviceId,
           period: action.period,
+          // What was reserved: a price raised in the catalogue since is refused unsigned.
+          maxAmount: spend?.amount,
           checkPayee,
         }),
         cost: [],

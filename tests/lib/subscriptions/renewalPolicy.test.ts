@@ -21,7 +21,9 @@ import {
   type RenewalStep,
   renewSubscription,
 } from "../../../lib/subscriptions/renewal/renewSubscription.js";
+import { startSubscription } from "../../../lib/subscriptions/startSubscription.js";
 import { servePaidRequest } from "../../../lib/x402/createPaidRoute.js";
+import { PriceAboveLimitError } from "../../../lib/x402/errors.js";
 import { createTestDb, type TestDb } from "../../helpers/db.js";
 import { runEventTypes } from "../../helpers/runs.js";
 import { startX402Fixture, type X402Fixture } from "../x402/x402Fixture.js";
@@ -410,6 +412,30 @@ describe("renewal policy gate", () => {
     expect(await agentBalance()).toBe(before);
     expect(await books(sub.runId)).toEqual({ payments: [], budget: [], windows: [] });
     expect((await getSubscription(testDb.db, sub.subscriptionId)).status).toBe("expired");
+  });
+
+  test("error: a first period priced above what its step reserved is refused unsigned", async () => {
+    // The catalogue's price rose between the step's reservation and its payment.
+    const sub = await subscribe({ allowedActions: all });
+    const runId = `run_first_${randomUUID().slice(0, 8)}`;
+    const run = await testDb.db
+      .insertInto("runs")
+      .values({ id: runId, session_id: sub.sessionId, command: "subscribe", status: "running" })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const before = await agentBalance();
+    await expect(
+      startSubscription(testDb.db, {
+        run,
+        stepId: `${runId}:0`,
+        stepIndex: 0,
+        serviceId: sub.serviceId,
+        period: "daily",
+        maxAmount: PRICE - 1n,
+      }),
+    ).rejects.toThrow(PriceAboveLimitError);
+    expect(await agentBalance()).toBe(before);
+    expect(await books(runId)).toMatchObject({ payments: [] });
   });
 
   test("behavior: a payTo put on the key's deny list ends the subscription at its next renewal, unsigned", async () => {
