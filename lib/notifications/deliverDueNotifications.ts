@@ -1,12 +1,17 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/database.js";
+import { ClientError } from "../errors/index.js";
 import { log } from "../log.js";
-import { assertPublicUrl } from "../security/assertPublicUrl.js";
+import { type AssertPublicUrlOptions, assertPublicUrl } from "../security/assertPublicUrl.js";
+import { fetchPinned, type PinnedRequestInit } from "../security/fetchPinned.js";
 import { webhookHeaders } from "../security/signWebhook.js";
 import { DELIVERY_LEASE_MS, nextAttemptAt } from "./backoff.js";
 
 export interface DeliverDueNotificationsParameters {
-  /** Injected for tests of transport failures; defaults to the global fetch. */
+  /**
+   * Injected for tests of transport failures; defaults to fetchPinned (resolved once, checked,
+   * connected to the checked address).
+   */
   fetch?: typeof fetch;
   now?: Date;
   /** Most deliveries sent by one call. */
@@ -135,30 +140,40 @@ async function send(parameters: {
   timeoutMs?: number;
   allowPrivate?: boolean;
 }): Promise<Outcome> {
-  try {
-    // Checked at every attempt: the host's addresses may have changed since it was registered.
-    await assertPublicUrl(parameters.url, { allowPrivate: parameters.allowPrivate });
-  } catch (error) {
-    return { ok: false, status: null, error: (error as Error).message };
+  // Checked at every attempt: the host's addresses may have changed since it was registered.
+  const guard: AssertPublicUrlOptions = { allowPrivate: parameters.allowPrivate };
+  if (parameters.fetch) {
+    // An injected fetch (tests) resolves names on its own: checked up front, as before.
+    try {
+      await assertPublicUrl(parameters.url, guard);
+    } catch (error) {
+      return { ok: false, status: null, error: (error as Error).message };
+    }
   }
   const body = parameters.delivery.body;
-  try {
-    const response = await (parameters.fetch ?? fetch)(parameters.url, {
-      method: "POST",
-      headers: webhookHeaders({
-        secret: parameters.secret,
-        body,
-        eventId: parameters.delivery.event_id,
-      }),
+  const init: PinnedRequestInit = {
+    method: "POST",
+    headers: webhookHeaders({
+      secret: parameters.secret,
       body,
-      redirect: "manual",
-      signal: AbortSignal.timeout(parameters.timeoutMs ?? 10_000),
-    });
+      eventId: parameters.delivery.event_id,
+    }),
+    body,
+    signal: AbortSignal.timeout(parameters.timeoutMs ?? 10_000),
+  };
+  try {
+    // fetchPinned resolves once, checks and connects to that address: a check followed by a plain
+    // fetch resolves twice, and a rebinding DNS answer could aim the signed POST at an internal host.
+    const response = parameters.fetch
+      ? await parameters.fetch(parameters.url, { ...init, redirect: "manual" })
+      : await fetchPinned(parameters.url, init, { ...guard, redirect: "manual" });
     await response.body?.cancel().catch(() => undefined);
     if (response.status >= 200 && response.status < 300)
       return { ok: true, status: response.status };
     return { ok: false, status: response.status, error: `HTTP ${response.status}` };
   } catch (error) {
+    // A refused address is recorded as the check's verdict, as when it was checked separately.
+    if (error instanceof ClientError) return { ok: false, status: null, error: error.message };
     // Never the URL's query or the secret: only the transport's own reason.
     const reason =
       error instanceof Error

@@ -1,5 +1,7 @@
 import type { Address } from "viem";
+import { ClientError } from "../errors/index.js";
 import { assertPublicUrl } from "../security/assertPublicUrl.js";
+import { fetchPinned, type PinnedRequestInit } from "../security/fetchPinned.js";
 import { ResourceRequestError } from "./errors.js";
 import { parsePaymentRequired } from "./requirements.js";
 import { type AllowedAsset, selectRequirement } from "./selectRequirement.js";
@@ -41,17 +43,22 @@ export async function probePaymentPrice(
   parameters: ProbePaymentPriceParameters,
 ): Promise<ProbePaymentPriceReturnType> {
   const { url } = parameters;
-  await assertPublicUrl(url);
-  const doFetch = parameters.fetch ?? fetch;
+  // An injected fetch (tests) is checked up front as before; it resolves names on its own.
+  if (parameters.fetch) await assertPublicUrl(url);
+  const init: PinnedRequestInit = {
+    method: "GET",
+    headers: { accept: "application/json, */*;q=0.8" },
+    signal: AbortSignal.timeout(parameters.timeoutMs ?? 5_000),
+  };
   let response: Response;
   try {
-    response = await doFetch(url, {
-      method: "GET",
-      headers: { accept: "application/json, */*;q=0.8" },
-      redirect: "manual",
-      signal: AbortSignal.timeout(parameters.timeoutMs ?? 5_000),
-    });
+    // fetchPinned resolves once, checks and connects to that address: a check followed by a plain
+    // fetch resolves twice, and a rebinding DNS answer could send the probe to an internal host.
+    response = parameters.fetch
+      ? await parameters.fetch(url, { ...init, redirect: "manual" })
+      : await fetchPinned(url, init, { redirect: "manual" });
   } catch (cause) {
+    if (cause instanceof ClientError) throw cause; // a refused address is the caller's, as before
     throw new ResourceRequestError(
       `Probing ${new URL(url).origin} for its price failed`,
       undefined,

@@ -1,4 +1,5 @@
 import { assertPublicUrl } from "../../security/assertPublicUrl.js";
+import { createPinnedFetch } from "../../security/fetchPinned.js";
 import { ResourceRequestError } from "../../x402/errors.js";
 import { type Quote, quotePaymentRequired } from "../../x402/quotePaymentRequired.js";
 import { parsePaymentRequired } from "../../x402/requirements.js";
@@ -24,12 +25,18 @@ export interface QuoteMcpToolParameters {
  * for payment has run (it was free); its answer is not returned here.
  */
 export async function quoteMcpTool(parameters: QuoteMcpToolParameters): Promise<Quote> {
+  // Checked up front so a refused URL stays the caller's error (the SDK would wrap it).
   await assertPublicUrl(parameters.serverUrl);
+  // The SDK transport's requests go through a pinned fetch: each is resolved once, checked and
+  // connected to that address, so DNS answering differently after the check (rebinding) cannot
+  // send them to an internal host. Redirects come back to the SDK unfollowed; it follows none for
+  // messages (requestInit redirect "manual") and only same-origin ones otherwise, again through here.
+  const doFetch: typeof fetch = parameters.fetch ?? createPinnedFetch({ redirect: "manual" });
   const result = await callMcpTool({
     serverUrl: parameters.serverUrl,
     name: parameters.tool.name,
     arguments: parameters.tool.arguments,
-    fetch: parameters.fetch,
+    fetch: doFetch,
     timeoutMs: 15_000,
   });
   const declared = readPaymentRequired(result);
