@@ -1,8 +1,6 @@
-import { HTTPFacilitatorClient } from "@x402/core/server";
-import { withBazaar } from "@x402/extensions/bazaar";
 import { z } from "zod";
-import { BaseError } from "../../errors/index.js";
-import { assertPublicUrl } from "../../security/assertPublicUrl.js";
+import { BaseError, ClientError } from "../../errors/index.js";
+import { fetchPinned } from "../../security/fetchPinned.js";
 
 /** Inputs of listBazaarResources. */
 export interface ListBazaarResourcesParameters {
@@ -28,36 +26,71 @@ const pageSchema = z.object({
 });
 
 /**
- * Every entry of a facilitator's Bazaar catalogue, paged by offset with @x402/extensions' client
- * (`withBazaar(new HTTPFacilitatorClient({url})).extensions.bazaar.listResources`). Entries are
- * returned raw: the importer validates each one. Bounded by maxEntries and by pages that stop
- * advancing, so a hostile facilitator cannot keep us paging forever.
+ * Every entry of a facilitator's Bazaar catalogue, paged by offset from its discovery listing
+ * (`GET {url}/discovery/resources?limit&offset`, as @x402/extensions' `withBazaar` client reads
+ * it). Read here through fetchPinned rather than that client, whose global fetch resolves the
+ * host again after the address check (DNS rebinding). Entries are returned raw: the importer
+ * validates each one. Bounded by maxEntries and by pages that stop advancing, so a hostile
+ * facilitator cannot keep us paging forever.
+ *
+ * A URL that answers, but not with a discovery list (a 4xx, or another document), is the caller's
+ * mistake (422); an unreachable or failing facilitator (network, 429, 5xx) may recover (503).
  */
 export async function listBazaarResources(
   parameters: ListBazaarResourcesParameters,
 ): Promise<unknown[]> {
-  await assertPublicUrl(parameters.facilitatorUrl);
-  const client = withBazaar(
-    new HTTPFacilitatorClient({ url: parameters.facilitatorUrl.replace(/\/+$/, "") }),
-  );
+  const base = parameters.facilitatorUrl.replace(/\/+$/, "");
   const limit = parameters.pageSize ?? 50;
   const maxEntries = parameters.maxEntries ?? 1000;
   const entries: unknown[] = [];
   for (let offset = 0; entries.length < maxEntries; ) {
-    let page: z.infer<typeof pageSchema>;
-    try {
-      const answer = await client.extensions.bazaar.listResources({ limit, offset });
-      page = pageSchema.parse(answer);
-    } catch (cause) {
-      throw new BazaarListingError(
-        `Could not list ${new URL(parameters.facilitatorUrl).origin}'s discovery resources`,
-        { cause },
-      );
-    }
+    const page = await readPage(base, { limit, offset });
     entries.push(...page.items.slice(0, maxEntries - entries.length));
     offset += page.items.length;
     const total = page.pagination?.total;
     if (page.items.length === 0 || total === undefined || offset >= total) break;
   }
   return entries;
+}
+
+async function readPage(
+  base: string,
+  query: { limit: number; offset: number },
+): Promise<z.infer<typeof pageSchema>> {
+  const url = `${base}/discovery/resources?limit=${query.limit}&offset=${query.offset}`;
+  const origin = new URL(base).origin;
+  let response: Response;
+  try {
+    response = await fetchPinned(
+      url,
+      { headers: { accept: "application/json" }, signal: AbortSignal.timeout(15_000) },
+      { redirect: "manual" },
+    );
+  } catch (cause) {
+    if (cause instanceof ClientError) throw cause; // refused address or redirect: 403/422 as is
+    throw new BazaarListingError(`Could not reach ${origin}'s discovery resources`, { cause });
+  }
+  if (response.status === 429 || response.status >= 500) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new BazaarListingError(
+      `${origin} answered ${response.status} for its discovery resources; try again later`,
+    );
+  }
+  const notAListing = (why: string) =>
+    new ClientError(
+      "unprocessable",
+      `${origin} is not an x402 facilitator with a Bazaar discovery list: ${why}`,
+      {
+        metaMessages: [
+          "Give the facilitator's base URL; its list is read from /discovery/resources.",
+        ],
+      },
+    );
+  if (response.status !== 200) {
+    await response.body?.cancel().catch(() => undefined);
+    throw notAListing(`/discovery/resources answered ${response.status}`);
+  }
+  const parsed = pageSchema.safeParse(await response.json().catch(() => undefined));
+  if (!parsed.success) throw notAListing("its answer is not a discovery list");
+  return parsed.data;
 }

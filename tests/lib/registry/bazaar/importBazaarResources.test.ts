@@ -152,6 +152,14 @@ describe("importBazaarResources", () => {
       { authorization: `Bearer ${agentKey}` },
     );
     expect(forbidden.status).toBe(403);
+    // A URL that answers but is no facilitator is the caller's mistake, not an outage.
+    const notFacilitator = await host.request("POST", "/api/services/import", {
+      facilitatorUrl: `${host.url}/api/health`,
+    });
+    expect(notFacilitator.status, JSON.stringify(notFacilitator.body)).toBe(422);
+    expect(notFacilitator.body.error.message).toMatch(
+      /is not an x402 facilitator with a Bazaar discovery list: \/discovery\/resources answered 404/,
+    );
     const { rows: after } = await database.query(
       "select count(*)::int as n from services where source = 'bazaar'",
     );
