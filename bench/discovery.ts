@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import type { Cache } from "../lib/cache/index.js";
 import { createMemoryCache } from "../lib/cache/index.js";
+import { requireEndpointKey } from "../lib/registry/endpointKey.js";
 import { discoverServices } from "../lib/registry/index.js";
 import { bumpRegistryVersion } from "../lib/registry/registryCache.js";
 import { createTestDb } from "../tests/helpers/db.js";
@@ -43,6 +44,7 @@ export async function run(): Promise<BenchRow[]> {
           description: i % 7 === 0 ? "realtime price oracle" : "demo data feed",
           category: CATEGORIES[i % CATEGORIES.length]!,
           endpoint: `http://127.0.0.1:9/bench/${i}`,
+          endpoint_key: requireEndpointKey(`http://127.0.0.1:9/bench/${i}`),
           pricing_model: "pay-per-call" as const,
           price_amount: String(1000 + ((i * 7919) % 200_000)),
           price_asset: "0xc01efaaf7c5c61bebfaeb358e1161b537b8bc0e0",

@@ -134,6 +134,8 @@ export interface ServicesTable {
   description: Generated<string>;
   category: string;
   endpoint: string;
+  /** endpointKey(endpoint): how a URL finds the service, however it is spelled (migration 0110). */
+  endpoint_key: string;
   pricing_model: "pay-per-call" | "metered" | "subscription";
   price_amount: Numeric;
   price_asset: string;

@@ -21,6 +21,7 @@ import * as agentInterfaces from "./migrations/2026_11_30_0080_agent_interfaces.
 // api-b (issue 20)
 import * as idempotencyKeys from "./migrations/2026_11_30_0095_idempotency_keys.js";
 import * as keyControlsVersion from "./migrations/2026_12_01_0100_key_controls_version.js";
+import * as serviceEndpointKey from "./migrations/2026_12_03_0110_service_endpoint_key.js";
 
 /** Migrations are imported statically so bundlers (Vercel, workflow build) include them. */
 const migrations: Record<string, Migration> = {
@@ -45,6 +46,8 @@ const migrations: Record<string, Migration> = {
   "2026_11_30_0095_idempotency_keys": idempotencyKeys,
   // run throughput (issue 17): accepts on cached key controls, checked at the run's insert
   "2026_12_01_0100_key_controls_version": keyControlsVersion,
+  // a URL finds its service however it is spelled (policy deny lists on service ids)
+  "2026_12_03_0110_service_endpoint_key": serviceEndpointKey,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -4,6 +4,7 @@ import { Action } from "../actions/schemas.js";
 import { findToken, getNetwork } from "../chain/registry.js";
 import { getConfig } from "../config.js";
 import type { Database } from "../db/database.js";
+import { findServiceByNameOrUrl } from "../registry/findServiceByNameOrUrl.js";
 import { humanAmount } from "./humanAmount.js";
 import type { SentencePart } from "./schemas.js";
 
@@ -81,12 +82,15 @@ export async function describeApproval(
       return { sentence: parts, editable: fields };
     }
     case "pay": {
-      const service = await db
-        .selectFrom("services")
-        .select(["id", "name", "reputation"])
-        .$if(action.serviceId !== undefined, (q) => q.where("id", "=", action.serviceId!))
-        .$if(action.serviceId === undefined, (q) => q.where("endpoint", "=", action.url))
-        .executeTakeFirst();
+      // A URL names its service however it is spelled, as when the payment was planned.
+      const service =
+        action.serviceId !== undefined
+          ? await db
+              .selectFrom("services")
+              .select(["id", "name", "reputation"])
+              .where("id", "=", action.serviceId)
+              .executeTakeFirst()
+          : await findServiceByNameOrUrl(db, action.url);
       const paid = service
         ? await db
             .selectFrom("payments")

@@ -68,14 +68,20 @@ export const PolicyWindow = z
   });
 export type PolicyWindow = z.infer<typeof PolicyWindow>;
 
-/** An address (0x…), an x402 host (api.example.com) or a registry service id (svc_…). */
+/**
+ * An address (0x…), an x402 host (api.example.com) or a registry service id (svc_…). Service ids
+ * are `svc_` and letters, digits and underscores, at most 100 characters in all (registry
+ * serviceId): newId's `svc_<26 base32>`, the older `svc_<20 hex>`, the seeded
+ * `svc_demo_market_data`, curated `svc_cronos_testnet_<slug>` and imported `svc_bz_<hex>`. The
+ * underscores keep them apart from host names, which cannot contain one.
+ */
 const counterparty = z
   .string()
   .trim()
   .min(1)
   .max(253)
   .regex(
-    /^(0x[0-9a-fA-F]{40}|svc_[0-9A-Za-z]{1,64}|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:\d{1,5})?)$/,
+    /^(0x[0-9a-fA-F]{40}|svc_[0-9A-Za-z](?:[0-9A-Za-z_]{0,94}[0-9A-Za-z])?|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:\d{1,5})?)$/,
     "must be an address (0x…), a host name or a service id (svc_…)",
   )
   .transform((value) => value.toLowerCase());

@@ -3,6 +3,7 @@ import type { Cache } from "../cache/index.js";
 import type { Database } from "../db/index.js";
 import { validate } from "../http/validate.js";
 import { newId } from "../ids.js";
+import { requireEndpointKey } from "./endpointKey.js";
 import { ServiceConflictError } from "./errors.js";
 import { bumpRegistryVersion, resolveCache } from "./registryCache.js";
 import { type ServiceInput, serviceInputSchema } from "./schemas.js";
@@ -35,6 +36,7 @@ export async function createService(
         description: value.description,
         category: value.category,
         endpoint: value.endpoint,
+        endpoint_key: requireEndpointKey(value.endpoint),
         pricing_model: value.pricingModel,
         price_amount: value.price.amount,
         price_asset: value.price.asset,

@@ -53,3 +53,9 @@ export class InvalidCuratedServiceError extends BaseError {
   static override defaultKind: ErrorKind = "invalid";
   override name = "InvalidCuratedServiceError";
 }
+
+/** A service endpoint to be stored is not an absolute http(s) URL, so it has no endpointKey. */
+export class InvalidServiceEndpointError extends BaseError {
+  static override defaultKind: ErrorKind = "invalid";
+  override name = "InvalidServiceEndpointError";
+}

@@ -1,5 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/index.js";
+import { closestEndpointMatch } from "./closestEndpointMatch.js";
+import { endpointKey } from "./endpointKey.js";
 import { type ServiceView, toServiceView } from "./serviceView.js";
 
 /** Words that carry no identity in a service name ("the market data api" ≈ "Market Data"). */
@@ -42,13 +44,17 @@ function stem(word: string): string {
   return word.length > 3 && word.endsWith("s") ? word.slice(0, -1) : word;
 }
 
+/** Most services read for one endpoint key: sharing an endpoint is rare, and bounded here. */
+const maxSharedEndpoint = 100;
+
 /** Below this similarity a name does not count as a match. */
 export const NAME_MATCH_THRESHOLD = 0.5;
 
 /**
  * Resolves what a user typed ("market data api", "the weather service", or a URL) to a
- * registered service: exact endpoint, then case-insensitive name, then the most similar name.
- * Returns undefined when nothing is close enough, so the caller can ask instead of guessing.
+ * registered service: a URL by its endpointKey (an indexed column), a name case-insensitively,
+ * then the most similar name. Returns undefined when nothing is close enough, so the caller can
+ * ask instead of guessing.
  */
 export async function findServiceByNameOrUrl(
   db: Kysely<Database>,
@@ -57,19 +63,18 @@ export async function findServiceByNameOrUrl(
   const text = query.trim();
   if (text === "") return undefined;
   if (/^https?:\/\//i.test(text)) {
-    const withoutSlash = text.replace(/\/+$/, "");
-    const row = await db
+    // Every spelling of the URL (host case, default port, query, trailing slash) finds the
+    // service, so rules on its id and its catalogue terms apply; see endpointKey.
+    const key = endpointKey(text);
+    if (key === undefined) return undefined;
+    const rows = await db
       .selectFrom("services")
       .selectAll()
-      .where((eb) =>
-        eb.or([
-          eb("endpoint", "=", text),
-          eb("endpoint", "=", withoutSlash),
-          eb("endpoint", "=", `${withoutSlash}/`),
-        ]),
-      )
+      .where("endpoint_key", "=", key)
       .orderBy("id")
-      .executeTakeFirst();
+      .limit(maxSharedEndpoint)
+      .execute();
+    const row = closestEndpointMatch(rows, text);
     return row ? toServiceView(row) : undefined;
   }
   const exact = await db

@@ -2,6 +2,7 @@ import type { Kysely, Updateable } from "kysely";
 import type { Database, ServicesTable } from "../db/index.js";
 import { validate } from "../http/validate.js";
 import { isUniqueViolation, type RegistryWriteOptions } from "./createService.js";
+import { requireEndpointKey } from "./endpointKey.js";
 import { ServiceConflictError, ServiceNotFoundError } from "./errors.js";
 import { bumpRegistryVersion, resolveCache } from "./registryCache.js";
 import { type ServiceUpdate, serviceUpdateSchema } from "./schemas.js";
@@ -19,7 +20,10 @@ export async function updateService(
   if (value.name !== undefined) set.name = value.name;
   if (value.description !== undefined) set.description = value.description;
   if (value.category !== undefined) set.category = value.category;
-  if (value.endpoint !== undefined) set.endpoint = value.endpoint;
+  if (value.endpoint !== undefined) {
+    set.endpoint = value.endpoint;
+    set.endpoint_key = requireEndpointKey(value.endpoint);
+  }
   if (value.pricingModel !== undefined) set.pricing_model = value.pricingModel;
   if (value.mcpCompatible !== undefined) set.mcp_compatible = value.mcpCompatible;
   if (value.price?.amount !== undefined) set.price_amount = value.price.amount;

@@ -1,6 +1,7 @@
 import { type Insertable, type Kysely, sql } from "kysely";
 import type { Cache } from "../cache/index.js";
 import type { Database, ServicesTable } from "../db/database.js";
+import { requireEndpointKey } from "./endpointKey.js";
 import { bumpRegistryVersion, resolveCache } from "./registryCache.js";
 import { type ServiceView, toServiceView } from "./serviceView.js";
 
@@ -11,19 +12,20 @@ import { type ServiceView, toServiceView } from "./serviceView.js";
  */
 export async function upsertServices(
   db: Kysely<Database>,
-  rows: Insertable<ServicesTable>[],
+  rows: Omit<Insertable<ServicesTable>, "endpoint_key">[],
   options: { cache?: Cache } = {},
 ): Promise<ServiceView[]> {
   const views: ServiceView[] = [];
   for (const service of rows) {
     const row = await db
       .insertInto("services")
-      .values(service)
+      .values({ ...service, endpoint_key: requireEndpointKey(service.endpoint) })
       .onConflict((oc) =>
         oc.column("name").doUpdateSet({
           description: sql`excluded.description`,
           category: sql`excluded.category`,
           endpoint: sql`excluded.endpoint`,
+          endpoint_key: sql`excluded.endpoint_key`,
           pricing_model: sql`excluded.pricing_model`,
           price_amount: sql`excluded.price_amount`,
           price_asset: sql`excluded.price_asset`,

@@ -6,6 +6,7 @@ import type { NetworkName } from "../../config.js";
 import type { Database, ServiceTool } from "../../db/database.js";
 import { BaseError } from "../../errors/index.js";
 import { assertPublicUrl } from "../../security/assertPublicUrl.js";
+import { requireEndpointKey } from "../endpointKey.js";
 import { bumpRegistryVersion, resolveCache } from "../registryCache.js";
 import { listBazaarResources } from "./listBazaarResources.js";
 import { type BazaarEntry, validateBazaarEntry } from "./validateBazaarEntry.js";
@@ -107,6 +108,7 @@ export async function importBazaarResources(
       description: entry.description,
       category,
       endpoint,
+      endpoint_key: requireEndpointKey(endpoint),
       pricing_model: "pay-per-call" as const,
       price_amount: group.price,
       price_asset: group.asset,

@@ -23,6 +23,7 @@ import {
 } from "../../../lib/chain/clients.js";
 import { findToken } from "../../../lib/chain/registry.js";
 import { resetConfig } from "../../../lib/config.js";
+import { requireEndpointKey } from "../../../lib/registry/endpointKey.js";
 import { executePayment, type PaymentOutcome } from "../../../lib/x402/executePayment.js";
 import type { ExpectedTerms } from "../../../lib/x402/expectedTerms.js";
 import { eip3009NonceAbi } from "../../../lib/x402/readAuthorizationState.js";
@@ -143,6 +144,7 @@ export async function startHostileHarness(): Promise<HostileHarness> {
           name: id,
           category: "data",
           endpoint,
+          endpoint_key: requireEndpointKey(endpoint),
           pricing_model: "pay-per-call",
           price_amount: "1000000",
           price_asset: usdc,
