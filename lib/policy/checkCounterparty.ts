@@ -7,7 +7,7 @@ const payeeActions = new Set(["transfer", "pay", "subscribe"]);
 /**
  * Applies `counterparties` to an action: an identifier on the deny list refuses (deny wins); with
  * an allow list, one of the action's identifiers must be on it. Returns the refusal, if any.
- * Identifiers compare case-insensitively (addresses, hosts, service ids).
+ * Identifiers compare case-insensitively (addresses, hosts, service ids), hosts without a trailing dot.
  */
 export function checkCounterparty(
   document: PolicyDocument,
@@ -21,7 +21,8 @@ export function checkCounterparty(
     action.counterparty?.serviceId,
   ]
     .filter((id): id is string => typeof id === "string" && id.length > 0)
-    .map((id) => id.toLowerCase());
+    // "api.example.com." (a fully qualified name, port or not) is the host the rules name.
+    .map((id) => id.toLowerCase().replace(/\.(?=(?::\d+)?$)/, ""));
   const denied = ids.find((id) => rules.deny?.includes(id));
   if (denied)
     return { rule: "counterparties.deny", message: `${denied} is on the policy's deny list` };

@@ -128,6 +128,13 @@ describe("evaluatePolicy", () => {
         })
       ).outcome,
     ).toBe("allow");
+    // A fully qualified spelling of a denied host ("evil.example.", with or without a port) is
+    // the same host.
+    for (const host of ["evil.example.", "EVIL.example.:8443"])
+      expect(
+        (await evaluatePolicy({ policy: p, action: pay({ host }), price })).outcome,
+        host,
+      ).toBe("refuse");
     expect(
       await evaluatePolicy({
         policy: p,
