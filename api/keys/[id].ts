@@ -1,8 +1,7 @@
 import { revokeApiKey } from "../../lib/auth/apiKeys.js";
-import { assignApprover } from "../../lib/auth/assignApprover.js";
-import { assignPolicy } from "../../lib/auth/assignPolicy.js";
 import { revokedApiKeyResponse, updatedApiKeyResponse } from "../../lib/auth/responses.js";
 import { apiKeyId, updateApiKeyRequest } from "../../lib/auth/schemas.js";
+import { updateKey } from "../../lib/auth/updateKey.js";
 import { getDb } from "../../lib/db/index.js";
 import { ClientError } from "../../lib/errors/index.js";
 import { endpoint } from "../../lib/http/index.js";
@@ -25,20 +24,18 @@ export const PUT = endpoint(
       description: "The key's policy and assignments",
       schema: updatedApiKeyResponse,
     },
-    responses: { 404: "Unknown key or policy", 422: "A policy on an approver key" },
+    responses: {
+      404: "Unknown key or policy",
+      422: "A policy on an approver key, or approverFor on a key that is not an approver (nothing is changed)",
+    },
   },
-  async ({ params: { id }, body }) => {
-    const db = await getDb();
-    const result: { id: string; policyId?: string | null; approverFor?: string[] } = { id };
-    if (body.policyId !== undefined) {
-      result.policyId = (await assignPolicy(db, { keyId: id, policyId: body.policyId })).policyId;
-    }
-    if (body.approverFor !== undefined) {
-      await assignApprover(db, { approverKeyId: id, agentKeyIds: body.approverFor });
-      result.approverFor = body.approverFor;
-    }
-    return result;
-  },
+  // Both parts checked before either is written, in one transaction (all or nothing).
+  async ({ params: { id }, body }) =>
+    await updateKey(await getDb(), {
+      keyId: id,
+      policyId: body.policyId,
+      approverFor: body.approverFor,
+    }),
 );
 
 /** Revokes an API key (idempotent). Admin only; an admin cannot revoke the key it is using. */

@@ -1,7 +1,7 @@
 import { createKey } from "../../lib/auth/createKey.js";
 import { listKeys } from "../../lib/auth/listKeys.js";
 import { apiKeyList, createdApiKeyResponse } from "../../lib/auth/responses.js";
-import { legacyScope } from "../../lib/auth/roles.js";
+import { reportedScope } from "../../lib/auth/roles.js";
 import { createApiKeyRequest, listApiKeysQuery } from "../../lib/auth/schemas.js";
 import { getDb } from "../../lib/db/index.js";
 import { endpoint } from "../../lib/http/index.js";
@@ -21,12 +21,15 @@ export const GET = endpoint(
   },
   async ({ query }) => ({
     keys: (await listKeys(await getDb(), { includeRevoked: query.includeRevoked === "true" })).map(
-      (key) => ({ ...key, scope: legacyScope(key.role) }),
+      (key) => ({ ...key, scope: reportedScope(key.role) }),
     ),
   }),
 );
 
-/** POST /api/keys {name, role, policyId?} — a new key; the plaintext key is in this response only. */
+/**
+ * POST /api/keys {name, role, policyId?} → {id, key, name, role, scope, policyId} — a new key; the
+ * plaintext key is in this response only.
+ */
 export const POST = endpoint(
   {
     route: "/api/keys",
@@ -46,6 +49,7 @@ export const POST = endpoint(
     responses: { 404: "Unknown policy", 422: "A policy on an approver key" },
   },
   async ({ body }) => {
+    // A scope contradicting role was refused by the schema (400), so here they agree.
     // role wins; the deprecated scope maps sessions → agent; neither → agent.
     const role = body.role ?? (body.scope === "admin" ? "admin" : "agent");
     const created = await createKey(await getDb(), {
@@ -53,6 +57,6 @@ export const POST = endpoint(
       role,
       policyId: body.policyId,
     });
-    return { ...created, scope: legacyScope(created.role) };
+    return { ...created, scope: reportedScope(created.role) };
   },
 );

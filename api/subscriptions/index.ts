@@ -7,7 +7,7 @@ import { getSessionFor } from "../../lib/sessions/getSession.js";
 import { listSubscriptions } from "../../lib/subscriptions/listSubscriptions.js";
 import { subscriptionPage } from "../../lib/subscriptions/responses.js";
 import {
-  createSubscriptionSchema,
+  createSubscriptionRequest,
   listSubscriptionsSchema,
 } from "../../lib/subscriptions/schemas.js";
 import { startSubscriptionRun } from "../../lib/subscriptions/startSubscriptionRun.js";
@@ -51,7 +51,7 @@ export const POST = endpoint(
     auth: ["admin", "agent"],
     rateLimit: "command",
     keyControls: "cached",
-    body: { name: "CreateSubscriptionRequest", schema: createSubscriptionSchema },
+    body: { name: "CreateSubscriptionRequest", schema: createSubscriptionRequest },
     idempotency: true,
     success: {
       status: 202,

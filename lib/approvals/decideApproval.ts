@@ -14,6 +14,8 @@ import { appendRunEvent } from "../runs/events.js";
 import { evaluateRunAction } from "../runs/execute/policyGate.js";
 import { checkEditedSpend, spendOf } from "../runs/execute/spend.js";
 import { wakeRun } from "../runs/wake/wakeRun.js";
+import { checkEditArgs, checkEditChanges } from "./checkEditArgs.js";
+import { decisionArgsProblem } from "./decisionArgsProblem.js";
 import { resolveEditArgs } from "./resolveEditArgs.js";
 import type { ApprovalDecision } from "./schemas.js";
 import { viewApproval } from "./viewApproval.js";
@@ -31,6 +33,10 @@ export async function decideApproval(
   token: string,
   decision: ApprovalDecision,
 ) {
+  // Every caller (REST, MCP, the typed client) meets the rule the REST body schema states: args
+  // only with an edit, and an edit names something, before any vote is cast.
+  const problem = decisionArgsProblem(decision);
+  if (problem) throw new ClientError("validation_failed", problem);
   const vote = await castApprovalVote(db, {
     principal,
     token,
@@ -83,7 +89,10 @@ export async function decideApproval(
   );
 }
 
-/** An edit, re-checked: the module's schema, the command budget, then every policy limit. */
+/**
+ * An edit, re-checked: only fields of the held action and something changed (400), the module's
+ * schema, the command budget, then every policy limit.
+ */
 async function checkEdit(
   trx: Transaction<Database>,
   approval: ApprovalRequest,
@@ -102,11 +111,14 @@ async function checkEdit(
     );
   }
   const original = approval.action as Action;
+  // Refused before the schema, which would drop unknown fields and overwrite `type` silently.
+  checkEditArgs(original, args);
   const edited = validate(
     getActionModule(original.type).schema,
     { ...original, ...resolveEditArgs(original, args), type: original.type },
     "edited action",
   ) as Action;
+  checkEditChanges(original, edited, args);
   await checkEditedSpend(trx, { run, index: approval.step_index, action: edited });
   const context: ActionContext = { db: trx, run, chain: getChainContext() };
   const spend = await spendOf(context, edited);

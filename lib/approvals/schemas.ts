@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { sessionId } from "../sessions/schemas.js";
+import { decisionArgsProblem } from "./decisionArgsProblem.js";
 
 /** The token that names one approval request. */
 export const approvalToken = z
@@ -14,14 +15,15 @@ export const approvalDecision = z
       .record(z.string(), z.unknown())
       .optional()
       .describe(
-        'Replacement action arguments for an edit; amounts in the request form, e.g. {"maxAmount": {"amount": "0.5", "token": "USDC"}}',
+        'Only with decision "edit" (400 otherwise): the fields of the held action to change, at least one, each a field of that action (never `type`); amounts in the request form, e.g. {"maxAmount": {"amount": "0.5", "token": "USDC"}}',
       ),
     comment: z.string().max(500).optional(),
   })
   .strict()
-  .refine((value) => value.decision !== "edit" || value.args !== undefined, {
-    message: "an edit needs args",
-    path: ["args"],
+  .superRefine((value, context) => {
+    // The same rule decideApproval applies to every other caller (MCP, the typed client).
+    const problem = decisionArgsProblem(value);
+    if (problem) context.addIssue({ code: "custom", message: problem, path: ["args"] });
   });
 export type ApprovalDecision = z.infer<typeof approvalDecision>;
 

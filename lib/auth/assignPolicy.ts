@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../db/database.js";
 import { ClientError } from "../errors/index.js";
 import { KeyNotFoundError, KeyRoleError } from "./errors.js";
@@ -19,24 +19,43 @@ export async function assignPolicy(
   parameters: AssignPolicyParameters,
 ): Promise<{ keyId: string; policyId: string | null }> {
   return await db.transaction().execute(async (trx) => {
-    const key = await trx
-      .selectFrom("api_keys")
-      .select(["id", "role", "revoked_at"])
-      .where("id", "=", parameters.keyId)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!key) throw new KeyNotFoundError(parameters.keyId);
-    if (key.revoked_at !== null)
-      throw new KeyRoleError(`API key ${key.id} is revoked; its policy cannot change`);
-    if (parameters.policyId !== null)
-      await assertPolicyAssignable(trx, { role: key.role, policyId: parameters.policyId });
-    await trx
-      .updateTable("api_keys")
-      .set({ policy_id: parameters.policyId })
-      .where("id", "=", key.id)
-      .execute();
-    return { keyId: key.id, policyId: parameters.policyId };
+    await checkPolicyAssignment(trx, parameters);
+    await writePolicyAssignment(trx, parameters);
+    return { keyId: parameters.keyId, policyId: parameters.policyId };
   });
+}
+
+/**
+ * Everything assignPolicy refuses, without writing: run it (in the caller's transaction) before
+ * any write of a change made of several parts (updateKey). Locks the key row until commit.
+ */
+export async function checkPolicyAssignment(
+  trx: Transaction<Database>,
+  parameters: AssignPolicyParameters,
+): Promise<void> {
+  const key = await trx
+    .selectFrom("api_keys")
+    .select(["id", "role", "revoked_at"])
+    .where("id", "=", parameters.keyId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!key) throw new KeyNotFoundError(parameters.keyId);
+  if (key.revoked_at !== null)
+    throw new KeyRoleError(`API key ${key.id} is revoked; its policy cannot change`);
+  if (parameters.policyId !== null)
+    await assertPolicyAssignable(trx, { role: key.role, policyId: parameters.policyId });
+}
+
+/** Writes a policy assignment that checkPolicyAssignment accepted in the same transaction. */
+export async function writePolicyAssignment(
+  trx: Transaction<Database>,
+  parameters: AssignPolicyParameters,
+): Promise<void> {
+  await trx
+    .updateTable("api_keys")
+    .set({ policy_id: parameters.policyId })
+    .where("id", "=", parameters.keyId)
+    .execute();
 }
 
 /**

@@ -3,7 +3,12 @@ import { timestamp } from "../http/timestamp.js";
 import { roles } from "./roles.js";
 
 const role = z.enum(roles);
-const scope = z.enum(["admin", "sessions"]).describe("Legacy name of the role: admin or sessions");
+const scope = z
+  .enum(["admin", "sessions"])
+  .nullable()
+  .describe(
+    "Deprecated name of the role: admin, or sessions for an agent key; null for an approver key (no scope names that role)",
+  );
 
 /** A key as GET /api/keys lists it (never its secret). */
 export const apiKeyResponse = z.object({

@@ -28,3 +28,12 @@ export function requireRole(principal: Pick<Principal, "role">, allowed: readonl
 export function legacyScope(role: Role): "admin" | "sessions" {
   return role === "admin" ? "admin" : "sessions";
 }
+
+/**
+ * The deprecated `scope` a key reports in /api/keys answers: "admin", "sessions" (the agent role,
+ * README), or null for an approver, a role no scope ever named. Reporting "sessions" there told
+ * legacy readers an approver was an agent key. Authorization keeps reading legacyScope.
+ */
+export function reportedScope(role: Role): "admin" | "sessions" | null {
+  return role === "approver" ? null : legacyScope(role);
+}

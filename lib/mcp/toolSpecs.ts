@@ -183,16 +183,19 @@ export const decideApprovalSpec = {
   name: "decide_approval",
   description:
     "Approve or reject a pending approval request; the waiting run resumes. Only approver keys may decide.",
-  inputSchema: z.object({
-    token: z
-      .string()
-      .regex(/^apr_[0-9a-z]{26}$/, "must be an approval token (apr_…)")
-      .describe("The approval token (apr_…) from list_approvals"),
-    decision: z
-      .enum(["approve", "reject"])
-      .describe("approve lets the action run; reject stops it"),
-    comment: z.string().max(500).optional().describe("Why, for the run's log"),
-  }),
+  inputSchema: z
+    .object({
+      token: z
+        .string()
+        .regex(/^apr_[0-9a-z]{26}$/, "must be an approval token (apr_…)")
+        .describe("The approval token (apr_…) from list_approvals"),
+      decision: z
+        .enum(["approve", "reject"])
+        .describe("approve lets the action run; reject stops it"),
+      comment: z.string().max(500).optional().describe("Why, for the run's log"),
+    })
+    // Strict: an `args` meant as an edit must not be dropped and the full action approved.
+    .strict(),
   roles: approverRoles,
 } satisfies ToolSpec;
 

@@ -20,6 +20,14 @@ export const createSubscriptionSchema = z.object({
   period: z.enum(subscriptionPeriods).describe("How often it renews: daily, weekly or monthly"),
 });
 
+/**
+ * Body of POST /api/subscriptions: strict like every other body. A field it does not know (a
+ * `maxPrice`, say) is refused, not dropped: the caller would believe in a cap that does not exist
+ * while the subscription pays the service's price. createSubscription keeps the lenient schema, as
+ * its callers add the subscription's id.
+ */
+export const createSubscriptionRequest = createSubscriptionSchema.strict();
+
 /** Filters of listSubscriptions (and the query of GET /api/subscriptions). */
 export const listSubscriptionsSchema = z.object({
   sessionId: z
