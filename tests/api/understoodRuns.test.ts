@@ -78,8 +78,10 @@ describe("behavior: dollars and URLs without a price", () => {
   });
 
   it("a URL outside the catalogue is probed, paid its price, and needs approval above the threshold", async () => {
-    // The query string makes it a URL the registry does not list; the demo resource still asks 0.10 USDC.
-    const url = `${host.url}/api/demo/market-data?symbol=CRO`;
+    // The catalogue lists the demo resource under 127.0.0.1; named by another host it is a URL the
+    // registry does not list (a query string would not do: a URL finds its service however its
+    // query is spelled). The demo resource still asks 0.10 USDC.
+    const url = `http://localhost:${host.port}/api/demo/market-data?symbol=CRO`;
     const cheap = await execute(host, { command: `pay ${url}` });
     const paid = await waitForRun(host, cheap.runId);
     expect(paid.status, JSON.stringify(paid.error)).toBe("completed");
