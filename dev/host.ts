@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { Readable } from "node:stream";
+import { type Duplex, Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { getConfig } from "../lib/config.js";
 import { loseQueueMessage } from "../lib/faults/loseQueueMessage.js";
@@ -107,20 +107,19 @@ export async function startHost(options: HostOptions): Promise<Host> {
       if (method === "OPTIONS" && typeof module.OPTIONS !== "function") {
         return new Response(null, { status: 204, headers: { allow: allowed(module) } });
       }
-      return json(
-        {
-          error: {
-            code: "method_not_allowed",
-            message: `${request.method} is not supported on ${route.pattern}`,
-          },
-        },
-        { status: 405, headers: { allow: allowed(module) } },
-      );
+      return methodNotAllowed(request.method, route, module);
     }
     return json(
       { error: { code: "not_found", message: `No route for ${pathname}` } },
       { status: 404 },
     );
+  };
+
+  /** 405 for a method no Web Request can carry (serve), with what the path's route does allow. */
+  const refuseMethod = async (method: string, url: string): Promise<Response> => {
+    const pathname = new URL(url, "http://127.0.0.1").pathname;
+    const route = routes.find((r) => r.match(pathname));
+    return methodNotAllowed(method, route, route && (await load(route)));
   };
 
   const server = createServer((req, res) => {
@@ -135,7 +134,21 @@ export async function startHost(options: HostOptions): Promise<Host> {
       );
       return;
     }
-    void serve(req, res, port, dispatch);
+    void serve(req, res, port, dispatch, refuseMethod);
+  });
+  // CONNECT never reaches "request" (Node hands over the socket): answer it the same way.
+  server.on("connect", (req: IncomingMessage, socket: Duplex) => {
+    // The socket is ours now: a client that resets it must not take the host down.
+    socket.on("error", () => socket.destroy());
+    void refuseMethod("CONNECT", "/")
+      .then(async (response) => {
+        const body = await response.text();
+        socket.end(
+          `HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+        );
+      })
+      .catch(() => socket.destroy());
+    req.resume();
   });
   server.keepAliveTimeout = 65_000;
   const bind = options.host ?? "127.0.0.1";
@@ -202,6 +215,19 @@ function peerOf(req: IncomingMessage): WorkflowDeliveryPeer {
   };
 }
 
+/** The JSON 405 of the host's router: the method, and what the matched route allows. */
+function methodNotAllowed(
+  method: string,
+  route: ApiRoute | undefined,
+  module: Record<string, unknown> | undefined,
+): Response {
+  const where = route ? ` on ${route.pattern}` : "";
+  return json(
+    { error: { code: "method_not_allowed", message: `${method} is not supported${where}` } },
+    { status: 405, headers: module ? { allow: allowed(module) } : undefined },
+  );
+}
+
 function allowed(module: Record<string, unknown>): string {
   return ["GET", "POST", "PUT", "PATCH", "DELETE"]
     .filter((m) => typeof module[m] === "function")
@@ -228,15 +254,25 @@ async function loadStaticFiles(root: string): Promise<Map<string, { body: string
   return files;
 }
 
+/** Methods the Fetch standard forbids in a Request (CONNECT, TRACE, TRACK). */
+const forbiddenMethods = new Set(["CONNECT", "TRACE", "TRACK"]);
+
 /** Node request → Web Request → handler → Node response, streaming the body (SSE needs it). */
 async function serve(
   req: IncomingMessage,
   res: ServerResponse,
   port: number,
   dispatch: (request: Request) => Promise<Response>,
+  refuseMethod: (method: string, url: string) => Promise<Response>,
 ): Promise<void> {
   let request: Request | undefined;
   try {
+    // Fetch forbids these methods: `new Request` would throw, and the client would get a 500.
+    const method = req.method ?? "GET";
+    if (forbiddenMethods.has(method.toUpperCase())) {
+      await writeResponse(res, await refuseMethod(method, req.url ?? "/"), false);
+      return;
+    }
     const headers = new Headers();
     for (const [key, value] of Object.entries(req.headers)) {
       if (Array.isArray(value)) for (const v of value) headers.append(key, v);

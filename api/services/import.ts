@@ -22,6 +22,10 @@ export const POST = endpoint(
     auth: "admin",
     rateLimit: "command",
     body: { name: "ImportServicesRequest", schema: importServicesRequest },
+    responses: {
+      422: "The URL answers, but not with an x402 Bazaar discovery list (not a facilitator)",
+      503: "The facilitator could not be reached, or answered 429 or 5xx; try again later",
+    },
     success: {
       status: 200,
       description: "{imported, refused}: refused entries with the reason",

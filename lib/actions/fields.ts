@@ -1,3 +1,4 @@
+import { isAddress, zeroAddress } from "viem";
 import { z } from "zod";
 
 /** Zod pieces shared by the action schemas. Their .describe() texts reach the model, OpenAPI and MCP tools. */
@@ -11,11 +12,35 @@ export const baseUnits = z
 /** A token symbol from the network's registry. */
 export const tokenSymbol = z.string().min(1).describe("Token symbol, e.g. CRO or USDC");
 
-/** A 0x-prefixed 20-byte EVM address. */
+const addressPattern = /^0x[0-9a-fA-F]{40}$/;
+
+/**
+ * EIP-55: a single-case address carries no checksum; a mixed-case one must match its checksum
+ * (viem's strict isAddress refuses all-uppercase too, which EIP-55 allows). A mistyped mixed-case
+ * address is refused here instead of failing the run later.
+ */
+function hasValidChecksum(value: string): boolean {
+  if (!addressPattern.test(value)) return true; // The pattern's own message says what is wrong.
+  const hex = value.slice(2);
+  if (hex === hex.toLowerCase() || hex === hex.toUpperCase()) return true;
+  return isAddress(value, { strict: true });
+}
+
+/** A 0x-prefixed 20-byte EVM address, checksummed (EIP-55) or single-case. */
 export const evmAddress = z
   .string()
-  .regex(/^0x[0-9a-fA-F]{40}$/)
+  .regex(addressPattern, "must be a 0x-prefixed 20-byte address")
+  .refine(
+    hasValidChecksum,
+    "has a wrong EIP-55 checksum: check the address, or send it all lowercase",
+  )
   .describe("EVM address (0x followed by 40 hex digits)");
+
+/** Where tokens are sent: any address but the zero address, where they would be lost for good. */
+export const recipientAddress = evmAddress.refine(
+  (value) => value.toLowerCase() !== zeroAddress,
+  "must not be the zero address (tokens sent there are lost)",
+);
 
 /** A catalogue service's id. */
 export const serviceId = z.string().min(1).describe("Catalogue id of the service (svc_…)");

@@ -11,7 +11,7 @@ import { verifyWebhook } from "../security/verifyWebhook.js";
 import { authorize, type EndpointAuth, guard, type KeyAuth } from "./guard.js";
 import { json } from "./respond.js";
 import { type RouteHandler, route as wrapRoute } from "./route.js";
-import { parseJsonBody, parseQuery, validate } from "./validate.js";
+import { parseJsonBody, parseQuery, validateRequestPart } from "./validate.js";
 
 /** HTTP methods an api/ file can export as handlers. */
 export type EndpointMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -196,13 +196,14 @@ export function endpoint<
       webhook = { eventId: delivery.eventId, forget: delivery.forget };
       signedBody = delivery.body;
     }
-    const params = paramsSchema ? validate(paramsSchema, rawParams, "path") : {};
+    // Path, query and body (signed webhook JSON too) refuse NUL strings here: Postgres would 500.
+    const params = paramsSchema ? validateRequestPart(paramsSchema, rawParams, "path") : {};
     const query = declaration.query ? parseQuery(request, declaration.query) : undefined;
     const bodySchema = declaration.body?.schema;
     const body = !bodySchema
       ? undefined
       : webhook
-        ? validate(bodySchema, signedBody, "body")
+        ? validateRequestPart(bodySchema, signedBody, "body")
         : await parseJsonBody(request, bodySchema);
 
     const key = declaration.idempotency ? readIdempotencyKey(request) : undefined;

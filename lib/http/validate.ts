@@ -2,20 +2,87 @@ import type { z } from "zod";
 import { getConfig } from "../config.js";
 import { ClientError } from "../errors/index.js";
 
-/** zod issues in a compact, client-safe shape. */
-function formatIssues(error: z.ZodError): { path: string; message: string }[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.map(String).join(".") || "(root)",
-    // zod's own words for `?limit=abc` are "expected number, received NaN".
-    message:
-      issue.code === "invalid_type" && issue.expected === "number"
-        ? "must be a number"
-        : issue.message,
-  }));
+/** One refused field, as a client sees it. */
+interface ClientIssue {
+  path: string;
+  message: string;
 }
 
-function validationError(where: string, error: z.ZodError): ClientError {
-  const issues = formatIssues(error);
+/**
+ * Client-facing words for zod's default messages, applied per parse so a schema's own message still
+ * wins: "is required" rather than "expected string, received undefined", and a number's bounds in
+ * plain words ("must be at most 100") rather than "<=100".
+ */
+function clientMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  // A field that is absent, whatever it should have been (a string, one of an enum, a union).
+  const absent =
+    issue.input === undefined &&
+    (issue.code === "invalid_type" ||
+      issue.code === "invalid_value" ||
+      issue.code === "invalid_union");
+  if (absent) return "is required";
+  switch (issue.code) {
+    case "invalid_type":
+      // zod's own words for `?limit=abc` are "expected number, received NaN".
+      if (issue.expected === "number") return "must be a number";
+      if (issue.expected === "int") return "must be a whole number";
+      return undefined;
+    case "too_big": {
+      const max = String(issue.maximum);
+      if (issue.origin === "number" || issue.origin === "int" || issue.origin === "bigint")
+        return issue.inclusive === false ? `must be less than ${max}` : `must be at most ${max}`;
+      if (issue.origin === "string")
+        return issue.exact
+          ? `must be exactly ${max} characters`
+          : `must be at most ${max} characters`;
+      if (issue.origin === "array" || issue.origin === "set")
+        return `must have at most ${max} items`;
+      return undefined;
+    }
+    case "too_small": {
+      const min = String(issue.minimum);
+      if (issue.origin === "number" || issue.origin === "int" || issue.origin === "bigint")
+        return issue.inclusive === false ? `must be more than ${min}` : `must be at least ${min}`;
+      if (issue.origin === "string") {
+        if (issue.exact) return `must be exactly ${min} characters`;
+        return min === "1" ? "must not be empty" : `must be at least ${min} characters`;
+      }
+      if (issue.origin === "array" || issue.origin === "set")
+        return `must have at least ${min} items`;
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * `.int()` adds a safe-integer range check of its own: for `?limit=1e99` it would lead with
+ * "<=9007199254740991". Drop it when the same field has another issue (the route's own bound).
+ */
+function isSafeIntegerBound(issue: z.core.$ZodIssue): boolean {
+  return (
+    (issue.code === "too_big" &&
+      issue.origin === "int" &&
+      issue.maximum === Number.MAX_SAFE_INTEGER) ||
+    (issue.code === "too_small" &&
+      issue.origin === "int" &&
+      issue.minimum === Number.MIN_SAFE_INTEGER)
+  );
+}
+
+/** zod issues in a compact, client-safe shape. */
+function formatIssues(error: z.ZodError): ClientIssue[] {
+  const pathOf = (issue: z.core.$ZodIssue): string => issue.path.map(String).join(".") || "(root)";
+  const issues = error.issues.filter(
+    (issue) =>
+      !isSafeIntegerBound(issue) ||
+      !error.issues.some((other) => other !== issue && pathOf(other) === pathOf(issue)),
+  );
+  return issues.map((issue) => ({ path: pathOf(issue), message: issue.message }));
+}
+
+function invalid(where: string, issues: ClientIssue[]): ClientError {
   const first = issues[0];
   return new ClientError(
     "validation_failed",
@@ -30,9 +97,28 @@ export function validate<S extends z.ZodType>(
   value: unknown,
   where = "input",
 ): z.output<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw validationError(where, result.error);
+  const result = schema.safeParse(value, { error: clientMessage });
+  if (!result.success) throw invalid(where, formatIssues(result.error));
   return result.data;
+}
+
+/**
+ * Validates one part of a request (body, query, path): like validate, and first refuses any string
+ * (value or key, at any depth) holding U+0000. Postgres text and jsonb cannot store NUL, so such a
+ * string would otherwise fail deep inside a query as a 500.
+ */
+export function validateRequestPart<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  where: string,
+): z.output<S> {
+  const path = findNul(value);
+  if (path) {
+    throw invalid(where, [
+      { path: path.join(".") || "(root)", message: "must not contain a NUL character" },
+    ]);
+  }
+  return validate(schema, value, where);
 }
 
 /** Reads and validates a JSON body, enforcing the size limit and content type. */
@@ -44,8 +130,11 @@ export async function parseJsonBody<S extends z.ZodType>(
   const contentType = request.headers.get("content-type") ?? "";
   const text = await readBodyText(request, limit);
   if (text.trim() === "") return validate(schema, {}, "body");
-  if (contentType && !contentType.includes("json")) {
-    throw new ClientError("unsupported_media_type", "Request body must be application/json");
+  if (contentType && !isJsonMediaType(contentType)) {
+    throw new ClientError(
+      "unsupported_media_type",
+      "Request body must be application/json (or application/*+json)",
+    );
   }
   let parsed: unknown;
   try {
@@ -55,7 +144,7 @@ export async function parseJsonBody<S extends z.ZodType>(
   }
   if (jsonDepth(parsed) > 32)
     throw new ClientError("bad_request", "Request body is nested too deeply");
-  return validate(schema, parsed, "body");
+  return validateRequestPart(schema, parsed, "body");
 }
 
 /** Validates the query string of a request URL. */
@@ -63,7 +152,7 @@ export function parseQuery<S extends z.ZodType>(request: Request, schema: S): z.
   const params = new URL(request.url).searchParams;
   const object: Record<string, string> = {};
   for (const [key, value] of params) object[key] = value;
-  return validate(schema, object, "query");
+  return validateRequestPart(schema, object, "query");
 }
 
 /**
@@ -91,9 +180,57 @@ export async function readBodyText(request: Request, limit: number): Promise<str
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/**
+ * application/json or a structured-syntax +json type (RFC 6839, e.g. application/merge-patch+json),
+ * with any parameters (charset): a substring test would take application/notjson as JSON.
+ */
+function isJsonMediaType(header: string): boolean {
+  const essence = (header.split(";")[0] ?? "").trim();
+  return /^application\/(?:[\w!#$&^.+-]+\+)?json$/i.test(essence);
+}
+
 function jsonDepth(value: unknown, depth = 0): number {
   if (depth > 32 || value === null || typeof value !== "object") return depth;
   let max = depth;
   for (const child of Object.values(value)) max = Math.max(max, jsonDepth(child, depth + 1));
   return max;
+}
+
+/** A value met while looking for NUL, linked to its parent so a path is built only when needed. */
+interface Visit {
+  value: unknown;
+  key: string | undefined;
+  parent: Visit | undefined;
+}
+
+function pathOf(visit: Visit, last?: string): string[] {
+  const path: string[] = last === undefined ? [] : [last];
+  for (let at: Visit | undefined = visit; at?.key !== undefined; at = at.parent) path.push(at.key);
+  return path.reverse();
+}
+
+/**
+ * The path of the first string (or object key) holding U+0000, or undefined when none does.
+ * Walks with its own stack and parent links (no path copies): a signed webhook body is parsed
+ * without the depth limit of JSON bodies.
+ */
+function findNul(value: unknown): string[] | undefined {
+  const stack: Visit[] = [{ value, key: undefined, parent: undefined }];
+  for (let visit = stack.pop(); visit; visit = stack.pop()) {
+    if (typeof visit.value === "string") {
+      if (visit.value.includes("\u0000")) return pathOf(visit);
+      continue;
+    }
+    if (visit.value === null || typeof visit.value !== "object") continue;
+    const entries = Object.entries(visit.value);
+    // A key is shown escaped: the path goes back to the client in the message.
+    const badKey = entries.find(([key]) => key.includes("\u0000"))?.[0];
+    if (badKey !== undefined) return pathOf(visit, badKey.replaceAll("\u0000", "\\u0000"));
+    // Pushed in reverse so the first field in the document is reported first.
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, child] = entries[i]!;
+      stack.push({ value: child, key, parent: visit });
+    }
+  }
+  return undefined;
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { Database } from "../db/database.js";
+import { readIdCursor } from "../http/readIdCursor.js";
 import { notificationEventType } from "./events.js";
 
 /** Query of GET /api/notifications/deliveries. */
@@ -39,6 +40,7 @@ export async function listDeliveries(
   parameters: z.input<typeof listDeliveriesQuery> = {},
 ): Promise<{ deliveries: DeliveryInfo[]; nextCursor: string | null }> {
   const query = listDeliveriesQuery.parse(parameters);
+  const cursor = readIdCursor(query.cursor, "ntd");
   let select = db
     .selectFrom("notification_deliveries")
     .selectAll()
@@ -47,7 +49,7 @@ export async function listDeliveries(
   if (query.status) select = select.where("status", "=", query.status);
   if (query.endpointId) select = select.where("endpoint_id", "=", query.endpointId);
   if (query.eventType) select = select.where("event_type", "=", query.eventType);
-  if (query.cursor) select = select.where("id", "<", query.cursor);
+  if (cursor) select = select.where("id", "<", cursor);
   const rows = await select.execute();
   const page = rows.slice(0, query.limit);
   const attempts =

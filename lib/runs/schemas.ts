@@ -1,5 +1,6 @@
+import { getAddress } from "viem";
 import { z } from "zod";
-import { mcpToolCall } from "../actions/fields.js";
+import { mcpToolCall, recipientAddress } from "../actions/fields.js";
 import { amountInput, decimalText, tokenRef } from "../amounts/schemas.js";
 import { budgetInput, usdAmount } from "../budget/schemas.js";
 import { sessionId } from "../sessions/schemas.js";
@@ -42,10 +43,8 @@ export type ExecuteRequest = z.infer<typeof executeRequest>;
 /** Body of POST /api/wallet/transfer: a direct transfer, run under the same policy as a command. */
 export const transferRequest = z
   .object({
-    to: z
-      .string()
-      .regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address")
-      .describe("Recipient address"),
+    // Checksummed here: the chain step takes only that form or lowercase, not all-uppercase.
+    to: recipientAddress.transform((value) => getAddress(value)).describe("Recipient address"),
     amount: decimalText.describe('Whole tokens to send, e.g. "5" (never base units)'),
     token: tokenRef,
     sessionId: sessionId.optional(),

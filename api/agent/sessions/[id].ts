@@ -55,7 +55,7 @@ export const PATCH = endpoint(
   async ({ principal, params, body }) => {
     // Amounts first: a malformed one or an unknown token is the client's 400, before any policy.
     const budget = body.budget ? resolveBudget(body.budget) : undefined;
-    const dailyLimit = body.dailyLimit ? resolveBudget(body.dailyLimit) : undefined;
+    const dailyLimit = body.dailyLimit ? resolveBudget(body.dailyLimit, "dailyLimit") : undefined;
     const db = await getDb();
     // Frozen → 423; above the key's policy → 422 naming the rule (as when opening a session).
     await checkStartPolicy(db, {

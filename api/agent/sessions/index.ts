@@ -46,7 +46,7 @@ export const POST = endpoint(
   async ({ principal, body }) => {
     // Amounts first: a malformed one or an unknown token is the client's 400, before any policy.
     const budget = body.budget ? resolveBudget(body.budget) : undefined;
-    const dailyLimit = body.dailyLimit ? resolveBudget(body.dailyLimit) : undefined;
+    const dailyLimit = body.dailyLimit ? resolveBudget(body.dailyLimit, "dailyLimit") : undefined;
     const db = await getDb();
     // A session may lower the key's policy limits, never raise them (422 naming the rule); a
     // session opened without a threshold takes the policy's.

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { baseUnits, evmAddress, tokenSymbol, usdFigure, wholeBalance } from "../fields.js";
+import { baseUnits, recipientAddress, tokenSymbol, usdFigure, wholeBalance } from "../fields.js";
 
 /** A plain ERC-20 or native CRO transfer from the agent wallet. */
 export const TransferAction = z
@@ -7,7 +7,7 @@ export const TransferAction = z
     type: z.literal("transfer"),
     token: tokenSymbol.describe("Token sent"),
     amount: baseUnits.describe("Amount sent, in base units"),
-    to: evmAddress.describe("Recipient address"),
+    to: recipientAddress.describe("Recipient address"),
     all: wholeBalance.optional(),
     usd: usdFigure.optional(),
   })

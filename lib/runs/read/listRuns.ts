@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Principal } from "../../auth/authenticate.js";
 import type { Database, Run } from "../../db/database.js";
+import { readIdCursor } from "../../http/readIdCursor.js";
 import { summarizeRun } from "./runView.js";
 
 /** Runs visible to the principal, newest first; the cursor is the last id of the previous page. */
@@ -9,6 +10,7 @@ export async function listRuns(
   principal: Principal,
   options: { sessionId?: string; status?: Run["status"]; limit: number; cursor?: string },
 ): Promise<{ runs: ReturnType<typeof summarizeRun>[]; nextCursor: string | null }> {
+  const cursor = readIdCursor(options.cursor, "run");
   let query = db
     .selectFrom("runs")
     .innerJoin("agent_sessions", "agent_sessions.id", "runs.session_id")
@@ -19,7 +21,7 @@ export async function listRuns(
     query = query.where("agent_sessions.api_key_id", "=", principal.keyId);
   if (options.sessionId) query = query.where("runs.session_id", "=", options.sessionId);
   if (options.status) query = query.where("runs.status", "=", options.status);
-  if (options.cursor) query = query.where("runs.id", "<", options.cursor);
+  if (cursor) query = query.where("runs.id", "<", cursor);
   const rows = await query.execute();
   const page = rows.slice(0, options.limit);
   return {

@@ -55,8 +55,14 @@ export function canonicalLimit(limit: BaseUnitLimit): { amount: string; token: s
   return { amount: view.amount ?? limit.amount.toString(), token: view.token };
 }
 
-/** A {amount, token} in whole units → base units ("USD" amounts are micro-dollars). */
-export function resolveBudget(budget: { amount: string; token: string }): BaseUnitLimit {
-  const { baseUnits, token } = resolveAmount(budget, { allowUsd: true, field: "budget" });
+/**
+ * A {amount, token} in whole units → base units ("USD" amounts are micro-dollars). `field` names
+ * the request field in a refusal: the same resolution serves `budget` and `dailyLimit`.
+ */
+export function resolveBudget(
+  budget: { amount: string; token: string },
+  field: "budget" | "dailyLimit" = "budget",
+): BaseUnitLimit {
+  const { baseUnits, token } = resolveAmount(budget, { allowUsd: true, field });
   return { amount: baseUnits, token };
 }
