@@ -182,7 +182,7 @@ function buildNetworks(): Record<NetworkName, NetworkInfo> {
     cronos: {
       name: "cronos",
       chainId: 25,
-      wrappedNative: "0x5C7F8A570d578ED84E63fdFA7b1eE72dEAE1AE23",
+      wrappedNative: "0x5C7F8A570d578ED84E63fdFA7b1eE72dEae1AE23",
       multicall3: MULTICALL3_ADDRESS,
       // Router given by the project; factory found in two independent public sources.
       dex: {
@@ -210,7 +210,7 @@ function buildNetworks(): Record<NetworkName, NetworkInfo> {
         {
           symbol: "WCRO",
           name: "Wrapped CRO",
-          address: "0x5C7F8A570d578ED84E63fdFA7b1eE72dEAE1AE23",
+          address: "0x5C7F8A570d578ED84E63fdFA7b1eE72dEae1AE23",
           decimals: 18,
           aliases: ["wcro", "wrapped cro"],
           stable: false,
