@@ -19,7 +19,7 @@ const addressPattern = /^0x[0-9a-fA-F]{40}$/;
  * (viem's strict isAddress refuses all-uppercase too, which EIP-55 allows). A mistyped mixed-case
  * address is refused here instead of failing the run later.
  */
-function hasValidChecksum(value: string): boolean {
+export function hasValidChecksum(value: string): boolean {
   if (!addressPattern.test(value)) return true; // The pattern's own message says what is wrong.
   const hex = value.slice(2);
   if (hex === hex.toLowerCase() || hex === hex.toUpperCase()) return true;

@@ -1,3 +1,4 @@
+import { hasValidChecksum } from "../../actions/fields.js";
 import { amountTextProblem } from "../decimal.js";
 import type { CommandParseError } from "../errors.js";
 import { refuse } from "./refuse.js";
@@ -132,6 +133,14 @@ export function tokenize(text: string): Word[] {
       const url = raw.replace(/[.,!?)'"]+$/, "");
       words.push({ raw: url, lower: url.toLowerCase(), kind: "url" });
     } else if (match[Group.hex] !== undefined) {
+      if (addressPattern.test(raw) && !hasValidChecksum(raw)) {
+        // A mixed-case address whose letters do not match its EIP-55 checksum is mistyped: refused
+        // at once instead of failing the run after its 202.
+        throw refuse(`${raw} has a wrong EIP-55 checksum: it is probably mistyped`, {
+          reason: "invalid_recipient",
+          suggestions: ["Copy the address again; all-lowercase addresses are accepted as well"],
+        });
+      }
       words.push({
         raw,
         lower: raw.toLowerCase(),

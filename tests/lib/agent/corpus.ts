@@ -16,8 +16,8 @@ export interface CorpusCase {
   memory?: true;
 }
 
-export const ADDR = "0x1234567890abcdef1234567890ABCDEF12345678";
-const ADDR2 = "0xAbCdEf0123456789aBcDeF0123456789AbCdEf01";
+export const ADDR = "0x1234567890AbcdEF1234567890aBcdef12345678";
+const ADDR2 = "0xabCDeF0123456789AbcdEf0123456789aBCDEF01";
 
 // Base-unit constants (18-decimal CRO/WCRO/VVS, 6-decimal USDC/USDT).
 const _CRO_1 = "1000000000000000000";

@@ -9,4 +9,4 @@ export const tokens: TokenList = [
   { symbol: "VVS", decimals: 18 },
 ];
 
-export const ADDRESS = "0x1234567890abcdef1234567890ABCDEF12345678";
+export const ADDRESS = "0x1234567890AbcdEF1234567890aBcdef12345678";

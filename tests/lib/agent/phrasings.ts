@@ -17,8 +17,8 @@ export interface PhrasingCase {
   error?: { reason: CommandParseReason; message?: string };
 }
 
-const A = "0x1234567890abcdef1234567890ABCDEF12345678";
-const B = "0xAbCdEf0123456789aBcDeF0123456789AbCdEf01";
+const A = "0x1234567890AbcdEF1234567890aBcdef12345678";
+const B = "0xabCDeF0123456789AbcdEf0123456789aBCDEF01";
 const M = "cro-above-0.10-dec31";
 const Q = "Will CRO/USDC on the devnet pool close above 0.10 on 2026-12-31?";
 

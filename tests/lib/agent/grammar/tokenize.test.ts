@@ -106,6 +106,18 @@ describe("tokenize", () => {
     ]);
   });
 
+  test("error: a mixed-case address with a wrong EIP-55 checksum is refused; single-case ones are not", () => {
+    const mistyped = "0x90F79bf6EB2c4f870365E785982E1f101E93B906"; // last letters' case flipped
+    expect(() => tokenize(`send 1 USDC to ${mistyped}`)).toThrow(CommandParseError);
+    expect(() => tokenize(`send 1 USDC to ${mistyped}`)).toThrow(/wrong EIP-55 checksum/);
+    for (const address of [
+      "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
+      "0x90f79bf6eb2c4f870365e785982e1f101e93b906",
+      "0x90F79BF6EB2C4F870365E785982E1F101E93B906",
+    ])
+      expect(tokenize(`send 1 USDC to ${address}`).at(-1)).toMatchObject({ kind: "address" });
+  });
+
   test("behavior: hyphens inside names and lone dashes are not signs", () => {
     const words = tokenize("- redeem cro-above-0.10-dec31 -- ok");
     expect(words.map((w) => w.lower)).toEqual(["redeem", "cro-above-0.10-dec31", "ok"]);
