@@ -3,6 +3,7 @@ import type { Cache } from "../cache/index.js";
 import type { Database } from "../db/index.js";
 import { validate } from "../http/validate.js";
 import { newId } from "../ids.js";
+import { assertServiceEndpoint } from "./assertServiceEndpoint.js";
 import { requireEndpointKey } from "./endpointKey.js";
 import { ServiceConflictError } from "./errors.js";
 import { bumpRegistryVersion, resolveCache } from "./registryCache.js";
@@ -26,6 +27,7 @@ export async function createService(
   options: RegistryWriteOptions = {},
 ): Promise<ServiceView> {
   const value = validate(serviceInputSchema, input, "service");
+  await assertServiceEndpoint(value.endpoint);
   let row: Awaited<ReturnType<typeof insert>>;
   const insert = () =>
     db

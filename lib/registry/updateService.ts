@@ -1,6 +1,7 @@
 import type { Kysely, Updateable } from "kysely";
 import type { Database, ServicesTable } from "../db/index.js";
 import { validate } from "../http/validate.js";
+import { assertServiceEndpoint } from "./assertServiceEndpoint.js";
 import { isUniqueViolation, type RegistryWriteOptions } from "./createService.js";
 import { requireEndpointKey } from "./endpointKey.js";
 import { ServiceConflictError, ServiceNotFoundError } from "./errors.js";
@@ -21,6 +22,7 @@ export async function updateService(
   if (value.description !== undefined) set.description = value.description;
   if (value.category !== undefined) set.category = value.category;
   if (value.endpoint !== undefined) {
+    await assertServiceEndpoint(value.endpoint);
     set.endpoint = value.endpoint;
     set.endpoint_key = requireEndpointKey(value.endpoint);
   }

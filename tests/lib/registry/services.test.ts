@@ -88,6 +88,23 @@ describe("repository", () => {
     await expect(
       createService(testDb.db, serviceInput("Bad Url", { endpoint: "ftp://x" }), { cache: memory }),
     ).rejects.toMatchObject({ code: "validation_failed" });
+    // A literal private or metadata address: every later use would refuse it, so does the registry.
+    for (const endpoint of [
+      "http://169.254.169.254/latest",
+      "http://10.0.0.7/api",
+      "http://[::ffff:a9fe:a9fe]/x",
+    ])
+      await expect(
+        createService(testDb.db, serviceInput(`Internal ${endpoint}`, { endpoint }), {
+          cache: memory,
+        }),
+        endpoint,
+      ).rejects.toMatchObject({ code: "forbidden" });
+    const kept = await createService(testDb.db, serviceInput("Moves Inside"), { cache: memory });
+    await expect(
+      updateService(testDb.db, kept.id, { endpoint: "http://169.254.169.254/" }, { cache: memory }),
+    ).rejects.toMatchObject({ code: "forbidden" });
+    expect((await getService(testDb.db, kept.id)).endpoint).toBe(kept.endpoint);
   });
 
   test("behavior: seedDemoServices is idempotent and keeps ids and statistics", async () => {
