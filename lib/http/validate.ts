@@ -157,9 +157,18 @@ export function parseQuery<S extends z.ZodType>(request: Request, schema: S): z.
 
 /**
  * Reads a request body as text, refusing (413) a declared or actual size above `limit` without
- * buffering more than the limit. Shared by JSON bodies and signed webhooks (which need raw bytes).
+ * buffering more than the limit, and (415) a body sent with a content-encoding other than identity:
+ * nothing here decodes one, so gzip bytes (or plain JSON mislabelled gzip) must not pass as text.
+ * Shared by JSON bodies and signed webhooks (which need raw bytes).
  */
 export async function readBodyText(request: Request, limit: number): Promise<string> {
+  const encoding = contentEncodingOf(request);
+  if (encoding !== undefined) {
+    throw new ClientError(
+      "unsupported_media_type",
+      `content-encoding ${encoding} is not accepted; send the body unencoded`,
+    );
+  }
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > limit)
     throw new ClientError("payload_too_large", `Request body exceeds ${limit} bytes`);
@@ -178,6 +187,23 @@ export async function readBodyText(request: Request, limit: number): Promise<str
     chunks.push(value);
   }
   return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * The request's content-encoding when it is anything but identity (e.g. "gzip", "gzip, br"), else
+ * undefined. The header is a list of codings; identity alone (or an empty header) means none.
+ */
+function contentEncodingOf(request: Request): string | undefined {
+  const header = request.headers.get("content-encoding");
+  if (header === null) return undefined;
+  const codings = header
+    .split(",")
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== "");
+  if (codings.every((coding) => coding === "identity")) return undefined;
+  // Bounded: the value goes back to the client in the message.
+  const named = codings.join(", ");
+  return named.length > 100 ? `${named.slice(0, 100)}…` : named;
 }
 
 /**

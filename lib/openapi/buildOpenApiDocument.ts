@@ -70,8 +70,8 @@ const headerParameters: Record<EndpointRequestHeader, Record<string, unknown>> =
     in: "header",
     required: false,
     description:
-      "The id of the last event received; the stream resumes after it (sent by EventSource on reconnect)",
-    schema: { type: "string" },
+      "The id of the last event received; the stream resumes after it (sent by EventSource on reconnect). Absent: the stream starts from the beginning; anything but an event id: 400",
+    schema: { type: "string", pattern: "^\\d{1,18}$" },
   },
 };
 
@@ -148,7 +148,9 @@ export function buildOpenApiDocument(options: BuildOpenApiDocumentOptions): Open
         NotFound: errorResponse("Nothing with this id is visible to the caller"),
         RateLimited: errorResponse("Too many requests; retry after the Retry-After header"),
         PayloadTooLarge: errorResponse("The body is larger than the API accepts"),
-        UnsupportedMediaType: errorResponse("The body is not application/json"),
+        UnsupportedMediaType: errorResponse(
+          "The body is not application/json, or is sent with a content-encoding other than identity (gzip, br, …)",
+        ),
         ServiceUnavailable: errorResponse(
           "A dependency (database, cache, chain RPC) is briefly unavailable; retry after the Retry-After header",
         ),

@@ -9,7 +9,12 @@ export const sessionResponse = z
     status: z.enum(["active", "closed"]),
     budget: amountView.nullable().describe("Total the session may spend"),
     dailyLimit: amountView.nullable().describe("What the session may spend per UTC day"),
-    approvalThresholdUsd: z.string().nullable(),
+    approvalThresholdUsd: z
+      .string()
+      .nullable()
+      .describe(
+        'Approval threshold in US dollars, a plain decimal ("10", "2.5"); null when the session sets none',
+      ),
     createdAt: z.string(),
     closedAt: z.string().nullable(),
   })

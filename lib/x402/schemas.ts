@@ -31,7 +31,7 @@ export const paymentWebhookEvent = z
     status: z.enum(["settled", "failed"]),
     transaction: z
       .string()
-      .regex(/^0x[0-9a-fA-F]{64}$/)
+      .regex(/^0x[0-9a-fA-F]{64}$/, "must be a 0x-prefixed 32-byte transaction hash")
       .optional(),
     reason: z.string().max(500).optional(),
   })

@@ -56,6 +56,8 @@ async function openSession(key: string): Promise<string> {
     approvalThreshold: "5",
   });
   expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+  // The threshold comes back as written ("5"), not as the stored numeric(20, 6) text ("5.000000").
+  expect(opened.body.approvalThresholdUsd).toBe("5");
   return opened.body.id as string;
 }
 
@@ -70,7 +72,7 @@ describe("session update", () => {
     expect(lowered.body).toMatchObject({
       id,
       budget: { amount: "4", token: "USD", baseUnits: "4000000", formatted: "4 USD" },
-      approvalThresholdUsd: "1.500000",
+      approvalThresholdUsd: "1.5",
     });
     // A daily limit where there was none also tightens.
     const daily = await call(PATCH, "PATCH", `/api/agent/sessions/${id}`, keys.agent, {

@@ -282,3 +282,76 @@ describe("behavior: content types and messages a client can act on", () => {
     expect(patch.body.error.message).toBe("dailyLimit: must be more than 0 USD");
   });
 });
+
+describe("behavior: request headers a client gets wrong are 4xx naming the header", () => {
+  test("a body with content-encoding other than identity is 415, on JSON and signed webhook bodies", async () => {
+    const answer = await host.request(
+      "POST",
+      "/api/agent/execute",
+      { command: "what is my balance" },
+      { "content-encoding": "gzip" },
+    );
+    expect(answer.status, JSON.stringify(answer.body)).toBe(415);
+    expect(answer.body.error).toEqual({
+      code: "unsupported_media_type",
+      message: "content-encoding gzip is not accepted; send the body unencoded",
+    });
+    const body = JSON.stringify({
+      nonce: `0x${randomBytes(32).toString("hex")}`,
+      status: "failed",
+    });
+    const webhook = await fetch(`${host.url}/api/webhooks/payment`, {
+      method: "POST",
+      headers: {
+        ...webhookHeaders({ secret: WEBHOOK_SECRET, body, eventId: `evt-enc-${Date.now()}` }),
+        "content-encoding": "gzip",
+      },
+      body,
+    });
+    expect(webhook.status).toBe(415);
+    expect(((await webhook.json()) as ErrorBody).error.message).toBe(
+      "content-encoding gzip is not accepted; send the body unencoded",
+    );
+  });
+
+  test("a signed payment webhook's malformed transaction is named in plain words", async () => {
+    const body = JSON.stringify({
+      nonce: `0x${randomBytes(32).toString("hex")}`,
+      status: "settled",
+      transaction: "0x1234",
+    });
+    const response = await fetch(`${host.url}/api/webhooks/payment`, {
+      method: "POST",
+      headers: webhookHeaders({ secret: WEBHOOK_SECRET, body, eventId: `evt-tx-${Date.now()}` }),
+      body,
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as ErrorBody).error.message).toBe(
+      "Invalid body: transaction — must be a 0x-prefixed 32-byte transaction hash",
+    );
+  });
+
+  test("a Last-Event-ID that is not an event id is 400, not a replay of the whole stream", async () => {
+    const accepted = await host.request("POST", "/api/agent/execute", {
+      command: "what is my balance",
+    });
+    expect(accepted.status).toBe(202);
+    const runId = accepted.body.runId as string;
+    await waitForRun(host, runId);
+    const events = `/api/runs/${runId}/events`;
+    for (const bad of ["garbage", "-1", "1.5", "12abc", "9".repeat(19)]) {
+      const answer = await host.request("GET", events, undefined, { "last-event-id": bad });
+      expect(answer.status, `${bad}: ${JSON.stringify(answer.body)}`).toBe(400);
+      expect(answer.body.error).toEqual({
+        code: "bad_request",
+        message: "Last-Event-ID must be an event id from this stream",
+      });
+    }
+    const badQuery = await host.request("GET", `${events}?lastEventId=garbage`);
+    expect(badQuery.status).toBe(400);
+    // Absent: the whole stream, from the start.
+    const all = await host.request("GET", events);
+    expect(all.status).toBe(200);
+    expect(String(all.body)).toMatch(/event: run\.accepted[\s\S]*event: run\.completed/);
+  });
+});

@@ -1,4 +1,5 @@
 import { getDb } from "../../../lib/db/index.js";
+import { ClientError } from "../../../lib/errors/index.js";
 import { endpoint } from "../../../lib/http/index.js";
 import { getRunFor } from "../../../lib/runs/read/getRunFor.js";
 import { streamRunEvents } from "../../../lib/runs/read/streamRunEvents.js";
@@ -19,15 +20,30 @@ export const GET = endpoint(
     // Issue 18: a reconnect after the terminal event gets 204, which stops EventSource.
     responses: {
       204: "Last-Event-ID is at or after the run's terminal event: nothing more to send",
+      400: "A malformed run id, or a Last-Event-ID (or ?lastEventId) that is not an event id from this stream",
     },
   },
   async ({ request, principal, params }) => {
+    const afterId = readLastEventId(request);
     const db = await getDb();
     await getRunFor(db, principal, params.id);
-    // EventSource resends the last id as a header; a plain reconnect may pass it as ?lastEventId.
-    const lastEventId =
-      request.headers.get("last-event-id") ?? new URL(request.url).searchParams.get("lastEventId");
-    const afterId = lastEventId && /^\d{1,18}$/.test(lastEventId) ? lastEventId : undefined;
     return streamRunEvents(db, params.id, { afterId, signal: request.signal });
   },
 );
+
+/**
+ * Where a reconnect resumes: EventSource resends the last id as a header; a plain reconnect may pass
+ * it as ?lastEventId. Absent (or empty, EventSource's "no id") replays from the start; anything but
+ * an event id (the log's numeric ids) is a 400, never a silent replay of the whole stream.
+ */
+function readLastEventId(request: Request): string | undefined {
+  const lastEventId = (
+    request.headers.get("last-event-id") ??
+    new URL(request.url).searchParams.get("lastEventId") ??
+    ""
+  ).trim();
+  if (lastEventId === "") return undefined;
+  if (!/^\d{1,18}$/.test(lastEventId))
+    throw new ClientError("bad_request", "Last-Event-ID must be an event id from this stream");
+  return lastEventId;
+}

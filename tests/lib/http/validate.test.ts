@@ -9,6 +9,7 @@ import {
   validate,
   validateRequestPart,
 } from "../../../lib/http/validate.js";
+import { paymentWebhookEvent } from "../../../lib/x402/schemas.js";
 
 /** The ClientError a call throws (fails the test when it throws nothing or something else). */
 async function refusal(call: () => unknown): Promise<ClientError> {
@@ -130,6 +131,43 @@ describe("content type: only JSON media types", () => {
   });
 });
 
+describe("content encoding: bodies are read unencoded", () => {
+  const encoded = (encoding: string, body = '{"name":"a"}') =>
+    new Request("http://localhost/api/things", {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-encoding": encoding },
+      body,
+    });
+
+  test("error: a body with a content-encoding other than identity is 415, even when it is plain JSON", async () => {
+    for (const [encoding, named] of [
+      ["gzip", "gzip"],
+      ["GZIP", "gzip"],
+      ["br", "br"],
+      ["deflate", "deflate"],
+      ["identity, gzip", "identity, gzip"],
+      ["x-custom", "x-custom"],
+    ] as const) {
+      const error = await refusal(() => parseJsonBody(encoded(encoding), bodySchema));
+      expect(error.status, encoding).toBe(415);
+      expect(error.code).toBe("unsupported_media_type");
+      expect(error.message).toBe(
+        `content-encoding ${named} is not accepted; send the body unencoded`,
+      );
+    }
+    // An empty body is no way around it.
+    expect((await refusal(() => parseJsonBody(encoded("gzip", ""), bodySchema))).status).toBe(415);
+  });
+
+  test("behavior: identity (or an empty header) is the body as sent", async () => {
+    for (const encoding of ["identity", "Identity", ""]) {
+      await expect(parseJsonBody(encoded(encoding), bodySchema), encoding).resolves.toEqual({
+        name: "a",
+      });
+    }
+  });
+});
+
 describe("validation messages a client can act on", () => {
   test("behavior: a missing required field says 'is required'", async () => {
     const error = await refusal(() => parseJsonBody(post("{}"), bodySchema));
@@ -170,6 +208,24 @@ describe("validation messages a client can act on", () => {
     expect((await refusal(() => validate(schema, { command: "" }))).message).toBe(
       "Invalid input: command — command must not be empty",
     );
+  });
+});
+
+describe("the signed payment webhook's fields", () => {
+  test("error: a malformed transaction hash is named in plain words, not as a regex", async () => {
+    for (const transaction of ["0x1234", "abc", `0x${"g".repeat(64)}`, `${"a".repeat(64)}`]) {
+      const error = await refusal(() =>
+        validate(
+          paymentWebhookEvent,
+          { nonce: `0x${"1".repeat(64)}`, status: "settled", transaction },
+          "body",
+        ),
+      );
+      expect(error.status).toBe(400);
+      expect(error.message).toBe(
+        "Invalid body: transaction — must be a 0x-prefixed 32-byte transaction hash",
+      );
+    }
   });
 });
 

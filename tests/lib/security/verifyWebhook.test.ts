@@ -231,6 +231,24 @@ describe("verifyWebhook input checks", () => {
     expect(error.code).toBe("payload_too_large");
   });
 
+  test("error: a body with a content-encoding other than identity is 415 and does not burn the event id", async () => {
+    const eventId = freshId();
+    const body = JSON.stringify({ ok: true });
+    for (const encoding of ["gzip", "br", "identity, gzip"]) {
+      const request = delivery(body, { eventId });
+      request.headers.set("content-encoding", encoding);
+      const error = await rejection(verifyWebhook(request, { secret, cache }));
+      expect(error.code, encoding).toBe("unsupported_media_type");
+      expect(error.message).toBe(
+        `content-encoding ${encoding} is not accepted; send the body unencoded`,
+      );
+    }
+    // The sender's retry, unencoded, goes through under the same event id.
+    const identity = delivery(body, { eventId });
+    identity.headers.set("content-encoding", "identity");
+    expect((await verifyWebhook(identity, { secret, cache })).body).toEqual({ ok: true });
+  });
+
   test("error: no configured secret means no delivery is accepted (503)", async () => {
     const error = await verifyWebhook(delivery("{}"), { secret: undefined, cache }).catch(
       (e: unknown) => e,
