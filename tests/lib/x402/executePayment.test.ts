@@ -5,9 +5,11 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createChainContext } from "../../../lib/chain/clients.js";
 import { PaymentVoidedError, PriceAboveLimitError } from "../../../lib/x402/errors.js";
 import { executePayment, type SettledPayment } from "../../../lib/x402/executePayment.js";
-import { eip3009NonceAbi } from "../../../lib/x402/readAuthorizationState.js";
 import { deriveNonce } from "../../../lib/x402/nonce.js";
-import { readAuthorizationState } from "../../../lib/x402/readAuthorizationState.js";
+import {
+  eip3009NonceAbi,
+  readAuthorizationState,
+} from "../../../lib/x402/readAuthorizationState.js";
 import { createTestDb, type TestDb } from "../../helpers/db.js";
 import { startX402Fixture, type X402Fixture } from "./x402Fixture.js";
 

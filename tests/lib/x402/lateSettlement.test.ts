@@ -85,7 +85,9 @@ describe("late settlements against the chain's clock (real anvil and Postgres)",
     if (unknown.status !== "unknown") throw new Error(`expected unknown, got ${unknown.status}`);
     // The host's clock says validBefore passed a minute ago; the chain's clock has not reached it.
     const evidenceWithHostAhead = async () => {
-      const hostAhead = vi.spyOn(Date, "now").mockReturnValue((Number(unknown.validBefore) + 60) * 1000);
+      const hostAhead = vi
+        .spyOn(Date, "now")
+        .mockReturnValue((Number(unknown.validBefore) + 60) * 1000);
       try {
         return await stepEvidence(h.db.db, `${runId}:0`);
       } finally {
