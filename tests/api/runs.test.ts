@@ -602,3 +602,27 @@ describe("behavior: counterparties.deny holds for the payee the 402 names", () =
     expect(await merchantUsdc()).toBe(before);
   });
 });
+
+describe("behavior: a service registered for another network", () => {
+  it("is named as such, by name and by URL, instead of passing for unregistered (and its URL for unknown)", async () => {
+    const name = "Faraway Testnet Feed";
+    const endpoint = `http://127.0.0.1:${host.port}/api/demo/testnet-feed-${Date.now()}`;
+    const registered = await host.request("POST", "/api/services", {
+      name,
+      category: "market-data",
+      endpoint,
+      price: { amount: "0.1", token: "USDC", network: "cronos-testnet" },
+    });
+    expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+    for (const command of [`subscribe to ${name} daily`, `pay ${endpoint}`]) {
+      const run = await waitForRun(host, (await execute(host, { command })).runId);
+      expect(run.status, command).toBe("failed");
+      expect(run.error.code).toBe("plan_failed");
+      expect(run.error.message, command).toMatch(
+        new RegExp(
+          `^${name} is registered, priced in 0x[0-9a-fA-F]{40} on eip155:338, which this deployment \\(devnet\\) cannot pay`,
+        ),
+      );
+    }
+  });
+});

@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { Address } from "viem";
 import { readWholeBalance } from "../../actions/readWholeBalance.js";
 import { usdValue } from "../../actions/usdValue.js";
+import { PlanError } from "../../agent/errors.js";
 import type { DiscoverFilter } from "../../agent/plan.js";
 import type { PlannerContext, ServiceInfo } from "../../agent/planner.js";
 import type { TokenList } from "../../agent/tokens.js";
@@ -55,7 +56,17 @@ export async function createPlannerContext(
     tokens,
     async findService(nameOrUrl) {
       const service = await findServiceByNameOrUrl(db, nameOrUrl);
-      return service ? toServiceInfo(service) : undefined;
+      if (!service) return undefined;
+      const info = toServiceInfo(service);
+      // Registered, but not payable here: said as such. Passed off as "not registered", its URL
+      // would be probed and paid as an unknown one, out of reach of rules on the service's id.
+      if (!info) {
+        throw new PlanError(
+          `${service.name} is registered, priced in ${service.price.asset} on ${service.price.network}, which this deployment (${network}) cannot pay`,
+          { suggestions: ["Register the service with a price on this network"] },
+        );
+      }
+      return info;
     },
     async discoverServices(filter: DiscoverFilter) {
       const maxPriceToken = filter.maxPrice
