@@ -34,18 +34,15 @@ function refusingActionsOf(
   other: { method: "GET" | "POST"; actions: readonly string[] },
   handler: Endpoint,
 ): Endpoint {
-  const refuse = route(handler.declaration.route, (request, { params }) => {
+  const answer = route(handler.declaration.route, (request, { params }) => {
+    const action = params.action ?? "";
+    if (!onDevnet() || !other.actions.includes(action)) return handler(request);
     throw new ClientError(
       "method_not_allowed",
-      `${request.method} is not supported on /api/facilitator/${params.action}; use ${other.method}`,
+      `${request.method} is not supported on /api/facilitator/${action}; use ${other.method}`,
       { headers: { allow: other.method } },
     );
   });
-  const answer = async (request: Request): Promise<Response> => {
-    const action = /^\/api\/facilitator\/([^/]+)\/?$/.exec(new URL(request.url).pathname)?.[1];
-    const named = action !== undefined && other.actions.includes(action);
-    return named && onDevnet() ? refuse(request) : handler(request);
-  };
   return Object.assign(answer, { declaration: handler.declaration });
 }
 

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { getConfig } from "../config.js";
 import { ClientError } from "../errors/index.js";
+import { findNulCharacter } from "./findNulCharacter.js";
 
 /** One refused field, as a client sees it. */
 interface ClientIssue {
@@ -112,7 +113,7 @@ export function validateRequestPart<S extends z.ZodType>(
   value: unknown,
   where: string,
 ): z.output<S> {
-  const path = findNul(value);
+  const path = findNulCharacter(value);
   if (path) {
     throw invalid(where, [
       { path: path.join(".") || "(root)", message: "must not contain a NUL character" },
@@ -220,43 +221,4 @@ function jsonDepth(value: unknown, depth = 0): number {
   let max = depth;
   for (const child of Object.values(value)) max = Math.max(max, jsonDepth(child, depth + 1));
   return max;
-}
-
-/** A value met while looking for NUL, linked to its parent so a path is built only when needed. */
-interface Visit {
-  value: unknown;
-  key: string | undefined;
-  parent: Visit | undefined;
-}
-
-function pathOf(visit: Visit, last?: string): string[] {
-  const path: string[] = last === undefined ? [] : [last];
-  for (let at: Visit | undefined = visit; at?.key !== undefined; at = at.parent) path.push(at.key);
-  return path.reverse();
-}
-
-/**
- * The path of the first string (or object key) holding U+0000, or undefined when none does.
- * Walks with its own stack and parent links (no path copies): a signed webhook body is parsed
- * without the depth limit of JSON bodies.
- */
-function findNul(value: unknown): string[] | undefined {
-  const stack: Visit[] = [{ value, key: undefined, parent: undefined }];
-  for (let visit = stack.pop(); visit; visit = stack.pop()) {
-    if (typeof visit.value === "string") {
-      if (visit.value.includes("\u0000")) return pathOf(visit);
-      continue;
-    }
-    if (visit.value === null || typeof visit.value !== "object") continue;
-    const entries = Object.entries(visit.value);
-    // A key is shown escaped: the path goes back to the client in the message.
-    const badKey = entries.find(([key]) => key.includes("\u0000"))?.[0];
-    if (badKey !== undefined) return pathOf(visit, badKey.replaceAll("\u0000", "\\u0000"));
-    // Pushed in reverse so the first field in the document is reported first.
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const [key, child] = entries[i]!;
-      stack.push({ value: child, key, parent: visit });
-    }
-  }
-  return undefined;
 }

@@ -4,6 +4,7 @@ import type { Kysely } from "kysely";
 import type { Principal } from "../auth/authenticate.js";
 import type { Database } from "../db/database.js";
 import { BaseError, ClientError, errorKind } from "../errors/index.js";
+import { findNulCharacter } from "../http/findNulCharacter.js";
 import { log } from "../log.js";
 import type { McpTool, ToolContext } from "./defineTool.js";
 import { mcpRoleOf } from "./roles.js";
@@ -61,27 +62,13 @@ export function createMcpServer(parameters: CreateMcpServerParameters): McpServe
  * inside a query instead of as the caller's invalid input.
  */
 function refuseNulCharacters(args: unknown): void {
-  const path = findNulCharacter(args, []);
+  const path = findNulCharacter(args);
   if (path === undefined) return;
   const where = path.length ? path.join(".") : "(root)";
   const message = "must not contain a NUL character";
   throw new ClientError("validation_failed", `Invalid arguments: ${where} — ${message}`, {
     issues: [{ path: where, message }],
   });
-}
-
-/** The path to the first string (or key) holding a NUL character, or undefined when none does. */
-function findNulCharacter(value: unknown, path: string[], depth = 0): string[] | undefined {
-  if (typeof value === "string") return value.includes("\u0000") ? path : undefined;
-  // Arguments come from a JSON body whose depth is already limited (parseJsonBody).
-  if (value === null || typeof value !== "object" || depth > 64) return undefined;
-  for (const [key, child] of Object.entries(value)) {
-    const here = [...path, key.replaceAll("\u0000", "\\u0000")];
-    if (key.includes("\u0000")) return here;
-    const found = findNulCharacter(child, here, depth + 1);
-    if (found) return found;
-  }
-  return undefined;
 }
 
 /**

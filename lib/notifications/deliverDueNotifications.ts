@@ -2,8 +2,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "../db/database.js";
 import { ClientError } from "../errors/index.js";
 import { log } from "../log.js";
-import { type AssertPublicUrlOptions, assertPublicUrl } from "../security/assertPublicUrl.js";
-import { fetchPinned, type PinnedRequestInit } from "../security/fetchPinned.js";
+import { fetchPublic } from "../security/fetchPublic.js";
 import { webhookHeaders } from "../security/signWebhook.js";
 import { DELIVERY_LEASE_MS, nextAttemptAt } from "./backoff.js";
 
@@ -140,33 +139,24 @@ async function send(parameters: {
   timeoutMs?: number;
   allowPrivate?: boolean;
 }): Promise<Outcome> {
-  // Checked at every attempt: the host's addresses may have changed since it was registered.
-  const guard: AssertPublicUrlOptions = { allowPrivate: parameters.allowPrivate };
-  if (parameters.fetch) {
-    // An injected fetch (tests) resolves names on its own: checked up front, as before.
-    try {
-      await assertPublicUrl(parameters.url, guard);
-    } catch (error) {
-      return { ok: false, status: null, error: (error as Error).message };
-    }
-  }
   const body = parameters.delivery.body;
-  const init: PinnedRequestInit = {
-    method: "POST",
-    headers: webhookHeaders({
-      secret: parameters.secret,
-      body,
-      eventId: parameters.delivery.event_id,
-    }),
-    body,
-    signal: AbortSignal.timeout(parameters.timeoutMs ?? 10_000),
-  };
   try {
-    // fetchPinned resolves once, checks and connects to that address: a check followed by a plain
-    // fetch resolves twice, and a rebinding DNS answer could aim the signed POST at an internal host.
-    const response = parameters.fetch
-      ? await parameters.fetch(parameters.url, { ...init, redirect: "manual" })
-      : await fetchPinned(parameters.url, init, { ...guard, redirect: "manual" });
+    // Checked at every attempt (fetchPublic): the host's addresses may have changed since it was
+    // registered, and the signed POST must never reach an internal host.
+    const response = await fetchPublic(
+      parameters.url,
+      {
+        method: "POST",
+        headers: webhookHeaders({
+          secret: parameters.secret,
+          body,
+          eventId: parameters.delivery.event_id,
+        }),
+        body,
+        signal: AbortSignal.timeout(parameters.timeoutMs ?? 10_000),
+      },
+      { allowPrivate: parameters.allowPrivate, fetch: parameters.fetch },
+    );
     await response.body?.cancel().catch(() => undefined);
     if (response.status >= 200 && response.status < 300)
       return { ok: true, status: response.status };

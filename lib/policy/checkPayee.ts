@@ -1,4 +1,5 @@
 import { checkCounterparty } from "./checkCounterparty.js";
+import { hostOf } from "./hostOf.js";
 import type { PolicyDocument } from "./schemas.js";
 import type { PolicyAction } from "./types.js";
 
@@ -21,14 +22,11 @@ export function checkPayee(
   action: PolicyAction,
   payee: Payee,
 ): { rule: string; message: string } | undefined {
+  const host = hostOf(payee.url);
   const counterparty: NonNullable<PolicyAction["counterparty"]> = {
     ...action.counterparty,
     address: payee.payTo,
+    ...(host ? { host } : {}),
   };
-  try {
-    counterparty.host = new URL(payee.url).host.toLowerCase();
-  } catch {
-    // The URL was fetched, so it parses; without a host the address still identifies the payee.
-  }
   return checkCounterparty(document, { ...action, counterparty });
 }

@@ -14,6 +14,7 @@ export * from "./evaluatePolicy.js";
 export * from "./gateAction.js";
 export * from "./getPolicy.js";
 export * from "./guardPayee.js";
+export * from "./hostOf.js";
 export * from "./recordPolicyDecision.js";
 export * from "./resolveKeyControls.js";
 export * from "./resolvePolicy.js";

@@ -1,7 +1,6 @@
 import type { Address } from "viem";
 import { ClientError } from "../errors/index.js";
-import { assertPublicUrl } from "../security/assertPublicUrl.js";
-import { fetchPinned, type PinnedRequestInit } from "../security/fetchPinned.js";
+import { fetchPublic } from "../security/fetchPublic.js";
 import { ResourceRequestError } from "./errors.js";
 import { parsePaymentRequired } from "./requirements.js";
 import { type AllowedAsset, selectRequirement } from "./selectRequirement.js";
@@ -43,20 +42,17 @@ export async function probePaymentPrice(
   parameters: ProbePaymentPriceParameters,
 ): Promise<ProbePaymentPriceReturnType> {
   const { url } = parameters;
-  // An injected fetch (tests) is checked up front as before; it resolves names on its own.
-  if (parameters.fetch) await assertPublicUrl(url);
-  const init: PinnedRequestInit = {
-    method: "GET",
-    headers: { accept: "application/json, */*;q=0.8" },
-    signal: AbortSignal.timeout(parameters.timeoutMs ?? 5_000),
-  };
   let response: Response;
   try {
-    // fetchPinned resolves once, checks and connects to that address: a check followed by a plain
-    // fetch resolves twice, and a rebinding DNS answer could send the probe to an internal host.
-    response = parameters.fetch
-      ? await parameters.fetch(url, { ...init, redirect: "manual" })
-      : await fetchPinned(url, init, { redirect: "manual" });
+    response = await fetchPublic(
+      url,
+      {
+        method: "GET",
+        headers: { accept: "application/json, */*;q=0.8" },
+        signal: AbortSignal.timeout(parameters.timeoutMs ?? 5_000),
+      },
+      { fetch: parameters.fetch },
+    );
   } catch (cause) {
     if (cause instanceof ClientError) throw cause; // a refused address is the caller's, as before
     throw new ResourceRequestError(

@@ -1,6 +1,5 @@
 import { ClientError } from "../errors/index.js";
-import { assertPublicUrl } from "../security/assertPublicUrl.js";
-import { fetchPinned, type PinnedRequestInit } from "../security/fetchPinned.js";
+import { fetchPublic } from "../security/fetchPublic.js";
 import { ResourceRequestError } from "./errors.js";
 import { type Quote, quotePaymentRequired } from "./quotePaymentRequired.js";
 import { parsePaymentRequired } from "./requirements.js";
@@ -22,20 +21,17 @@ export interface QuoteResourceParameters {
  * parser payments use (every dialect), and the option Paygent would pay. Nothing is signed.
  */
 export async function quoteResource(parameters: QuoteResourceParameters): Promise<Quote> {
-  // Never probe internal hosts on a caller's behalf. An injected fetch (tests) is checked up front
-  // as before; it resolves names on its own.
-  if (parameters.fetch) await assertPublicUrl(parameters.url);
-  const init: PinnedRequestInit = {
-    headers: { accept: "application/json, */*;q=0.8" },
-    signal: AbortSignal.timeout(parameters.timeoutMs ?? 10_000),
-  };
   let response: Response;
   try {
-    // fetchPinned resolves once, checks and connects to that address: a check followed by a plain
-    // fetch resolves twice, and a rebinding DNS answer could send the request to an internal host.
-    response = parameters.fetch
-      ? await parameters.fetch(parameters.url, { ...init, redirect: "manual" })
-      : await fetchPinned(parameters.url, init, { redirect: "manual" });
+    // Never an internal host on a caller's behalf (fetchPublic).
+    response = await fetchPublic(
+      parameters.url,
+      {
+        headers: { accept: "application/json, */*;q=0.8" },
+        signal: AbortSignal.timeout(parameters.timeoutMs ?? 10_000),
+      },
+      { fetch: parameters.fetch },
+    );
   } catch (cause) {
     if (cause instanceof ClientError) throw cause; // a refused address is the caller's, as before
     throw new ResourceRequestError(

@@ -15,6 +15,7 @@ import {
   finishReservation,
   type GateActionReturnType,
   gateAction,
+  hostOf,
   type KeyPolicyRow,
   type PolicyAction,
   type PolicyDecision,
@@ -39,13 +40,9 @@ export function policyActionOf(
   if (typeof fields.to === "string") counterparty.address = fields.to;
   if (typeof fields.payTo === "string") counterparty.address = fields.payTo;
   if (typeof fields.serviceId === "string") counterparty.serviceId = fields.serviceId;
-  if (typeof fields.url === "string") {
-    try {
-      counterparty.host = new URL(fields.url).host.toLowerCase();
-    } catch {
-      // Not a URL: the action schema already refused it; nothing to match on.
-    }
-  }
+  // Not a URL: the action schema already refused it; nothing to match on.
+  const host = typeof fields.url === "string" ? hostOf(fields.url) : undefined;
+  if (host) counterparty.host = host;
   return {
     type: action.type,
     network,

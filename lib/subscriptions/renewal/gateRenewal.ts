@@ -5,7 +5,6 @@ import type { Database } from "../../db/database.js";
 import { chainPricer } from "../../policy/chainPricer.js";
 import { type GateActionReturnType, gateAction } from "../../policy/gateAction.js";
 import type { PolicyAction } from "../../policy/types.js";
-import { sessionKeyId } from "./sessionKeyId.js";
 
 /**
  * The policy gate of one renewal, right before it pays (issue 13): the wallet's and the key's
@@ -21,7 +20,8 @@ export async function gateRenewal(
   db: Kysely<Database>,
   parameters: {
     runId: string;
-    sessionId: string;
+    /** The key that owns the session (sessionKeyId; null: keyless, the default policy). */
+    keyId: string | null;
     reservationId: string;
     action: PolicyAction;
     chain: ChainContext;
@@ -32,7 +32,7 @@ export async function gateRenewal(
   return await gateAction({
     db,
     price: chainPricer(parameters.chain),
-    keyId: await sessionKeyId(db, parameters.sessionId),
+    keyId: parameters.keyId,
     reservationId: parameters.reservationId,
     runId: parameters.runId,
     action: parameters.action,

@@ -146,11 +146,13 @@ export async function renewSubscription(
     token: token.symbol,
     amount: BigInt(service.price.amount),
   });
+  // Read once: the gate and the payee check apply the same key's policy.
+  const keyId = await sessionKeyId(db, subscription.sessionId);
   let gate: GateActionReturnType;
   try {
     gate = await gateRenewal(db, {
       runId,
-      sessionId: subscription.sessionId,
+      keyId,
       reservationId: ids.reservationId,
       action: policyAction,
       chain,
@@ -243,10 +245,7 @@ export async function renewSubscription(
       chain,
       reservation: key,
       // The payTo the 402 names, held to the key's payee rules before anything is signed.
-      checkPayee: guardPayee(db, {
-        keyId: await sessionKeyId(db, subscription.sessionId),
-        action: policyAction,
-      }),
+      checkPayee: guardPayee(db, { keyId, action: policyAction }),
     });
     // hostile (issue 14): unproven is not failed; keep both reservations and look again later.
     if (payment.status === "unknown") {

@@ -1,4 +1,5 @@
 import type { NetworkName } from "../../config.js";
+import { hostOf } from "../../policy/hostOf.js";
 import type { PolicyAction } from "../../policy/types.js";
 import type { ServiceView } from "../../registry/serviceView.js";
 import type { SubscriptionView } from "../subscriptionView.js";
@@ -18,12 +19,12 @@ export function renewalPolicyAction(parameters: {
   amount: bigint;
 }): PolicyAction {
   const { subscription, service } = parameters;
-  const counterparty: NonNullable<PolicyAction["counterparty"]> = { serviceId: service.id };
-  try {
-    counterparty.host = new URL(service.endpoint).host.toLowerCase();
-  } catch {
-    // The registry validates endpoints; without a host the service id still identifies the payee.
-  }
+  // The registry validates endpoints; without a host the service id still identifies the payee.
+  const host = hostOf(service.endpoint);
+  const counterparty: NonNullable<PolicyAction["counterparty"]> = {
+    serviceId: service.id,
+    ...(host ? { host } : {}),
+  };
   return {
     type: "subscribe",
     network: parameters.network,
