@@ -468,6 +468,18 @@ export interface Database {
   facilitator_catalogue: FacilitatorCatalogueTable;
   // run throughput (issue 17)
   key_controls_version: KeyControlsVersionTable;
+  // policy prices: each hour's high and low pool price per token (lib/policy/prices)
+  price_marks: PriceMarksTable;
+}
+
+/** The highest and lowest pool price of a token seen in one hour, micro-dollars per whole token × 10¹². */
+export interface PriceMarksTable {
+  network: string;
+  token: string;
+  hour: Date;
+  high: Numeric;
+  low: Numeric;
+  updated_at: CreatedAt;
 }
 
 /** One row: bumped by trigger on every write to api_keys, policies, policy_versions, freezes. */

@@ -22,6 +22,7 @@ import * as agentInterfaces from "./migrations/2026_11_30_0080_agent_interfaces.
 import * as idempotencyKeys from "./migrations/2026_11_30_0095_idempotency_keys.js";
 import * as keyControlsVersion from "./migrations/2026_12_01_0100_key_controls_version.js";
 import * as serviceEndpointKey from "./migrations/2026_12_03_0110_service_endpoint_key.js";
+import * as priceMarks from "./migrations/2026_12_03_0120_price_marks.js";
 
 /** Migrations are imported statically so bundlers (Vercel, workflow build) include them. */
 const migrations: Record<string, Migration> = {
@@ -48,6 +49,8 @@ const migrations: Record<string, Migration> = {
   "2026_12_01_0100_key_controls_version": keyControlsVersion,
   // a URL finds its service however it is spelled (policy deny lists on service ids)
   "2026_12_03_0110_service_endpoint_key": serviceEndpointKey,
+  // a pool pushed for a moment cannot shrink a spend's USD value (price window of policy checks)
+  "2026_12_03_0120_price_marks": priceMarks,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

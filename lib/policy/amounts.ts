@@ -11,7 +11,14 @@ export const USD_MICRO_DECIMALS = 6;
  * USD value, in micro-dollars, of `amount` base units of a token; null when the token cannot be
  * priced (no peg, no pool). Transient failures (RPC down) throw instead.
  */
-export type PriceUsd = (token: string, amount: bigint) => Promise<bigint | null>;
+export type PriceUsd = (token: string, amount: bigint, side?: PriceSide) => Promise<bigint | null>;
+
+/**
+ * Which way a price may err (chainPricer): "spend" values what an action moves, so a higher price
+ * is the strict one; "limit" converts into a limit's token (dividing by its price), so a lower
+ * price is. Default "spend".
+ */
+export type PriceSide = "spend" | "limit";
 
 /** A unit the engine counts in: "USD" (micro-dollars) or a token symbol (base units). */
 export interface Unit {
@@ -69,11 +76,11 @@ export function divideUp(numerator: bigint, denominator: bigint): bigint {
  */
 export function memoPrice(price: PriceUsd): PriceUsd {
   const seen = new Map<string, Promise<bigint | null>>();
-  return (token, amount) => {
-    const key = `${token.toUpperCase()}:${amount}`;
+  return (token, amount, side = "spend") => {
+    const key = `${token.toUpperCase()}:${amount}:${side}`;
     let value = seen.get(key);
     if (!value) {
-      value = price(token, amount);
+      value = price(token, amount, side);
       seen.set(key, value);
     }
     return value;
@@ -94,7 +101,7 @@ export async function valueIn(parameters: {
   if (unit.name === spend.unit.name) return spend.amount;
   if (usdMicros === null) return null;
   if (unit.name === USD) return usdMicros;
-  const perWhole = await parameters.price(unit.name, 10n ** BigInt(unit.decimals));
+  const perWhole = await parameters.price(unit.name, 10n ** BigInt(unit.decimals), "limit");
   if (perWhole === null || perWhole === 0n) return null;
   return divideUp(usdMicros * 10n ** BigInt(unit.decimals), perWhole);
 }

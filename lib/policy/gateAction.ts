@@ -187,7 +187,8 @@ async function pricesOf(specs: WindowSpec[], price: PriceUsd): Promise<Record<st
   const prices: Record<string, bigint> = {};
   for (const spec of specs) {
     if (spec.unit.name === "USD" || spec.unit.name in prices) continue;
-    const value = await price(spec.unit.name, 10n ** BigInt(spec.unit.decimals));
+    // Older rows' dollars are divided by it: the low side is the strict one.
+    const value = await price(spec.unit.name, 10n ** BigInt(spec.unit.decimals), "limit");
     if (value !== null && value > 0n) prices[spec.unit.name] = value;
   }
   return prices;

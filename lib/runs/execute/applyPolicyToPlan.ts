@@ -59,7 +59,7 @@ export async function applyPolicyToPlan(
     // hold that no window could ever admit (nothing is reserved for either).
     const decision = await gateAction({
       db,
-      price: chainPricer(context.chain),
+      price: chainPricer(context.chain, db),
       keyId: run.api_key_id,
       reservationId: `${run.id}:${planned.index}`,
       runId: run.id,

@@ -90,7 +90,7 @@ export async function evaluateRunAction(
   return await evaluatePolicy({
     policy,
     action: policyActionOf(action, spend, chain.network),
-    price: chainPricer(chain),
+    price: chainPricer(chain, db),
     approvalsGranted: parameters.approvalsGranted,
     command: { limits: commandLimitsOf(run) },
     defaultExpirySeconds: getConfig().APPROVAL_TIMEOUT_SECONDS,
@@ -116,7 +116,7 @@ export async function gateRunAction(
   const { run, index, action, spend, chain } = parameters;
   return await gateAction({
     db,
-    price: chainPricer(chain),
+    price: chainPricer(chain, db),
     keyId: run.api_key_id,
     reservationId: `${run.id}:${index}`,
     runId: run.id,

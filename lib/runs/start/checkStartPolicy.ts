@@ -41,7 +41,7 @@ export async function checkStartPolicy(
     parameters.principal.controls ?? (await resolveKeyControls(db, { keyId }));
   try {
     if (freeze) throw new FrozenError(freeze.target, freeze.reason);
-    await checkLimits(policy, parameters);
+    await checkLimits(db, policy, parameters);
   } catch (error) {
     // A refusal decided on a cached read may no longer hold: endpoint() asks again on a fresh one.
     if (parameters.principal.controlsCached) {
@@ -56,6 +56,7 @@ export async function checkStartPolicy(
 
 /** A threshold or budget the command names must not exceed the policy's (422 naming the rule). */
 async function checkLimits(
+  db: Kysely<Database>,
   policy: ResolvedPolicy,
   parameters: { approvalThresholdUsd?: string; budget?: { amount: string; token: string } },
 ): Promise<void> {
@@ -72,7 +73,7 @@ async function checkLimits(
       policy,
       limits,
       network: getConfig().PAYGENT_NETWORK,
-      price: chainPricer(getChainContext()),
+      price: chainPricer(getChainContext(), db),
     });
   }
 }

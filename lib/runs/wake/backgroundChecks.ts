@@ -4,6 +4,7 @@ import { getConfig } from "../../config.js";
 import type { Database } from "../../db/database.js";
 import { log } from "../../log.js";
 import { deliverDueNotifications } from "../../notifications/index.js";
+import { samplePrices } from "../../policy/prices/samplePrices.js";
 import { resolveUnknownPayments } from "../../x402/resolveUnknownPayments.js";
 import { startOrphanedRuns } from "../start/startOrphanedRuns.js";
 import { finishEndedRuns } from "./finishEndedRuns.js";
@@ -48,6 +49,12 @@ const checks: Record<string, BackgroundCheck> = {
     });
   },
   paymentWaitsWoken: reconcilePaymentWaits,
+  // Pool prices remembered for policy checks (chainPricer), once a minute at most.
+  pricesMarked: (db) =>
+    samplePrices(db, {
+      chain: getChainContext(),
+      windowHours: getConfig().POLICY_PRICE_WINDOW_HOURS,
+    }),
 };
 
 /**

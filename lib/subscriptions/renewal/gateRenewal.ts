@@ -31,7 +31,7 @@ export async function gateRenewal(
 ): Promise<GateActionReturnType> {
   return await gateAction({
     db,
-    price: chainPricer(parameters.chain),
+    price: chainPricer(parameters.chain, db),
     keyId: parameters.keyId,
     reservationId: parameters.reservationId,
     runId: parameters.runId,

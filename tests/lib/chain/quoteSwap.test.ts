@@ -101,8 +101,8 @@ describe("priceUsd", () => {
     );
     expect(failure).toBeInstanceOf(Error);
     expect((failure as Error).name).not.toBe("PriceUnavailableError");
-    await expect(chainPricer(down)("CRO", parseEther("10"))).rejects.toThrow();
+    await expect(chainPricer(down, null)("CRO", parseEther("10"))).rejects.toThrow();
     // A token without any route is still unpriced (null), as before.
-    expect(await chainPricer(context)("NOPE", 1n)).toBeNull();
+    expect(await chainPricer(context, null)("NOPE", 1n)).toBeNull();
   });
 });

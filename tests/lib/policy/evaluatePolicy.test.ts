@@ -29,9 +29,9 @@ let unpricedChain: PriceUsd;
 
 beforeAll(async () => {
   devnet = await startTestDevnet();
-  price = chainPricer(createChainContext({ network: "devnet", rpcUrl: devnet.rpcUrl }));
+  price = chainPricer(createChainContext({ network: "devnet", rpcUrl: devnet.rpcUrl }), null);
   bare = await startAnvil({ port: await freePort(), chainId: DEVNET_CHAIN_ID, detached: false });
-  unpricedChain = chainPricer(createChainContext({ network: "devnet", rpcUrl: bare.rpcUrl }));
+  unpricedChain = chainPricer(createChainContext({ network: "devnet", rpcUrl: bare.rpcUrl }), null);
 }, 120_000);
 
 afterAll(async () => {

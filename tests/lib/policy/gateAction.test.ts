@@ -24,7 +24,7 @@ let runCounter = 0;
 
 beforeAll(async () => {
   [testDb, devnet] = await Promise.all([createTestDb("pg"), startTestDevnet()]);
-  price = chainPricer(createChainContext({ network: "devnet", rpcUrl: devnet.rpcUrl }));
+  price = chainPricer(createChainContext({ network: "devnet", rpcUrl: devnet.rpcUrl }), testDb.db);
   cache = createMemoryCache();
 }, 120_000);
 
