@@ -107,8 +107,11 @@ export interface ActionOutcome {
   output: unknown;
   txHashes?: string[];
   cost: CostItem[];
-  /** What really left the wallet, when it differs from the reservation (e.g. an x402 price below max). */
-  spent?: { amount: bigint; usdAmount?: string };
+  /**
+   * What really left the wallet, when it differs from the reservation (e.g. an x402 price below
+   * max). Its dollars are the reservation's, scaled: limits count a spend at its held price.
+   */
+  spent?: { amount: bigint };
   /** Set when the action is waiting for a chain or payment event (see the workflow's hooks). */
   waitFor?: { token: string };
 }

@@ -1,5 +1,9 @@
+import type { Kysely } from "kysely";
+import { microsToUsd } from "../budget/units.js";
 import type { ChainContext } from "../chain/clients.js";
 import { priceUsd } from "../chain/priceUsd.js";
+import type { Database } from "../db/database.js";
+import { chainPricer } from "../policy/chainPricer.js";
 
 /** USD value of an amount, or undefined when no price is known (costs then stay in their own unit). */
 export async function usdValue(
@@ -9,6 +13,25 @@ export async function usdValue(
 ): Promise<string | undefined> {
   try {
     return (await priceUsd(chain, { token, amount })).usd;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The USD value a limit counts a spend at (session budgets and daily limits): held to the window of
+ * pool prices like the policy's (chainPricer), so a pool pushed for a moment cannot shrink it.
+ * Undefined when no price is known (a USD limit then refuses the spend as unpriced).
+ */
+export async function heldUsdValue(
+  chain: ChainContext,
+  db: Kysely<Database>,
+  token: string,
+  amount: bigint | string,
+): Promise<string | undefined> {
+  try {
+    const micros = await chainPricer(chain, db)(token, BigInt(amount), "spend");
+    return micros === null ? undefined : microsToUsd(micros);
   } catch {
     return undefined;
   }

@@ -119,6 +119,8 @@ export async function performPay(
         detail: action.tool ? `${action.url}#${action.tool.name}` : action.url,
       },
     ],
-    spent: { amount: BigInt(outcome.amount), ...(usd ? { usdAmount: usd } : {}) },
+    // The session budget scales the reservation's (held) dollars to the amount paid, not the
+    // moment's price (heldUsdValue): a pool pushed during the payment must not shrink it.
+    spent: { amount: BigInt(outcome.amount) },
   };
 }

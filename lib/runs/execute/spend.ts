@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import { getActionModule } from "../../actions/registry.js";
 import type { Action } from "../../actions/schemas.js";
 import type { ActionContext, Spend } from "../../actions/types.js";
-import { usdValue } from "../../actions/usdValue.js";
+import { heldUsdValue } from "../../actions/usdValue.js";
 import { releaseBudget, reserveBudget, settleBudget, unitOf } from "../../budget/index.js";
 import { getChainContext } from "../../chain/clients.js";
 import { requireToken } from "../../chain/registry.js";
@@ -22,7 +22,8 @@ export async function spendOf(
   const max = await getActionModule(action.type).maxSpend(action, context, { stepId });
   if (!max) return undefined;
   const token = requireToken(context.chain.network, max.token);
-  const usdAmount = max.usdAmount ?? (await usdValue(context.chain, token.symbol, max.amount));
+  const usdAmount =
+    max.usdAmount ?? (await heldUsdValue(context.chain, context.db, token.symbol, max.amount));
   return { token: token.symbol, amount: max.amount, ...(usdAmount ? { usdAmount } : {}) };
 }
 
@@ -48,17 +49,19 @@ export async function reserveSpend(
   });
 }
 
-/** Settles the step's reservation with what it really spent. */
+/**
+ * Settles the step's reservation with what it really spent; its dollars are the reservation's
+ * (held) dollars scaled to that amount, never re-priced at the moment of settling.
+ */
 export async function settleSpend(
   db: Kysely<Database>,
-  parameters: { runId: string; index: number; actual?: { amount: bigint; usdAmount?: string } },
+  parameters: { runId: string; index: number; actual?: { amount: bigint } },
 ): Promise<void> {
   await settleBudget({
     db,
     runId: parameters.runId,
     stepIndex: parameters.index,
     actualAmount: parameters.actual?.amount,
-    actualUsdAmount: parameters.actual?.usdAmount,
   });
 }
 

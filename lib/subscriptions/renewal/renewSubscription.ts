@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Address } from "viem";
-import { usdValue } from "../../actions/usdValue.js";
+import { heldUsdValue } from "../../actions/usdValue.js";
 import { reserveBudget, settleBudget } from "../../budget/index.js";
 import { getChainContext } from "../../chain/clients.js";
 import { findToken } from "../../chain/registry.js";
@@ -216,7 +216,7 @@ export async function renewSubscription(
       token: token.symbol,
       amount: service.price.amount,
       // A session budgeted in USD counts the period at its dollar value (unpriced: refused there).
-      usdAmount: await usdValue(chain, token.symbol, service.price.amount),
+      usdAmount: await heldUsdValue(chain, db, token.symbol, service.price.amount),
     });
   } catch (error) {
     const route = routeStepError(error);

@@ -8,16 +8,20 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { Action } from "../../../lib/actions/schemas.js";
+import { usdValue } from "../../../lib/actions/usdValue.js";
 import { createKey } from "../../../lib/auth/createKey.js";
 import { createMemoryCache } from "../../../lib/cache/index.js";
 import { routerAbi } from "../../../lib/chain/abis.js";
 import { type ChainContext, createChainContext } from "../../../lib/chain/clients.js";
+import type { Run } from "../../../lib/db/database.js";
 import { chainPricer } from "../../../lib/policy/chainPricer.js";
 import { createPolicy } from "../../../lib/policy/createPolicy.js";
 import { gateAction } from "../../../lib/policy/gateAction.js";
 import { PRICE_SCALE } from "../../../lib/policy/prices/readPriceRange.js";
 import { samplePrices } from "../../../lib/policy/prices/samplePrices.js";
 import type { PolicyAction } from "../../../lib/policy/types.js";
+import { spendOf } from "../../../lib/runs/execute/spend.js";
 import { createTestDb, type TestDb } from "../../helpers/db.js";
 import { startTestDevnet, type TestDevnet } from "../../helpers/devnet.js";
 
@@ -159,5 +163,35 @@ describe("policy prices held to the window", () => {
     });
     const left = await marks.execute();
     expect(left.map((m) => m.hour.toISOString())).toEqual(["2026-12-11T15:00:00.000Z"]);
+  });
+
+  test("behavior: session budgets count a spend at the held price too, and settle it at that price", async () => {
+    // The pool is still pushed down (first test); the window saw $0.10 this very hour.
+    const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+    await testDb.db
+      .insertInto("price_marks")
+      .values({
+        network: "devnet",
+        token: "CRO",
+        hour,
+        high: 100_000n * PRICE_SCALE,
+        low: 100_000n * PRICE_SCALE,
+      })
+      .onConflict((oc) =>
+        oc.columns(["network", "token", "hour"]).doUpdateSet({ high: 100_000n * PRICE_SCALE }),
+      )
+      .execute();
+    const action = {
+      type: "transfer",
+      token: "CRO",
+      amount: parseEther("60").toString(),
+      to: "0x1111111111111111111111111111111111111111",
+    } as Action;
+    const spend = await spendOf(
+      { db: testDb.db, run: { id: "run_budget" } as Run, chain: context },
+      action,
+    );
+    expect(spend).toEqual({ token: "CRO", amount: parseEther("60"), usdAmount: "6.000000" });
+    expect(Number(await usdValue(context, "CRO", parseEther("60")))).toBeLessThan(2);
   });
 });
