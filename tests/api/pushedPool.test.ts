@@ -1,0 +1,93 @@
+import { createTestClient, createWalletClient, http, maxUint256, parseEther } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { routerAbi } from "../../lib/chain/abis.js";
+import { createChainContext } from "../../lib/chain/clients.js";
+import { devnetAccount } from "../../lib/chain/devnet/devnetAccounts.js";
+import { devnetAddresses } from "../../lib/chain/devnet/devnetAddresses.js";
+import { priceUsd } from "../../lib/chain/priceUsd.js";
+import { disposeHostData, type HostProcess, startHostProcess } from "../helpers/host.js";
+import { execute, waitForRun } from "../helpers/runs.js";
+
+/**
+ * An agent whose policy caps an action at 5 USD asks for 60 CRO ($6 at the devnet pool's $0.10),
+ * someone sells 2,000,000 CRO into the pool (CRO near $0.025), and the agent asks again: still
+ * refused, because policy checks hold CRO to the prices of the last 24 hours (lib/policy
+ * chainPricer). Through a real host (Postgres, local workflow world, anvil devnet).
+ */
+let host: HostProcess;
+
+beforeAll(async () => {
+  host = await startHostProcess({
+    database: "postgres",
+    env: { RATE_LIMIT_PER_MINUTE: "100000" },
+  });
+}, 240_000);
+
+afterAll(async () => {
+  await host?.stop().catch(() => {});
+  if (host) await disposeHostData(host.dataDir);
+});
+
+const recipient = "0x1111111111111111111111111111111111111111";
+
+describe("error: a pool pushed down does not let a CRO spend past a USD limit", () => {
+  it("transfer 60 CRO is refused by maxPerAction 5 USD before and after the push", async () => {
+    const policy = await host.request("POST", "/api/policies", {
+      name: "five dollars an action",
+      allowedActions: ["transfer"],
+      maxPerAction: { amount: "5", token: "USD" },
+    });
+    expect(policy.status, JSON.stringify(policy.body)).toBe(201);
+    const key = await host.request("POST", "/api/keys", {
+      name: "capped agent",
+      role: "agent",
+      policyId: policy.body.id,
+    });
+    expect(key.status, JSON.stringify(key.body)).toBe(201);
+    const agentKey = { authorization: `Bearer ${key.body.key}` };
+
+    const refused = async () => {
+      const accepted = await execute(
+        host,
+        { command: `transfer 60 CRO to ${recipient}` },
+        agentKey,
+      );
+      const run = await waitForRun(host, accepted.runId);
+      expect(run.status, JSON.stringify(run.error)).toBe("failed");
+      expect(run.error.code, JSON.stringify(run.error)).toBe("policy_refused");
+      expect(run.error.message).toContain("maxPerAction");
+      return run;
+    };
+    await refused();
+
+    // Someone sells 2,000,000 CRO into the 2,000,000 CRO / 200,000 USDC pool.
+    const rpcUrl = `http://127.0.0.1:${host.env.DEVNET_PORT}`;
+    const chain = createChainContext({ network: "devnet", rpcUrl });
+    const seller = devnetAccount("deployer");
+    const addresses = devnetAddresses();
+    const sold = parseEther("2000000");
+    await createTestClient({ mode: "anvil", transport: http(rpcUrl) }).setBalance({
+      address: seller.address,
+      value: sold + parseEther("1000"),
+    });
+    const hash = await createWalletClient({
+      account: privateKeyToAccount(seller.privateKey),
+      chain: chain.publicClient.chain,
+      transport: http(rpcUrl),
+    }).writeContract({
+      address: addresses.router,
+      abi: routerAbi,
+      functionName: "swapExactETHForTokens",
+      args: [0n, [addresses.wcro, addresses.usdc], seller.address, maxUint256],
+      value: sold,
+    });
+    expect((await chain.publicClient.waitForTransactionReceipt({ hash })).status).toBe("success");
+    await new Promise((resolve) => setTimeout(resolve, 100)); // past the client's block cache
+    const spot = await priceUsd(chain, { token: "CRO", amount: parseEther("60") });
+    expect(Number(spot.usd)).toBeLessThan(2); // the moment's price would let 60 CRO through
+
+    const run = await refused();
+    expect(run.error.message).toContain("6 USD");
+  }, 180_000);
+});
