@@ -1,26 +1,22 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { POST as DECIDE } from "../../api/approvals/[token].js";
 import { decideApproval } from "../../lib/approvals/decideApproval.js";
 import type { Principal } from "../../lib/auth/authenticate.js";
 import { createKey } from "../../lib/auth/createKey.js";
-import { closeCache } from "../../lib/cache/index.js";
-import { resetConfig } from "../../lib/config.js";
-import { closeDb } from "../../lib/db/index.js";
 import { decideApprovalSpec } from "../../lib/mcp/toolSpecs.js";
 import { approvalHoldColumns } from "../../lib/policy/approvals/approvalHoldColumns.js";
 import type { HoldDecision } from "../../lib/policy/types.js";
-import { createTestDb, type TestDb } from "../helpers/db.js";
+import { useScratchProcessDb } from "../helpers/processDb.js";
 
 /**
  * POST /api/approvals/{token} with args that do not say what the approver meant is refused (400)
  * before any vote: a held 13 USDC transfer must never go ahead in full because args were ignored
  * (args with "approve", an empty edit, unknown fields, a `type`, an edit that changes nothing).
  */
-let testDb: TestDb;
+const testDb = useScratchProcessDb();
 let admin: { id: string; key: string };
 let agentKeyId: string;
-const saved = { ...process.env };
 
 /** The held action: 13 USDC to a payee, as the planner stores it (base units). */
 const heldTransfer = {
@@ -44,21 +40,8 @@ const hold: HoldDecision = {
 };
 
 beforeAll(async () => {
-  testDb = await createTestDb("pg");
-  process.env.DATABASE_URL = testDb.url;
-  resetConfig();
-  await closeDb();
-  await closeCache();
   admin = await createKey(testDb.db, { name: "ops", role: "admin" });
   agentKeyId = (await createKey(testDb.db, { name: "bot", role: "agent" })).id;
-});
-
-afterAll(async () => {
-  await closeDb();
-  await closeCache();
-  process.env = saved;
-  resetConfig();
-  await testDb?.dispose();
 });
 
 /** A pending approval of a held 13 USDC transfer in a command run of the agent key. */

@@ -13,10 +13,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { discoverApiRoutes } from "../../dev/routes.js";
 import { createApiKey, revokeApiKey } from "../../lib/auth/apiKeys.js";
-import { closeCache } from "../../lib/cache/index.js";
-import { resetConfig } from "../../lib/config.js";
-import { closeDb } from "../../lib/db/index.js";
-import { createTestDb, type TestDb } from "../helpers/db.js";
+import { useScratchProcessDb } from "../helpers/processDb.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const methods = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
@@ -51,32 +48,28 @@ const secrets = {
   FACILITATOR_PRIVATE_KEY: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
 };
 
-let testDb: TestDb;
 let workflowDir: string;
-const keys = { admin: "", sessions: "", revoked: "", approver: "" };
-const saved = { ...process.env };
-
-beforeAll(async () => {
-  testDb = await createTestDb("pg");
-  workflowDir = await mkdtemp(path.join(tmpdir(), "paygent-fuzz-wf-"));
-  Object.assign(process.env, secrets, {
-    DATABASE_URL: testDb.url,
-    RATE_LIMIT_PER_MINUTE: "1000000",
-    WORKFLOW_LOCAL_DATA_DIR: workflowDir,
-    LOG_LEVEL: "silent",
-  });
-  for (const name of [
+const testDb = useScratchProcessDb({
+  env: async () => {
+    workflowDir = await mkdtemp(path.join(tmpdir(), "paygent-fuzz-wf-"));
+    return {
+      ...secrets,
+      RATE_LIMIT_PER_MINUTE: "1000000",
+      WORKFLOW_LOCAL_DATA_DIR: workflowDir,
+      LOG_LEVEL: "silent",
+    };
+  },
+  unset: [
     "REDIS_URL",
     "UPSTASH_REDIS_REST_URL",
     "KV_REST_API_URL",
     "AUTH_DISABLED",
     "PAYGENT_ADMIN_KEY",
-  ]) {
-    delete process.env[name];
-  }
-  resetConfig();
-  await closeDb();
-  await closeCache();
+  ],
+});
+const keys = { admin: "", sessions: "", revoked: "", approver: "" };
+
+beforeAll(async () => {
   keys.admin = (await createApiKey(testDb.db, { name: "fuzz-admin", scope: "admin" })).key;
   keys.sessions = (await createApiKey(testDb.db, { name: "fuzz-sessions", scope: "sessions" })).key;
   const revoked = await createApiKey(testDb.db, { name: "fuzz-revoked", scope: "admin" });
@@ -87,11 +80,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await closeDb();
-  await closeCache();
-  process.env = saved;
-  resetConfig();
-  await testDb?.dispose();
   await rm(workflowDir, { recursive: true, force: true });
 });
 

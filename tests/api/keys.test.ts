@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { POST as FREEZE } from "../../api/keys/[id]/freeze.js";
 import { POST as UNFREEZE } from "../../api/keys/[id]/unfreeze.js";
 import { DELETE, PUT } from "../../api/keys/[id].js";
@@ -6,33 +6,17 @@ import { GET, POST } from "../../api/keys/index.js";
 import { POST as CREATE_POLICY } from "../../api/policies/index.js";
 import { createApiKey } from "../../lib/auth/apiKeys.js";
 import { createKey } from "../../lib/auth/createKey.js";
-import { closeCache } from "../../lib/cache/index.js";
-import { resetConfig } from "../../lib/config.js";
-import { closeDb } from "../../lib/db/index.js";
-import { createTestDb, type TestDb } from "../helpers/db.js";
+import { useScratchProcessDb } from "../helpers/processDb.js";
 
-let testDb: TestDb;
+const testDb = useScratchProcessDb();
 let admin: { id: string; key: string };
 let sessions: { id: string; key: string };
 let approver: { id: string; key: string };
-const saved = { ...process.env };
 
 beforeAll(async () => {
-  testDb = await createTestDb("pg");
-  process.env.DATABASE_URL = testDb.url;
-  resetConfig();
-  await closeDb();
-  await closeCache();
   admin = await createApiKey(testDb.db, { name: "root", scope: "admin" });
   sessions = await createApiKey(testDb.db, { name: "app", scope: "sessions" });
   approver = await createKey(testDb.db, { name: "alice", role: "approver" });
-});
-afterAll(async () => {
-  await closeDb();
-  await closeCache();
-  process.env = saved;
-  resetConfig();
-  await testDb?.dispose();
 });
 
 const call = (method: string, path: string, key: string | undefined, body?: unknown) =>

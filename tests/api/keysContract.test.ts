@@ -1,43 +1,26 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { PUT } from "../../api/keys/[id].js";
 import { GET, POST } from "../../api/keys/index.js";
 import { POST as CREATE_POLICY } from "../../api/policies/index.js";
 import { createKey } from "../../lib/auth/createKey.js";
-import { closeCache } from "../../lib/cache/index.js";
-import { resetConfig } from "../../lib/config.js";
-import { closeDb } from "../../lib/db/index.js";
-import { createTestDb, type TestDb } from "../helpers/db.js";
+import { useScratchProcessDb } from "../helpers/processDb.js";
 
 /**
  * /api/keys as README documents it: PUT applies all of a body or none of it, POST refuses unknown
  * fields and a scope that names another role than `role`, and answers
  * {id, key, name, role, scope, policyId} with the legacy scope of the role (null for approvers).
  */
-let testDb: TestDb;
+const testDb = useScratchProcessDb();
 let admin: { id: string; key: string };
 let policyId: string;
-const saved = { ...process.env };
 
 beforeAll(async () => {
-  testDb = await createTestDb("pg");
-  process.env.DATABASE_URL = testDb.url;
-  resetConfig();
-  await closeDb();
-  await closeCache();
   admin = await createKey(testDb.db, { name: "root", role: "admin" });
   const policy = await CREATE_POLICY(
     call("POST", "/api/policies", { name: "small", allowedActions: ["transfer"] }),
   );
   expect(policy.status).toBe(201);
   policyId = ((await policy.json()) as { id: string }).id;
-});
-
-afterAll(async () => {
-  await closeDb();
-  await closeCache();
-  process.env = saved;
-  resetConfig();
-  await testDb?.dispose();
 });
 
 function call(method: string, path: string, body?: unknown): Request {

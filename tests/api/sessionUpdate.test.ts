@@ -1,36 +1,20 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { PATCH } from "../../api/agent/sessions/[id].js";
 import { POST as OPEN } from "../../api/agent/sessions/index.js";
 import { createApiKey } from "../../lib/auth/apiKeys.js";
-import { closeCache } from "../../lib/cache/index.js";
-import { resetConfig } from "../../lib/config.js";
-import { closeDb } from "../../lib/db/index.js";
-import { createTestDb, type TestDb } from "../helpers/db.js";
+import { useScratchProcessDb } from "../helpers/processDb.js";
 
 /** PATCH /api/agent/sessions/{id}: a session's limits can be lowered, never raised (issue 20). */
-let testDb: TestDb;
+const testDb = useScratchProcessDb({
+  env: { RATE_LIMIT_PER_MINUTE: "1000" },
+  unset: ["REDIS_URL", "UPSTASH_REDIS_REST_URL", "KV_REST_API_URL", "AUTH_DISABLED"],
+});
 const keys = { admin: "", agent: "", other: "" };
-const saved = { ...process.env };
 
 beforeAll(async () => {
-  testDb = await createTestDb("pg");
-  Object.assign(process.env, { DATABASE_URL: testDb.url, RATE_LIMIT_PER_MINUTE: "1000" });
-  for (const name of ["REDIS_URL", "UPSTASH_REDIS_REST_URL", "KV_REST_API_URL", "AUTH_DISABLED"])
-    delete process.env[name];
-  resetConfig();
-  await closeDb();
-  await closeCache();
   keys.admin = (await createApiKey(testDb.db, { name: "root", scope: "admin" })).key;
   keys.agent = (await createApiKey(testDb.db, { name: "bot", scope: "sessions" })).key;
   keys.other = (await createApiKey(testDb.db, { name: "other", scope: "sessions" })).key;
-});
-
-afterAll(async () => {
-  await closeDb();
-  await closeCache();
-  process.env = saved;
-  resetConfig();
-  await testDb?.dispose();
 });
 
 const call = async (

@@ -1,34 +1,17 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { POST } from "../../api/subscriptions/index.js";
 import { createKey } from "../../lib/auth/createKey.js";
-import { closeCache } from "../../lib/cache/index.js";
-import { resetConfig } from "../../lib/config.js";
-import { closeDb } from "../../lib/db/index.js";
-import { createTestDb, type TestDb } from "../helpers/db.js";
+import { useScratchProcessDb } from "../helpers/processDb.js";
 
 /**
  * POST /api/subscriptions refuses fields it does not know, like every other body: a `maxPrice`
  * the route has no such thing as must not be dropped while the subscription pays the full price.
  */
-let testDb: TestDb;
+const testDb = useScratchProcessDb();
 let agentKey: string;
-const saved = { ...process.env };
 
 beforeAll(async () => {
-  testDb = await createTestDb("pg");
-  process.env.DATABASE_URL = testDb.url;
-  resetConfig();
-  await closeDb();
-  await closeCache();
   agentKey = (await createKey(testDb.db, { name: "bot", role: "agent" })).key;
-});
-
-afterAll(async () => {
-  await closeDb();
-  await closeCache();
-  process.env = saved;
-  resetConfig();
-  await testDb?.dispose();
 });
 
 describe("POST /api/subscriptions", () => {

@@ -1,41 +1,21 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { createApiKey, listApiKeys, revokeApiKey } from "../../../lib/auth/apiKeys.js";
 import { assignPolicy } from "../../../lib/auth/assignPolicy.js";
 import { authenticate, hashApiKey } from "../../../lib/auth/authenticate.js";
 import { createKey } from "../../../lib/auth/createKey.js";
 import { StaleKeyControlsError } from "../../../lib/auth/keyControlsCache.js";
 import { withKeyControls } from "../../../lib/auth/withKeyControls.js";
-import { closeCache } from "../../../lib/cache/index.js";
-import { resetConfig } from "../../../lib/config.js";
-import { closeDb } from "../../../lib/db/index.js";
 import type { ClientError } from "../../../lib/errors/index.js";
 import { setFrozen } from "../../../lib/freeze/setFrozen.js";
 import { guard } from "../../../lib/http/guard.js";
 import { createPolicy } from "../../../lib/policy/createPolicy.js";
 import { resolveKeyControls } from "../../../lib/policy/resolveKeyControls.js";
 import { startRun } from "../../../lib/runs/start/startRun.js";
-import { createTestDb, type TestDb } from "../../helpers/db.js";
+import { useScratchProcessDb } from "../../helpers/processDb.js";
 
-let testDb: TestDb;
-const saved = { ...process.env };
-
-beforeAll(async () => {
-  testDb = await createTestDb("pg");
-  // authenticate() and guard() use the process database: point it at the scratch one.
-  process.env.DATABASE_URL = testDb.url;
-  process.env.PAYGENT_ADMIN_KEY = "env-admin-key-0123456789";
-  process.env.RATE_LIMIT_PER_MINUTE = "3";
-  resetConfig();
-  await closeDb();
-  await closeCache();
-});
-
-afterAll(async () => {
-  await closeDb();
-  await closeCache();
-  process.env = saved;
-  resetConfig();
-  await testDb?.dispose();
+// authenticate() and guard() use the process database: point it at the scratch one.
+const testDb = useScratchProcessDb({
+  env: { PAYGENT_ADMIN_KEY: "env-admin-key-0123456789", RATE_LIMIT_PER_MINUTE: "3" },
 });
 
 const bearer = (key: string, ip = "10.1.1.1") =>

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { revokeApiKey } from "../../../lib/auth/apiKeys.js";
 import { assignApprover } from "../../../lib/auth/assignApprover.js";
 import { assignPolicy } from "../../../lib/auth/assignPolicy.js";
@@ -7,32 +7,13 @@ import { createKey } from "../../../lib/auth/createKey.js";
 import { syncEnvAdminKey } from "../../../lib/auth/envAdminKey.js";
 import { listKeys } from "../../../lib/auth/listKeys.js";
 import { requireRole } from "../../../lib/auth/roles.js";
-import { closeCache } from "../../../lib/cache/index.js";
 import { resetConfig } from "../../../lib/config.js";
-import { closeDb } from "../../../lib/db/index.js";
 import { setFrozen } from "../../../lib/freeze/setFrozen.js";
 import { createPolicy } from "../../../lib/policy/createPolicy.js";
-import { createTestDb, type TestDb } from "../../helpers/db.js";
+import { useScratchProcessDb } from "../../helpers/processDb.js";
 
-let testDb: TestDb;
-const saved = { ...process.env };
-
-beforeAll(async () => {
-  testDb = await createTestDb("pg");
-  // authenticate() uses the process database: point it at the scratch one.
-  process.env.DATABASE_URL = testDb.url;
-  resetConfig();
-  await closeDb();
-  await closeCache();
-});
-
-afterAll(async () => {
-  await closeDb();
-  await closeCache();
-  process.env = saved;
-  resetConfig();
-  await testDb?.dispose();
-});
+// authenticate() uses the process database: point it at the scratch one.
+const testDb = useScratchProcessDb();
 
 const bearer = (key: string) =>
   new Request("http://localhost/api/keys", { headers: { authorization: `Bearer ${key}` } });

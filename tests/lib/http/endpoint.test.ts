@@ -1,39 +1,23 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { z } from "zod";
 import { createApiKey } from "../../../lib/auth/apiKeys.js";
-import { closeCache } from "../../../lib/cache/index.js";
-import { resetConfig } from "../../../lib/config.js";
-import { closeDb } from "../../../lib/db/index.js";
 import { BaseError } from "../../../lib/errors/index.js";
 import { endpoint, json } from "../../../lib/http/index.js";
 import { ServiceNotFoundError } from "../../../lib/registry/errors.js";
 import { webhookHeaders } from "../../../lib/security/verifyWebhook.js";
-import { createTestDb, type TestDb } from "../../helpers/db.js";
+import { useScratchProcessDb } from "../../helpers/processDb.js";
 
-let testDb: TestDb;
-const saved = { ...process.env };
 const keys = { admin: "", sessions: "" };
 const secrets = { WEBHOOK_SECRET: "whsec_endpoint_test", CRON_SECRET: "cron_endpoint_test" };
-
-beforeAll(async () => {
-  testDb = await createTestDb("pg");
-  // authenticate() uses the process database; the rate limiter the in-memory cache.
-  Object.assign(process.env, secrets, { DATABASE_URL: testDb.url, RATE_LIMIT_PER_MINUTE: "3" });
-  for (const name of ["REDIS_URL", "UPSTASH_REDIS_REST_URL", "KV_REST_API_URL", "AUTH_DISABLED"])
-    delete process.env[name];
-  resetConfig();
-  await closeDb();
-  await closeCache();
-  keys.admin = (await createApiKey(testDb.db, { name: "a", scope: "admin" })).key;
-  keys.sessions = (await createApiKey(testDb.db, { name: "s", scope: "sessions" })).key;
+// authenticate() uses the process database; the rate limiter the in-memory cache.
+const testDb = useScratchProcessDb({
+  env: { ...secrets, RATE_LIMIT_PER_MINUTE: "3" },
+  unset: ["REDIS_URL", "UPSTASH_REDIS_REST_URL", "KV_REST_API_URL", "AUTH_DISABLED"],
 });
 
-afterAll(async () => {
-  await closeDb();
-  await closeCache();
-  process.env = saved;
-  resetConfig();
-  await testDb?.dispose();
+beforeAll(async () => {
+  keys.admin = (await createApiKey(testDb.db, { name: "a", scope: "admin" })).key;
+  keys.sessions = (await createApiKey(testDb.db, { name: "s", scope: "sessions" })).key;
 });
 
 let ipCounter = 0;

@@ -1,37 +1,21 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { z } from "zod";
 import { createApiKey } from "../../../lib/auth/apiKeys.js";
-import { closeCache } from "../../../lib/cache/index.js";
-import { resetConfig } from "../../../lib/config.js";
-import { closeDb } from "../../../lib/db/index.js";
 import { BaseError } from "../../../lib/errors/index.js";
 import { endpoint } from "../../../lib/http/index.js";
 import { IDEMPOTENCY_KEY_TTL_HOURS } from "../../../lib/idempotency/claimIdempotencyKey.js";
-import { createTestDb, type TestDb } from "../../helpers/db.js";
+import { useScratchProcessDb } from "../../helpers/processDb.js";
 
 /** Idempotency-Key handling of endpoint() (issue 20; ACP §5 / the IETF httpapi draft). */
-let testDb: TestDb;
-const saved = { ...process.env };
+const testDb = useScratchProcessDb({
+  env: { RATE_LIMIT_PER_MINUTE: "1000" },
+  unset: ["REDIS_URL", "UPSTASH_REDIS_REST_URL", "KV_REST_API_URL", "AUTH_DISABLED"],
+});
 const keys = { a: "", b: "" };
 
 beforeAll(async () => {
-  testDb = await createTestDb("pg");
-  Object.assign(process.env, { DATABASE_URL: testDb.url, RATE_LIMIT_PER_MINUTE: "1000" });
-  for (const name of ["REDIS_URL", "UPSTASH_REDIS_REST_URL", "KV_REST_API_URL", "AUTH_DISABLED"])
-    delete process.env[name];
-  resetConfig();
-  await closeDb();
-  await closeCache();
   keys.a = (await createApiKey(testDb.db, { name: "a", scope: "sessions" })).key;
   keys.b = (await createApiKey(testDb.db, { name: "b", scope: "sessions" })).key;
-});
-
-afterAll(async () => {
-  await closeDb();
-  await closeCache();
-  process.env = saved;
-  resetConfig();
-  await testDb?.dispose();
 });
 
 function post(url: string, key: string, body: unknown, idempotencyKey?: string): Request {

@@ -21,30 +21,20 @@ import {
 import { GET as allowance } from "../../../api/wallet/allowance.js";
 import { createApiKey } from "../../../lib/auth/apiKeys.js";
 import { reserveBudget } from "../../../lib/budget/index.js";
-import { closeCache, getCache } from "../../../lib/cache/index.js";
-import { resetConfig } from "../../../lib/config.js";
-import { closeDb } from "../../../lib/db/index.js";
+import { getCache } from "../../../lib/cache/index.js";
 import { createSubscription } from "../../../lib/subscriptions/index.js";
-import { createTestDb, type TestDb } from "../../helpers/db.js";
+import { useScratchProcessDb } from "../../helpers/processDb.js";
 
 // The API routes driven in-process (Web Request in, Response out) on a scratch database.
 const USDC = "0xc01efAaF7C5C61bEbFAeb358E1161b537b8bC0e0";
-let testDb: TestDb;
+const testDb = useScratchProcessDb({ unset: ["REDIS_URL", "AUTH_DISABLED"] });
 let admin: { id: string; key: string };
 let user: { id: string; key: string };
 let other: { id: string; key: string };
 let server: Server;
 let upstream: string;
-const saved = { ...process.env };
 
 beforeAll(async () => {
-  testDb = await createTestDb("pg");
-  process.env.DATABASE_URL = testDb.url;
-  delete process.env.REDIS_URL;
-  delete process.env.AUTH_DISABLED;
-  resetConfig();
-  await closeDb();
-  await closeCache();
   admin = await createApiKey(testDb.db, { name: "root", scope: "admin" });
   user = await createApiKey(testDb.db, { name: "app", scope: "sessions" });
   other = await createApiKey(testDb.db, { name: "other", scope: "sessions" });
@@ -74,11 +64,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
-  await closeDb();
-  await closeCache();
-  process.env = saved;
-  resetConfig();
-  await testDb?.dispose();
 });
 
 const call = (method: string, path: string, key: string | undefined, body?: unknown) =>
