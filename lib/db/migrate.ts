@@ -23,6 +23,7 @@ import * as idempotencyKeys from "./migrations/2026_11_30_0095_idempotency_keys.
 import * as keyControlsVersion from "./migrations/2026_12_01_0100_key_controls_version.js";
 import * as serviceEndpointKey from "./migrations/2026_12_03_0110_service_endpoint_key.js";
 import * as priceMarks from "./migrations/2026_12_03_0120_price_marks.js";
+import * as endpointKeySlashes from "./migrations/2026_12_03_0130_endpoint_key_slashes.js";
 
 /** Migrations are imported statically so bundlers (Vercel, workflow build) include them. */
 const migrations: Record<string, Migration> = {
@@ -51,6 +52,8 @@ const migrations: Record<string, Migration> = {
   "2026_12_03_0110_service_endpoint_key": serviceEndpointKey,
   // a pool pushed for a moment cannot shrink a spend's USD value (price window of policy checks)
   "2026_12_03_0120_price_marks": priceMarks,
+  // runs of slashes in a service's path name the same service
+  "2026_12_03_0130_endpoint_key_slashes": endpointKeySlashes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { createDb, type DbHandle } from "../../../lib/db/index.js";
 import { migrateToLatest } from "../../../lib/db/migrate.js";
 import * as serviceEndpointKey from "../../../lib/db/migrations/2026_12_03_0110_service_endpoint_key.js";
+import * as endpointKeySlashes from "../../../lib/db/migrations/2026_12_03_0130_endpoint_key_slashes.js";
 import { createScratchDatabase } from "../../helpers/db.js";
 
 let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
@@ -49,4 +50,17 @@ test("behavior: migration 0110 backfills services.endpoint_key, requires it and 
       handle.db,
     ),
   ).rejects.toThrow(/endpoint_key/);
+});
+
+test("behavior: migration 0130 recomputes keys stored before runs of slashes were folded", async () => {
+  await migrateToLatest(handle.db);
+  // A row as a release before 0130 keyed it: the doubled slashes kept.
+  await sql`insert into services
+    (id, name, category, endpoint, endpoint_key, pricing_model, price_amount, price_asset, price_network)
+    values ('svc_slashes', 'Slashes', 'market-data', 'https://h.example//v1//quote',
+      'https://h.example//v1//quote', 'pay-per-call', 1, '0xa', 'eip155:25')`.execute(handle.db);
+  await endpointKeySlashes.up(handle.db);
+  const rows = await sql<{ endpoint_key: string }>`
+    select endpoint_key from services where id = 'svc_slashes'`.execute(handle.db);
+  expect(rows.rows).toEqual([{ endpoint_key: "https://h.example/v1/quote" }]);
 });

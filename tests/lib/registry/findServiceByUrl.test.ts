@@ -51,6 +51,8 @@ describe("endpointKey", () => {
       "https://api.example.com:443/v1/quote",
       "https://api.example.com/v1/quote/",
       "https://api.example.com/v1/quote//",
+      "https://api.example.com//v1//quote",
+      "https://api.example.com///v1/quote",
       "https://api.example.com/v1/quote?x=1",
       "https://api.example.com/v1/quote?",
       "https://api.example.com/v1/quote#top",
