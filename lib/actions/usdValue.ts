@@ -19,9 +19,10 @@ export async function usdValue(
 }
 
 /**
- * The USD value a limit counts a spend at (session budgets and daily limits): held to the window of
- * pool prices like the policy's (chainPricer), so a pool pushed for a moment cannot shrink it.
- * Undefined when no price is known (a USD limit then refuses the spend as unpriced).
+ * The USD value a limit counts a spend at (session budgets and daily limits, the planner's approval
+ * threshold): held to the window of pool prices like the policy's (chainPricer), so a pool pushed
+ * for a moment cannot shrink it. Undefined when the token has no price (a USD limit then refuses
+ * the spend as unpriced); an RPC or database failure throws, so the step retries instead.
  */
 export async function heldUsdValue(
   chain: ChainContext,
@@ -29,10 +30,6 @@ export async function heldUsdValue(
   token: string,
   amount: bigint | string,
 ): Promise<string | undefined> {
-  try {
-    const micros = await chainPricer(chain, db)(token, BigInt(amount), "spend");
-    return micros === null ? undefined : microsToUsd(micros);
-  } catch {
-    return undefined;
-  }
+  const micros = await chainPricer(chain, db)(token, BigInt(amount), "spend");
+  return micros === null ? undefined : microsToUsd(micros);
 }

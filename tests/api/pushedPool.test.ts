@@ -90,4 +90,37 @@ describe("error: a pool pushed down does not let a CRO spend past a USD limit", 
     const run = await refused();
     expect(run.error.message).toContain("6 USD");
   }, 180_000);
+
+  it("the planner's approval threshold is decided at the held price too: 120 CRO still waits for a person", async () => {
+    // A policy without an approval threshold: the session's (DEFAULT_APPROVAL_THRESHOLD_USD, $10)
+    // is applied by the planner alone. The pool is still pushed down (~$0.025): 120 CRO would be
+    // ~$3 at the moment's price and run unapproved; held to the window it is $12.
+    const policy = await host.request("POST", "/api/policies", {
+      name: "no threshold of its own",
+      allowedActions: ["balance", "transfer"],
+    });
+    expect(policy.status, JSON.stringify(policy.body)).toBe(201);
+    const key = await host.request("POST", "/api/keys", {
+      name: "planner-threshold agent",
+      role: "agent",
+      policyId: policy.body.id,
+    });
+    expect(key.status, JSON.stringify(key.body)).toBe(201);
+    const accepted = await execute(
+      host,
+      { command: `transfer 120 CRO to ${recipient}` },
+      { authorization: `Bearer ${key.body.key}` },
+    );
+    const waiting = await waitForRun(host, accepted.runId, [
+      "waiting_approval",
+      "completed",
+      "failed",
+    ]);
+    expect(waiting.status, JSON.stringify(waiting.error)).toBe("waiting_approval");
+    const transfer = waiting.plan.actions.find((a: any) => a.action.type === "transfer");
+    expect(transfer).toMatchObject({ requiresApproval: true, usdValue: "12" });
+    expect(transfer.reason).toContain("above the $10 approval threshold");
+    const cancelled = await host.request("POST", `/api/runs/${accepted.runId}/cancel`);
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBeLessThan(300);
+  }, 120_000);
 });

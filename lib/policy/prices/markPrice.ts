@@ -25,6 +25,11 @@ export interface PriceRange {
  * the window's range, this hour and the `windowHours` before it, in one statement. The window's
  * rows are read in the statement's snapshot, which does not see the upsert; this price joins them
  * through the upsert's own answer.
+ *
+ * Inside a caller's transaction nothing is recorded, only read: the upsert would hold the hour's
+ * row locked until that transaction ends, and every pricing of the token (and a pool read of the
+ * next token, in a transaction pricing two) would wait on it. The marks of other pricings and of
+ * the background checks are still there.
  */
 export async function markPrice(
   db: Kysely<Database>,
@@ -34,6 +39,21 @@ export async function markPrice(
   const hour = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS);
   const since = new Date(hour.getTime() - parameters.windowHours * HOUR_MS);
   const price = parameters.price.toString();
+  if (db.isTransaction) {
+    const earlier = await db
+      .selectFrom("price_marks")
+      .select((eb) => [eb.fn.max("high").as("high"), eb.fn.min("low").as("low")])
+      .where("network", "=", network)
+      .where("token", "=", token)
+      .where("hour", ">=", since)
+      .executeTakeFirst();
+    const high = earlier?.high == null ? parameters.price : BigInt(earlier.high);
+    const low = earlier?.low == null ? parameters.price : BigInt(earlier.low);
+    return {
+      high: high > parameters.price ? high : parameters.price,
+      low: low < parameters.price ? low : parameters.price,
+    };
+  }
   const { rows } = await sql<{ high: string; low: string }>`
     with mark as (
       insert into price_marks (network, token, hour, high, low, updated_at)

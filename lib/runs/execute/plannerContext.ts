@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Address } from "viem";
 import { readWholeBalance } from "../../actions/readWholeBalance.js";
-import { usdValue } from "../../actions/usdValue.js";
+import { heldUsdValue } from "../../actions/usdValue.js";
 import { PlanError } from "../../agent/errors.js";
 import type { DiscoverFilter } from "../../agent/plan.js";
 import type { PlannerContext, ServiceInfo } from "../../agent/planner.js";
@@ -90,7 +90,8 @@ export async function createPlannerContext(
         .map(toServiceInfo)
         .filter((s): s is ServiceInfo => s !== undefined);
     },
-    priceUsd: (token, amount) => usdValue(chain, token, amount),
+    // Held to the window of pool prices, like the policy's: the approval threshold is decided here.
+    priceUsd: (token, amount) => heldUsdValue(chain, db, token, amount),
     async quoteSwap({ tokenIn, tokenOut, amountIn }) {
       const quote = await quoteSwap(chain, { tokenIn, tokenOut, amountIn: BigInt(amountIn) });
       return { amountOut: quote.amountOut.toString() };

@@ -2,7 +2,7 @@ import { parseEther, parseUnits } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createKey } from "../../../lib/auth/createKey.js";
 import { type Cache, createMemoryCache } from "../../../lib/cache/index.js";
-import { createChainContext } from "../../../lib/chain/clients.js";
+import { type ChainContext, createChainContext } from "../../../lib/chain/clients.js";
 import { setFrozen } from "../../../lib/freeze/setFrozen.js";
 import { createEndpoint } from "../../../lib/notifications/createEndpoint.js";
 import type { PriceUsd } from "../../../lib/policy/amounts.js";
@@ -18,13 +18,15 @@ import { startTestDevnet, type TestDevnet } from "../../helpers/devnet.js";
 
 let testDb: TestDb;
 let devnet: TestDevnet;
-let price: PriceUsd;
+let chain: ChainContext;
+/** One pricer per evaluation, as in production (it reads each token's price once). */
+const pricer = (): PriceUsd => chainPricer(chain, testDb.db);
 let cache: Cache;
 let runCounter = 0;
 
 beforeAll(async () => {
   [testDb, devnet] = await Promise.all([createTestDb("pg"), startTestDevnet()]);
-  price = chainPricer(createChainContext({ network: "devnet", rpcUrl: devnet.rpcUrl }), testDb.db);
+  chain = createChainContext({ network: "devnet", rpcUrl: devnet.rpcUrl });
   cache = createMemoryCache();
 }, 120_000);
 
@@ -56,7 +58,7 @@ function gate(
   return gateAction({
     db: testDb.db,
     cache,
-    price,
+    price: pricer(),
     keyId,
     reservationId: `${runId}:0`,
     runId,
@@ -168,7 +170,7 @@ describe("gateAction", () => {
     const first = await gateAction({
       db: testDb.db,
       cache,
-      price,
+      price: pricer(),
       keyId,
       runId,
       reservationId: `${runId}:0`,
@@ -179,7 +181,7 @@ describe("gateAction", () => {
     const second = await gateAction({
       db: testDb.db,
       cache,
-      price,
+      price: pricer(),
       keyId,
       runId,
       reservationId: `${runId}:1`,
@@ -201,7 +203,7 @@ describe("gateAction", () => {
     const third = await gateAction({
       db: testDb.db,
       cache,
-      price,
+      price: pricer(),
       keyId,
       runId,
       reservationId: `${runId}:2`,

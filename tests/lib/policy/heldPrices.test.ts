@@ -18,6 +18,7 @@ import type { Run } from "../../../lib/db/database.js";
 import { chainPricer } from "../../../lib/policy/chainPricer.js";
 import { createPolicy } from "../../../lib/policy/createPolicy.js";
 import { gateAction } from "../../../lib/policy/gateAction.js";
+import { markPrice } from "../../../lib/policy/prices/markPrice.js";
 import { PRICE_SCALE } from "../../../lib/policy/prices/readPriceRange.js";
 import { samplePrices } from "../../../lib/policy/prices/samplePrices.js";
 import type { PolicyAction } from "../../../lib/policy/types.js";
@@ -165,7 +166,7 @@ describe("policy prices held to the window", () => {
     expect(left.map((m) => m.hour.toISOString())).toEqual(["2026-12-11T15:00:00.000Z"]);
   });
 
-  test("behavior: session budgets count a spend at the held price too, and settle it at that price", async () => {
+  test("behavior: session budgets count a spend at the held price too", async () => {
     // The pool is still pushed down (first test); the window saw $0.10 this very hour.
     const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
     await testDb.db
@@ -193,5 +194,98 @@ describe("policy prices held to the window", () => {
     );
     expect(spend).toEqual({ token: "CRO", amount: parseEther("60"), usdAmount: "6.000000" });
     expect(Number(await usdValue(context, "CRO", parseEther("60")))).toBeLessThan(2);
+  });
+
+  test("error: a USDC spend counted in a CRO window is converted at the window's low, not the moment's price", async () => {
+    // Limits in a token divide by its price: the low side is the strict one (valueIn).
+    const policy = await createPolicy(testDb.db, {
+      document: { allowedActions: all, windows: [{ period: "day", amount: "1000", token: "CRO" }] },
+    });
+    const key = await createKey(testDb.db, {
+      name: "cro window",
+      role: "agent",
+      policyId: policy.id,
+    });
+    const nineUsdc = {
+      type: "transfer",
+      network: "devnet",
+      spend: { token: "USDC", amount: parseUnits("9", 6) },
+      counterparty: { address: "0x1111111111111111111111111111111111111111" },
+    } as const satisfies PolicyAction;
+    const at = hours(40);
+    // At the pushed pool's ~$0.025, 9 USDC is ~360 CRO: inside 1,000 CRO.
+    expect((await gate(key.id, nineUsdc, at, true)).outcome).toBe("allow");
+    // The window saw CRO at $0.005 an hour ago: 9 USDC counts as 1,800 CRO.
+    await testDb.db
+      .insertInto("price_marks")
+      .values({
+        network: "devnet",
+        token: "CRO",
+        hour: hours(39),
+        high: 5_000n * PRICE_SCALE,
+        low: 5_000n * PRICE_SCALE,
+      })
+      .execute();
+    expect(await gate(key.id, nineUsdc, at)).toMatchObject({
+      outcome: "refuse",
+      rule: "windows[0]",
+    });
+  });
+
+  test("behavior: marks are hourly; a pricing inside a transaction reads them and records nothing", async () => {
+    const at = new Date("2026-12-20T07:42:13Z");
+    await markPrice(testDb.db, {
+      network: "devnet",
+      token: "VVS",
+      price: 7n,
+      windowHours: 24,
+      now: at,
+    });
+    await markPrice(testDb.db, {
+      network: "devnet",
+      token: "VVS",
+      price: 9n,
+      windowHours: 24,
+      now: hours(0),
+    });
+    expect(
+      await markPrice(testDb.db, {
+        network: "devnet",
+        token: "VVS",
+        price: 8n,
+        windowHours: 24,
+        now: at,
+      }),
+    ).toEqual({ high: 8n, low: 7n });
+    const vvs = await testDb.db
+      .selectFrom("price_marks")
+      .select(["hour", "high", "low"])
+      .where("token", "=", "VVS")
+      .where("hour", ">=", new Date("2026-12-19T00:00:00Z"))
+      .execute();
+    expect(vvs.map((m) => [m.hour.toISOString(), String(m.high), String(m.low)])).toEqual([
+      ["2026-12-20T07:00:00.000Z", "8", "7"],
+    ]);
+
+    const counted = () =>
+      testDb.db
+        .selectFrom("price_marks")
+        .select((eb) => eb.fn.countAll().as("n"))
+        .executeTakeFirstOrThrow();
+    const before = await counted();
+    const range = await testDb.db
+      .transaction()
+      .execute((trx) =>
+        markPrice(trx, { network: "devnet", token: "VVS", price: 6n, windowHours: 24, now: at }),
+      );
+    expect(range).toEqual({ high: 8n, low: 6n });
+    expect(await counted()).toEqual(before);
+    const unchanged = await testDb.db
+      .selectFrom("price_marks")
+      .select(["low"])
+      .where("token", "=", "VVS")
+      .where("hour", "=", new Date("2026-12-20T07:00:00Z"))
+      .executeTakeFirstOrThrow();
+    expect(String(unchanged.low)).toBe("7");
   });
 });
