@@ -58,7 +58,9 @@ export async function bookPaymentOutcome(
       runId: reservation?.runId ?? payment.run_id ?? payment.id,
       token,
       amount,
-      usdAmount: await usdOf(parameters.chain, token, amount),
+      // A reserved spend keeps the dollars it was reserved at (held prices, scaled to the amount
+      // paid); only a payment nothing reserved is priced here.
+      usdAmount: reservation ? undefined : await usdOf(parameters.chain, token, amount),
     });
     budget = "settled";
   } else if ((payment.status === "cancelled" || payment.status === "expired") && reservation) {

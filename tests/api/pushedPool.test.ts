@@ -1,13 +1,10 @@
-import { createTestClient, createWalletClient, http, maxUint256, parseEther } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import { parseEther } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { routerAbi } from "../../lib/chain/abis.js";
 import { createChainContext } from "../../lib/chain/clients.js";
-import { devnetAccount } from "../../lib/chain/devnet/devnetAccounts.js";
-import { devnetAddresses } from "../../lib/chain/devnet/devnetAddresses.js";
 import { priceUsd } from "../../lib/chain/priceUsd.js";
 import { disposeHostData, type HostProcess, startHostProcess } from "../helpers/host.js";
 import { execute, waitForRun } from "../helpers/runs.js";
+import { sellCroIntoPool } from "../helpers/sellCroIntoPool.js";
 
 /**
  * An agent whose policy caps an action at 5 USD asks for 60 CRO ($6 at the devnet pool's $0.10),
@@ -31,21 +28,28 @@ afterAll(async () => {
 
 const recipient = "0x1111111111111111111111111111111111111111";
 
+/** A new agent key under a new policy: the Authorization header it is used with. */
+async function agentUnder(
+  policyDocument: Record<string, unknown>,
+): Promise<Record<string, string>> {
+  const policy = await host.request("POST", "/api/policies", policyDocument);
+  expect(policy.status, JSON.stringify(policy.body)).toBe(201);
+  const key = await host.request("POST", "/api/keys", {
+    name: `agent under ${policyDocument.name}`,
+    role: "agent",
+    policyId: policy.body.id,
+  });
+  expect(key.status, JSON.stringify(key.body)).toBe(201);
+  return { authorization: `Bearer ${key.body.key}` };
+}
+
 describe("error: a pool pushed down does not let a CRO spend past a USD limit", () => {
   it("transfer 60 CRO is refused by maxPerAction 5 USD before and after the push", async () => {
-    const policy = await host.request("POST", "/api/policies", {
+    const agentKey = await agentUnder({
       name: "five dollars an action",
       allowedActions: ["transfer"],
       maxPerAction: { amount: "5", token: "USD" },
     });
-    expect(policy.status, JSON.stringify(policy.body)).toBe(201);
-    const key = await host.request("POST", "/api/keys", {
-      name: "capped agent",
-      role: "agent",
-      policyId: policy.body.id,
-    });
-    expect(key.status, JSON.stringify(key.body)).toBe(201);
-    const agentKey = { authorization: `Bearer ${key.body.key}` };
 
     const refused = async () => {
       const accepted = await execute(
@@ -64,26 +68,7 @@ describe("error: a pool pushed down does not let a CRO spend past a USD limit", 
     // Someone sells 2,000,000 CRO into the 2,000,000 CRO / 200,000 USDC pool.
     const rpcUrl = `http://127.0.0.1:${host.env.DEVNET_PORT}`;
     const chain = createChainContext({ network: "devnet", rpcUrl });
-    const seller = devnetAccount("deployer");
-    const addresses = devnetAddresses();
-    const sold = parseEther("2000000");
-    await createTestClient({ mode: "anvil", transport: http(rpcUrl) }).setBalance({
-      address: seller.address,
-      value: sold + parseEther("1000"),
-    });
-    const hash = await createWalletClient({
-      account: privateKeyToAccount(seller.privateKey),
-      chain: chain.publicClient.chain,
-      transport: http(rpcUrl),
-    }).writeContract({
-      address: addresses.router,
-      abi: routerAbi,
-      functionName: "swapExactETHForTokens",
-      args: [0n, [addresses.wcro, addresses.usdc], seller.address, maxUint256],
-      value: sold,
-    });
-    expect((await chain.publicClient.waitForTransactionReceipt({ hash })).status).toBe("success");
-    await new Promise((resolve) => setTimeout(resolve, 100)); // past the client's block cache
+    await sellCroIntoPool(chain, rpcUrl, parseEther("2000000"));
     const spot = await priceUsd(chain, { token: "CRO", amount: parseEther("60") });
     expect(Number(spot.usd)).toBeLessThan(2); // the moment's price would let 60 CRO through
 
@@ -95,29 +80,20 @@ describe("error: a pool pushed down does not let a CRO spend past a USD limit", 
     // A policy without an approval threshold: the session's (DEFAULT_APPROVAL_THRESHOLD_USD, $10)
     // is applied by the planner alone. The pool is still pushed down (~$0.025): 120 CRO would be
     // ~$3 at the moment's price and run unapproved; held to the window it is $12.
-    const policy = await host.request("POST", "/api/policies", {
+    const agentKey = await agentUnder({
       name: "no threshold of its own",
       allowedActions: ["balance", "transfer"],
     });
-    expect(policy.status, JSON.stringify(policy.body)).toBe(201);
-    const key = await host.request("POST", "/api/keys", {
-      name: "planner-threshold agent",
-      role: "agent",
-      policyId: policy.body.id,
-    });
-    expect(key.status, JSON.stringify(key.body)).toBe(201);
-    const accepted = await execute(
-      host,
-      { command: `transfer 120 CRO to ${recipient}` },
-      { authorization: `Bearer ${key.body.key}` },
-    );
+    const accepted = await execute(host, { command: `transfer 120 CRO to ${recipient}` }, agentKey);
     const waiting = await waitForRun(host, accepted.runId, [
       "waiting_approval",
       "completed",
       "failed",
     ]);
     expect(waiting.status, JSON.stringify(waiting.error)).toBe("waiting_approval");
-    const transfer = waiting.plan.actions.find((a: any) => a.action.type === "transfer");
+    const transfer = waiting.plan.actions.find(
+      (a: { action: { type: string } }) => a.action.type === "transfer",
+    );
     expect(transfer).toMatchObject({ requiresApproval: true, usdValue: "12" });
     expect(transfer.reason).toContain("above the $10 approval threshold");
     const cancelled = await host.request("POST", `/api/runs/${accepted.runId}/cancel`);

@@ -1,18 +1,9 @@
-import {
-  createTestClient,
-  createWalletClient,
-  http,
-  maxUint256,
-  parseEther,
-  parseUnits,
-} from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import { parseEther, parseUnits } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Action } from "../../../lib/actions/schemas.js";
 import { usdValue } from "../../../lib/actions/usdValue.js";
 import { createKey } from "../../../lib/auth/createKey.js";
 import { createMemoryCache } from "../../../lib/cache/index.js";
-import { routerAbi } from "../../../lib/chain/abis.js";
 import { type ChainContext, createChainContext } from "../../../lib/chain/clients.js";
 import type { Run } from "../../../lib/db/database.js";
 import { chainPricer } from "../../../lib/policy/chainPricer.js";
@@ -25,6 +16,7 @@ import type { PolicyAction } from "../../../lib/policy/types.js";
 import { spendOf } from "../../../lib/runs/execute/spend.js";
 import { createTestDb, type TestDb } from "../../helpers/db.js";
 import { startTestDevnet, type TestDevnet } from "../../helpers/devnet.js";
+import { sellCroIntoPool } from "../../helpers/sellCroIntoPool.js";
 
 /**
  * A pool pushed to pass a spend (issue 13: an agent must never loosen its own limits). The devnet's
@@ -73,30 +65,6 @@ async function gate(keyId: string, action: PolicyAction, now: Date, spotOnly = f
   });
 }
 
-/** Sells `cro` into the CRO/USDC pool from a well-funded account: the pool's price drops. */
-async function sellCro(cro: bigint): Promise<void> {
-  const seller = devnet.accounts.deployer;
-  await createTestClient({ mode: "anvil", transport: http(devnet.rpcUrl) }).setBalance({
-    address: seller.address,
-    value: cro + parseEther("1000"),
-  });
-  const wallet = createWalletClient({
-    account: privateKeyToAccount(seller.privateKey),
-    chain: context.publicClient.chain,
-    transport: http(devnet.rpcUrl),
-  });
-  const hash = await wallet.writeContract({
-    address: devnet.addresses.router,
-    abi: routerAbi,
-    functionName: "swapExactETHForTokens",
-    args: [0n, [devnet.addresses.wcro, devnet.addresses.usdc], seller.address, maxUint256],
-    value: cro,
-  });
-  const receipt = await context.publicClient.waitForTransactionReceipt({ hash });
-  expect(receipt.status).toBe("success");
-  await new Promise((resolve) => setTimeout(resolve, 100)); // past the client's block-number cache
-}
-
 describe("policy prices held to the window", () => {
   test("error: a CRO spend refused at the pool's price stays refused after the pool is pushed down", async () => {
     const policy = await createPolicy(testDb.db, {
@@ -115,7 +83,7 @@ describe("policy prices held to the window", () => {
       usdMicros: 6_000_000n,
     });
 
-    await sellCro(parseEther("2000000"));
+    await sellCroIntoPool(context, devnet.rpcUrl, parseEther("2000000"));
     const spot = await chainPricer(context, null)("CRO", sixtyCro);
     expect(spot).toBeLessThan(2_000_000n); // about $1.50 now
 
