@@ -261,9 +261,9 @@ const envSchema = z.object({
   /** Local host only: serve the /__bench routes `npm run bench runs` measures the floor with. */
   DEV_BENCH_ROUTES: booleanFlag,
   /**
-   * Hours of pool prices a policy check holds a token's price to (lib/policy/chainPricer): a spend
-   * is valued at the highest price of the window, a limit's token at the lowest, so a pool pushed
-   * for a moment cannot shrink a spend. 0: the pool's price at the moment of the check.
+   * Hours of pool prices a policy check holds a token's price to (lib/policy/chainPricer), besides
+   * the current hour: a spend is valued at the highest price of the window, a limit's token at the
+   * lowest, so a pool pushed for a moment cannot shrink a spend. 0: the pool's price at the moment.
    */
   POLICY_PRICE_WINDOW_HOURS: z.coerce.number().int().min(0).max(168).default(24),
   /**

@@ -2,6 +2,7 @@ import type { WholeBalance } from "../actions/readWholeBalance.js";
 import { actionTypeOf, getActionModule } from "../actions/registry.js";
 import type { Draft, PlanState } from "../actions/types.js";
 import type { PlannerMarkets } from "../markets/plannerMarkets.js";
+import type { PriceSide } from "../policy/amounts.js";
 import { PlanError } from "./errors.js";
 import type { Budget, Command, TokenAmount } from "./intent.js";
 import type { DiscoverFilter, Plan } from "./plan.js";
@@ -28,8 +29,12 @@ export interface PlannerContext {
   tokens: TokenList;
   findService(nameOrUrl: string): Awaitable<ServiceInfo | undefined>;
   discoverServices(filter: DiscoverFilter): Awaitable<ServiceInfo[]>;
-  /** Decimal USD value of `amount` base units of `token`; undefined when no price is known. */
-  priceUsd(token: string, amount: string): Awaitable<string | undefined>;
+  /**
+   * Decimal USD value of `amount` base units of `token`; undefined when no price is known. `side`
+   * (default "spend") is which way the price may err: "limit" values the size of a budget or limit
+   * held in the token, where a lower price is the strict one (lib/policy PriceSide).
+   */
+  priceUsd(token: string, amount: string, side?: PriceSide): Awaitable<string | undefined>;
   /** Exact-in quote in base units. */
   quoteSwap(parameters: {
     tokenIn: string;

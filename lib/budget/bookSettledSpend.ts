@@ -19,7 +19,10 @@ export interface BookSettledSpendParameters {
   token: string;
   /** What really left the wallet, base units. */
   amount: bigint | string;
-  /** Its USD value; scaled from the reservation's price when omitted. */
+  /**
+   * Its USD value, for a row nothing reserved. A reserved row keeps the dollars it was reserved at
+   * (held prices), scaled to `amount`, whatever the price is when it settles.
+   */
   usdAmount?: string | undefined;
   /** The instant whose UTC day a new row counts against (default now). */
   now?: Date;
@@ -91,11 +94,13 @@ export async function bookSettledSpend(
       return { before, reservation: before, change: "unchanged" as const };
     }
     let usd = before.usdAmount;
-    if (input.usdAmount !== undefined) usd = microsToUsd(usdToMicros(input.usdAmount));
-    else if (usd !== null && BigInt(before.amount) > 0n) {
+    if (usd !== null && BigInt(before.amount) > 0n) {
       // Same price per unit as reserved, rounded up so a USD budget is never under-counted.
       const reserved = BigInt(before.amount);
       usd = microsToUsd((usdToMicros(usd) * input.amount + reserved - 1n) / reserved);
+    } else if (usd === null && input.usdAmount !== undefined) {
+      // Reserved without a price (none was known then): the one known now.
+      usd = microsToUsd(usdToMicros(input.usdAmount));
     }
     await trx
       .updateTable("spend_ledger")

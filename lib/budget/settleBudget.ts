@@ -13,10 +13,11 @@ export interface SettleBudgetParameters {
   cache?: Cache;
   runId: string;
   stepIndex: number;
-  /** What the step really spent (base units), when it differs from the reservation. */
+  /**
+   * What the step really spent (base units), when it differs from the reservation. Its dollars are
+   * the reservation's, scaled: a limit counts a spend at the (held) price it was reserved at.
+   */
   actualAmount?: bigint | string;
-  /** The USD value of the actual amount; scaled from the reservation when omitted. */
-  actualUsdAmount?: string;
 }
 
 const parametersSchema = z.object({
@@ -25,10 +26,6 @@ const parametersSchema = z.object({
   actualAmount: z
     .union([z.bigint().nonnegative(), z.string().regex(/^\d{1,78}$/)])
     .transform((v) => BigInt(v))
-    .optional(),
-  actualUsdAmount: z
-    .string()
-    .regex(/^\d{1,24}(\.\d{1,30})?$/)
     .optional(),
 });
 
@@ -55,8 +52,7 @@ export async function settleBudget(parameters: SettleBudgetParameters): Promise<
     }
     const amount = input.actualAmount ?? BigInt(current.amount);
     let usd = current.usdAmount;
-    if (input.actualUsdAmount !== undefined) usd = microsToUsd(usdToMicros(input.actualUsdAmount));
-    else if (usd !== null && input.actualAmount !== undefined && BigInt(current.amount) > 0n) {
+    if (usd !== null && input.actualAmount !== undefined && BigInt(current.amount) > 0n) {
       // Same price per unit as reserved, rounded up so the USD budget is never under-counted.
       const reservedMicros = usdToMicros(usd);
       const reservedAmount = BigInt(current.amount);

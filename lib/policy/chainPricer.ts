@@ -16,12 +16,13 @@ export interface ChainPricerOptions {
 
 /**
  * The pricer of policy checks: stablecoins 1:1, everything else at its VVS pool, held to the
- * prices the pool showed over the last `windowHours` (lib/policy/prices). A spend is valued at the
- * window's HIGH and a limit's token at its LOW, so pushing a pool for a moment (a large swap, a
- * flash loan) can only make a check stricter, never let a spend pass as smaller than it was:
- * against a price held down to pass a larger spend, the window remembers the price before. Every
- * pricing records the pool's price in this hour's mark; the background checks record them too
- * (samplePrices), so the window holds prices from before an agent's first spend.
+ * prices the pool showed in the current hour and the `windowHours` before it (lib/policy/prices).
+ * A spend is valued at the window's HIGH and a limit's token at its LOW, so pushing a pool for a
+ * moment (a large swap, a flash loan) can only make a check stricter, never let a spend pass as
+ * smaller than it was: against a price held down to pass a larger spend, the window remembers the
+ * price before. A pricing outside any transaction records the pool's price in this hour's mark;
+ * the background checks record them too (samplePrices), so the window holds prices from before
+ * an agent's first spend.
  *
  * A token with no peg and no pool is unpriced (null), which refuses any action whose limits need
  * its USD value; RPC failures still throw (transient). Values are rounded toward the strict side.

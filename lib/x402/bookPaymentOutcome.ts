@@ -58,9 +58,8 @@ export async function bookPaymentOutcome(
       runId: reservation?.runId ?? payment.run_id ?? payment.id,
       token,
       amount,
-      // A reserved spend keeps the dollars it was reserved at (held prices, scaled to the amount
-      // paid); only a payment nothing reserved is priced here.
-      usdAmount: reservation ? undefined : await usdOf(parameters.chain, token, amount),
+      // Priced here only for a payment nothing reserved: a reserved one keeps its reserved dollars.
+      usdAmount: await usdOf(parameters.chain, token, amount),
     });
     budget = "settled";
   } else if ((payment.status === "cancelled" || payment.status === "expired") && reservation) {

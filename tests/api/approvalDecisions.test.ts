@@ -7,7 +7,7 @@ import { createKey } from "../../lib/auth/createKey.js";
 import { decideApprovalSpec } from "../../lib/mcp/toolSpecs.js";
 import { approvalHoldColumns } from "../../lib/policy/approvals/approvalHoldColumns.js";
 import type { HoldDecision } from "../../lib/policy/types.js";
-import { useScratchProcessDb } from "../helpers/processDb.js";
+import { useScratchProcessDb } from "../helpers/useScratchProcessDb.js";
 
 /**
  * POST /api/approvals/{token} with args that do not say what the approver meant is refused (400)

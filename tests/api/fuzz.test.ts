@@ -13,7 +13,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { discoverApiRoutes } from "../../dev/routes.js";
 import { createApiKey, revokeApiKey } from "../../lib/auth/apiKeys.js";
-import { useScratchProcessDb } from "../helpers/processDb.js";
+import { useScratchProcessDb } from "../helpers/useScratchProcessDb.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const methods = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;

@@ -6,7 +6,7 @@ import { GET, POST } from "../../api/keys/index.js";
 import { POST as CREATE_POLICY } from "../../api/policies/index.js";
 import { createApiKey } from "../../lib/auth/apiKeys.js";
 import { createKey } from "../../lib/auth/createKey.js";
-import { useScratchProcessDb } from "../helpers/processDb.js";
+import { useScratchProcessDb } from "../helpers/useScratchProcessDb.js";
 
 const testDb = useScratchProcessDb();
 let admin: { id: string; key: string };

@@ -3,7 +3,7 @@ import { PUT } from "../../api/keys/[id].js";
 import { GET, POST } from "../../api/keys/index.js";
 import { POST as CREATE_POLICY } from "../../api/policies/index.js";
 import { createKey } from "../../lib/auth/createKey.js";
-import { useScratchProcessDb } from "../helpers/processDb.js";
+import { useScratchProcessDb } from "../helpers/useScratchProcessDb.js";
 
 /**
  * /api/keys as README documents it: PUT applies all of a body or none of it, POST refuses unknown

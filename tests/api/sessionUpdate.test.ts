@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { PATCH } from "../../api/agent/sessions/[id].js";
 import { POST as OPEN } from "../../api/agent/sessions/index.js";
 import { createApiKey } from "../../lib/auth/apiKeys.js";
-import { useScratchProcessDb } from "../helpers/processDb.js";
+import { useScratchProcessDb } from "../helpers/useScratchProcessDb.js";
 
 /** PATCH /api/agent/sessions/{id}: a session's limits can be lowered, never raised (issue 20). */
 const testDb = useScratchProcessDb({

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { POST } from "../../api/subscriptions/index.js";
 import { createKey } from "../../lib/auth/createKey.js";
-import { useScratchProcessDb } from "../helpers/processDb.js";
+import { useScratchProcessDb } from "../helpers/useScratchProcessDb.js";
 
 /**
  * POST /api/subscriptions refuses fields it does not know, like every other body: a `maxPrice`

@@ -41,7 +41,7 @@ export async function fits(ctx: PlannerContext, room: Room, price: TokenAmount):
       const usd = await valueUsd(ctx, price.token, BigInt(price.amount));
       const limitUsd =
         limit.usd ??
-        (limit.token ? await valueUsd(ctx, limit.token, limit.amount ?? 0n) : undefined);
+        (limit.token ? await valueUsd(ctx, limit.token, limit.amount ?? 0n, "limit") : undefined);
       if (usd === undefined || limitUsd === undefined || usd > limitUsd) return false;
     }
   }

@@ -33,7 +33,7 @@ export async function checkBudget(
   const limit =
     "usd" in budget
       ? parseUsd(budget.usd)
-      : await valueUsd(ctx, budget.token, BigInt(budget.amount));
+      : await valueUsd(ctx, budget.token, BigInt(budget.amount), "limit");
   if (limit === undefined)
     throw new PlanError(
       `No USD price for ${"token" in budget ? budget.token : ""} to check the budget`,

@@ -1,7 +1,8 @@
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../../db/database.js";
+import { PERIOD_MS } from "../windows/windowSpecs.js";
 
-const HOUR_MS = 3_600_000;
+const HOUR_MS = PERIOD_MS.hour;
 
 export interface MarkPriceParameters {
   network: string;

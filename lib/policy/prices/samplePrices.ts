@@ -2,9 +2,10 @@ import type { Kysely } from "kysely";
 import type { ChainContext } from "../../chain/clients.js";
 import type { Database } from "../../db/database.js";
 import { isErrorNamed } from "../../errors/index.js";
+import { PERIOD_MS } from "../windows/windowSpecs.js";
 import { readPriceRange } from "./readPriceRange.js";
 
-const HOUR_MS = 3_600_000;
+const HOUR_MS = PERIOD_MS.hour;
 /** Marks older than the longest window POLICY_PRICE_WINDOW_HOURS allows are never read again. */
 const KEEP_HOURS = 7 * 24 + 1;
 
@@ -23,8 +24,8 @@ export async function samplePrices(
 ): Promise<string[] | null> {
   const now = parameters.now ?? new Date();
   if (parameters.windowHours === 0) return null;
-  if (now.getTime() - lastSampledAt < (parameters.everyMs ?? 60_000)) return null;
-  lastSampledAt = now.getTime();
+  const everyMs = parameters.everyMs ?? 60_000;
+  if (everyMs > 0 && now.getTime() - lastSampledAt < everyMs) return null;
   const marked: string[] = [];
   for (const token of parameters.chain.registry.tokens) {
     if (token.stable) continue;
@@ -44,5 +45,7 @@ export async function samplePrices(
     .deleteFrom("price_marks")
     .where("hour", "<", new Date(now.getTime() - KEEP_HOURS * HOUR_MS))
     .execute();
+  // Only a pass that finished counts: after a failure the next check tries again at once.
+  lastSampledAt = now.getTime();
   return marked;
 }

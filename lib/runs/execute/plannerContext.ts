@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Address } from "viem";
+import { heldUsdValue } from "../../actions/heldUsdValue.js";
 import { readWholeBalance } from "../../actions/readWholeBalance.js";
-import { heldUsdValue } from "../../actions/usdValue.js";
 import { PlanError } from "../../agent/errors.js";
 import type { DiscoverFilter } from "../../agent/plan.js";
 import type { PlannerContext, ServiceInfo } from "../../agent/planner.js";
@@ -13,6 +13,7 @@ import { findToken, requireToken } from "../../chain/registry.js";
 import { getConfig } from "../../config.js";
 import type { Database, Run } from "../../db/database.js";
 import { plannerMarkets } from "../../markets/plannerMarkets.js";
+import { chainPricer } from "../../policy/chainPricer.js";
 import type { ResolvedPolicy } from "../../policy/resolvePolicy.js";
 import { discoverServices } from "../../registry/discoverServices.js";
 import { findServiceByNameOrUrl } from "../../registry/findServiceByNameOrUrl.js";
@@ -36,6 +37,7 @@ export async function createPlannerContext(
   const config = getConfig();
   const network = config.PAYGENT_NETWORK;
   const chain = getChainContext();
+  const price = chainPricer(chain, db);
   const options = (run.options as RunOptions | null) ?? {};
 
   const toServiceInfo = (service: ServiceView): ServiceInfo | undefined => {
@@ -90,8 +92,9 @@ export async function createPlannerContext(
         .map(toServiceInfo)
         .filter((s): s is ServiceInfo => s !== undefined);
     },
-    // Held to the window of pool prices, like the policy's: the approval threshold is decided here.
-    priceUsd: (token, amount) => heldUsdValue(chain, db, token, amount),
+    // Held to the window of pool prices, like the policy's (the approval threshold and budgets are
+    // decided here too); one pricer for the plan, so each token's price is read once.
+    priceUsd: (token, amount, side) => heldUsdValue(price, token, amount, side),
     async quoteSwap({ tokenIn, tokenOut, amountIn }) {
       const quote = await quoteSwap(chain, { tokenIn, tokenOut, amountIn: BigInt(amountIn) });
       return { amountOut: quote.amountOut.toString() };

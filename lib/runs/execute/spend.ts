@@ -1,13 +1,14 @@
 import type { Kysely } from "kysely";
+import { heldUsdValue } from "../../actions/heldUsdValue.js";
 import { getActionModule } from "../../actions/registry.js";
 import type { Action } from "../../actions/schemas.js";
 import type { ActionContext, Spend } from "../../actions/types.js";
-import { heldUsdValue } from "../../actions/usdValue.js";
 import { releaseBudget, reserveBudget, settleBudget, unitOf } from "../../budget/index.js";
 import { getChainContext } from "../../chain/clients.js";
 import { requireToken } from "../../chain/registry.js";
 import type { Database, Run } from "../../db/database.js";
 import { ClientError } from "../../errors/index.js";
+import { chainPricer } from "../../policy/chainPricer.js";
 import type { RunOptions } from "../start/startRun.js";
 
 /**
@@ -23,7 +24,8 @@ export async function spendOf(
   if (!max) return undefined;
   const token = requireToken(context.chain.network, max.token);
   const usdAmount =
-    max.usdAmount ?? (await heldUsdValue(context.chain, context.db, token.symbol, max.amount));
+    max.usdAmount ??
+    (await heldUsdValue(chainPricer(context.chain, context.db), token.symbol, max.amount));
   return { token: token.symbol, amount: max.amount, ...(usdAmount ? { usdAmount } : {}) };
 }
 

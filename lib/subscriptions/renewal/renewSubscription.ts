@@ -1,10 +1,11 @@
 import type { Kysely } from "kysely";
 import type { Address } from "viem";
-import { heldUsdValue } from "../../actions/usdValue.js";
+import { heldUsdValue } from "../../actions/heldUsdValue.js";
 import { reserveBudget, settleBudget } from "../../budget/index.js";
 import { getChainContext } from "../../chain/clients.js";
 import { findToken } from "../../chain/registry.js";
 import type { Database } from "../../db/database.js";
+import { chainPricer } from "../../policy/chainPricer.js";
 import { PayeeRefusedError } from "../../policy/errors.js";
 import type { GateActionReturnType } from "../../policy/gateAction.js";
 import { guardPayee } from "../../policy/guardPayee.js";
@@ -216,7 +217,7 @@ export async function renewSubscription(
       token: token.symbol,
       amount: service.price.amount,
       // A session budgeted in USD counts the period at its dollar value (unpriced: refused there).
-      usdAmount: await heldUsdValue(chain, db, token.symbol, service.price.amount),
+      usdAmount: await heldUsdValue(chainPricer(chain, db), token.symbol, service.price.amount),
     });
   } catch (error) {
     const route = routeStepError(error);

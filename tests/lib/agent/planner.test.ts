@@ -209,6 +209,25 @@ describe("planCommand", () => {
     );
   });
 
+  test("behavior: a budget held in CRO is valued on the limit side of the price, a spend on the spend side", async () => {
+    // A held pricer (lib/policy chainPricer) answers a budget's size at the window's low and a
+    // spend at its high; here CRO is $1 on the spend side and $0.50 on the limit side.
+    const sides: string[] = [];
+    const priced = context({
+      budget: { amount: (4n * 10n ** 17n).toString(), token: "CRO" },
+      priceUsd: (token: string, amount: string, side?: string) => {
+        sides.push(`${token}:${side ?? "spend"}`);
+        const cents = BigInt(amount) / 10n ** 16n / (side === "limit" ? 2n : 1n);
+        return `${cents / 100n}.${(cents % 100n).toString().padStart(2, "0")}`;
+      },
+    });
+    // 0.4 CRO of budget counts as $0.20 (low): 0.3 USDC is over it. At the high ($0.40) it would fit.
+    await expect(plan(`send 0.3 USDC to ${ADDRESS}`, priced)).rejects.toThrow(
+      "The plan spends about $0.3, more than the budget of 0.4 CRO",
+    );
+    expect(sides).toContain("CRO:limit");
+  });
+
   test("error: a budget cannot be checked without a price", async () => {
     await expect(plan(`send 100 VVS to ${ADDRESS}, spend at most $2`)).rejects.toThrow(
       "No USD price for VVS",

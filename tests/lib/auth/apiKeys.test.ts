@@ -11,7 +11,7 @@ import { guard } from "../../../lib/http/guard.js";
 import { createPolicy } from "../../../lib/policy/createPolicy.js";
 import { resolveKeyControls } from "../../../lib/policy/resolveKeyControls.js";
 import { startRun } from "../../../lib/runs/start/startRun.js";
-import { useScratchProcessDb } from "../../helpers/processDb.js";
+import { useScratchProcessDb } from "../../helpers/useScratchProcessDb.js";
 
 // authenticate() and guard() use the process database: point it at the scratch one.
 const testDb = useScratchProcessDb({

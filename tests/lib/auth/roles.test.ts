@@ -10,7 +10,7 @@ import { requireRole } from "../../../lib/auth/roles.js";
 import { resetConfig } from "../../../lib/config.js";
 import { setFrozen } from "../../../lib/freeze/setFrozen.js";
 import { createPolicy } from "../../../lib/policy/createPolicy.js";
-import { useScratchProcessDb } from "../../helpers/processDb.js";
+import { useScratchProcessDb } from "../../helpers/useScratchProcessDb.js";
 
 // authenticate() uses the process database: point it at the scratch one.
 const testDb = useScratchProcessDb();

@@ -5,7 +5,7 @@ import { BaseError } from "../../../lib/errors/index.js";
 import { endpoint, json } from "../../../lib/http/index.js";
 import { ServiceNotFoundError } from "../../../lib/registry/errors.js";
 import { webhookHeaders } from "../../../lib/security/verifyWebhook.js";
-import { useScratchProcessDb } from "../../helpers/processDb.js";
+import { useScratchProcessDb } from "../../helpers/useScratchProcessDb.js";
 
 const keys = { admin: "", sessions: "" };
 const secrets = { WEBHOOK_SECRET: "whsec_endpoint_test", CRON_SECRET: "cron_endpoint_test" };

@@ -4,7 +4,7 @@ import { createApiKey } from "../../../lib/auth/apiKeys.js";
 import { BaseError } from "../../../lib/errors/index.js";
 import { endpoint } from "../../../lib/http/index.js";
 import { IDEMPOTENCY_KEY_TTL_HOURS } from "../../../lib/idempotency/claimIdempotencyKey.js";
-import { useScratchProcessDb } from "../../helpers/processDb.js";
+import { useScratchProcessDb } from "../../helpers/useScratchProcessDb.js";
 
 /** Idempotency-Key handling of endpoint() (issue 20; ACP §5 / the IETF httpapi draft). */
 const testDb = useScratchProcessDb({

@@ -135,7 +135,8 @@ describe("policy prices held to the window", () => {
   });
 
   test("behavior: session budgets count a spend at the held price too", async () => {
-    // The pool is still pushed down (first test); the window saw $0.10 this very hour.
+    // The window saw CRO at $0.20 this very hour, above anything the pool shows now ($0.10, or
+    // ~$0.025 once the first test has pushed it).
     const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
     await testDb.db
       .insertInto("price_marks")
@@ -143,11 +144,11 @@ describe("policy prices held to the window", () => {
         network: "devnet",
         token: "CRO",
         hour,
-        high: 100_000n * PRICE_SCALE,
-        low: 100_000n * PRICE_SCALE,
+        high: 200_000n * PRICE_SCALE,
+        low: 200_000n * PRICE_SCALE,
       })
       .onConflict((oc) =>
-        oc.columns(["network", "token", "hour"]).doUpdateSet({ high: 100_000n * PRICE_SCALE }),
+        oc.columns(["network", "token", "hour"]).doUpdateSet({ high: 200_000n * PRICE_SCALE }),
       )
       .execute();
     const action = {
@@ -160,8 +161,8 @@ describe("policy prices held to the window", () => {
       { db: testDb.db, run: { id: "run_budget" } as Run, chain: context },
       action,
     );
-    expect(spend).toEqual({ token: "CRO", amount: parseEther("60"), usdAmount: "6.000000" });
-    expect(Number(await usdValue(context, "CRO", parseEther("60")))).toBeLessThan(2);
+    expect(spend).toEqual({ token: "CRO", amount: parseEther("60"), usdAmount: "12.000000" });
+    expect(Number(await usdValue(context, "CRO", parseEther("60")))).toBeLessThanOrEqual(6);
   });
 
   test("error: a USDC spend counted in a CRO window is converted at the window's low, not the moment's price", async () => {
@@ -241,11 +242,16 @@ describe("policy prices held to the window", () => {
         .select((eb) => eb.fn.countAll().as("n"))
         .executeTakeFirstOrThrow();
     const before = await counted();
-    const range = await testDb.db
-      .transaction()
-      .execute((trx) =>
-        markPrice(trx, { network: "devnet", token: "VVS", price: 6n, windowHours: 24, now: at }),
-      );
+    const range = await testDb.db.transaction().execute((trx) =>
+      // Two hours on: a mark of its own would be a new row.
+      markPrice(trx, {
+        network: "devnet",
+        token: "VVS",
+        price: 6n,
+        windowHours: 24,
+        now: new Date("2026-12-20T09:10:00Z"),
+      }),
+    );
     expect(range).toEqual({ high: 8n, low: 6n });
     expect(await counted()).toEqual(before);
     const unchanged = await testDb.db

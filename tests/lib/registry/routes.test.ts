@@ -23,7 +23,7 @@ import { createApiKey } from "../../../lib/auth/apiKeys.js";
 import { reserveBudget } from "../../../lib/budget/index.js";
 import { getCache } from "../../../lib/cache/index.js";
 import { createSubscription } from "../../../lib/subscriptions/index.js";
-import { useScratchProcessDb } from "../../helpers/processDb.js";
+import { useScratchProcessDb } from "../../helpers/useScratchProcessDb.js";
 
 // The API routes driven in-process (Web Request in, Response out) on a scratch database.
 const USDC = "0xc01efAaF7C5C61bEbFAeb358E1161b537b8bC0e0";
