@@ -9,7 +9,7 @@ import { ClientError } from "../errors/index.js";
 import { injectFault } from "../faults/injectFault.js";
 import { validate } from "../http/validate.js";
 import { deliverNotificationsSoon } from "../notifications/deliverNotificationsSoon.js";
-import { castApprovalVote, PolicyRuleError } from "../policy/index.js";
+import { castApprovalVote, chainPricer, PolicyRuleError } from "../policy/index.js";
 import { appendRunEvent } from "../runs/events.js";
 import { evaluateRunAction } from "../runs/execute/policyGate.js";
 import { checkEditedSpend, spendOf } from "../runs/execute/spend.js";
@@ -121,12 +121,14 @@ async function checkEdit(
   checkEditChanges(original, edited, args);
   await checkEditedSpend(trx, { run, index: approval.step_index, action: edited });
   const context: ActionContext = { db: trx, run, chain: getChainContext() };
-  const spend = await spendOf(context, edited);
+  const price = chainPricer(context.chain, trx);
+  const spend = await spendOf(context, edited, undefined, price);
   const verdict = await evaluateRunAction(trx, {
     run,
     action: edited,
     spend,
     chain: context.chain,
+    price,
   });
   if (verdict.outcome === "refuse") throw new PolicyRuleError(verdict.rule, verdict.message);
   if (verdict.outcome === "hold" && verdict.requiredApprovals > approval.required_approvals) {

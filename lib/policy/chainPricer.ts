@@ -34,7 +34,7 @@ export function chainPricer(
   db: Kysely<Database> | null,
   options: ChainPricerOptions = {},
 ): PriceUsd {
-  const windowHours = db ? (options.windowHours ?? getConfig().POLICY_PRICE_WINDOW_HOURS) : 0;
+  const windowHours = options.windowHours ?? getConfig().POLICY_PRICE_WINDOW_HOURS;
   const ranges = new Map<string, Promise<PriceRange & { decimals: number }>>();
   const rangeOf = (token: string) => {
     let range = ranges.get(token);

@@ -41,15 +41,18 @@ export async function applyPolicyToPlan(
 ): Promise<PolicyPlan> {
   const { run, plan, keyPolicy } = parameters;
   const context: ActionContext = { db, run, chain: getChainContext() };
+  // One pricer for the whole plan: each token's pool price is read (and marked) once.
+  const price = chainPricer(context.chain, db);
   const actions: Plan["actions"] = [];
   for (const planned of plan.actions) {
-    const spend = await spendOf(context, planned.action);
+    const spend = await spendOf(context, planned.action, undefined, price);
     const evaluated = await evaluateRunAction(db, {
       run,
       action: planned.action,
       spend,
       chain: context.chain,
       keyPolicy,
+      price,
     });
     if (evaluated.outcome === "allow") {
       actions.push(planned);
@@ -59,7 +62,7 @@ export async function applyPolicyToPlan(
     // hold that no window could ever admit (nothing is reserved for either).
     const decision = await gateAction({
       db,
-      price: chainPricer(context.chain, db),
+      price,
       keyId: run.api_key_id,
       reservationId: `${run.id}:${planned.index}`,
       runId: run.id,

@@ -19,6 +19,7 @@ import {
   type KeyPolicyRow,
   type PolicyAction,
   type PolicyDecision,
+  type PriceUsd,
   resolvePolicy,
   toResolvedPolicy,
 } from "../../policy/index.js";
@@ -80,6 +81,8 @@ export async function evaluateRunAction(
     approvalsGranted?: number;
     /** The key's policy as read with the run (readRunToPlan); left out, it is read here. */
     keyPolicy?: KeyPolicyRow;
+    /** The evaluation's pricer (one per plan or edit); left out, one of its own. */
+    price?: PriceUsd;
   },
 ): Promise<PolicyDecision> {
   const { run, action, spend, chain } = parameters;
@@ -90,7 +93,7 @@ export async function evaluateRunAction(
   return await evaluatePolicy({
     policy,
     action: policyActionOf(action, spend, chain.network),
-    price: chainPricer(chain, db),
+    price: parameters.price ?? chainPricer(chain, db),
     approvalsGranted: parameters.approvalsGranted,
     command: { limits: commandLimitsOf(run) },
     defaultExpirySeconds: getConfig().APPROVAL_TIMEOUT_SECONDS,
@@ -111,12 +114,14 @@ export async function gateRunAction(
     spend: Spend | undefined;
     chain: ChainContext;
     approvalsGranted: number;
+    /** The step's pricer (the one its spend was valued with); left out, one of its own. */
+    price?: PriceUsd;
   },
 ): Promise<GateActionReturnType> {
   const { run, index, action, spend, chain } = parameters;
   return await gateAction({
     db,
-    price: chainPricer(chain, db),
+    price: parameters.price ?? chainPricer(chain, db),
     keyId: run.api_key_id,
     reservationId: `${run.id}:${index}`,
     runId: run.id,

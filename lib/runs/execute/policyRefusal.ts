@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import type { Action } from "../../actions/schemas.js";
 import type { ActionContext, Spend } from "../../actions/types.js";
 import type { Database, Run } from "../../db/database.js";
-import { countApprovals } from "../../policy/index.js";
+import { countApprovals, type PriceUsd } from "../../policy/index.js";
 import { approvedTokenOf } from "./approvedTokenOf.js";
 import { gateRunAction } from "./policyGate.js";
 import { stepEvidence } from "./stepEvidence.js";
@@ -23,6 +23,8 @@ export async function policyRefusal(
     context: ActionContext;
     /** The step's approved request, when the gate read it (null: none); else it is read here. */
     approvedToken?: string | null;
+    /** The pricer the step's spend was valued with, so each pool price is read once. */
+    price?: PriceUsd;
   },
 ): Promise<string | undefined> {
   const { run, index, action, spend, context } = parameters;
@@ -38,6 +40,7 @@ export async function policyRefusal(
     spend,
     chain: context.chain,
     approvalsGranted,
+    price: parameters.price,
   });
   if (decision.outcome === "allow") return undefined;
   if ((await stepEvidence(db, `${run.id}:${index}`)).state !== "nothing") return undefined;

@@ -7,6 +7,7 @@ import type { Database } from "../../db/database.js";
 import { hangStepOnce } from "../../faults/hangStepOnce.js";
 import { injectFault } from "../../faults/injectFault.js";
 import { log } from "../../log.js";
+import { chainPricer } from "../../policy/chainPricer.js";
 import { guardPayee, PayeeRefusedError } from "../../policy/index.js";
 import { type ActionResult, openGate } from "./openGate.js";
 import { finishPolicySpend, policyActionOf } from "./policyGate.js";
@@ -69,11 +70,21 @@ export async function runActionStep(
   let refusal: string | undefined;
   try {
     const context: ActionContext = { db, run, chain: getChainContext() };
-    spend = await spendOf(context, action, stepId);
+    // One pricer for the step: the spend and the gate value it at the same pool read.
+    const price = chainPricer(context.chain, db);
+    spend = await spendOf(context, action, stepId, price);
     // Policy gate (issue 13): freezes, the key's policy and its windows, right before money moves.
     // A resumed step already moved its money (or sent it): collect the outcome whatever the gate says.
     if (!parameters.resume)
-      refusal = await policyRefusal(db, { run, index, action, spend, context, approvedToken });
+      refusal = await policyRefusal(db, {
+        run,
+        index,
+        action,
+        spend,
+        context,
+        approvedToken,
+        price,
+      });
     if (refusal === undefined) {
       if (spend) await reserveSpend(db, { run, index, spend });
       outcome = await getActionModule(action.type).perform(context, action, {

@@ -8,24 +8,25 @@ import { getChainContext } from "../../chain/clients.js";
 import { requireToken } from "../../chain/registry.js";
 import type { Database, Run } from "../../db/database.js";
 import { ClientError } from "../../errors/index.js";
+import type { PriceUsd } from "../../policy/amounts.js";
 import { chainPricer } from "../../policy/chainPricer.js";
 import type { RunOptions } from "../start/startRun.js";
 
 /**
  * The spend an action reserves before it starts (its module's maxSpend), with its USD value.
  * `stepId`: the step about to run, so a whole-balance action answers the same on every attempt.
+ * `price`: the evaluation's pricer, so the gate that follows reads each pool price once.
  */
 export async function spendOf(
   context: ActionContext,
   action: Action,
   stepId?: string,
+  price: PriceUsd = chainPricer(context.chain, context.db),
 ): Promise<Spend | undefined> {
   const max = await getActionModule(action.type).maxSpend(action, context, { stepId });
   if (!max) return undefined;
   const token = requireToken(context.chain.network, max.token);
-  const usdAmount =
-    max.usdAmount ??
-    (await heldUsdValue(chainPricer(context.chain, context.db), token.symbol, max.amount));
+  const usdAmount = max.usdAmount ?? (await heldUsdValue(price, token.symbol, max.amount));
   return { token: token.symbol, amount: max.amount, ...(usdAmount ? { usdAmount } : {}) };
 }
 
