@@ -21,11 +21,13 @@ export const factoryAbi = parseAbi([
   "function getPair(address tokenA, address tokenB) view returns (address pair)",
 ]);
 
-/** UniswapV2Pair: reserves and the Swap event a receipt carries. */
+/** UniswapV2Pair: reserves, the cumulative prices of its built-in oracle, and the Swap event a receipt carries. */
 export const pairAbi = parseAbi([
   "function token0() view returns (address)",
   "function token1() view returns (address)",
   "function getReserves() view returns (uint112 reserve0, uint112 reserve1, uint32 blockTimestampLast)",
+  "function price0CumulativeLast() view returns (uint256)",
+  "function price1CumulativeLast() view returns (uint256)",
   "event Swap(address indexed sender, uint256 amount0In, uint256 amount1In, uint256 amount0Out, uint256 amount1Out, address indexed to)",
 ]);
 

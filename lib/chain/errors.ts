@@ -97,6 +97,16 @@ export class SlippageExceededError extends BaseError {
   override name = "SlippageExceededError";
 }
 
+/**
+ * The pool pays much less than its own recent average (lib/chain/averages/measurePriceGap): pushed
+ * for a moment, by a sandwich or a flash loan, or after a real crash the average has not caught up
+ * with yet. Nothing was sent.
+ */
+export class PriceGapError extends BaseError {
+  static override defaultKind: ErrorKind = "refused";
+  override name = "PriceGapError";
+}
+
 /** No pool route exists between two tokens, or the pool has no liquidity. */
 export class NoRouteError extends BaseError {
   static override defaultKind: ErrorKind = "invalid";

@@ -8,9 +8,11 @@ import {
 } from "viem";
 import type { Database } from "../db/database.js";
 import { routerAbi, wrappedNativeAbi } from "./abis.js";
+import { measurePriceGap, type PriceGap } from "./averages/measurePriceGap.js";
 import type { ChainContext } from "./clients.js";
 import {
   InsufficientBalanceError,
+  PriceGapError,
   SlippageExceededError,
   StepConflictError,
   TransactionWouldRevertError,
@@ -49,8 +51,14 @@ export interface SwapExactInParameters {
   deadlineSeconds: number;
   /** How long to wait for each receipt before TransactionPendingError (the run then waits on a hook). */
   receiptTimeoutMs?: number;
-  /** An explicit floor on the output ("at least 9.5 USDC"); the higher of it and the slippage floor applies. */
+  /** An explicit floor on the output ("at least 9.5 USDC"); the highest of the floors applies. */
   minAmountOut?: bigint | string;
+  /**
+   * Refuse a pool paying more than `maxGapBps` below its average over the last `averageMinutes` or
+   * more (the pairs' own oracles; measurePriceGap), and make the router hold the output to that
+   * floor. `averageMinutes: 0` or no guard: the quote's slippage floor only.
+   */
+  priceGuard?: { averageMinutes: number; maxGapBps: number };
 }
 
 export interface SwapExactInReturnType {
@@ -65,11 +73,20 @@ export interface SwapExactInReturnType {
   amountOutMin: string;
   path: Address[];
   priceImpactBps: number;
+  /** The route's price against its recent average when the swap was sent (null: no average yet). */
+  priceGap?: SwapPriceGap | null;
   blockNumber: string;
   /** Native base units paid for gas by the swap (and by its approval, when one was sent). */
   gasCost: string;
   approvalHash?: `0x${string}`;
   reused: boolean;
+}
+
+/** A PriceGap as stored and answered (the floor as a decimal string). */
+export interface SwapPriceGap {
+  averageSeconds: number;
+  gapBps: number;
+  floor: string;
 }
 
 interface SwapDetails {
@@ -80,6 +97,7 @@ interface SwapDetails {
   amountOutMin: string;
   path: Address[];
   priceImpactBps: number;
+  priceGap?: SwapPriceGap | null;
   approvalHash?: `0x${string}`;
   approvalGasCost?: string;
   amountOut?: string;
@@ -142,10 +160,31 @@ export async function swapExactIn(
       amountIn,
     });
     const quotedAmountOut = BigInt(quote.amountOut);
+    const guard = parameters.priceGuard;
+    const gap: PriceGap | null =
+      guard && guard.averageMinutes > 0
+        ? await measurePriceGap(context, db, {
+            pairs: quote.pairs,
+            path: quote.path,
+            blockNumber: BigInt(quote.blockNumber),
+            quotedAmountOut,
+            averageMinutes: guard.averageMinutes,
+            maxGapBps: guard.maxGapBps,
+          })
+        : null;
+    if (gap && guard && quotedAmountOut < gap.floor) {
+      throw new PriceGapError(
+        `Swap of ${tokenIn.symbol} for ${tokenOut.symbol} refused: the pool pays ${formatBps(gap.gapBps)} less than its average over the last ${formatSeconds(gap.averageSeconds)} (at most ${formatBps(guard.maxGapBps)} is accepted), as a pool pushed for a moment would; nothing was sent`,
+      );
+    }
     const slippageFloor = (quotedAmountOut * BigInt(10_000 - parameters.slippageBps)) / 10_000n;
     const explicitFloor =
       parameters.minAmountOut === undefined ? 0n : toBaseUnits(parameters.minAmountOut);
-    const amountOutMin = explicitFloor > slippageFloor ? explicitFloor : slippageFloor;
+    // The router holds the swap to the highest floor, so a pool pushed after the quote (in the
+    // same block, before ours) makes it revert instead of paying less.
+    const amountOutMin = [explicitFloor, slippageFloor, gap?.floor ?? 0n].reduce((a, b) =>
+      a > b ? a : b,
+    );
 
     const available =
       tokenIn.address === "native"
@@ -218,6 +257,7 @@ export async function swapExactIn(
       amountOutMin: amountOutMin.toString(),
       path,
       priceImpactBps: quote.priceImpactBps,
+      priceGap: gap && { ...gap, floor: gap.floor.toString() },
       ...(approvalHash ? { approvalHash, approvalGasCost: approvalGasCost.toString() } : {}),
     };
     try {
@@ -273,11 +313,23 @@ export async function swapExactIn(
     amountOutMin: details.amountOutMin,
     path: details.path,
     priceImpactBps: details.priceImpactBps,
+    priceGap: details.priceGap ?? null,
     blockNumber: settled.blockNumber.toString(),
     gasCost: totalGas.toString(),
     ...(details.approvalHash ? { approvalHash: details.approvalHash } : {}),
     reused,
   };
+}
+
+/** 1234 → "12.34%". */
+function formatBps(bps: number): string {
+  return `${(bps / 100).toFixed(2).replace(/\.?0+$/, "")}%`;
+}
+
+/** 930 → "15 minutes"; 5400 → "1.5 hours". */
+function formatSeconds(seconds: number): string {
+  if (seconds < 5400) return `${Math.max(1, Math.round(seconds / 60))} minutes`;
+  return `${(seconds / 3600).toFixed(1).replace(/\.0$/, "")} hours`;
 }
 
 /**

@@ -470,6 +470,7 @@ export interface Database {
   key_controls_version: KeyControlsVersionTable;
   // policy prices: each hour's high and low pool price per token (lib/policy/prices)
   price_marks: PriceMarksTable;
+  pool_observations: PoolObservationsTable;
 }
 
 /** The highest and lowest pool price of a token seen in one hour, micro-dollars per whole token × 10¹². */
@@ -480,6 +481,22 @@ export interface PriceMarksTable {
   high: Numeric;
   low: Numeric;
   updated_at: CreatedAt;
+}
+
+/**
+ * A DEX pair's cumulative prices (its built-in Uniswap V2 oracle) at one block: two observations
+ * give the pair's average price between them (lib/chain/averages).
+ */
+export interface PoolObservationsTable {
+  network: string;
+  /** The pair contract, lower case. */
+  pair: string;
+  /** The block's timestamp: the oracle's clock. */
+  observed_at: Date;
+  block_number: Numeric;
+  /** UQ112.112 sums of price × seconds, modulo 2^256, as the pair counts them. */
+  price0_cumulative: Numeric;
+  price1_cumulative: Numeric;
 }
 
 /** One row: bumped by trigger on every write to api_keys, policies, policy_versions, freezes. */

@@ -24,6 +24,7 @@ import * as keyControlsVersion from "./migrations/2026_12_01_0100_key_controls_v
 import * as serviceEndpointKey from "./migrations/2026_12_03_0110_service_endpoint_key.js";
 import * as priceMarks from "./migrations/2026_12_03_0120_price_marks.js";
 import * as endpointKeySlashes from "./migrations/2026_12_03_0130_endpoint_key_slashes.js";
+import * as poolObservations from "./migrations/2026_12_03_0140_pool_observations.js";
 
 /** Migrations are imported statically so bundlers (Vercel, workflow build) include them. */
 const migrations: Record<string, Migration> = {
@@ -54,6 +55,8 @@ const migrations: Record<string, Migration> = {
   "2026_12_03_0120_price_marks": priceMarks,
   // runs of slashes in a service's path name the same service
   "2026_12_03_0130_endpoint_key_slashes": endpointKeySlashes,
+  // a swap into a pool pushed away from its recent average is refused (the pair's own oracle)
+  "2026_12_03_0140_pool_observations": poolObservations,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -35,6 +35,8 @@ export async function sellCroIntoPool(
   });
   const receipt = await chain.publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success") throw new Error(`the CRO sale reverted (${hash})`);
-  // The chain client caches the block number for its polling interval (50 ms on the devnet).
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  // The chain client caches the block number for its polling interval (50 ms on the devnet): wait
+  // until it sees the sale's block, however loaded the machine.
+  while ((await chain.publicClient.getBlockNumber()) < receipt.blockNumber)
+    await new Promise((resolve) => setTimeout(resolve, 20));
 }

@@ -41,8 +41,9 @@ export const swap: ActionModule<"swap"> = {
         if (minAmountOut !== undefined)
           minAmountOut = (minAmountOut * amountIn) / BigInt(action.amountIn);
       }
+      const config = getConfig();
       const swapped = await swapExactIn(chain, db, {
-        receiptTimeoutMs: getConfig().CHAIN_INLINE_WAIT_MS,
+        receiptTimeoutMs: config.CHAIN_INLINE_WAIT_MS,
         stepId,
         runId: run.id,
         tokenIn: action.tokenIn,
@@ -52,6 +53,10 @@ export const swap: ActionModule<"swap"> = {
         deadlineSeconds: action.deadlineSeconds,
         // The plan's floor (e.g. "buy 100 USDC with CRO" must yield 100 USDC) binds the router too.
         ...(minAmountOut !== undefined ? { minAmountOut } : {}),
+        priceGuard: {
+          averageMinutes: config.SWAP_AVERAGE_MINUTES,
+          maxGapBps: config.SWAP_MAX_PRICE_GAP_BPS,
+        },
       });
       return {
         output: {
@@ -62,6 +67,7 @@ export const swap: ActionModule<"swap"> = {
           quotedAmountOut: swapped.quotedAmountOut,
           amountOutMin: swapped.amountOutMin,
           priceImpactBps: swapped.priceImpactBps,
+          priceGap: swapped.priceGap ?? null,
           hash: swapped.hash,
           reused: swapped.reused,
         },

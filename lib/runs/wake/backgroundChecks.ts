@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { observePools } from "../../chain/averages/observePools.js";
 import { getChainContext } from "../../chain/clients.js";
 import { getConfig } from "../../config.js";
 import type { Database } from "../../db/database.js";
@@ -55,6 +56,9 @@ const checks: Record<string, BackgroundCheck> = {
       chain: getChainContext(),
       windowHours: getConfig().POLICY_PRICE_WINDOW_HOURS,
     }),
+  // The pairs' oracles, so a swap can compare the pool with its recent average (once a minute).
+  poolsObserved: async (db) =>
+    getConfig().SWAP_AVERAGE_MINUTES > 0 ? observePools(db, { chain: getChainContext() }) : null,
 };
 
 /**
