@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { declarationOf, declaredStatuses } from "../helpers/apiContract.js";
-import { disposeHostData, type HostProcess, startHostProcess } from "../helpers/host.js";
 import { waitForRun } from "../helpers/runs.js";
+import { useHostProcess } from "../helpers/useHostProcess.js";
 
 /**
  * Issue 20 through a real host (Postgres, local workflow world, anvil devnet): the one amount
@@ -9,20 +9,12 @@ import { waitForRun } from "../helpers/runs.js";
  * decimals, formatted} out, old base-unit forms refused with a 400 that teaches the new one — and
  * every answer checked against the OpenAPI declarations (status declared, body fits the schema).
  */
-let host: HostProcess;
 const cronSecret = "contract-cron-secret-0123456789";
 const recipient = "0x5555555555555555555555555555555555555555";
 
-beforeAll(async () => {
-  host = await startHostProcess({
-    database: "postgres",
-    env: { RATE_LIMIT_PER_MINUTE: "100000", CRON_SECRET: cronSecret },
-  });
-}, 240_000);
-
-afterAll(async () => {
-  await host?.stop().catch(() => {});
-  if (host) await disposeHostData(host.dataDir);
+const host = useHostProcess({
+  database: "postgres",
+  env: { RATE_LIMIT_PER_MINUTE: "100000", CRON_SECRET: cronSecret },
 });
 
 /** The message and every issue of a 400, as one string to look for words in. */

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { disposeHostData, type HostProcess, startHostProcess } from "../helpers/host.js";
+import { describe, expect, it } from "vitest";
 import { execute, waitForRun } from "../helpers/runs.js";
+import { useHostProcess } from "../helpers/useHostProcess.js";
 
 /**
  * A service id on a policy's `counterparties.deny` list holds however the service's URL is
@@ -8,18 +8,9 @@ import { execute, waitForRun } from "../helpers/runs.js";
  * service, so the deny (and the catalogue terms) apply. Through a real host (Postgres, local
  * workflow world, anvil devnet, the demo paid resource).
  */
-let host: HostProcess;
-
-beforeAll(async () => {
-  host = await startHostProcess({
-    database: "postgres",
-    env: { RATE_LIMIT_PER_MINUTE: "100000" },
-  });
-}, 240_000);
-
-afterAll(async () => {
-  await host?.stop().catch(() => {});
-  if (host) await disposeHostData(host.dataDir);
+const host = useHostProcess({
+  database: "postgres",
+  env: { RATE_LIMIT_PER_MINUTE: "100000" },
 });
 
 describe("behavior: a denied service id cannot be paid under another spelling of its URL", () => {

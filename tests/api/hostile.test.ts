@@ -2,9 +2,9 @@ import { type Address, createPublicClient, erc20Abi, type Hex, http } from "viem
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { eip3009NonceAbi } from "../../lib/x402/readAuthorizationState.js";
-import { disposeHostData, type HostProcess, startHostProcess } from "../helpers/host.js";
 import { type HostilePayee, startHostilePayee } from "../helpers/hostilePayee.js";
 import { execute, waitForRun } from "../helpers/runs.js";
+import { useHostProcess } from "../helpers/useHostProcess.js";
 
 /**
  * Hostile payees through the product: one real host (Postgres, its own anvil), one misbehaving
@@ -21,14 +21,13 @@ const PAYEE_FACILITATOR_KEY: Hex =
 const PAYEE: Address = "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc";
 const OTHER_PAYEE: Address = "0x976EA74026E726554dB657fA54763abd0C3a0aa9";
 
-let host: HostProcess;
+const host = useHostProcess({ database: "postgres" });
 let payee: HostilePayee;
 let publicClient: ReturnType<typeof createPublicClient>;
 let usdc: Address;
 let startBlock: bigint;
 
 beforeAll(async () => {
-  host = await startHostProcess({ database: "postgres" });
   const rpcUrl = `http://127.0.0.1:${host.env.DEVNET_PORT}`;
   publicClient = createPublicClient({ transport: http(rpcUrl), pollingInterval: 50 });
   const chainId = await publicClient.getChainId();
@@ -52,8 +51,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await payee?.stop().catch(() => {});
-  await host?.stop().catch(() => {});
-  if (host) await disposeHostData(host.dataDir);
 });
 
 const walletUsdc = () =>

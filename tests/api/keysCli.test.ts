@@ -1,23 +1,14 @@
 import path from "node:path";
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { disposeHostData, type HostProcess, startHostProcess } from "../helpers/host.js";
+import { expect, test } from "vitest";
 import { runKeysCreate } from "../helpers/keys.js";
+import { useHostProcess } from "../helpers/useHostProcess.js";
 
 /**
  * `npm run keys:create` while the dev host runs on the same PGlite folder (issue 20): the CLI
  * must not open the folder from a second process; it goes through the host's admin API, or
  * refuses clearly when it has no admin key.
  */
-let host: HostProcess;
-
-beforeAll(async () => {
-  host = await startHostProcess();
-}, 400_000);
-
-afterAll(async () => {
-  await host?.stop().catch(() => {});
-  if (host) await disposeHostData(host.dataDir);
-});
+const host = useHostProcess({}, 400_000);
 
 const keysCreate = (args: string[], env: Record<string, string> = {}) =>
   runKeysCreate(host, args, env);

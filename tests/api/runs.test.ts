@@ -1,26 +1,17 @@
 import { type Address, createPublicClient, erc20Abi, http } from "viem";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { disposeHostData, type HostProcess, startHostProcess } from "../helpers/host.js";
+import { describe, expect, it } from "vitest";
 import { execute, readEvents, waitForRun } from "../helpers/runs.js";
+import { useHostProcess } from "../helpers/useHostProcess.js";
 
 /**
  * Durable runs through a real local host process (PGlite, memory cache, local workflow world,
  * anvil devnet with the real contracts, the demo paid service): accept, orchestrate, approve,
  * cancel, inspect, and refuse bad input without starting anything.
  */
-let host: HostProcess;
-
-beforeAll(async () => {
-  // Real Postgres here (fast to create); the embedded default is exercised by the durability test.
-  host = await startHostProcess({
-    database: "postgres",
-    env: { RATE_LIMIT_PER_MINUTE: "100000", CHAIN_INLINE_WAIT_MS: "1000" },
-  });
-}, 240_000);
-
-afterAll(async () => {
-  await host?.stop().catch(() => {});
-  if (host) await disposeHostData(host.dataDir);
+// Real Postgres here (fast to create); the embedded default is exercised by the durability test.
+const host = useHostProcess({
+  database: "postgres",
+  env: { RATE_LIMIT_PER_MINUTE: "100000", CHAIN_INLINE_WAIT_MS: "1000" },
 });
 
 /** A policy from `document` and an agent key under it (both through the admin API). */

@@ -1,7 +1,7 @@
 import { type Address, createPublicClient, erc20Abi, http, parseEther } from "viem";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { disposeHostData, type HostProcess, startHostProcess } from "../helpers/host.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { execute, waitForRun } from "../helpers/runs.js";
+import { useHostProcess } from "../helpers/useHostProcess.js";
 
 /**
  * Commands the grammar reads since issue 19, run end to end through a real host on anvil: dollars
@@ -9,7 +9,18 @@ import { execute, waitForRun } from "../helpers/runs.js";
  * balances ("all my USDC / CRO", read from the chain when the step runs, always approved). The
  * whole-balance tests empty the wallet, so they come last.
  */
-let host: HostProcess;
+const host = useHostProcess({
+  database: "postgres",
+  env: {
+    RATE_LIMIT_PER_MINUTE: "100000",
+    // Deliberately loose operator policy: these tests are about what the grammar plans (the
+    // whole-balance ones raise the command's threshold to show "all" is approved regardless);
+    // the policy limits themselves are tested in tests/long/policy.test.ts.
+    PAYGENT_DEFAULT_POLICY: JSON.stringify({
+      allowedActions: ["balance", "transfer", "swap", "pay", "discover"],
+    }),
+  },
+});
 let client: ReturnType<typeof createPublicClient>;
 let agent: Address;
 let usdc: Address;
@@ -25,28 +36,11 @@ const usdcOf = (owner: Address) =>
   client.readContract({ address: usdc, abi: erc20Abi, functionName: "balanceOf", args: [owner] });
 
 beforeAll(async () => {
-  host = await startHostProcess({
-    database: "postgres",
-    env: {
-      RATE_LIMIT_PER_MINUTE: "100000",
-      // Deliberately loose operator policy: these tests are about what the grammar plans (the
-      // whole-balance ones raise the command's threshold to show "all" is approved regardless);
-      // the policy limits themselves are tested in tests/long/policy.test.ts.
-      PAYGENT_DEFAULT_POLICY: JSON.stringify({
-        allowedActions: ["balance", "transfer", "swap", "pay", "discover"],
-      }),
-    },
-  });
   client = createPublicClient({ transport: http(`http://127.0.0.1:${host.env.DEVNET_PORT}`) });
   const balances = (await host.request("GET", "/api/wallet/balance?tokens=USDC")).body;
   agent = balances.address as Address;
   usdc = balances.balances[0].address as Address;
 }, 240_000);
-
-afterAll(async () => {
-  await host?.stop().catch(() => {});
-  if (host) await disposeHostData(host.dataDir);
-});
 
 /** The session's one pending approval, as GET /api/approvals lists it (with its human summary). */
 async function pendingApproval(sessionId: string): Promise<any> {

@@ -1,27 +1,19 @@
 import { randomBytes } from "node:crypto";
 import { connect } from "node:net";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { webhookHeaders } from "../../lib/security/verifyWebhook.js";
-import { disposeHostData, type HostProcess, startHostProcess } from "../helpers/host.js";
 import { waitForRun } from "../helpers/runs.js";
+import { useHostProcess } from "../helpers/useHostProcess.js";
 
 /**
  * A reviewer's probes of bad input against a real local host (Postgres): every client mistake is a
  * 4xx with a message naming what is wrong, never a 500, and nothing is written.
  */
 const WEBHOOK_SECRET = "whsec_validation_test";
-let host: HostProcess;
 
-beforeAll(async () => {
-  host = await startHostProcess({
-    database: "postgres",
-    env: { RATE_LIMIT_PER_MINUTE: "100000", WEBHOOK_SECRET },
-  });
-}, 240_000);
-
-afterAll(async () => {
-  await host?.stop().catch(() => {});
-  if (host) await disposeHostData(host.dataDir);
+const host = useHostProcess({
+  database: "postgres",
+  env: { RATE_LIMIT_PER_MINUTE: "100000", WEBHOOK_SECRET },
 });
 
 /** What an error answer carries. */

@@ -1,6 +1,6 @@
 import { generateText, isStepCount } from "ai";
 import { MockLanguageModelV4 } from "ai/test";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import {
   createPaygentClient,
   type PaygentClient,
@@ -8,25 +8,17 @@ import {
 import { PaygentApiError } from "../../../lib/client/PaygentApiError.js";
 import { paygentTools } from "../../../lib/client/paygentTools.js";
 import { payX402Spec, quoteX402Spec } from "../../../lib/mcp/toolSpecs.js";
-import { disposeHostData, type HostProcess, startHostProcess } from "../../helpers/host.js";
 import { createKey } from "../../helpers/mcp.js";
+import { useHostProcess } from "../../helpers/useHostProcess.js";
 
-let host: HostProcess;
+const host = useHostProcess();
 let client: PaygentClient;
 let apiKey: string;
 
 beforeAll(async () => {
-  host = await startHostProcess();
   apiKey = await createKey(host, "agent");
   client = createPaygentClient({ baseUrl: host.url, apiKey });
 }, 240_000);
-
-afterAll(async () => {
-  if (host) {
-    await host.stop().catch(() => host.kill());
-    await disposeHostData(host.dataDir);
-  }
-});
 
 const usage = {
   inputTokens: { total: 10, noCache: 10, cacheRead: undefined, cacheWrite: undefined },

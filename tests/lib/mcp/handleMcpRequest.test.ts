@@ -2,17 +2,16 @@ import { createMCPClient } from "@ai-sdk/mcp";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { disposeHostData, type HostProcess, startHostProcess } from "../../helpers/host.js";
 import { callTool, connectMcp, createKey, createPolicy } from "../../helpers/mcp.js";
+import { useHostProcess } from "../../helpers/useHostProcess.js";
 
-let host: HostProcess;
+const host = useHostProcess({ database: "postgres" });
 let agentKey: string;
 let agent: Client;
 let admin: Client;
 let database: pg.Client;
 
 beforeAll(async () => {
-  host = await startHostProcess({ database: "postgres" });
   agentKey = await createKey(host, "agent");
   [agent, admin] = await Promise.all([connectMcp(host, agentKey), connectMcp(host, host.apiKey)]);
   database = new pg.Client({ connectionString: host.env.DATABASE_URL });
@@ -21,10 +20,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([agent?.close(), admin?.close(), database?.end()]);
-  if (host) {
-    await host.stop().catch(() => host.kill());
-    await disposeHostData(host.dataDir);
-  }
 });
 
 const waitUntilDone = async (client: Client, runId: string) => {

@@ -1,22 +1,13 @@
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { disposeHostData, type HostProcess, startHostProcess } from "../../helpers/host.js";
+import { expect, test } from "vitest";
 import { waitForRun } from "../../helpers/runs.js";
+import { useHostProcess } from "../../helpers/useHostProcess.js";
 
 /**
  * POST /api/subscriptions end to end on a real local host (scratch Postgres, local workflow world,
  * anvil devnet, the demo x402 Market Data API): the request starts a durable run that pays the first
  * period on chain, records the subscription and links its renewal run.
  */
-let host: HostProcess;
-
-beforeAll(async () => {
-  host = await startHostProcess({ database: "postgres", env: { RATE_LIMIT_PER_MINUTE: "100000" } });
-}, 240_000);
-
-afterAll(async () => {
-  await host?.stop().catch(() => {});
-  if (host) await disposeHostData(host.dataDir);
-});
+const host = useHostProcess({ database: "postgres", env: { RATE_LIMIT_PER_MINUTE: "100000" } });
 
 test("behavior: subscribing pays the first period through a durable run and grants a paid period", async () => {
   const session = await host.request("POST", "/api/agent/sessions", {

@@ -3,25 +3,20 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { listBazaarResources } from "../../../../lib/registry/bazaar/listBazaarResources.js";
-import { disposeHostData, type HostProcess, startHostProcess } from "../../../helpers/host.js";
 import { callTool, connectMcp, createKey } from "../../../helpers/mcp.js";
+import { useHostProcess } from "../../../helpers/useHostProcess.js";
 
-let host: HostProcess;
+const host = useHostProcess({ database: "postgres" });
 let database: pg.Client;
 const root = path.resolve(import.meta.dirname, "../../../..");
 
 beforeAll(async () => {
-  host = await startHostProcess({ database: "postgres" });
   database = new pg.Client({ connectionString: host.env.DATABASE_URL });
   await database.connect();
 }, 240_000);
 
 afterAll(async () => {
   await database?.end();
-  if (host) {
-    await host.stop().catch(() => host.kill());
-    await disposeHostData(host.dataDir);
-  }
 });
 
 /** `npm run registry:import -- --facilitator <url>` against the host's database, as an operator runs it. */
