@@ -1,10 +1,10 @@
-import { parseEther } from "viem";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestClient, http, parseEther } from "viem";
+import { describe, expect, it } from "vitest";
 import { createChainContext } from "../../lib/chain/clients.js";
 import { priceUsd } from "../../lib/chain/priceUsd.js";
-import { disposeHostData, type HostProcess, startHostProcess } from "../helpers/host.js";
 import { execute, waitForRun } from "../helpers/runs.js";
 import { sellCroIntoPool } from "../helpers/sellCroIntoPool.js";
+import { useHostProcess } from "../helpers/useHostProcess.js";
 
 /**
  * An agent whose policy caps an action at 5 USD asks for 60 CRO ($6 at the devnet pool's $0.10),
@@ -12,18 +12,9 @@ import { sellCroIntoPool } from "../helpers/sellCroIntoPool.js";
  * refused, because policy checks hold CRO to the prices of the last 24 hours (lib/policy
  * chainPricer). Through a real host (Postgres, local workflow world, anvil devnet).
  */
-let host: HostProcess;
-
-beforeAll(async () => {
-  host = await startHostProcess({
-    database: "postgres",
-    env: { RATE_LIMIT_PER_MINUTE: "100000" },
-  });
-}, 240_000);
-
-afterAll(async () => {
-  await host?.stop().catch(() => {});
-  if (host) await disposeHostData(host.dataDir);
+const host = useHostProcess({
+  database: "postgres",
+  env: { RATE_LIMIT_PER_MINUTE: "100000" },
 });
 
 const recipient = "0x1111111111111111111111111111111111111111";
@@ -98,5 +89,29 @@ describe("error: a pool pushed down does not let a CRO spend past a USD limit", 
     expect(transfer.reason).toContain("above the $10 approval threshold");
     const cancelled = await host.request("POST", `/api/runs/${accepted.runId}/cancel`);
     expect(cancelled.status, JSON.stringify(cancelled.body)).toBeLessThan(300);
+  }, 120_000);
+});
+
+describe("error: a pool pushed down does not buy the wallet's CRO", () => {
+  it("a swap command into a pool pushed below its average fails before anything is sent", async () => {
+    const rpcUrl = `http://127.0.0.1:${host.env.DEVNET_PORT}`;
+    const chain = createChainContext({ network: "devnet", rpcUrl });
+    const anvil = createTestClient({ mode: "anvil", transport: http(rpcUrl) });
+    const wallet = (await host.request("GET", "/api/wallet/balance")).body.address as `0x${string}`;
+    // A swap now records the pool's oracle; a quarter of an hour passes on the chain.
+    const first = await execute(host, { command: "swap 5 CRO for USDC" });
+    const swapped = await waitForRun(host, first.runId);
+    expect(swapped.status, JSON.stringify(swapped.error)).toBe("completed");
+    await anvil.increaseTime({ seconds: 15 * 60 });
+    await anvil.mine({ blocks: 1 });
+
+    await sellCroIntoPool(chain, rpcUrl, parseEther("2000000"));
+    const croBefore = await chain.publicClient.getBalance({ address: wallet });
+    const accepted = await execute(host, { command: "swap 50 CRO for USDC" });
+    const run = await waitForRun(host, accepted.runId);
+    expect(run.status, JSON.stringify(run.error)).toBe("failed");
+    expect(run.error.message).toMatch(/less than its average over the last 1\d minutes/);
+    expect(run.error.message).toContain("nothing was sent");
+    expect(await chain.publicClient.getBalance({ address: wallet })).toBe(croBefore);
   }, 120_000);
 });
