@@ -267,11 +267,12 @@ const envSchema = z.object({
    */
   POLICY_PRICE_WINDOW_HOURS: z.coerce.number().int().min(0).max(168).default(24),
   /**
-   * A swap compares the pool's price with its average since an observation at least this many
-   * minutes old (the pair's own oracle; lib/chain/averages), and is refused when the pool pays more
-   * than SWAP_MAX_PRICE_GAP_BPS below it. 0: no average, the quote's slippage floor only.
+   * A swap compares the pool's price with its average since a point at least this many minutes
+   * (and at most three times as many, an hour at least) back, from the pair's own oracle
+   * (lib/chain/averages), and is refused when the pool pays more than SWAP_MAX_PRICE_GAP_BPS below
+   * it. 0: no average, the quote's slippage floor only.
    */
-  SWAP_AVERAGE_MINUTES: z.coerce.number().int().min(0).max(1440).default(10),
+  SWAP_AVERAGE_MINUTES: z.coerce.number().int().min(0).max(240).default(10),
   /** How far below its average (basis points) a pool may pay before a swap into it is refused. */
   SWAP_MAX_PRICE_GAP_BPS: z.coerce.number().int().min(1).max(10_000).default(500),
   /**

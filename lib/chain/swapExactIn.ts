@@ -6,6 +6,7 @@ import {
   parseEventLogs,
   type TransactionReceipt,
 } from "viem";
+import { formatBps } from "../amounts/formatBps.js";
 import type { Database } from "../db/database.js";
 import { routerAbi, wrappedNativeAbi } from "./abis.js";
 import { measurePriceGap, type PriceGap } from "./averages/measurePriceGap.js";
@@ -174,7 +175,7 @@ export async function swapExactIn(
         : null;
     if (gap && guard && quotedAmountOut < gap.floor) {
       throw new PriceGapError(
-        `Swap of ${tokenIn.symbol} for ${tokenOut.symbol} refused: the pool pays ${formatBps(gap.gapBps)} less than its average over the last ${formatSeconds(gap.averageSeconds)} (at most ${formatBps(guard.maxGapBps)} is accepted), as a pool pushed for a moment would; nothing was sent`,
+        `Swap of ${tokenIn.symbol} for ${tokenOut.symbol} refused: the pool pays ${formatBps(gap.gapBps)} less than its average over the last ${formatSeconds(gap.averageSeconds)} (at most ${formatBps(guard.maxGapBps)} is accepted), as a pool pushed for a moment would; nothing was sent. If the price really moved, the same swap is accepted once the average has caught up, about ${formatSeconds(guard.averageMinutes * 60)} after the move`,
       );
     }
     const slippageFloor = (quotedAmountOut * BigInt(10_000 - parameters.slippageBps)) / 10_000n;
@@ -182,9 +183,16 @@ export async function swapExactIn(
       parameters.minAmountOut === undefined ? 0n : toBaseUnits(parameters.minAmountOut);
     // The router holds the swap to the highest floor, so a pool pushed after the quote (in the
     // same block, before ours) makes it revert instead of paying less.
-    const amountOutMin = [explicitFloor, slippageFloor, gap?.floor ?? 0n].reduce((a, b) =>
-      a > b ? a : b,
-    );
+    const floors = [
+      { amount: slippageFloor, reason: `${parameters.slippageBps} bps slippage from the quote` },
+      { amount: explicitFloor, reason: "the plan's minimum" },
+      {
+        amount: gap?.floor ?? 0n,
+        reason: `the pool's average less ${guard?.maxGapBps ?? 0} bps`,
+      },
+    ];
+    const binding = floors.reduce((a, b) => (b.amount > a.amount ? b : a));
+    const amountOutMin = binding.amount;
 
     const available =
       tokenIn.address === "native"
@@ -282,7 +290,7 @@ export async function swapExactIn(
         /INSUFFICIENT_OUTPUT_AMOUNT/.test(error.reason ?? "")
       ) {
         throw new SlippageExceededError(
-          `Swap of ${tokenIn.symbol} for ${tokenOut.symbol} would return less than the minimum ${amountOutMin} (quoted ${quotedAmountOut}, slippage ${parameters.slippageBps} bps); nothing was sent`,
+          `Swap of ${tokenIn.symbol} for ${tokenOut.symbol} would return less than the minimum ${amountOutMin} (quoted ${quotedAmountOut}; the minimum is ${binding.reason}); nothing was sent`,
           { cause: error },
         );
       }
@@ -321,14 +329,10 @@ export async function swapExactIn(
   };
 }
 
-/** 1234 → "12.34%". */
-function formatBps(bps: number): string {
-  return `${(bps / 100).toFixed(2).replace(/\.?0+$/, "")}%`;
-}
-
-/** 930 → "15 minutes"; 5400 → "1.5 hours". */
+/** 60 → "1 minute", 930 → "16 minutes" (rounded), 5400 → "1.5 hours". */
 function formatSeconds(seconds: number): string {
-  if (seconds < 5400) return `${Math.max(1, Math.round(seconds / 60))} minutes`;
+  const minutes = Math.max(1, Math.round(seconds / 60));
+  if (minutes < 90) return minutes === 1 ? "1 minute" : `${minutes} minutes`;
   return `${(seconds / 3600).toFixed(1).replace(/\.0$/, "")} hours`;
 }
 

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import { shortAddress, shortUrl } from "../actions/format.js";
 import { Action } from "../actions/schemas.js";
+import { formatBps } from "../amounts/formatBps.js";
 import { findToken, getNetwork } from "../chain/registry.js";
 import { getConfig } from "../config.js";
 import type { Database } from "../db/database.js";
@@ -122,11 +123,4 @@ export async function describeApproval(
 function editable(field: string, label: string, symbol: string, value: string): EditableAmount {
   const token = findToken(getConfig().PAYGENT_NETWORK, symbol);
   return { field, label, token: token?.symbol ?? symbol, decimals: token?.decimals ?? 0, value };
-}
-
-/** 50 → "0.5%", 100 → "1%". */
-function formatBps(bps: number): string {
-  const whole = Math.trunc(bps / 100);
-  const rest = bps % 100;
-  return rest === 0 ? `${whole}%` : `${whole}.${String(rest).padStart(2, "0").replace(/0$/, "")}%`;
 }

@@ -7,10 +7,12 @@ import { sellCroIntoPool } from "../helpers/sellCroIntoPool.js";
 import { useHostProcess } from "../helpers/useHostProcess.js";
 
 /**
+ * A pool pushed for a moment, through a real host (Postgres, local workflow world, anvil devnet).
  * An agent whose policy caps an action at 5 USD asks for 60 CRO ($6 at the devnet pool's $0.10),
  * someone sells 2,000,000 CRO into the pool (CRO near $0.025), and the agent asks again: still
  * refused, because policy checks hold CRO to the prices of the last 24 hours (lib/policy
- * chainPricer). Through a real host (Postgres, local workflow world, anvil devnet).
+ * chainPricer). And a swap into a pool pushed below its own recent average is refused before
+ * anything is sent (lib/chain/averages).
  */
 const host = useHostProcess({
   database: "postgres",

@@ -9,10 +9,19 @@ export interface PairObservation {
   price1Cumulative: bigint;
 }
 
-/** The newest stored observation of a pair taken between `notBefore` and `notAfter`, if any. */
+/**
+ * The newest stored observation of a pair taken between `notBefore` and `notAfter`, if any, at a
+ * block before `beforeBlock`: one from a later block (or the same one) is not of this chain's past.
+ */
 export async function findPairObservation(
   db: Kysely<Database>,
-  parameters: { network: string; pair: Address; notBefore: Date; notAfter: Date },
+  parameters: {
+    network: string;
+    pair: Address;
+    notBefore: Date;
+    notAfter: Date;
+    beforeBlock: bigint;
+  },
 ): Promise<PairObservation | undefined> {
   const row = await db
     .selectFrom("pool_observations")
@@ -21,6 +30,7 @@ export async function findPairObservation(
     .where("pair", "=", parameters.pair.toLowerCase())
     .where("observed_at", ">=", parameters.notBefore)
     .where("observed_at", "<=", parameters.notAfter)
+    .where("block_number", "<", parameters.beforeBlock.toString())
     .orderBy("observed_at", "desc")
     .limit(1)
     .executeTakeFirst();

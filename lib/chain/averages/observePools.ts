@@ -2,14 +2,15 @@ import type { Kysely } from "kysely";
 import type { Address } from "viem";
 import type { Database } from "../../db/database.js";
 import { isErrorNamed } from "../../errors/index.js";
+import { log } from "../../log.js";
 import type { ChainContext } from "../clients.js";
 import { quoteSwap } from "../quoteSwap.js";
-import { OBSERVATION_MAX_AGE_SECONDS } from "./measurePriceGap.js";
+import { OBSERVATION_KEEP_SECONDS } from "./averageWindow.js";
 import { readPairCumulatives } from "./readPairCumulatives.js";
 import { recordPairObservation } from "./recordPairObservation.js";
 
-/** Process-wide: when the pools were last observed (the background checks run every few seconds). */
-let lastObservedAt = 0;
+/** Per network, process-wide: when its pools were last observed (the checks run every few seconds). */
+const lastObservedAt = new Map<string, number>();
 
 /**
  * Records the oracle of every pair a swap between registered tokens would go through (background
@@ -25,7 +26,8 @@ export async function observePools(
   const now = parameters.now ?? new Date();
   const everyMs = parameters.everyMs ?? 60_000;
   if (!chain.registry.dex) return null;
-  if (everyMs > 0 && now.getTime() - lastObservedAt < everyMs) return null;
+  if (everyMs > 0 && now.getTime() - (lastObservedAt.get(chain.network) ?? 0) < everyMs)
+    return null;
   const blockNumber = await chain.publicClient.getBlockNumber();
   const tokens = chain.registry.tokens;
   const pairs = new Map<string, Address>();
@@ -40,8 +42,13 @@ export async function observePools(
         });
         for (const pair of quote.pairs) pairs.set(pair.toLowerCase(), pair);
       } catch (error) {
-        // No pool between them (or the same pool token, CRO and WCRO): nothing to observe.
-        if (!isErrorNamed(error, "NoRouteError")) throw error;
+        // No pool between them (or the same pool token, CRO and WCRO): nothing to observe. Any
+        // other failure skips this route only; the pairs found still get their observation.
+        if (!isErrorNamed(error, "NoRouteError"))
+          log.warn("pool observation skipped a route", {
+            route: `${tokenIn.symbol}/${tokenOut.symbol}`,
+            error,
+          });
       }
     }
   }
@@ -52,7 +59,7 @@ export async function observePools(
       await readPairCumulatives(chain, { pair, blockNumber }),
     );
   }
-  // Kept an hour past the oldest an average may start from; observations are chain time.
+  // Observations are chain time; none older than the longest window is read again.
   const block = await chain.publicClient.getBlock({ blockNumber });
   await db
     .deleteFrom("pool_observations")
@@ -60,9 +67,9 @@ export async function observePools(
     .where(
       "observed_at",
       "<",
-      new Date((Number(block.timestamp) - OBSERVATION_MAX_AGE_SECONDS - 3600) * 1000),
+      new Date((Number(block.timestamp) - OBSERVATION_KEEP_SECONDS) * 1000),
     )
     .execute();
-  lastObservedAt = now.getTime();
+  lastObservedAt.set(chain.network, now.getTime());
   return pairs.size;
 }

@@ -61,8 +61,3 @@ export async function readPairCumulatives(
     price1Cumulative,
   };
 }
-
-/** Average price between two readings of one accumulator: UQ112.112 per second (modular difference). */
-export function cumulativeDifference(later: bigint, earlier: bigint): bigint {
-  return (((later - earlier) % MOD_256) + MOD_256) % MOD_256;
-}

@@ -179,4 +179,66 @@ describe("swaps against the pool's average", () => {
     expect(unguarded.priceGap).toBeNull();
     expect(BigInt(unguarded.amountOut) * 2n).toBeLessThan(BigInt(before.amountOut));
   });
+
+  test("behavior: with no stored observation the chain's own state from before serves as the start", async () => {
+    // The newest block ten minutes back or more is the last swap above: after the second push.
+    await testDb.db.deleteFrom("pool_observations").execute();
+    await passMinutes(15);
+    const result = await sellCro("10");
+    expect(result.priceGap).toMatchObject({ gapBps: 0 });
+    expect(result.priceGap?.averageSeconds).toBeGreaterThanOrEqual(15 * 60);
+    expect(result.priceGap?.averageSeconds).toBeLessThan(16 * 60);
+  });
+
+  test("behavior: an average reaches back an hour at most; after 90 quiet minutes there is none", async () => {
+    await passMinutes(90);
+    const result = await sellCro("10");
+    expect(result.priceGap).toBeNull();
+  });
+
+  test("error: an observation that is not of this chain's past (a devnet restarted from scratch) gives no average, not a refusal", async () => {
+    await testDb.db.deleteFrom("pool_observations").execute();
+    const quote = await quoteSwap(context, {
+      tokenIn: "CRO",
+      tokenOut: "USDC",
+      amountIn: parseEther("10"),
+    });
+    const block = await context.publicClient.getBlock({ blockNumber: BigInt(quote.blockNumber) });
+    const pair = quote.pairs[0] as `0x${string}`;
+    const now = await readPairCumulatives(context, {
+      pair,
+      blockNumber: BigInt(quote.blockNumber),
+    });
+    const beyond = (value: bigint) => ((value + 10n ** 40n) % (1n << 256n)).toString();
+    // One row from a block this chain has not reached, one with accumulators beyond today's.
+    await testDb.db
+      .insertInto("pool_observations")
+      .values([
+        {
+          network: "devnet",
+          pair: pair.toLowerCase(),
+          observed_at: new Date((Number(block.timestamp) - 15 * 60) * 1000),
+          block_number: quote.blockNumber,
+          price0_cumulative: "0",
+          price1_cumulative: "0",
+        },
+        {
+          network: "devnet",
+          pair: pair.toLowerCase(),
+          observed_at: new Date((Number(block.timestamp) - 20 * 60) * 1000),
+          block_number: "1",
+          price0_cumulative: beyond(now.price0Cumulative),
+          price1_cumulative: beyond(now.price1Cumulative),
+        },
+      ])
+      .execute();
+    const gap = await measurePriceGap(context, testDb.db, {
+      pairs: quote.pairs,
+      path: quote.path,
+      blockNumber: BigInt(quote.blockNumber),
+      quotedAmountOut: BigInt(quote.amountOut),
+      ...guard,
+    });
+    expect(gap).toBeNull();
+  });
 });
