@@ -47,6 +47,16 @@ export interface PlannerContext {
     tokenOut: string;
     amountOut: string;
   }): Awaitable<{ amountIn: string }>;
+  /**
+   * Why a swap's pool must not be traded now (it pays far below its recent average: pushed, as a
+   * sandwich or a flash loan would), or undefined; absent where the caller has no chain. The swap
+   * step checks again when it sends.
+   */
+  checkSwapPrice?(parameters: {
+    tokenIn: string;
+    tokenOut: string;
+    amountIn: string;
+  }): Awaitable<string | undefined>;
   /** Actions worth more than this many US dollars need approval. */
   approvalThresholdUsd: string;
   /** Session budget still available (base units), applied together with the command's budget. */

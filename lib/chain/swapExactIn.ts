@@ -6,9 +6,9 @@ import {
   parseEventLogs,
   type TransactionReceipt,
 } from "viem";
-import { formatBps } from "../amounts/formatBps.js";
 import type { Database } from "../db/database.js";
 import { routerAbi, wrappedNativeAbi } from "./abis.js";
+import { describePriceGap } from "./averages/describePriceGap.js";
 import { measurePriceGap, type PriceGap } from "./averages/measurePriceGap.js";
 import type { ChainContext } from "./clients.js";
 import {
@@ -175,7 +175,7 @@ export async function swapExactIn(
         : null;
     if (gap && guard && quotedAmountOut < gap.floor) {
       throw new PriceGapError(
-        `Swap of ${tokenIn.symbol} for ${tokenOut.symbol} refused: the pool pays ${formatBps(gap.gapBps)} less than its average over the last ${formatSeconds(gap.averageSeconds)} (at most ${formatBps(guard.maxGapBps)} is accepted), as a pool pushed for a moment would; nothing was sent. If the price really moved, the same swap is accepted once the average has caught up, about ${formatSeconds(guard.averageMinutes * 60)} after the move`,
+        describePriceGap({ tokenIn: tokenIn.symbol, tokenOut: tokenOut.symbol }, gap, guard),
       );
     }
     const slippageFloor = (quotedAmountOut * BigInt(10_000 - parameters.slippageBps)) / 10_000n;
@@ -327,13 +327,6 @@ export async function swapExactIn(
     ...(details.approvalHash ? { approvalHash: details.approvalHash } : {}),
     reused,
   };
-}
-
-/** 60 → "1 minute", 930 → "16 minutes" (rounded), 5400 → "1.5 hours". */
-function formatSeconds(seconds: number): string {
-  const minutes = Math.max(1, Math.round(seconds / 60));
-  if (minutes < 90) return minutes === 1 ? "1 minute" : `${minutes} minutes`;
-  return `${(seconds / 3600).toFixed(1).replace(/\.0$/, "")} hours`;
 }
 
 /**

@@ -95,7 +95,7 @@ describe("error: a pool pushed down does not let a CRO spend past a USD limit", 
 });
 
 describe("error: a pool pushed down does not buy the wallet's CRO", () => {
-  it("a swap command into a pool pushed below its average fails before anything is sent", async () => {
+  it("a swap into a pool pushed below its average is refused at planning, and at its step when the push came during its approval", async () => {
     const rpcUrl = `http://127.0.0.1:${host.env.DEVNET_PORT}`;
     const chain = createChainContext({ network: "devnet", rpcUrl });
     const anvil = createTestClient({ mode: "anvil", transport: http(rpcUrl) });
@@ -107,13 +107,32 @@ describe("error: a pool pushed down does not buy the wallet's CRO", () => {
     await anvil.increaseTime({ seconds: 15 * 60 });
     await anvil.mine({ blocks: 1 });
 
+    // Planned while the pool is at its average; over the $10 threshold (held price), so it waits.
+    const held = await execute(host, { command: "swap 150 CRO for USDC" });
+    const waiting = await waitForRun(host, held.runId, ["waiting_approval", "completed", "failed"]);
+    expect(waiting.status, JSON.stringify(waiting.error)).toBe("waiting_approval");
+
     await sellCroIntoPool(chain, rpcUrl, parseEther("2000000"));
     const croBefore = await chain.publicClient.getBalance({ address: wallet });
+    const refused = async (runId: string, code: string) => {
+      const run = await waitForRun(host, runId);
+      expect(run.status, JSON.stringify(run.error)).toBe("failed");
+      expect(run.error.code, JSON.stringify(run.error)).toBe(code);
+      expect(run.error.message).toMatch(/less than its average over the last 1\d minutes/);
+      expect(run.error.message).toContain("nothing was sent");
+      return run;
+    };
+
+    // A new swap is refused by its plan: nobody is asked to approve it.
     const accepted = await execute(host, { command: "swap 50 CRO for USDC" });
-    const run = await waitForRun(host, accepted.runId);
-    expect(run.status, JSON.stringify(run.error)).toBe("failed");
-    expect(run.error.message).toMatch(/less than its average over the last 1\d minutes/);
-    expect(run.error.message).toContain("nothing was sent");
+    expect((await refused(accepted.runId, "plan_failed")).plan).toBeNull();
+
+    // The one approved before the push is refused by its step, which looks again when it sends.
+    const { token } = waiting.pendingApprovals[0];
+    const approved = await host.request("POST", `/api/approvals/${token}`, { decision: "approve" });
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    const stepRefused = await refused(held.runId, "action_failed");
+    expect(stepRefused.error.step).toBe(1);
     expect(await chain.publicClient.getBalance({ address: wallet })).toBe(croBefore);
   }, 120_000);
 });

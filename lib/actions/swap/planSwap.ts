@@ -39,6 +39,13 @@ export async function planSwap(intent: SwapIntent, state: PlanState): Promise<Dr
       `Buy ${show(ctx, minAmountOut, intent.tokenOut)}: planned as an exact-in swap of ${show(ctx, amountIn, intent.tokenIn)} (quote ${show(ctx, needed, intent.tokenIn)} plus ${slippageBps / 100}% slippage), requiring at least ${show(ctx, minAmountOut, intent.tokenOut)} out.`,
     );
   }
+  // Not put to a person, nor reserved, when its step would refuse it.
+  const refusal = await ctx.checkSwapPrice?.({
+    tokenIn: intent.tokenIn,
+    tokenOut: intent.tokenOut,
+    amountIn: amountIn.toString(),
+  });
+  if (refusal) throw new PlanError(refusal, { kind: "refused" });
   return {
     action: {
       type: "swap",

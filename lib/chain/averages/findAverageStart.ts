@@ -5,10 +5,14 @@ import { averageWindow } from "./averageWindow.js";
 import { findPairObservation, type PairObservation } from "./findPairObservation.js";
 import { readEarlierCumulatives } from "./readEarlierCumulatives.js";
 import type { PairCumulatives } from "./readPairCumulatives.js";
+import { subtractCumulatives } from "./subtractCumulatives.js";
 
 /**
- * Where a pair's average starts: the newest stored observation in the window averageWindow gives,
- * else the chain's own state at a block in it. Undefined when neither has one.
+ * Where a pair's average starts: the newest stored observation between minSeconds and
+ * storedSeconds back (averageWindow), else the chain's own state at the newest block at least
+ * minSeconds back. A stored observation that is not of this chain's past (accumulators beyond
+ * today's: a devnet restarted from scratch) is passed over for the chain's state. Undefined when
+ * neither has one.
  */
 export async function findAverageStart(
   context: ChainContext,
@@ -16,15 +20,20 @@ export async function findAverageStart(
   parameters: { now: PairCumulatives; averageMinutes: number },
 ): Promise<PairObservation | undefined> {
   const { now } = parameters;
-  const { minSeconds, maxSeconds } = averageWindow(parameters.averageMinutes);
+  const { minSeconds, storedSeconds, maxSeconds } = averageWindow(parameters.averageMinutes);
   const at = (secondsBefore: number) => new Date((Number(now.timestamp) - secondsBefore) * 1000);
   const stored = await findPairObservation(db, {
     network: context.network,
     pair: now.pair,
-    notBefore: at(maxSeconds),
+    notBefore: at(storedSeconds),
     notAfter: at(minSeconds),
     beforeBlock: now.blockNumber,
   });
-  if (stored) return stored;
+  if (
+    stored &&
+    subtractCumulatives(now.price0Cumulative, stored.price0Cumulative) !== undefined &&
+    subtractCumulatives(now.price1Cumulative, stored.price1Cumulative) !== undefined
+  )
+    return stored;
   return await readEarlierCumulatives(context, { now, minSeconds, maxSeconds });
 }

@@ -1,4 +1,6 @@
+import { log } from "../../log.js";
 import type { ChainContext } from "../clients.js";
+import { isRpcUnavailable } from "../isRpcUnavailable.js";
 import { type PairCumulatives, readPairCumulatives } from "./readPairCumulatives.js";
 
 /** Block lookups one search may make (each is one RPC call). */
@@ -9,8 +11,10 @@ const MAX_LOOKUPS = 24;
  * own state, when that block is at most `maxSeconds` back: what serves a swap when no stored
  * observation is in that window (on Vercel the background checks run once a day). Steps back from
  * the chain's recent block rate, doubling, then bisects to the newest such block. Undefined when no
- * block is in the window (a young or quiet chain) or the node no longer has that state (a pruned
- * node; the pair did not exist yet).
+ * block is in the window (a young or quiet chain) or the node answers that it no longer has that
+ * state (a pruned node; the pair did not exist yet). A node that does not answer (a timeout, 429,
+ * 5xx, a dropped connection) is an outage, not an answer: that error propagates, and the swap step
+ * retries instead of going ahead unguarded.
  */
 export async function readEarlierCumulatives(
   context: ChainContext,
@@ -45,7 +49,16 @@ export async function readEarlierCumulatives(
       }
     }
     // Bisect to the newest block at least minSeconds old.
-    while (recent - older.number > 1n && lookups < MAX_LOOKUPS) {
+    while (recent - older.number > 1n) {
+      if (lookups >= MAX_LOOKUPS) {
+        // An older start than the newest one: still an average over at least minSeconds.
+        log.warn("price average: block search stopped at its lookup budget", {
+          pair: now.pair,
+          blockNumber: older.number.toString(),
+          ageSeconds: older.age.toString(),
+        });
+        break;
+      }
       const middle: bigint = (older.number + recent) / 2n;
       const age = await ageOf(middle);
       if (age >= minSeconds) older = { number: middle, age };
@@ -53,9 +66,11 @@ export async function readEarlierCumulatives(
     }
     if (older.age > BigInt(parameters.maxSeconds)) return undefined;
     return await readPairCumulatives(context, { pair: now.pair, blockNumber: older.number });
-  } catch {
-    // The state is gone from this node (or never held the pair): no earlier reading, as with no
-    // observation. The reading of now came from the same node moments ago, so this is not an outage.
+  } catch (error) {
+    if (isRpcUnavailable(error)) throw error;
+    // The node answered that it has no such state (pruned, or no pair there yet): no average, as
+    // with no observation; said in the log, since the swap then has its slippage floor only.
+    log.warn("price average: the node has no earlier state of the pair", { pair: now.pair, error });
     return undefined;
   }
 }

@@ -7,6 +7,7 @@ import type { DiscoverFilter } from "../../agent/plan.js";
 import type { PlannerContext, ServiceInfo } from "../../agent/planner.js";
 import type { TokenList } from "../../agent/tokens.js";
 import { getBudgetStatus } from "../../budget/getBudgetStatus.js";
+import { checkSwapPrice } from "../../chain/averages/checkSwapPrice.js";
 import { getChainContext } from "../../chain/clients.js";
 import { quoteSwap } from "../../chain/quoteSwap.js";
 import { findToken, requireToken } from "../../chain/registry.js";
@@ -99,6 +100,14 @@ export async function createPlannerContext(
       const quote = await quoteSwap(chain, { tokenIn, tokenOut, amountIn: BigInt(amountIn) });
       return { amountOut: quote.amountOut.toString() };
     },
+    checkSwapPrice: ({ tokenIn, tokenOut, amountIn }) =>
+      checkSwapPrice(chain, db, {
+        tokenIn,
+        tokenOut,
+        amountIn: BigInt(amountIn),
+        averageMinutes: config.SWAP_AVERAGE_MINUTES,
+        maxGapBps: config.SWAP_MAX_PRICE_GAP_BPS,
+      }),
     // grammar (issue 19): "all my CRO" and a URL with no amount.
     readWholeBalance: (token) => readWholeBalance(chain, { token }),
     async probePrice(url) {

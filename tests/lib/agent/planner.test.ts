@@ -228,6 +228,24 @@ describe("planCommand", () => {
     expect(sides).toContain("CRO:limit");
   });
 
+  test("error: a swap whose pool the chain says is pushed is refused at planning, not put to a person", async () => {
+    const asked: unknown[] = [];
+    const pushed = context({
+      checkSwapPrice: (parameters) => {
+        asked.push(parameters);
+        return "Swap of CRO for USDC refused: the pool pays 75% less than its average";
+      },
+    });
+    const refused = await plan("swap 10 CRO for USDC", pushed).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(PlanError);
+    expect(refused).toMatchObject({ kind: "refused" });
+    expect(String((refused as Error).message)).toContain("75% less than its average");
+    expect(asked).toEqual([{ tokenIn: "CRO", tokenOut: "USDC", amountIn: (10n * E18).toString() }]);
+    // A pool at its average plans as before.
+    const calm = await plan("swap 10 CRO for USDC", context({ checkSwapPrice: () => undefined }));
+    expect(calm.actions.map((a) => a.action.type)).toEqual(["balance", "swap"]);
+  });
+
   test("error: a budget cannot be checked without a price", async () => {
     await expect(plan(`send 100 VVS to ${ADDRESS}, spend at most $2`)).rejects.toThrow(
       "No USD price for VVS",

@@ -190,14 +190,28 @@ describe("swaps against the pool's average", () => {
     expect(result.priceGap?.averageSeconds).toBeLessThan(16 * 60);
   });
 
+  test("behavior: a move that lasts is accepted about ten minutes after it, even with an older observation stored", async () => {
+    await testDb.db.deleteFrom("pool_observations").execute();
+    expect(await observePools(testDb.db, { chain: context, everyMs: 0 })).toBeGreaterThan(0);
+    await passMinutes(5);
+    await sellCroIntoPool(context, devnet.rpcUrl, parseEther("2000000"));
+    await passMinutes(11);
+    // Averaged from the observation (16 minutes back) this sale would be refused; the average
+    // starts at the newest block ten minutes back instead: the move's.
+    const result = await sellCro("10");
+    expect(result.priceGap?.gapBps).toBeLessThan(100);
+    expect(result.priceGap?.averageSeconds).toBeLessThan(12 * 60);
+  });
+
   test("behavior: an average reaches back an hour at most; after 90 quiet minutes there is none", async () => {
     await passMinutes(90);
     const result = await sellCro("10");
     expect(result.priceGap).toBeNull();
   });
 
-  test("error: an observation that is not of this chain's past (a devnet restarted from scratch) gives no average, not a refusal", async () => {
+  test("error: an observation that is not of this chain's past (a devnet restarted from scratch) is passed over for the chain's own state", async () => {
     await testDb.db.deleteFrom("pool_observations").execute();
+    await passMinutes(11);
     const quote = await quoteSwap(context, {
       tokenIn: "CRO",
       tokenOut: "USDC",
@@ -210,14 +224,17 @@ describe("swaps against the pool's average", () => {
       blockNumber: BigInt(quote.blockNumber),
     });
     const beyond = (value: bigint) => ((value + 10n ** 40n) % (1n << 256n)).toString();
-    // One row from a block this chain has not reached, one with accumulators beyond today's.
+    const minutesAgo = (minutes: number) =>
+      new Date((Number(block.timestamp) - minutes * 60) * 1000);
+    // Both would be the newest stored observation ten minutes back or more: one from a block this
+    // chain has not reached, one with accumulators beyond today's.
     await testDb.db
       .insertInto("pool_observations")
       .values([
         {
           network: "devnet",
           pair: pair.toLowerCase(),
-          observed_at: new Date((Number(block.timestamp) - 15 * 60) * 1000),
+          observed_at: minutesAgo(10.2),
           block_number: quote.blockNumber,
           price0_cumulative: "0",
           price1_cumulative: "0",
@@ -225,7 +242,7 @@ describe("swaps against the pool's average", () => {
         {
           network: "devnet",
           pair: pair.toLowerCase(),
-          observed_at: new Date((Number(block.timestamp) - 20 * 60) * 1000),
+          observed_at: minutesAgo(10.5),
           block_number: "1",
           price0_cumulative: beyond(now.price0Cumulative),
           price1_cumulative: beyond(now.price1Cumulative),
@@ -239,6 +256,8 @@ describe("swaps against the pool's average", () => {
       quotedAmountOut: BigInt(quote.amountOut),
       ...guard,
     });
-    expect(gap).toBeNull();
+    // The chain's block from before the eleven minutes, not either row.
+    expect(gap).toMatchObject({ gapBps: 0 });
+    expect(gap?.averageSeconds).toBeGreaterThanOrEqual(11 * 60);
   });
 });
