@@ -8,8 +8,7 @@ import {
 } from "viem";
 import type { Database } from "../db/database.js";
 import { routerAbi, wrappedNativeAbi } from "./abis.js";
-import { describePriceGap } from "./averages/describePriceGap.js";
-import { measurePriceGap, type PriceGap } from "./averages/measurePriceGap.js";
+import { checkSwapPrice } from "./averages/checkSwapPrice.js";
 import type { ChainContext } from "./clients.js";
 import {
   InsufficientBalanceError,
@@ -162,22 +161,10 @@ export async function swapExactIn(
     });
     const quotedAmountOut = BigInt(quote.amountOut);
     const guard = parameters.priceGuard;
-    const gap: PriceGap | null =
-      guard && guard.averageMinutes > 0
-        ? await measurePriceGap(context, db, {
-            pairs: quote.pairs,
-            path: quote.path,
-            blockNumber: BigInt(quote.blockNumber),
-            quotedAmountOut,
-            averageMinutes: guard.averageMinutes,
-            maxGapBps: guard.maxGapBps,
-          })
-        : null;
-    if (gap && guard && quotedAmountOut < gap.floor) {
-      throw new PriceGapError(
-        describePriceGap({ tokenIn: tokenIn.symbol, tokenOut: tokenOut.symbol }, gap, guard),
-      );
-    }
+    const { gap, refusal } = guard
+      ? await checkSwapPrice(context, db, { quote, ...guard })
+      : { gap: null, refusal: undefined };
+    if (refusal) throw new PriceGapError(refusal);
     const slippageFloor = (quotedAmountOut * BigInt(10_000 - parameters.slippageBps)) / 10_000n;
     const explicitFloor =
       parameters.minAmountOut === undefined ? 0n : toBaseUnits(parameters.minAmountOut);

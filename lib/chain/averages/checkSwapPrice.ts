@@ -1,28 +1,23 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/database.js";
 import type { ChainContext } from "../clients.js";
-import { quoteSwap } from "../quoteSwap.js";
+import type { QuoteSwapReturnType } from "../quoteSwap.js";
 import { describePriceGap } from "./describePriceGap.js";
-import { measurePriceGap } from "./measurePriceGap.js";
+import { measurePriceGap, type PriceGap } from "./measurePriceGap.js";
 
 /**
- * The planner's look at a swap's pool (the step looks again when it sends): the refusal's reason
- * when the route pays more than `maxGapBps` below its average, else undefined. So a person is not
- * asked to approve a swap into a pushed pool that its step would refuse.
+ * The swap guard's one rule, for the planner and for the step right before it signs: a quote
+ * below the floor its route's average gives (the pool pays more than `maxGapBps` below its recent
+ * average) is refused, with the reason. `gap` is null when the guard is off (`averageMinutes` 0)
+ * or there is no average yet.
  */
 export async function checkSwapPrice(
   context: ChainContext,
   db: Kysely<Database>,
-  parameters: {
-    tokenIn: string;
-    tokenOut: string;
-    amountIn: bigint;
-    averageMinutes: number;
-    maxGapBps: number;
-  },
-): Promise<string | undefined> {
-  if (parameters.averageMinutes <= 0) return undefined;
-  const quote = await quoteSwap(context, parameters);
+  parameters: { quote: QuoteSwapReturnType; averageMinutes: number; maxGapBps: number },
+): Promise<{ gap: PriceGap | null; refusal?: string }> {
+  const { quote } = parameters;
+  if (parameters.averageMinutes <= 0) return { gap: null };
   const quotedAmountOut = BigInt(quote.amountOut);
   const gap = await measurePriceGap(context, db, {
     pairs: quote.pairs,
@@ -32,6 +27,6 @@ export async function checkSwapPrice(
     averageMinutes: parameters.averageMinutes,
     maxGapBps: parameters.maxGapBps,
   });
-  if (!gap || quotedAmountOut >= gap.floor) return undefined;
-  return describePriceGap(quote, gap, parameters);
+  if (!gap || quotedAmountOut >= gap.floor) return { gap };
+  return { gap, refusal: describePriceGap(quote, gap, parameters) };
 }

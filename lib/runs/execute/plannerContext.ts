@@ -41,6 +41,21 @@ export async function createPlannerContext(
   const price = chainPricer(chain, db);
   const options = (run.options as RunOptions | null) ?? {};
 
+  // The plan's quotes, so the price guard looks at the route the swap was planned on without
+  // quoting it again (planSwap quotes the final amount just before it asks).
+  const quotes = new Map<string, ReturnType<typeof quoteSwap>>();
+  const quoteOnce = (tokenIn: string, tokenOut: string, amountIn: string) => {
+    const key = `${tokenIn}:${tokenOut}:${amountIn}`;
+    let quote = quotes.get(key);
+    if (!quote) {
+      quote = quoteSwap(chain, { tokenIn, tokenOut, amountIn: BigInt(amountIn) });
+      // A failed quote is not kept: the plan step's retry asks again.
+      quote.catch(() => quotes.delete(key));
+      quotes.set(key, quote);
+    }
+    return quote;
+  };
+
   const toServiceInfo = (service: ServiceView): ServiceInfo | undefined => {
     const token = findToken(network, service.price.asset);
     if (!token) return undefined; // priced in a token this network does not know: not payable here
@@ -97,17 +112,20 @@ export async function createPlannerContext(
     // decided here too); one pricer for the plan, so each token's price is read once.
     priceUsd: (token, amount, side) => heldUsdValue(price, token, amount, side),
     async quoteSwap({ tokenIn, tokenOut, amountIn }) {
-      const quote = await quoteSwap(chain, { tokenIn, tokenOut, amountIn: BigInt(amountIn) });
+      const quote = await quoteOnce(tokenIn, tokenOut, amountIn);
       return { amountOut: quote.amountOut.toString() };
     },
-    checkSwapPrice: ({ tokenIn, tokenOut, amountIn }) =>
-      checkSwapPrice(chain, db, {
-        tokenIn,
-        tokenOut,
-        amountIn: BigInt(amountIn),
+    // The swap step's guard, looked at first here: a swap it would refuse is not put to a person.
+    async checkSwapPrice({ tokenIn, tokenOut, amountIn }) {
+      if (config.SWAP_AVERAGE_MINUTES <= 0) return undefined;
+      const quote = await quoteOnce(tokenIn, tokenOut, amountIn);
+      const { refusal } = await checkSwapPrice(chain, db, {
+        quote,
         averageMinutes: config.SWAP_AVERAGE_MINUTES,
         maxGapBps: config.SWAP_MAX_PRICE_GAP_BPS,
-      }),
+      });
+      return refusal;
+    },
     // grammar (issue 19): "all my CRO" and a URL with no amount.
     readWholeBalance: (token) => readWholeBalance(chain, { token }),
     async probePrice(url) {

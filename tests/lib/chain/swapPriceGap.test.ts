@@ -1,6 +1,6 @@
 import { createTestClient, http, parseEther, parseUnits, publicActions } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { measurePriceGap } from "../../../lib/chain/averages/measurePriceGap.js";
+import { checkSwapPrice } from "../../../lib/chain/averages/checkSwapPrice.js";
 import { observePools } from "../../../lib/chain/averages/observePools.js";
 import { readPairCumulatives } from "../../../lib/chain/averages/readPairCumulatives.js";
 import { type ChainContext, createChainContext } from "../../../lib/chain/clients.js";
@@ -165,13 +165,7 @@ describe("swaps against the pool's average", () => {
       tokenOut: "USDC",
       amountIn: parseEther("100"),
     });
-    const gap = await measurePriceGap(context, testDb.db, {
-      pairs: quote.pairs,
-      path: quote.path,
-      blockNumber: BigInt(quote.blockNumber),
-      quotedAmountOut: BigInt(quote.amountOut),
-      ...guard,
-    });
+    const { gap } = await checkSwapPrice(context, testDb.db, { quote, ...guard });
     expect(gap?.gapBps).toBeGreaterThan(5000);
     expect(BigInt(quote.amountOut)).toBeLessThan(gap?.floor ?? 0n);
     await expect(sellCro("100")).rejects.toMatchObject({ name: "PriceGapError" });
@@ -249,13 +243,7 @@ describe("swaps against the pool's average", () => {
         },
       ])
       .execute();
-    const gap = await measurePriceGap(context, testDb.db, {
-      pairs: quote.pairs,
-      path: quote.path,
-      blockNumber: BigInt(quote.blockNumber),
-      quotedAmountOut: BigInt(quote.amountOut),
-      ...guard,
-    });
+    const { gap } = await checkSwapPrice(context, testDb.db, { quote, ...guard });
     // The chain's block from before the eleven minutes, not either row.
     expect(gap).toMatchObject({ gapBps: 0 });
     expect(gap?.averageSeconds).toBeGreaterThanOrEqual(11 * 60);
