@@ -1,6 +1,6 @@
 import { describeAction } from "../actions/registry.js";
 import { Action } from "../actions/schemas.js";
-import { type AmountView, viewAmount } from "../amounts/index.js";
+import { type AmountView, viewAmount, viewUsd } from "../amounts/index.js";
 import type { ApprovalRequest } from "../db/database.js";
 import { editableAmountFields } from "./resolveEditArgs.js";
 
@@ -15,7 +15,7 @@ export function viewApproval(approval: ApprovalRequest) {
     amounts: amountsOf(approval.action),
     /** What approving lets happen, in human units ("Send 50 USDC to 0x90F7…b906"). */
     summary: summaryOf(approval.action),
-    amountUsd: approval.amount_usd,
+    amountUsd: viewUsd(approval.amount_usd),
     reason: approval.reason,
     /** The policy rule that held it, and how many distinct approvers it needs. */
     rule: approval.rule,

@@ -1,10 +1,9 @@
 import type { Kysely } from "kysely";
-import { formatDecimal, parseDecimal } from "../agent/decimal.js";
 import { viewAmount } from "../amounts/viewAmount.js";
+import { viewUsd } from "../amounts/viewUsd.js";
 import { formatAllowance } from "../budget/formatAllowance.js";
 import { type BudgetLine, type BudgetStatus, getBudgetStatus } from "../budget/index.js";
 import type { AgentSession, Database } from "../db/database.js";
-import { USD_MICRO_DECIMALS } from "../policy/amounts.js";
 import type { SessionResponse, SessionWithBudgetResponse } from "./responses.js";
 
 /** The public shape of a session; with a db it includes the live budget (spent, reserved, remaining). */
@@ -36,16 +35,10 @@ function baseView(session: AgentSession): SessionResponse {
         ? viewAmount(session.daily_limit_amount, session.daily_limit_token)
         : null,
     // numeric(20, 6) comes back as "10.000000"; answered as the plain decimal a client writes ("10").
-    approvalThresholdUsd:
-      session.approval_threshold_usd === null ? null : plainUsd(session.approval_threshold_usd),
+    approvalThresholdUsd: viewUsd(session.approval_threshold_usd),
     createdAt: session.created_at.toISOString(),
     closedAt: session.closed_at?.toISOString() ?? null,
   };
-}
-
-/** A stored USD figure ("10.000000", "1.500000") as a plain decimal without trailing zeros. */
-function plainUsd(stored: string): string {
-  return formatDecimal(parseDecimal(stored, USD_MICRO_DECIMALS), USD_MICRO_DECIMALS);
 }
 
 /** The ledger's base-unit lines, each with its figures formatted ("0.1 USDC") beside them. */

@@ -153,6 +153,11 @@ describe("behavior: approvals", () => {
       `/api/approvals?status=pending&sessionId=${accepted.sessionId}`,
     );
     expect(listed.body.approvals.map((a: any) => a.token)).toEqual([token]);
+    // The held amount reads as the plan wrote it ("100"), not as Postgres keeps it ("100.000000").
+    const planned = waiting.plan.actions[waiting.pendingApprovals[0].step].usdValue;
+    expect(planned).toMatch(/^\d+(\.\d*[1-9])?$/);
+    expect(waiting.pendingApprovals[0].amountUsd).toBe(planned);
+    expect(listed.body.approvals[0].amountUsd).toBe(planned);
 
     const decided = await host.request("POST", `/api/approvals/${token}`, { decision: "approve" });
     expect(decided.status).toBe(200);

@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { viewUsd } from "../../amounts/viewUsd.js";
 import type { Principal } from "../../auth/authenticate.js";
 import type { ApprovalRequest, Database } from "../../db/database.js";
 import { approvalVisibleTo } from "./approvalAccess.js";
@@ -65,7 +66,7 @@ export async function listApprovalsFor(
     step: row.step_index,
     action: row.action,
     originalAction: row.original_action,
-    amountUsd: row.amount_usd,
+    amountUsd: viewUsd(row.amount_usd),
     reason: row.reason,
     rule: row.rule,
     policy: row.policy_id === null ? null : { id: row.policy_id, version: row.policy_version },

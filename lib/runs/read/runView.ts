@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { viewUsd } from "../../amounts/viewUsd.js";
 import type { Principal } from "../../auth/authenticate.js";
 import type { Database, Run, RunStep } from "../../db/database.js";
 import { listPolicyDecisions } from "../../policy/recordPolicyDecision.js";
@@ -99,7 +100,7 @@ export async function getRunView(
       token: a.token,
       step: a.step_index,
       action: a.action,
-      amountUsd: a.amount_usd,
+      amountUsd: viewUsd(a.amount_usd),
       reason: a.reason,
       requiredApprovals: a.required_approvals,
       expiresAt: a.expires_at.toISOString(),

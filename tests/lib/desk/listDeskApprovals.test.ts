@@ -124,7 +124,7 @@ describe("listDeskApprovals", () => {
     );
     expect(approval!.sentence.filter((p) => p.strong).map((p) => p.text)).toEqual(["50 USDC"]);
     expect(approval!).toMatchObject({
-      amountUsd: "50.000000",
+      amountUsd: "50",
       reason: "50 USDC is above the 10 USD threshold",
       rule: "approvalThreshold",
       required: 2,
