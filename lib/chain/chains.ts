@@ -1,7 +1,37 @@
 import { type Chain, defineChain } from "viem";
-import { cronos, cronosTestnet } from "viem/chains";
 import type { NetworkName } from "../config.js";
 import { DEVNET_CHAIN_ID, MULTICALL3_ADDRESS } from "./devnetConstants.js";
+
+// Cronos and its testnet as viem defines them (viem/_esm/chains/definitions). They are written out
+// because "viem/chains" is one barrel of every chain viem knows: importing it costs 250-350 ms at
+// every process start (a host, a Vercel function's cold start, each test file).
+// tests/lib/chain/chains.test.ts holds them equal to viem's.
+export const cronos: Chain = defineChain({
+  id: 25,
+  name: "Cronos Mainnet",
+  nativeCurrency: { decimals: 18, name: "Cronos", symbol: "CRO" },
+  rpcUrls: { default: { http: ["https://evm.cronos.org"] } },
+  blockExplorers: {
+    default: {
+      name: "Cronos Explorer",
+      url: "https://explorer.cronos.org",
+      apiUrl: "https://explorer-api.cronos.org/mainnet/api",
+    },
+  },
+  contracts: { multicall3: { address: MULTICALL3_ADDRESS, blockCreated: 1963112 } },
+});
+
+export const cronosTestnet: Chain = defineChain({
+  id: 338,
+  name: "Cronos Testnet",
+  nativeCurrency: { decimals: 18, name: "CRO", symbol: "tCRO" },
+  rpcUrls: { default: { http: ["https://evm-t3.cronos.org"] } },
+  blockExplorers: {
+    default: { name: "Cronos Explorer (Testnet)", url: "https://explorer.cronos.org/testnet" },
+  },
+  contracts: { multicall3: { address: MULTICALL3_ADDRESS, blockCreated: 10191251 } },
+  testnet: true,
+});
 
 /** Default RPC of the local devnet for a port. */
 export function devnetRpcUrl(port: number): string {
