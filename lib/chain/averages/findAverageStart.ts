@@ -3,7 +3,7 @@ import type { Database } from "../../db/database.js";
 import type { ChainContext } from "../clients.js";
 import { averageWindow } from "./averageWindow.js";
 import { findPairObservation, type PairObservation } from "./findPairObservation.js";
-import { readEarlierCumulatives } from "./readEarlierCumulatives.js";
+import { type FindStartBlock, readEarlierCumulatives } from "./readEarlierCumulatives.js";
 import type { PairCumulatives } from "./readPairCumulatives.js";
 import { subtractCumulatives } from "./subtractCumulatives.js";
 
@@ -12,12 +12,12 @@ import { subtractCumulatives } from "./subtractCumulatives.js";
  * storedSeconds back (averageWindow), else the chain's own state at the newest block at least
  * minSeconds back. A stored observation that is not of this chain's past (accumulators beyond
  * today's: a devnet restarted from scratch) is passed over for the chain's state. Undefined when
- * neither has one.
+ * neither has one. `findStartBlock` lets the hops of one route share the chain search.
  */
 export async function findAverageStart(
   context: ChainContext,
   db: Kysely<Database>,
-  parameters: { now: PairCumulatives; averageMinutes: number },
+  parameters: { now: PairCumulatives; averageMinutes: number; findStartBlock?: FindStartBlock },
 ): Promise<PairObservation | undefined> {
   const { now } = parameters;
   const { minSeconds, storedSeconds, maxSeconds } = averageWindow(parameters.averageMinutes);
@@ -35,5 +35,10 @@ export async function findAverageStart(
     subtractCumulatives(now.price1Cumulative, stored.price1Cumulative) !== undefined
   )
     return stored;
-  return await readEarlierCumulatives(context, { now, minSeconds, maxSeconds });
+  return await readEarlierCumulatives(context, {
+    now,
+    minSeconds,
+    maxSeconds,
+    ...(parameters.findStartBlock ? { findStartBlock: parameters.findStartBlock } : {}),
+  });
 }

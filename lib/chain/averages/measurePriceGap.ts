@@ -2,7 +2,10 @@ import type { Kysely } from "kysely";
 import type { Address } from "viem";
 import type { Database } from "../../db/database.js";
 import type { ChainContext } from "../clients.js";
+import { averageWindow } from "./averageWindow.js";
 import { findAverageStart } from "./findAverageStart.js";
+import { type EarlierBlock, findEarlierBlock } from "./findEarlierBlock.js";
+import type { FindStartBlock } from "./readEarlierCumulatives.js";
 import { Q112, readPairCumulatives } from "./readPairCumulatives.js";
 import { recordPairObservation } from "./recordPairObservation.js";
 import { subtractCumulatives } from "./subtractCumulatives.js";
@@ -48,9 +51,18 @@ export async function measurePriceGap(
   db: Kysely<Database>,
   parameters: MeasurePriceGapParameters,
 ): Promise<PriceGap | null> {
+  // Where the chain's state serves as the start, the block does not depend on the pair: every hop
+  // reads `now` at the same block, so one search serves them all (a two-hop route: up to 24 RPC
+  // calls saved).
+  const { minSeconds } = averageWindow(parameters.averageMinutes);
+  let startBlock: Promise<EarlierBlock | undefined> | undefined;
+  const findStartBlock: FindStartBlock = (from) => {
+    startBlock ??= findEarlierBlock(context, { from, minSeconds });
+    return startBlock;
+  };
   const hops = await Promise.all(
     parameters.pairs.map((pair, index) =>
-      measureHop(context, db, parameters, pair, parameters.path[index] as Address),
+      measureHop(context, db, parameters, findStartBlock, pair, parameters.path[index] as Address),
     ),
   );
   if (!hops.every((hop): hop is HopPrices => hop !== null)) return null;
@@ -77,6 +89,7 @@ async function measureHop(
   context: ChainContext,
   db: Kysely<Database>,
   parameters: MeasurePriceGapParameters,
+  findStartBlock: FindStartBlock,
   pair: Address,
   tokenIn: Address,
 ): Promise<HopPrices | null> {
@@ -84,6 +97,7 @@ async function measureHop(
   const start = await findAverageStart(context, db, {
     now,
     averageMinutes: parameters.averageMinutes,
+    findStartBlock,
   });
   await recordPairObservation(db, context.network, now);
   if (!start || now.timestamp <= start.timestamp) return null;

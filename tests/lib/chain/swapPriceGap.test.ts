@@ -1,5 +1,5 @@
 import { createTestClient, http, parseEther, parseUnits, publicActions } from "viem";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { checkSwapPrice } from "../../../lib/chain/averages/checkSwapPrice.js";
 import { observePools } from "../../../lib/chain/averages/observePools.js";
 import { readPairCumulatives } from "../../../lib/chain/averages/readPairCumulatives.js";
@@ -182,6 +182,29 @@ describe("swaps against the pool's average", () => {
     expect(result.priceGap).toMatchObject({ gapBps: 0 });
     expect(result.priceGap?.averageSeconds).toBeGreaterThanOrEqual(15 * 60);
     expect(result.priceGap?.averageSeconds).toBeLessThan(16 * 60);
+  });
+
+  test("behavior: the hops of a route share one search of the chain's history", async () => {
+    // VVS → WCRO → USDC has two pairs; the block ten minutes back does not depend on the pair.
+    await passMinutes(15);
+    const blockNumber = await context.publicClient.getBlockNumber();
+    const blockReads = async (tokenIn: string, amountIn: bigint): Promise<number> => {
+      await testDb.db.deleteFrom("pool_observations").execute();
+      const quote = await quoteSwap(context, { tokenIn, tokenOut: "USDC", amountIn, blockNumber });
+      const getBlock = vi.spyOn(context.publicClient, "getBlock");
+      try {
+        const { gap } = await checkSwapPrice(context, testDb.db, { quote, ...guard });
+        expect(gap).not.toBeNull();
+        return getBlock.mock.calls.length;
+      } finally {
+        getBlock.mockRestore();
+      }
+    };
+    const oneHop = await blockReads("CRO", parseEther("10"));
+    const twoHops = await blockReads("VVS", parseEther("10"));
+    expect(oneHop).toBeGreaterThan(4);
+    // The second pair adds only its own two reads (now and at the start), not a second search.
+    expect(twoHops).toBe(oneHop + 2);
   });
 
   test("behavior: a move that lasts is accepted about ten minutes after it, even with an older observation stored", async () => {
