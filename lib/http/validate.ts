@@ -127,10 +127,19 @@ export async function parseJsonBody<S extends z.ZodType>(
   request: Request,
   schema: S,
 ): Promise<z.output<S>> {
+  return validateRequestPart(schema, await readJsonBody(request), "body");
+}
+
+/**
+ * Reads a JSON body as parseJsonBody does (size limit, content type, depth; an empty body reads
+ * as `{}`) without validating it: for a caller that answers invalid content in its own protocol
+ * (MCP answers JSON-RPC errors and tool results, not Paygent's 400s).
+ */
+export async function readJsonBody(request: Request): Promise<unknown> {
   const limit = getConfig().MAX_BODY_BYTES;
   const contentType = request.headers.get("content-type") ?? "";
   const text = await readBodyText(request, limit);
-  if (text.trim() === "") return validate(schema, {}, "body");
+  if (text.trim() === "") return {};
   if (contentType && !isJsonMediaType(contentType)) {
     throw new ClientError(
       "unsupported_media_type",
@@ -145,7 +154,7 @@ export async function parseJsonBody<S extends z.ZodType>(
   }
   if (jsonDepth(parsed) > 32)
     throw new ClientError("bad_request", "Request body is nested too deeply");
-  return validateRequestPart(schema, parsed, "body");
+  return parsed;
 }
 
 /** Validates the query string of a request URL. */

@@ -12,7 +12,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { json } from "../http/respond.js";
-import { parseJsonBody } from "../http/validate.js";
+import { readJsonBody, validate } from "../http/validate.js";
 import { log } from "../log.js";
 
 /** A JSON-RPC 2.0 message (request, notification or response); MCP validates the rest. */
@@ -37,11 +37,14 @@ const codeByStatus: Record<number, string> = {
  * Serves one MCP request on a fresh stateless transport (a stateless transport cannot be reused).
  * The body is read and checked the way every Paygent route reads JSON (size limit, content type,
  * depth, a JSON-RPC shape) before the SDK sees it, and the transport's own HTTP-level refusals
- * are answered in Paygent's error shape. A request whose params do not fit its method is answered
+ * are answered in Paygent's error shape. A NUL character is not refused here, as REST routes
+ * refuse it (400): in a tool's arguments it is that tool's invalid input (createMcpServer), and
+ * anywhere else (a method, an id, a tool name) the SDK answers as for any unknown one, so a
+ * client always reads a JSON-RPC answer. Nothing from the body reaches the database otherwise. A request whose params do not fit its method is answered
  * -32602 here (refuseMalformedRequests); other JSON-RPC results and errors pass through untouched.
  */
 export async function serveStatelessMcp(server: McpServer, request: Request): Promise<Response> {
-  const parsedBody = await parseJsonBody(request, jsonRpcBody);
+  const parsedBody = validate(jsonRpcBody, await readJsonBody(request), "body");
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     enableJsonResponse: true,

@@ -112,7 +112,24 @@ describe("/api/mcp", () => {
     });
   });
 
-  test("error: tool arguments holding a NUL character are refused as invalid input, never with a database error", async () => {
+  test("error: a NUL character is answered in JSON-RPC: a tool's invalid input, or an unknown method or tool, never a database error", async () => {
+    const post = async (message: Record<string, unknown>) => {
+      const response = await fetch(`${host.url}/api/mcp`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${agentKey}`,
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+        },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, ...message }),
+      });
+      const text = await response.text();
+      // Whatever the answer, the caller reads nothing of the database.
+      expect(text).not.toMatch(/UTF8|byte sequence|0x00|"fatal"|Internal error/);
+      // An MCP client reads a JSON-RPC answer, not a REST refusal it cannot parse.
+      expect(response.status).toBe(200);
+      return JSON.parse(text);
+    };
     const calls: [string, Record<string, unknown>][] = [
       ["run_command", { command: "what's my balance\u0000" }],
       ["list_runs", { cursor: "run_\u0000" }],
@@ -126,38 +143,25 @@ describe("/api/mcp", () => {
       ],
     ];
     for (const [name, args] of calls) {
-      const response = await fetch(`${host.url}/api/mcp`, {
-        method: "POST",
-        headers: {
-          authorization: `Bearer ${agentKey}`,
-          "content-type": "application/json",
-          accept: "application/json, text/event-stream",
-        },
-        body: JSON.stringify({
-          jsonrpc: "2.0",
-          id: 1,
-          method: "tools/call",
-          params: { name, arguments: args },
-        }),
+      const { result } = await post({ method: "tools/call", params: { name, arguments: args } });
+      expect(result.isError).toBe(true);
+      expect(result.structuredContent.error).toMatchObject({
+        kind: "invalid",
+        code: "validation_failed",
       });
-      const text = await response.text();
-      // Refused by the JSON body reader for the whole request (400 validation_failed), or by the
-      // MCP server as the tool's invalid input (an isError result of kind "invalid"): either way
-      // the caller reads what is wrong, and nothing of the database.
-      expect(text).toContain("must not contain a NUL character");
-      expect(text).not.toMatch(/UTF8|byte sequence|0x00|"fatal"|Internal error/);
-      if (response.status === 200) {
-        const result = JSON.parse(text).result;
-        expect(result.isError).toBe(true);
-        expect(result.structuredContent.error).toMatchObject({
-          kind: "invalid",
-          code: "validation_failed",
-        });
-      } else {
-        expect(response.status).toBe(400);
-        expect(JSON.parse(text).error.code).toBe("validation_failed");
-      }
+      expect(result.content[0].text).toContain("must not contain a NUL character");
     }
+    const unknownTool = await post({
+      method: "tools/call",
+      params: { name: "run_\u0000command", arguments: {} },
+    });
+    expect(unknownTool.result.isError).toBe(true);
+    expect(unknownTool.result.content[0].text).toMatch(/not found/);
+    const unknownMethod = await post({ method: "tools/ca\u0000ll", params: {} });
+    expect(unknownMethod.error.code).toBe(-32601);
+    const listed = await post({ id: "list\u0000", method: "tools/list", params: {} });
+    expect(listed.id).toBe("list\u0000");
+    expect(listed.result.tools.length).toBeGreaterThan(0);
   });
 
   test("behavior: tools are listed by role; an agent key never sees the approver tools", async () => {
