@@ -31,6 +31,18 @@ const waitUntilDone = async (client: Client, runId: string) => {
   throw new Error(`run ${runId} did not end`);
 };
 
+/** One JSON-RPC body POSTed to the host's /api/mcp with the agent key, as an MCP client sends it. */
+function postRpc(body: object): Promise<Response> {
+  return fetch(`${host.url}/api/mcp`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${agentKey}`,
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+    },
+    body: JSON.stringify(body),
+  });
+}
 describe("/api/mcp", () => {
   test("error: refused without a key: 401, WWW-Authenticate pointing at the RFC 9728 document", async () => {
     const response = await fetch(`${host.url}/api/mcp`, {
@@ -76,15 +88,7 @@ describe("/api/mcp", () => {
 
   test("error: malformed tools/call requests are JSON-RPC -32602 with one readable line, never a zod dump", async () => {
     const rpc = async (body: object) => {
-      const response = await fetch(`${host.url}/api/mcp`, {
-        method: "POST",
-        headers: {
-          authorization: `Bearer ${agentKey}`,
-          "content-type": "application/json",
-          accept: "application/json, text/event-stream",
-        },
-        body: JSON.stringify(body),
-      });
+      const response = await postRpc(body);
       return { status: response.status, body: await response.json() };
     };
     const noParams = await rpc({ jsonrpc: "2.0", id: 1, method: "tools/call" });
@@ -114,15 +118,7 @@ describe("/api/mcp", () => {
 
   test("error: a NUL character is answered in JSON-RPC: a tool's invalid input, or an unknown method or tool, never a database error", async () => {
     const post = async (message: Record<string, unknown>) => {
-      const response = await fetch(`${host.url}/api/mcp`, {
-        method: "POST",
-        headers: {
-          authorization: `Bearer ${agentKey}`,
-          "content-type": "application/json",
-          accept: "application/json, text/event-stream",
-        },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, ...message }),
-      });
+      const response = await postRpc({ jsonrpc: "2.0", id: 1, ...message });
       const text = await response.text();
       // Whatever the answer, the caller reads nothing of the database.
       expect(text).not.toMatch(/UTF8|byte sequence|0x00|"fatal"|Internal error/);
