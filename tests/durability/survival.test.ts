@@ -40,7 +40,9 @@ const worlds: WorldSetup[] = [
   },
 ];
 
-describe.each(worlds)("behavior: runs survive SIGKILL ($name)", (world) => {
+// The two worlds run side by side: each has its own devnet, data folder and ports, and most of a
+// world's minute is spent waiting (host starts, an approval's expiry, the world's reclaim delay).
+describe.concurrent.each(worlds)("behavior: runs survive SIGKILL ($name)", (world) => {
   it("every run completes exactly once after the host is killed three times", async () => {
     const { base, dispose } = await restartableHostData("survival");
     cleanups.push(dispose);
