@@ -4,7 +4,7 @@ import type { ChainContext } from "../chain/clients.js";
 import type { Database, Payment } from "../db/database.js";
 import { injectFault } from "../faults/injectFault.js";
 import { boundedValidBefore } from "./boundedValidBefore.js";
-import { AuthorizationExpiredError, X402Error } from "./errors.js";
+import { AuthorizationExpiredError, PaymentRejectedError, X402Error } from "./errors.js";
 import { assertExpectedTerms, assertSameTerms, type ExpectedTerms } from "./expectedTerms.js";
 import { finishPaidAnswer, resolveAfterSend, reviewEarlierAttempt } from "./finishPayment.js";
 import { deriveNonce } from "./nonce.js";
@@ -175,6 +175,18 @@ export async function executePayment(
   }
 
   if (!paid.paid) {
+    // An earlier attempt of this step sent an authorization and was cut off before its answer (a
+    // killed host, a step deadline), and the payee now asks nothing. It still holds that
+    // authorization and may settle it later: a failed payee like any other after a send
+    // (cancelled on chain when possible, else unknown with its reservation kept), never "0 spent".
+    // (Read now, not from `existing`: a duplicate delivery of the step may be sending it meanwhile.)
+    const sent = await findPaymentByNonce(db, nonce);
+    if (sent?.sent_at) {
+      const error = new PaymentRejectedError(
+        "answered without payment after an authorization was sent",
+      );
+      return resolveAfterSend(parameters, sent, { error, payeeFailed: true });
+    }
     // The resource did not ask for money: nothing to record, nothing spent.
     return {
       paymentId,

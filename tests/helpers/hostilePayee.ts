@@ -25,7 +25,8 @@ import { createExactFacilitator } from "../../lib/x402/createExactFacilitator.js
  * - fake-transaction: keep the signature, answer 200 naming a made-up transaction;
  * - pending: verify now, answer 200 with a pending PAYMENT-RESPONSE, settle after `settleAfterMs`;
  * - redirect: answer 302 to `location` (to the unpaid request when `when` is "unpaid", else to
- *   the paid one).
+ *   the paid one);
+ * - free: answer an unpaid request 200 with content, asking nothing (a signed one as honest).
  */
 export type HostileBehaviour =
   | { kind: "honest" }
@@ -34,7 +35,8 @@ export type HostileBehaviour =
   | { kind: "reject-again" }
   | { kind: "fake-transaction" }
   | { kind: "pending"; settleAfterMs?: number }
-  | { kind: "redirect"; location: string; when: "unpaid" | "paid" };
+  | { kind: "redirect"; location: string; when: "unpaid" | "paid" }
+  | { kind: "free" };
 
 /** The x402 terms the payee asks for in its 402 answers. */
 export interface PayeeTerms {
@@ -159,6 +161,10 @@ export async function startHostilePayee(options: StartHostilePayeeOptions): Prom
       record(302);
       return answer(res, 302, { location: behaviour.location });
     }
+    if (!header && behaviour.kind === "free") {
+      record(200);
+      return answer(res, 200, {}, JSON.stringify({ data: "free content" }));
+    }
     if (!header) {
       if (pendingChange && pendingChange.remaining <= 0) {
         terms = { ...terms, ...pendingChange.terms };
@@ -182,6 +188,7 @@ export async function startHostilePayee(options: StartHostilePayeeOptions): Prom
     const entry: KeptPayment = { payload, requirements, nonce };
     const content = JSON.stringify({ data: "hostile content", nonce });
     switch (behaviour.kind) {
+      case "free":
       case "honest": {
         const settled = await settle(entry);
         record(settled.success ? 200 : 402);

@@ -11,7 +11,11 @@ import type { PaymentOutcome } from "../../../lib/x402/executePayment.js";
 import { findPaymentByNonce } from "../../../lib/x402/paymentRecords.js";
 import { readAuthorizationState } from "../../../lib/x402/readAuthorizationState.js";
 import { resolveUnknownPayments } from "../../../lib/x402/resolveUnknownPayments.js";
-import { type HostilePayee, startHostilePayee } from "../../helpers/hostilePayee.js";
+import {
+  type HostilePayee,
+  type KeptPayment,
+  startHostilePayee,
+} from "../../helpers/hostilePayee.js";
 import { type HostileHarness, type StepResult, startHostileHarness } from "./hostileHarness.js";
 
 let h: HostileHarness;
@@ -204,6 +208,99 @@ describe("hostile payees (lib level, real anvil and Postgres)", () => {
       const { walletOut } = await expectBooksMatchChain(sessionId, before);
       expect(walletOut, kind).toBe(0n);
     }
+  });
+
+  /**
+   * A pay step whose paid request reaches the payee, which keeps the signature, and whose answer
+   * never arrives (its host was killed, its deadline passed). Resolves once the payee has it.
+   */
+  async function payCutOffAfterSending(runId: string, sessionId: string): Promise<KeptPayment> {
+    payee.setBehaviour({ kind: "keep-and-fail", status: 500 });
+    let delivered!: () => void;
+    const paidRequestDelivered = new Promise<void>((resolve) => {
+      delivered = resolve;
+    });
+    const cutOffAfterSending: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (!new Headers(init?.headers).has("payment-signature")) return response;
+      delivered();
+      return new Promise<Response>(() => {}); // the answer never arrives
+    };
+    void h.payStep(runId, {
+      sessionId,
+      url: payee.url,
+      maxAmount: PRICE,
+      fetch: cutOffAfterSending,
+    });
+    await paidRequestDelivered;
+    return payee.kept.at(-1)!;
+  }
+
+  test("behavior: an attempt cut off after sending, then a retry the payee answers for free → the kept authorization is cancelled, not booked as 0", async () => {
+    // The step runs again, and the payee now answers the unpaid request 200, asking nothing, to
+    // settle what it kept later (before the fix: "settled, 0 spent", then 1 USDC left unbooked).
+    const sessionId = await h.newSession(BUDGET);
+    const runId = await h.newRun(sessionId);
+    const before = await h.usdcBalance(h.agent.address);
+    const kept = await payCutOffAfterSending(runId, sessionId);
+
+    payee.setBehaviour({ kind: "free" });
+    const retry = await h.payStep(runId, { sessionId, url: payee.url, maxAmount: PRICE });
+    expect(retry.kind).toBe("thrown");
+    expect(errorOf(retry)).toBeInstanceOf(PaymentVoidedError);
+    expect(await findPaymentByNonce(h.db.db, kept.nonce)).toMatchObject({
+      status: "cancelled",
+      payee_failed: true,
+    });
+    // The payee tries to use the signature it kept: the chain refuses, and nothing is booked.
+    const [late] = await payee.settleKept();
+    expect(late!.success).toBe(false);
+    expect(await h.ledger(sessionId)).toEqual({ spent: 0n, reserved: 0n });
+    const { walletOut } = await expectBooksMatchChain(sessionId, before);
+    expect(walletOut).toBe(0n);
+  });
+
+  test("behavior: the same without a way to cancel → unknown with its reservation kept; the late settlement is booked", async () => {
+    const sessionId = await h.newSession(BUDGET);
+    const runId = await h.newRun(sessionId);
+    const before = await h.usdcBalance(h.agent.address);
+    await payCutOffAfterSending(runId, sessionId);
+
+    payee.setBehaviour({ kind: "free" });
+    const retry = await h.payStep(runId, {
+      sessionId,
+      url: payee.url,
+      maxAmount: PRICE,
+      chain: null,
+    });
+    expect(retry.kind).toBe("unknown");
+    expect(await h.ledger(sessionId)).toEqual({ spent: 0n, reserved: PRICE });
+    expect((await payee.settleKept()).map((s) => s.success)).toEqual([true]);
+    const pass = await resolveUnknownPayments({
+      db: h.db.db,
+      publicClient: h.publicClient,
+      cache: h.cache,
+    });
+    expect(pass.settled).toContain(outcomeOf(retry).paymentId);
+    expect(await h.ledger(sessionId)).toEqual({ spent: PRICE, reserved: 0n });
+    const { walletOut } = await expectBooksMatchChain(sessionId, before);
+    expect(walletOut).toBe(PRICE);
+  });
+
+  test("behavior: a resource that asks nothing is fetched for free: nothing signed, nothing booked", async () => {
+    payee.setBehaviour({ kind: "free" });
+    const sessionId = await h.newSession(BUDGET);
+    const result = await h.payStep(await h.newRun(sessionId), {
+      sessionId,
+      url: payee.url,
+      maxAmount: PRICE,
+    });
+    expect(outcomeOf(result)).toMatchObject({
+      status: "settled",
+      via: "not-required",
+      amount: "0",
+    });
+    expect(await h.ledger(sessionId)).toEqual({ spent: 0n, reserved: 0n });
   });
 
   test("error: a price raised between probe and pay, another asset or another payTo is refused unsigned", async () => {
