@@ -209,8 +209,12 @@ export async function renewSubscription(
     return finish(db, runId, "failed", refusal.reason);
   }
 
+  // What this renewal may pay: what its budget reservation counted. A retry replays the reservation
+  // an earlier attempt made, so a catalogue price raised since then is refused unsigned
+  // (PriceAboveLimitError) rather than paid above what the budget and the windows counted.
+  let reserved: bigint;
   try {
-    await reserveBudget({
+    const { reservation } = await reserveBudget({
       db,
       sessionId: subscription.sessionId,
       ...key,
@@ -219,6 +223,7 @@ export async function renewSubscription(
       // A session budgeted in USD counts the period at its dollar value (unpriced: refused there).
       usdAmount: await heldUsdValue(chainPricer(chain, db), token.symbol, service.price.amount),
     });
+    reserved = BigInt(reservation.amount);
   } catch (error) {
     const route = routeStepError(error);
     if (route === "rethrow") throw error;
@@ -237,7 +242,7 @@ export async function renewSubscription(
       sessionId: subscription.sessionId,
       serviceId: service.id,
       url: service.endpoint,
-      maxAmount: service.price.amount,
+      maxAmount: minBigInt(BigInt(service.price.amount), reserved),
       token: token.symbol,
       allowedAssets: [{ address: token.address as Address, symbol: token.symbol }],
       account: chain.account,
@@ -354,4 +359,8 @@ async function finish(
     dedupeKey: `${runId}:${status}`,
   });
   return { action: "stop", reason };
+}
+
+function minBigInt(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
 }

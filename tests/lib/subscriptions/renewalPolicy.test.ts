@@ -699,6 +699,43 @@ describe("renewal policy gate", () => {
     });
   });
 
+  test("error: a retry after the catalogue price was raised pays no more than its replayed reservation counted", async () => {
+    // The service asks twice the price; the first attempt refuses unsigned and keeps its
+    // reservations at the old price for the retry. Then the catalogue is raised to what the
+    // service asks (an admin's edit, or a Bazaar import of the service's own listing).
+    const sub = await subscribe(
+      { allowedActions: all, windows: [{ period: "day", amount: "1", token: "USDC" }] },
+      PRICEY,
+      { budget: { amount: "150000", token: "USDC" } },
+    );
+    const before = await agentBalance();
+    pricey.times = 2;
+    expect(await renew(sub)).toEqual({
+      action: "retry",
+      afterSeconds: RENEWAL_RETRY_DELAY_SECONDS,
+    });
+    await testDb.db
+      .updateTable("services")
+      .set({ price_amount: (PRICE * 2n).toString() })
+      .where("id", "=", sub.serviceId)
+      .execute();
+
+    // The retry replays the 0.10 reservations, so 0.20 is refused unsigned: paying it would put
+    // 0.20 through the session's 0.15 budget, which counted 0.10 (and so did the window).
+    expect((await renew(sub)).action).toBe("retry");
+    expect(await agentBalance()).toBe(before);
+    expect(await books(sub.runId)).toEqual({
+      payments: [],
+      budget: [{ id: `${sub.runId}:0`, status: "reserved", amount: "100000" }],
+      windows: [{ id: `${sub.runId}:0`, status: "reserved", amount: "100000" }],
+    });
+    expect(await getSubscription(testDb.db, sub.subscriptionId)).toMatchObject({
+      renewals: 0,
+      consecutiveFailures: 2,
+    });
+    pricey.times = 0;
+  });
+
   test("behavior: a renewal whose payee failed after the signature (authorization cancelled on chain) pays on its retry with a new nonce and fresh reservations, once", async () => {
     const sub = await subscribe(
       { allowedActions: all, windows: [{ period: "day", maxCount: 5 }] },
