@@ -44,6 +44,9 @@ export async function startSubscription(
   renewalRunId: string;
   paymentId: string;
   transaction: string | null;
+  /** What the first period's payment moved, in base units of `token` (0 when it was not required). */
+  amount: string;
+  token: string;
 }> {
   const { run, stepId, serviceId, period } = parameters;
   const chain = getChainContext();
@@ -151,6 +154,8 @@ export async function startSubscription(
     renewalRunId,
     paymentId: payment.paymentId,
     transaction: payment.transaction,
+    amount: payment.amount,
+    token: token.symbol,
   };
 }
 

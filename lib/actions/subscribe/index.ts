@@ -5,6 +5,7 @@ import { wakeTokens } from "../../runs/wake/wakes.js";
 import { startSubscription } from "../../subscriptions/startSubscription.js";
 import { PaymentUnknownError } from "../../x402/errors.js";
 import type { ActionModule } from "../types.js";
+import { usdValue } from "../usdValue.js";
 import { subscribeFromModel } from "./model.js";
 import { SubscribeAction } from "./schema.js";
 
@@ -40,20 +41,33 @@ export const subscribe: ActionModule<"subscribe"> = {
     if (!service) return undefined;
     return { token: service.price_asset, amount: BigInt(service.price_amount) };
   },
-  async perform({ db, run }, action, { stepId, index, spend, checkPayee }) {
+  async perform({ db, run, chain }, action, { stepId, index, spend, checkPayee }) {
     try {
+      const started = await startSubscription(db, {
+        run,
+        stepId,
+        stepIndex: index,
+        serviceId: action.serviceId,
+        period: action.period,
+        // What was reserved: a price raised in the catalogue since is refused unsigned.
+        maxAmount: spend?.amount,
+        checkPayee,
+      });
+      const usd = await usdValue(chain, started.token, started.amount);
       return {
-        output: await startSubscription(db, {
-          run,
-          stepId,
-          stepIndex: index,
-          serviceId: action.serviceId,
-          period: action.period,
-          // What was reserved: a price raised in the catalogue since is refused unsigned.
-          maxAmount: spend?.amount,
-          checkPayee,
-        }),
-        cost: [],
+        output: started,
+        txHashes: started.transaction ? [started.transaction] : [],
+        // The first period as paid, like a pay action: the 402 may ask less than the catalogue.
+        cost: [
+          {
+            kind: "x402",
+            unit: started.token,
+            amount: started.amount,
+            ...(usd ? { usd } : {}),
+            detail: `subscription ${action.serviceName ?? action.serviceId}, first period`,
+          },
+        ],
+        spent: { amount: BigInt(started.amount) },
       };
     } catch (error) {
       // An unproven first payment keeps its reservation and waits, like a pay action (issue 14).

@@ -45,6 +45,18 @@ test("behavior: subscribing pays the first period through a durable run and gran
     90_000,
   );
   expect(run.status, JSON.stringify(run.error ?? run.steps)).toBe("completed");
+  // The first period is in the run's cost and the session's books as paid, like a pay action.
+  const step = run.steps.find((s: { action: string }) => s.action === "subscribe");
+  expect(step.output).toMatchObject({ token: "USDC", amount: expect.stringMatching(/^[1-9]\d*$/) });
+  expect(step.txHashes).toEqual([step.output.transaction]);
+  expect(run.cost.items).toContainEqual(
+    expect.objectContaining({ kind: "x402", unit: "USDC", amount: step.output.amount }),
+  );
+  const books = await host.request("GET", `/api/agent/sessions/${sessionId}`);
+  expect(books.body.budgetStatus.budget).toMatchObject({
+    spent: step.output.amount,
+    reserved: "0",
+  });
 
   const listed = await host.request("GET", `/api/subscriptions?sessionId=${sessionId}`);
   expect(listed.status).toBe(200);
