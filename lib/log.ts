@@ -1,4 +1,6 @@
-import { getConfig } from "./config.js";
+import { type Config, getConfig } from "./config.js";
+import { configuredSecrets } from "./security/configuredSecrets.js";
+import { maskUrlCredentials } from "./security/maskUrlCredentials.js";
 
 type Level = "debug" | "info" | "warn" | "error";
 const order: Record<Level | "silent", number> = {
@@ -14,8 +16,8 @@ const secretKey =
   /(authorization|signature|secret|token|private|password|passphrase|mnemonic|seed|api[-_]?key|cookie|credential|payment-signature|x-payment)/i;
 /**
  * Secrets inside free text: 32-byte hex with or without 0x (private keys, HMACs), 65-byte hex
- * (signatures), bearer credentials, our API keys (pgk_…), other pk_/sk_ style keys, and the
- * password part of connection strings (postgres://user:pw@host, redis://:pw@host).
+ * (signatures), bearer credentials, our API keys (pgk_…) and other pk_/sk_ style keys. URLs are
+ * masked before these run (maskUrlCredentials), and this deployment's own secrets before that.
  */
 const secretText: [RegExp, string][] = [
   [/0x[0-9a-fA-F]{64}(?:[0-9a-fA-F]{66})?\b/g, "[redacted]"],
@@ -23,7 +25,6 @@ const secretText: [RegExp, string][] = [
   [/Bearer\s+[\w.~+/-]+=*/gi, "[redacted]"],
   [/\bpgk_[A-Za-z0-9_-]{16,}/g, "[redacted]"],
   [/\b[ps]k_[A-Za-z0-9_]{16,}/g, "[redacted]"],
-  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/gi, "$1[redacted]@"],
 ];
 /** Keys holding transaction or block hashes: public data, too useful in logs to hide. */
 const publicHashKey = /(^|_|[a-z])(tx_?hash|hash|transaction|block_?hash)$/i;
@@ -34,7 +35,10 @@ const publicTokenValue = /^(?:[A-Za-z][A-Za-z0-9.]{0,10}|0x[0-9a-fA-F]{40})$/;
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 6) return "[…]";
   if (typeof value === "string") {
+    // Exact secrets first: a key that no pattern recognises (all letters, no URL around it).
     let text = value;
+    for (const secret of currentSecrets()) text = text.replaceAll(secret, "[redacted]");
+    text = maskUrlCredentials(text);
     for (const [pattern, replacement] of secretText) text = text.replace(pattern, replacement);
     return text;
   }
@@ -55,6 +59,21 @@ export function redact(value: unknown, depth = 0): unknown {
     return out;
   }
   return value;
+}
+
+let secretsOf: { config: Config; secrets: string[] } | undefined;
+
+/** This deployment's configured credentials (lib/security/configuredSecrets.ts), once per config. */
+function currentSecrets(): string[] {
+  let config: Config;
+  try {
+    config = getConfig();
+  } catch {
+    // A config that does not parse still holds the secrets someone may log; read them raw.
+    return configuredSecrets(process.env);
+  }
+  if (secretsOf?.config !== config) secretsOf = { config, secrets: configuredSecrets(config) };
+  return secretsOf.secrets;
 }
 
 function redactField(key: string, value: unknown, depth: number): unknown {

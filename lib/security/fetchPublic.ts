@@ -6,6 +6,7 @@ import { fetchPinned, type PinnedRequestInit } from "./fetchPinned.js";
  * once, refuses internal addresses and connects to the checked one (a check followed by a plain
  * fetch resolves twice, and a rebinding DNS answer could aim it at an internal host). An injected
  * fetch (tests) resolves names on its own: the URL is checked first, then that fetch is called.
+ * The answer's size is the caller's to bound: read it with readBodyCapped, never .text()/.json().
  */
 export async function fetchPublic(
   url: string,

@@ -8,10 +8,14 @@ import type {
   VerifyResponse,
 } from "@x402/core/types";
 import { z } from "zod";
+import { readBodyCapped } from "../security/readBodyCapped.js";
 import { X402Error } from "./errors.js";
 
 /** Cronos Labs' public facilitator (production default of X402_FACILITATOR_URL). */
 export const CRONOS_FACILITATOR_URL = "https://facilitator.cronoslabs.org/v2/x402";
+
+/** Its answers are a few hundred bytes; this leaves room for a long list of supported kinds. */
+const maxFacilitatorBodyBytes = 1024 * 1024;
 
 const toCronosName: Record<string, string> = {
   "eip155:25": "cronos-mainnet",
@@ -121,7 +125,7 @@ export class CronosFacilitatorClient implements FacilitatorClient {
       throw new X402Error(`Cronos facilitator /supported answered ${response.status}`, {
         kind: response.status >= 500 || response.status === 429 ? "transient" : "fatal",
       });
-    const body = supportedSchema.parse(await response.json());
+    const body = supportedSchema.parse(await this.readJson(response, "supported"));
     return {
       kinds: body.kinds.flatMap((kind) => {
         const network = fromCronosName[kind.network];
@@ -167,7 +171,19 @@ export class CronosFacilitatorClient implements FacilitatorClient {
       }),
       signal: AbortSignal.timeout(this.timeoutMs),
     });
-    const text = await response.text();
+    return this.readJson(response, path);
+  }
+
+  /**
+   * The answer's JSON, read at most maxFacilitatorBodyBytes deep. Over the cap is an error, not a
+   * truncation: a cut document cannot be parsed, and no honest answer is that large.
+   */
+  private async readJson(response: Response, path: string): Promise<unknown> {
+    const { text, truncated } = await readBodyCapped(response, maxFacilitatorBodyBytes);
+    if (truncated)
+      throw new X402Error(`Cronos facilitator /${path} answered more than 1 MiB`, {
+        kind: "fatal",
+      });
     try {
       return JSON.parse(text);
     } catch {

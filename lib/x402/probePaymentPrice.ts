@@ -2,6 +2,7 @@ import type { Address } from "viem";
 import { ClientError } from "../errors/index.js";
 import { fetchPublic } from "../security/fetchPublic.js";
 import { ResourceRequestError } from "./errors.js";
+import { readPaymentRequiredBody } from "./readPaymentRequiredBody.js";
 import { parsePaymentRequired } from "./requirements.js";
 import { type AllowedAsset, selectRequirement } from "./selectRequirement.js";
 
@@ -73,7 +74,7 @@ export async function probePaymentPrice(
       { kind: transient ? "transient" : "invalid" },
     );
   }
-  const body = await readBounded(response, maxProbeBodyBytes);
+  const body = await readPaymentRequiredBody(response, maxProbeBodyBytes);
   const required = parsePaymentRequired({ headers: response.headers, body, url });
   const chosen = selectRequirement({
     accepts: required.accepts,
@@ -91,24 +92,4 @@ export async function probePaymentPrice(
     symbol: asset?.symbol ?? chosen.asset,
     payTo: chosen.payTo,
   };
-}
-
-/** The body as text, at most `limit` bytes: a hostile resource cannot make the probe read more. */
-async function readBounded(response: Response, limit: number): Promise<string> {
-  if (!response.body) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (size + value.byteLength > limit) {
-      chunks.push(value.subarray(0, limit - size));
-      await reader.cancel();
-      break;
-    }
-    chunks.push(value);
-    size += value.byteLength;
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks));
 }

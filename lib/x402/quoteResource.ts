@@ -2,8 +2,12 @@ import { ClientError } from "../errors/index.js";
 import { fetchPublic } from "../security/fetchPublic.js";
 import { ResourceRequestError } from "./errors.js";
 import { type Quote, quotePaymentRequired } from "./quotePaymentRequired.js";
+import { readPaymentRequiredBody } from "./readPaymentRequiredBody.js";
 import { parsePaymentRequired } from "./requirements.js";
 import type { AllowedAsset } from "./selectRequirement.js";
+
+/** Largest 402 body read for a quote (v1 servers put their requirements there). */
+const maxQuoteBodyBytes = 256 * 1024;
 
 /** Inputs of quoteResource. */
 export interface QuoteResourceParameters {
@@ -40,8 +44,9 @@ export async function quoteResource(parameters: QuoteResourceParameters): Promis
       { cause, kind: "transient" },
     );
   }
-  const body = (await response.text()).slice(0, 256 * 1024);
   if (response.status !== 402) {
+    // Nothing in the answer is read: the status alone says it is not for sale.
+    await response.body?.cancel().catch(() => undefined);
     if (!response.ok) {
       throw new ResourceRequestError(
         `Resource answered ${response.status}, not 402 Payment Required`,
@@ -57,6 +62,7 @@ export async function quoteResource(parameters: QuoteResourceParameters): Promis
       refusal: null,
     };
   }
+  const body = await readPaymentRequiredBody(response, maxQuoteBodyBytes);
   const required = parsePaymentRequired({ headers: response.headers, body, url: parameters.url });
   return quotePaymentRequired({ required, ...parameters });
 }

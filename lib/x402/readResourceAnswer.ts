@@ -1,4 +1,5 @@
 import { decodePaymentResponseHeader } from "@x402/core/http";
+import { readBodyCapped } from "../security/readBodyCapped.js";
 import { X402ProtocolError } from "./errors.js";
 import { parsePaymentRequired } from "./requirements.js";
 
@@ -56,23 +57,5 @@ export async function readBody(
   response: Response,
   limit: number,
 ): Promise<{ text: string; truncated: boolean }> {
-  if (!response.body) return { text: "", truncated: false };
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let truncated = false;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (size + value.byteLength > limit) {
-      chunks.push(value.subarray(0, limit - size));
-      truncated = true;
-      await reader.cancel();
-      break;
-    }
-    chunks.push(value);
-    size += value.byteLength;
-  }
-  // A cut may split a multi-byte character; the decoder replaces the fragment instead of failing.
-  return { text: new TextDecoder().decode(Buffer.concat(chunks)), truncated };
+  return readBodyCapped(response, limit);
 }

@@ -1,4 +1,5 @@
 import { fetchPinned } from "../security/fetchPinned.js";
+import { readBodyCapped } from "../security/readBodyCapped.js";
 import type { PaymentContent } from "./paymentRecords.js";
 
 /**
@@ -20,12 +21,15 @@ export async function refetchContent(parameters: {
       await response.body?.cancel();
       return null;
     }
-    const text = await response.text();
-    const max = parameters.maxBodyBytes ?? 64 * 1024;
+    // A preview of content for a person: cut at the cap, and says so.
+    const { text, truncated } = await readBodyCapped(
+      response,
+      parameters.maxBodyBytes ?? 64 * 1024,
+    );
     return {
       status: response.status,
-      body: text.length > max ? text.slice(0, max) : text,
-      truncated: text.length > max,
+      body: text,
+      truncated,
       contentType: response.headers.get("content-type"),
     };
   } catch {
