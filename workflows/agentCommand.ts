@@ -44,7 +44,9 @@ export async function agentCommand(input: { runId: string }) {
 
   for (const action of planned.actions) {
     if (action.requiresApproval) {
-      const { token, timeoutSeconds } = await requestApproval({ runId, index: action.index });
+      const requested = await requestApproval({ runId, index: action.index });
+      if (requested.ended) return { runId, status: requested.ended };
+      const { token, timeoutSeconds } = requested;
       const approval = createHook<ApprovalWake>({ token });
       // The losing sleep cannot be cancelled (the DevKit has no API for it): the runtime logs it as
       // an "uncommitted operation" when the run ends; its timer later finds the run finished and is

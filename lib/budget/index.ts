@@ -2,6 +2,8 @@ export * from "./bookSettledSpend.js";
 export * from "./errors.js";
 export * from "./getBudgetStatus.js";
 export * from "./getDailyAllowance.js";
+export * from "./holdReservationForSend.js";
+export * from "./readLedgerVersion.js";
 export * from "./releaseBudget.js";
 export * from "./reservation.js";
 export * from "./reserveBudget.js";

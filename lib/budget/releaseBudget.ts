@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { type Cache, getCache } from "../cache/index.js";
 import type { Database } from "../db/index.js";
 import { adjustCountersForRow, rowUsdMicros } from "./counters.js";
@@ -10,11 +10,18 @@ export interface ReleaseBudgetParameters {
   cache?: Cache;
   runId: string;
   stepIndex: number;
+  /**
+   * The reservation's version (`updated_at` as text, readLedgerVersion) when the caller read the
+   * evidence it releases on: a row touched since (a send fenced by holdReservationForSend) is not
+   * released, and comes back still `reserved`.
+   */
+  unchangedSince?: string;
 }
 
 /**
  * Gives a step's reservation back (the payment failed or was cancelled before money moved).
- * Idempotent; a settled reservation is not released (the money is gone) and is returned as is.
+ * Idempotent; a settled reservation is not released (the money is gone) and is returned as is,
+ * and so is one changed since `unchangedSince`.
  * Returns undefined when the step never reserved.
  */
 export async function releaseBudget(
@@ -22,13 +29,18 @@ export async function releaseBudget(
 ): Promise<BudgetReservation | undefined> {
   const { db } = parameters;
   const id = ledgerId(parameters);
-  const released = await db
+  let release = db
     .updateTable("spend_ledger")
     .set({ status: "released", updated_at: new Date() })
     .where("id", "=", id)
-    .where("status", "=", "reserved")
-    .returning("id")
-    .executeTakeFirst();
+    .where("status", "=", "reserved");
+  if (parameters.unchangedSince !== undefined)
+    release = release.where(
+      "updated_at",
+      "=",
+      sql<Date>`${parameters.unchangedSince}::timestamptz`,
+    );
+  const released = await release.returning("id").executeTakeFirst();
   const row = await selectLedger(db.selectFrom("spend_ledger"))
     .where("id", "=", id)
     .executeTakeFirst();

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from "kysely";
 import { type Address, type Hash, type Hex, keccak256, type TransactionReceipt } from "viem";
+import { holdReservationForSend } from "../budget/holdReservationForSend.js";
 import type { ChainTransactionsTable, Database } from "../db/database.js";
 import { log } from "../log.js";
 import type { ChainContext } from "./clients.js";
@@ -144,25 +145,32 @@ export async function sendRecordedTransaction(
       prepared as Parameters<typeof walletClient.signTransaction>[0],
     );
     const hash = keccak256(rawTransaction);
-    const [row] = await db
-      .insertInto("chain_transactions")
-      .values({
-        hash,
-        run_id: parameters.runId ?? null,
-        step_id: parameters.stepId,
-        chain_id: chain.id,
-        from_address: account.address,
-        to_address: parameters.to,
-        nonce,
-        kind: parameters.kind,
-        status: "submitted",
-        raw_transaction: rawTransaction,
-        token: parameters.token ?? null,
-        amount: parameters.amount ?? null,
-        details: parameters.details ? JSON.stringify(parameters.details) : null,
-      })
-      .returningAll()
-      .execute();
+    // The row that makes this transaction count as sent (stepEvidence) is written under the budget
+    // fence of the step's reservation (ledger id = step id; helper transactions such as an approve
+    // or a cancel have none): one released meanwhile refuses the broadcast, and a release decided
+    // before this row existed can no longer go through.
+    const row = await db.transaction().execute(async (trx) => {
+      await holdReservationForSend(trx, parameters.stepId);
+      return trx
+        .insertInto("chain_transactions")
+        .values({
+          hash,
+          run_id: parameters.runId ?? null,
+          step_id: parameters.stepId,
+          chain_id: chain.id,
+          from_address: account.address,
+          to_address: parameters.to,
+          nonce,
+          kind: parameters.kind,
+          status: "submitted",
+          raw_transaction: rawTransaction,
+          token: parameters.token ?? null,
+          amount: parameters.amount ?? null,
+          details: parameters.details ? JSON.stringify(parameters.details) : null,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    });
     try {
       await publicClient.sendRawTransaction({ serializedTransaction: rawTransaction });
     } catch (error) {
@@ -188,7 +196,7 @@ export async function sendRecordedTransaction(
       kind: parameters.kind,
       stepId: parameters.stepId,
     });
-    return { row: row as ChainTransactionRow, reused: false };
+    return { row, reused: false };
   });
 }
 

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Account, Address, PublicClient } from "viem";
 import type { ChainContext } from "../chain/clients.js";
+import { holdReservationForSend, ledgerId } from "../budget/index.js";
 import type { Database, Payment } from "../db/database.js";
 import { injectFault } from "../faults/injectFault.js";
 import { boundedValidBefore } from "./boundedValidBefore.js";
@@ -111,25 +112,33 @@ export async function executePayment(
   const authorize = async (requirement: PaymentRequirement): Promise<AuthorizationTerms> => {
     if (parameters.expected) assertExpectedTerms(parameters.expected, requirement);
     await parameters.checkPayee?.({ payTo: requirement.payTo, url: parameters.url });
-    const row = await insertPendingPayment(db, {
-      paymentId,
-      nonce,
-      runId,
-      stepId,
-      sessionId: parameters.sessionId,
-      serviceId: parameters.serviceId ?? null,
-      url: parameters.url,
-      payer: account.address,
-      requirement,
-      validBefore: boundedValidBefore({
-        maxTimeoutSeconds: requirement.maxTimeoutSeconds,
-        ttlSeconds: parameters.authorizationTtlSeconds,
-      }),
-      searchFromBlock: await startBlock.then((read) => {
-        if ("error" in read) throw read.error;
-        return read.block;
-      }),
-      reservation: parameters.reservation,
+    const searchFromBlock = await startBlock.then((read) => {
+      if ("error" in read) throw read.error;
+      return read.block;
+    });
+    // The row that makes this payment count as sent (stepEvidence) is written under the budget
+    // fence: a reservation released meanwhile (the run ended) refuses the payment unsigned, and
+    // a release decided before this row existed can no longer go through.
+    const row = await db.transaction().execute(async (trx) => {
+      if (parameters.reservation)
+        await holdReservationForSend(trx, ledgerId(parameters.reservation));
+      return insertPendingPayment(trx, {
+        paymentId,
+        nonce,
+        runId,
+        stepId,
+        sessionId: parameters.sessionId,
+        serviceId: parameters.serviceId ?? null,
+        url: parameters.url,
+        payer: account.address,
+        requirement,
+        validBefore: boundedValidBefore({
+          maxTimeoutSeconds: requirement.maxTimeoutSeconds,
+          ttlSeconds: parameters.authorizationTtlSeconds,
+        }),
+        searchFromBlock,
+        reservation: parameters.reservation,
+      });
     });
     const stored = storedRequirement(row);
     if (stored) assertSameTerms(stored, requirement);

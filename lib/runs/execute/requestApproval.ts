@@ -2,17 +2,17 @@ import type { Kysely } from "kysely";
 import { describeAction } from "../../actions/registry.js";
 import type { Plan } from "../../agent/plan.js";
 import { getConfig } from "../../config.js";
-import type { Database } from "../../db/database.js";
+import type { Database, RunStatus } from "../../db/database.js";
 import { newId } from "../../ids.js";
 import { notifyApprovalRequired } from "../../notifications/index.js";
 import { appendRunEvent } from "../events.js";
-import { lockRun } from "../runState.js";
+import { isTerminal, lockRun } from "../runState.js";
 import type { RunOptions } from "../start/startRun.js";
 
-export interface RequestApprovalResult {
-  token: string;
-  timeoutSeconds: number;
-}
+export type RequestApprovalResult =
+  | { token: string; timeoutSeconds: number; ended?: undefined }
+  /** The run was cancelled (or ended) before its approval was asked: nobody is asked. */
+  | { ended: RunStatus };
 
 /**
  * Records a pending approval for an action and puts the run in waiting_approval. The token is
@@ -27,6 +27,10 @@ export async function recordApprovalRequest(
   return db.transaction().execute(async (trx) => {
     const run = await lockRun(trx, runId);
     if (!run) throw new Error(`run ${runId} vanished`);
+    // A cancel that committed while this step waited for the lock: no approver is paged, and the
+    // run is not put back into waiting_approval.
+    if (isTerminal(run.status)) return { ended: run.status };
+    if (run.cancel_requested_at) return { ended: "cancelled" };
     const planned = (run.plan as Plan).actions.find((a) => a.index === index)!;
     const hold = planned.hold;
     // The command may shorten the policy's approval expiry, never lengthen it.

@@ -13,9 +13,10 @@ import { type ActionResult, openGate } from "./openGate.js";
 import { finishPolicySpend, policyActionOf } from "./policyGate.js";
 import { policyRefusal } from "./policyRefusal.js";
 import { recordOutcome } from "./recordOutcome.js";
-import { releaseSpend, reserveSpend, settleSpend, spendOf } from "./spend.js";
+import { releaseUnsentSpend } from "./releaseUnsentSpend.js";
+import { reserveSpend, settleSpend, spendOf } from "./spend.js";
 import { failRunAndStop, hintsOf, messageOf, retryLater, routeStepError } from "./stepErrors.js";
-import { stepEvidence } from "./stepEvidence.js";
+import { type StepEvidence, stepEvidence } from "./stepEvidence.js";
 
 /** Input of an action step (workflows/steps/<type>.ts). */
 export interface ActionStepParameters {
@@ -74,8 +75,9 @@ export async function runActionStep(
     const price = chainPricer(context.chain, db);
     spend = await spendOf(context, action, stepId, price);
     // Policy gate (issue 13): freezes, the key's policy and its windows, right before money moves.
-    // A resumed step already moved its money (or sent it): collect the outcome whatever the gate says.
-    if (!parameters.resume)
+    // A resumed step that sent its money collects the outcome whatever the gate says; one whose
+    // send can no longer land (a dropped transaction, a voided authorization) sends anew: gated.
+    if (!parameters.resume || (await stepEvidence(db, stepId)).state === "nothing")
       refusal = await policyRefusal(db, {
         run,
         index,
@@ -86,7 +88,8 @@ export async function runActionStep(
         price,
       });
     if (refusal === undefined) {
-      if (spend) await reserveSpend(db, { run, index, spend });
+      // On a retry, what the first attempt reserved bounds what this one may spend.
+      if (spend) spend = await reserveSpend(db, { run, index, spend });
       outcome = await getActionModule(action.type).perform(context, action, {
         stepId,
         index,
@@ -101,12 +104,11 @@ export async function runActionStep(
     const route = routeStepError(error);
     if (route === "rethrow") throw error;
     if (route === "retry") throw retryLater(error, parameters.attempt, label);
-    // Unclear is not failed: a transaction or authorization that may still land keeps its spend.
-    const evidence = spend ? await stepEvidence(db, stepId) : { state: "nothing" as const };
-    if (spend && evidence.state === "nothing") {
-      await releaseSpend(db, { runId, index });
-      await finishPolicySpend(db, { runId, index, outcome: "release" });
-    }
+    // Unclear is not failed: a transaction or authorization that may still land keeps its spend
+    // (and so does one a second delivery of this step is sending right now).
+    const evidence: StepEvidence = spend
+      ? await releaseUnsentSpend(db, { runId, index })
+      : { state: "nothing" };
     log.info("action failed", { runId, index, error: messageOf(error), evidence: evidence.state });
     return failRunAndStop(db, runId, {
       code: error instanceof PayeeRefusedError ? "policy_refused" : "action_failed",

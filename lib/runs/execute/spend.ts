@@ -3,7 +3,7 @@ import { heldUsdValue } from "../../actions/heldUsdValue.js";
 import { getActionModule } from "../../actions/registry.js";
 import type { Action } from "../../actions/schemas.js";
 import type { ActionContext, Spend } from "../../actions/types.js";
-import { releaseBudget, reserveBudget, settleBudget, unitOf } from "../../budget/index.js";
+import { BudgetReservationError, reserveBudget, settleBudget, unitOf } from "../../budget/index.js";
 import { getChainContext } from "../../chain/clients.js";
 import { requireToken } from "../../chain/registry.js";
 import type { Database, Run } from "../../db/database.js";
@@ -33,15 +33,20 @@ export async function spendOf(
 /**
  * Reserves an action's spend against the session and daily limits (atomically, in lib/budget)
  * and against the command's own budget (runs execute their actions one at a time, so a sum over
- * the run's ledger rows is race-free).
+ * the run's ledger rows is race-free), and answers what the action may spend.
+ *
+ * That is what the reservation holds, which on a retry is what an earlier attempt reserved: a
+ * spend worked out again since (a catalogue price raised between attempts) is capped to it, since
+ * the limits and the policy windows counted only that. A reservation given back (its run ended)
+ * or in another token is refused: nothing may move against it.
  */
 export async function reserveSpend(
   db: Kysely<Database>,
   parameters: { run: Run; index: number; spend: Spend },
-): Promise<void> {
+): Promise<Spend> {
   const { run, index, spend } = parameters;
   await assertWithinCommandBudget(db, run, index, spend);
-  await reserveBudget({
+  const { reservation, replayed } = await reserveBudget({
     db,
     sessionId: run.session_id,
     runId: run.id,
@@ -50,6 +55,26 @@ export async function reserveSpend(
     amount: spend.amount,
     usdAmount: spend.usdAmount,
   });
+  if (!replayed) return spend;
+  if (reservation.status === "released") {
+    throw new BudgetReservationError(
+      "conflict",
+      `Budget reservation ${reservation.id} is released: nothing may be sent against it`,
+    );
+  }
+  if (unitOf(reservation.token) !== unitOf(spend.token)) {
+    throw new BudgetReservationError(
+      "conflict",
+      `Budget reservation ${reservation.id} holds ${reservation.token}, not ${spend.token}: nothing may be sent against it`,
+    );
+  }
+  const held = BigInt(reservation.amount);
+  if (held >= spend.amount) return spend;
+  return {
+    token: spend.token,
+    amount: held,
+    ...(reservation.usdAmount ? { usdAmount: reservation.usdAmount } : {}),
+  };
 }
 
 /**
@@ -66,14 +91,6 @@ export async function settleSpend(
     stepIndex: parameters.index,
     actualAmount: parameters.actual?.amount,
   });
-}
-
-/** Gives the step's reservation back. Call only when nothing the step sent may still land. */
-export async function releaseSpend(
-  db: Kysely<Database>,
-  parameters: { runId: string; index: number },
-): Promise<void> {
-  await releaseBudget({ db, runId: parameters.runId, stepIndex: parameters.index });
 }
 
 /**

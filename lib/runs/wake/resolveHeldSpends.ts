@@ -1,10 +1,11 @@
 import type { Kysely } from "kysely";
-import { releaseBudget, settleBudget } from "../../budget/index.js";
+import { settleBudget } from "../../budget/index.js";
 import type { Database } from "../../db/database.js";
 import { log } from "../../log.js";
 import { RENEWAL_ATTEMPT_STRIDE } from "../../subscriptions/renewal/renewalReservationKey.js";
 import { finishPolicySpend } from "../execute/policyGate.js";
-import { type StepEvidence, stepEvidence } from "../execute/stepEvidence.js";
+import { releaseUnsentSpend } from "../execute/releaseUnsentSpend.js";
+import type { StepEvidence } from "../execute/stepEvidence.js";
 import { terminalRunStatuses } from "../runState.js";
 import { workflowEnded } from "./workflowStatus.js";
 
@@ -88,7 +89,8 @@ async function resolveAll(
         : row.id;
     let evidence: StepEvidence;
     try {
-      evidence = await stepEvidence(db, stepId);
+      // Released here when nothing was sent, unless a send is fenced meanwhile (then "pending").
+      evidence = await releaseUnsentSpend(db, { runId: row.run_id, index: stepIndex, stepId });
       if (evidence.state === "landed") {
         await settleBudget({ db, runId: row.run_id, stepIndex, actualAmount: evidence.amount });
         await finishPolicySpend(db, {
@@ -99,8 +101,6 @@ async function resolveAll(
         });
         result.settled++;
       } else if (evidence.state === "nothing") {
-        await releaseBudget({ db, runId: row.run_id, stepIndex });
-        await finishPolicySpend(db, { runId: row.run_id, index: stepIndex, outcome: "release" });
         result.released++;
       } else {
         result.held++;

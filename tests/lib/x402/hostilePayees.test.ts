@@ -1,5 +1,7 @@
 import type { Address } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { BudgetReservationError } from "../../../lib/budget/index.js";
+import { resolveHeldSpends } from "../../../lib/runs/wake/resolveHeldSpends.js";
 import { RedirectRefusedError } from "../../../lib/security/fetchPinned.js";
 import {
   PayeeChangedError,
@@ -285,6 +287,53 @@ describe("hostile payees (lib level, real anvil and Postgres)", () => {
     expect(await h.ledger(sessionId)).toEqual({ spent: PRICE, reserved: 0n });
     const { walletOut } = await expectBooksMatchChain(sessionId, before);
     expect(walletOut).toBe(PRICE);
+  });
+
+  test("behavior: a payee that stalls until the run is cancelled and its reservation went back gets nothing signed", async () => {
+    payee.setBehaviour({ kind: "honest" });
+    const sessionId = await h.newSession(BUDGET);
+    const runId = await h.newRun(sessionId);
+    const before = await h.usdcBalance(h.agent.address);
+    let answer!: () => void;
+    const stalled = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    let asked!: () => void;
+    const requested = new Promise<void>((resolve) => {
+      asked = resolve;
+    });
+    // The unpaid request hangs (a payee may take 60 s a request, and redirect three times).
+    const stalling: typeof fetch = async (input, init) => {
+      asked();
+      await stalled;
+      return fetch(input, init);
+    };
+    const step = h.payStep(runId, { sessionId, url: payee.url, maxAmount: PRICE, fetch: stalling });
+    await requested;
+    // Meanwhile the run is cancelled, and once its reservation has been quiet for a minute the
+    // background pass gives it back: the step has sent nothing yet, so that is right.
+    await h.db.db
+      .updateTable("runs")
+      .set({ status: "cancelled" })
+      .where("id", "=", runId)
+      .execute();
+    await h.db.db
+      .updateTable("spend_ledger")
+      .set({ updated_at: new Date(Date.now() - 61_000) })
+      .where("run_id", "=", runId)
+      .execute();
+    expect(await resolveHeldSpends(h.db.db)).toMatchObject({ released: 1 });
+    // Then the payee answers 402: the budget behind the step is gone, so nothing may be signed.
+    answer();
+    const error = errorOf(await step);
+    expect(error).toBeInstanceOf(BudgetReservationError);
+    expect(error.message).toMatch(/is released: nothing may be sent/);
+    expect(
+      await h.db.db.selectFrom("payments").select("id").where("run_id", "=", runId).execute(),
+    ).toEqual([]);
+    expect(await h.ledger(sessionId)).toEqual({ spent: 0n, reserved: 0n });
+    const { walletOut } = await expectBooksMatchChain(sessionId, before);
+    expect(walletOut).toBe(0n);
   });
 
   test("behavior: a resource that asks nothing is fetched for free: nothing signed, nothing booked", async () => {

@@ -1,0 +1,137 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import {
+  BudgetReservationError,
+  holdReservationForSend,
+  readLedgerVersion,
+  releaseBudget,
+} from "../../../../lib/budget/index.js";
+import type { Run } from "../../../../lib/db/database.js";
+import { releaseUnsentSpend } from "../../../../lib/runs/execute/releaseUnsentSpend.js";
+import { reserveSpend } from "../../../../lib/runs/execute/spend.js";
+import { createTestDb, type TestDb } from "../../../helpers/db.js";
+
+/**
+ * A step's reservation is what bounds its money: a retry spends no more than the first attempt
+ * reserved, nothing is sent against a reservation given back, and a reservation is not given back
+ * under a send that began after the evidence for the release was read.
+ */
+let testDb: TestDb;
+
+beforeAll(async () => {
+  testDb = await createTestDb("pg");
+});
+
+afterAll(async () => {
+  await testDb?.dispose();
+});
+
+async function newRun(): Promise<Run> {
+  const sessionId = `ses_${randomUUID().slice(0, 12)}`;
+  const runId = `run_${randomUUID().slice(0, 12)}`;
+  await testDb.db
+    .insertInto("agent_sessions")
+    .values({ id: sessionId, api_key_id: null, budget_amount: 150_000n, budget_token: "USDC" })
+    .execute();
+  return testDb.db
+    .insertInto("runs")
+    .values({ id: runId, session_id: sessionId, command: "test", status: "running" })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+describe("reserveSpend", () => {
+  test("behavior: a retry whose spend grew since (a raised price) may spend only what the first attempt reserved", async () => {
+    const run = await newRun();
+    const first = await reserveSpend(testDb.db, {
+      run,
+      index: 0,
+      spend: { token: "USDC", amount: 100_000n },
+    });
+    expect(first.amount).toBe(100_000n);
+    // 0.20 would not fit the 0.15 budget as a fresh reservation; the replay must not let it through.
+    const retry = await reserveSpend(testDb.db, {
+      run,
+      index: 0,
+      spend: { token: "USDC", amount: 200_000n },
+    });
+    expect(retry).toMatchObject({ token: "USDC", amount: 100_000n });
+    // A smaller spend on retry keeps the smaller figure.
+    const smaller = await reserveSpend(testDb.db, {
+      run,
+      index: 0,
+      spend: { token: "USDC", amount: 50_000n },
+    });
+    expect(smaller.amount).toBe(50_000n);
+  });
+
+  test("behavior: a reservation given back, or held in another token, refuses the step", async () => {
+    const run = await newRun();
+    await reserveSpend(testDb.db, { run, index: 0, spend: { token: "USDC", amount: 100_000n } });
+    await expect(
+      reserveSpend(testDb.db, { run, index: 0, spend: { token: "CRO", amount: 1n } }),
+    ).rejects.toBeInstanceOf(BudgetReservationError);
+    await releaseBudget({ db: testDb.db, runId: run.id, stepIndex: 0 });
+    await expect(
+      reserveSpend(testDb.db, { run, index: 0, spend: { token: "USDC", amount: 100_000n } }),
+    ).rejects.toThrow(/is released: nothing may be sent/);
+  });
+});
+
+describe("the send fence", () => {
+  test("behavior: a release decided on evidence read before a fenced send leaves the reservation held", async () => {
+    const run = await newRun();
+    await reserveSpend(testDb.db, { run, index: 0, spend: { token: "USDC", amount: 100_000n } });
+    const key = { runId: run.id, stepIndex: 0 };
+    const before = await readLedgerVersion(testDb.db, key);
+    expect(before?.status).toBe("reserved");
+    // A step fences its send (and writes its payment row in the same transaction) right now.
+    await testDb.db.transaction().execute((trx) => holdReservationForSend(trx, `${run.id}:0`));
+    const after = await releaseBudget({ db: testDb.db, ...key, unchangedSince: before!.version });
+    expect(after?.status).toBe("reserved");
+    // Read afresh, the same release goes through.
+    const fresh = await readLedgerVersion(testDb.db, key);
+    const released = await releaseBudget({ db: testDb.db, ...key, unchangedSince: fresh!.version });
+    expect(released?.status).toBe("released");
+  });
+
+  test("behavior: a send fenced after the release is refused, and nothing it would write is kept", async () => {
+    const run = await newRun();
+    await reserveSpend(testDb.db, { run, index: 0, spend: { token: "USDC", amount: 100_000n } });
+    expect((await releaseUnsentSpend(testDb.db, { runId: run.id, index: 0 })).state).toBe(
+      "nothing",
+    );
+    await expect(
+      testDb.db.transaction().execute(async (trx) => {
+        await holdReservationForSend(trx, `${run.id}:0`);
+        await trx
+          .insertInto("chain_transactions")
+          .values({
+            hash: `0x${"ab".repeat(32)}`,
+            run_id: run.id,
+            step_id: `${run.id}:0`,
+            chain_id: 31337,
+            from_address: `0x${"11".repeat(20)}`,
+            to_address: `0x${"22".repeat(20)}`,
+            nonce: 0,
+            kind: "transfer",
+            status: "submitted",
+          })
+          .execute();
+      }),
+    ).rejects.toThrow(/is released: nothing may be sent/);
+    const rows = await testDb.db
+      .selectFrom("chain_transactions")
+      .select("hash")
+      .where("step_id", "=", `${run.id}:0`)
+      .execute();
+    expect(rows).toEqual([]);
+  });
+
+  test("behavior: with no reservation for the id (a helper transaction) the fence lets the send through", async () => {
+    const run = await newRun();
+    await testDb.db
+      .transaction()
+      .execute((trx) => holdReservationForSend(trx, `${run.id}:0:approve`));
+  });
+});
