@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../db/index.js";
-import { type ReservationKey, ledgerId } from "./reservation.js";
+import { ledgerId, type ReservationKey } from "./reservation.js";
 
 /** A reservation's state and version, read before the evidence a release is decided on. */
 export interface LedgerVersion {

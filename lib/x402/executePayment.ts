@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Account, Address, PublicClient } from "viem";
-import type { ChainContext } from "../chain/clients.js";
 import { holdReservationForSend, ledgerId } from "../budget/index.js";
+import type { ChainContext } from "../chain/clients.js";
 import type { Database, Payment } from "../db/database.js";
 import { injectFault } from "../faults/injectFault.js";
 import { boundedValidBefore } from "./boundedValidBefore.js";
