@@ -1,6 +1,9 @@
 import { type Kysely, sql } from "kysely";
+import { z } from "zod";
 import type { Database } from "../db/database.js";
-import { ClientError } from "../errors/index.js";
+import { cursorTimestamp } from "../http/cursorTimestamp.js";
+import { decodeCursor } from "../http/decodeCursor.js";
+import { encodeCursor } from "../http/encodeCursor.js";
 import type { ChainTransactionRow } from "./sendRecordedTransaction.js";
 
 export interface ListChainTransactionsParameters {
@@ -44,6 +47,12 @@ export interface ChainTransactionPage {
   nextCursor: string | null;
 }
 
+/** The last row's (created_at as Postgres's text, hash): both reach the query, so both are checked. */
+const cursorSchema = z.tuple([
+  cursorTimestamp,
+  z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be a transaction hash"),
+]);
+
 /** The agent's chain transactions on one chain, newest first, keyset-paginated. */
 export async function listChainTransactions(
   db: Kysely<Database>,
@@ -74,7 +83,7 @@ export async function listChainTransactions(
     );
   }
   if (parameters.cursor) {
-    const { createdAt, hash } = decodeCursor(parameters.cursor);
+    const [createdAt, hash] = decodeCursor(parameters.cursor, cursorSchema);
     query = query.where((eb) =>
       eb.or([
         eb("chain_transactions.created_at", "<", sql<Date>`${createdAt}::timestamptz`),
@@ -96,7 +105,7 @@ export async function listChainTransactions(
     transactions: page.map(toView),
     nextCursor:
       rows.length > limit && last
-        ? Buffer.from(JSON.stringify([last.cursor_at, last.hash])).toString("base64url")
+        ? encodeCursor([last.cursor_at, last.hash] satisfies z.input<typeof cursorSchema>)
         : null,
   };
 }
@@ -127,23 +136,4 @@ function toView(row: ChainTransactionRow): ChainTransactionView {
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
   };
-}
-
-function decodeCursor(cursor: string): { createdAt: string; hash: string } {
-  try {
-    const [createdAt, hash] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [
-      unknown,
-      unknown,
-    ];
-    if (typeof createdAt !== "string" || typeof hash !== "string") throw new Error("bad cursor");
-    if (
-      !/^\d{4}-\d{2}-\d{2}[ T][\d:.]+(Z|[+-]\d{2}(:?\d{2})?)?$/.test(createdAt) ||
-      !/^0x[0-9a-f]{64}$/i.test(hash)
-    ) {
-      throw new Error("bad cursor");
-    }
-    return { createdAt, hash };
-  } catch {
-    throw new ClientError("bad_request", "Invalid cursor");
-  }
 }

@@ -19,6 +19,11 @@ export interface CheckCommandLimitsParameters {
   limits: CommandLimits;
   network: Parameters<typeof unitOf>[0];
   price: PriceUsd;
+  /**
+   * How a refusal names the budget, after the field the caller sent: a session's budget and its
+   * dailyLimit are checked the same way. Default "The command's budget".
+   */
+  budgetName?: string;
 }
 
 /**
@@ -31,6 +36,7 @@ export async function checkCommandLimits(
   parameters: CheckCommandLimitsParameters,
 ): Promise<CommandLimits> {
   const { policy, limits, network } = parameters;
+  const budgetName = parameters.budgetName ?? "The command's budget";
   const document = policy.document;
   const price = memoPrice(parameters.price);
   const usd = { name: USD, decimals: USD_MICRO_DECIMALS };
@@ -61,13 +67,13 @@ export async function checkCommandLimits(
       if (value === null) {
         throw new PolicyRuleError(
           rule,
-          `The command's budget of ${formatAmount(budget.unit, budget.amount)} cannot be valued in ${spec.unit.name}, the unit of the policy's ${rule}`,
+          `${budgetName} of ${formatAmount(budget.unit, budget.amount)} cannot be valued in ${spec.unit.name}, the unit of the policy's ${rule}`,
         );
       }
       if (value > spec.limit) {
         throw new PolicyRuleError(
           rule,
-          `The command's budget of ${formatAmount(budget.unit, budget.amount)} is above the policy's window of ${describeWindow(spec, formatAmount)} (${rule}); a command may lower a budget, never raise it`,
+          `${budgetName} of ${formatAmount(budget.unit, budget.amount)} is above the policy's window of ${describeWindow(spec, formatAmount)} (${rule}); a command or session may lower the policy's limits, never raise them`,
         );
       }
     }

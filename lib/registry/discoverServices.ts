@@ -2,7 +2,9 @@ import { type Kysely, sql } from "kysely";
 import { z } from "zod";
 import type { Cache } from "../cache/index.js";
 import type { Database } from "../db/index.js";
-import { ClientError } from "../errors/index.js";
+import { cursorId } from "../http/cursorId.js";
+import { decodeCursor } from "../http/decodeCursor.js";
+import { encodeCursor } from "../http/encodeCursor.js";
 import { validate } from "../http/validate.js";
 import {
   DISCOVERY_TTL_SECONDS,
@@ -10,7 +12,11 @@ import {
   getRegistryVersion,
   resolveCache,
 } from "./registryCache.js";
-import { type DiscoverParameters, discoverParametersSchema } from "./schemas.js";
+import {
+  type DiscoverParameters,
+  discoverParametersSchema,
+  type discoverSorts,
+} from "./schemas.js";
 import { type ServiceView, toServiceView } from "./serviceView.js";
 
 export interface DiscoverServicesOptions {
@@ -26,11 +32,13 @@ export interface DiscoverServicesReturnType {
   cached: boolean;
 }
 
-const cursorSchema = z.object({
-  s: z.enum(["reputation", "price"]),
-  v: z.string().regex(/^\d+(\.\d+)?$/),
-  id: z.string(),
-});
+/**
+ * The last row's (sort value, id) under the sort it was made for: a cursor of the other sort would
+ * compare a price with reputations. Both values reach the query, so both are checked.
+ */
+function cursorSchema(sort: (typeof discoverSorts)[number]) {
+  return z.object({ s: z.literal(sort), v: z.string().regex(/^\d+(\.\d+)?$/), id: cursorId });
+}
 
 /** Escapes LIKE wildcards so user text matches literally. */
 export function escapeLike(text: string): string {
@@ -62,7 +70,14 @@ export async function discoverServices(
     if (stored.version === version) return { ...stored.value, cached: true };
   }
 
-  const cursor = params.cursor === undefined ? undefined : decodeCursor(params.cursor, params.sort);
+  const cursor =
+    params.cursor === undefined
+      ? undefined
+      : decodeCursor(
+          params.cursor,
+          cursorSchema(params.sort),
+          "pass nextCursor from the previous page with the same sort",
+        );
   let query = db.selectFrom("services").selectAll();
   if (params.category) query = query.where("category", "=", params.category);
   if (params.q) {
@@ -114,30 +129,9 @@ export async function discoverServices(
           s: params.sort,
           v: String(params.sort === "reputation" ? last.reputation : last.price_amount),
           id: last.id,
-        })
+        } satisfies z.input<ReturnType<typeof cursorSchema>>)
       : null;
   const value = { services: page.map(toServiceView), nextCursor };
   await cache.set(key, JSON.stringify({ version, value }), { ttlSeconds: DISCOVERY_TTL_SECONDS });
   return { ...value, cached: false };
-}
-
-function encodeCursor(cursor: z.infer<typeof cursorSchema>): string {
-  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
-}
-
-function decodeCursor(text: string, sort: string): z.infer<typeof cursorSchema> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
-  } catch {
-    parsed = undefined;
-  }
-  const result = cursorSchema.safeParse(parsed);
-  if (!result.success || result.data.s !== sort) {
-    throw new ClientError(
-      "bad_request",
-      "Invalid cursor: pass nextCursor from the previous page with the same sort",
-    );
-  }
-  return result.data;
 }

@@ -1,7 +1,10 @@
 import { type Kysely, sql } from "kysely";
 import { z } from "zod";
 import type { Database } from "../db/index.js";
-import { ClientError } from "../errors/index.js";
+import { cursorId } from "../http/cursorId.js";
+import { cursorTimestamp } from "../http/cursorTimestamp.js";
+import { decodeCursor } from "../http/decodeCursor.js";
+import { encodeCursor } from "../http/encodeCursor.js";
 import { validate } from "../http/validate.js";
 import { listSubscriptionsSchema } from "./schemas.js";
 import { type SubscriptionView, toSubscriptionView } from "./subscriptionView.js";
@@ -11,7 +14,8 @@ export type ListSubscriptionsParameters = z.input<typeof listSubscriptionsSchema
   apiKeyId?: string;
 };
 
-const cursorSchema = z.object({ t: z.string().min(10).max(64), id: z.string() });
+/** The last row's (created_at, id): both reach Postgres, so both are checked (decodeCursor). */
+const cursorSchema = z.object({ t: cursorTimestamp, id: cursorId });
 
 /** Subscriptions, newest first, with keyset pagination. */
 export async function listSubscriptions(
@@ -34,7 +38,7 @@ export async function listSubscriptions(
   if (params.serviceId) query = query.where("s.service_id", "=", params.serviceId);
   if (params.status) query = query.where("s.status", "=", params.status);
   if (params.cursor) {
-    const cursor = decodeCursor(params.cursor);
+    const cursor = decodeCursor(params.cursor, cursorSchema);
     query = query.where((eb) =>
       eb.or([
         eb("s.created_at", "<", sql<Date>`${cursor.t}::timestamptz`),
@@ -56,15 +60,7 @@ export async function listSubscriptions(
     subscriptions: page.map(({ created_key: _, ...row }) => toSubscriptionView(row)),
     nextCursor:
       rows.length > params.limit && last
-        ? Buffer.from(JSON.stringify({ t: last.created_key, id: last.id })).toString("base64url")
+        ? encodeCursor({ t: last.created_key, id: last.id } satisfies z.input<typeof cursorSchema>)
         : null,
   };
-}
-
-function decodeCursor(text: string): z.infer<typeof cursorSchema> {
-  try {
-    return cursorSchema.parse(JSON.parse(Buffer.from(text, "base64url").toString("utf8")));
-  } catch {
-    throw new ClientError("bad_request", "Invalid cursor: pass nextCursor from the previous page");
-  }
 }

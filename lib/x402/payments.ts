@@ -1,6 +1,10 @@
 import { type Kysely, sql } from "kysely";
+import { z } from "zod";
 import type { Database, Payment, PaymentStatus } from "../db/database.js";
-import { ClientError } from "../errors/index.js";
+import { cursorId } from "../http/cursorId.js";
+import { cursorTimestamp } from "../http/cursorTimestamp.js";
+import { decodeCursor } from "../http/decodeCursor.js";
+import { encodeCursor } from "../http/encodeCursor.js";
 
 /**
  * Every payment status, for API filters: "unknown" is a payment whose signed authorization left
@@ -57,6 +61,9 @@ export interface ListPaymentsParameters {
   cursor?: string | undefined;
 }
 
+/** The last row's (created_at as Postgres's text, id): both reach the query, so both are checked. */
+const cursorSchema = z.tuple([cursorTimestamp, cursorId]);
+
 /** One page of payments. */
 export interface PaymentPage {
   payments: PaymentView[];
@@ -89,7 +96,7 @@ export async function listPayments(
     );
   }
   if (parameters.cursor) {
-    const { createdAt, id } = decodeCursor(parameters.cursor);
+    const [createdAt, id] = decodeCursor(parameters.cursor, cursorSchema);
     query = query.where((eb) =>
       eb.or([
         eb("payments.created_at", "<", sql<Date>`${createdAt}::timestamptz`),
@@ -109,7 +116,10 @@ export async function listPayments(
   const last = page.at(-1);
   return {
     payments: page.map(({ cursor_at: _, ...row }) => toPaymentView(row)),
-    nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+    nextCursor:
+      rows.length > limit && last
+        ? encodeCursor([last.cursor_at, last.id] satisfies z.input<typeof cursorSchema>)
+        : null,
   };
 }
 
@@ -226,24 +236,4 @@ export function toPaymentView(row: Payment): PaymentView {
     updatedAt: new Date(row.updated_at).toISOString(),
     settledAt: row.settled_at ? new Date(row.settled_at).toISOString() : null,
   };
-}
-
-function encodeCursor(row: { cursor_at: string; id: string }): string {
-  return Buffer.from(JSON.stringify([row.cursor_at, row.id])).toString("base64url");
-}
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [
-      unknown,
-      unknown,
-    ];
-    if (typeof id !== "string" || typeof createdAt !== "string") throw new Error("bad cursor");
-    if (!/^\d{4}-\d{2}-\d{2}[ T][\d:.]+(Z|[+-]\d{2}(:?\d{2})?)?$/.test(createdAt)) {
-      throw new Error("bad cursor");
-    }
-    return { createdAt, id };
-  } catch {
-    throw new ClientError("bad_request", "Invalid cursor");
-  }
 }

@@ -2,6 +2,8 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { PATCH } from "../../api/agent/sessions/[id].js";
 import { POST as OPEN } from "../../api/agent/sessions/index.js";
 import { createApiKey } from "../../lib/auth/apiKeys.js";
+import { createKey } from "../../lib/auth/createKey.js";
+import { createPolicy } from "../../lib/policy/createPolicy.js";
 import { useScratchProcessDb } from "../helpers/useScratchProcessDb.js";
 
 /** PATCH /api/agent/sessions/{id}: a session's limits can be lowered, never raised (issue 20). */
@@ -9,12 +11,22 @@ const testDb = useScratchProcessDb({
   env: { RATE_LIMIT_PER_MINUTE: "1000" },
   unset: ["REDIS_URL", "UPSTASH_REDIS_REST_URL", "KV_REST_API_URL", "AUTH_DISABLED"],
 });
-const keys = { admin: "", agent: "", other: "" };
+const keys = { admin: "", agent: "", other: "", capped: "" };
 
 beforeAll(async () => {
   keys.admin = (await createApiKey(testDb.db, { name: "root", scope: "admin" })).key;
   keys.agent = (await createApiKey(testDb.db, { name: "bot", scope: "sessions" })).key;
   keys.other = (await createApiKey(testDb.db, { name: "other", scope: "sessions" })).key;
+  const policy = await createPolicy(testDb.db, {
+    name: "100 a day",
+    document: {
+      allowedActions: ["pay"],
+      windows: [{ period: "day", amount: "100", token: "USD" }],
+    },
+  });
+  keys.capped = (
+    await createKey(testDb.db, { name: "capped", role: "agent", policyId: policy.id })
+  ).key;
 });
 
 const call = async (
@@ -102,5 +114,36 @@ describe("session update", () => {
     expect(foreign.status).toBe(404);
     const empty = await call(PATCH, "PATCH", `/api/agent/sessions/${id}`, keys.agent, {});
     expect(empty.status).toBe(400);
+  });
+
+  test("error: a limit above the key's policy is a 422 naming the field sent", async () => {
+    const daily = await call(OPEN, "POST", "/api/agent/sessions", keys.capped, {
+      dailyLimit: { amount: "500", token: "USD" },
+    });
+    expect(daily.status, JSON.stringify(daily.body)).toBe(422);
+    expect(daily.body.error.message).toBe(
+      "The session's dailyLimit of 500 USD is above the policy's window of 100 USD per day (windows[0]); a command or session may lower the policy's limits, never raise them",
+    );
+    const budget = await call(OPEN, "POST", "/api/agent/sessions", keys.capped, {
+      budget: { amount: "500", token: "USD" },
+    });
+    expect(budget.status).toBe(422);
+    expect(budget.body.error.message).toMatch(/^The session's budget of 500 USD is above/);
+    // Lowering a session's limits is held to the same policy, with the same words.
+    const opened = await call(OPEN, "POST", "/api/agent/sessions", keys.capped, {
+      budget: { amount: "50", token: "USD" },
+    });
+    expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+    const patched = await call(
+      PATCH,
+      "PATCH",
+      `/api/agent/sessions/${opened.body.id}`,
+      keys.capped,
+      {
+        dailyLimit: { amount: "500", token: "USD" },
+      },
+    );
+    expect(patched.status).toBe(422);
+    expect(patched.body.error.message).toMatch(/^The session's dailyLimit of 500 USD is above/);
   });
 });

@@ -62,8 +62,15 @@ export const PATCH = endpoint(
       principal,
       approvalThresholdUsd: body.approvalThreshold,
       budget: budget && canonicalLimit(budget),
+      budgetName: "The session's budget",
     });
-    if (dailyLimit) await checkStartPolicy(db, { principal, budget: canonicalLimit(dailyLimit) });
+    // The daily limit is held to the same windows; a refusal names the field sent.
+    if (dailyLimit)
+      await checkStartPolicy(db, {
+        principal,
+        budget: canonicalLimit(dailyLimit),
+        budgetName: "The session's dailyLimit",
+      });
     const session = await updateSession(db, {
       principal,
       sessionId: params.id,

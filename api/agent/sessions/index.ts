@@ -54,8 +54,15 @@ export const POST = endpoint(
       principal,
       approvalThresholdUsd: body.approvalThreshold,
       budget: budget && canonicalLimit(budget),
+      budgetName: "The session's budget",
     });
-    if (dailyLimit) await checkStartPolicy(db, { principal, budget: canonicalLimit(dailyLimit) });
+    // The daily limit is held to the same windows; a refusal names the field sent.
+    if (dailyLimit)
+      await checkStartPolicy(db, {
+        principal,
+        budget: canonicalLimit(dailyLimit),
+        budgetName: "The session's dailyLimit",
+      });
     const session = await createSession(db, {
       principal,
       budget,

@@ -32,6 +32,8 @@ export async function checkStartPolicy(
     principal: Principal;
     approvalThresholdUsd?: string;
     budget?: { amount: string; token: string };
+    /** How a refusal names `budget`: the field sent (checkCommandLimits's budgetName). */
+    budgetName?: string;
   },
 ): Promise<SessionPolicyLimits> {
   const keyId = parameters.principal.keyId === "auth-disabled" ? null : parameters.principal.keyId;
@@ -58,7 +60,11 @@ export async function checkStartPolicy(
 async function checkLimits(
   db: Kysely<Database>,
   policy: ResolvedPolicy,
-  parameters: { approvalThresholdUsd?: string; budget?: { amount: string; token: string } },
+  parameters: {
+    approvalThresholdUsd?: string;
+    budget?: { amount: string; token: string };
+    budgetName?: string;
+  },
 ): Promise<void> {
   const limits: CommandLimits = {};
   if (parameters.approvalThresholdUsd !== undefined)
@@ -74,6 +80,7 @@ async function checkLimits(
       limits,
       network: getConfig().PAYGENT_NETWORK,
       price: chainPricer(getChainContext(), db),
+      budgetName: parameters.budgetName,
     });
   }
 }

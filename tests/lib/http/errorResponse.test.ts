@@ -1,3 +1,4 @@
+import { HttpRequestError, TimeoutError } from "viem";
 import { describe, expect, test } from "vitest";
 import { CommandParseError } from "../../../lib/agent/errors.js";
 import { BudgetExceededError } from "../../../lib/budget/errors.js";
@@ -88,6 +89,23 @@ describe("errorResponse", () => {
       expect(headers.get("retry-after")).toBe("5");
       expect(body.error).toEqual({ code: "service_unavailable", message: error.shortMessage });
     }
+  });
+
+  test("behavior: an RPC that did not answer (viem, no kind) is a 503 that hides the URL", async () => {
+    const url = "https://rpc.example/v1/secret-api-key";
+    for (const error of [
+      new HttpRequestError({ url, cause: new TypeError("fetch failed") }),
+      new HttpRequestError({ url, status: 502 }),
+      new TimeoutError({ body: {}, url }),
+    ]) {
+      const { status, body, headers } = await answer(error);
+      expect(status, error.name).toBe(503);
+      expect(headers.get("retry-after")).toBe("5");
+      expect(body.error.code).toBe("service_unavailable");
+      expect(JSON.stringify(body)).not.toContain("secret-api-key");
+    }
+    // An answer the RPC did give (a 4xx) is not a retry's business: still a generic 500.
+    expect((await answer(new HttpRequestError({ url, status: 400 }))).status).toBe(500);
   });
 
   test("behavior: fatal and foreign errors are a generic 500 without details", async () => {

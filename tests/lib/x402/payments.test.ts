@@ -156,7 +156,7 @@ describe("payments repository", () => {
   test("error: a tampered cursor is a 400, not a 500", async () => {
     await expect(listPayments(db.db, { cursor: "bm90LWpzb24" })).rejects.toMatchObject({
       code: "bad_request",
-      message: "Invalid cursor",
+      message: "Invalid cursor: pass nextCursor from the previous page",
     });
     expect(await getPayment(db.db, "pay_missing")).toBeUndefined();
   });
