@@ -116,18 +116,24 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const [filter, why] = process.argv.slice(2);
-  traceFunctions(process.cwd(), filter).then((traces) => {
-    for (const trace of traces) {
-      const top = [...trace.byPackage.entries()]
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, 6)
-        .map(([name, size]) => `${name} ${mb(size)}`)
-        .join(", ");
-      process.stdout.write(`${mb(trace.bytes).padStart(9)}  ${trace.name}  (${top})\n`);
-      if (why) {
-        for (const file of trace.files.filter((f) => f.includes(why)).slice(0, 1))
-          process.stdout.write(`    why ${file}:\n      ${trace.why(file).join("\n      ← ")}\n`);
+  traceFunctions(process.cwd(), filter).then(
+    (traces) => {
+      for (const trace of traces) {
+        const top = [...trace.byPackage.entries()]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 6)
+          .map(([name, size]) => `${name} ${mb(size)}`)
+          .join(", ");
+        process.stdout.write(`${mb(trace.bytes).padStart(9)}  ${trace.name}  (${top})\n`);
+        if (why) {
+          for (const file of trace.files.filter((f) => f.includes(why)).slice(0, 1))
+            process.stdout.write(`    why ${file}:\n      ${trace.why(file).join("\n      ← ")}\n`);
+        }
       }
-    }
-  });
+    },
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -381,7 +381,7 @@
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       const args = describeEdit();
-      if (args) decide(approval, { decision: "edit", args }, card);
+      if (args) void decide(approval, { decision: "edit", args }, card);
     });
     return form;
   }

@@ -1,6 +1,8 @@
 import type { Address } from "viem";
 import { requireToken } from "../../chain/registry.js";
+import { ClientError } from "../../errors/index.js";
 import { payMcpTool } from "../../mcp/client/payMcpTool.js";
+import { getService } from "../../registry/getService.js";
 import { recordOutcome } from "../../registry/recordOutcome.js";
 import { wakeTokens } from "../../runs/wake/wakes.js";
 import { assertPublicUrl } from "../../security/assertPublicUrl.js";
@@ -8,6 +10,7 @@ import { executePayment } from "../../x402/executePayment.js";
 import type { ActionContext, ActionOutcome, PerformOptions } from "../types.js";
 import { usdValue } from "../usdValue.js";
 import { payLimit } from "./payLimit.js";
+import { paysServiceEndpoint } from "./paysServiceEndpoint.js";
 import { probedTerms } from "./probedTerms.js";
 import type { PayAction } from "./schema.js";
 
@@ -32,6 +35,18 @@ export async function performPay(
   const { db, run, chain } = context;
   // The URL comes from the user (or a model): never let it point the server at internal hosts.
   await assertPublicUrl(action.url);
+  // The gate matched the payee by its service id too: that id must be the URL's (an edited URL,
+  // or a model's step naming one service and another URL, keeps an id that is not).
+  if (action.serviceId) {
+    const service = await getService(db, action.serviceId);
+    if (!paysServiceEndpoint(action.url, service.endpoint)) {
+      throw new ClientError(
+        "unprocessable",
+        `${action.url} is not the endpoint of ${service.name}; nothing was paid`,
+        { kind: "refused" },
+      );
+    }
+  }
   const token = requireToken(chain.network, action.token);
   const allowedAssets = chain.registry.tokens
     .filter((t) => t.address !== "native" && t.eip712)

@@ -7,6 +7,7 @@ import { show, tokenOf } from "../../agent/planning/tokens.js";
 import { paidAs, shortUrl } from "../format.js";
 import type { Draft, PlanState } from "../types.js";
 import { chooseService } from "./chooseService.js";
+import { paysServiceEndpoint } from "./paysServiceEndpoint.js";
 
 /**
  * Resolves who is paid (a named service, a URL, or the best match of the preceding search) and the
@@ -28,6 +29,11 @@ export async function planPay(intent: PayIntent, state: PlanState): Promise<Draf
       suggestions: [
         'Name it ("pay for the weather API") or search first ("find weather services then pay for the cheapest")',
       ],
+    });
+  }
+  if (service && url && !paysServiceEndpoint(url, service.endpoint)) {
+    throw new PlanError(`${shortUrl(url)} is not the endpoint of ${service.name}`, {
+      suggestions: [`Name the service or give its URL (${service.endpoint}), not both apart`],
     });
   }
   if (service) url ??= service.endpoint;

@@ -1,4 +1,5 @@
 import { withKeyControls } from "../../auth/withKeyControls.js";
+import { listServiceNames } from "../../registry/listServiceNames.js";
 import { checkStartPolicy } from "../../runs/start/checkStartPolicy.js";
 import { checkCommand } from "../../runs/start/planning.js";
 import { startRun } from "../../runs/start/startRun.js";
@@ -13,7 +14,7 @@ export const runCommandTool = defineTool(
   async (args, { db, principal, request }) => {
     await enforceRateLimit(request, { bucket: "command", perKey: true });
     // What the grammar can already tell is wrong is refused before a run starts, as over REST.
-    checkCommand(args.command);
+    await checkCommand(args.command, () => listServiceNames(db));
     // Frozen wallet or key → refused; the session a new run opens starts with the policy's limits.
     // The key's controls, read once: the policy check decides on them and the insert checks them.
     const caller = await withKeyControls(db, principal);

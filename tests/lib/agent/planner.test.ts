@@ -156,6 +156,20 @@ describe("planCommand", () => {
     expect(result.explanation.join("\n")).toContain("from the swap's output");
   });
 
+  test("error: a pay step naming a catalogue service and another URL is refused (the service id would carry the URL past a payee rule)", async () => {
+    const payBoth = (url: string) =>
+      planCommand(
+        { steps: [{ kind: "pay", service: "Pro Feed", url, amount: "40000000", token: "USDC" }] },
+        context(),
+      );
+    await expect(payBoth("https://evil.example/steal")).rejects.toThrow(
+      /evil\.example\/steal is not the endpoint of Pro Feed/,
+    );
+    // The service's own endpoint, spelled another way, is the same payee.
+    const same = await payBoth("HTTPS://PRO.example//f/");
+    expect(same.actions.at(-1)?.action).toMatchObject({ type: "pay", serviceId: "svc_pro" });
+  });
+
   test("error: the swap's minimum output does not cover the payment", async () => {
     await expect(
       plan("swap 1 CRO for USDC then pay 0.10 USDC to the market data API"),

@@ -274,6 +274,14 @@ describe("/api/mcp", () => {
     const empty = await callTool(agent, "run_command", { command: "  " });
     expect(empty.isError).toBe(true);
     expect(JSON.stringify(empty.content)).toContain("command must not be empty");
+    // A command the grammar refuses is the tool's error, no run, as REST answers 422 (it was an
+    // unawaited rejection that took the host down), and the host keeps serving.
+    const runsBefore = (await callTool(agent, "list_runs", {})).structuredContent.runs.length;
+    const refused = await callTool(agent, "run_command", { command: "please buy me some pizza" });
+    expect(refused.isError).toBe(true);
+    expect(refused.structuredContent.error).toMatchObject({ kind: "invalid" });
+    expect((await fetch(`${host.url}/api/health`)).status).toBe(200);
+    expect((await callTool(agent, "list_runs", {})).structuredContent.runs.length).toBe(runsBefore);
 
     // The agent key sees its own runs; another agent key does not.
     const listed = await callTool(agent, "list_runs", {});
