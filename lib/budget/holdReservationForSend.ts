@@ -20,8 +20,11 @@ export async function holdReservationForSend(
   const row = await trx
     .updateTable("spend_ledger")
     .set({
-      // clock_timestamp(), not now(): a new version even within the transaction that reserved.
-      updated_at: sql`case when status = 'reserved' then clock_timestamp() else updated_at end`,
+      // clock_timestamp(), not now(): a new version even within the transaction that reserved;
+      // and at least a microsecond later, since PGlite's clock ticks in milliseconds.
+      updated_at: sql`case when status = 'reserved'
+        then greatest(clock_timestamp(), updated_at + interval '1 microsecond')
+        else updated_at end`,
     })
     .where("id", "=", ledgerRowId)
     .returning("status")

@@ -5,9 +5,15 @@ import { ledgerId, type ReservationKey } from "./reservation.js";
 /** A reservation's state and version, read before the evidence a release is decided on. */
 export interface LedgerVersion {
   status: "reserved" | "settled" | "released";
-  /** `updated_at` as Postgres prints it: exact to the microsecond, unlike a JS Date. */
+  /**
+   * `updated_at` in microseconds since the epoch: exact, unlike a JS Date, and the same whatever
+   * a connection's DateStyle or time zone (the printed timestamp is not).
+   */
   version: string;
 }
+
+/** The version expression, for reading it and for comparing it in releaseBudget. */
+export const ledgerVersionOf = sql<string>`(extract(epoch from updated_at) * 1000000)::bigint`;
 
 /**
  * Reads a step's reservation version, for releaseBudget's `unchangedSince`: a release decided on
@@ -20,7 +26,7 @@ export async function readLedgerVersion(
 ): Promise<LedgerVersion | undefined> {
   return db
     .selectFrom("spend_ledger")
-    .select(["status", sql<string>`updated_at::text`.as("version")])
+    .select(["status", sql<string>`${ledgerVersionOf}::text`.as("version")])
     .where("id", "=", ledgerId(key))
     .executeTakeFirst();
 }

@@ -3,6 +3,7 @@ import { type Cache, getCache } from "../cache/index.js";
 import type { Database } from "../db/index.js";
 import { adjustCountersForRow, rowUsdMicros } from "./counters.js";
 import { BudgetReservationError } from "./errors.js";
+import { ledgerVersionOf } from "./readLedgerVersion.js";
 import { type BudgetReservation, ledgerId, selectLedger, toReservation } from "./reservation.js";
 
 export interface ReleaseBudgetParameters {
@@ -11,7 +12,7 @@ export interface ReleaseBudgetParameters {
   runId: string;
   stepIndex: number;
   /**
-   * The reservation's version (`updated_at` as text, readLedgerVersion) when the caller read the
+   * The reservation's version (readLedgerVersion) when the caller read the
    * evidence it releases on: a row touched since (a send fenced by holdReservationForSend) is not
    * released, and comes back still `reserved`.
    */
@@ -36,9 +37,7 @@ export async function releaseBudget(
     .where("status", "=", "reserved");
   if (parameters.unchangedSince !== undefined)
     release = release.where(
-      "updated_at",
-      "=",
-      sql<Date>`${parameters.unchangedSince}::timestamptz`,
+      sql<boolean>`${ledgerVersionOf} = ${parameters.unchangedSince}::bigint`,
     );
   const released = await release.returning("id").executeTakeFirst();
   const row = await selectLedger(db.selectFrom("spend_ledger"))

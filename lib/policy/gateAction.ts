@@ -50,7 +50,7 @@ export async function gateAction(parameters: GateActionParameters): Promise<Gate
   const now = parameters.now ?? new Date();
   const subject = parameters.keyId ?? "default";
   // The key's policy and freezes in one read, fresh at every gate (never cached).
-  const { policy, freeze } = await resolveKeyControls(db, { keyId: parameters.keyId });
+  const { policy, freeze, revokedAt } = await resolveKeyControls(db, { keyId: parameters.keyId });
   const price = memoPrice(parameters.price);
   const record = async (decision: PolicyDecision) => {
     await recordPolicyDecision(db, {
@@ -69,6 +69,19 @@ export async function gateAction(parameters: GateActionParameters): Promise<Gate
       outcome: "refuse",
       rule: freeze.target === "wallet" ? "frozen.wallet" : "frozen.key",
       message: `refused: ${what} is frozen${freeze.reason ? ` (${freeze.reason})` : ""}; no money moves until an admin unfreezes it`,
+      policyId: policy.id,
+      policyVersion: policy.version,
+      usdMicros: null,
+    });
+  }
+
+  if (revokedAt) {
+    // A revoked key cannot start runs (authenticate); its runs in flight and its subscriptions'
+    // renewals stop here too, at their next gate.
+    return await record({
+      outcome: "refuse",
+      rule: "revoked.key",
+      message: `refused: this API key was revoked at ${revokedAt.toISOString()}; no money moves under it`,
       policyId: policy.id,
       policyVersion: policy.version,
       usdMicros: null,

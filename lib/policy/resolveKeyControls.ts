@@ -28,6 +28,8 @@ export interface KeyControls {
    * it, and its insert fails if the key, its policy or a freeze changed since (startRun).
    */
   version?: string;
+  /** When the key was revoked: nothing moves under it any more, like a freeze no one lifts. */
+  revokedAt?: Date;
 }
 
 /** What keyControlsColumns reads, before toKeyControls. */
@@ -99,6 +101,7 @@ export function toKeyControls(row: KeyControlsRow, policy?: ResolvedPolicy): Key
   return {
     policy: policy ?? toResolvedPolicy(row.policy),
     ...(row.controls_version != null ? { version: row.controls_version } : {}),
+    ...(row.policy?.revoked_at ? { revokedAt: new Date(row.policy.revoked_at) } : {}),
     ...(frozen
       ? {
           freeze: {

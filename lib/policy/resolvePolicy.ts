@@ -55,6 +55,7 @@ export function keyPolicy(
         "policies.name",
         "policies.current_version as version",
         "policy_versions.document",
+        "api_keys.revoked_at",
       ])
       .where("api_keys.id", "=", keyId),
   );
@@ -66,6 +67,8 @@ export type KeyPolicyRow = {
   name: string | null;
   version: number | null;
   document: unknown;
+  /** Set once the key is revoked: its runs and renewals move no more money (gateAction). */
+  revoked_at?: string | null;
 } | null;
 
 /** What keyPolicy reads, as a ResolvedPolicy. */

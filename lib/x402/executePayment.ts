@@ -8,6 +8,7 @@ import { boundedValidBefore } from "./boundedValidBefore.js";
 import { AuthorizationExpiredError, PaymentRejectedError, X402Error } from "./errors.js";
 import { assertExpectedTerms, assertSameTerms, type ExpectedTerms } from "./expectedTerms.js";
 import { finishPaidAnswer, resolveAfterSend, reviewEarlierAttempt } from "./finishPayment.js";
+import { markSentWithinReservation } from "./markSentWithinReservation.js";
 import { deriveNonce } from "./nonce.js";
 import { type AuthorizationTerms, type PaidResource, payForResource } from "./payForResource.js";
 import type { PaymentOutcome } from "./paymentOutcome.js";
@@ -16,7 +17,6 @@ import {
   findPaymentByNonce,
   insertPendingPayment,
   markPaymentFailed,
-  markPaymentSent,
   paymentIdFor,
   storedRequirement,
 } from "./paymentRecords.js";
@@ -168,8 +168,9 @@ export async function executePayment(
           token: parameters.token,
         }),
       authorize,
+      // The fence again as the signature is about to leave; refused → nothing is sent.
       onSigned: async () => {
-        await markPaymentSent(db, nonce);
+        await markSentWithinReservation(db, { nonce, reservation: parameters.reservation });
       },
     });
   } catch (error) {

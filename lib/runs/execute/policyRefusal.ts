@@ -11,7 +11,8 @@ import { stepEvidence } from "./stepEvidence.js";
  * Runs the policy gate for an action step. Returns undefined when the action may go on (its
  * windows are then reserved), else why not, naming the rule ("refused: the agent wallet is
  * frozen … (rule frozen.wallet)"). A retried step that already sent something is let through: its
- * idempotent perform finds what it sent instead of sending again, so no money moves twice.
+ * idempotent perform finds what it sent instead of sending again, so no money moves twice. A
+ * payment it wrote but never signed is not "sent": perform would sign it now.
  */
 export async function policyRefusal(
   db: Kysely<Database>,
@@ -43,7 +44,8 @@ export async function policyRefusal(
     price: parameters.price,
   });
   if (decision.outcome === "allow") return undefined;
-  if ((await stepEvidence(db, `${run.id}:${index}`)).state !== "nothing") return undefined;
+  const sent = await stepEvidence(db, `${run.id}:${index}`, { ignoreUnsent: true });
+  if (sent.state !== "nothing") return undefined;
   return `${decision.message} (rule ${decision.rule})`;
 }
 

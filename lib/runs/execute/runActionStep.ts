@@ -77,7 +77,10 @@ export async function runActionStep(
     // Policy gate (issue 13): freezes, the key's policy and its windows, right before money moves.
     // A resumed step that sent its money collects the outcome whatever the gate says; one whose
     // send can no longer land (a dropped transaction, a voided authorization) sends anew: gated.
-    if (!parameters.resume || (await stepEvidence(db, stepId)).state === "nothing")
+    if (
+      !parameters.resume ||
+      (await stepEvidence(db, stepId, { ignoreUnsent: true })).state === "nothing"
+    )
       refusal = await policyRefusal(db, {
         run,
         index,
@@ -89,7 +92,7 @@ export async function runActionStep(
       });
     if (refusal === undefined) {
       // On a retry, what the first attempt reserved bounds what this one may spend.
-      if (spend) spend = await reserveSpend(db, { run, index, spend });
+      if (spend) spend = await reserveSpend(db, { run, index, spend, resume: parameters.resume });
       outcome = await getActionModule(action.type).perform(context, action, {
         stepId,
         index,

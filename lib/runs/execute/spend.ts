@@ -3,7 +3,17 @@ import { heldUsdValue } from "../../actions/heldUsdValue.js";
 import { getActionModule } from "../../actions/registry.js";
 import type { Action } from "../../actions/schemas.js";
 import type { ActionContext, Spend } from "../../actions/types.js";
-import { BudgetReservationError, reserveBudget, settleBudget, unitOf } from "../../budget/index.js";
+import {
+  type BudgetReservation,
+  BudgetReservationError,
+  ledgerId,
+  type ReservationKey,
+  reserveBudget,
+  selectLedger,
+  settleBudget,
+  toReservation,
+  unitOf,
+} from "../../budget/index.js";
 import { getChainContext } from "../../chain/clients.js";
 import { requireToken } from "../../chain/registry.js";
 import type { Database, Run } from "../../db/database.js";
@@ -37,26 +47,33 @@ export async function spendOf(
  *
  * That is what the reservation holds, which on a retry is what an earlier attempt reserved: a
  * spend worked out again since (a catalogue price raised between attempts) is capped to it, since
- * the limits and the policy windows counted only that. A reservation given back (its run ended)
- * or in another token is refused: nothing may move against it.
+ * the limits and the policy windows counted only that (and the command budget is not asked
+ * again: it counted the reservation when it was made). A reservation in another token is refused,
+ * and so is one given back (its run ended), unless the step is resumed to collect an outcome: its
+ * own record then says what became of its send (a voided payment), and the send fences
+ * (holdReservationForSend) refuse anything new.
  */
 export async function reserveSpend(
   db: Kysely<Database>,
-  parameters: { run: Run; index: number; spend: Spend },
+  parameters: { run: Run; index: number; spend: Spend; resume?: boolean },
 ): Promise<Spend> {
   const { run, index, spend } = parameters;
-  await assertWithinCommandBudget(db, run, index, spend);
-  const { reservation, replayed } = await reserveBudget({
-    db,
-    sessionId: run.session_id,
-    runId: run.id,
-    stepIndex: index,
-    token: spend.token,
-    amount: spend.amount,
-    usdAmount: spend.usdAmount,
-  });
-  if (!replayed) return spend;
-  if (reservation.status === "released") {
+  let reservation = await findReservation(db, { runId: run.id, stepIndex: index });
+  if (!reservation) {
+    await assertWithinCommandBudget(db, run, index, spend);
+    const reserved = await reserveBudget({
+      db,
+      sessionId: run.session_id,
+      runId: run.id,
+      stepIndex: index,
+      token: spend.token,
+      amount: spend.amount,
+      usdAmount: spend.usdAmount,
+    });
+    if (!reserved.replayed) return spend;
+    reservation = reserved.reservation;
+  }
+  if (reservation.status === "released" && !parameters.resume) {
     throw new BudgetReservationError(
       "conflict",
       `Budget reservation ${reservation.id} is released: nothing may be sent against it`,
@@ -75,6 +92,16 @@ export async function reserveSpend(
     amount: held,
     ...(reservation.usdAmount ? { usdAmount: reservation.usdAmount } : {}),
   };
+}
+
+async function findReservation(
+  db: Kysely<Database>,
+  key: ReservationKey,
+): Promise<BudgetReservation | undefined> {
+  const row = await selectLedger(db.selectFrom("spend_ledger"))
+    .where("id", "=", ledgerId(key))
+    .executeTakeFirst();
+  return row ? toReservation(row) : undefined;
 }
 
 /**

@@ -21,8 +21,18 @@ export type StepEvidence =
 /** Seconds past an authorization's validBefore before the chain is asked whether it was used. */
 const authorizationGraceSeconds = 30n;
 
-/** Reads the step's transactions and payments (and, for an expired authorization, the chain). */
-export async function stepEvidence(db: Kysely<Database>, stepId: string): Promise<StepEvidence> {
+/**
+ * Reads the step's transactions and payments (and, for an expired authorization, the chain).
+ *
+ * `ignoreUnsent`: an authorization written but never signed counts as nothing. For the policy
+ * gate only (the step's perform would sign it now, so it must pass the gate); never for a release,
+ * since another delivery of the step may be signing it at this moment.
+ */
+export async function stepEvidence(
+  db: Kysely<Database>,
+  stepId: string,
+  options: { ignoreUnsent?: boolean } = {},
+): Promise<StepEvidence> {
   const transactions = await db
     .selectFrom("chain_transactions")
     .select(["hash", "status"])
@@ -61,6 +71,7 @@ export async function stepEvidence(db: Kysely<Database>, stepId: string): Promis
     // means never sent; cancelled (EIP-3009 cancelAuthorization) or expired can never execute.
     if (payment.status === "cancelled" || payment.status === "expired") continue;
     if (payment.status === "failed" && payment.sent_at === null) continue;
+    if (options.ignoreUnsent && payment.sent_at === null) continue;
     const validBefore = BigInt(payment.valid_before ?? 0);
     if (validBefore + authorizationGraceSeconds > now) {
       return {

@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { readLedgerVersion } from "../../budget/readLedgerVersion.js";
 import { releaseBudget } from "../../budget/releaseBudget.js";
 import type { Database } from "../../db/database.js";
 import { type StepEvidence, stepEvidence } from "../../runs/execute/stepEvidence.js";
@@ -16,9 +17,15 @@ export async function releaseUnsentRenewal(
   db: Kysely<Database>,
   parameters: { stepId: string; key: { runId: string; stepIndex: number }; reservationId: string },
 ): Promise<StepEvidence["state"]> {
+  // The version before the evidence: a duplicate delivery of the renewal step that fences a send
+  // in between keeps the reservation (see releaseUnsentSpend).
+  const before = await readLedgerVersion(db, parameters.key);
   const evidence = await stepEvidence(db, parameters.stepId);
   if (evidence.state !== "nothing") return evidence.state;
-  await releaseBudget({ db, ...parameters.key });
+  if (before?.status === "reserved") {
+    const after = await releaseBudget({ db, ...parameters.key, unchangedSince: before.version });
+    if (after?.status !== "released") return "pending";
+  }
   await finishRenewalWindows(db, { reservationId: parameters.reservationId, outcome: "release" });
   return evidence.state;
 }

@@ -170,8 +170,12 @@ export async function renewSubscription(
     return finish(db, runId, "failed", reason);
   }
   // A retried step that already sent its payment goes on, like a pay step (policyRefusal): its
-  // payment answers from its record and the chain, and signs nothing new.
-  if (gate.outcome !== "allow" && (await stepEvidence(db, stepId)).state === "nothing") {
+  // payment answers from its record and the chain, and signs nothing new (one written but never
+  // signed is not sent: the gate's answer stands).
+  if (
+    gate.outcome !== "allow" &&
+    (await stepEvidence(db, stepId, { ignoreUnsent: true })).state === "nothing"
+  ) {
     if (gate.outcome === "hold") {
       // Nothing is reserved for a hold. A request already granted that the policy still holds
       // (its quorum grew since) is asked again, for the quorum the policy now names.

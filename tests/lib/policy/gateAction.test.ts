@@ -1,5 +1,6 @@
 import { parseEther, parseUnits } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { revokeApiKey } from "../../../lib/auth/apiKeys.js";
 import { createKey } from "../../../lib/auth/createKey.js";
 import { type Cache, createMemoryCache } from "../../../lib/cache/index.js";
 import { type ChainContext, createChainContext } from "../../../lib/chain/clients.js";
@@ -161,6 +162,17 @@ describe("gateAction", () => {
     await setFrozen(testDb.db, { target: "wallet", frozen: false });
     await setFrozen(testDb.db, { target: { keyId }, frozen: false });
     expect((await gate(keyId, transfer("USDC", 1n))).outcome).toBe("allow");
+  });
+
+  test("behavior: a revoked key's runs and renewals in flight are refused at their next gate", async () => {
+    const { keyId } = await agentWith({ allowedActions: all });
+    expect((await gate(keyId, transfer("USDC", 1n))).outcome).toBe("allow");
+    await revokeApiKey(testDb.db, keyId);
+    expect(await gate(keyId, transfer("USDC", 1n))).toMatchObject({
+      outcome: "refuse",
+      rule: "revoked.key",
+      message: expect.stringMatching(/^refused: this API key was revoked at .*; no money moves/),
+    });
   });
 
   test("behavior: a command budget in USD counts the run's earlier actions in every token", async () => {
