@@ -1,6 +1,6 @@
-import { isRpcUnavailable } from "../chain/isRpcUnavailable.js";
-import { BaseError, ClientError, type ErrorKind, errorKind } from "../errors/index.js";
+import { BaseError, ClientError, type ErrorKind } from "../errors/index.js";
 import { log } from "../log.js";
+import { publicFailure } from "./publicFailure.js";
 import { json } from "./respond.js";
 
 /** How an error is answered over HTTP: the status and the stable `error.code` clients switch on. */
@@ -37,34 +37,13 @@ export const answerByErrorName: Record<string, ErrorAnswer> = {
 /** Seconds a client should wait before retrying a transient failure (Retry-After). */
 export const transientRetryAfterSeconds = 5;
 
-/**
- * What a client is told when the RPC (or another upstream) did not answer. viem's own message
- * names the RPC URL, which may carry a provider's API key, so it stays in the server log.
- */
-const upstreamUnavailableMessage =
-  "An upstream service (such as the chain RPC) did not answer; retry later";
-
-/**
- * True for an error without a Paygent kind that isRpcUnavailable recognises: viem raises RPC
- * timeouts, network failures and 5xx without one, and a retry may succeed (as in workflow steps,
- * lib/runs/execute/stepErrors.ts), so it is a 503, not a 500.
- */
-function isUpstreamUnavailable(error: unknown): boolean {
-  return (error as { kind?: unknown } | null)?.kind === undefined && isRpcUnavailable(error);
-}
-
-/** The kind an error is answered as: its own, or transient for an unanswered RPC. */
-function answeredKind(error: unknown): ErrorKind {
-  return isUpstreamUnavailable(error) ? "transient" : errorKind(error);
-}
-
 /** The status and code for any thrown value (see answerByKind and answerByErrorName). */
 export function errorAnswer(error: unknown): ErrorAnswer {
   if (error instanceof ClientError) return { status: error.status, code: error.code };
   const name = (error as { name?: unknown } | null)?.name;
   if (typeof name === "string" && Object.hasOwn(answerByErrorName, name))
     return answerByErrorName[name]!;
-  return answerByKind[answeredKind(error)];
+  return answerByKind[publicFailure(error).kind];
 }
 
 /**
@@ -76,16 +55,13 @@ export function errorAnswer(error: unknown): ErrorAnswer {
 export function errorResponse(error: unknown, request?: Request): Response {
   const path = request ? new URL(request.url).pathname : undefined;
   const { status, code } = errorAnswer(error);
-  const kind = answeredKind(error);
-  if (kind === "fatal" && !(error instanceof ClientError)) {
+  const { message, source } = publicFailure(error);
+  if (source === "internal") {
     log.error("unhandled error", { path, error });
-    return json({ error: { code, message: "Internal error" } }, { status });
+    return json({ error: { code, message } }, { status });
   }
-  const shortMessage =
-    error instanceof BaseError ? error.shortMessage : String((error as Error).message ?? error);
-  if (kind === "transient" && !(error instanceof ClientError)) {
+  if (source === "unavailable") {
     log.warn("service unavailable", { path, error });
-    const message = isUpstreamUnavailable(error) ? upstreamUnavailableMessage : shortMessage;
     return json(
       { error: { code, message } },
       { status, headers: { "retry-after": String(transientRetryAfterSeconds) } },
@@ -97,7 +73,7 @@ export function errorResponse(error: unknown, request?: Request): Response {
     {
       error: {
         code,
-        message: shortMessage,
+        message,
         ...(hints?.length ? { hints } : {}),
         ...(issues ? { issues } : {}),
       },

@@ -3,8 +3,10 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Kysely } from "kysely";
 import type { Principal } from "../auth/authenticate.js";
 import type { Database } from "../db/database.js";
-import { BaseError, ClientError, errorKind } from "../errors/index.js";
+import { BaseError, ClientError } from "../errors/index.js";
+import { errorAnswer } from "../http/errors.js";
 import { findNulCharacter } from "../http/findNulCharacter.js";
+import { publicFailure } from "../http/publicFailure.js";
 import { log } from "../log.js";
 import type { McpTool, ToolContext } from "./defineTool.js";
 import { mcpRoleOf } from "./roles.js";
@@ -73,27 +75,29 @@ function refuseNulCharacters(args: unknown): void {
 
 /**
  * A failure as the agent sees it: {error: {kind, code?, message, hints?}} and the message as text,
- * by the same rule as REST answers (lib/http/errors.ts): the caller's own failures (invalid,
- * not_found, conflict, refused, and every ClientError) carry their short message and hints; a
- * transient one its short message; anything fatal or not Paygent's a generic "Internal error",
- * its details (a database error, a stack) only in the server log, which redacts secrets.
+ * by the same rule as REST answers (publicFailure, shared with lib/http/errors.ts): the caller's
+ * own failures (invalid, not_found, conflict, refused, and every ClientError) carry their short
+ * message and hints; a transient one (an RPC that did not answer too, in neutral words) its
+ * message and REST's code; anything fatal or not Paygent's a generic "Internal error", its
+ * details (a database error, a stack, an RPC URL) only in the server log, which redacts secrets.
  */
 function toolError(name: string, error: unknown): CallToolResult {
-  const kind = errorKind(error);
-  const client = error instanceof ClientError;
-  if (!(error instanceof BaseError) || (kind === "fatal" && !client)) {
+  const { kind, message, source } = publicFailure(error);
+  if (source === "internal") {
     log.error("MCP tool failed", { tool: name, error });
-    return errorResult({ kind: "fatal", message: "Internal error" });
+    return errorResult({ kind, message });
   }
-  if (kind === "transient" && !client) {
+  if (source === "unavailable") {
     log.warn("MCP tool: service unavailable", { tool: name, error });
-    return errorResult({ kind, message: error.shortMessage });
+    // The code REST answers (service_unavailable), so an agent can tell a retry may help.
+    return errorResult({ kind, code: errorAnswer(error).code, message });
   }
+  const hints = error instanceof BaseError ? error.metaMessages : undefined;
   return errorResult({
     kind,
-    ...(client ? { code: error.code } : {}),
-    message: error.shortMessage,
-    ...(error.metaMessages?.length ? { hints: error.metaMessages } : {}),
+    ...(error instanceof ClientError ? { code: error.code } : {}),
+    message,
+    ...(hints?.length ? { hints } : {}),
   });
 }
 

@@ -1,4 +1,5 @@
 import { parseDecimal } from "../agent/decimal.js";
+import { getConfig } from "../config.js";
 import {
   formatAmount,
   limitOf,
@@ -24,29 +25,45 @@ export interface CheckCommandLimitsParameters {
    * dailyLimit are checked the same way. Default "The command's budget".
    */
   budgetName?: string;
+  /**
+   * How a refusal names the approval threshold, after the field the caller sent. Default
+   * "The command's approvalThreshold".
+   */
+  thresholdName?: string;
 }
 
 /**
  * A command may lower a limit, never raise it. Throws PolicyRuleError (422, naming the rule) when
- * the command's approval threshold is above the policy's approvalThresholdUsd, or its budget is
- * above any of the policy's window amounts (compared in the window's unit; a budget that cannot be
- * valued in it is refused too). Returns the limits to apply; evaluatePolicy enforces them.
+ * the command's approval threshold is above its ceiling, or its budget is above any of the
+ * policy's window amounts (compared in the window's unit; a budget that cannot be valued in it is
+ * refused too). The threshold's ceiling is the policy's approvalThresholdUsd or, when the policy
+ * sets none, DEFAULT_APPROVAL_THRESHOLD_USD: the planner holds above that default then, so an
+ * unchecked threshold would lift the operator's holds. Returns the limits to apply; evaluatePolicy
+ * enforces them.
  */
 export async function checkCommandLimits(
   parameters: CheckCommandLimitsParameters,
 ): Promise<CommandLimits> {
   const { policy, limits, network } = parameters;
   const budgetName = parameters.budgetName ?? "The command's budget";
+  const thresholdName = parameters.thresholdName ?? "The command's approvalThreshold";
   const document = policy.document;
   const price = memoPrice(parameters.price);
   const usd = { name: USD, decimals: USD_MICRO_DECIMALS };
-  if (limits.approvalThresholdUsd !== undefined && document.approvalThresholdUsd !== undefined) {
+  if (limits.approvalThresholdUsd !== undefined) {
+    const fromPolicy = document.approvalThresholdUsd !== undefined;
     const asked = parseDecimal(limits.approvalThresholdUsd, USD_MICRO_DECIMALS);
-    const ceiling = parseDecimal(document.approvalThresholdUsd, USD_MICRO_DECIMALS);
+    const ceiling = parseDecimal(
+      document.approvalThresholdUsd ?? getConfig().DEFAULT_APPROVAL_THRESHOLD_USD,
+      USD_MICRO_DECIMALS,
+    );
     if (asked > ceiling) {
+      const limit = fromPolicy
+        ? `the policy's approvalThresholdUsd of ${formatAmount(usd, ceiling)}`
+        : `the deployment's default approval threshold of ${formatAmount(usd, ceiling)} (the key's policy sets no approvalThresholdUsd)`;
       throw new PolicyRuleError(
         "approvalThresholdUsd",
-        `The command's approval threshold of ${formatAmount(usd, asked)} is above the policy's approvalThresholdUsd of ${formatAmount(usd, ceiling)}; a command may lower it, never raise it`,
+        `${thresholdName} of ${formatAmount(usd, asked)} is above ${limit}; a command or session may lower it, never raise it`,
       );
     }
   }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { PATCH } from "../../api/agent/sessions/[id].js";
 import { POST as OPEN } from "../../api/agent/sessions/index.js";
+import { POST as MCP } from "../../api/mcp.js";
 import { createKey } from "../../lib/auth/createKey.js";
 import { resetChainContext } from "../../lib/chain/clients.js";
 import { freePort } from "../helpers/devnet.js";
@@ -77,5 +78,38 @@ describe("error: the chain RPC down is a 503 with Retry-After", () => {
     ]) {
       expectUnavailable(await call(PATCH, "PATCH", `/api/agent/sessions/${id}`, body));
     }
+  });
+});
+
+describe("error: over MCP the chain RPC down is a transient tool error, as REST's 503", () => {
+  test("get_balance answers kind transient, code service_unavailable, and no RPC URL", async () => {
+    const response = await MCP(
+      new Request("http://localhost/api/mcp", {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${agentKey}`,
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+        },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "tools/call",
+          params: { name: "get_balance", arguments: {} },
+        }),
+      }),
+    );
+    const text = await response.text();
+    expect(response.status, text).toBe(200);
+    const { result } = JSON.parse(text) as {
+      result: { isError?: boolean; structuredContent?: { error: Record<string, unknown> } };
+    };
+    expect(result.isError).toBe(true);
+    expect(result.structuredContent?.error).toMatchObject({
+      kind: "transient",
+      code: "service_unavailable",
+    });
+    expect(result.structuredContent?.error.message).toMatch(/chain RPC/);
+    expect(text).not.toContain(rpcUrl.replace("http://", ""));
   });
 });

@@ -8,7 +8,7 @@ import { useScratchProcessDb } from "../helpers/useScratchProcessDb.js";
 
 /** PATCH /api/agent/sessions/{id}: a session's limits can be lowered, never raised (issue 20). */
 const testDb = useScratchProcessDb({
-  env: { RATE_LIMIT_PER_MINUTE: "1000" },
+  env: { RATE_LIMIT_PER_MINUTE: "1000", DEFAULT_APPROVAL_THRESHOLD_USD: "10" },
   unset: ["REDIS_URL", "UPSTASH_REDIS_REST_URL", "KV_REST_API_URL", "AUTH_DISABLED"],
 });
 const keys = { admin: "", agent: "", other: "", capped: "" };
@@ -145,5 +145,22 @@ describe("session update", () => {
     );
     expect(patched.status).toBe(422);
     expect(patched.body.error.message).toMatch(/^The session's dailyLimit of 500 USD is above/);
+  });
+
+  test("error: a session's approvalThreshold above the key's policy is named as the session's", async () => {
+    // keys.agent has no policy of its own: the operator default's approvalThresholdUsd (10) holds.
+    const expected =
+      "The session's approvalThreshold of 50 USD is above the policy's approvalThresholdUsd of 10 USD; a command or session may lower it, never raise it";
+    const opened = await call(OPEN, "POST", "/api/agent/sessions", keys.agent, {
+      approvalThreshold: "50",
+    });
+    expect(opened.status, JSON.stringify(opened.body)).toBe(422);
+    expect(opened.body.error.message).toBe(expected);
+    const id = await openSession(keys.agent);
+    const patched = await call(PATCH, "PATCH", `/api/agent/sessions/${id}`, keys.agent, {
+      approvalThreshold: "50",
+    });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(422);
+    expect(patched.body.error.message).toBe(expected);
   });
 });

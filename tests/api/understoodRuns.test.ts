@@ -14,11 +14,13 @@ const host = useHostProcess({
   env: {
     RATE_LIMIT_PER_MINUTE: "100000",
     // Deliberately loose operator policy: these tests are about what the grammar plans (the
-    // whole-balance ones raise the command's threshold to show "all" is approved regardless);
+    // whole-balance ones set a threshold no swap reaches, to show "all" is approved regardless;
+    // a policy without one caps a command's threshold at the default, so the default is raised);
     // the policy limits themselves are tested in tests/long/policy.test.ts.
     PAYGENT_DEFAULT_POLICY: JSON.stringify({
       allowedActions: ["balance", "transfer", "swap", "pay", "discover"],
     }),
+    DEFAULT_APPROVAL_THRESHOLD_USD: "1000000",
   },
 });
 let client: ReturnType<typeof createPublicClient>;

@@ -55,6 +55,7 @@ export const POST = endpoint(
       approvalThresholdUsd: body.approvalThreshold,
       budget: budget && canonicalLimit(budget),
       budgetName: "The session's budget",
+      thresholdName: "The session's approvalThreshold",
     });
     // The daily limit is held to the same windows; a refusal names the field sent.
     if (dailyLimit)

@@ -24,7 +24,9 @@ export interface SessionPolicyLimits {
 /**
  * The checks before a command (or session) is accepted (issue 13): a frozen wallet or key → 423;
  * limits above the key's policy → 422 naming the rule (a command may lower its approval
- * threshold or budget, never raise them). Returns the limits a new session gets from the policy.
+ * threshold or budget, never raise them; a policy without a threshold is held to
+ * DEFAULT_APPROVAL_THRESHOLD_USD, see checkCommandLimits). Every role is held alike, admin keys
+ * too. Returns the limits a new session gets from the policy.
  */
 export async function checkStartPolicy(
   db: Kysely<Database>,
@@ -34,6 +36,8 @@ export async function checkStartPolicy(
     budget?: { amount: string; token: string };
     /** How a refusal names `budget`: the field sent (checkCommandLimits's budgetName). */
     budgetName?: string;
+    /** How a refusal names `approvalThresholdUsd` (checkCommandLimits's thresholdName). */
+    thresholdName?: string;
   },
 ): Promise<SessionPolicyLimits> {
   const keyId = parameters.principal.keyId === "auth-disabled" ? null : parameters.principal.keyId;
@@ -64,6 +68,7 @@ async function checkLimits(
     approvalThresholdUsd?: string;
     budget?: { amount: string; token: string };
     budgetName?: string;
+    thresholdName?: string;
   },
 ): Promise<void> {
   const limits: CommandLimits = {};
@@ -81,6 +86,7 @@ async function checkLimits(
       network: getConfig().PAYGENT_NETWORK,
       price: chainPricer(getChainContext(), db),
       budgetName: parameters.budgetName,
+      thresholdName: parameters.thresholdName,
     });
   }
 }

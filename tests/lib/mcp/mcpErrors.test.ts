@@ -1,6 +1,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { Kysely } from "kysely";
+import { HttpRequestError, TimeoutError } from "viem";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { z } from "zod";
 import type { Database } from "../../../lib/db/database.js";
@@ -13,7 +14,9 @@ import { serveStatelessMcp } from "../../../lib/mcp/serveStatelessMcp.js";
 /** A tool that throws what its argument names, or echoes it. */
 const failures: Record<string, () => unknown> = {
   fatal: () => new BaseError('invalid byte sequence for encoding "UTF8": 0x00'),
-  foreign: () => new Error("connect ECONNREFUSED 10.0.0.5:5432 password=hunter2"),
+  foreign: () => new Error('relation "runs" does not exist (10.0.0.5:5432 password=hunter2)'),
+  // A refused connection may pass on a retry: transient, as REST answers it (lib/http/errors.ts).
+  refusedConnection: () => new Error("connect ECONNREFUSED 10.0.0.5:5432 password=hunter2"),
   invalid: () =>
     new BaseError("amount has too many decimals", {
       kind: "invalid",
@@ -22,6 +25,16 @@ const failures: Record<string, () => unknown> = {
   not_found: () => new ClientError("not_found", "Run run_123 not found"),
   refused: () => new BaseError("over the session budget", { kind: "refused" }),
   transient: () => new ServiceUnavailableError("The database is unavailable; retry shortly"),
+  // viem raises an RPC that did not answer without a Paygent kind; its message names the URL.
+  rpcDown: () =>
+    new HttpRequestError({
+      url: "https://rpc.example/v1/secret-api-key",
+      cause: new TypeError("fetch failed"),
+    }),
+  rpcTimeout: () => new TimeoutError({ body: {}, url: "https://rpc.example/v1/secret-api-key" }),
+  // An answer the RPC did give (a 4xx) is no outage: still internal.
+  rpcRefused: () =>
+    new HttpRequestError({ url: "https://rpc.example/v1/secret-api-key", status: 400 }),
 };
 const handled: unknown[] = [];
 const echo = defineTool(
@@ -99,7 +112,7 @@ describe("MCP tool errors", () => {
         error: { kind: "fatal", message: "Internal error" },
       });
       expect(result.content).toEqual([{ type: "text", text: "Internal error" }]);
-      expect(JSON.stringify(result)).not.toMatch(/UTF8|0x00|ECONNREFUSED|hunter2|5432/);
+      expect(JSON.stringify(result)).not.toMatch(/UTF8|0x00|relation|hunter2|5432/);
     }
     expect(logged).toHaveBeenCalledTimes(2);
     expect(logged.mock.calls[0]![1]).toMatchObject({ tool: "echo" });
@@ -123,8 +136,35 @@ describe("MCP tool errors", () => {
     expect(refused.content).toEqual([{ type: "text", text: "over the session budget" }]);
     vi.spyOn(log, "warn").mockImplementation(() => {});
     expect((await call({ text: "transient" })).structuredContent).toEqual({
-      error: { kind: "transient", message: "The database is unavailable; retry shortly" },
+      error: {
+        kind: "transient",
+        code: "service_unavailable",
+        message: "The database is unavailable; retry shortly",
+      },
     });
+  });
+
+  test("error: an RPC that did not answer is transient, as REST's 503, and never names the URL", async () => {
+    const warned = vi.spyOn(log, "warn").mockImplementation(() => {});
+    const logged = vi.spyOn(log, "error").mockImplementation(() => {});
+    const message = "An upstream service (such as the chain RPC) did not answer; retry later";
+    for (const text of ["rpcDown", "rpcTimeout", "refusedConnection"]) {
+      const result = await call({ text });
+      expect(result.isError).toBe(true);
+      expect(result.structuredContent).toEqual({
+        error: { kind: "transient", code: "service_unavailable", message },
+      });
+      expect(result.content).toEqual([{ type: "text", text: message }]);
+      expect(JSON.stringify(result)).not.toMatch(
+        /rpc\.example|secret-api-key|ECONNREFUSED|hunter2/,
+      );
+    }
+    expect(warned).toHaveBeenCalledTimes(3);
+    const refused = await call({ text: "rpcRefused" });
+    expect(refused.structuredContent).toEqual({
+      error: { kind: "fatal", message: "Internal error" },
+    });
+    expect(logged).toHaveBeenCalledTimes(1);
   });
 
   test("error: arguments holding a NUL character are refused as invalid before the handler runs", async () => {

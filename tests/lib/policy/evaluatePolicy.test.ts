@@ -6,6 +6,7 @@ import {
   DEVNET_CHAIN_ID,
   startAnvil,
 } from "../../../lib/chain/devnet/startAnvil.js";
+import { resetConfig } from "../../../lib/config.js";
 import type { PriceUsd } from "../../../lib/policy/amounts.js";
 import { chainPricer } from "../../../lib/policy/chainPricer.js";
 import { checkCommandLimits } from "../../../lib/policy/checkCommandLimits.js";
@@ -393,7 +394,7 @@ describe("checkCommandLimits", () => {
       kind: "invalid",
       rule: "approvalThresholdUsd",
       shortMessage:
-        "The command's approval threshold of 1000 USD is above the policy's approvalThresholdUsd of 10 USD; a command may lower it, never raise it",
+        "The command's approvalThreshold of 1000 USD is above the policy's approvalThresholdUsd of 10 USD; a command or session may lower it, never raise it",
     });
     expect(
       await checkCommandLimits({
@@ -403,6 +404,60 @@ describe("checkCommandLimits", () => {
         price,
       }),
     ).toEqual({ approvalThresholdUsd: "2.5" });
+  });
+
+  test("error: without a policy threshold, the deployment default is the ceiling (and a session is named as one)", async () => {
+    const saved = process.env.DEFAULT_APPROVAL_THRESHOLD_USD;
+    process.env.DEFAULT_APPROVAL_THRESHOLD_USD = "7";
+    resetConfig();
+    try {
+      const open = policy({ allowedActions: all });
+      const error = await checkCommandLimits({
+        policy: open,
+        limits: { approvalThresholdUsd: "1000000" },
+        network: "devnet",
+        price,
+        thresholdName: "The session's approvalThreshold",
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PolicyRuleError);
+      expect(error).toMatchObject({
+        status: 422,
+        rule: "approvalThresholdUsd",
+        shortMessage:
+          "The session's approvalThreshold of 1000000 USD is above the deployment's default approval threshold of 7 USD (the key's policy sets no approvalThresholdUsd); a command or session may lower it, never raise it",
+      });
+      await expect(
+        checkCommandLimits({
+          policy: open,
+          limits: { approvalThresholdUsd: "7.01" },
+          network: "devnet",
+          price,
+        }),
+      ).rejects.toMatchObject({ rule: "approvalThresholdUsd", status: 422 });
+      for (const lower of ["7", "0.5"]) {
+        expect(
+          await checkCommandLimits({
+            policy: open,
+            limits: { approvalThresholdUsd: lower },
+            network: "devnet",
+            price,
+          }),
+        ).toEqual({ approvalThresholdUsd: lower });
+      }
+      // A policy's own threshold is the ceiling, above the default or below it.
+      expect(
+        await checkCommandLimits({
+          policy: policy({ allowedActions: all, approvalThresholdUsd: "50" }),
+          limits: { approvalThresholdUsd: "40" },
+          network: "devnet",
+          price,
+        }),
+      ).toEqual({ approvalThresholdUsd: "40" });
+    } finally {
+      if (saved === undefined) delete process.env.DEFAULT_APPROVAL_THRESHOLD_USD;
+      else process.env.DEFAULT_APPROVAL_THRESHOLD_USD = saved;
+      resetConfig();
+    }
   });
 
   test("error: a command budget above a window is refused, in any unit", async () => {
