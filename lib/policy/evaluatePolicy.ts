@@ -28,6 +28,12 @@ export interface EvaluatePolicyParameters {
   price: PriceUsd;
   /** Distinct approvals already granted for this exact action. */
   approvalsGranted?: number;
+  /**
+   * Of those, the ones cast by keys the policy's `approvers: "assigned"` accepts (admins, and
+   * approvers assigned to the agent key): what a hold of such a policy counts. Left out, every
+   * approval counts (an approval the policy held was only open to them anyway).
+   */
+  assignedApprovalsGranted?: number;
   /** The command's own limits (checked by checkCommandLimits) and the run's earlier spending. */
   command?: { limits?: CommandLimits; spent?: SpentItem[] };
   /** Approval expiry when the policy sets none (APPROVAL_TIMEOUT_SECONDS). */
@@ -156,7 +162,12 @@ export async function evaluatePolicy(
   if (hasApprovalRules(document, limits)) {
     if (usdMicros === null) return unpriced("the approval threshold", usdUnit);
     const needed = approvalRequirement(document, usdMicros, limits);
-    const granted = parameters.approvalsGranted ?? 0;
+    const approvers = document.approvals?.approvers ?? "assigned";
+    // An approval the planner asked for was open to any approver; the policy's hold is not.
+    const granted =
+      (approvers === "assigned" ? parameters.assignedApprovalsGranted : undefined) ??
+      parameters.approvalsGranted ??
+      0;
     if (needed && granted < needed.required) {
       const plural = needed.required === 1 ? "" : "s";
       const given = granted > 0 ? ` (${granted} given)` : "";
@@ -165,7 +176,7 @@ export async function evaluatePolicy(
         rule: needed.rule,
         message: `held: ${spendText} is above ${needed.threshold}; needs ${needed.required} approval${plural}${given}`,
         requiredApprovals: needed.required,
-        approvers: document.approvals?.approvers ?? "assigned",
+        approvers,
         expiresInSeconds: document.approvalExpirySeconds ?? parameters.defaultExpirySeconds ?? null,
         charges,
         ...base(),

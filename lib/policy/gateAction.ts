@@ -24,6 +24,8 @@ export interface GateActionParameters {
   action: PolicyAction;
   /** Distinct approvals already granted for this action (after a hold). */
   approvalsGranted?: number;
+  /** Of those, the ones an `approvers: "assigned"` policy accepts (see evaluatePolicy). */
+  assignedApprovalsGranted?: number;
   /** The command's own limits (lower only; see checkCommandLimits). */
   command?: CommandLimits;
   defaultExpirySeconds?: number;
@@ -97,6 +99,7 @@ export async function gateAction(parameters: GateActionParameters): Promise<Gate
     action,
     price,
     approvalsGranted: parameters.approvalsGranted,
+    assignedApprovalsGranted: parameters.assignedApprovalsGranted,
     command: { limits: parameters.command, spent },
     defaultExpirySeconds: parameters.defaultExpirySeconds,
   };

@@ -197,6 +197,42 @@ async function notifyDecided(
   });
 }
 
+/**
+ * Of an approval's approvals, those cast by keys a policy with `approvers: "assigned"` accepts:
+ * admins, and approvers assigned to `agentKeyId` (canDecideApproval's rule, counted afresh at the
+ * gate, so an approval that was open to any approver cannot satisfy such a hold).
+ */
+export async function countAssignedApprovals(
+  db: Kysely<Database>,
+  token: string,
+  agentKeyId: string | null,
+): Promise<number> {
+  const row = await db
+    .selectFrom("approval_decisions as d")
+    .innerJoin("api_keys as k", "k.id", "d.approver_key_id")
+    .select((eb) => eb.fn.countAll<number>().as("count"))
+    .where("d.approval_token", "=", token)
+    .where("d.decision", "in", ["approve", "edit"])
+    .where((eb) =>
+      eb.or([
+        eb("k.role", "=", "admin"),
+        ...(agentKeyId === null
+          ? []
+          : [
+              eb.exists(
+                eb
+                  .selectFrom("approver_assignments as a")
+                  .select("a.agent_key_id")
+                  .whereRef("a.approver_key_id", "=", "d.approver_key_id")
+                  .where("a.agent_key_id", "=", agentKeyId),
+              ),
+            ]),
+      ]),
+    )
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
 /** Distinct approvals given to an approval's current action: the gate's `approvalsGranted`. */
 export async function countApprovals(db: Kysely<Database>, token: string): Promise<number> {
   const row = await db

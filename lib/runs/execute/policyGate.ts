@@ -114,6 +114,8 @@ export async function gateRunAction(
     spend: Spend | undefined;
     chain: ChainContext;
     approvalsGranted: number;
+    /** Of those, the ones an `approvers: "assigned"` policy accepts. */
+    assignedApprovalsGranted?: number;
     /** The step's pricer (the one its spend was valued with); left out, one of its own. */
     price?: PriceUsd;
   },
@@ -127,6 +129,7 @@ export async function gateRunAction(
     runId: run.id,
     action: policyActionOf(action, spend, chain.network),
     approvalsGranted: parameters.approvalsGranted,
+    assignedApprovalsGranted: parameters.assignedApprovalsGranted,
     command: commandLimitsOf(run),
     defaultExpirySeconds: getConfig().APPROVAL_TIMEOUT_SECONDS,
   });

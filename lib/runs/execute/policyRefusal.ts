@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import type { Action } from "../../actions/schemas.js";
 import type { ActionContext, Spend } from "../../actions/types.js";
 import type { Database, Run } from "../../db/database.js";
-import { countApprovals, type PriceUsd } from "../../policy/index.js";
+import { countApprovals, countAssignedApprovals, type PriceUsd } from "../../policy/index.js";
 import { approvedTokenOf } from "./approvedTokenOf.js";
 import { gateRunAction } from "./policyGate.js";
 import { stepEvidence } from "./stepEvidence.js";
@@ -34,6 +34,8 @@ export async function policyRefusal(
       ? parameters.approvedToken
       : await readApprovedToken(db, run.id, index);
   const approvalsGranted = token ? await countApprovals(db, token) : 0;
+  const assignedApprovalsGranted =
+    approvalsGranted > 0 ? await countAssignedApprovals(db, token!, run.api_key_id) : 0;
   const decision = await gateRunAction(db, {
     run,
     index,
@@ -41,6 +43,7 @@ export async function policyRefusal(
     spend,
     chain: context.chain,
     approvalsGranted,
+    assignedApprovalsGranted,
     price: parameters.price,
   });
   if (decision.outcome === "allow") return undefined;

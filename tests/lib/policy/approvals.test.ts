@@ -8,6 +8,7 @@ import { approvalHoldColumns } from "../../../lib/policy/approvals/approvalHoldC
 import {
   castApprovalVote,
   countApprovals,
+  countAssignedApprovals,
 } from "../../../lib/policy/approvals/castApprovalVote.js";
 import { listApprovalsFor } from "../../../lib/policy/approvals/listApprovalsFor.js";
 import type { HoldDecision } from "../../../lib/policy/types.js";
@@ -232,6 +233,14 @@ describe("castApprovalVote", () => {
     expect(
       await castApprovalVote(testDb.db, { principal: stranger, token: open, vote: approve }),
     ).toMatchObject({ status: "approved", final: true });
+    // The gate counts that vote toward a hold open to any approver, not toward one of an
+    // "assigned" policy (a policy tightened, or a price risen, since the approval was asked).
+    expect(await countApprovals(testDb.db, open)).toBe(1);
+    expect(await countAssignedApprovals(testDb.db, open, otherAgent.keyId)).toBe(0);
+    const both = await pendingApproval(otherAgent, hold(3, "any"));
+    for (const principal of [stranger, approvers[1]!, admin])
+      await castApprovalVote(testDb.db, { principal, token: both, vote: approve });
+    expect(await countAssignedApprovals(testDb.db, both, otherAgent.keyId)).toBe(2);
   });
 
   test("behavior: one reject rejects; an expired approval answers 410 and is marked expired", async () => {

@@ -231,6 +231,17 @@ describe("evaluatePolicy", () => {
     expect((await evaluatePolicy({ policy: p, action: transfer(usdc("10")), price })).outcome).toBe(
       "allow",
     );
+    // Approvals an unassigned approver cast (the planner's approval was open to any) do not count
+    // toward a hold whose policy takes assigned approvers only.
+    expect(
+      await evaluatePolicy({
+        policy: p,
+        action: transfer(usdc("30")),
+        price,
+        approvalsGranted: 2,
+        assignedApprovalsGranted: 1,
+      }),
+    ).toMatchObject({ outcome: "hold", message: expect.stringContaining("(1 given)") });
     const tiered = policy({
       allowedActions: all,
       approvalThresholdUsd: "10",
