@@ -1,7 +1,7 @@
 import { getDb } from "../../../lib/db/index.js";
 import { endpoint } from "../../../lib/http/index.js";
-import { checkStartPolicy } from "../../../lib/runs/start/checkStartPolicy.js";
-import { canonicalLimit, resolveBudget } from "../../../lib/runs/start/planning.js";
+import { resolveBudget } from "../../../lib/runs/start/planning.js";
+import { checkSessionLimits } from "../../../lib/sessions/checkSessionLimits.js";
 import { closeSession } from "../../../lib/sessions/closeSession.js";
 import { getSessionFor } from "../../../lib/sessions/getSession.js";
 import {
@@ -58,20 +58,12 @@ export const PATCH = endpoint(
     const dailyLimit = body.dailyLimit ? resolveBudget(body.dailyLimit, "dailyLimit") : undefined;
     const db = await getDb();
     // Frozen → 423; above the key's policy → 422 naming the rule (as when opening a session).
-    await checkStartPolicy(db, {
+    await checkSessionLimits(db, {
       principal,
       approvalThresholdUsd: body.approvalThreshold,
-      budget: budget && canonicalLimit(budget),
-      budgetName: "The session's budget",
-      thresholdName: "The session's approvalThreshold",
+      budget,
+      dailyLimit,
     });
-    // The daily limit is held to the same windows; a refusal names the field sent.
-    if (dailyLimit)
-      await checkStartPolicy(db, {
-        principal,
-        budget: canonicalLimit(dailyLimit),
-        budgetName: "The session's dailyLimit",
-      });
     const session = await updateSession(db, {
       principal,
       sessionId: params.id,

@@ -1,7 +1,7 @@
 import { getDb } from "../../../lib/db/index.js";
 import { endpoint } from "../../../lib/http/index.js";
-import { checkStartPolicy } from "../../../lib/runs/start/checkStartPolicy.js";
-import { canonicalLimit, resolveBudget } from "../../../lib/runs/start/planning.js";
+import { resolveBudget } from "../../../lib/runs/start/planning.js";
+import { checkSessionLimits } from "../../../lib/sessions/checkSessionLimits.js";
 import { createSession } from "../../../lib/sessions/createSession.js";
 import { listSessions } from "../../../lib/sessions/listSessions.js";
 import { sessionPage, sessionResponse } from "../../../lib/sessions/responses.js";
@@ -50,20 +50,12 @@ export const POST = endpoint(
     const db = await getDb();
     // A session may lower the key's policy limits, never raise them (422 naming the rule); a
     // session opened without a threshold takes the policy's.
-    const fromPolicy = await checkStartPolicy(db, {
+    const fromPolicy = await checkSessionLimits(db, {
       principal,
       approvalThresholdUsd: body.approvalThreshold,
-      budget: budget && canonicalLimit(budget),
-      budgetName: "The session's budget",
-      thresholdName: "The session's approvalThreshold",
+      budget,
+      dailyLimit,
     });
-    // The daily limit is held to the same windows; a refusal names the field sent.
-    if (dailyLimit)
-      await checkStartPolicy(db, {
-        principal,
-        budget: canonicalLimit(dailyLimit),
-        budgetName: "The session's dailyLimit",
-      });
     const session = await createSession(db, {
       principal,
       budget,
