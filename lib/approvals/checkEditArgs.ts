@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { Action } from "../actions/schemas.js";
 import { ClientError } from "../errors/index.js";
+import { editableAmountFields } from "./resolveEditArgs.js";
 
 /** The fields an action of this type has, `type` aside (the union's own shape, zod only). */
 function fieldsOf(action: Action): string[] {
@@ -28,6 +29,17 @@ export function checkEditArgs(action: Action, args: Record<string, unknown>): vo
       "validation_failed",
       `args has ${unknown.length === 1 ? "a field" : "fields"} a ${action.type} action does not have: ${unknown.join(", ")} (its fields: ${fields.join(", ")})`,
       { issues: unknown.map((field) => ({ path: `args.${field}`, message: "unknown field" })) },
+    );
+  }
+  // An approver changes how much, never who is paid or in what: a recipient, a URL or a token
+  // rewritten by a vote would send the agent's money where no command asked.
+  const amounts = Object.keys(editableAmountFields(action));
+  const fixed = Object.keys(args).filter((field) => !amounts.includes(field));
+  if (fixed.length > 0) {
+    throw new ClientError(
+      "validation_failed",
+      `args.${fixed[0]}: an edit changes amounts only (${amounts.join(", ") || "this action has none"}); to pay someone else or in another token, reject it and send another command`,
+      { issues: fixed.map((field) => ({ path: `args.${field}`, message: "not an amount" })) },
     );
   }
 }

@@ -29,22 +29,9 @@ export function resolveEditArgs(
   action: Action,
   args: Record<string, unknown>,
 ): Record<string, unknown> {
-  const before = editableAmountFields(action);
-  // The tokens as edited: base units mean nothing in another token's decimals, so an edit that
-  // changes a token must say its amounts again, in that token.
-  const fields = editableAmountFields({ ...action, ...args } as Action);
+  const fields = editableAmountFields(action);
   const resolved: Record<string, unknown> = { ...args };
-  for (const [field, edited] of Object.entries(fields)) {
-    const held = before[field]!;
-    // Not a token name: the action schema refuses it after this; count in the held token till then.
-    const token = typeof edited === "string" ? edited : held;
-    const retokened = token.toUpperCase() !== held.toUpperCase();
-    if (retokened && !(field in args)) {
-      throw new ClientError(
-        "validation_failed",
-        `args.${field} is needed with another token: the held ${field} is counted in ${held}; give it in ${token}, e.g. {"${field}": {"amount": "1", "token": "${token}"}}`,
-      );
-    }
+  for (const [field, token] of Object.entries(fields)) {
     if (!(field in args)) continue;
     const parsed = amountInput.safeParse(args[field]);
     if (!parsed.success) {
@@ -63,7 +50,7 @@ export function resolveEditArgs(
     if (amount.token.toUpperCase() !== token.toUpperCase()) {
       throw new ClientError(
         "validation_failed",
-        `args.${field} is counted in ${token}${retokened ? " (as edited)" : ""}; to change the token, name it in the action's token field too (got ${amount.token})`,
+        `args.${field} is counted in ${token}; an edit changes the amount, not the token (got ${amount.token})`,
       );
     }
     resolved[field] = amount.baseUnits.toString();

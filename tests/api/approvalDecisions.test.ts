@@ -154,11 +154,26 @@ describe("POST /api/approvals/{token}: args must say what the approver meant", (
     await expectUndecided(token);
   });
 
+  test("error: an edit changes amounts only: a recipient or a token is 400, and nothing is decided", async () => {
+    const token = await pendingTransfer();
+    for (const args of [
+      { to: "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65" },
+      { token: "CRO", amount: { amount: "1", token: "CRO" } },
+    ]) {
+      const answer = await decide(token, { decision: "edit", args });
+      expect(answer.status).toBe(400);
+      expect(((await answer.json()) as { error: { message: string } }).error.message).toMatch(
+        /an edit changes amounts only \(amount\); to pay someone else or in another token, reject it/,
+      );
+    }
+    await expectUndecided(token);
+  });
+
   test("error: an edit that changes nothing is 400", async () => {
     const token = await pendingTransfer();
     const same = await decide(token, {
       decision: "edit",
-      args: { amount: { amount: "13", token: "USDC" }, to: heldTransfer.to },
+      args: { amount: { amount: "13", token: "USDC" } },
     });
     expect(same.status).toBe(400);
     expect(((await same.json()) as { error: { message: string } }).error.message).toContain(

@@ -5,6 +5,7 @@ import { getConfig } from "../../config.js";
 import type { Database, RunStatus } from "../../db/database.js";
 import { newId } from "../../ids.js";
 import { notifyApprovalRequired } from "../../notifications/index.js";
+import { resolvePolicy } from "../../policy/resolvePolicy.js";
 import { appendRunEvent } from "../events.js";
 import { isTerminal, lockRun } from "../runState.js";
 import type { RunOptions } from "../start/startRun.js";
@@ -71,7 +72,7 @@ export async function recordApprovalRequest(
               policy_version: hold.policyVersion,
               rule: hold.rule,
             }
-          : {}),
+          : await plannerHoldColumns(trx, run.api_key_id)),
       })
       .execute();
     await notifyApprovalRequired(trx, {
@@ -113,4 +114,18 @@ export async function recordApprovalRequest(
     });
     return { token, timeoutSeconds };
   });
+}
+
+/**
+ * Who may decide an approval the planner asked for (a session threshold, a whole-balance action,
+ * an unpriced one) rather than the policy: the approvers the key's policy names, as for its own
+ * holds. Left to the column's default ("any"), an approver not assigned to the key could decide,
+ * and edit, the key's approval.
+ */
+async function plannerHoldColumns(
+  trx: Kysely<Database>,
+  keyId: string | null,
+): Promise<{ approvers: "assigned" | "any" }> {
+  const policy = await resolvePolicy(trx, { keyId });
+  return { approvers: policy.document.approvals?.approvers ?? "assigned" };
 }

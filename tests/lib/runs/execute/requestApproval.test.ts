@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Plan } from "../../../../lib/agent/plan.js";
+import { createKey } from "../../../../lib/auth/createKey.js";
+import { createPolicy } from "../../../../lib/policy/createPolicy.js";
 import { recordApprovalRequest } from "../../../../lib/runs/execute/requestApproval.js";
 import { createTestDb, type TestDb } from "../../../helpers/db.js";
 
@@ -36,12 +38,13 @@ const plan: Plan = {
 async function plannedRun(
   status: "running" | "cancelled",
   cancelRequested: boolean,
+  keyId: string | null = null,
 ): Promise<string> {
   const sessionId = `ses_${randomUUID().slice(0, 12)}`;
   const runId = `run_${randomUUID().slice(0, 12)}`;
   await testDb.db
     .insertInto("agent_sessions")
-    .values({ id: sessionId, api_key_id: null })
+    .values({ id: sessionId, api_key_id: keyId })
     .execute();
   await testDb.db
     .insertInto("runs")
@@ -52,6 +55,7 @@ async function plannedRun(
       status,
       plan: JSON.stringify(plan),
       cancel_requested_at: cancelRequested ? new Date() : null,
+      api_key_id: keyId,
     })
     .execute();
   return runId;
@@ -94,5 +98,29 @@ describe("recordApprovalRequest", () => {
       ended: "cancelled",
     });
     expect(await stateOf(runId)).toEqual({ status: "cancelled", approvals: [], events: [] });
+  });
+
+  test("behavior: an approval the planner asked for is decided by the approvers the key's policy names", async () => {
+    const approversOf = async (runId: string) =>
+      (
+        await testDb.db
+          .selectFrom("approval_requests")
+          .select("approvers")
+          .where("run_id", "=", runId)
+          .executeTakeFirstOrThrow()
+      ).approvers;
+    // A policy without a word on approvers means assigned ones (as its own holds do).
+    const policy = await createPolicy(testDb.db, {
+      document: { allowedActions: ["transfer"], approvalThresholdUsd: "100" },
+    });
+    const key = await createKey(testDb.db, { name: "bot", role: "agent", policyId: policy.id });
+    const assigned = await plannedRun("running", false, key.id);
+    await recordApprovalRequest(testDb.db, { runId: assigned, index: 0 });
+    expect(await approversOf(assigned)).toBe("assigned");
+    // The operator default lets any approver decide.
+    const plain = await createKey(testDb.db, { name: "bot2", role: "agent" });
+    const open = await plannedRun("running", false, plain.id);
+    await recordApprovalRequest(testDb.db, { runId: open, index: 0 });
+    expect(await approversOf(open)).toBe("any");
   });
 });
