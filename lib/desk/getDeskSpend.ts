@@ -49,14 +49,32 @@ export interface DeskSpend {
 /** A payment asset's symbol and decimals; null when the network does not know it. */
 type AssetToken = { symbol: string; decimals: number } | null;
 
-/** GET /api/desk/spend. Admins and approvers see every session; agents their own. */
+/**
+ * GET /api/desk/spend. Admins see every session; approvers those of the agent keys assigned to
+ * them (whose approvals they decide); agents their own.
+ */
 export async function getDeskSpend(
   db: Kysely<Database>,
   principal: Principal,
   query: DeskSpendQuery,
   options: { now?: Date } = {},
 ): Promise<DeskSpend> {
-  const everyone = roleOf(principal) !== "agent";
+  const role = roleOf(principal);
+  const everyone = role === "admin";
+  // The agent keys whose spend this principal sees (admins: all): an approver those assigned to
+  // it, an agent itself. "" stands for none: `in ()` is not SQL, and no key has that id.
+  const keyIds = everyone
+    ? []
+    : role === "approver"
+      ? (
+          await db
+            .selectFrom("approver_assignments")
+            .select("agent_key_id")
+            .where("approver_key_id", "=", principal.keyId)
+            .execute()
+        ).map((row) => row.agent_key_id)
+      : [principal.keyId];
+  if (!everyone && keyIds.length === 0) keyIds.push("");
   const now = options.now ?? new Date();
   const today = utcDay(now);
   const days: string[] = [];
@@ -68,7 +86,7 @@ export async function getDeskSpend(
     .selectFrom("agent_sessions")
     .select(["id", "api_key_id", "created_at"])
     .where("status", "=", "active")
-    .$if(!everyone, (q) => q.where("api_key_id", "=", principal.keyId))
+    .$if(!everyone, (q) => q.where("api_key_id", "in", keyIds))
     .orderBy("created_at", "desc")
     .limit(20)
     .execute();
@@ -85,7 +103,7 @@ export async function getDeskSpend(
       sql<string>`coalesce(sum(case when l.day = ${today} then l.amount end), 0)::text`.as("today"),
     ])
     .where("l.status", "=", "settled")
-    .$if(!everyone, (q) => q.where("s.api_key_id", "=", principal.keyId))
+    .$if(!everyone, (q) => q.where("s.api_key_id", "in", keyIds))
     .groupBy(["s.api_key_id", "k.name", sql`lower(l.token)`])
     .orderBy("k.name")
     .execute();
@@ -104,7 +122,7 @@ export async function getDeskSpend(
     ])
     .where("p.status", "=", "settled")
     .where("p.created_at", ">=", from)
-    .$if(!everyone, (q) => q.where("s.api_key_id", "=", principal.keyId))
+    .$if(!everyone, (q) => q.where("s.api_key_id", "in", keyIds))
     .execute();
 
   const series = new Map<string, bigint[]>();

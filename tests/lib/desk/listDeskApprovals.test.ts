@@ -214,5 +214,12 @@ describe("getDeskSpend", () => {
       now,
     });
     expect(other.daily.series).toEqual([]);
+    // An approver sees the spend of the agent keys assigned to it, not of every key.
+    const alice = await getDeskSpend(testDb.db, keys.alice!, deskSpendQuery.parse({}), { now });
+    expect(alice.daily.series[0]?.total).toBe("400000");
+    const bob = await getDeskSpend(testDb.db, keys.bob!, deskSpendQuery.parse({}), { now });
+    expect(bob.daily.series).toEqual([]);
+    expect(bob.keys).toEqual([]);
+    expect(bob.sessions).toEqual([]);
   });
 });
