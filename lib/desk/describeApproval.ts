@@ -28,7 +28,8 @@ export interface ApprovalDescription {
  * The sentence of an action waiting for approval, with the context a person needs to judge it:
  * "Send **50 USDC** to 0x90F7…b906 (new payee)", "Swap **1,008.70 CRO** for at least
  * **100.00 USDC** on VVS Finance (0.5% slippage)", "Pay **0.10 USDC** to Market Data API
- * (reputation 4.6, 12 payments)". `runId` is left out of the payee history.
+ * (reputation 4.6, 12 payments)". `runId` is left out of the payee history, which covers the
+ * runs of the same agent key.
  */
 export async function describeApproval(
   db: Kysely<Database>,
@@ -41,13 +42,19 @@ export async function describeApproval(
   const text = (value: string): SentencePart => ({ text: value });
   switch (action.type) {
     case "transfer": {
+      // Counted over the runs of the same agent key: a new payee for this agent is the signal,
+      // and another key's payees are not this approval's viewers' business (an agent sees its own).
       const before = await db
         .selectFrom("run_steps")
+        .innerJoin("runs", "runs.id", "run_steps.run_id")
         .select(sql<string>`count(*)::text`.as("n"))
-        .where("action", "=", "transfer")
-        .where("status", "=", "completed")
-        .where("run_id", "!=", parameters.runId)
-        .where(sql<string>`lower(input->>'to')`, "=", action.to.toLowerCase())
+        .where("run_steps.action", "=", "transfer")
+        .where("run_steps.status", "=", "completed")
+        .where("run_steps.run_id", "!=", parameters.runId)
+        .where(sql<string>`lower(run_steps.input->>'to')`, "=", action.to.toLowerCase())
+        .where(
+          sql<boolean>`runs.api_key_id is not distinct from (select api_key_id from runs where id = ${parameters.runId})`,
+        )
         .executeTakeFirst();
       const n = Number(before?.n ?? 0);
       return {

@@ -170,6 +170,30 @@ describe("listDeskApprovals", () => {
   });
 });
 
+describe("payee history", () => {
+  test("behavior: 'paid N times before' counts the same agent key's transfers, not another key's", async () => {
+    const sentence = async () =>
+      (
+        await listDeskApprovals(testDb.db, keys.admin!, query({ token: token(1) }))
+      ).approvals[0]!.sentence.map((p) => p.text).join("");
+    const completedTransfer = (runOf: number) => ({
+      id: `stp_history_${runOf}`,
+      run_id: `run_${token(runOf).slice(4)}`,
+      step_index: 0,
+      action: "transfer",
+      status: "completed" as const,
+      input: JSON.stringify(transfer),
+    });
+    // other-bot paid this payee: still a new payee for bot's approval.
+    await testDb.db.insertInto("run_steps").values(completedTransfer(2)).execute();
+    expect(await sentence()).toBe("Send 50 USDC to 0x90F7…b906 (new payee)");
+    // bot paid it in another run: counted.
+    await testDb.db.insertInto("run_steps").values(completedTransfer(3)).execute();
+    expect(await sentence()).toBe("Send 50 USDC to 0x90F7…b906 (paid 1 time before)");
+    await testDb.db.deleteFrom("run_steps").where("id", "like", "stp_history_%").execute();
+  });
+});
+
 describe("getDeskSpend", () => {
   test("behavior: payments per day add up to the settled payments rows of the window, per key", async () => {
     const now = new Date("2026-11-30T12:00:00.000Z");
