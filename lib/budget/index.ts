@@ -1,5 +1,6 @@
 export * from "./bookSettledSpend.js";
 export * from "./errors.js";
+export * from "./findReservation.js";
 export * from "./getBudgetStatus.js";
 export * from "./getDailyAllowance.js";
 export * from "./holdReservationForSend.js";

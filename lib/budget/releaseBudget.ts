@@ -3,8 +3,9 @@ import { type Cache, getCache } from "../cache/index.js";
 import type { Database } from "../db/index.js";
 import { adjustCountersForRow, rowUsdMicros } from "./counters.js";
 import { BudgetReservationError } from "./errors.js";
+import { findReservation } from "./findReservation.js";
 import { ledgerVersionOf } from "./readLedgerVersion.js";
-import { type BudgetReservation, ledgerId, selectLedger, toReservation } from "./reservation.js";
+import { type BudgetReservation, ledgerId } from "./reservation.js";
 
 export interface ReleaseBudgetParameters {
   db: Kysely<Database>;
@@ -40,11 +41,8 @@ export async function releaseBudget(
       sql<boolean>`${ledgerVersionOf} = ${parameters.unchangedSince}::bigint`,
     );
   const released = await release.returning("id").executeTakeFirst();
-  const row = await selectLedger(db.selectFrom("spend_ledger"))
-    .where("id", "=", id)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const reservation = toReservation(row);
+  const reservation = await findReservation(db, parameters);
+  if (!reservation) return undefined;
   if (!released) return reservation;
   if (reservation.status !== "released") {
     throw new BudgetReservationError(

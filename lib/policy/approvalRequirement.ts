@@ -13,6 +13,11 @@ export interface ApprovalRequirement {
   threshold: string;
 }
 
+/** Who may decide the policy's approvals: its own word, else assigned approvers only. */
+export function policyApprovers(document: PolicyDocument): "assigned" | "any" {
+  return document.approvals?.approvers ?? "assigned";
+}
+
 /** True when the document or the command sets any USD approval rule (so the value is needed). */
 export function hasApprovalRules(document: PolicyDocument, limits?: CommandLimits): boolean {
   return (

@@ -7,7 +7,7 @@ import {
   unitOf,
   valueIn,
 } from "./amounts.js";
-import { approvalRequirement, hasApprovalRules } from "./approvalRequirement.js";
+import { approvalRequirement, hasApprovalRules, policyApprovers } from "./approvalRequirement.js";
 import { checkCounterparty } from "./checkCounterparty.js";
 import type { ResolvedPolicy } from "./resolvePolicy.js";
 import { type CommandLimits, USD } from "./schemas.js";
@@ -162,7 +162,7 @@ export async function evaluatePolicy(
   if (hasApprovalRules(document, limits)) {
     if (usdMicros === null) return unpriced("the approval threshold", usdUnit);
     const needed = approvalRequirement(document, usdMicros, limits);
-    const approvers = document.approvals?.approvers ?? "assigned";
+    const approvers = policyApprovers(document);
     // An approval the planner asked for was open to any approver; the policy's hold is not.
     const granted =
       (approvers === "assigned" ? parameters.assignedApprovalsGranted : undefined) ??

@@ -5,6 +5,7 @@ import { getConfig } from "../../config.js";
 import type { Database, RunStatus } from "../../db/database.js";
 import { newId } from "../../ids.js";
 import { notifyApprovalRequired } from "../../notifications/index.js";
+import { policyApprovers } from "../../policy/approvalRequirement.js";
 import { resolvePolicy } from "../../policy/resolvePolicy.js";
 import { appendRunEvent } from "../events.js";
 import { isTerminal, lockRun } from "../runState.js";
@@ -127,5 +128,5 @@ async function plannerHoldColumns(
   keyId: string | null,
 ): Promise<{ approvers: "assigned" | "any" }> {
   const policy = await resolvePolicy(trx, { keyId });
-  return { approvers: policy.document.approvals?.approvers ?? "assigned" };
+  return { approvers: policyApprovers(policy.document) };
 }

@@ -4,14 +4,10 @@ import { getActionModule } from "../../actions/registry.js";
 import type { Action } from "../../actions/schemas.js";
 import type { ActionContext, Spend } from "../../actions/types.js";
 import {
-  type BudgetReservation,
   BudgetReservationError,
-  ledgerId,
-  type ReservationKey,
+  findReservation,
   reserveBudget,
-  selectLedger,
   settleBudget,
-  toReservation,
   unitOf,
 } from "../../budget/index.js";
 import { getChainContext } from "../../chain/clients.js";
@@ -92,16 +88,6 @@ export async function reserveSpend(
     amount: held,
     ...(reservation.usdAmount ? { usdAmount: reservation.usdAmount } : {}),
   };
-}
-
-async function findReservation(
-  db: Kysely<Database>,
-  key: ReservationKey,
-): Promise<BudgetReservation | undefined> {
-  const row = await selectLedger(db.selectFrom("spend_ledger"))
-    .where("id", "=", ledgerId(key))
-    .executeTakeFirst();
-  return row ? toReservation(row) : undefined;
 }
 
 /**

@@ -1,9 +1,7 @@
 import type { Kysely } from "kysely";
-import { readLedgerVersion } from "../../budget/readLedgerVersion.js";
-import { releaseBudget } from "../../budget/releaseBudget.js";
 import type { Database } from "../../db/database.js";
-import { type StepEvidence, stepEvidence } from "../../runs/execute/stepEvidence.js";
-import { finishRenewalWindows } from "./finishRenewalWindows.js";
+import { releaseUnsentSpend } from "../../runs/execute/releaseUnsentSpend.js";
+import type { StepEvidence } from "../../runs/execute/stepEvidence.js";
 
 /**
  * Gives back a renewal's budget and policy window reservations once the renewal is over (the
@@ -15,17 +13,10 @@ import { finishRenewalWindows } from "./finishRenewalWindows.js";
  */
 export async function releaseUnsentRenewal(
   db: Kysely<Database>,
-  parameters: { stepId: string; key: { runId: string; stepIndex: number }; reservationId: string },
+  parameters: { stepId: string; key: { runId: string; stepIndex: number } },
 ): Promise<StepEvidence["state"]> {
-  // The version before the evidence: a duplicate delivery of the renewal step that fences a send
-  // in between keeps the reservation (see releaseUnsentSpend).
-  const before = await readLedgerVersion(db, parameters.key);
-  const evidence = await stepEvidence(db, parameters.stepId);
-  if (evidence.state !== "nothing") return evidence.state;
-  if (before?.status === "reserved") {
-    const after = await releaseBudget({ db, ...parameters.key, unchangedSince: before.version });
-    if (after?.status !== "released") return "pending";
-  }
-  await finishRenewalWindows(db, { reservationId: parameters.reservationId, outcome: "release" });
-  return evidence.state;
+  // The attempt's window reservation shares its ledger id (renewalAttempt), so the step release
+  // serves both, with its guard against a send that a duplicate delivery fences meanwhile.
+  const { key, stepId } = parameters;
+  return (await releaseUnsentSpend(db, { runId: key.runId, index: key.stepIndex, stepId })).state;
 }
