@@ -6,8 +6,10 @@ import {
   type TransactionReceipt,
   TransactionReceiptNotFoundError,
 } from "viem";
+import { log } from "../log.js";
 import type { ChainContext } from "./clients.js";
 import { revertReasonOf } from "./errors.js";
+import { findNonceConsumer } from "./findNonceConsumer.js";
 
 export interface GetTransactionOutcomeParameters {
   hash: Hash;
@@ -57,20 +59,32 @@ export async function getTransactionOutcome(
   // the receipt is readable): wait for its receipt.
   if (known) return { status: "pending", hash, rebroadcast: false };
 
-  const minedNonce = await publicClient.getTransactionCount({
-    address: parameters.from,
-    blockTag: "latest",
+  // Every question from here on is pinned to one block, so an RPC whose nodes lag each other
+  // cannot combine "the nonce is used" from a node ahead with "no receipt" from a node behind into
+  // a wrong "dropped" (which would invite a double send). A node without that block errors; the
+  // answer is then "pending" and the next check asks again.
+  const head = await publicClient.getBlockNumber();
+  const consumer = await findNonceConsumer(context, {
+    from: parameters.from,
+    nonce: parameters.nonce,
+    head,
+  }).catch((error: unknown) => {
+    log.warn("the chain did not answer who used the nonce; the transaction stays pending", { hash, error });
+    return "unknown" as const;
   });
-  if (minedNonce > parameters.nonce) {
-    // The nonce moved on; our receipt may have landed in between or not be indexed yet, so look again
-    // after a short grace before calling it dropped (a wrong "dropped" would invite a double send).
-    await new Promise((resolve) => setTimeout(resolve, context.network === "devnet" ? 250 : 3_000));
-    const late = await fetchReceipt(context, hash);
-    if (late) return fromReceipt(context, late);
+  if (consumer === "unknown") return { status: "pending", hash, rebroadcast: false };
+  if (consumer) {
+    if (consumer.hash.toLowerCase() === hash.toLowerCase()) {
+      // Ours is in a block the node has; its receipt may not be indexed (or served) yet.
+      const receipt = await fetchReceipt(context, hash);
+      return receipt
+        ? fromReceipt(context, receipt)
+        : { status: "pending", hash, rebroadcast: false };
+    }
     return {
       status: "dropped",
       hash,
-      error: `nonce ${parameters.nonce} was used by another transaction`,
+      error: `nonce ${parameters.nonce} was used by transaction ${consumer.hash} in block ${consumer.blockNumber}`,
     };
   }
 
