@@ -1,5 +1,4 @@
 import { parseDecimal } from "../agent/decimal.js";
-import { getConfig } from "../config.js";
 import {
   formatAmount,
   limitOf,
@@ -9,6 +8,7 @@ import {
   type unitOf,
   valueIn,
 } from "./amounts.js";
+import { approvalThresholdCeiling } from "./approvalThresholdFor.js";
 import { PolicyRuleError } from "./errors.js";
 import type { ResolvedPolicy } from "./resolvePolicy.js";
 import { type CommandLimits, USD } from "./schemas.js";
@@ -53,10 +53,7 @@ export async function checkCommandLimits(
   if (limits.approvalThresholdUsd !== undefined) {
     const fromPolicy = document.approvalThresholdUsd !== undefined;
     const asked = parseDecimal(limits.approvalThresholdUsd, USD_MICRO_DECIMALS);
-    const ceiling = parseDecimal(
-      document.approvalThresholdUsd ?? getConfig().DEFAULT_APPROVAL_THRESHOLD_USD,
-      USD_MICRO_DECIMALS,
-    );
+    const ceiling = parseDecimal(approvalThresholdCeiling(document), USD_MICRO_DECIMALS);
     if (asked > ceiling) {
       const limit = fromPolicy
         ? `the policy's approvalThresholdUsd of ${formatAmount(usd, ceiling)}`

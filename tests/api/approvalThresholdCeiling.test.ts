@@ -3,7 +3,10 @@ import { POST as EXECUTE } from "../../api/agent/execute.js";
 import { PATCH } from "../../api/agent/sessions/[id].js";
 import { POST as OPEN } from "../../api/agent/sessions/index.js";
 import { createKey } from "../../lib/auth/createKey.js";
+import type { Run } from "../../lib/db/database.js";
 import { createPolicy } from "../../lib/policy/createPolicy.js";
+import { resolvePolicy } from "../../lib/policy/resolvePolicy.js";
+import { createPlannerContext } from "../../lib/runs/execute/plannerContext.js";
 import { useScratchProcessDb } from "../helpers/useScratchProcessDb.js";
 
 /**
@@ -15,7 +18,7 @@ const testDb = useScratchProcessDb({
   env: { RATE_LIMIT_PER_MINUTE: "1000", DEFAULT_APPROVAL_THRESHOLD_USD: "10" },
   unset: ["REDIS_URL", "UPSTASH_REDIS_REST_URL", "KV_REST_API_URL", "AUTH_DISABLED"],
 });
-const keys = { agent: "", admin: "" };
+const keys = { agent: "", admin: "", agentId: "" };
 const refusal = (what: string, asked: string): string =>
   `${what} of ${asked} USD is above the deployment's default approval threshold of 10 USD (the key's policy sets no approvalThresholdUsd); a command or session may lower it, never raise it`;
 
@@ -24,9 +27,9 @@ beforeAll(async () => {
     name: "no threshold",
     document: { allowedActions: ["balance", "transfer", "pay"] },
   });
-  keys.agent = (
-    await createKey(testDb.db, { name: "bot", role: "agent", policyId: policy.id })
-  ).key;
+  const agent = await createKey(testDb.db, { name: "bot", role: "agent", policyId: policy.id });
+  keys.agent = agent.key;
+  keys.agentId = agent.id;
   keys.admin = (
     await createKey(testDb.db, { name: "ops", role: "admin", policyId: policy.id })
   ).key;
@@ -121,5 +124,30 @@ describe("error: without a policy threshold, DEFAULT_APPROVAL_THRESHOLD_USD is t
       expect(lowered.status, JSON.stringify(lowered.body)).toBe(200);
       expect(lowered.body.approvalThresholdUsd).toBe("2");
     }
+  });
+});
+
+describe("behavior: a run plans under the ceiling whatever its session says", () => {
+  test("a session written above the ceiling (before the check existed) plans at the default", async () => {
+    const policy = await resolvePolicy(testDb.db, { keyId: keys.agentId });
+    const plan = (threshold: string | null, commandThreshold?: string) =>
+      createPlannerContext(
+        testDb.db,
+        { options: commandThreshold ? { approvalThresholdUsd: commandThreshold } : null } as Run,
+        {
+          id: "session",
+          budget_amount: null,
+          budget_token: null,
+          approval_threshold_usd: threshold,
+        },
+        [],
+        policy,
+      );
+    expect((await plan("1000000.000000")).approvalThresholdUsd).toBe("10");
+    expect((await plan("1000000.000000", "500")).approvalThresholdUsd).toBe("10");
+    expect((await plan(null)).approvalThresholdUsd).toBe("10");
+    // Lower is kept, from the command first, then the session.
+    expect((await plan("2.500000")).approvalThresholdUsd).toBe("2.500000");
+    expect((await plan("2.500000", "1")).approvalThresholdUsd).toBe("1");
   });
 });

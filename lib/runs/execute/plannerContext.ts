@@ -14,6 +14,7 @@ import { findToken, requireToken } from "../../chain/registry.js";
 import { getConfig } from "../../config.js";
 import type { Database, Run } from "../../db/database.js";
 import { plannerMarkets } from "../../markets/plannerMarkets.js";
+import { approvalThresholdFor } from "../../policy/approvalThresholdFor.js";
 import { chainPricer } from "../../policy/chainPricer.js";
 import type { ResolvedPolicy } from "../../policy/resolvePolicy.js";
 import { discoverServices } from "../../registry/discoverServices.js";
@@ -138,10 +139,10 @@ export async function createPlannerContext(
       });
       return { amount: price.amount.toString(), token: price.symbol };
     },
-    approvalThresholdUsd:
-      options.approvalThresholdUsd ??
-      session.approval_threshold_usd ??
-      config.DEFAULT_APPROVAL_THRESHOLD_USD,
+    approvalThresholdUsd: approvalThresholdFor(
+      policy.document,
+      options.approvalThresholdUsd ?? session.approval_threshold_usd,
+    ),
     budget: await remainingBudget(db, options, session),
     allowedActions: config.AGENT_ALLOWED_ACTIONS,
     policyAllowsBalance: policy.document.allowedActions.includes("balance"),
