@@ -3,7 +3,9 @@ import type { McpToolCall } from "../../actions/fields.js";
 import type { Principal } from "../../auth/authenticate.js";
 import { getConfig } from "../../config.js";
 import type { Database, Run } from "../../db/database.js";
+import { ClientError } from "../../errors/index.js";
 import { injectFault } from "../../faults/injectFault.js";
+import { hashRequest } from "../../idempotency/hashRequest.js";
 import { newId } from "../../ids.js";
 import { log } from "../../log.js";
 import { type BaseUnitLimit, newSessionRow } from "../../sessions/createSession.js";
@@ -30,6 +32,11 @@ export interface RunOptions {
   transfer?: { token: string; amount: string; to: string };
   /** POST /api/subscriptions: the id the subscription gets, answered in the 202 before it exists. */
   subscriptionId?: string;
+  /**
+   * Runs started under an idempotency key: the fingerprint of what was asked (requestFingerprint).
+   * A later start under the same key answers this run only when its fingerprint is the same.
+   */
+  requestFingerprint?: string;
 }
 
 export interface StartRunParameters {
@@ -39,7 +46,7 @@ export interface StartRunParameters {
   kind?: "command" | "x402" | "transfer";
   budget?: BaseUnitLimit;
   approvalThresholdUsd?: string;
-  options?: Omit<RunOptions, "budget" | "approvalThresholdUsd">;
+  options?: Omit<RunOptions, "budget" | "approvalThresholdUsd" | "requestFingerprint">;
   idempotencyKey?: string;
   /** Limits of the session created when no sessionId is named: the key's policy's (checkStartPolicy). */
   sessionLimits?: { approvalThresholdUsd?: string };
@@ -54,7 +61,10 @@ export interface StartRunResult {
 /**
  * Accepts a command: records the run (creating the session when none is named) and starts its
  * durable workflow. The row is written first so the workflow's first step always finds it; a
- * retried request with the same Idempotency-Key returns the same run.
+ * retried request with the same Idempotency-Key returns the same run. Another request under a
+ * used key (another command, amount, URL, session... or another tool over MCP, whose keys are
+ * not scoped per operation) is refused with 422 idempotency_conflict, never answered with the
+ * earlier, unrelated run: REST's body check (withIdempotency) lasts 24 h, the run's key forever.
  */
 export async function startRun(
   db: Kysely<Database>,
@@ -65,11 +75,6 @@ export async function startRun(
     ? `${principal.keyId}:${parameters.idempotencyKey}`
     : undefined;
 
-  if (idempotencyKey) {
-    const existing = await findByIdempotencyKey(db, idempotencyKey);
-    if (existing) return { run: await ensureWorkflowStarted(db, existing), created: false };
-  }
-
   const options: RunOptions = {
     ...parameters.options,
     ...(parameters.budget
@@ -79,6 +84,14 @@ export async function startRun(
       ? { approvalThresholdUsd: parameters.approvalThresholdUsd }
       : {}),
   };
+  const fingerprint = idempotencyKey ? requestFingerprint(parameters, options) : undefined;
+  if (fingerprint) options.requestFingerprint = fingerprint;
+
+  if (idempotencyKey) {
+    const existing = await findByIdempotencyKey(db, idempotencyKey);
+    if (existing) return replay(db, existing, fingerprint!);
+  }
+
   const runId = newId("run");
   // The creator owns the start: the row is born claimed. Session, run and first event are one
   // statement (insertAcceptedRun), the accept's one write.
@@ -108,7 +121,7 @@ export async function startRun(
   if (!inserted) {
     // A concurrent request with the same key won the insert.
     const existing = await findByIdempotencyKey(db, idempotencyKey!);
-    return { run: await ensureWorkflowStarted(db, existing!), created: false };
+    return replay(db, existing!, fingerprint!);
   }
   if (acceptsWithOutbox()) {
     // Outbox accept (issue 17): the commit above is the durable accept; answer now and start the
@@ -124,6 +137,41 @@ export async function startRun(
     return { run: inserted, created: true };
   }
   return { run: await startClaimed(db, inserted, claim), created: true };
+}
+
+/**
+ * What defines the run a start asks for: its kind, command line, the session it names (none: a
+ * new one) and its options (budget, approval threshold and timeout, the x402 URL, cap and tool,
+ * the transfer). A subscription's id is minted per request, so only its presence counts.
+ */
+function requestFingerprint(parameters: StartRunParameters, options: RunOptions): string {
+  const { subscriptionId, ...rest } = options;
+  return hashRequest({
+    kind: parameters.kind ?? "command",
+    command: parameters.command,
+    sessionId: parameters.sessionId ?? null,
+    options: { ...rest, subscription: subscriptionId !== undefined },
+  });
+}
+
+/**
+ * The run stored under a used idempotency key, when this start asks for the same run; another
+ * request under the key is a conflict. Runs stored before fingerprints existed are answered as
+ * before.
+ */
+async function replay(
+  db: Kysely<Database>,
+  existing: Run,
+  fingerprint: string,
+): Promise<StartRunResult> {
+  const stored = (existing.options as RunOptions | null)?.requestFingerprint;
+  if (stored !== undefined && stored !== fingerprint) {
+    throw new ClientError(
+      "idempotency_conflict",
+      "This idempotency key was already used for a different request; use a new key for a new request",
+    );
+  }
+  return { run: await ensureWorkflowStarted(db, existing), created: false };
 }
 
 /** ACCEPT_OUTBOX, never on Vercel (a function may be frozen once its response is sent). */
