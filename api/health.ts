@@ -1,6 +1,17 @@
-import { checkHealth } from "../lib/health.js";
+import { getConfig } from "../lib/config.js";
+import { coalesceProbe } from "../lib/health/coalesceProbe.js";
+import { checkHealth, type HealthReport } from "../lib/health.js";
 import { endpoint, json } from "../lib/http/index.js";
 import { healthResponse } from "../lib/http/operationResponses.js";
+
+/**
+ * The route is public and each probe reads the database, the world and the RPC: callers share one
+ * probe and its report for HEALTH_CACHE_MS, so polling (or flooding) it costs the RPC provider at
+ * most one call per interval. Not a 429: load balancers poll it and would read that as down.
+ */
+const sharedHealth: () => Promise<HealthReport> = coalesceProbe(checkHealth, {
+  reuseMs: () => getConfig().HEALTH_CACHE_MS,
+});
 
 /** GET /api/health — public; 200 when database, cache, workflow world and chain answer, else 503. */
 export const GET = endpoint(
@@ -20,7 +31,7 @@ export const GET = endpoint(
     },
   },
   async () => {
-    const report = await checkHealth();
+    const report = await sharedHealth();
     return json(report, {
       status: report.status === "ok" ? 200 : 503,
       headers: { "cache-control": "no-store" },

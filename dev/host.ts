@@ -8,6 +8,7 @@ import { loseQueueMessage } from "../lib/faults/loseQueueMessage.js";
 import { errorResponse, json } from "../lib/http/index.js";
 import { log } from "../lib/log.js";
 import { preflight } from "../lib/security/cors.js";
+import { forbidFraming } from "../lib/security/forbidFraming.js";
 import {
   isTrustedWorkflowDelivery,
   type WorkflowDeliveryPeer,
@@ -96,7 +97,9 @@ export async function startHost(options: HostOptions): Promise<Host> {
     }
     const staticFile = staticFiles.get(pathname === "/" ? "/index.html" : pathname);
     if (staticFile && (request.method === "GET" || request.method === "HEAD")) {
-      return new Response(staticFile.body, { headers: { "content-type": staticFile.type } });
+      return forbidFraming(
+        new Response(staticFile.body, { headers: { "content-type": staticFile.type } }),
+      );
     }
     for (const route of routes) {
       if (!route.match(pathname)) continue;

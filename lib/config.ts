@@ -232,6 +232,14 @@ const envSchema = z.object({
   HOST: z.string().trim().min(1).default("127.0.0.1"),
   /** Per IP, before authentication, on public routes (facilitator, webhooks, demo resources). */
   PUBLIC_RATE_LIMIT_PER_MINUTE: positiveInt(120),
+  /**
+   * GET /api/health is public and probes the database, the cache, the world and the RPC. Calls
+   * within this many milliseconds of a finished probe get its report, and calls during a probe
+   * wait for it (api/health.ts), so polling it cannot make the host flood its RPC provider; not a
+   * 429, which load balancers polling it would read as down. 0: a call that finds no probe under
+   * way probes.
+   */
+  HEALTH_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
   // Throughput (issue 17): the embedded database's thread, the local world's history, bench routes.
   /** Embedded PGlite runs in a worker thread so queries leave the event loop; "false" keeps it inline. */
   PGLITE_WORKER: defaultOnFlag,

@@ -16,7 +16,11 @@ export interface HealthReport {
 /** A well-formed run id no run has (ULID of time zero). */
 const HEALTH_PROBE_RUN_ID = "wrun_00000000000000000000000000";
 
-/** Checks every backing part with a short timeout; the report never carries URLs or secrets. */
+/**
+ * Checks every backing part with a short timeout; the report never carries URLs or secrets. Every
+ * call probes them all (the RPC included): the public route shares one call among its callers
+ * (api/health.ts, HEALTH_CACHE_MS).
+ */
 export async function checkHealth(): Promise<HealthReport> {
   const config = getConfig();
   const [database, cache, world, chain] = await Promise.all([

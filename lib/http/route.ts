@@ -1,5 +1,6 @@
 import { ClientError } from "../errors/index.js";
 import { withCors } from "../security/cors.js";
+import { forbidFraming } from "../security/forbidFraming.js";
 import { errorResponse } from "./errors.js";
 
 /** Path parameters taken from `[name]` segments of the route's file path. */
@@ -17,7 +18,8 @@ export type RouteHandler = (request: Request) => Promise<Response>;
  * Wraps a handler so every thrown error becomes a well-formed response (see errorResponse), and
  * extracts path parameters by matching the request path against `pattern` (the file's route,
  * e.g. "/api/runs/[id]"). Matching the URL ourselves behaves the same on Vercel and the dev host.
- * Responses to cross-origin requests get CORS headers for allowed origins (lib/security/cors.ts).
+ * Responses to cross-origin requests get CORS headers for allowed origins (lib/security/cors.ts);
+ * HTML responses may not be framed (lib/security/forbidFraming.ts).
  */
 export function route(pattern: string, handler: Handler): RouteHandler {
   const matcher = compilePattern(pattern);
@@ -30,6 +32,8 @@ export function route(pattern: string, handler: Handler): RouteHandler {
     } catch (error) {
       response = errorResponse(error, request);
     }
+    // An HTML answer must not be framed by another site (clickjacking; lib/security/forbidFraming).
+    response = forbidFraming(response);
     // Browsers send Origin on cross-origin calls; only those need CORS headers (CORS_ORIGINS).
     return request.headers.has("origin") ? withCors(request, response) : response;
   };
