@@ -31,6 +31,12 @@ export interface SellOutcomeParameters {
   shares?: bigint | string | "all";
   /** Tolerance on the collateral asked for, basis points (see quoteSell). */
   slippageBps: number;
+  /**
+   * An explicit floor on the collateral received (a plan's quote less its slippage): the sale asks
+   * for the higher of it and the fresh quote's slippage floor, and a market that can no longer pay
+   * it for the shares is refused (SlippageExceededError) before anything is sent.
+   */
+  minReturn?: bigint | string;
   receiptTimeoutMs?: number;
 }
 
@@ -75,7 +81,9 @@ interface SellDetails {
 /**
  * Sells outcome shares back to the market maker (FPMM sell of an exact returnAmount, capped by
  * maxOutcomeTokensToSell), first letting the market maker move the wallet's ConditionalTokens
- * positions (setApprovalForAll) when it may not yet. Exactly once per stepId.
+ * positions (setApprovalForAll) when it may not yet. The sale asks for the fresh quote less
+ * slippage, or `minReturn` when higher; a market that can no longer pay `minReturn` is refused
+ * before anything is sent. Exactly once per stepId.
  */
 export async function sellOutcome(
   context: ChainContext,
@@ -119,6 +127,29 @@ export async function sellOutcome(
       shares: requested,
       slippageBps: parameters.slippageBps,
     });
+    const quotedReturn = BigInt(quote.quotedReturn);
+    const slippageFloor = BigInt(quote.returnAmount);
+    const explicitFloor =
+      parameters.minReturn === undefined ? 0n : toBaseUnits(parameters.minReturn);
+    // A market pushed since the plan was quoted must not be sold into at the pushed price: refuse,
+    // before any approval, when even every share allowed fetches less than the plan's floor.
+    if (explicitFloor > quotedReturn) {
+      throw new SlippageExceededError(
+        `Sale in ${market.name} would return at most ${quotedReturn} now, less than the minimum ${explicitFloor} the plan allows; nothing was sent`,
+      );
+    }
+    const returnAmount = explicitFloor > slippageFloor ? explicitFloor : slippageFloor;
+    // The shares the market maker takes for a raised returnAmount, on the quote's block.
+    const expectedSharesSold =
+      returnAmount === slippageFloor
+        ? BigInt(quote.expectedSharesSold)
+        : await context.publicClient.readContract({
+            address: market.fpmm,
+            abi: fpmmAbi,
+            functionName: "calcSellAmount",
+            args: [returnAmount, BigInt(outcomeIndex)],
+            blockNumber: BigInt(quote.blockNumber),
+          });
     let approvalHash: `0x${string}` | undefined;
     const approved = await context.publicClient.readContract({
       address: statics.conditionalTokens,
@@ -150,8 +181,8 @@ export async function sellOutcome(
       requested,
       maxShares: quote.maxShares,
       quotedReturn: quote.quotedReturn,
-      returnAmount: quote.returnAmount,
-      expectedSharesSold: quote.expectedSharesSold,
+      returnAmount: returnAmount.toString(),
+      expectedSharesSold: expectedSharesSold.toString(),
       ...(approvalHash ? { approvalHash, approvalGasCost: approvalGasCost.toString() } : {}),
     };
     try {
@@ -164,10 +195,10 @@ export async function sellOutcome(
         data: encodeFunctionData({
           abi: fpmmAbi,
           functionName: "sell",
-          args: [BigInt(quote.returnAmount), BigInt(outcomeIndex), BigInt(quote.maxShares)],
+          args: [returnAmount, BigInt(outcomeIndex), BigInt(quote.maxShares)],
         }),
         token: statics.collateral.symbol,
-        amount: BigInt(quote.returnAmount),
+        amount: returnAmount,
         details: { ...details },
       });
       row = sent.row;
@@ -178,7 +209,7 @@ export async function sellOutcome(
         /maximum sell amount exceeded/.test(error.reason ?? "")
       ) {
         throw new SlippageExceededError(
-          `Sale in ${market.name} would need more than the ${quote.maxShares} shares allowed for ${quote.returnAmount} (slippage ${parameters.slippageBps} bps); nothing was sent`,
+          `Sale in ${market.name} would need more than the ${quote.maxShares} shares allowed for ${returnAmount} (${returnAmount === slippageFloor ? `slippage ${parameters.slippageBps} bps from the quote` : "the plan's minimum"}); nothing was sent`,
           { cause: error },
         );
       }

@@ -1,5 +1,6 @@
 import { getConfig } from "../../config.js";
 import { sellOutcome } from "../../markets/sellOutcome.js";
+import { lessSlippage } from "../../markets/slippage.js";
 import { gasCost, waitingOnChain } from "../chainOutcome.js";
 import { formatAmount } from "../format.js";
 import { formatShares } from "../markets.js";
@@ -32,6 +33,12 @@ export const sellShares: ActionModule<"sellShares"> = {
         // What the user asked: every share held when the sale runs.
         shares: "all",
         slippageBps: action.slippageBps,
+        // The plan's floor binds the market maker too, as the plan told the user ("at least R"):
+        // its quote less its slippage. An action carrying no quote (none was planned) has no such
+        // floor; only the fresh quote's slippage then holds the sale.
+        ...(action.quotedReturn
+          ? { minReturn: lessSlippage(BigInt(action.quotedReturn), action.slippageBps) }
+          : {}),
       });
       return {
         output: {
