@@ -9,6 +9,7 @@ import { injectFault } from "../../faults/injectFault.js";
 import { log } from "../../log.js";
 import { chainPricer } from "../../policy/chainPricer.js";
 import { guardPayee, PayeeRefusedError } from "../../policy/index.js";
+import { bookFailedStepGas } from "./bookFailedStepGas.js";
 import { type ActionResult, openGate } from "./openGate.js";
 import { finishPolicySpend, policyActionOf } from "./policyGate.js";
 import { policyRefusal } from "./policyRefusal.js";
@@ -69,8 +70,16 @@ export async function runActionStep(
   let spend: Spend | undefined;
   let outcome: ActionOutcome | undefined;
   let refusal: string | undefined;
+  let chain: ActionContext["chain"] | undefined;
+  // A failing step may have paid gas (a transaction mined and reverted, an approval mined before
+  // it): the run's cost says so before the run is failed (once: each item names its transaction).
+  const failStep = async (failure: Parameters<typeof failRunAndStop>[2]) => {
+    await bookFailedStepGas(db, { runId, stepId, chain });
+    return failRunAndStop(db, runId, failure);
+  };
   try {
-    const context: ActionContext = { db, run, chain: getChainContext() };
+    chain = getChainContext();
+    const context: ActionContext = { db, run, chain };
     // One pricer for the step: the spend and the gate value it at the same pool read.
     const price = chainPricer(context.chain, db);
     spend = await spendOf(context, action, stepId, price);
@@ -113,7 +122,7 @@ export async function runActionStep(
       ? await releaseUnsentSpend(db, { runId, index })
       : { state: "nothing" };
     log.info("action failed", { runId, index, error: messageOf(error), evidence: evidence.state });
-    return failRunAndStop(db, runId, {
+    return failStep({
       code: error instanceof PayeeRefusedError ? "policy_refused" : "action_failed",
       message: `${label} failed: ${messageOf(error)}${
         evidence.state === "pending"
@@ -127,7 +136,7 @@ export async function runActionStep(
     });
   }
   if (refusal !== undefined || outcome === undefined) {
-    return failRunAndStop(db, runId, {
+    return failStep({
       code: "policy_refused",
       message: `${label} ${refusal ?? "was refused by the policy gate"}`,
       step: index,
@@ -136,7 +145,7 @@ export async function runActionStep(
   if (outcome.waitFor && parameters.finalAttempt) {
     // Still pending after the whole wait: fail the action and say which transaction to watch. The
     // reservation stays until the chain says what happened (finishEndedRuns settles or releases it).
-    return failRunAndStop(db, runId, {
+    return failStep({
       code: "event_timeout",
       message: `${label} is still pending after its wait; it may still settle: ${JSON.stringify(outcome.txHashes ?? [])}`,
       step: index,
