@@ -1,7 +1,9 @@
 import { createWalletClient, erc20Abi, http, parseUnits } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { sellShares } from "../../../../lib/actions/sellShares/index.js";
+// Through the registry, as runs reach it: importing the module first would load it before the
+// planner it plans with (an import cycle through the registry).
+import { getActionModule } from "../../../../lib/actions/registry.js";
 import type { SellSharesAction } from "../../../../lib/actions/sellShares/schema.js";
 import { parseCommand } from "../../../../lib/agent/grammar/parseCommand.js";
 import { type PlannerContext, planCommand } from "../../../../lib/agent/planner.js";
@@ -109,10 +111,14 @@ const yesShares = async (): Promise<bigint> => {
 };
 const nonce = () => chain.publicClient.getTransactionCount({ address: chain.account.address });
 const perform = (action: SellSharesAction, stepId: string) =>
-  sellShares.perform({ db: db.db, run: { id: "run-sell-floor" } as Run, chain }, action, {
-    stepId,
-    index: 0,
-  });
+  getActionModule("sellShares").perform(
+    { db: db.db, run: { id: "run-sell-floor" } as Run, chain },
+    action,
+    {
+      stepId,
+      index: 0,
+    },
+  );
 
 describe("a planned sale's floor", () => {
   test("behavior: a market pushed a little is sold at the plan's floor, not the fresh quote's", async () => {
