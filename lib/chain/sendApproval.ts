@@ -29,10 +29,16 @@ export interface SendApprovalReturnType {
   gasCost: bigint;
 }
 
+/** The step id an approval is recorded under: one approval per step it serves. */
+export function approvalStepId(stepId: string): string {
+  return `${stepId}:approve`;
+}
+
 /**
  * Sends the approval a step needs before its own transaction (a swap's, a market trade's) and waits
  * until it is mined. Exactly once per step, like the transaction it serves: a retry finds the
- * step's live approval row and waits for it instead of sending a second one.
+ * step's live approval row and waits for it instead of sending a second one. A retry that finds
+ * the allowance already granted by it reads it with readStepApproval, to report its gas.
  */
 export async function sendApproval(
   context: ChainContext,
@@ -40,7 +46,7 @@ export async function sendApproval(
   parameters: SendApprovalParameters,
 ): Promise<SendApprovalReturnType> {
   const approval = await sendRecordedTransaction(context, db, {
-    stepId: `${parameters.stepId}:approve`,
+    stepId: approvalStepId(parameters.stepId),
     runId: parameters.runId,
     kind: "approve",
     action: parameters.action,

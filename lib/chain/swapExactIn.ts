@@ -18,8 +18,9 @@ import {
   TransactionWouldRevertError,
 } from "./errors.js";
 import { quoteSwap, requireDex } from "./quoteSwap.js";
+import { readStepApproval } from "./readStepApproval.js";
 import { requireToken } from "./registry.js";
-import { sendApproval } from "./sendApproval.js";
+import { type SendApprovalReturnType, sendApproval } from "./sendApproval.js";
 import {
   type ChainTransactionRow,
   findStepTransaction,
@@ -140,7 +141,7 @@ export async function swapExactIn(
   });
   let reused = row !== undefined;
   let details: SwapDetails;
-  let approvalGasCost = 0n;
+  let approval: SendApprovalReturnType | undefined;
 
   if (row) {
     details = row.details as SwapDetails;
@@ -193,7 +194,6 @@ export async function swapExactIn(
     if (available < amountIn)
       throw new InsufficientBalanceError({ token: tokenIn.symbol, required: amountIn, available });
 
-    let approvalHash: `0x${string}` | undefined;
     if (tokenIn.address !== "native") {
       const allowance = await context.publicClient.readContract({
         address: tokenIn.address,
@@ -201,8 +201,14 @@ export async function swapExactIn(
         functionName: "allowance",
         args: [owner, dex.router],
       });
-      if (allowance < amountIn) {
-        const approval = await sendApproval(context, db, {
+      // An earlier attempt of this step may have sent the approval and stopped waiting for it: the
+      // allowance is in place now, but the approval's gas and hash are still this step's.
+      approval = await readStepApproval(context, db, {
+        stepId: parameters.stepId,
+        receiptTimeoutMs: parameters.receiptTimeoutMs,
+      });
+      if (!approval && allowance < amountIn) {
+        approval = await sendApproval(context, db, {
           stepId: parameters.stepId,
           runId: parameters.runId,
           action: `Approval of ${tokenIn.symbol} for the router`,
@@ -217,8 +223,6 @@ export async function swapExactIn(
           details: { spender: dex.router },
           receiptTimeoutMs: parameters.receiptTimeoutMs,
         });
-        approvalHash = approval.hash;
-        approvalGasCost = approval.gasCost;
       }
     }
 
@@ -253,7 +257,9 @@ export async function swapExactIn(
       path,
       priceImpactBps: quote.priceImpactBps,
       priceGap: gap && { ...gap, floor: gap.floor.toString() },
-      ...(approvalHash ? { approvalHash, approvalGasCost: approvalGasCost.toString() } : {}),
+      ...(approval
+        ? { approvalHash: approval.hash, approvalGasCost: approval.gasCost.toString() }
+        : {}),
     };
     try {
       const sent = await sendRecordedTransaction(context, db, {
@@ -296,8 +302,18 @@ export async function swapExactIn(
       details: { ...details, amountOut: amountOut.toString() },
     });
   }
-  const totalGas =
-    settled.gasCost + (reused ? BigInt(details.approvalGasCost ?? "0") : approvalGasCost);
+  // A reused swap's approval is on its row; one recorded without it may still have had one (an
+  // attempt that found the allowance granted by an earlier, slower attempt recorded none before
+  // readStepApproval), so ask the approval's row.
+  if (reused) {
+    approval = details.approvalHash
+      ? { hash: details.approvalHash, gasCost: BigInt(details.approvalGasCost ?? "0") }
+      : await readStepApproval(context, db, {
+          stepId: parameters.stepId,
+          receiptTimeoutMs: parameters.receiptTimeoutMs,
+        });
+  }
+  const totalGas = settled.gasCost + (approval?.gasCost ?? 0n);
   return {
     hash: settled.hash,
     tokenIn: tokenIn.symbol,
@@ -311,7 +327,7 @@ export async function swapExactIn(
     priceGap: details.priceGap ?? null,
     blockNumber: settled.blockNumber.toString(),
     gasCost: totalGas.toString(),
-    ...(details.approvalHash ? { approvalHash: details.approvalHash } : {}),
+    ...(approval ? { approvalHash: approval.hash } : {}),
     reused,
   };
 }

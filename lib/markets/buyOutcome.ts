@@ -7,7 +7,8 @@ import {
   StepConflictError,
   TransactionWouldRevertError,
 } from "../chain/errors.js";
-import { sendApproval } from "../chain/sendApproval.js";
+import { readStepApproval } from "../chain/readStepApproval.js";
+import { type SendApprovalReturnType, sendApproval } from "../chain/sendApproval.js";
 import {
   type ChainTransactionRow,
   findStepTransaction,
@@ -101,7 +102,7 @@ export async function buyOutcome(
   });
   let reused = row !== undefined;
   let details: BuyDetails;
-  let approvalGasCost = 0n;
+  let approval: SendApprovalReturnType | undefined;
 
   if (row) {
     details = row.details as BuyDetails;
@@ -147,9 +148,14 @@ export async function buyOutcome(
         available,
       });
     }
-    let approvalHash: `0x${string}` | undefined;
-    if (allowance < investmentAmount) {
-      const approval = await sendApproval(context, db, {
+    // An earlier attempt of this step may have sent the approval and stopped waiting for it: the
+    // allowance is in place now, but the approval's gas and hash are still this step's.
+    approval = await readStepApproval(context, db, {
+      stepId: parameters.stepId,
+      receiptTimeoutMs: parameters.receiptTimeoutMs,
+    });
+    if (!approval && allowance < investmentAmount) {
+      approval = await sendApproval(context, db, {
         stepId: parameters.stepId,
         runId: parameters.runId,
         action: `Approval of ${statics.collateral.symbol} for market ${market.name}`,
@@ -164,8 +170,6 @@ export async function buyOutcome(
         details: { spender: market.fpmm },
         receiptTimeoutMs: parameters.receiptTimeoutMs,
       });
-      approvalHash = approval.hash;
-      approvalGasCost = approval.gasCost;
     }
     details = {
       market: market.name,
@@ -174,7 +178,9 @@ export async function buyOutcome(
       investmentAmount: investmentAmount.toString(),
       expectedShares: quote.expectedShares,
       minShares: minShares.toString(),
-      ...(approvalHash ? { approvalHash, approvalGasCost: approvalGasCost.toString() } : {}),
+      ...(approval
+        ? { approvalHash: approval.hash, approvalGasCost: approval.gasCost.toString() }
+        : {}),
     };
     try {
       const sent = await sendRecordedTransaction(context, db, {
@@ -214,7 +220,7 @@ export async function buyOutcome(
     side: "buy",
     fpmm: market.fpmm,
     details,
-    approvalGasCost,
+    approval,
     receiptTimeoutMs: parameters.receiptTimeoutMs,
   });
   const { settled } = trade;
@@ -233,7 +239,7 @@ export async function buyOutcome(
     positionId: (statics.positionIds[outcomeIndex] as bigint).toString(),
     blockNumber: settled.blockNumber.toString(),
     gasCost: trade.gasCost.toString(),
-    ...(details.approvalHash ? { approvalHash: details.approvalHash } : {}),
+    ...(trade.approvalHash ? { approvalHash: trade.approvalHash } : {}),
     reused,
   };
 }

@@ -6,7 +6,8 @@ import {
   StepConflictError,
   TransactionWouldRevertError,
 } from "../chain/errors.js";
-import { sendApproval } from "../chain/sendApproval.js";
+import { readStepApproval } from "../chain/readStepApproval.js";
+import { type SendApprovalReturnType, sendApproval } from "../chain/sendApproval.js";
 import {
   type ChainTransactionRow,
   findStepTransaction,
@@ -107,7 +108,7 @@ export async function sellOutcome(
   });
   let reused = row !== undefined;
   let details: SellDetails;
-  let approvalGasCost = 0n;
+  let approval: SendApprovalReturnType | undefined;
 
   if (row) {
     details = row.details as SellDetails;
@@ -150,15 +151,20 @@ export async function sellOutcome(
             args: [returnAmount, BigInt(outcomeIndex)],
             blockNumber: BigInt(quote.blockNumber),
           });
-    let approvalHash: `0x${string}` | undefined;
     const approved = await context.publicClient.readContract({
       address: statics.conditionalTokens,
       abi: conditionalTokensAbi,
       functionName: "isApprovedForAll",
       args: [owner, market.fpmm],
     });
-    if (!approved) {
-      const approval = await sendApproval(context, db, {
+    // An earlier attempt of this step may have sent the approval and stopped waiting for it: the
+    // market maker may move the shares now, but the approval's gas and hash are still this step's.
+    approval = await readStepApproval(context, db, {
+      stepId: parameters.stepId,
+      receiptTimeoutMs: parameters.receiptTimeoutMs,
+    });
+    if (!approval && !approved) {
+      approval = await sendApproval(context, db, {
         stepId: parameters.stepId,
         runId: parameters.runId,
         action: `Approval of outcome shares for market ${market.name}`,
@@ -171,8 +177,6 @@ export async function sellOutcome(
         details: { operator: market.fpmm },
         receiptTimeoutMs: parameters.receiptTimeoutMs,
       });
-      approvalHash = approval.hash;
-      approvalGasCost = approval.gasCost;
     }
     details = {
       market: market.name,
@@ -183,7 +187,9 @@ export async function sellOutcome(
       quotedReturn: quote.quotedReturn,
       returnAmount: returnAmount.toString(),
       expectedSharesSold: expectedSharesSold.toString(),
-      ...(approvalHash ? { approvalHash, approvalGasCost: approvalGasCost.toString() } : {}),
+      ...(approval
+        ? { approvalHash: approval.hash, approvalGasCost: approval.gasCost.toString() }
+        : {}),
     };
     try {
       const sent = await sendRecordedTransaction(context, db, {
@@ -223,7 +229,7 @@ export async function sellOutcome(
     side: "sell",
     fpmm: market.fpmm,
     details,
-    approvalGasCost,
+    approval,
     receiptTimeoutMs: parameters.receiptTimeoutMs,
   });
   const { settled } = trade;
@@ -242,7 +248,7 @@ export async function sellOutcome(
     expectedSharesSold: details.expectedSharesSold,
     blockNumber: settled.blockNumber.toString(),
     gasCost: trade.gasCost.toString(),
-    ...(details.approvalHash ? { approvalHash: details.approvalHash } : {}),
+    ...(trade.approvalHash ? { approvalHash: trade.approvalHash } : {}),
     reused,
   };
 }

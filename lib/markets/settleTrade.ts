@@ -1,6 +1,8 @@
 import type { Kysely } from "kysely";
 import { type Address, parseEventLogs } from "viem";
 import type { ChainContext } from "../chain/clients.js";
+import { readStepApproval } from "../chain/readStepApproval.js";
+import type { SendApprovalReturnType } from "../chain/sendApproval.js";
 import {
   type ChainTransactionRow,
   markRow,
@@ -20,8 +22,11 @@ export interface SettleTradeParameters {
   fpmm: Address;
   /** The row's details as recorded at send time; what the trade did is added to them. */
   details: TradeDetails;
-  /** Gas this attempt paid for an approval (0 when none was sent, or the trade was reused). */
-  approvalGasCost: bigint;
+  /**
+   * The step's approval as this attempt sent or found it (readStepApproval), when it sent the trade;
+   * a reused trade's comes from its row.
+   */
+  approval?: SendApprovalReturnType;
   /** How long to wait for the receipt before TransactionPendingError. */
   receiptTimeoutMs?: number;
 }
@@ -44,6 +49,8 @@ export interface SettledTrade {
   returnAmount: bigint;
   /** Native base units of gas the trade and its approval paid (the approval also when reused). */
   gasCost: bigint;
+  /** The step's approval, when it has one: its gas is in gasCost. */
+  approvalHash?: `0x${string}`;
 }
 
 /**
@@ -74,11 +81,38 @@ export async function settleTrade(
       details: { ...details, [sharesKey]: shares.toString(), feeAmount: feeAmount.toString() },
     });
   }
-  // A reused trade's approval was paid by the attempt that sent it, as its row recorded.
-  const approvalGasCost = parameters.reused
-    ? BigInt(details.approvalGasCost ?? "0")
-    : parameters.approvalGasCost;
-  return { settled, shares, feeAmount, returnAmount, gasCost: settled.gasCost + approvalGasCost };
+  const approval = parameters.reused
+    ? await recordedApproval(context, db, parameters)
+    : parameters.approval;
+  return {
+    settled,
+    shares,
+    feeAmount,
+    returnAmount,
+    gasCost: settled.gasCost + (approval?.gasCost ?? 0n),
+    ...(approval ? { approvalHash: approval.hash } : {}),
+  };
+}
+
+/**
+ * A reused trade's approval, as the attempt that sent the trade recorded it on its row. A row
+ * recorded without one may still have had it: an attempt that found the allowance granted by an
+ * earlier, slower attempt's approval recorded none (before readStepApproval), so ask its row.
+ */
+async function recordedApproval(
+  context: ChainContext,
+  db: Kysely<Database>,
+  parameters: SettleTradeParameters,
+): Promise<SendApprovalReturnType | undefined> {
+  const { details, row } = parameters;
+  if (details.approvalHash) {
+    return { hash: details.approvalHash, gasCost: BigInt(details.approvalGasCost ?? "0") };
+  }
+  if (!row.step_id) return undefined;
+  return readStepApproval(context, db, {
+    stepId: row.step_id,
+    receiptTimeoutMs: parameters.receiptTimeoutMs,
+  });
 }
 
 /** The FPMMBuy or FPMMSell event of `trader` at `fpmm` in a mined trade's receipt. */
