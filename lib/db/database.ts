@@ -260,6 +260,9 @@ export interface ServiceSubscriptionsTable {
   created_at: CreatedAt;
   updated_at: CreatedAt;
   cancelled_at: Timestamp;
+  /** The price agreed at subscribing (migration 0150): base units of price_asset; null on none. */
+  price_amount: NullableNumeric;
+  price_asset: string | null;
 }
 
 export interface AgentMemoryTable {

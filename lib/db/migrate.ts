@@ -25,6 +25,7 @@ import * as serviceEndpointKey from "./migrations/2026_12_03_0110_service_endpoi
 import * as priceMarks from "./migrations/2026_12_03_0120_price_marks.js";
 import * as endpointKeySlashes from "./migrations/2026_12_03_0130_endpoint_key_slashes.js";
 import * as poolObservations from "./migrations/2026_12_03_0140_pool_observations.js";
+import * as subscriptionPrice from "./migrations/2026_12_04_0150_subscription_price.js";
 
 /** Migrations are imported statically so bundlers (Vercel, workflow build) include them. */
 const migrations: Record<string, Migration> = {
@@ -57,6 +58,8 @@ const migrations: Record<string, Migration> = {
   "2026_12_03_0130_endpoint_key_slashes": endpointKeySlashes,
   // a swap into a pool pushed away from its recent average is refused (the pair's own oracle)
   "2026_12_03_0140_pool_observations": poolObservations,
+  // a subscription renews at most at the price it was agreed at
+  "2026_12_04_0150_subscription_price": subscriptionPrice,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -4,9 +4,14 @@ import type { Database } from "../db/database.js";
 import { ClientError } from "../errors/index.js";
 import { terminalRunStatuses } from "../runs/runState.js";
 import { cancelRun } from "../runs/wake/cancelRun.js";
+import { releaseCurrentRenewal } from "../subscriptions/renewal/releaseCurrentRenewal.js";
+import { toSubscriptionView } from "../subscriptions/subscriptionView.js";
 import { getSessionFor } from "./getSession.js";
 
-/** Closes a session: no new runs are accepted, and its active runs are cancelled. */
+/**
+ * Closes a session: no new runs are accepted, its active runs are cancelled, and no renewal of its
+ * subscriptions pays after this.
+ */
 export async function closeSession(db: Kysely<Database>, principal: Principal, sessionId: string) {
   const session = await getSessionFor(db, principal, sessionId);
   if (session.status === "closed")
@@ -17,6 +22,14 @@ export async function closeSession(db: Kysely<Database>, principal: Principal, s
     .set({ status: "closed", closed_at: now, updated_at: now })
     .where("id", "=", sessionId)
     .execute();
+  // Renewals in flight of its subscriptions stop before they sign (see releaseCurrentRenewal).
+  const subscriptions = await db
+    .selectFrom("service_subscriptions")
+    .selectAll()
+    .where("session_id", "=", sessionId)
+    .where("status", "=", "active")
+    .execute();
+  for (const row of subscriptions) await releaseCurrentRenewal(db, toSubscriptionView(row));
   const active = await db
     .selectFrom("runs")
     .select("id")

@@ -1,10 +1,12 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/index.js";
 import { SubscriptionNotFoundError } from "./errors.js";
+import { releaseCurrentRenewal } from "./renewal/releaseCurrentRenewal.js";
 import { type SubscriptionView, toSubscriptionView } from "./subscriptionView.js";
 
 /**
- * Cancels a subscription: no further renewals (the renewal workflow stops at its next check).
+ * Cancels a subscription: no further renewals (the renewal workflow stops at its next check), and a
+ * renewal in flight that has not signed its payment yet never will (releaseCurrentRenewal).
  * Idempotent; a subscription that already ended keeps its final status.
  */
 export async function cancelSubscription(
@@ -19,7 +21,11 @@ export async function cancelSubscription(
     .where("status", "=", "active")
     .returningAll()
     .executeTakeFirst();
-  if (cancelled) return toSubscriptionView(cancelled);
+  if (cancelled) {
+    const view = toSubscriptionView(cancelled);
+    await releaseCurrentRenewal(db, view);
+    return view;
+  }
   const row = await db
     .selectFrom("service_subscriptions")
     .selectAll()

@@ -13,6 +13,11 @@ export type CreateSubscriptionParameters = z.input<typeof createSubscriptionSche
   sessionId: string;
   /** The id promised to the caller in advance (POST /api/subscriptions); default a new one. */
   id?: string;
+  /**
+   * The run that will renew it, linked in the same statement: a subscription is never left
+   * unlinked for another subscribe step to adopt.
+   */
+  runId?: string;
 };
 
 /**
@@ -45,7 +50,7 @@ export async function createSubscription(
     }
     const service = await trx
       .selectFrom("services")
-      .select("id")
+      .select(["id", "price_amount", "price_asset"])
       .where("id", "=", input.serviceId)
       .executeTakeFirst();
     if (!service) throw new ServiceNotFoundError(input.serviceId);
@@ -66,6 +71,10 @@ export async function createSubscription(
         period: input.period,
         status: "active",
         current_period_end: now,
+        run_id: parameters.runId ?? null,
+        // Agreed now: renewals pay at most this (renewSubscription).
+        price_amount: service.price_amount,
+        price_asset: service.price_asset,
       })
       .returningAll()
       .executeTakeFirstOrThrow();

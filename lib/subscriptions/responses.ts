@@ -15,6 +15,13 @@ export const subscriptionResponse = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   cancelledAt: z.string().nullable(),
+  price: z
+    .object({
+      amount: z.string().describe("Base units of the asset"),
+      asset: z.string().describe("Token address"),
+    })
+    .nullable()
+    .describe("The price agreed at subscribing: a renewal never pays more"),
 });
 
 /** GET /api/subscriptions. */

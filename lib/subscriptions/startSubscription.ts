@@ -63,6 +63,25 @@ export async function startSubscription(
       `${service.name} is priced in an asset this network cannot pay`,
     );
 
+  const renewalRunId = derivedId("run", `${stepId}:subscription`);
+  // The id POST /api/subscriptions already answered with, or one fixed by the step, so a retry
+  // finds what an earlier attempt created.
+  const subscriptionId =
+    (run.options as RunOptions | null)?.subscriptionId ??
+    derivedId("sub", `${stepId}:subscription`);
+  // Refused before anything is paid: another active subscription of this session to the service
+  // (a second "subscribe" command would otherwise pay its first period, then conflict).
+  const other = await db
+    .selectFrom("service_subscriptions")
+    .select("id")
+    .where("session_id", "=", run.session_id)
+    .where("service_id", "=", serviceId)
+    .where("status", "=", "active")
+    .where("id", "!=", subscriptionId)
+    .where((eb) => eb.or([eb("run_id", "is", null), eb("run_id", "!=", renewalRunId)]))
+    .executeTakeFirst();
+  if (other) throw new SubscriptionConflictError(other.id, serviceId);
+
   const payment = await executePayment({
     db,
     runId: run.id,
@@ -85,51 +104,42 @@ export async function startSubscription(
   // hostile (issue 14): an unproven payment is not a subscription yet, nor a failure.
   if (payment.status === "unknown") throw new PaymentUnknownError(payment);
 
-  const renewalRunId = derivedId("run", `${stepId}:subscription`);
-  let subscription = await findOwnSubscription(db, renewalRunId);
+  // Created already linked to its renewal run (one statement), so no other subscribe step can
+  // adopt it and start a second renewal run; an earlier attempt's row is found by its id.
+  let subscription = await findOwnSubscription(db, { id: subscriptionId, runId: renewalRunId });
   if (!subscription) {
-    try {
-      subscription = await createSubscription(db, {
-        sessionId: run.session_id,
-        serviceId,
-        period,
-        // The id POST /api/subscriptions already answered with, when the run came from there.
-        id: (run.options as RunOptions | null)?.subscriptionId,
-      });
-    } catch (error) {
-      // A crash after creating but before linking leaves an unlinked active subscription: adopt it.
-      if (!(error instanceof SubscriptionConflictError)) throw error;
-      const row = await db
-        .selectFrom("service_subscriptions")
-        .selectAll()
-        .where("id", "=", error.subscriptionId)
-        .executeTakeFirstOrThrow();
-      if (row.run_id !== null && row.run_id !== renewalRunId) throw error;
-      subscription = toSubscriptionView(row);
-    }
-    await db
-      .insertInto("runs")
-      .values({
-        id: renewalRunId,
-        session_id: run.session_id,
-        kind: "subscription",
-        command: `renew ${service.name} ${period}`,
-        status: "running",
-        options: JSON.stringify({ subscriptionId: subscription.id }),
-        api_key_id: run.api_key_id,
-      })
-      .onConflict((oc) => oc.column("id").doNothing())
-      .execute();
-    // The first period is paid above: count it, so the renewal run first sleeps a whole period.
-    if (subscription.renewals === 0) {
-      subscription = (
-        await recordRenewal(db, {
-          subscriptionId: subscription.id,
-          expectedPeriodEnd: subscription.currentPeriodEnd,
-        })
-      ).subscription;
-    }
+    subscription = await createSubscription(db, {
+      sessionId: run.session_id,
+      serviceId,
+      period,
+      id: subscriptionId,
+      runId: renewalRunId,
+    });
+  } else if (subscription.runId !== renewalRunId) {
+    // Created unlinked by a version before the link was part of the insert.
     subscription = await attachRenewalRun(db, subscription.id, renewalRunId);
+  }
+  await db
+    .insertInto("runs")
+    .values({
+      id: renewalRunId,
+      session_id: run.session_id,
+      kind: "subscription",
+      command: `renew ${service.name} ${period}`,
+      status: "running",
+      options: JSON.stringify({ subscriptionId: subscription.id }),
+      api_key_id: run.api_key_id,
+    })
+    .onConflict((oc) => oc.column("id").doNothing())
+    .execute();
+  // The first period is paid above: count it, so the renewal run first sleeps a whole period.
+  if (subscription.renewals === 0) {
+    subscription = (
+      await recordRenewal(db, {
+        subscriptionId: subscription.id,
+        expectedPeriodEnd: subscription.currentPeriodEnd,
+      })
+    ).subscription;
   }
 
   const renewalRun = await db
@@ -161,12 +171,12 @@ export async function startSubscription(
 
 async function findOwnSubscription(
   db: Kysely<Database>,
-  renewalRunId: string,
+  own: { id: string; runId: string },
 ): Promise<SubscriptionView | undefined> {
   const row = await db
     .selectFrom("service_subscriptions")
     .selectAll()
-    .where("run_id", "=", renewalRunId)
+    .where((eb) => eb.or([eb("id", "=", own.id), eb("run_id", "=", own.runId)]))
     .executeTakeFirst();
   return row ? toSubscriptionView(row) : undefined;
 }

@@ -17,6 +17,11 @@ export interface SubscriptionView {
   createdAt: string;
   updatedAt: string;
   cancelledAt: string | null;
+  /**
+   * The price agreed at subscribing, in base units of `asset` (a token address): a renewal never
+   * pays more. Null only for a subscription whose service had no price when it was migrated.
+   */
+  price: { amount: string; asset: string } | null;
 }
 
 /** Maps a service_subscriptions row to its public view. */
@@ -34,5 +39,9 @@ export function toSubscriptionView(row: Subscription): SubscriptionView {
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
     cancelledAt: row.cancelled_at === null ? null : new Date(row.cancelled_at).toISOString(),
+    price:
+      row.price_amount === null || row.price_asset === null
+        ? null
+        : { amount: String(row.price_amount), asset: row.price_asset },
   };
 }

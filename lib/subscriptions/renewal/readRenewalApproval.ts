@@ -7,8 +7,11 @@ export type RenewalApproval =
   | { state: "none" }
   /** Still waiting for approvers until it expires. */
   | { state: "pending"; token: string; timeoutSeconds: number }
-  /** Decided for: the gate counts its approvals against the policy's quorum. */
-  | { state: "granted"; token: string; approvals: number }
+  /**
+   * Decided for: the gate counts its approvals against the policy's quorum, while the renewal is
+   * worth no more than `amountUsd`, the value the approvers were shown (null: none was shown).
+   */
+  | { state: "granted"; token: string; approvals: number; amountUsd: string | null }
   /** Decided against, expired, or cancelled with its run: the renewal does not happen. */
   | { state: "refused"; token: string; status: "rejected" | "expired" | "cancelled" };
 
@@ -34,7 +37,7 @@ export async function readRenewalApproval(
   const now = parameters.now ?? new Date();
   const latest = await db
     .selectFrom("approval_requests")
-    .select(["token", "status", "expires_at"])
+    .select(["token", "status", "expires_at", "amount_usd"])
     .where("run_id", "=", runId)
     .where("step_index", "=", renewal)
     .orderBy("created_at", "desc")
@@ -71,6 +74,7 @@ export async function readRenewalApproval(
       state: "granted",
       token: latest.token,
       approvals: await countApprovals(db, latest.token),
+      amountUsd: latest.amount_usd === null ? null : String(latest.amount_usd),
     };
   }
   if (status === "rejected" || status === "expired" || status === "cancelled") {

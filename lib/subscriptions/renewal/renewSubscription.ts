@@ -1,21 +1,26 @@
 import type { Kysely } from "kysely";
 import type { Address } from "viem";
 import { heldUsdValue } from "../../actions/heldUsdValue.js";
+import { parseDecimal } from "../../agent/decimal.js";
+import { BudgetReservationError } from "../../budget/errors.js";
 import { reserveBudget, settleBudget } from "../../budget/index.js";
 import { getChainContext } from "../../chain/clients.js";
 import { findToken } from "../../chain/registry.js";
 import type { Database } from "../../db/database.js";
+import { USD_MICRO_DECIMALS } from "../../policy/amounts.js";
 import { chainPricer } from "../../policy/chainPricer.js";
 import { PayeeRefusedError } from "../../policy/errors.js";
 import type { GateActionReturnType } from "../../policy/gateAction.js";
 import { guardPayee } from "../../policy/guardPayee.js";
 import { recordOutcome } from "../../registry/recordOutcome.js";
+import type { ServiceView } from "../../registry/serviceView.js";
 import type { CostItem } from "../../runs/cost.js";
 import { appendRunEvent } from "../../runs/events.js";
 import { messageOf, retryLater, routeStepError } from "../../runs/execute/stepErrors.js";
 import { stepEvidence } from "../../runs/execute/stepEvidence.js";
 import { addRunCost } from "../../runs/runState.js";
 import { executePayment } from "../../x402/executePayment.js";
+import type { SubscriptionView } from "../subscriptionView.js";
 import { endSubscription } from "./endSubscription.js";
 import { finishRenewalWindows } from "./finishRenewalWindows.js";
 import { gateRenewal } from "./gateRenewal.js";
@@ -94,18 +99,13 @@ export async function renewSubscription(
 ): Promise<RenewalStep> {
   const { runId, subscriptionId } = parameters;
   const decision = await loadSubscriptionForRenewal(db, subscriptionId);
-  if (decision.action === "stop") {
-    // A renewal that a freeze deferred or a failure left for a retry may still hold reservations,
-    // and one the policy held may still wait for approvers.
-    const { current, dead } = await renewalAttempt(db, {
-      runId,
-      subscription: decision.subscription,
-    });
-    await releaseVoidedAttempts(db, dead);
-    await releaseUnsentRenewal(db, current);
+  if (decision.subscription.runId !== runId) {
+    // Only the run linked to the subscription renews it: a second one would pay every period
+    // again under the same reservations. What they hold is the linked run's, so nothing is released.
     await cancelPendingApprovals(db, runId);
-    return finish(db, runId, "completed", decision.reason);
+    return finish(db, runId, "completed", "another run renews this subscription");
   }
+  if (decision.action === "stop") return stop(db, runId, decision);
   if (decision.action === "wait") return { action: "wait", until: decision.until };
 
   const { subscription, service } = decision;
@@ -123,6 +123,15 @@ export async function renewSubscription(
   const { current: ids, dead } = await renewalAttempt(db, { runId, subscription });
   await releaseVoidedAttempts(db, dead);
   const { stepId, key } = ids;
+
+  // Never more than the price agreed at subscribing: a catalogue price raised since (an admin's
+  // update, a re-import of a listing the payee controls) ends the subscription unpaid.
+  const raised = priceRaisedSinceAgreed(subscription, service);
+  if (raised) {
+    await releaseUnsentRenewal(db, ids);
+    await endSubscription(db, { subscriptionId, status: "expired", reason: raised });
+    return finish(db, runId, "failed", raised);
+  }
 
   // A renewal the policy held waits for its approvers; the request's row says how it ended.
   const approval = await readRenewalApproval(db, {
@@ -149,15 +158,23 @@ export async function renewSubscription(
   });
   // Read once: the gate and the payee check apply the same key's policy.
   const keyId = await sessionKeyId(db, subscription.sessionId);
+  let usdAmount: string | undefined;
   let gate: GateActionReturnType;
   try {
+    // What the period is worth now, as the budget and the approvers count it.
+    usdAmount = await heldUsdValue(chainPricer(chain, db), token.symbol, service.price.amount);
+    // Approvers granted the renewal at the value they were shown: worth more now, asked again.
+    const approvalsGranted =
+      approval.state === "granted" && !exceedsApprovedValue(usdAmount, approval.amountUsd)
+        ? approval.approvals
+        : 0;
     gate = await gateRenewal(db, {
       runId,
       keyId,
       reservationId: ids.reservationId,
       action: policyAction,
       chain,
-      approvalsGranted: approval.state === "granted" ? approval.approvals : 0,
+      approvalsGranted,
     });
   } catch (error) {
     const route = routeStepError(error);
@@ -225,7 +242,7 @@ export async function renewSubscription(
       token: token.symbol,
       amount: service.price.amount,
       // A session budgeted in USD counts the period at its dollar value (unpriced: refused there).
-      usdAmount: await heldUsdValue(chainPricer(chain, db), token.symbol, service.price.amount),
+      usdAmount,
     });
     reserved = BigInt(reservation.amount);
   } catch (error) {
@@ -237,6 +254,13 @@ export async function renewSubscription(
     await endSubscription(db, { subscriptionId, status: "expired", reason: messageOf(error) });
     return finish(db, runId, "failed", `renewal refused: ${messageOf(error)}`);
   }
+  // Looked at again once the reservation exists: a cancel (or a closed session) accepted before
+  // this point is seen here; one accepted after it releases the reservation
+  // (releaseCurrentRenewal), which refuses the payment at the budget fence before anything is signed.
+  const again = await loadSubscriptionForRenewal(db, subscriptionId);
+  if (again.action === "stop") return stop(db, runId, again);
+  // Another delivery of this step renewed it meanwhile.
+  if (again.action === "wait") return { action: "wait", until: again.until };
   try {
     const payment = await executePayment({
       db,
@@ -301,6 +325,11 @@ export async function renewSubscription(
     if (route === "rethrow") throw error;
     // The reservations stay while the retry re-sends the same authorization (same nonce).
     if (route === "retry") throw retryLater(error, parameters.attempt, "Renewing the subscription");
+    if (error instanceof BudgetReservationError) {
+      // The fence refused: the reservation was given back under the step, as a cancel does.
+      const now = await loadSubscriptionForRenewal(db, subscriptionId);
+      if (now.action === "stop") return stop(db, runId, now);
+    }
     if (error instanceof PayeeRefusedError) {
       // The service now names a payee the policy refuses: nothing was signed, and no later
       // renewal would pay it either.
@@ -323,6 +352,51 @@ export async function renewSubscription(
     // Kept for the retry of this same renewal, which replays them (see above).
     return { action: "retry", afterSeconds: RENEWAL_RETRY_DELAY_SECONDS };
   }
+}
+
+/**
+ * The subscription stopped (cancelled, ended, its session closed): what an unpaid renewal still
+ * holds goes back (only if nothing was sent), a pending approval is cancelled, the run finishes.
+ */
+async function stop(
+  db: Kysely<Database>,
+  runId: string,
+  decision: { subscription: SubscriptionView; reason: string },
+): Promise<RenewalStep> {
+  // A renewal that a freeze deferred or a failure left for a retry may still hold reservations,
+  // and one the policy held may still wait for approvers.
+  const { current, dead } = await renewalAttempt(db, {
+    runId,
+    subscription: decision.subscription,
+  });
+  await releaseVoidedAttempts(db, dead);
+  await releaseUnsentRenewal(db, current);
+  await cancelPendingApprovals(db, runId);
+  return finish(db, runId, "completed", decision.reason);
+}
+
+/** Why the renewal may not pay the catalogue's price now, if the subscription agreed less. */
+function priceRaisedSinceAgreed(
+  subscription: SubscriptionView,
+  service: ServiceView,
+): string | undefined {
+  const agreed = subscription.price;
+  if (!agreed) return undefined;
+  if (agreed.asset.toLowerCase() !== service.price.asset.toLowerCase()) {
+    return `the service is now priced in ${service.price.asset}, not ${agreed.asset} as agreed at subscribing; subscribe again to accept it`;
+  }
+  if (BigInt(service.price.amount) > BigInt(agreed.amount)) {
+    return `the service's price rose to ${service.price.amount} base units from the ${agreed.amount} agreed at subscribing; subscribe again to accept it`;
+  }
+  return undefined;
+}
+
+/** True when the renewal is now worth more than the USD value its approvers were shown. */
+function exceedsApprovedValue(usdNow: string | undefined, approvedUsd: string | null): boolean {
+  if (approvedUsd === null) return false;
+  // Unpriced now, priced then: not the value they approved.
+  if (usdNow === undefined) return true;
+  return parseDecimal(usdNow, USD_MICRO_DECIMALS) > parseDecimal(approvedUsd, USD_MICRO_DECIMALS);
 }
 
 /** A stopped renewal run asks approvers nothing more: its pending request is cancelled. */

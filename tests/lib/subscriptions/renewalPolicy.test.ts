@@ -417,6 +417,9 @@ describe("renewal policy gate", () => {
   test("error: a first period priced above what its step reserved is refused unsigned", async () => {
     // The catalogue's price rose between the step's reservation and its payment.
     const sub = await subscribe({ allowedActions: all });
+    // A subscribe of a service the session already subscribes to is refused before paying: this
+    // one comes after the first was cancelled.
+    await cancelSubscription(testDb.db, sub.subscriptionId);
     const runId = `run_first_${randomUUID().slice(0, 8)}`;
     const run = await testDb.db
       .insertInto("runs")
@@ -708,6 +711,13 @@ describe("renewal policy gate", () => {
       PRICEY,
       { budget: { amount: "150000", token: "USDC" } },
     );
+    // Agreed at 0.20 when subscribing; the catalogue has since dropped to 0.10 (a rise above the
+    // agreed price ends the subscription instead: subscriptionRaces.test.ts).
+    await testDb.db
+      .updateTable("service_subscriptions")
+      .set({ price_amount: (PRICE * 2n).toString() })
+      .where("id", "=", sub.subscriptionId)
+      .execute();
     const before = await agentBalance();
     pricey.times = 2;
     expect(await renew(sub)).toEqual({
