@@ -3,9 +3,16 @@ const networkFailure =
   /fetch failed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|EPIPE|socket hang up|other side closed/i;
 
 /**
+ * JSON-RPC error codes that refuse the request rather than answer it: -32005 limit exceeded (the
+ * rate limit public Cronos endpoints answer with HTTP 200), -32002 resource unavailable, and 429,
+ * which some providers put in the JSON-RPC body instead of the HTTP status.
+ */
+const unavailableRpcCodes = new Set([-32005, -32002, 429]);
+
+/**
  * True when an error, or one of its causes, says the RPC endpoint did not answer usefully: a
- * timeout, a network failure, a closed socket, or HTTP 429 or 5xx. A retry may succeed, so a
- * workflow step treats it as transient. viem raises these without a Paygent kind.
+ * timeout, a network failure, a closed socket, HTTP 429 or 5xx, or a JSON-RPC rate limit. A retry
+ * may succeed, so a workflow step treats it as transient. viem raises these without a Paygent kind.
  */
 export function isRpcUnavailable(error: unknown): boolean {
   let current: unknown = error;
@@ -25,6 +32,7 @@ export function isRpcUnavailable(error: unknown): boolean {
       if (status === undefined || status === 429 || status >= 500) return true;
     }
     if (typeof candidate.code === "string" && networkFailure.test(candidate.code)) return true;
+    if (typeof candidate.code === "number" && unavailableRpcCodes.has(candidate.code)) return true;
     if (typeof candidate.message === "string" && networkFailure.test(candidate.message))
       return true;
     current = candidate.cause;

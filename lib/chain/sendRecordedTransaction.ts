@@ -13,6 +13,7 @@ import {
   TransactionWouldRevertError,
 } from "./errors.js";
 import { getTransactionOutcome } from "./getTransactionOutcome.js";
+import { isRpcUnavailable } from "./isRpcUnavailable.js";
 
 /** A chain_transactions row. */
 export type ChainTransactionRow = Selectable<ChainTransactionsTable>;
@@ -292,10 +293,16 @@ export async function markRow(
     .execute();
 }
 
+/**
+ * A failed gas estimate: an RPC that did not answer (isRpcUnavailable: a timeout, a network failure,
+ * HTTP 429 or 5xx, a JSON-RPC rate limit) says nothing about the transaction, so the step retries;
+ * an answer that it reverts is final. Read as a revert, a rate-limited estimate failed the run.
+ */
 function estimateGasError(action: string, error: unknown): Error {
   const message = String((error as Error)?.message ?? error);
   if (
-    /fetch failed|ECONNREFUSED|timed? ?out|HTTP request failed/i.test(message) &&
+    (isRpcUnavailable(error) ||
+      /fetch failed|ECONNREFUSED|timed? ?out|HTTP request failed/i.test(message)) &&
     !/revert/i.test(message)
   ) {
     return new ChainUnavailableError(`${action}: the RPC did not answer`, { cause: error });
