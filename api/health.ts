@@ -11,6 +11,9 @@ import { healthResponse } from "../lib/http/operationResponses.js";
  */
 const sharedHealth: () => Promise<HealthReport> = coalesceProbe(checkHealth, {
   reuseMs: () => getConfig().HEALTH_CACHE_MS,
+  // A degraded report is shared only while its probe runs: a host coming up (or back) answers
+  // healthy as soon as it is, not up to HEALTH_CACHE_MS later.
+  reusable: (report) => report.status === "ok",
 });
 
 /** GET /api/health — public; 200 when database, cache, workflow world and chain answer, else 503. */

@@ -1,10 +1,12 @@
 /** Options of coalesceProbe. */
-export interface CoalesceProbeOptions {
+export interface CoalesceProbeOptions<T> {
   /**
    * How long a finished probe's answer is reused, in milliseconds; read on every call so a changed
    * configuration applies at once. 0: only calls made while a probe is under way share it.
    */
   reuseMs: () => number;
+  /** Whether an answer may be reused after its probe ended (default: every answer). */
+  reusable?: (value: T) => boolean;
   /** The clock (milliseconds); Date.now by default. */
   now?: () => number;
 }
@@ -17,7 +19,7 @@ export interface CoalesceProbeOptions {
  */
 export function coalesceProbe<T>(
   probe: () => Promise<T>,
-  options: CoalesceProbeOptions,
+  options: CoalesceProbeOptions<T>,
 ): () => Promise<T> {
   // Read through a closure, not Date.now itself: fake clocks replace Date after this module loads.
   const now = options.now ?? (() => Date.now());
@@ -31,7 +33,7 @@ export function coalesceProbe<T>(
     const started = Promise.resolve()
       .then(probe)
       .then((value) => {
-        last = { value, endedAt: now() };
+        last = options.reusable && !options.reusable(value) ? undefined : { value, endedAt: now() };
         return value;
       })
       .finally(() => {

@@ -78,6 +78,22 @@ describe("coalesceProbe", () => {
     expect(probe).toHaveBeenCalledTimes(2);
   });
 
+  test("args: an answer `reusable` refuses is shared while its probe runs, then probed again", async () => {
+    const { probe, end } = countedProbe("degraded");
+    const shared = coalesceProbe(probe, {
+      reuseMs: () => 2000,
+      reusable: (answer) => answer === "ok",
+      now: () => 0,
+    });
+    const together = [shared(), shared()];
+    await end();
+    expect(await Promise.all(together)).toEqual(["degraded", "degraded"]);
+    const next = shared();
+    await end();
+    await next;
+    expect(probe).toHaveBeenCalledTimes(2);
+  });
+
   test("error: a probe that throws fails its waiting callers and is not reused", async () => {
     let fail = true;
     const probe = vi.fn(async () => {
@@ -137,11 +153,15 @@ describe("GET /api/health", () => {
     for (let i = 0; i < 5; i++) expect((await call()).status).toBe(200);
     expect(checkHealth).toHaveBeenCalledTimes(1);
 
-    // A degraded report is shared the same way, and still answers 503.
+    // A degraded report answers 503 and is shared only by calls made while its probe runs: the
+    // next call probes again, so a host that recovers answers 200 at once.
     checkHealth.mockImplementation(async () => ({ ...report, status: "degraded", chain: "x" }));
     vi.setSystemTime(new Date("2026-01-01T00:00:02.001Z"));
-    expect((await call()).status).toBe(503);
-    expect((await call()).status).toBe(503);
+    const together = await Promise.all([call(), call()]);
+    expect(together.map((response) => response.status)).toEqual([503, 503]);
     expect(checkHealth).toHaveBeenCalledTimes(2);
+    checkHealth.mockImplementation(async () => report);
+    expect((await call()).status).toBe(200);
+    expect(checkHealth).toHaveBeenCalledTimes(3);
   });
 });
