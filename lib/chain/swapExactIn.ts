@@ -155,6 +155,13 @@ export async function swapExactIn(
       );
     }
   } else {
+    // An earlier attempt of this step may have sent the approval and stopped waiting for it: it is
+    // this step's gas and hash whether or not the allowance still needs it, and reading it first
+    // marks it mined, so a refusal below (a pool moved) still books its gas (bookFailedStepGas).
+    approval = await readStepApproval(context, db, {
+      stepId: parameters.stepId,
+      receiptTimeoutMs: parameters.receiptTimeoutMs,
+    });
     const quote = await quoteSwap(context, {
       tokenIn: tokenIn.symbol,
       tokenOut: tokenOut.symbol,
@@ -200,12 +207,6 @@ export async function swapExactIn(
         abi: erc20Abi,
         functionName: "allowance",
         args: [owner, dex.router],
-      });
-      // An earlier attempt of this step may have sent the approval and stopped waiting for it: the
-      // allowance is in place now, but the approval's gas and hash are still this step's.
-      approval = await readStepApproval(context, db, {
-        stepId: parameters.stepId,
-        receiptTimeoutMs: parameters.receiptTimeoutMs,
       });
       if (!approval && allowance < amountIn) {
         approval = await sendApproval(context, db, {

@@ -116,6 +116,13 @@ export async function buyOutcome(
       );
     }
   } else {
+    // An earlier attempt of this step may have sent the approval and stopped waiting for it: it is
+    // this step's gas and hash whether or not the allowance still needs it, and reading it first
+    // marks it mined, so a refusal below (a market moved) still books its gas (bookFailedStepGas).
+    approval = await readStepApproval(context, db, {
+      stepId: parameters.stepId,
+      receiptTimeoutMs: parameters.receiptTimeoutMs,
+    });
     const quote = await quoteBuy(context, {
       market: market.fpmm,
       outcome: outcomeIndex,
@@ -148,12 +155,6 @@ export async function buyOutcome(
         available,
       });
     }
-    // An earlier attempt of this step may have sent the approval and stopped waiting for it: the
-    // allowance is in place now, but the approval's gas and hash are still this step's.
-    approval = await readStepApproval(context, db, {
-      stepId: parameters.stepId,
-      receiptTimeoutMs: parameters.receiptTimeoutMs,
-    });
     if (!approval && allowance < investmentAmount) {
       approval = await sendApproval(context, db, {
         stepId: parameters.stepId,

@@ -122,6 +122,13 @@ export async function sellOutcome(
       );
     }
   } else {
+    // An earlier attempt of this step may have sent the approval and stopped waiting for it: it is
+    // this step's gas and hash whether or not the allowance still needs it, and reading it first
+    // marks it mined, so a refusal below (a market moved) still books its gas (bookFailedStepGas).
+    approval = await readStepApproval(context, db, {
+      stepId: parameters.stepId,
+      receiptTimeoutMs: parameters.receiptTimeoutMs,
+    });
     const quote = await quoteSell(context, {
       market: market.fpmm,
       outcome: outcomeIndex,
@@ -156,12 +163,6 @@ export async function sellOutcome(
       abi: conditionalTokensAbi,
       functionName: "isApprovedForAll",
       args: [owner, market.fpmm],
-    });
-    // An earlier attempt of this step may have sent the approval and stopped waiting for it: the
-    // market maker may move the shares now, but the approval's gas and hash are still this step's.
-    approval = await readStepApproval(context, db, {
-      stepId: parameters.stepId,
-      receiptTimeoutMs: parameters.receiptTimeoutMs,
     });
     if (!approval && !approved) {
       approval = await sendApproval(context, db, {
