@@ -20,6 +20,13 @@ import { unsubscribe } from "./steps/unsubscribe.js";
 /** How long a run waits for a receipt or a settlement before giving up on the event. */
 const eventTimeout = "30m";
 
+/**
+ * How many events one action may wait on in turn (each for up to eventTimeout): a step that sends
+ * more than one transaction waits on each (an approval, then its swap or trade), and a dropped one
+ * is sent again under a new hash. After the last allowed wait, a step still pending fails.
+ */
+const maxEventWaits = 4;
+
 /** Each action type's step, named by the type (a new action adds its step file and a line here). */
 const actionSteps: Record<ActionType, (parameters: ActionStepParameters) => Promise<ActionResult>> =
   // markets (issue 19): bet, sellShares, redeem
@@ -29,7 +36,8 @@ const actionSteps: Record<ActionType, (parameters: ActionStepParameters) => Prom
  * One command, end to end, as named steps: parse, plan, then for each planned action a
  * policy-gated approval wait (hook raced against a timeout), the action's own step (swap, pay, …),
  * and, when the action submitted a transaction or an asynchronous payment, a wait for that event
- * followed by the same step again to collect the outcome. This function only orchestrates; every
+ * followed by the same step again to collect the outcome (again for each further transaction the
+ * step sends, up to maxEventWaits). This function only orchestrates; every
  * read and write happens in a step, and each step is idempotent.
  */
 export async function agentCommand(input: { runId: string }) {
@@ -64,25 +72,32 @@ export async function agentCommand(input: { runId: string }) {
 
     const step = actionSteps[action.type];
     let result = await step({ runId, index: action.index });
-    if (result.status === "waiting" && result.waitFor) {
+    for (let waits = 1; result.status === "waiting" && result.waitFor; waits++) {
       // A transaction or a settlement is still in flight: sleep at zero compute until the chain
       // watcher or the payment webhook resumes the hook keyed by its hash or nonce.
-      const event = createHook<ChainWake | PaymentWake>({ token: result.waitFor.token });
+      const waitedOn = result.waitFor.token;
+      const event = createHook<ChainWake | PaymentWake>({ token: waitedOn });
       const woke = await Promise.race([
         event.then(() => "event" as const),
         sleep(eventTimeout).then(() => "timeout" as const),
       ]);
       // The same step again: idempotent by step id, it finds what it sent and records the outcome.
+      // Told what it waited on, it may answer with a wait on its next transaction (`newWait`).
       result = await step({
         runId,
         index: action.index,
         resume: true,
         finalAttempt: woke === "timeout",
+        ...(waits < maxEventWaits ? { waitedOn } : {}),
       });
+      // The step moved on (its approval mined, its swap sent and pending): wait on that one too.
+      // Only steps told `waitedOn` answer this, so runs recorded before it replay unchanged.
+      if (result.status === "waiting" && result.newWait) continue;
       // Woken but still pending only happens in a race with the watcher: one last look, then give up.
       if (result.status === "waiting") {
         result = await step({ runId, index: action.index, resume: true, finalAttempt: true });
       }
+      break;
     }
     if (result.status !== "completed") return { runId, status: result.status };
   }

@@ -17,6 +17,12 @@ import {
 export interface ActionResult {
   status: "completed" | "failed" | "cancelled" | "waiting";
   waitFor?: { token: string };
+  /**
+   * Set when a step resumed after the wait it was told of (`waitedOn`) now waits on another event:
+   * it moved on (the approval was mined and the swap sent; a dropped transaction was sent again),
+   * so the workflow waits on that one too instead of giving up on a race.
+   */
+  newWait?: true;
 }
 
 /**

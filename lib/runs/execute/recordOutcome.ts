@@ -44,6 +44,8 @@ export async function recordOutcome(
     startedAt: number;
     /** What completing the run reads, as the gate read it with `run` (see openGate). */
     completion?: CompletionRead;
+    /** The step waited on another event before this one: this wait is a new one, with its own event. */
+    newWait?: boolean;
   },
 ): Promise<ActionResult> {
   const { index, outcome } = parameters;
@@ -92,6 +94,7 @@ function outcomeWrites(parameters: {
   action: Action;
   outcome: ActionOutcome;
   startedAt: number;
+  newWait?: boolean;
 }): Pick<OutcomeWrites, "step" | "run" | "events" | "memory" | "deliveries"> {
   const { run, read, index, action, outcome } = parameters;
   const runId = run.id;
@@ -119,7 +122,10 @@ function outcomeWrites(parameters: {
         {
           type: "waiting.event",
           data: { index, token: outcome.waitFor!.token, txHashes: outcome.txHashes ?? [] },
-          dedupeKey: `${runId}:${index}:waiting`,
+          // A step's next wait (its swap after its approval) is announced too.
+          dedupeKey: parameters.newWait
+            ? `${runId}:${index}:waiting:${outcome.waitFor!.token}`
+            : `${runId}:${index}:waiting`,
         },
       ],
     };

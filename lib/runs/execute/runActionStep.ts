@@ -28,8 +28,19 @@ export interface ActionStepParameters {
    * earlier transaction or payment instead of sending another) to collect the outcome.
    */
   resume?: boolean;
-  /** The wait timed out: an outcome still pending now fails the action instead of waiting again. */
+  /**
+   * The wait timed out: an outcome still pending on the same event now fails the action instead of
+   * waiting again.
+   */
   finalAttempt?: boolean;
+  /**
+   * The hook token the workflow waited on before this attempt, when it may wait once more: an
+   * outcome pending on another token (the step moved on to its next transaction) answers
+   * `newWait`, also on a final attempt, instead of failing. Without it (the workflow's last
+   * allowed wait, or a run started before the workflow passed it) a pending outcome is a race
+   * with the watcher, and a final attempt fails.
+   */
+  waitedOn?: string;
 }
 
 export type { ActionResult } from "./openGate.js";
@@ -142,7 +153,13 @@ export async function runActionStep(
       step: index,
     });
   }
-  if (outcome.waitFor && parameters.finalAttempt) {
+  // Unclear is not failed: a resumed step that moved on to another transaction (or payment) waits
+  // for that one, final attempt or not; the workflow bounds how many times.
+  const newWait =
+    outcome.waitFor !== undefined &&
+    parameters.waitedOn !== undefined &&
+    outcome.waitFor.token !== parameters.waitedOn;
+  if (outcome.waitFor && parameters.finalAttempt && !newWait) {
     // Still pending after the whole wait: fail the action and say which transaction to watch. The
     // reservation stays until the chain says what happened (finishEndedRuns settles or releases it).
     return failStep({
@@ -167,8 +184,9 @@ export async function runActionStep(
     outcome,
     startedAt: started,
     ...(completion ? { completion } : {}),
+    ...(newWait ? { newWait } : {}),
   });
   // Durability tests: die between this step's work and its checkpoint.
   injectFault("after-action", { runId, index });
-  return result;
+  return newWait && result.status === "waiting" ? { ...result, newWait: true } : result;
 }
