@@ -37,12 +37,15 @@ export interface ReadAuthorizationStateParameters {
  * What the token says about (payer, nonce):
  * - unused: it can still move money until validBefore (or until cancelled);
  * - used: it moved money (AuthorizationUsed), in `transaction` when the event was found;
- * - cancelled: it never will (AuthorizationCanceled).
- * authorizationState() is true for both used and cancelled nonces; when no event is found in the
- * searched range the state is reported as "used": counting money as spent is the safe mistake.
+ * - cancelled: it never will (AuthorizationCanceled);
+ * - spent: one of the two, but no event was found in the searched range (a log index that lags
+ *   the state, a search floor read from a node ahead). Neither may be booked on that: a settlement
+ *   booked for a cancel says money left that did not, a cancel booked for a settlement gives back
+ *   a budget the money used. The caller proves it another way (readNonceEventInReceipt) or waits.
  */
 export type AuthorizationState =
   | { state: "unused" }
+  | { state: "spent" }
   | { state: "used" | "cancelled"; transaction: Hash | null; blockNumber: bigint | null };
 
 /**
@@ -98,5 +101,5 @@ export async function readAuthorizationState(
     }
     if (from === floor) break;
   }
-  return { state: "used", transaction: null, blockNumber: null };
+  return { state: "spent" };
 }

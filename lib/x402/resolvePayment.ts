@@ -6,6 +6,7 @@ import { log } from "../log.js";
 import { cancelPaymentAuthorization } from "./cancelPaymentAuthorization.js";
 import { markPaymentSettled, markPaymentVoided, searchFrom } from "./paymentRecords.js";
 import { type AuthorizationState, readAuthorizationState } from "./readAuthorizationState.js";
+import { readNonceEventInReceipt } from "./readNonceEventInReceipt.js";
 
 /** Inputs of resolvePayment. */
 export interface ResolvePaymentParameters {
@@ -58,6 +59,7 @@ export async function resolvePayment(
   // reads, would be booked "expired" and its reservation released while the money left.
   const latest = await publicClient.getBlock({ blockTag: "latest" });
   const state = await read(latest.number ?? undefined);
+  if (state.state === "spent") return identifySpend(parameters);
   if (state.state !== "unused") return record(db, payment, state);
 
   const validBefore = BigInt(payment.valid_before ?? 0);
@@ -67,6 +69,7 @@ export async function resolvePayment(
     const expired = await markPaymentVoided(db, nonce, { status: "expired" });
     if (expired.status === "expired") return { status: "expired", payment: expired };
     const again = await read(); // only a concurrent resolution can have changed the row
+    if (again.state === "spent") return identifySpend({ ...parameters, payment: expired });
     if (again.state !== "unused") return record(db, expired, again);
     return { status: "unknown", reason: `the row is ${expired.status}`, payment: expired };
   }
@@ -90,7 +93,17 @@ export async function resolvePayment(
   if (cancel.status === "pending") {
     return { status: "unknown", reason: `cancel ${cancel.transaction} not mined yet`, payment };
   }
+  // Our cancel mined and succeeded: its receipt is the proof (cancelAuthorization reverts on a
+  // nonce already used), whatever an event search says.
+  if (cancel.status === "cancelled") {
+    return record(db, payment, {
+      state: "cancelled",
+      transaction: cancel.transaction,
+      blockNumber: null,
+    });
+  }
   const after = await read();
+  if (after.state === "spent") return identifySpend(parameters);
   if (after.state !== "unused") return record(db, payment, after);
   return {
     status: "unknown",
@@ -99,10 +112,48 @@ export async function resolvePayment(
   };
 }
 
+/**
+ * The nonce is spent but no event said how: the receipts of the transactions we know of decide
+ * (our cancel, recorded before it was sent; the settlement the payee named). Otherwise unknown:
+ * the reservation stays and the next pass looks again.
+ */
+async function identifySpend(parameters: ResolvePaymentParameters): Promise<PaymentResolution> {
+  const { db, publicClient } = parameters;
+  // Re-read: a cancel sent by another pass is recorded on the row.
+  const payment =
+    (await db
+      .selectFrom("payments")
+      .selectAll()
+      .where("id", "=", parameters.payment.id)
+      .executeTakeFirst()) ?? parameters.payment;
+  const known = { asset: payment.asset as Address, payer: payment.payer as Address };
+  for (const transaction of [payment.cancel_tx_hash, payment.tx_hash]) {
+    if (!transaction) continue;
+    const event = await readNonceEventInReceipt(publicClient, {
+      ...known,
+      transaction: transaction as Hash,
+      nonce: payment.nonce as Hex,
+    });
+    if (event) {
+      return record(db, payment, {
+        state: event,
+        transaction: transaction as Hash,
+        blockNumber: null,
+      });
+    }
+  }
+  return {
+    status: "unknown",
+    reason:
+      "the authorization is spent on chain, but no event says whether it paid or was cancelled yet",
+    payment,
+  };
+}
+
 async function record(
   db: Kysely<Database>,
   payment: Payment,
-  state: Exclude<AuthorizationState, { state: "unused" }>,
+  state: Extract<AuthorizationState, { transaction: Hash | null }>,
 ): Promise<PaymentResolution> {
   const nonce = payment.nonce as Hex;
   if (state.state === "used") {

@@ -97,6 +97,11 @@ export async function stepEvidence(
         detail: `authorization ${payment.nonce} was used on chain`,
         amount: BigInt(payment.amount),
       };
+    if (state.state === "spent")
+      return {
+        state: "pending",
+        detail: `authorization ${payment.nonce} is spent on chain; whether it paid or was cancelled is not visible yet`,
+      };
     if (state.state === "unused" && latest.timestamp < validBefore)
       return {
         state: "pending",
