@@ -3,6 +3,7 @@ import type { Account, Address, PublicClient } from "viem";
 import { holdReservationForSend, ledgerId } from "../budget/index.js";
 import type { ChainContext } from "../chain/clients.js";
 import type { Database, Payment } from "../db/database.js";
+import { storableJson } from "../db/storableJson.js";
 import { injectFault } from "../faults/injectFault.js";
 import { boundedValidBefore } from "./boundedValidBefore.js";
 import { AuthorizationExpiredError, PaymentRejectedError, X402Error } from "./errors.js";
@@ -221,6 +222,8 @@ export async function executePayment(
   injectFault("after-settle");
   const row = await findPaymentByNonce(db, nonce);
   if (!row) throw new X402Error(`Payment row for nonce ${nonce} vanished after payment`);
-  await recordPaymentEvidence(db, nonce, paid.evidence);
+  // The payee's own JSON: a NUL in it must not fail the booking of a payment it settled (a signed
+  // part holding one no longer verifies once stored, but it could never be stored as received).
+  await recordPaymentEvidence(db, nonce, storableJson(paid.evidence));
   return finishPaidAnswer(parameters, row, paid);
 }

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { Address, Hex } from "viem";
 import type { Payment } from "../db/database.js";
+import { storableText } from "../db/storableText.js";
 import { log } from "../log.js";
 import { confirmSettlementTransaction } from "./confirmSettlementTransaction.js";
 import { PaymentVoidedError } from "./errors.js";
@@ -194,14 +195,19 @@ function currentOutcome(row: Payment, reason: string): PaymentOutcome {
   return unknownOutcome(row, row.error ?? reason);
 }
 
+/**
+ * The first write after a payee failed: the reason is often its own words, so a NUL in them must
+ * not fail it (nothing would be flagged or cancelled, and the payee would keep its signature).
+ */
 async function flagPayeeFailed(
   parameters: ExecutePaymentParameters,
   row: Payment,
   reason: string,
 ): Promise<void> {
+  const error = storableText(reason.slice(0, 500));
   await parameters.db
     .updateTable("payments")
-    .set({ payee_failed: true, error: reason.slice(0, 500), updated_at: sql`now()` })
+    .set({ payee_failed: true, error, updated_at: sql`now()` })
     .where("nonce", "=", row.nonce)
     .execute();
 }

@@ -4,6 +4,7 @@ import {
   extractReceiptFromResponse,
 } from "@x402/extensions/offer-receipt";
 import type { Account, Hex, PublicClient } from "viem";
+import { storableJson } from "../db/storableJson.js";
 import { ClientError } from "../errors/index.js";
 import { createPinnedFetch, RedirectRefusedError } from "../security/fetchPinned.js";
 import { boundedValidBefore } from "./boundedValidBefore.js";
@@ -132,7 +133,7 @@ export async function payForResource(parameters: PayForResourceParameters): Prom
       );
     }
     return {
-      ...(await readContent(first, maxBodyBytes)),
+      ...(await storableContent(first, maxBodyBytes)),
       paid: false,
       settlement: null,
       url,
@@ -174,7 +175,7 @@ export async function payForResource(parameters: PayForResourceParameters): Prom
     throw new ResourceRequestError(`Resource answered ${what} after payment`, paid.status);
   }
   return {
-    ...(await readContent(paid, maxBodyBytes)),
+    ...(await storableContent(paid, maxBodyBytes)),
     paid: true,
     settlement: settlement ? toSettlement(settlement) : null,
     url,
@@ -182,6 +183,18 @@ export async function payForResource(parameters: PayForResourceParameters): Prom
     authorization: header.authorization,
     evidence: { offers, receipt: receiptOf(paid) },
   };
+}
+
+/**
+ * The answer's content with each NUL (and unpaired surrogate) as U+FFFD: it is stored with the
+ * payment and in the run's result, where Postgres refuses them, and a payee's one NUL made a
+ * settled payment's step fail.
+ */
+async function storableContent(
+  response: Response,
+  maxBodyBytes: number,
+): Promise<Awaited<ReturnType<typeof readContent>>> {
+  return storableJson(await readContent(response, maxBodyBytes));
 }
 
 /** Signed offers in a v2 PAYMENT-REQUIRED header (offer-receipt extension); none otherwise. */

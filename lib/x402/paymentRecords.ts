@@ -1,6 +1,8 @@
 import { type Kysely, sql } from "kysely";
 import type { Address, Hex } from "viem";
 import type { Database, Payment } from "../db/database.js";
+import { storableJson } from "../db/storableJson.js";
+import { storableText } from "../db/storableText.js";
 import { X402Error } from "./errors.js";
 import type { PaymentRequirement } from "./requirements.js";
 
@@ -8,6 +10,8 @@ import type { PaymentRequirement } from "./requirements.js";
  * The payments table as the x402 client writes it. Every write is keyed by the EIP-3009 nonce and
  * guarded by the current status, so a late writer can never move a payment out of a final state
  * (settled, cancelled, expired) or mark "failed" one whose signature already left the process.
+ * What a payee said (its terms, reasons, content) is written through storableText/storableJson:
+ * a NUL in it must not make the write that books the payment fail.
  */
 
 /** The content a payment bought, or null when it could not be fetched again after a recovery. */
@@ -89,7 +93,7 @@ export async function insertPendingPayment(
       status: "pending",
       valid_after: 0n,
       valid_before: values.validBefore,
-      requirement: JSON.stringify({ requirement } satisfies StoredRequirement),
+      requirement: JSON.stringify(storableJson({ requirement } satisfies StoredRequirement)),
       search_from_block: values.searchFromBlock,
       reservation_run_id: values.reservation?.runId ?? null,
       reservation_step_index: values.reservation?.stepIndex ?? null,
@@ -142,7 +146,7 @@ export async function markPaymentSettled(
       tx_hash: sql`coalesce(${settlement.transaction}, tx_hash)`,
       payer: settlement.payer,
       // Kept so a step retried after this point still returns what was bought.
-      ...(settlement.content ? { response: JSON.stringify(settlement.content) } : {}),
+      ...(settlement.content ? { response: JSON.stringify(storableJson(settlement.content)) } : {}),
       error: null,
       settled_at: sql`coalesce(settled_at, now())`,
       updated_at: sql`now()`,
@@ -185,11 +189,11 @@ export async function markPaymentUnknown(
     .updateTable("payments")
     .set({
       status: "unknown",
-      error: details.reason.slice(0, 500),
+      error: storableText(details.reason.slice(0, 500)),
       // Once the payee failed it stays failed, even if a later report sounds better.
       payee_failed: details.payeeFailed ? true : sql<boolean>`payee_failed`,
       unknown_since: sql`coalesce(unknown_since, now())`,
-      ...(details.content ? { response: JSON.stringify(details.content) } : {}),
+      ...(details.content ? { response: JSON.stringify(storableJson(details.content)) } : {}),
       updated_at: sql`now()`,
     })
     .where("nonce", "=", nonce)
@@ -234,7 +238,7 @@ export async function markPaymentVoided(
     .set({
       status: details.status,
       ...(details.cancelTransaction ? { cancel_tx_hash: details.cancelTransaction } : {}),
-      ...(details.reason ? { error: details.reason.slice(0, 500) } : {}),
+      ...(details.reason ? { error: storableText(details.reason.slice(0, 500)) } : {}),
       updated_at: sql`now()`,
     })
     .where("nonce", "=", nonce)
@@ -273,5 +277,5 @@ export function searchFrom(row: Payment | undefined): bigint | undefined {
 }
 
 function reasonOf(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).slice(0, 500);
+  return storableText((error instanceof Error ? error.message : String(error)).slice(0, 500));
 }

@@ -1,5 +1,6 @@
 import type { Address } from "viem";
 import { requireToken } from "../../chain/registry.js";
+import { storableText } from "../../db/storableText.js";
 import { ClientError } from "../../errors/index.js";
 import { payMcpTool } from "../../mcp/client/payMcpTool.js";
 import { getService } from "../../registry/getService.js";
@@ -116,9 +117,10 @@ export async function performPay(
         ? {
             status: content.status,
             contentType: content.contentType,
+            // A cut inside a surrogate pair leaves half of it, which the run's jsonb refuses.
             body:
               content.body.length > maxBodyInResult
-                ? content.body.slice(0, maxBodyInResult)
+                ? storableText(content.body.slice(0, maxBodyInResult))
                 : content.body,
             truncated: content.truncated || content.body.length > maxBodyInResult,
           }

@@ -1,5 +1,6 @@
 import { isValidIconUrl, isValidServiceName, sanitizeTags } from "@x402/extensions/bazaar";
 import { z } from "zod";
+import { storableText } from "../../db/storableText.js";
 import { BaseError, type ErrorKind } from "../../errors/index.js";
 import { normaliseNetwork } from "../../x402/requirements.js";
 
@@ -102,7 +103,8 @@ export function validateBazaarEntry(raw: unknown): BazaarEntry {
     type: entry.type,
     endpoint: url.toString(),
     toolName,
-    description: cleanText(entry.description ?? "").slice(0, 2000),
+    // Half a surrogate pair (sent, or left by the cut) would fail the tools' jsonb write.
+    description: storableText(cleanText(entry.description ?? "").slice(0, 2000)),
     serviceName: isValidServiceName(entry.serviceName) ? entry.serviceName : null,
     tags: sanitizeTags(entry.tags) ?? [],
     iconUrl: isValidIconUrl(entry.iconUrl) ? entry.iconUrl : null,
