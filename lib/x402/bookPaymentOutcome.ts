@@ -9,6 +9,7 @@ import type { Database, Payment } from "../db/database.js";
 import { log } from "../log.js";
 import { recordOutcome } from "../registry/recordOutcome.js";
 import { bookCancelGas } from "./bookCancelGas.js";
+import { bookPaymentCost } from "./bookPaymentCost.js";
 import { bookPolicyWindows } from "./bookPolicyWindows.js";
 
 /** Inputs of bookPaymentOutcome. */
@@ -33,9 +34,11 @@ export interface BookPaymentOutcomeReturnType {
  * Books the final outcome of a payment that went through "unknown" against its session and its
  * key's policy windows (policy_reservations, when the step reserved there): a
  * settlement becomes spend (even if its reservation had been released, or there was none), a
- * cancellation or expiry gives the reservation back. Then, once (booked_at), the service's
+ * cancellation or expiry gives the reservation back. A settlement also goes into the cost of the
+ * run that paid (bookPaymentCost), once. Then, once (booked_at), the service's
  * reputation gets the outcome: a success only for a settlement whose payee did not fail first.
- * Safe to repeat: the budget operations are idempotent and booked_at is claimed conditionally.
+ * Safe to repeat: the budget and cost operations are idempotent and booked_at is claimed
+ * conditionally.
  */
 export async function bookPaymentOutcome(
   parameters: BookPaymentOutcomeParameters,
@@ -46,10 +49,10 @@ export async function bookPaymentOutcome(
       ? { runId: payment.reservation_run_id, stepIndex: payment.reservation_step_index }
       : undefined;
   let budget: BookPaymentOutcomeReturnType["budget"] = "none";
-  if (payment.status === "settled" && payment.session_id) {
-    const network = parameters.network ?? getConfig().PAYGENT_NETWORK;
-    const token = findToken(network, payment.asset)?.symbol ?? payment.asset;
-    const amount = String(payment.amount);
+  // Priced once, for the spend and the run's cost item alike.
+  const paid = payment.status === "settled" ? await paidAmount(parameters) : undefined;
+  if (paid && payment.session_id) {
+    const { token, amount, usd } = paid;
     await bookSettledSpend({
       db,
       ...(parameters.cache ? { cache: parameters.cache } : {}),
@@ -59,7 +62,7 @@ export async function bookPaymentOutcome(
       token,
       amount,
       // Priced here only for a payment nothing reserved: a reserved one keeps its reserved dollars.
-      usdAmount: await usdOf(parameters.chain, token, amount),
+      usdAmount: usd,
     });
     budget = "settled";
   } else if ((payment.status === "cancelled" || payment.status === "expired") && reservation) {
@@ -86,6 +89,10 @@ export async function bookPaymentOutcome(
         ? { outcome: "settle" as const, actualAmount: BigInt(String(payment.amount)) }
         : { outcome: "release" as const }),
     });
+  // The money left for the run that paid: its cost says so, once, even if the run ended while the
+  // payment was unknown (bookPaymentCost: which payers' own paths book it, and when). Before
+  // booked_at, so a crash in between is finished by the reconciler's next pass.
+  if (paid) await bookPaymentCost({ db, payment, token: paid.token, usd: paid.usd });
   // A cancel mined after its sender stopped waiting: its gas still belongs to the run (idempotent).
   if (payment.cancel_tx_hash)
     await bookCancelGas({ db, chain: parameters.chain, payment }).catch((error: unknown) =>
@@ -105,6 +112,17 @@ export async function bookPaymentOutcome(
     );
   }
   return { claimed: claimed !== undefined, budget };
+}
+
+/** A settled payment's token symbol, amount and (with a chain) USD value. */
+async function paidAmount(
+  parameters: BookPaymentOutcomeParameters,
+): Promise<{ token: string; amount: string; usd: string | undefined }> {
+  const { payment } = parameters;
+  const network = parameters.network ?? getConfig().PAYGENT_NETWORK;
+  const token = findToken(network, payment.asset)?.symbol ?? payment.asset;
+  const amount = String(payment.amount);
+  return { token, amount, usd: await usdOf(parameters.chain, token, amount) };
 }
 
 async function usdOf(

@@ -7,7 +7,9 @@ import { getService } from "../../registry/getService.js";
 import { recordOutcome } from "../../registry/recordOutcome.js";
 import { wakeTokens } from "../../runs/wake/wakes.js";
 import { assertPublicUrl } from "../../security/assertPublicUrl.js";
+import { paymentCostDetail } from "../../x402/bookPaymentCost.js";
 import { executePayment } from "../../x402/executePayment.js";
+import { hasBookedPaymentCost } from "../../x402/hasBookedPaymentCost.js";
 import type { ActionContext, ActionOutcome, PerformOptions } from "../types.js";
 import { usdValue } from "../usdValue.js";
 import { payLimit } from "./payLimit.js";
@@ -104,6 +106,12 @@ export async function performPay(
   if (action.serviceId && outcome.movedMoney)
     await recordOutcome(db, action.serviceId, { success }).catch(() => {});
   const usd = await usdValue(chain, token.symbol, outcome.amount);
+  const label = action.tool ? `${action.url}#${action.tool.name}` : action.url;
+  // One item per payment, named by it: a late settlement booked first (bookPaymentCost, when the
+  // run waited on it) already holds it in the run's cost, so the resumed step adds none.
+  const paid = outcome.via !== "not-required";
+  const booked =
+    paid && (await hasBookedPaymentCost(db, { runId: run.id, paymentId: outcome.paymentId }));
   const content = outcome.content;
   return {
     output: {
@@ -127,15 +135,17 @@ export async function performPay(
         : null,
     },
     txHashes: outcome.transaction ? [outcome.transaction] : [],
-    cost: [
-      {
-        kind: "x402",
-        unit: token.symbol,
-        amount: outcome.amount,
-        ...(usd ? { usd } : {}),
-        detail: action.tool ? `${action.url}#${action.tool.name}` : action.url,
-      },
-    ],
+    cost: booked
+      ? []
+      : [
+          {
+            kind: "x402",
+            unit: token.symbol,
+            amount: outcome.amount,
+            ...(usd ? { usd } : {}),
+            detail: paid ? paymentCostDetail(label, outcome.paymentId) : label,
+          },
+        ],
     // The session budget scales the reservation's (held) dollars to the amount paid, not the
     // moment's price (heldUsdValue): a pool pushed during the payment must not shrink it.
     spent: { amount: BigInt(outcome.amount) },
