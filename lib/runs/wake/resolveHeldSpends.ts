@@ -3,6 +3,7 @@ import { settleBudget } from "../../budget/index.js";
 import type { Database } from "../../db/database.js";
 import { log } from "../../log.js";
 import { RENEWAL_ATTEMPT_STRIDE } from "../../subscriptions/renewal/renewalReservationKey.js";
+import { bookFailedStepGas } from "../execute/bookFailedStepGas.js";
 import { finishPolicySpend } from "../execute/policyGate.js";
 import { releaseUnsentSpend } from "../execute/releaseUnsentSpend.js";
 import type { StepEvidence } from "../execute/stepEvidence.js";
@@ -111,8 +112,16 @@ async function resolveAll(
       result.held++;
       continue;
     }
-    if (evidence.state !== "pending")
+    if (evidence.state !== "pending") {
       log.info("held reservation resolved", { ledgerId: row.id, outcome: evidence.state });
+      // The step's transactions that mined after its run ended (landed, or reverted) paid gas the
+      // step never got to book. Idempotent; a failure leaves the reservation's outcome standing.
+      if (row.kind !== "subscription") {
+        await bookFailedStepGas(db, { runId: row.run_id, stepId }).catch((error: unknown) =>
+          log.warn("could not book a resolved step's gas", { ledgerId: row.id, error }),
+        );
+      }
+    }
   }
   return result;
 }

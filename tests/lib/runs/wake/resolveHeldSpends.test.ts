@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { reserveBudget } from "../../../../lib/budget/index.js";
 import { createMemoryCache } from "../../../../lib/cache/index.js";
+import type { RunCost } from "../../../../lib/runs/cost.js";
 import { resolveRunSpends } from "../../../../lib/runs/wake/resolveHeldSpends.js";
 import { RENEWAL_ATTEMPT_STRIDE } from "../../../../lib/subscriptions/renewal/renewalReservationKey.js";
 import { createTestDb, type TestDb } from "../../../helpers/db.js";
@@ -43,9 +44,12 @@ async function transaction(
   index: number,
   status: "submitted" | "confirmed" | "reverted",
 ) {
+  const mined = status !== "submitted";
   await testDb.db
     .insertInto("chain_transactions")
     .values({
+      // Mined: 21,000 gas at 5 gwei.
+      ...(mined ? { gas_used: "21000", effective_gas_price: "5000000000", block_number: "1" } : {}),
       hash: hex(32),
       run_id: runId,
       step_id: `${runId}:${index}`,
@@ -129,8 +133,25 @@ describe("resolveRunSpends", () => {
       ["5", "settled", "70000"],
     ]);
 
+    // The mined transactions' gas is in the run's cost (the step ended before it could book it).
+    const gasItems = async () =>
+      (
+        (
+          await testDb.db
+            .selectFrom("runs")
+            .select("cost")
+            .where("id", "=", runId)
+            .executeTakeFirstOrThrow()
+        ).cost as RunCost | null
+      )?.items.filter((item) => item.kind === "gas") ?? [];
+    expect((await gasItems()).map((item) => item.amount)).toEqual([
+      (21_000n * 5_000_000_000n).toString(),
+      (21_000n * 5_000_000_000n).toString(),
+    ]);
+
     // A second pass changes nothing: held stays held until the chain answers.
     expect(await resolveRunSpends(testDb.db, runId)).toEqual({ settled: 0, released: 0, held: 2 });
+    expect(await gasItems()).toHaveLength(2);
   });
 
   test("behavior: a renewal's later attempt is resolved by its renewal's payments (its reservation index carries the attempt)", async () => {
