@@ -46,10 +46,32 @@ const selectRunForUpdate = prepareQuery("lockRun", (db, p: { runId: string }) =>
   db.selectFrom("runs").selectAll().where("id", "=", p.runId).forUpdate(),
 );
 
-/** The run's running total with `items` appended (what addRunCost writes). */
+/**
+ * The run's running total with `items` appended (what addRunCost writes). An item whose detail
+ * names the one payment or transaction it is for (`… (payment pay_…)`, `gas 0x…`, `x402 cancel
+ * 0x…`) is added once: a late booking (bookPaymentCost, bookFailedStepGas) and the step's own
+ * outcome may both carry it, in either order.
+ */
 export function runCostWith(run: Pick<Run, "cost">, items: CostItem[]): RunCost {
   const previous = (run.cost as RunCost | null)?.items ?? [];
-  return summarizeCost([...previous, ...items]);
+  const booked = new Set(previous.map(keyOf).filter((key) => key !== undefined));
+  const added = items.filter((item) => {
+    const key = keyOf(item);
+    if (key === undefined) return true;
+    if (booked.has(key)) return false;
+    booked.add(key);
+    return true;
+  });
+  return summarizeCost([...previous, ...added]);
+}
+
+/** The one payment or transaction a cost item is for, when its detail names it. */
+function keyOf(item: CostItem): string | undefined {
+  const detail = item.detail;
+  if (!detail) return undefined;
+  if (/\(payment [^)\s]+\)$/.test(detail) || /^(gas|x402 cancel) 0x[0-9a-fA-F]{64}$/.test(detail))
+    return `${item.kind} ${detail}`;
+  return undefined;
 }
 
 /** Appends cost items to the run's running total. */
