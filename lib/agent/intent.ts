@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { mcpToolCall } from "../actions/fields.js";
+import { evmAddress, mcpToolCall, recipientAddress as recipientField } from "../actions/fields.js";
 
 /**
  * What a user asked for, before any pricing or routing. Amounts are base-unit integer strings
@@ -14,10 +14,11 @@ const baseUnits = z
 
 const symbol = z.string().min(1).max(32).describe("Token symbol, e.g. CRO or USDC");
 
-const address = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address")
-  .describe("EVM address (0x followed by 40 hex digits)");
+// The API's own address fields (lib/actions/fields.ts): a mistyped checksum is refused wherever an
+// address comes from, and a recipient may not be the zero address, as the grammar and
+// /api/wallet/transfer refuse it; a model's answer is held to the same schema.
+const address = evmAddress;
+const recipientAddress = recipientField.describe("Recipient EVM address (not the zero address)");
 
 const serviceName = z.string().min(1).max(200).describe("Service name as the user wrote it");
 
@@ -53,7 +54,7 @@ export const BalanceIntent = z
 /** Where a transfer goes. */
 export const Recipient = z
   .discriminatedUnion("type", [
-    z.object({ type: z.literal("address"), address }),
+    z.object({ type: z.literal("address"), address: recipientAddress }),
     z.object({ type: z.literal("service"), name: serviceName }),
     z.object({ type: z.literal("url"), url: httpUrl }),
   ])
@@ -78,7 +79,7 @@ export const TransferAllIntent = z
   .object({
     kind: z.literal("transferAll"),
     token: symbol,
-    to: z.object({ type: z.literal("address"), address }),
+    to: z.object({ type: z.literal("address"), address: recipientAddress }),
   })
   .describe(
     "Send the whole balance of a token, minus a gas reserve when it is the gas token; always needs approval",
@@ -271,11 +272,23 @@ export const Budget = z
   .describe("Most the command may spend");
 export type Budget = z.infer<typeof Budget>;
 
+/**
+ * Who read the command's text when it was not the grammar (absent: the grammar, or a direct
+ * request). A model's reading is checked against the text when planned: a value that moves money
+ * and that the text does not contain needs approval (lib/agent/planning/flagModelReading.ts).
+ */
+export const UnderstoodBy = z
+  .literal("model")
+  .describe("Set when a language model read the command: the grammar did not recognise it");
+export type UnderstoodBy = z.infer<typeof UnderstoodBy>;
+
 /** A whole command: ordered steps plus an optional budget. */
 export const Command = z
   .object({
     steps: z.array(Intent).min(1).max(20).describe("Steps in the order they run"),
     budget: Budget.optional(),
+    // Stored with the run's intent, so the plan step (another workflow step) still knows it.
+    understoodBy: UnderstoodBy.optional(),
   })
   .describe("A parsed command");
 export type Command = z.infer<typeof Command>;

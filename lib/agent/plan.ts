@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { Action } from "../actions/schemas.js";
-import { Budget } from "./intent.js";
+import { Budget, UnderstoodBy } from "./intent.js";
 
 /**
  * What the workflow will execute: concrete actions (schemas in lib/actions/<type>/schema.ts) with
@@ -49,5 +49,6 @@ export const Plan = z.object({
   actions: z.array(PlannedAction),
   budget: Budget.optional(),
   explanation: z.array(z.string()).describe("Human-readable lines explaining choices"),
+  understoodBy: UnderstoodBy.optional(),
 });
 export type Plan = z.infer<typeof Plan>;

@@ -5,10 +5,12 @@ import type { PlannerMarkets } from "../markets/plannerMarkets.js";
 import type { PriceSide } from "../policy/amounts.js";
 import { PlanError } from "./errors.js";
 import type { Budget, Command, TokenAmount } from "./intent.js";
+import { readCommandText } from "./model/readCommandText.js";
 import type { DiscoverFilter, Plan } from "./plan.js";
 import { addBalanceCheck } from "./planning/addBalanceCheck.js";
 import { checkBudget } from "./planning/checkBudget.js";
 import { flagApprovals } from "./planning/flagApprovals.js";
+import { flagModelReading } from "./planning/flagModelReading.js";
 import type { TokenList } from "./tokens.js";
 
 type Awaitable<T> = T | Promise<T>;
@@ -91,13 +93,27 @@ export const DEFAULT_SLIPPAGE_BPS = 50;
 /** Default swap deadline (20 minutes). */
 export const DEFAULT_DEADLINE_SECONDS = 1200;
 
+/** Options of planCommand. */
+export interface PlanCommandOptions {
+  /**
+   * The command as the user wrote it. A command a language model read (understoodBy "model") is
+   * checked against it; without it every money-moving value the model read needs approval.
+   */
+  text?: string;
+}
+
 /**
  * Turns a parsed command into executable actions: each intent is planned by its action's module
  * (resolving services, quoting swaps, binding swap outputs and discovered services to payments),
  * then a balance check goes before the first spend, budgets are enforced (refusing with PlanError
- * before anything runs) and approvals are flagged.
+ * before anything runs) and approvals are flagged. A model's reading needs approval for every
+ * step that moves money on a value the command's text does not say (flagModelReading).
  */
-export async function planCommand(command: Command, ctx: PlannerContext): Promise<Plan> {
+export async function planCommand(
+  command: Command,
+  ctx: PlannerContext,
+  options: PlanCommandOptions = {},
+): Promise<Plan> {
   const state: PlanState = {
     context: ctx,
     drafts: [],
@@ -105,6 +121,13 @@ export async function planCommand(command: Command, ctx: PlannerContext): Promis
     explanation: [],
   };
   const allowed = ctx.allowedActions ? new Set(ctx.allowedActions) : undefined;
+  const byModel = command.understoodBy === "model";
+  const text = byModel ? readCommandText(options.text ?? "", ctx.tokens) : undefined;
+  if (byModel) {
+    state.explanation.push(
+      "Read by the language model (the grammar did not recognise the phrasing): a step that moves money on an amount, recipient, URL, token or service the command does not say needs approval.",
+    );
+  }
 
   for (const intent of command.steps) {
     const draft: Draft = await getActionModule(actionTypeOf(intent.kind)).plan(
@@ -117,6 +140,7 @@ export async function planCommand(command: Command, ctx: PlannerContext): Promis
         kind: "refused",
       });
     }
+    if (text) flagModelReading(draft, intent, text, ctx.tokens);
     state.drafts.push(draft);
   }
 
@@ -127,5 +151,10 @@ export async function planCommand(command: Command, ctx: PlannerContext): Promis
 
   const actions = await flagApprovals(ctx, state.drafts);
   const budget = command.budget ?? ctx.budget;
-  return { actions, ...(budget ? { budget } : {}), explanation: state.explanation };
+  return {
+    actions,
+    ...(budget ? { budget } : {}),
+    explanation: state.explanation,
+    ...(byModel ? { understoodBy: "model" as const } : {}),
+  };
 }

@@ -30,7 +30,9 @@ export interface UnderstoodCommand {
  * Grammar first (deterministic, free, resolves memory references); the model only when the
  * grammar did not recognise the phrasing at all. Errors about money the grammar did recognise
  * (unknown token, bad amount, missing recipient, no memory) are returned as they are: a model
- * would only guess there.
+ * would only guess there, and a rule bypass, misspelt or not, is refused before any model is
+ * asked. The model's answer goes through the grammar's validators (lib/actions/<type>/model.ts)
+ * and is marked understoodBy "model", so the planner checks its values against the text.
  */
 export async function understandCommand(
   parameters: UnderstandCommandParameters,

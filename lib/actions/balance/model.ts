@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { addressRefusal } from "../../agent/grammar/addressRefusal.js";
 import { resolveToken, type TokenList } from "../../agent/tokens.js";
 import { symbolField } from "../modelFields.js";
 import type { IntentOf } from "../types.js";
@@ -16,6 +17,9 @@ export type BalanceModelStep = z.infer<typeof BalanceModelStep>;
 
 /** The model's balance step as an intent. */
 export function balanceFromModel(step: BalanceModelStep, tokens: TokenList): IntentOf<"balance"> {
+  // Held to the grammar's rules (a mistyped checksum is refused); any address may be read.
+  const refusal = step.address && addressRefusal(step.address, { recipient: false });
+  if (refusal) throw refusal;
   return {
     kind: "balance",
     tokens: step.tokens.map((symbol) => resolveToken(tokens, symbol).symbol),

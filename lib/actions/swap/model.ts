@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { checkSwapTokens } from "../../agent/grammar/checkSwapTokens.js";
 import { toBaseUnits } from "../../agent/grammar/readAmount.js";
 import { resolveToken, type TokenList } from "../../agent/tokens.js";
 import { decimal, symbolField, unusableAnswer } from "../modelFields.js";
@@ -22,6 +23,8 @@ export type SwapModelStep = z.infer<typeof SwapModelStep>;
 export function swapFromModel(step: SwapModelStep, tokens: TokenList): IntentOf<"swap"> {
   const tokenIn = resolveToken(tokens, step.tokenIn);
   const tokenOut = resolveToken(tokens, step.tokenOut);
+  // By symbol, so an alias ("cronos") is the token it names, as in the grammar.
+  checkSwapTokens(tokenIn.symbol, tokenOut.symbol);
   if (Boolean(step.amountIn) === Boolean(step.amountOut)) {
     throw unusableAnswer("The model must give exactly one of the swap's input or output amount");
   }

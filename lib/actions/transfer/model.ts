@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { addressRefusal } from "../../agent/grammar/addressRefusal.js";
 import { toBaseUnits } from "../../agent/grammar/readAmount.js";
 import { resolveToken, type TokenList } from "../../agent/tokens.js";
 import { decimal, symbolField, unusableAnswer } from "../modelFields.js";
@@ -26,6 +27,10 @@ export function transferFromModel(
   const token = resolveToken(tokens, step.token);
   const targets = [step.toAddress, step.toService, step.toUrl].filter((v) => v);
   if (targets.length !== 1) throw unusableAnswer("The model did not name exactly one recipient");
+  // The grammar's own refusals (zero address, wrong checksum), in its words: a model's reading
+  // of an address is held to the same rules as the grammar's.
+  const refusal = step.toAddress && addressRefusal(step.toAddress, { recipient: true });
+  if (refusal) throw refusal;
   return {
     kind: "transfer",
     token: token.symbol,

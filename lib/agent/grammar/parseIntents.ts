@@ -1,5 +1,5 @@
 import { CommandParseError } from "../errors.js";
-import type { Budget, ParsedCommand, ParsedIntent } from "../intent.js";
+import type { Budget, ParsedCommand, ParsedIntent, UnderstoodBy } from "../intent.js";
 import type { SessionMemory } from "../memory.js";
 import type { TokenList } from "../tokens.js";
 import { checkRuleBypass } from "./checkRuleBypass.js";
@@ -123,15 +123,19 @@ function isMarketStep(words: ReadonlyArray<Word>, verb: VerbClass | undefined): 
   }
 }
 
+/** One step's intents, the budget it carries, and who read them (a repeated model command). */
+interface StepReading {
+  steps: ParsedIntent[];
+  budget?: Budget;
+  understoodBy?: UnderstoodBy;
+}
+
 /**
  * Parses one step (fillers and clauses already removed). A trade verb without any amount whose
  * token is unknown and close to none ("buy me some pizza") is not a trade at all: it gets the
  * not-understood answer with examples rather than `Unknown token "pizza"`.
  */
-function parseStep(
-  input: Word[],
-  options: ParseCommandOptions,
-): { steps: ParsedIntent[]; budget?: Budget } {
+function parseStep(input: Word[], options: ParseCommandOptions): StepReading {
   try {
     return parseOneStep(input, options);
   } catch (error) {
@@ -151,10 +155,7 @@ function parseStep(
   }
 }
 
-function parseOneStep(
-  input: Word[],
-  options: ParseCommandOptions,
-): { steps: ParsedIntent[]; budget?: Budget } {
+function parseOneStep(input: Word[], options: ParseCommandOptions): StepReading {
   const head = input[0]!;
   const verb = head.kind === "word" ? verbOf(head.lower) : undefined;
   const market = isMarketStep(input, verb?.class);
@@ -168,8 +169,15 @@ function parseOneStep(
   }
 
   const reference = resolveReference(words, options.tokens, options.memory);
-  if (reference?.kind === "repeat")
-    return { steps: reference.command.steps, budget: reference.command.budget };
+  if (reference?.kind === "repeat") {
+    return {
+      steps: reference.command.steps,
+      budget: reference.command.budget,
+      // A repeat of what a model read is still the model's reading: its values are not in this
+      // text either, so the planner asks approval for the money it moves again.
+      ...(reference.command.understoodBy ? { understoodBy: reference.command.understoodBy } : {}),
+    };
+  }
   if (reference) return { steps: reference.steps };
 
   let kind = verb?.class;
@@ -270,6 +278,7 @@ export function parseIntents(text: string, options: ParseCommandOptions): Parsed
   const steps: ParsedIntent[] = [];
   let budget: Budget | undefined;
   let inheritedBudget: Budget | undefined;
+  let understoodBy: UnderstoodBy | undefined;
   let pendingSwapClauses: Clauses | undefined;
 
   for (const segment of segments) {
@@ -297,6 +306,7 @@ export function parseIntents(text: string, options: ParseCommandOptions): Parsed
     }
     const parsed = parseStep(body, options);
     if (parsed.budget && !inheritedBudget) inheritedBudget = parsed.budget;
+    if (parsed.understoodBy) understoodBy = parsed.understoodBy;
     let applied = swapClauses === undefined;
     for (const step of parsed.steps) {
       const merged = swapClauses && isSwap(step) ? mergeSwapClauses(step, swapClauses) : step;
@@ -334,5 +344,9 @@ export function parseIntents(text: string, options: ParseCommandOptions): Parsed
     });
   }
   const finalBudget = budget ?? inheritedBudget;
-  return finalBudget ? { steps, budget: finalBudget } : { steps };
+  return {
+    steps,
+    ...(finalBudget ? { budget: finalBudget } : {}),
+    ...(understoodBy ? { understoodBy } : {}),
+  };
 }

@@ -1,5 +1,6 @@
 import type { SwapAllIntent, SwapIntent } from "../intent.js";
 import { resolveToken, type TokenInfo, type TokenList } from "../tokens.js";
+import { checkSwapTokens } from "./checkSwapTokens.js";
 import { readAmount, readTokenName, toBaseUnits } from "./readAmount.js";
 import { refuse } from "./refuse.js";
 import type { Word } from "./tokenize.js";
@@ -158,11 +159,7 @@ export function parseSwap(
   const right = readSide(words.slice(split + 1), tokens, verb === "buy" ? "paid with" : "bought");
   const sold = verb === "buy" ? right : left;
   const bought = verb === "buy" ? left : right;
-  if (sold.token.symbol === bought.token.symbol) {
-    throw refuse(`Cannot swap ${sold.token.symbol} for itself`, {
-      reason: "invalid_amount",
-    });
-  }
+  checkSwapTokens(sold.token.symbol, bought.token.symbol);
   if (bought.all) {
     throw refuse(`"all" can only be said of the token sold`, {
       reason: "incomplete",

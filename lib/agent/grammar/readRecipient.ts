@@ -1,4 +1,5 @@
 import type { Recipient } from "../intent.js";
+import { addressRefusal } from "./addressRefusal.js";
 import { articles } from "./lexicon.js";
 import { refuse } from "./refuse.js";
 import type { Word } from "./tokenize.js";
@@ -24,11 +25,8 @@ export function readRecipient(words: ReadonlyArray<Word>): Recipient | undefined
         suggestions: ["Name one recipient: an 0x address, a service name or a URL"],
       });
     }
-    if (address && /^0x0{40}$/i.test(address.raw)) {
-      throw refuse(`${address.raw} is the zero address: tokens sent there are lost for good`, {
-        reason: "invalid_recipient",
-      });
-    }
+    const refusal = address && addressRefusal(address.raw, { recipient: true });
+    if (refusal) throw refusal;
     return address ? { type: "address", address: address.raw } : { type: "url", url: url!.raw };
   }
   const malformed = rest.find((word) => word.lower.startsWith("0x"));

@@ -1,6 +1,6 @@
-import { hasValidChecksum } from "../../actions/fields.js";
 import { amountTextProblem } from "../decimal.js";
 import type { CommandParseError } from "../errors.js";
+import { addressRefusal } from "./addressRefusal.js";
 import { refuse } from "./refuse.js";
 
 /** Kinds of word the tokenizer recognises before any grammar runs. */
@@ -133,19 +133,14 @@ export function tokenize(text: string): Word[] {
       const url = raw.replace(/[.,!?)'"]+$/, "");
       words.push({ raw: url, lower: url.toLowerCase(), kind: "url" });
     } else if (match[Group.hex] !== undefined) {
-      if (addressPattern.test(raw) && !hasValidChecksum(raw)) {
+      const address = addressPattern.test(raw);
+      if (address) {
         // A mixed-case address whose letters do not match its EIP-55 checksum is mistyped: refused
         // at once instead of failing the run after its 202.
-        throw refuse(`${raw} has a wrong EIP-55 checksum: it is probably mistyped`, {
-          reason: "invalid_recipient",
-          suggestions: ["Copy the address again; all-lowercase addresses are accepted as well"],
-        });
+        const refusal = addressRefusal(raw, { recipient: false });
+        if (refusal) throw refusal;
       }
-      words.push({
-        raw,
-        lower: raw.toLowerCase(),
-        kind: addressPattern.test(raw) ? "address" : "word",
-      });
+      words.push({ raw, lower: raw.toLowerCase(), kind: address ? "address" : "word" });
     } else if (match[Group.usd] !== undefined) {
       words.push({ raw, lower: raw, kind: "usd", value: readNumber(raw.slice(1).trim()) });
     } else if (match[Group.and] !== undefined) {

@@ -41,6 +41,8 @@ export function commandFromModel(output: ModelCommand, tokens: TokenList): Comma
   const candidate = {
     steps: output.steps.map((step) => toIntent(step, tokens)),
     ...(budget ? { budget } : {}),
+    // The planner checks a model's values against the command's text (flagModelReading).
+    understoodBy: "model",
   };
   const parsed = Command.safeParse(candidate);
   if (!parsed.success) {

@@ -44,7 +44,8 @@ export async function planRun(
     const tokens = agentTokens();
     const policy = toResolvedPolicy(keyPolicy);
     const context = await createPlannerContext(db, run, session, tokens, policy);
-    plan = await planCommand(run.intent as Command, context);
+    // The text, so a command the model read is checked against what the user wrote.
+    plan = await planCommand(run.intent as Command, context, { text: run.command });
     // Policy (issue 13): holds become approvals with the policy's quorum; a refusal ends the run.
     const policed = await applyPolicyToPlan(db, { run, plan, keyPolicy });
     if (policed.refusal !== undefined) {

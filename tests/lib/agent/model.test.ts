@@ -65,6 +65,7 @@ describe("interpretWithModel", () => {
         { kind: "pay", service: "market data API", token: "USDC", amount: "100000" },
       ],
       budget: { usd: "20" },
+      understoodBy: "model",
     });
     expect(usage).toEqual({ inputTokens: 120, outputTokens: 45 });
     // The prompt carries the token list so the model can only pick known symbols.
