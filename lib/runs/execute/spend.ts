@@ -10,12 +10,14 @@ import {
   settleBudget,
   unitOf,
 } from "../../budget/index.js";
+import { microsToUsd } from "../../budget/units.js";
 import { getChainContext } from "../../chain/clients.js";
 import { requireToken } from "../../chain/registry.js";
 import type { Database, Run } from "../../db/database.js";
 import { ClientError } from "../../errors/index.js";
 import type { PriceUsd } from "../../policy/amounts.js";
 import { chainPricer } from "../../policy/chainPricer.js";
+import { findReservation as findWindowReservation } from "../../policy/windows/ledger.js";
 import type { RunOptions } from "../start/startRun.js";
 
 /**
@@ -53,9 +55,22 @@ export async function reserveSpend(
   db: Kysely<Database>,
   parameters: { run: Run; index: number; spend: Spend; resume?: boolean },
 ): Promise<Spend> {
-  const { run, index, spend } = parameters;
+  const { run, index } = parameters;
+  let { spend } = parameters;
   let reservation = await findReservation(db, { runId: run.id, stepIndex: index });
   if (!reservation) {
+    // The gate reserved the policy windows under the same id just before. A step that died
+    // between the two and came back asking more (a whole-balance amount read again) passed the
+    // gate as a replay, which does not look at the amount: it spends no more than the windows
+    // counted.
+    const windows = await findWindowReservation(db, `${run.id}:${index}`);
+    if (windows && unitOf(windows.token) === unitOf(spend.token) && windows.amount < spend.amount) {
+      spend = {
+        token: spend.token,
+        amount: windows.amount,
+        ...(windows.usdMicros === null ? {} : { usdAmount: microsToUsd(windows.usdMicros) }),
+      };
+    }
     await assertWithinCommandBudget(db, run, index, spend);
     const reserved = await reserveBudget({
       db,

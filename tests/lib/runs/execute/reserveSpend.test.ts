@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createKey } from "../../../../lib/auth/createKey.js";
 import {
   BudgetReservationError,
   holdReservationForSend,
@@ -7,6 +8,7 @@ import {
   releaseBudget,
 } from "../../../../lib/budget/index.js";
 import type { Run } from "../../../../lib/db/database.js";
+import { gateAction } from "../../../../lib/policy/gateAction.js";
 import { releaseUnsentSpend } from "../../../../lib/runs/execute/releaseUnsentSpend.js";
 import { reserveSpend } from "../../../../lib/runs/execute/spend.js";
 import { markSentWithinReservation } from "../../../../lib/x402/markSentWithinReservation.js";
@@ -74,6 +76,34 @@ describe.each(drivers)("on %s", (driver) => {
         spend: { token: "USDC", amount: 50_000n },
       });
       expect(smaller.amount).toBe(50_000n);
+    });
+
+    test("behavior: a step that died after its gate and asks more on return spends only what the windows counted", async () => {
+      const run = await newRun();
+      // The gate's window reservation for the step (id `<run>:<index>`): 20,000 at its first
+      // attempt, which died before reserving the budget. Its replay is allowed without looking at
+      // the amount again, so the budget reservation must not take more.
+      const key = await createKey(testDb.db, { name: "agent", role: "agent" });
+      const gate = await gateAction({
+        db: testDb.db,
+        price: async (_token, amount) => amount,
+        keyId: key.id,
+        reservationId: `${run.id}:0`,
+        runId: run.id,
+        action: {
+          type: "transfer",
+          network: "devnet",
+          spend: { token: "USDC", amount: 20_000n },
+          counterparty: { address: "0x1111111111111111111111111111111111111111" },
+        },
+      });
+      expect(gate.outcome).toBe("allow");
+      const spend = await reserveSpend(testDb.db, {
+        run,
+        index: 0,
+        spend: { token: "USDC", amount: 80_000n }, // the whole balance read again: it grew
+      });
+      expect(spend).toMatchObject({ token: "USDC", amount: 20_000n });
     });
 
     test("behavior: a reservation given back, or held in another token, refuses the step", async () => {
