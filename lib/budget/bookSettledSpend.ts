@@ -3,7 +3,7 @@ import { z } from "zod";
 import { type Cache, getCache } from "../cache/index.js";
 import type { Database } from "../db/index.js";
 import { validate } from "../http/validate.js";
-import { adjustCountersForRow, rowUsdMicros } from "./counters.js";
+import { adjustCountersForRow, presentCounters, rowUsdMicros } from "./counters.js";
 import { type BudgetReservation, selectLedger, toReservation } from "./reservation.js";
 import { microsToUsd, usdToMicros, utcDay } from "./units.js";
 
@@ -63,6 +63,12 @@ export async function bookSettledSpend(
 ): Promise<BookSettledSpendReturnType> {
   const input = validate(parametersSchema, parameters, "spend booking");
   const id = input.ledgerRowId;
+  const cache = parameters.cache ?? (await getCache());
+  // Which counters to move is decided before the row's change commits (presentCounters).
+  let present: ReadonlySet<string> = new Set();
+  const counted = async (reservation: BudgetReservation): Promise<void> => {
+    if (cache.kind !== "memory") present = await presentCounters(cache, reservation);
+  };
   const result = await parameters.db.transaction().execute(async (trx) => {
     const row = await selectLedger(trx.selectFrom("spend_ledger"))
       .where("id", "=", id)
@@ -87,6 +93,7 @@ export async function bookSettledSpend(
         .where("id", "=", id)
         .executeTakeFirstOrThrow();
       const reservation = toReservation(inserted);
+      await counted(reservation);
       return { before: undefined, reservation, change: "inserted" as const };
     }
     const before = toReservation(row);
@@ -113,6 +120,7 @@ export async function bookSettledSpend(
       amount: input.amount.toString(),
       usdAmount: usd,
     };
+    await counted(reservation);
     return {
       before,
       reservation,
@@ -121,15 +129,20 @@ export async function bookSettledSpend(
   });
 
   if (result.change !== "unchanged") {
-    const cache = parameters.cache ?? (await getCache());
     // Counters mirror reserved + settled: a reserved row moves by the difference, a released or
     // new row counts in full again. (The memory cache keeps none: the ledger itself is read.)
     if (cache.kind !== "memory") {
-      const counted = result.before?.status === "reserved" ? result.before : undefined;
-      await adjustCountersForRow(cache, result.reservation, {
-        amount: BigInt(result.reservation.amount) - BigInt(counted?.amount ?? 0),
-        usdMicros: rowUsdMicros(result.reservation) - (counted ? rowUsdMicros(counted) : 0n),
-      });
+      const reservedBefore = result.before?.status === "reserved" ? result.before : undefined;
+      await adjustCountersForRow(
+        cache,
+        result.reservation,
+        {
+          amount: BigInt(result.reservation.amount) - BigInt(reservedBefore?.amount ?? 0),
+          usdMicros:
+            rowUsdMicros(result.reservation) - (reservedBefore ? rowUsdMicros(reservedBefore) : 0n),
+        },
+        present,
+      );
     }
   }
   return { reservation: result.reservation, change: result.change };

@@ -72,15 +72,11 @@ export async function releaseCounters(
   );
 }
 
-/**
- * Moves every existing counter a ledger row counts in by `delta(unit)` (negative = release).
- * Counters that do not exist are left alone: they will be seeded from the ledger when needed.
- */
-export async function adjustCountersForRow(
-  cache: Cache,
+/** The counters a ledger row counts in, with the share of `delta` each one moves by. */
+function countersOfRow(
   row: BudgetReservation,
   delta: { amount: bigint; usdMicros: bigint },
-): Promise<void> {
+): { key: string; amount: bigint }[] {
   const token = unitOf(row.token);
   const targets: { key: string; amount: bigint }[] = [
     { key: counterKey(row.sessionId, "session", token), amount: delta.amount },
@@ -92,9 +88,39 @@ export async function adjustCountersForRow(
       { key: counterKey(row.sessionId, "daily", USD, row.day), amount: delta.usdMicros },
     );
   }
+  return targets;
+}
+
+/**
+ * The counters of a ledger row that exist now. Read BEFORE the row changes: only those may be
+ * adjusted after it (adjustCountersForRow). A counter seeded from the ledger after the change
+ * already counts it; moving it again would count the change twice (a release subtracted twice
+ * lets a later reservation through above the budget).
+ */
+export async function presentCounters(
+  cache: Cache,
+  row: BudgetReservation,
+): Promise<ReadonlySet<string>> {
+  const keys = countersOfRow(row, { amount: 0n, usdMicros: 0n }).map((target) => target.key);
+  const present = await Promise.all(keys.map(async (key) => (await cache.get(key)) !== null));
+  return new Set(keys.filter((_, i) => present[i]));
+}
+
+/**
+ * Moves the counters a ledger row counts in by `delta(unit)` (negative = release), those that
+ * existed before the row changed (`present`, from presentCounters). A counter created since was
+ * seeded from a ledger that may already hold the change; one seeded before it holds the row
+ * as it was, which over-counts until it expires: the safe side of a budget.
+ */
+export async function adjustCountersForRow(
+  cache: Cache,
+  row: BudgetReservation,
+  delta: { amount: bigint; usdMicros: bigint },
+  present: ReadonlySet<string>,
+): Promise<void> {
   await Promise.all(
-    targets.map(async ({ key, amount }) => {
-      if (amount === 0n || (await cache.get(key)) === null) return;
+    countersOfRow(row, delta).map(async ({ key, amount }) => {
+      if (amount === 0n || !present.has(key)) return;
       if (amount < 0n) await cache.release(key, -amount);
       else await cache.reserve(key, amount, NO_LIMIT);
     }),

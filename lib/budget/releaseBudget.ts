@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import { type Cache, getCache } from "../cache/index.js";
 import type { Database } from "../db/index.js";
-import { adjustCountersForRow, rowUsdMicros } from "./counters.js";
+import { adjustCountersForRow, presentCounters, rowUsdMicros } from "./counters.js";
 import { BudgetReservationError } from "./errors.js";
 import { findReservation } from "./findReservation.js";
 import { ledgerVersionOf } from "./readLedgerVersion.js";
@@ -31,6 +31,11 @@ export async function releaseBudget(
 ): Promise<BudgetReservation | undefined> {
   const { db } = parameters;
   const id = ledgerId(parameters);
+  const cache = parameters.cache ?? (await getCache());
+  // Which counters to give back to is decided before the row changes (presentCounters).
+  const before = cache.kind === "memory" ? undefined : await findReservation(db, parameters);
+  const present =
+    before?.status === "reserved" ? await presentCounters(cache, before) : new Set<string>();
   let release = db
     .updateTable("spend_ledger")
     .set({ status: "released", updated_at: new Date() })
@@ -50,13 +55,14 @@ export async function releaseBudget(
       `Budget reservation ${id} changed while releasing`,
     );
   }
-  const cache = parameters.cache ?? (await getCache());
   // Only the call that moved the row from reserved gives the counters back: no double release.
   if (cache.kind !== "memory") {
-    await adjustCountersForRow(cache, reservation, {
-      amount: -BigInt(reservation.amount),
-      usdMicros: -rowUsdMicros(reservation),
-    });
+    await adjustCountersForRow(
+      cache,
+      reservation,
+      { amount: -BigInt(reservation.amount), usdMicros: -rowUsdMicros(reservation) },
+      present,
+    );
   }
   return reservation;
 }

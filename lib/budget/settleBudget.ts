@@ -3,7 +3,7 @@ import { z } from "zod";
 import { type Cache, getCache } from "../cache/index.js";
 import type { Database } from "../db/index.js";
 import { validate } from "../http/validate.js";
-import { adjustCountersForRow, rowUsdMicros } from "./counters.js";
+import { adjustCountersForRow, presentCounters, rowUsdMicros } from "./counters.js";
 import { BudgetReservationError } from "./errors.js";
 import { type BudgetReservation, ledgerId, selectLedger, toReservation } from "./reservation.js";
 import { microsToUsd, usdToMicros } from "./units.js";
@@ -36,6 +36,8 @@ const parametersSchema = z.object({
 export async function settleBudget(parameters: SettleBudgetParameters): Promise<BudgetReservation> {
   const input = validate(parametersSchema, parameters, "budget settlement");
   const id = ledgerId(input);
+  const cache = parameters.cache ?? (await getCache());
+  let present: ReadonlySet<string> = new Set();
   const { before, after } = await parameters.db.transaction().execute(async (trx) => {
     const row = await selectLedger(trx.selectFrom("spend_ledger"))
       .where("id", "=", id)
@@ -50,6 +52,9 @@ export async function settleBudget(parameters: SettleBudgetParameters): Promise<
         `Budget reservation ${id} was released and cannot be settled`,
       );
     }
+    // Which counters to adjust is decided before the row changes (presentCounters); the row is
+    // locked, so no other settle or release moves it meanwhile.
+    if (cache.kind !== "memory") present = await presentCounters(cache, current);
     const amount = input.actualAmount ?? BigInt(current.amount);
     let usd = current.usdAmount;
     if (usd !== null && input.actualAmount !== undefined && BigInt(current.amount) > 0n) {
@@ -68,14 +73,16 @@ export async function settleBudget(parameters: SettleBudgetParameters): Promise<
       after: { ...current, status: "settled" as const, amount: String(amount), usdAmount: usd },
     };
   });
-  if (before.status === "reserved") {
-    const cache = parameters.cache ?? (await getCache());
-    if (cache.kind !== "memory") {
-      await adjustCountersForRow(cache, before, {
+  if (before.status === "reserved" && cache.kind !== "memory") {
+    await adjustCountersForRow(
+      cache,
+      before,
+      {
         amount: BigInt(after.amount) - BigInt(before.amount),
         usdMicros: rowUsdMicros(after) - rowUsdMicros(before),
-      });
-    }
+      },
+      present,
+    );
   }
   return after;
 }

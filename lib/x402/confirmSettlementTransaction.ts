@@ -1,12 +1,5 @@
-import {
-  type Address,
-  encodeEventTopics,
-  type Hash,
-  type Hex,
-  isAddressEqual,
-  type PublicClient,
-} from "viem";
-import { eip3009NonceAbi } from "./readAuthorizationState.js";
+import type { Address, Hash, Hex, PublicClient } from "viem";
+import { nonceEventOf } from "./readNonceEventInReceipt.js";
 
 /** Inputs of confirmSettlementTransaction. */
 export interface ConfirmSettlementTransactionParameters {
@@ -43,17 +36,5 @@ export async function confirmSettlementTransaction(
       return false;
     }
   }
-  if (receipt.status !== "success") return false;
-  const [used, payer, nonce] = encodeEventTopics({
-    abi: eip3009NonceAbi,
-    eventName: "AuthorizationUsed",
-    args: { authorizer: parameters.payer, nonce: parameters.nonce },
-  });
-  return receipt.logs.some(
-    (log) =>
-      isAddressEqual(log.address, parameters.asset) &&
-      log.topics[0] === used &&
-      log.topics[1]?.toLowerCase() === String(payer).toLowerCase() &&
-      log.topics[2]?.toLowerCase() === String(nonce).toLowerCase(),
-  );
+  return nonceEventOf(receipt, parameters) === "used";
 }

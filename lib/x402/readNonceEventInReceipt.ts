@@ -5,6 +5,7 @@ import {
   type Hex,
   isAddressEqual,
   type PublicClient,
+  type TransactionReceipt,
   TransactionReceiptNotFoundError,
 } from "viem";
 import { eip3009NonceAbi } from "./readAuthorizationState.js";
@@ -29,13 +30,21 @@ export async function readNonceEventInReceipt(
   publicClient: PublicClient,
   parameters: ReadNonceEventInReceiptParameters,
 ): Promise<"used" | "cancelled" | undefined> {
-  let receipt: Awaited<ReturnType<PublicClient["getTransactionReceipt"]>>;
+  let receipt: TransactionReceipt;
   try {
     receipt = await publicClient.getTransactionReceipt({ hash: parameters.transaction });
   } catch (error) {
     if (error instanceof TransactionReceiptNotFoundError) return undefined;
     throw error;
   }
+  return nonceEventOf(receipt, parameters);
+}
+
+/** The event a mined receipt carries for (payer, nonce) from the token, if it succeeded. */
+export function nonceEventOf(
+  receipt: TransactionReceipt,
+  parameters: Pick<ReadNonceEventInReceiptParameters, "asset" | "payer" | "nonce">,
+): "used" | "cancelled" | undefined {
   if (receipt.status !== "success") return undefined;
   const topicsOf = (eventName: "AuthorizationUsed" | "AuthorizationCanceled") =>
     encodeEventTopics({
