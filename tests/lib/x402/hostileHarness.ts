@@ -29,6 +29,11 @@ import type { ExpectedTerms } from "../../../lib/x402/expectedTerms.js";
 import { eip3009NonceAbi } from "../../../lib/x402/readAuthorizationState.js";
 import { createTestDb, type TestDb } from "../../helpers/db.js";
 import { startTestDevnet, type TestDevnet } from "../../helpers/devnet.js";
+import {
+  type HostileBehaviour,
+  type HostilePayee,
+  startHostilePayee,
+} from "../../helpers/hostilePayee.js";
 
 /** How one pay step ended, seen the way the pay action sees it. */
 export type StepResult =
@@ -232,4 +237,27 @@ export async function startHostileHarness(): Promise<HostileHarness> {
     },
   };
   return harness;
+}
+
+/**
+ * A hostile payee on the harness's chain asking `amount` base units of its USDC, paid to the
+ * merchant, settled by the facilitator key: the terms every x402 hostility test starts from.
+ */
+export async function startHarnessPayee(
+  h: HostileHarness,
+  parameters: { amount: bigint; behaviour?: HostileBehaviour },
+): Promise<HostilePayee> {
+  return startHostilePayee({
+    rpcUrl: h.devnet.rpcUrl,
+    chainId: h.devnet.chainId,
+    facilitatorKey: h.devnet.accounts.facilitator.privateKey,
+    terms: {
+      amount: parameters.amount.toString(),
+      asset: h.usdc,
+      payTo: h.devnet.accounts.merchant.address,
+      maxTimeoutSeconds: 3600,
+      extra: { name: "Paygent USD", version: "2" },
+    },
+    ...(parameters.behaviour ? { behaviour: parameters.behaviour } : {}),
+  });
 }

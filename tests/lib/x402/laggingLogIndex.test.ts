@@ -5,8 +5,8 @@ import { executePayment } from "../../../lib/x402/executePayment.js";
 import { findPaymentByNonce } from "../../../lib/x402/paymentRecords.js";
 import { readAuthorizationState } from "../../../lib/x402/readAuthorizationState.js";
 import { resolvePayment } from "../../../lib/x402/resolvePayment.js";
-import { type HostilePayee, startHostilePayee } from "../../helpers/hostilePayee.js";
-import { type HostileHarness, startHostileHarness } from "./hostileHarness.js";
+import type { HostilePayee } from "../../helpers/hostilePayee.js";
+import { type HostileHarness, startHarnessPayee, startHostileHarness } from "./hostileHarness.js";
 
 /**
  * An RPC whose log index lags its state (load-balanced providers, indexers a block behind): the
@@ -21,17 +21,8 @@ const BUDGET = 1_500_000n;
 
 beforeAll(async () => {
   h = await startHostileHarness();
-  payee = await startHostilePayee({
-    rpcUrl: h.devnet.rpcUrl,
-    chainId: h.devnet.chainId,
-    facilitatorKey: h.devnet.accounts.facilitator.privateKey,
-    terms: {
-      amount: PRICE.toString(),
-      asset: h.usdc,
-      payTo: h.devnet.accounts.merchant.address,
-      maxTimeoutSeconds: 3600,
-      extra: { name: "Paygent USD", version: "2" },
-    },
+  payee = await startHarnessPayee(h, {
+    amount: PRICE,
     behaviour: { kind: "keep-and-fail", status: 500 },
   });
 }, 120_000);

@@ -9,8 +9,8 @@ import type { CostItem, RunCost } from "../../../lib/runs/cost.js";
 import { addRunCost } from "../../../lib/runs/runState.js";
 import { bookPaymentOutcome } from "../../../lib/x402/bookPaymentOutcome.js";
 import { resolveUnknownPayments } from "../../../lib/x402/resolveUnknownPayments.js";
-import { type HostilePayee, startHostilePayee } from "../../helpers/hostilePayee.js";
-import { type HostileHarness, startHostileHarness } from "./hostileHarness.js";
+import type { HostilePayee } from "../../helpers/hostilePayee.js";
+import { type HostileHarness, startHarnessPayee, startHostileHarness } from "./hostileHarness.js";
 
 /**
  * The books match the chain in each run's cost too: a payment that settles after its run was
@@ -25,18 +25,7 @@ const BUDGET = 10_000_000n;
 
 beforeAll(async () => {
   h = await startHostileHarness();
-  payee = await startHostilePayee({
-    rpcUrl: h.devnet.rpcUrl,
-    chainId: h.devnet.chainId,
-    facilitatorKey: h.devnet.accounts.facilitator.privateKey,
-    terms: {
-      amount: PRICE.toString(),
-      asset: h.usdc,
-      payTo: h.devnet.accounts.merchant.address,
-      maxTimeoutSeconds: 3600,
-      extra: { name: "Paygent USD", version: "2" },
-    },
-  });
+  payee = await startHarnessPayee(h, { amount: PRICE });
 }, 120_000);
 afterAll(async () => {
   await payee?.stop();

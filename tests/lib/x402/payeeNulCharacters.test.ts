@@ -11,8 +11,13 @@ import { PaymentVoidedError } from "../../../lib/x402/errors.js";
 import type { PaymentOutcome } from "../../../lib/x402/executePayment.js";
 import { findPaymentByNonce, storedRequirement } from "../../../lib/x402/paymentRecords.js";
 import { readAuthorizationState } from "../../../lib/x402/readAuthorizationState.js";
-import { type HostilePayee, startHostilePayee } from "../../helpers/hostilePayee.js";
-import { type HostileHarness, type StepResult, startHostileHarness } from "./hostileHarness.js";
+import type { HostilePayee } from "../../helpers/hostilePayee.js";
+import {
+  type HostileHarness,
+  type StepResult,
+  startHarnessPayee,
+  startHostileHarness,
+} from "./hostileHarness.js";
 
 /**
  * A hostile payee's words with NUL (U+0000, legal in JSON as "\u0000" and as a raw byte in a
@@ -27,18 +32,7 @@ const BUDGET = 1_500_000n; // room for one such payment
 
 beforeAll(async () => {
   h = await startHostileHarness();
-  payee = await startHostilePayee({
-    rpcUrl: h.devnet.rpcUrl,
-    chainId: h.devnet.chainId,
-    facilitatorKey: h.devnet.accounts.facilitator.privateKey,
-    terms: {
-      amount: PRICE.toString(),
-      asset: h.usdc,
-      payTo: h.devnet.accounts.merchant.address,
-      maxTimeoutSeconds: 3600,
-      extra: { name: "Paygent USD", version: "2" },
-    },
-  });
+  payee = await startHarnessPayee(h, { amount: PRICE });
 }, 120_000);
 afterAll(async () => {
   await payee?.stop();

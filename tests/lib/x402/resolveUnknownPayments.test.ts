@@ -9,9 +9,14 @@ import {
 } from "../../../lib/x402/paymentRecords.js";
 import { resolvePayment } from "../../../lib/x402/resolvePayment.js";
 import { resolveUnknownPayments } from "../../../lib/x402/resolveUnknownPayments.js";
-import { type HostilePayee, startHostilePayee } from "../../helpers/hostilePayee.js";
+import type { HostilePayee } from "../../helpers/hostilePayee.js";
 import { type RpcFaultProxy, startRpcFaultProxy } from "../../helpers/rpcFaultProxy.js";
-import { type HostileHarness, type StepResult, startHostileHarness } from "./hostileHarness.js";
+import {
+  type HostileHarness,
+  type StepResult,
+  startHarnessPayee,
+  startHostileHarness,
+} from "./hostileHarness.js";
 
 let h: HostileHarness;
 let payee: HostilePayee;
@@ -22,17 +27,8 @@ const BUDGET = 10_000_000n;
 beforeAll(async () => {
   h = await startHostileHarness();
   proxy = await startRpcFaultProxy({ target: h.devnet.rpcUrl });
-  payee = await startHostilePayee({
-    rpcUrl: h.devnet.rpcUrl,
-    chainId: h.devnet.chainId,
-    facilitatorKey: h.devnet.accounts.facilitator.privateKey,
-    terms: {
-      amount: PRICE.toString(),
-      asset: h.usdc,
-      payTo: h.devnet.accounts.merchant.address,
-      maxTimeoutSeconds: 3600,
-      extra: { name: "Paygent USD", version: "2" },
-    },
+  payee = await startHarnessPayee(h, {
+    amount: PRICE,
     behaviour: { kind: "keep-and-fail", status: 500 },
   });
 }, 120_000);
