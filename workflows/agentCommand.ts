@@ -93,9 +93,18 @@ export async function agentCommand(input: { runId: string }) {
       // The step moved on (its approval mined, its swap sent and pending): wait on that one too.
       // Only steps told `waitedOn` answer this, so runs recorded before it replay unchanged.
       if (result.status === "waiting" && result.newWait) continue;
-      // Woken but still pending only happens in a race with the watcher: one last look, then give up.
+      // Woken but still pending only happens in a race with the watcher: one last look, then give up,
+      // unless that look finds the step moved on (a lagging node showed its approval pending, the
+      // look sent its swap): that one is waited on too.
       if (result.status === "waiting") {
-        result = await step({ runId, index: action.index, resume: true, finalAttempt: true });
+        result = await step({
+          runId,
+          index: action.index,
+          resume: true,
+          finalAttempt: true,
+          ...(waits < maxEventWaits ? { waitedOn } : {}),
+        });
+        if (result.status === "waiting" && result.newWait) continue;
       }
       break;
     }

@@ -118,7 +118,29 @@ describe("behavior: a step that sends two slow transactions", () => {
       "hook chain:0xswap",
       "sleep 30m",
       'swap {"resume":true,"finalAttempt":false,"waitedOn":"chain:0xswap"}',
-      'swap {"resume":true,"finalAttempt":true}',
+      'swap {"resume":true,"finalAttempt":true,"waitedOn":"chain:0xswap"}',
+    ]);
+  });
+
+  test("a final look that finds the step moved on (its swap just sent) waits on that too", async () => {
+    // Woken for the mined approval, the resumed step still saw it pending (a lagging node); the
+    // final look saw it mined and sent the swap.
+    swapAnswers = [
+      waitingOn("chain:0xapprove"),
+      recordedWaitingOn("chain:0xapprove"),
+      waitingOn("chain:0xswap"),
+      completed,
+    ];
+    await expect(agentCommand({ runId: "run_6" })).resolves.toMatchObject({ status: "completed" });
+    expect(trace).toEqual([
+      "swap {}",
+      "hook chain:0xapprove",
+      "sleep 30m",
+      'swap {"resume":true,"finalAttempt":false,"waitedOn":"chain:0xapprove"}',
+      'swap {"resume":true,"finalAttempt":true,"waitedOn":"chain:0xapprove"}',
+      "hook chain:0xswap",
+      "sleep 30m",
+      'swap {"resume":true,"finalAttempt":false,"waitedOn":"chain:0xswap"}',
     ]);
   });
 
@@ -153,6 +175,10 @@ describe("behavior: runs recorded before `waitedOn` replay the same requests", (
       "swap",
       "swap",
     ]);
-    expect(trace.at(-1)).toBe('swap {"resume":true,"finalAttempt":true}');
+    // A step's input is not compared on replay (its name, a hook's token and a sleep's time are),
+    // so the final look's `waitedOn` replays against an answer recorded without it.
+    expect(trace.at(-1)).toBe(
+      'swap {"resume":true,"finalAttempt":true,"waitedOn":"chain:0xapprove"}',
+    );
   });
 });
