@@ -69,7 +69,10 @@ export async function getTransactionOutcome(
     nonce: parameters.nonce,
     head,
   }).catch((error: unknown) => {
-    log.warn("the chain did not answer who used the nonce; the transaction stays pending", { hash, error });
+    log.warn("the chain did not answer who used the nonce; the transaction stays pending", {
+      hash,
+      error,
+    });
     return "unknown" as const;
   });
   if (consumer === "unknown") return { status: "pending", hash, rebroadcast: false };
