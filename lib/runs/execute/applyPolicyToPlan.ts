@@ -86,7 +86,18 @@ export async function applyPolicyToPlan(
       policyVersion: decision.policyVersion,
       usdMicros: decision.usdMicros === null ? null : decision.usdMicros.toString(),
     };
-    actions.push({ ...planned, requiresApproval: true, reason: decision.message, hold });
+    // A step the planner flagged from a model's reading keeps saying so: the approver must see
+    // that the command did not say it, not only the policy's rule.
+    const modelReason =
+      plan.understoodBy === "model" && planned.requiresApproval && planned.reason
+        ? `; ${planned.reason}`
+        : "";
+    actions.push({
+      ...planned,
+      requiresApproval: true,
+      reason: `${decision.message}${modelReason}`,
+      hold,
+    });
   }
   return { plan: { ...plan, actions } };
 }

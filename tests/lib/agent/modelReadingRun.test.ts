@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Command } from "../../../lib/agent/intent.js";
 import type { Plan } from "../../../lib/agent/plan.js";
+import { createKey } from "../../../lib/auth/createKey.js";
+import { createPolicy } from "../../../lib/policy/createPolicy.js";
 import { planRun } from "../../../lib/runs/execute/planRun.js";
 import { createTestDb, type TestDb } from "../../helpers/db.js";
 
@@ -21,7 +23,12 @@ afterAll(async () => {
   await testDb?.dispose();
 });
 
-async function planned(id: string, command: string, intent: Command): Promise<Plan> {
+async function planned(
+  id: string,
+  command: string,
+  intent: Command,
+  apiKeyId: string | null = null,
+): Promise<Plan> {
   await testDb.db
     .insertInto("runs")
     .values({
@@ -30,6 +37,7 @@ async function planned(id: string, command: string, intent: Command): Promise<Pl
       command,
       status: "running",
       intent: JSON.stringify(intent),
+      api_key_id: apiKeyId,
     })
     .execute();
   const result = await planRun(testDb.db, { runId: id, attempt: 1 });
@@ -58,6 +66,23 @@ describe("behavior: a run whose command the model read", () => {
     expect(plan.understoodBy).toBe("model");
     const sent = plan.actions.find((a) => a.action.type === "transfer");
     expect(sent).toMatchObject({ requiresApproval: true });
+    expect(sent!.reason).toContain(`not in the command: recipient ${ATTACKER}, amount 9.99`);
+  });
+
+  test("held by the key's policy too, its approval says both why", async () => {
+    const policy = await createPolicy(testDb.db, {
+      document: { allowedActions: ["balance", "transfer"], approvalThresholdUsd: "1" },
+    });
+    const key = await createKey(testDb.db, { name: "bot", role: "agent", policyId: policy.id });
+    const plan = await planned(
+      "run_model_3",
+      "hows my dough lookin mate",
+      { steps: [transfer("9990000")], understoodBy: "model" },
+      key.id,
+    );
+    const sent = plan.actions.find((a) => a.action.type === "transfer");
+    expect(sent).toMatchObject({ requiresApproval: true, hold: { rule: "approvalThresholdUsd" } });
+    expect(sent!.reason).toContain("threshold");
     expect(sent!.reason).toContain(`not in the command: recipient ${ATTACKER}, amount 9.99`);
   });
 
