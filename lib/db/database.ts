@@ -265,6 +265,20 @@ export interface ServiceSubscriptionsTable {
   price_asset: string | null;
 }
 
+/**
+ * The subscribe step holding a session's slot for a service while it pays the first period
+ * (migration 0160): one per session and service (lib/subscriptions/claimSubscription.ts).
+ */
+export interface SubscriptionClaimsTable {
+  session_id: string;
+  service_id: string;
+  subscription_id: string;
+  renewal_run_id: string;
+  run_id: string;
+  step_id: string;
+  created_at: CreatedAt;
+}
+
 export interface AgentMemoryTable {
   id: Generated<BigSerial>;
   session_id: string;
@@ -450,6 +464,7 @@ export interface Database {
   payments: PaymentsTable;
   approval_requests: ApprovalRequestsTable;
   service_subscriptions: ServiceSubscriptionsTable;
+  subscription_claims: SubscriptionClaimsTable;
   agent_memory: AgentMemoryTable;
   spend_ledger: SpendLedgerTable;
   chain_transactions: ChainTransactionsTable;

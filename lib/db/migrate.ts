@@ -26,6 +26,7 @@ import * as priceMarks from "./migrations/2026_12_03_0120_price_marks.js";
 import * as endpointKeySlashes from "./migrations/2026_12_03_0130_endpoint_key_slashes.js";
 import * as poolObservations from "./migrations/2026_12_03_0140_pool_observations.js";
 import * as subscriptionPrice from "./migrations/2026_12_04_0150_subscription_price.js";
+import * as subscriptionClaims from "./migrations/2026_12_05_0160_subscription_claims.js";
 
 /** Migrations are imported statically so bundlers (Vercel, workflow build) include them. */
 const migrations: Record<string, Migration> = {
@@ -60,6 +61,8 @@ const migrations: Record<string, Migration> = {
   "2026_12_03_0140_pool_observations": poolObservations,
   // a subscription renews at most at the price it was agreed at
   "2026_12_04_0150_subscription_price": subscriptionPrice,
+  // two subscribe steps of one service cannot both pay: the slot is claimed before paying
+  "2026_12_05_0160_subscription_claims": subscriptionClaims,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -5,6 +5,7 @@ import { ClientError } from "../errors/index.js";
 import { validate } from "../http/validate.js";
 import { newId } from "../ids.js";
 import { ServiceNotFoundError } from "../registry/errors.js";
+import { liveSubscriptionClaim } from "./claimSubscription.js";
 import { SubscriptionConflictError } from "./errors.js";
 import { createSubscriptionSchema } from "./schemas.js";
 import { type SubscriptionView, toSubscriptionView } from "./subscriptionView.js";
@@ -23,7 +24,9 @@ export type CreateSubscriptionParameters = z.input<typeof createSubscriptionSche
 /**
  * Records a subscription of a session to a service. Its first period is due at once: access
  * starts when the renewal workflow has paid it (see lib/subscriptions/renewal.ts), so nothing
- * is ever served unpaid. One active subscription per session and service.
+ * is ever served unpaid. One active subscription per session and service, and none while another
+ * subscribe step holds the slot to pay its first period (claimSubscription); the step's own claim
+ * is deleted with the insert.
  */
 export async function createSubscription(
   db: Kysely<Database>,
@@ -62,10 +65,16 @@ export async function createSubscription(
       .where("status", "=", "active")
       .executeTakeFirst();
     if (existing) throw new SubscriptionConflictError(existing.id, input.serviceId);
+    // Another subscribe step holds the slot while it pays its first period (claimSubscription).
+    const id = parameters.id ?? newId("sub");
+    const claim = await liveSubscriptionClaim(trx, input.sessionId, input.serviceId);
+    if (claim && claim.subscription_id !== id) {
+      throw new SubscriptionConflictError(claim.subscription_id, input.serviceId, "paying");
+    }
     const row = await trx
       .insertInto("service_subscriptions")
       .values({
-        id: parameters.id ?? newId("sub"),
+        id,
         session_id: input.sessionId,
         service_id: input.serviceId,
         period: input.period,
@@ -78,6 +87,15 @@ export async function createSubscription(
       })
       .returningAll()
       .executeTakeFirstOrThrow();
+    // The active subscription holds the slot from now on: its step's claim is done.
+    if (claim) {
+      await trx
+        .deleteFrom("subscription_claims")
+        .where("session_id", "=", input.sessionId)
+        .where("service_id", "=", input.serviceId)
+        .where("subscription_id", "=", id)
+        .execute();
+    }
     return toSubscriptionView(row);
   });
 }

@@ -9,14 +9,19 @@ export class SubscriptionNotFoundError extends BaseError {
   }
 }
 
-/** The session already has an active subscription to the service. */
+/**
+ * The session already has an active subscription to the service, or another subscribe step is
+ * paying the first period of one (`paying`: the id is the one that subscription will get).
+ */
 export class SubscriptionConflictError extends BaseError {
   static override defaultKind: ErrorKind = "conflict";
   override name = "SubscriptionConflictError";
   readonly subscriptionId: string;
-  constructor(subscriptionId: string, serviceId: string) {
+  constructor(subscriptionId: string, serviceId: string, state: "active" | "paying" = "active") {
     super(
-      `The session already has an active subscription ${subscriptionId} to service ${serviceId}`,
+      state === "paying"
+        ? `The session is already subscribing to service ${serviceId}: the first period of subscription ${subscriptionId} is being paid`
+        : `The session already has an active subscription ${subscriptionId} to service ${serviceId}`,
     );
     this.subscriptionId = subscriptionId;
   }

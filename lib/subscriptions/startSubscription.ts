@@ -5,22 +5,24 @@ import { findToken } from "../chain/registry.js";
 import type { Database, Run } from "../db/database.js";
 import { ClientError } from "../errors/index.js";
 import { derivedId } from "../ids.js";
+import { log } from "../log.js";
 import type { PayeeGuard } from "../policy/guardPayee.js";
 import type { RunOptions } from "../runs/start/startRun.js";
 import { startSubscriptionWorkflow } from "../runs/start/workflows.js";
 import { PaymentUnknownError } from "../x402/errors.js";
-import { executePayment } from "../x402/executePayment.js";
+import { executePayment, type PaymentOutcome } from "../x402/executePayment.js";
+import { claimSubscription, releaseSubscriptionClaim } from "./claimSubscription.js";
 import { createSubscription } from "./createSubscription.js";
-import { SubscriptionConflictError } from "./errors.js";
 import { attachRenewalRun } from "./renewal/attachRenewalRun.js";
 import { recordRenewal } from "./renewal/recordRenewal.js";
 import { type SubscriptionView, toSubscriptionView } from "./subscriptionView.js";
 
 /**
- * The subscribe action: pay the first period through x402, record the subscription, and start its
- * durable renewal run (a run of kind "subscription" that sleeps until each renewal). Every part is
- * keyed by the step, so a retry after a crash finds what the first attempt did: the payment by its
- * nonce, the subscription by its renewal run, and the workflow by the run's workflow id.
+ * The subscribe action: claim the session's slot for the service, pay the first period through
+ * x402, record the subscription, and start its durable renewal run (a run of kind "subscription"
+ * that sleeps until each renewal). Every part is keyed by the step, so a retry after a crash finds
+ * what the first attempt did: the claim by its step, the payment by its nonce, the subscription by
+ * its renewal run, and the workflow by the run's workflow id.
  */
 export async function startSubscription(
   db: Kysely<Database>,
@@ -69,38 +71,51 @@ export async function startSubscription(
   const subscriptionId =
     (run.options as RunOptions | null)?.subscriptionId ??
     derivedId("sub", `${stepId}:subscription`);
-  // Refused before anything is paid: another active subscription of this session to the service
-  // (a second "subscribe" command would otherwise pay its first period, then conflict).
-  const other = await db
-    .selectFrom("service_subscriptions")
-    .select("id")
-    .where("session_id", "=", run.session_id)
-    .where("service_id", "=", serviceId)
-    .where("status", "=", "active")
-    .where("id", "!=", subscriptionId)
-    .where((eb) => eb.or([eb("run_id", "is", null), eb("run_id", "!=", renewalRunId)]))
-    .executeTakeFirst();
-  if (other) throw new SubscriptionConflictError(other.id, serviceId);
-
-  const payment = await executePayment({
-    db,
-    runId: run.id,
-    stepId,
+  // Refused before anything is paid: another active subscription of this session to the service,
+  // or another subscribe step paying one (claimed atomically, so of two racing steps one pays).
+  const claim = {
     sessionId: run.session_id,
     serviceId,
-    url: service.endpoint,
-    maxAmount: parameters.maxAmount ?? service.price_amount,
-    token: token.symbol,
-    allowedAssets: [{ address: token.address as Address, symbol: token.symbol }],
-    account: chain.account,
-    publicClient: chain.publicClient,
-    // hostile (issue 14): cancel a failed payee's authorization; book late settlements here.
-    chain,
-    ...(parameters.stepIndex === undefined
-      ? {}
-      : { reservation: { runId: run.id, stepIndex: parameters.stepIndex } }),
-    checkPayee: parameters.checkPayee,
-  });
+    subscriptionId,
+    renewalRunId,
+    runId: run.id,
+    stepId,
+  };
+  await claimSubscription(db, claim);
+
+  let payment: PaymentOutcome;
+  try {
+    payment = await executePayment({
+      db,
+      runId: run.id,
+      stepId,
+      sessionId: run.session_id,
+      serviceId,
+      url: service.endpoint,
+      maxAmount: parameters.maxAmount ?? service.price_amount,
+      token: token.symbol,
+      allowedAssets: [{ address: token.address as Address, symbol: token.symbol }],
+      account: chain.account,
+      publicClient: chain.publicClient,
+      // hostile (issue 14): cancel a failed payee's authorization; book late settlements here.
+      chain,
+      ...(parameters.stepIndex === undefined
+        ? {}
+        : { reservation: { runId: run.id, stepIndex: parameters.stepIndex } }),
+      checkPayee: parameters.checkPayee,
+    });
+  } catch (error) {
+    // Refused unsigned, or voided on chain: nothing of this step can pay, so the slot goes back
+    // (kept while a payment of the step is settled or may still settle).
+    await releaseSubscriptionClaim(db, claim).catch((releaseError: unknown) => {
+      log.warn("subscription claim not released", {
+        runId: run.id,
+        stepId,
+        error: releaseError instanceof Error ? releaseError.message : String(releaseError),
+      });
+    });
+    throw error;
+  }
   // hostile (issue 14): an unproven payment is not a subscription yet, nor a failure.
   if (payment.status === "unknown") throw new PaymentUnknownError(payment);
 

@@ -86,6 +86,7 @@ for (const { name, driver, pgliteThread, available, concurrent } of drivers) {
           "service_subscriptions",
           "services",
           "spend_ledger",
+          "subscription_claims",
         ]),
       );
       expect(await migrateToLatest(testDb.db)).toEqual([]);

@@ -20,6 +20,23 @@ vi.mock("../../../lib/runs/start/workflows.js", async (importOriginal) => {
   };
 });
 
+/** Set: the next subscribe step dies once its first period is paid, before it is recorded. */
+const crash = { afterPaying: false };
+vi.mock("../../../lib/subscriptions/createSubscription.js", async (importOriginal) => {
+  const original =
+    await importOriginal<typeof import("../../../lib/subscriptions/createSubscription.js")>();
+  return {
+    ...original,
+    createSubscription: async (...args: Parameters<typeof original.createSubscription>) => {
+      if (crash.afterPaying) {
+        crash.afterPaying = false;
+        throw new Error("the host died after paying");
+      }
+      return original.createSubscription(...args);
+    },
+  };
+});
+
 const { createKey } = await import("../../../lib/auth/createKey.js");
 const { assignApprover } = await import("../../../lib/auth/assignApprover.js");
 const { decideApproval } = await import("../../../lib/approvals/decideApproval.js");
@@ -35,6 +52,7 @@ const { renewSubscription } = await import(
   "../../../lib/subscriptions/renewal/renewSubscription.js"
 );
 const { startSubscription } = await import("../../../lib/subscriptions/startSubscription.js");
+const { claimSubscription } = await import("../../../lib/subscriptions/claimSubscription.js");
 const { SubscriptionConflictError } = await import("../../../lib/subscriptions/errors.js");
 const { stopRenewalRun } = await import("../../../lib/subscriptions/stopRenewalRun.js");
 const { servePaidRequest } = await import("../../../lib/x402/createPaidRoute.js");
@@ -140,6 +158,33 @@ async function dueSubscription(s: Setup) {
 
 const agentBalance = () => fx.usdcBalance(fx.agent.address);
 
+/** Every payment row of the runs, whatever its status: what their steps signed or meant to. */
+async function paymentRows(runIds: string[]) {
+  return testDb.db
+    .selectFrom("payments")
+    .select(["status", "amount"])
+    .where("run_id", "in", runIds)
+    .execute();
+}
+
+async function claims(s: Setup) {
+  return testDb.db
+    .selectFrom("subscription_claims")
+    .select(["run_id", "step_id", "subscription_id"])
+    .where("session_id", "=", s.sessionId)
+    .where("service_id", "=", s.serviceId)
+    .execute();
+}
+
+function subscribe(s: Setup, run: Awaited<ReturnType<typeof commandRun>>) {
+  return startSubscription(testDb.db, {
+    run,
+    stepId: `${run.id}:0`,
+    serviceId: s.serviceId,
+    period: "daily",
+  });
+}
+
 async function settledPayments(runIds: string[]): Promise<bigint> {
   const rows = await testDb.db
     .selectFrom("payments")
@@ -151,7 +196,7 @@ async function settledPayments(runIds: string[]): Promise<bigint> {
 }
 
 describe("subscription races", () => {
-  test("behavior: two subscribe steps of one service make one subscription renewed by one run; every payment is booked", async () => {
+  test("behavior: two subscribe steps of one service make one subscription renewed by one run; only one pays", async () => {
     const s = await setup();
     const runs = await Promise.all([commandRun(s, "a"), commandRun(s, "b")]);
     started.length = 0;
@@ -174,11 +219,15 @@ describe("subscription races", () => {
     expect(started).toEqual([
       { runId: won[0]!.renewalRunId, subscriptionId: won[0]!.subscription.id },
     ]);
-    // Both steps may have passed the before-paying check together; whatever left the wallet is in
-    // the books (the loser's first period is a settled payment of its run).
+    // The slot is claimed before paying: one first period left the wallet, and the loser signed
+    // nothing (no payment row of its run at all).
     const paidToSubscribe = before - (await agentBalance());
-    expect(paidToSubscribe).toBe(await settledPayments(runs.map((run) => run.id)));
-    expect(paidToSubscribe).toBeGreaterThanOrEqual(PRICE);
+    expect(paidToSubscribe).toBe(PRICE);
+    expect(await settledPayments(runs.map((run) => run.id))).toBe(PRICE);
+    const loser = runs[results.findIndex((r) => r.status === "rejected")]!;
+    expect(await paymentRows([loser.id])).toEqual([]);
+    // The subscription holds the slot now; the winner's claim is gone with its insert.
+    expect(await claims(s)).toEqual([]);
 
     // A renewal run that is not the subscription's (a stray start) ends without paying.
     const subscriptionId = won[0]!.subscription.id;
@@ -237,6 +286,100 @@ describe("subscription races", () => {
     ).rejects.toThrow(SubscriptionConflictError);
     expect(await agentBalance()).toBe(before);
     expect(await settledPayments([second.id])).toBe(0n);
+  }, 120_000);
+
+  test("behavior: a first payment that fails gives the slot back: a later subscribe pays, the failed step's retry is refused unsigned", async () => {
+    const s = await setup();
+    const [a, b] = [await commandRun(s, "a"), await commandRun(s, "b")];
+    const before = await agentBalance();
+    // The payee asks more than the step may pay: refused before signing.
+    feed.amount = PRICE * 2n;
+    await expect(subscribe(s, a)).rejects.toThrow();
+    expect(await agentBalance()).toBe(before);
+    expect(await claims(s)).toEqual([]);
+
+    feed.amount = PRICE;
+    const subscribed = await subscribe(s, b);
+    expect(subscribed.subscription.status).toBe("active");
+    expect(before - (await agentBalance())).toBe(PRICE);
+    // A retry of the failed step now finds the slot taken: refused, nothing signed.
+    await expect(subscribe(s, a)).rejects.toThrow(SubscriptionConflictError);
+    expect(before - (await agentBalance())).toBe(PRICE);
+    expect((await paymentRows([a.id])).every((row) => row.status !== "settled")).toBe(true);
+  }, 120_000);
+
+  test("behavior: a step that dies after paying keeps the slot: another step is refused unsigned, its own retry makes the subscription without paying again", async () => {
+    const s = await setup();
+    const [a, b] = [await commandRun(s, "a"), await commandRun(s, "b")];
+    started.length = 0;
+    const before = await agentBalance();
+    crash.afterPaying = true;
+    await expect(subscribe(s, a)).rejects.toThrow("the host died after paying");
+    expect(before - (await agentBalance())).toBe(PRICE);
+    expect(await claims(s)).toEqual([
+      expect.objectContaining({ run_id: a.id, step_id: `${a.id}:0` }),
+    ]);
+
+    const refused = await subscribe(s, b).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(SubscriptionConflictError);
+    expect((refused as Error).message).toContain("being paid");
+    expect(await paymentRows([b.id])).toEqual([]);
+
+    const retried = await subscribe(s, a);
+    expect(retried.subscription.status).toBe("active");
+    expect(retried.subscription.renewals).toBe(1);
+    expect(before - (await agentBalance())).toBe(PRICE);
+    expect(started).toEqual([
+      { runId: retried.renewalRunId, subscriptionId: retried.subscription.id },
+    ]);
+    expect(await claims(s)).toEqual([]);
+  }, 120_000);
+
+  test("behavior: a claim never blocks for good: taken over once its run ended, unless a payment of it may still settle", async () => {
+    const s = await setup();
+    const [a, b] = [await commandRun(s, "a"), await commandRun(s, "b")];
+    // Step a claimed the slot, then its host died before paying.
+    await claimSubscription(testDb.db, {
+      sessionId: s.sessionId,
+      serviceId: s.serviceId,
+      subscriptionId: `sub_a_${s.tag}`,
+      renewalRunId: `run_renew_a_${s.tag}`,
+      runId: a.id,
+      stepId: `${a.id}:0`,
+    });
+    const before = await agentBalance();
+    await expect(subscribe(s, b)).rejects.toThrow(SubscriptionConflictError);
+    // Its run ended (a stalled run is failed), but a payment it sent is still unknown: kept.
+    await testDb.db.updateTable("runs").set({ status: "failed" }).where("id", "=", a.id).execute();
+    const nonce = `0x${randomUUID().replaceAll("-", "")}`;
+    await testDb.db
+      .insertInto("payments")
+      .values({
+        id: `pay_${s.tag}`,
+        run_id: a.id,
+        step_id: `${a.id}:0`,
+        session_id: s.sessionId,
+        resource_url: `${fx.baseUrl}${FEED}`,
+        amount: PRICE.toString(),
+        asset: fx.usdc,
+        network: `eip155:${fx.devnet.chainId}`,
+        pay_to: fx.agent.address,
+        nonce,
+        status: "unknown",
+      })
+      .execute();
+    await expect(subscribe(s, b)).rejects.toThrow(SubscriptionConflictError);
+    expect(await paymentRows([b.id])).toEqual([]);
+    // The chain says it expired unused: the claim is dead and the next subscribe takes the slot.
+    await testDb.db
+      .updateTable("payments")
+      .set({ status: "expired" })
+      .where("nonce", "=", nonce)
+      .execute();
+    const subscribed = await subscribe(s, b);
+    expect(subscribed.subscription.status).toBe("active");
+    expect(before - (await agentBalance())).toBe(PRICE);
+    expect(await claims(s)).toEqual([]);
   }, 120_000);
 
   for (const how of ["an unsubscribe", "a closed session"] as const) {
