@@ -76,21 +76,20 @@ export async function enforceRateLimit(
     const cache = parameters.cache ?? (await getCache());
     const upstash =
       cache.kind === "upstash" ? (parameters.upstash ?? getUpstashRedis()) : undefined;
-    // Issued together: node-redis writes both scripts before reading a reply, and @upstash/redis
-    // auto-pipelines them into one request, so two identifiers cost one round trip.
-    outcomes = await Promise.all(
-      identifiers.map((identifier) =>
-        upstash
-          ? upstashLimiter(upstash, parameters.bucket, limit, windowSeconds).limit(identifier)
-          : cacheLimit(
-              cache,
-              `${prefix}:${parameters.bucket}:${identifier}`,
-              limit,
-              windowSeconds,
-              parameters.now,
-            ),
-      ),
-    );
+    outcomes = upstash
+      ? // @upstash/redis auto-pipelines the two limiters into one request.
+        await Promise.all(
+          identifiers.map((identifier) =>
+            upstashLimiter(upstash, parameters.bucket, limit, windowSeconds).limit(identifier),
+          ),
+        )
+      : await cacheLimit(
+          cache,
+          identifiers.map((identifier) => `${prefix}:${parameters.bucket}:${identifier}`),
+          limit,
+          windowSeconds,
+          parameters.now,
+        );
   } catch (error) {
     const whenDown =
       parameters.whenStoreDown ?? (parameters.bucket === "payment" ? "refuse" : "allow");
@@ -136,22 +135,54 @@ function rateLimitKeyId(apiKey: string): string {
     .slice(0, 22);
 }
 
+/**
+ * Counts one request under each key, in the window that holds now. On Redis the keys are counted by
+ * one script (one command, where a command per key cost each accept ~40 µs more of main-thread
+ * time: issue 17); the memory cache counts them one by one.
+ */
 async function cacheLimit(
   cache: Cache,
-  key: string,
+  keys: string[],
   limit: number,
   windowSeconds: number,
   now: (() => number) | undefined,
-): Promise<{ success: boolean; remaining: number; reset: number }> {
+): Promise<{ success: boolean; remaining: number; reset: number }[]> {
   const windowMs = windowSeconds * 1000;
   const window = Math.floor((now?.() ?? Date.now()) / windowMs);
-  // One key per window, expiring with it: no cleanup, and increment arms the TTL on creation.
-  const count = await cache.increment(`${key}:${window}`, { ttlSeconds: windowSeconds });
-  return {
+  // One key per window, expiring with it: no cleanup, and the count arms the TTL on creation.
+  const windowKeys = keys.map((key) => `${key}:${window}`);
+  const counts =
+    cache.kind === "redis"
+      ? parseCounts(
+          await cache.runScript(countRequestsScript, windowKeys, [String(windowSeconds * 1000)]),
+          windowKeys.length,
+        )
+      : await Promise.all(
+          windowKeys.map((key) => cache.increment(key, { ttlSeconds: windowSeconds })),
+        );
+  return counts.map((count) => ({
     success: count <= limit,
     remaining: Math.max(0, limit - count),
     reset: (window + 1) * windowMs,
-  };
+  }));
+}
+
+/** Adds one to each key (arming its expiry, ARGV[1] ms, when it creates it); returns the counts. */
+const countRequestsScript = `
+local counts = {}
+for i, key in ipairs(KEYS) do
+  local count = redis.call("INCR", key)
+  if count == 1 then redis.call("PEXPIRE", key, ARGV[1]) end
+  counts[i] = count
+end
+return counts
+`;
+
+function parseCounts(reply: unknown, expected: number): number[] {
+  if (!Array.isArray(reply) || reply.length !== expected) {
+    throw new TypeError(`the rate-limit script answered ${String(reply)}`);
+  }
+  return reply.map((count) => Number(count));
 }
 
 const limiters = new WeakMap<Redis, Map<string, Ratelimit>>();

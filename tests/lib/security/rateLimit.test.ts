@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Redis } from "@upstash/redis";
+import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createMemoryCache } from "../../../lib/cache/memory.js";
 import { createRedisCache } from "../../../lib/cache/redis.js";
@@ -153,6 +154,50 @@ for (const [name, open] of Object.entries(backends)) {
     });
   });
 }
+
+describe("enforceRateLimit on Redis: one script for both counters", () => {
+  test("behavior: the IP's and the key's counters are created with the window's expiry and counted together", async () => {
+    const cache = await createRedisCache({ url: redisUrl });
+    const raw = createClient({ url: redisUrl });
+    await raw.connect();
+    try {
+      const { ip, keyId } = caller();
+      const keyCountersBefore = new Set(await raw.keys("paygent:rl:command:key:*"));
+      const limited = () =>
+        enforceRateLimit(requestFrom(ip, keyId), {
+          bucket: "command",
+          perKey: true,
+          limit: 2,
+          windowSeconds: 30,
+          cache,
+        });
+      expect((await limited()).remaining).toBe(1);
+      expect((await limited()).remaining).toBe(0);
+      expect(((await attempt(limited())) as ClientError).code).toBe("rate_limited");
+      const keys = await raw.keys(`paygent:rl:command:*${ip}*`);
+      const keyKeys = (await raw.keys("paygent:rl:command:key:*")).filter(
+        (key) => !keyCountersBefore.has(key),
+      );
+      expect(keys).toHaveLength(1);
+      expect(await raw.get(keys[0]!)).toBe("3");
+      const ttl = await raw.pTTL(keys[0]!);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(30_000);
+      // The key's counter too (its name is a digest of the key, never the key).
+      const counted = await Promise.all(
+        keyKeys.map(async (key) => [await raw.get(key), await raw.pTTL(key)]),
+      );
+      expect(
+        counted.some(
+          ([count, pttl]) => count === "3" && Number(pttl) > 0 && Number(pttl) <= 30_000,
+        ),
+      ).toBe(true);
+    } finally {
+      await raw.close();
+      await cache.close();
+    }
+  });
+});
 
 describe("enforceRateLimit windows (memory clock)", () => {
   test("behavior: a fixed window resets at its boundary", async () => {
