@@ -3,6 +3,7 @@ import type { Database, SubscriptionClaimsTable } from "../db/database.js";
 import { ClientError } from "../errors/index.js";
 import { terminalRunStatuses } from "../runs/runState.js";
 import { SubscriptionConflictError } from "./errors.js";
+import { findActiveSubscriptionId } from "./findActiveSubscriptionId.js";
 
 /** What a subscribe step claims: the (session, service) slot, for the subscription it will make. */
 export interface SubscriptionClaim {
@@ -55,14 +56,8 @@ export async function claimSubscription(
     if (session.status === "closed") {
       throw new ClientError("conflict", `Session ${claim.sessionId} is closed`);
     }
-    const other = await trx
-      .selectFrom("service_subscriptions")
-      .select("id")
-      .where("session_id", "=", claim.sessionId)
-      .where("service_id", "=", claim.serviceId)
-      .where("status", "=", "active")
-      .executeTakeFirst();
-    if (other) throw new SubscriptionConflictError(other.id, claim.serviceId);
+    const otherId = await findActiveSubscriptionId(trx, claim.sessionId, claim.serviceId);
+    if (otherId) throw new SubscriptionConflictError(otherId, claim.serviceId);
     const holder = await liveSubscriptionClaim(trx, claim.sessionId, claim.serviceId);
     if (holder) {
       if (holder.step_id === claim.stepId && holder.run_id === claim.runId) return;

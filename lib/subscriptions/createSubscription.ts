@@ -7,6 +7,7 @@ import { newId } from "../ids.js";
 import { ServiceNotFoundError } from "../registry/errors.js";
 import { liveSubscriptionClaim } from "./claimSubscription.js";
 import { SubscriptionConflictError } from "./errors.js";
+import { findActiveSubscriptionId } from "./findActiveSubscriptionId.js";
 import { createSubscriptionSchema } from "./schemas.js";
 import { type SubscriptionView, toSubscriptionView } from "./subscriptionView.js";
 
@@ -57,14 +58,8 @@ export async function createSubscription(
       .where("id", "=", input.serviceId)
       .executeTakeFirst();
     if (!service) throw new ServiceNotFoundError(input.serviceId);
-    const existing = await trx
-      .selectFrom("service_subscriptions")
-      .select("id")
-      .where("session_id", "=", input.sessionId)
-      .where("service_id", "=", input.serviceId)
-      .where("status", "=", "active")
-      .executeTakeFirst();
-    if (existing) throw new SubscriptionConflictError(existing.id, input.serviceId);
+    const existingId = await findActiveSubscriptionId(trx, input.sessionId, input.serviceId);
+    if (existingId) throw new SubscriptionConflictError(existingId, input.serviceId);
     // Another subscribe step holds the slot while it pays its first period (claimSubscription).
     const id = parameters.id ?? newId("sub");
     const claim = await liveSubscriptionClaim(trx, input.sessionId, input.serviceId);

@@ -1,5 +1,6 @@
 import { lookupService } from "../../agent/planning/lookupService.js";
 import { cancelSubscription } from "../../subscriptions/cancelSubscription.js";
+import { findActiveSubscriptionId } from "../../subscriptions/findActiveSubscriptionId.js";
 import type { ActionModule } from "../types.js";
 import { unsubscribeFromModel } from "./model.js";
 import { UnsubscribeAction } from "./schema.js";
@@ -20,17 +21,11 @@ export const unsubscribe: ActionModule<"unsubscribe"> = {
     return undefined;
   },
   async perform({ db, run }, action) {
-    const active = await db
-      .selectFrom("service_subscriptions")
-      .select("id")
-      .where("session_id", "=", run.session_id)
-      .where("service_id", "=", action.serviceId)
-      .where("status", "=", "active")
-      .executeTakeFirst();
-    if (!active)
+    const activeId = await findActiveSubscriptionId(db, run.session_id, action.serviceId);
+    if (!activeId)
       return { output: { cancelled: false, reason: "no active subscription" }, cost: [] };
     return {
-      output: { cancelled: true, subscription: await cancelSubscription(db, active.id) },
+      output: { cancelled: true, subscription: await cancelSubscription(db, activeId) },
       cost: [],
     };
   },
