@@ -3,6 +3,7 @@ import { Ratelimit } from "@upstash/ratelimit";
 import type { Redis } from "@upstash/redis";
 import { presentedApiKey } from "../auth/presentedApiKey.js";
 import { getCache } from "../cache/index.js";
+import { ttlMilliseconds } from "../cache/scripts.js";
 import type { Cache } from "../cache/types.js";
 import { getConfig } from "../config.js";
 import { ClientError, ServiceUnavailableError } from "../errors/index.js";
@@ -154,7 +155,9 @@ async function cacheLimit(
   const counts =
     cache.kind === "redis"
       ? parseCounts(
-          await cache.runScript(countRequestsScript, windowKeys, [String(windowSeconds * 1000)]),
+          await cache.runScript(countRequestsScript, windowKeys, [
+            String(ttlMilliseconds(windowSeconds)),
+          ]),
           windowKeys.length,
         )
       : await Promise.all(

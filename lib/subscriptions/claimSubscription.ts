@@ -106,10 +106,12 @@ export async function liveSubscriptionClaim(
 }
 
 /**
- * Whether the claiming step may still go on: its run is not over (a retry finds the claim), or
- * a payment it sent is still unknown (it may settle until the chain says otherwise). A run that
- * ended never runs the step again; an unsent payment of it is refused by its released budget
- * reservation.
+ * Whether the claiming step may still go on: its run is not over (a retry finds the claim), its
+ * budget reservation is still held, or a payment it sent is still unknown (it may settle until
+ * the chain says otherwise). The reservation counts because a run cancelled while its step runs
+ * is over before the step is: the step may still sign until its reservation is released, which
+ * waits for the workflow to end (resolveHeldSpends). Once it is released, an unsent payment of the
+ * step is refused before signing.
  */
 async function claimMayStillPay(trx: Transaction<Database>, claim: ClaimRow): Promise<boolean> {
   const run = await trx
@@ -118,6 +120,7 @@ async function claimMayStillPay(trx: Transaction<Database>, claim: ClaimRow): Pr
     .where("id", "=", claim.run_id)
     .executeTakeFirst();
   if (run && !terminalRunStatuses.includes(run.status)) return true;
+  if (await reservationHeld(trx, claim.step_id)) return true;
   const inFlight = await trx
     .selectFrom("payments")
     .select("id")
@@ -133,11 +136,28 @@ async function claimMayStillPay(trx: Transaction<Database>, claim: ClaimRow): Pr
   return inFlight !== undefined;
 }
 
+/** Whether the step's budget reservation (its ledger row, `${runId}:${index}` as its step id) is held. */
+async function reservationHeld(
+  db: Kysely<Database> | Transaction<Database>,
+  stepId: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom("spend_ledger")
+    .select("id")
+    .where("id", "=", stepId)
+    .where("status", "=", "reserved")
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /**
  * Gives the slot back after the step's first payment definitively failed (refused before
  * signing, or its authorization voided on chain), so a later subscribe can proceed. Kept while a
  * payment of the step is settled (the retry makes the subscription) or may still settle (sent and
- * pending, or unknown: nothing changes until the chain says). Returns whether it was released.
+ * pending, or unknown: nothing changes until the chain says), and while the step's budget
+ * reservation is held: another delivery of the same step may be about to sign against it. A
+ * command's step then gives the slot back when its run ends and the reservation is released
+ * (the claim is dead then, see claimMayStillPay). Returns whether it was released.
  */
 export async function releaseSubscriptionClaim(
   db: Kysely<Database>,
@@ -149,6 +169,16 @@ export async function releaseSubscriptionClaim(
     .where("service_id", "=", claim.serviceId)
     .where("run_id", "=", claim.runId)
     .where("step_id", "=", claim.stepId)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom("spend_ledger")
+            .select("id")
+            .where("id", "=", claim.stepId)
+            .where("status", "=", "reserved"),
+        ),
+      ),
+    )
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(

@@ -39,6 +39,7 @@ vi.mock("../../../lib/subscriptions/createSubscription.js", async (importOrigina
 
 const { createKey } = await import("../../../lib/auth/createKey.js");
 const { assignApprover } = await import("../../../lib/auth/assignApprover.js");
+const { cancelRun } = await import("../../../lib/runs/wake/cancelRun.js");
 const { decideApproval } = await import("../../../lib/approvals/decideApproval.js");
 const { createMemoryCache } = await import("../../../lib/cache/index.js");
 const { createPolicy } = await import("../../../lib/policy/createPolicy.js");
@@ -500,5 +501,89 @@ describe("subscription races", () => {
         .action,
     ).toBe("wait");
     expect(before - (await agentBalance())).toBe(RAISED);
+  }, 120_000);
+});
+
+/** The step's budget reservation, as the gate makes it before a command's subscribe step pays. */
+async function reserveStep(s: Setup, runId: string) {
+  await testDb.db
+    .insertInto("spend_ledger")
+    .values({
+      id: `${runId}:0`,
+      session_id: s.sessionId,
+      run_id: runId,
+      token: "USDC",
+      amount: PRICE.toString(),
+      status: "reserved",
+      day: new Date().toISOString().slice(0, 10),
+    })
+    .execute();
+}
+
+function subscribeStep(
+  s: Setup,
+  run: Awaited<ReturnType<typeof commandRun>>,
+  checkPayee?: () => Promise<void>,
+) {
+  return startSubscription(testDb.db, {
+    run,
+    stepId: `${run.id}:0`,
+    stepIndex: 0,
+    serviceId: s.serviceId,
+    period: "daily",
+    ...(checkPayee ? { checkPayee } : {}),
+  });
+}
+
+describe("a subscribe step's claim while its reservation is held (found by review)", () => {
+  test("behavior: a run cancelled while its subscribe step is on the wire keeps the slot; a second subscribe is refused unsigned", async () => {
+    const s = await setup();
+    const [a, b] = [await commandRun(s, "cancelled"), await commandRun(s, "second")];
+    await reserveStep(s, a.id);
+    await reserveStep(s, b.id);
+    const before = await agentBalance();
+    let second: unknown;
+    // a has claimed and waits for the payee's 402 when the user cancels it and subscribes again.
+    feed.onUnpaid = async () => {
+      await cancelRun(testDb.db, s.principal, a.id);
+      second = await subscribeStep(s, b).catch((error: unknown) => error);
+    };
+    await subscribeStep(s, a).catch((error: unknown) => error);
+    expect(second).toBeInstanceOf(SubscriptionConflictError);
+    // Before: the cancelled run's claim was taken over and both steps paid a first period.
+    expect(before - (await agentBalance())).toBe(PRICE);
+    expect(await paymentRows([b.id])).toEqual([]);
+  }, 120_000);
+
+  test("behavior: a delivery that fails before signing does not give the slot back while another delivery of the step may sign", async () => {
+    const s = await setup();
+    const [a, b] = [await commandRun(s, "twice"), await commandRun(s, "other")];
+    await reserveStep(s, a.id);
+    await reserveStep(s, b.id);
+    const before = await agentBalance();
+    let firstGaveUp!: () => void;
+    const gaveUp = new Promise<void>((resolve) => {
+      firstGaveUp = resolve;
+    });
+    let secondAtPayeeCheck!: () => void;
+    const atPayeeCheck = new Promise<void>((resolve) => {
+      secondAtPayeeCheck = resolve;
+    });
+    let other: unknown;
+    const first = subscribeStep(s, a, async () => {
+      await atPayeeCheck;
+      throw new Error("connection reset before signing");
+    })
+      .catch((error: unknown) => error)
+      .finally(() => firstGaveUp());
+    const second = subscribeStep(s, a, async () => {
+      secondAtPayeeCheck();
+      await gaveUp;
+      other = await subscribeStep(s, b).catch((error: unknown) => error);
+    }).catch((error: unknown) => error);
+    await Promise.all([first, second]);
+    expect(other).toBeInstanceOf(SubscriptionConflictError);
+    // Before: the first delivery released the claim, the other run paid, then the second delivery.
+    expect(before - (await agentBalance())).toBe(PRICE);
   }, 120_000);
 });
