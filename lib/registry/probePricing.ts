@@ -1,7 +1,10 @@
-import { decodePaymentRequiredHeader } from "@x402/core/http";
+import type { PaymentRequired } from "@x402/core/types";
 import type { Cache } from "../cache/index.js";
 import { ClientError } from "../errors/index.js";
+import { parseBoundedJson } from "../http/parseBoundedJson.js";
 import { fetchPinned } from "../security/fetchPinned.js";
+import { readBodyCapped } from "../security/readBodyCapped.js";
+import { decodeJsonHeader } from "../x402/decodeJsonHeader.js";
 import { PricingProbeError } from "./errors.js";
 import { digest, PRICING_TTL_SECONDS, resolveCache } from "./registryCache.js";
 import type { ServiceView } from "./serviceView.js";
@@ -136,7 +139,8 @@ async function readRequirements(
   if (header) {
     await response.body?.cancel();
     try {
-      const decoded = decodePaymentRequiredHeader(header);
+      // Size and depth bounded (decodeJsonHeader): `extra` is cached as the payee sent it.
+      const decoded = decodeJsonHeader(header, "PAYMENT-REQUIRED") as PaymentRequired;
       return { version: decoded.x402Version, accepts: decoded.accepts };
     } catch (error) {
       throw new PricingProbeError("Malformed PAYMENT-REQUIRED header", {
@@ -149,7 +153,10 @@ async function readRequirements(
   // x402 v1 put the requirements in the JSON body, with maxAmountRequired instead of amount.
   let body: unknown;
   try {
-    body = JSON.parse((await response.text()).slice(0, 256 * 1024));
+    // Read at most 256 KiB (a cut document fails to parse, as one sliced there did), and nested
+    // at most MAX_REMOTE_JSON_DEPTH deep.
+    const maxBytes = 256 * 1024;
+    body = parseBoundedJson((await readBodyCapped(response, maxBytes)).text, { maxBytes });
   } catch (error) {
     throw new PricingProbeError(
       "402 answer has neither a PAYMENT-REQUIRED header nor a JSON body",

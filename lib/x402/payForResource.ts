@@ -1,7 +1,9 @@
-import { decodePaymentRequiredHeader, type decodePaymentResponseHeader } from "@x402/core/http";
+import type { decodePaymentResponseHeader } from "@x402/core/http";
+import type { PaymentRequired as CorePaymentRequired } from "@x402/core/types";
 import {
   extractOffersFromPaymentRequired,
-  extractReceiptFromResponse,
+  OFFER_RECEIPT,
+  type SignedReceipt,
 } from "@x402/extensions/offer-receipt";
 import type { Account, Hex, PublicClient } from "viem";
 import { storableJson } from "../db/storableJson.js";
@@ -9,6 +11,7 @@ import { ClientError } from "../errors/index.js";
 import { createPinnedFetch, RedirectRefusedError } from "../security/fetchPinned.js";
 import { boundedValidBefore } from "./boundedValidBefore.js";
 import { type Authorization, createPaymentHeader } from "./createPaymentHeader.js";
+import { decodeJsonHeader } from "./decodeJsonHeader.js";
 import { PaymentRejectedError, ResourceRequestError } from "./errors.js";
 import { decodeSettlement, readBody, readContent, rejectionReason } from "./readResourceAnswer.js";
 import { readTokenDomain } from "./readTokenDomain.js";
@@ -181,7 +184,7 @@ export async function payForResource(parameters: PayForResourceParameters): Prom
     url,
     requirement,
     authorization: header.authorization,
-    evidence: { offers, receipt: receiptOf(paid) },
+    evidence: { offers, receipt: receiptOf(settlement) },
   };
 }
 
@@ -197,24 +200,33 @@ async function storableContent(
   return storableJson(await readContent(response, maxBodyBytes));
 }
 
-/** Signed offers in a v2 PAYMENT-REQUIRED header (offer-receipt extension); none otherwise. */
+/**
+ * Signed offers in a v2 PAYMENT-REQUIRED header (offer-receipt extension); none otherwise. The
+ * header is decoded with decodeJsonHeader's limits, as parsePaymentRequired decoded it.
+ */
 function offersOf(headers: Headers): PaymentEvidence["offers"] {
   const header = headers.get("payment-required");
   if (!header) return [];
   try {
-    return extractOffersFromPaymentRequired(decodePaymentRequiredHeader(header));
+    return extractOffersFromPaymentRequired(
+      decodeJsonHeader(header, "PAYMENT-REQUIRED") as CorePaymentRequired,
+    );
   } catch {
     return [];
   }
 }
 
-/** The signed receipt in PAYMENT-RESPONSE, if any; a malformed one is no evidence, not a failure. */
-function receiptOf(response: Response): PaymentEvidence["receipt"] {
-  try {
-    return extractReceiptFromResponse(response) ?? null;
-  } catch {
-    return null;
-  }
+/**
+ * The signed receipt in the decoded PAYMENT-RESPONSE (read where extractReceiptFromResponse reads
+ * it, without decoding the header again), if any; a malformed one is no evidence, not a failure.
+ */
+function receiptOf(
+  settlement: ReturnType<typeof decodePaymentResponseHeader> | undefined,
+): PaymentEvidence["receipt"] {
+  const extension = settlement?.extensions?.[OFFER_RECEIPT] as
+    | { info?: { receipt?: SignedReceipt } }
+    | undefined;
+  return extension?.info?.receipt ?? null;
 }
 
 function isRedirect(status: number): boolean {

@@ -1,17 +1,19 @@
-import { decodePaymentResponseHeader } from "@x402/core/http";
+import type { decodePaymentResponseHeader } from "@x402/core/http";
+import { parseBoundedJson } from "../http/parseBoundedJson.js";
 import { readBodyCapped } from "../security/readBodyCapped.js";
-import { X402ProtocolError } from "./errors.js";
+import { decodeJsonHeader } from "./decodeJsonHeader.js";
 import { parsePaymentRequired } from "./requirements.js";
 
 /** Reading what an x402 server answered: settlement header, refusal reason, bounded body. */
 
-/** The PAYMENT-RESPONSE header, decoded (a malformed one is a protocol error). */
+/**
+ * The PAYMENT-RESPONSE header, decoded (a malformed one, or one above decodeJsonHeader's size or
+ * depth limits, is a protocol error).
+ */
 export function decodeSettlement(header: string): ReturnType<typeof decodePaymentResponseHeader> {
-  try {
-    return decodePaymentResponseHeader(header);
-  } catch (cause) {
-    throw new X402ProtocolError("PAYMENT-RESPONSE header is not base64-encoded JSON", { cause });
-  }
+  return decodeJsonHeader(header, "PAYMENT-RESPONSE") as ReturnType<
+    typeof decodePaymentResponseHeader
+  >;
 }
 
 /** The most specific reason a server gives for refusing a payment. */
@@ -29,7 +31,11 @@ export function rejectionReason(
     // Not a well-formed 402 declaration; fall back to the body.
   }
   try {
-    const parsed = JSON.parse(body) as { error?: unknown; details?: unknown };
+    // Its size was capped as it was read (maxBodyBytes); a document too deep gives no reason.
+    const parsed = parseBoundedJson(body, { maxBytes: Number.POSITIVE_INFINITY }) as {
+      error?: unknown;
+      details?: unknown;
+    };
     const parts = [parsed.error, parsed.details].filter((part) => typeof part === "string");
     if (parts.length > 0) return parts.join(": ");
   } catch {

@@ -1,7 +1,14 @@
-import { decodePaymentRequiredHeader } from "@x402/core/http";
 import { type Address, getAddress, isAddress } from "viem";
 import { z } from "zod";
+import { JsonLimitError, parseBoundedJson } from "../http/parseBoundedJson.js";
+import { decodeJsonHeader } from "./decodeJsonHeader.js";
 import { X402ProtocolError } from "./errors.js";
+
+/**
+ * Size of a 402 body declaration parsePaymentRequired parses: the largest cap its callers read
+ * one with (quoteResource's 256 KiB); payForResource and the price probe read at most 64 KiB.
+ */
+const MAX_DECLARATION_BYTES = 256 * 1024;
 
 /**
  * How a server speaks x402, which decides how the payment travels back:
@@ -135,8 +142,14 @@ export function parsePaymentRequired(source: PaymentRequiredSource): PaymentRequ
   if (header) return parseV2(header);
   let body: unknown;
   try {
-    body = source.body.trim() === "" ? undefined : JSON.parse(source.body);
+    body =
+      source.body.trim() === ""
+        ? undefined
+        : parseBoundedJson(source.body, { maxBytes: MAX_DECLARATION_BYTES });
   } catch (cause) {
+    if (cause instanceof JsonLimitError) {
+      throw new X402ProtocolError(`402 body: ${cause.shortMessage}`, { cause });
+    }
     throw new X402ProtocolError("402 body is not JSON and there is no PAYMENT-REQUIRED header", {
       cause,
     });
@@ -153,13 +166,7 @@ export function parsePaymentRequired(source: PaymentRequiredSource): PaymentRequ
 }
 
 function parseV2(header: string): PaymentRequired {
-  let decoded: unknown;
-  try {
-    decoded = decodePaymentRequiredHeader(header);
-  } catch (cause) {
-    throw new X402ProtocolError("PAYMENT-REQUIRED header is not base64-encoded JSON", { cause });
-  }
-  return parseV2Object(decoded);
+  return parseV2Object(decodeJsonHeader(header, "PAYMENT-REQUIRED"));
 }
 
 function parseV2Object(value: unknown): PaymentRequired {

@@ -2,6 +2,8 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { BaseError } from "../../errors/index.js";
+import { isNestedDeeperThan } from "../../http/isNestedDeeperThan.js";
+import { MAX_REMOTE_JSON_DEPTH } from "../../http/parseBoundedJson.js";
 
 /** Inputs of callMcpTool. */
 export interface CallMcpToolParameters {
@@ -27,6 +29,8 @@ export class McpCallError extends BaseError {
 /**
  * One tools/call on a remote MCP server over Streamable HTTP with the official client: connect
  * (initialize), call, close. A new connection per call keeps it stateless, as our own server is.
+ * A result nested deeper than MAX_REMOTE_JSON_DEPTH is refused like one the SDK cannot read
+ * (McpCallError): the SDK parses the answer, but nothing of ours validates or stores it.
  */
 export async function callMcpTool(parameters: CallMcpToolParameters): Promise<CallToolResult> {
   const client = new Client({ name: "paygent", version: "0.1.0" });
@@ -43,8 +47,9 @@ export async function callMcpTool(parameters: CallMcpToolParameters): Promise<Ca
       cause,
     });
   }
+  let result: CallToolResult;
   try {
-    const result = await client.callTool(
+    result = (await client.callTool(
       {
         name: parameters.name,
         arguments: parameters.arguments ?? {},
@@ -52,11 +57,16 @@ export async function callMcpTool(parameters: CallMcpToolParameters): Promise<Ca
       },
       undefined,
       { timeout },
-    );
-    return result as CallToolResult;
+    )) as CallToolResult;
   } catch (cause) {
     throw new McpCallError(`MCP tool ${parameters.name} could not be called`, { cause });
   } finally {
     await client.close().catch(() => {});
   }
+  if (isNestedDeeperThan(result, MAX_REMOTE_JSON_DEPTH)) {
+    throw new McpCallError(
+      `MCP tool ${parameters.name} answered JSON nested deeper than ${MAX_REMOTE_JSON_DEPTH} levels`,
+    );
+  }
+  return result;
 }

@@ -1,4 +1,6 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { parseBoundedJson } from "../../http/parseBoundedJson.js";
+import { MAX_RESOURCE_BODY_BYTES } from "../../x402/payForResource.js";
 
 /** The x402 `PaymentRequired` object as a paid MCP tool declares it (unvalidated). */
 export type DeclaredPaymentRequired = Record<string, unknown> & {
@@ -22,7 +24,8 @@ export function readPaymentRequired(result: CallToolResult): DeclaredPaymentRequ
   if (first?.type === "text") {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(first.text);
+      // As a 402 body is read: at most the resource cap, refused (not a request) when too deep.
+      parsed = parseBoundedJson(first.text, { maxBytes: MAX_RESOURCE_BODY_BYTES });
     } catch {
       return undefined;
     }

@@ -1,6 +1,14 @@
 import { z } from "zod";
 import { BaseError, ClientError } from "../../errors/index.js";
+import { parseBoundedJson } from "../../http/parseBoundedJson.js";
 import { fetchPinned } from "../../security/fetchPinned.js";
+import { readBodyCapped } from "../../security/readBodyCapped.js";
+
+/**
+ * A listing page's size, as a facilitator's other answers are read (the Cronos facilitator's
+ * 1 MiB): an honest page of `pageSize` entries is far smaller. Over it, the page is not a list.
+ */
+const MAX_PAGE_BYTES = 1024 * 1024;
 
 /** Inputs of listBazaarResources. */
 export interface ListBazaarResourcesParameters {
@@ -90,7 +98,11 @@ async function readPage(
     await response.body?.cancel().catch(() => undefined);
     throw notAListing(`/discovery/resources answered ${response.status}`);
   }
-  const parsed = pageSchema.safeParse(await response.json().catch(() => undefined));
+  // Bounded in size and depth (parseBoundedJson); anything it refuses is not a listing either.
+  const page = await readBodyCapped(response, MAX_PAGE_BYTES)
+    .then(({ text }) => parseBoundedJson(text, { maxBytes: MAX_PAGE_BYTES }))
+    .catch(() => undefined);
+  const parsed = pageSchema.safeParse(page);
   if (!parsed.success) throw notAListing("its answer is not a discovery list");
   return parsed.data;
 }
