@@ -246,8 +246,10 @@
     fact(facts, "Value", approval.amountUsd ? `${usd(approval.amountUsd)} (USD)` : "no USD price");
     fact(facts, "Why held", ruleText(approval));
     fact(facts, "Command", el("span", { className: "command", text: approval.command }));
-    // Votes so far on a quorum that is still open.
+    // Votes so far on a quorum that is still open, and an earlier approver's edit: the sentence
+    // above is what an approval now approves.
     if (pending) fact(facts, "Votes", deciderText(approval));
+    if (pending) fact(facts, "Changed from the request", changeLines(approval.changes).join("; "));
     if (pending)
       fact(
         facts,

@@ -115,7 +115,11 @@ async function checkEdit(
   checkEditArgs(original, args);
   const edited = validate(
     getActionModule(original.type).schema,
-    { ...original, ...resolveEditArgs(original, args), type: original.type },
+    {
+      ...withoutWholeBalance(original, args),
+      ...resolveEditArgs(original, args),
+      type: original.type,
+    },
     "edited action",
   ) as Action;
   checkEditChanges(original, edited, args);
@@ -131,6 +135,12 @@ async function checkEdit(
     price,
   });
   if (verdict.outcome === "refuse") throw new PolicyRuleError(verdict.rule, verdict.message);
+  // The value approvers are shown is the edited action's, not the one first asked.
+  await trx
+    .updateTable("approval_requests")
+    .set({ amount_usd: spend?.usdAmount ?? null })
+    .where("token", "=", approval.token)
+    .execute();
   if (verdict.outcome === "hold" && verdict.requiredApprovals > approval.required_approvals) {
     // The edit needs a larger quorum than the request asked for: it asks for that one now.
     await trx
@@ -140,4 +150,17 @@ async function checkEdit(
       .execute();
   }
   return edited;
+}
+
+/**
+ * A whole-balance action (`all`) whose amount an approver edits becomes that fixed amount: the
+ * step would otherwise read the whole balance again when it runs and ignore the edit, so an
+ * approver who cut "all my USDC" down to 1 USDC would have approved the whole wallet.
+ */
+function withoutWholeBalance(action: Action, args: Record<string, unknown>): Action {
+  if (!("all" in action) || !action.all) return action;
+  const amountField = action.type === "swap" ? "amountIn" : "amount";
+  if (!(amountField in args)) return action;
+  const { all: _wholeBalance, ...fixed } = action;
+  return fixed as Action;
 }

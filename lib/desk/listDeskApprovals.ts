@@ -116,10 +116,11 @@ export async function listDeskApprovals(
         });
       }
       // What was approved may differ from what was asked: an edit rewrites `action` and keeps
-      // the request in `original_action`.
+      // the request in `original_action`. A pending card shows what an approval now approves
+      // (an earlier approver's edit included); a decided one what was asked, with its changes.
       const asked = row.original_action ?? row.action;
       const description = await describeApproval(db, {
-        action: asked,
+        action: row.status === "pending" ? row.action : asked,
         runId: row.run_id,
         fallback: view.summary ?? row.reason,
       });
