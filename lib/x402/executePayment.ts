@@ -5,6 +5,7 @@ import type { ChainContext } from "../chain/clients.js";
 import type { Database, Payment } from "../db/database.js";
 import { storableJson } from "../db/storableJson.js";
 import { injectFault } from "../faults/injectFault.js";
+import { log } from "../log.js";
 import { boundedValidBefore } from "./boundedValidBefore.js";
 import { AuthorizationExpiredError, PaymentRejectedError, X402Error } from "./errors.js";
 import { assertExpectedTerms, assertSameTerms, type ExpectedTerms } from "./expectedTerms.js";
@@ -224,6 +225,16 @@ export async function executePayment(
   if (!row) throw new X402Error(`Payment row for nonce ${nonce} vanished after payment`);
   // The payee's own JSON: a NUL in it must not fail the booking of a payment it settled (a signed
   // part holding one no longer verifies once stored, but it could never be stored as received).
-  await recordPaymentEvidence(db, nonce, storableJson(paid.evidence));
+  try {
+    await recordPaymentEvidence(db, nonce, storableJson(paid.evidence));
+  } catch (error) {
+    // The evidence is the payee's words; failing to keep them must not leave a payment that moved
+    // money unbooked (the step would fail with its reservation given back while the chain shows
+    // the transfer). Booked without them; the chain is the proof.
+    log.warn("payee evidence not stored; the payment is booked without it", {
+      nonce,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
   return finishPaidAnswer(parameters, row, paid);
 }
