@@ -34,7 +34,7 @@ export interface CastApprovalVoteParameters {
 export interface CastApprovalVoteReturnType {
   token: string;
   status: ApprovalRequest["status"];
-  /** Distinct approvers who approved the current action. */
+  /** Distinct approvers who approved the current action (keys revoked since left out). */
   approvals: number;
   required: number;
   /** True when this vote decided the approval (the run must be woken now). */
@@ -48,7 +48,9 @@ export interface CastApprovalVoteReturnType {
  * different one 409); one reject rejects; an edit replaces the action and voids earlier approvals,
  * which were for other arguments. Agent keys can never vote (403); approvers not entitled to this
  * agent's approvals get 404. Expired → 410, already decided → 409. The final vote enqueues
- * approval.decided in the same transaction; the caller then wakes the run.
+ * approval.decided in the same transaction; the caller then wakes the run. An approval of a key
+ * revoked since it voted leaves the quorum; an approval decided before the revocation stays
+ * decided, but the gate re-counts without that vote before money moves (countApprovals).
  */
 export async function castApprovalVote(
   db: Kysely<Database>,
@@ -137,12 +139,17 @@ async function tally(
   now = new Date(),
 ): Promise<CastApprovalVoteReturnType> {
   const votes = await trx
-    .selectFrom("approval_decisions")
-    .select(["approver_key_id", "decision", "comment"])
-    .where("approval_token", "=", approval.token)
-    .orderBy("created_at")
+    .selectFrom("approval_decisions as d")
+    // Left: a voter with no key row (AUTH_DISABLED's "auth-disabled" admin) is not revoked.
+    .leftJoin("api_keys as k", "k.id", "d.approver_key_id")
+    .select(["d.approver_key_id", "d.decision", "d.comment", "k.revoked_at"])
+    .where("d.approval_token", "=", approval.token)
+    .orderBy("d.created_at")
     .execute();
-  const approvers = votes.filter((v) => v.decision !== "reject").map((v) => v.approver_key_id);
+  // A key revoked since it voted no longer speaks for anyone: its approval leaves the quorum.
+  const approvers = votes
+    .filter((v) => v.decision !== "reject" && v.revoked_at === null)
+    .map((v) => v.approver_key_id);
   const rejected = votes.find((v) => v.decision === "reject");
   const base = {
     token: approval.token,
@@ -200,7 +207,8 @@ async function notifyDecided(
 /**
  * Of an approval's approvals, those cast by keys a policy with `approvers: "assigned"` accepts:
  * admins, and approvers assigned to `agentKeyId` (canDecideApproval's rule, counted afresh at the
- * gate, so an approval that was open to any approver cannot satisfy such a hold).
+ * gate, so an approval that was open to any approver cannot satisfy such a hold). Like
+ * countApprovals, a vote of a key revoked since does not count.
  */
 export async function countAssignedApprovals(
   db: Kysely<Database>,
@@ -213,6 +221,7 @@ export async function countAssignedApprovals(
     .select((eb) => eb.fn.countAll<number>().as("count"))
     .where("d.approval_token", "=", token)
     .where("d.decision", "in", ["approve", "edit"])
+    .where("k.revoked_at", "is", null)
     .where((eb) =>
       eb.or([
         eb("k.role", "=", "admin"),
@@ -233,13 +242,20 @@ export async function countAssignedApprovals(
   return Number(row.count);
 }
 
-/** Distinct approvals given to an approval's current action: the gate's `approvalsGranted`. */
+/**
+ * Distinct approvals given to an approval's current action: the gate's `approvalsGranted`. A vote
+ * of a key revoked since (api_keys.revoked_at) does not count, also once the approval was decided:
+ * the gate re-counts at step time, so money does not move on a quorum that needs a revoked key.
+ */
 export async function countApprovals(db: Kysely<Database>, token: string): Promise<number> {
   const row = await db
-    .selectFrom("approval_decisions")
+    .selectFrom("approval_decisions as d")
+    // Left: a voter with no key row (AUTH_DISABLED's "auth-disabled" admin) is not revoked.
+    .leftJoin("api_keys as k", "k.id", "d.approver_key_id")
     .select((eb) => eb.fn.countAll<number>().as("count"))
-    .where("approval_token", "=", token)
-    .where("decision", "in", ["approve", "edit"])
+    .where("d.approval_token", "=", token)
+    .where("d.decision", "in", ["approve", "edit"])
+    .where("k.revoked_at", "is", null)
     .executeTakeFirstOrThrow();
   return Number(row.count);
 }

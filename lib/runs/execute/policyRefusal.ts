@@ -34,6 +34,15 @@ export async function policyRefusal(
       ? parameters.approvedToken
       : await readApprovedToken(db, run.id, index);
   const approvalsGranted = token ? await countApprovals(db, token) : 0;
+  // The approval was decided on its quorum, but a voter's key revoked since no longer counts
+  // (countApprovals): short of the quorum it was asked with, it lets no money move, whether the
+  // policy or the planner asked for it (the policy's own hold is re-counted by the gate below).
+  const quorum = token ? await requiredApprovals(db, token) : 0;
+  if (approvalsGranted < quorum) {
+    const sent = await stepEvidence(db, `${run.id}:${index}`, { ignoreUnsent: true });
+    if (sent.state === "nothing")
+      return `refused: approval ${token} counts ${approvalsGranted} of the ${quorum} approvals it was decided on once votes of keys revoked since are left out (rule approvals.revoked)`;
+  }
   const assignedApprovalsGranted =
     approvalsGranted > 0 ? await countAssignedApprovals(db, token!, run.api_key_id) : 0;
   const decision = await gateRunAction(db, {
@@ -50,6 +59,16 @@ export async function policyRefusal(
   const sent = await stepEvidence(db, `${run.id}:${index}`, { ignoreUnsent: true });
   if (sent.state !== "nothing") return undefined;
   return `${decision.message} (rule ${decision.rule})`;
+}
+
+/** How many approvals the request was asked with (its quorum when it was decided). */
+async function requiredApprovals(db: Kysely<Database>, token: string): Promise<number> {
+  const row = await db
+    .selectFrom("approval_requests")
+    .select("required_approvals")
+    .where("token", "=", token)
+    .executeTakeFirst();
+  return row?.required_approvals ?? 0;
 }
 
 /** The step's latest approved (or edited) approval request, if any. */

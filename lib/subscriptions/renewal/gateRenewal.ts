@@ -11,10 +11,11 @@ import type { PolicyAction } from "../../policy/types.js";
  * freezes, then the policy of the key that owns the session (agent_sessions.api_key_id; keyless
  * sessions get the default policy), read fresh on every attempt, so a freeze or a tightened policy
  * applies from the next renewal on. A held renewal that approvers granted passes with its
- * approvals counted against the policy's quorum, read fresh as well. An allowed renewal reserves
- * the key's rolling windows under `reservationId`, the id of its budget reservation, so a retried
- * step replays it instead of reserving again, and a late settlement (bookPaymentOutcome) books
- * both ledgers.
+ * approvals counted against the policy's quorum, read fresh as well (under `approvers: "assigned"`
+ * only admins' and assigned approvers' votes; never a vote of a key revoked since). An allowed
+ * renewal reserves the key's rolling windows under `reservationId`, the id of its budget
+ * reservation, so a retried step replays it instead of reserving again, and a late settlement
+ * (bookPaymentOutcome) books both ledgers.
  */
 export async function gateRenewal(
   db: Kysely<Database>,
@@ -27,6 +28,11 @@ export async function gateRenewal(
     chain: ChainContext;
     /** Distinct approvals granted to this renewal after the policy held it (readRenewalApproval). */
     approvalsGranted?: number;
+    /**
+     * Of those, the ones a policy with `approvers: "assigned"` accepts (countAssignedApprovals).
+     * Absent: none (such a policy must never fall back to counting every approval).
+     */
+    assignedApprovalsGranted?: number;
   },
 ): Promise<GateActionReturnType> {
   return await gateAction({
@@ -37,6 +43,7 @@ export async function gateRenewal(
     runId: parameters.runId,
     action: parameters.action,
     approvalsGranted: parameters.approvalsGranted,
+    assignedApprovalsGranted: parameters.assignedApprovalsGranted ?? 0,
     defaultExpirySeconds: getConfig().APPROVAL_TIMEOUT_SECONDS,
   });
 }

@@ -8,8 +8,9 @@ export type RenewalApproval =
   /** Still waiting for approvers until it expires. */
   | { state: "pending"; token: string; timeoutSeconds: number }
   /**
-   * Decided for: the gate counts its approvals against the policy's quorum, while the renewal is
-   * worth no more than `amountUsd`, the value the approvers were shown (null: none was shown).
+   * Decided for: the gate counts its approvals (countApprovals: votes of keys revoked since left
+   * out; renewSubscription adds the assigned ones) against the policy's quorum, while the renewal
+   * is worth no more than `amountUsd`, the value the approvers were shown (null: none was shown).
    */
   | { state: "granted"; token: string; approvals: number; amountUsd: string | null }
   /** Decided against, expired, or cancelled with its run: the renewal does not happen. */

@@ -8,6 +8,7 @@ import { getChainContext } from "../../chain/clients.js";
 import { findToken } from "../../chain/registry.js";
 import type { Database } from "../../db/database.js";
 import { USD_MICRO_DECIMALS } from "../../policy/amounts.js";
+import { countAssignedApprovals } from "../../policy/approvals/castApprovalVote.js";
 import { chainPricer } from "../../policy/chainPricer.js";
 import { PayeeRefusedError } from "../../policy/errors.js";
 import type { GateActionReturnType } from "../../policy/gateAction.js";
@@ -168,6 +169,12 @@ export async function renewSubscription(
       approval.state === "granted" && !exceedsApprovedValue(usdAmount, approval.amountUsd)
         ? approval.approvals
         : 0;
+    // Of those, what a policy with approvers: "assigned" counts: admins' and the votes of
+    // approvers assigned to the key, whoever the request was open to (as a command step counts).
+    const assignedApprovalsGranted =
+      approval.state === "granted" && approvalsGranted > 0
+        ? await countAssignedApprovals(db, approval.token, keyId)
+        : 0;
     gate = await gateRenewal(db, {
       runId,
       keyId,
@@ -175,6 +182,7 @@ export async function renewSubscription(
       action: policyAction,
       chain,
       approvalsGranted,
+      assignedApprovalsGranted,
     });
   } catch (error) {
     const route = routeStepError(error);

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { revokeApiKey } from "../../../lib/auth/apiKeys.js";
 import { assignApprover } from "../../../lib/auth/assignApprover.js";
 import type { Principal } from "../../../lib/auth/authenticate.js";
 import { createKey } from "../../../lib/auth/createKey.js";
@@ -241,6 +242,54 @@ describe("castApprovalVote", () => {
     for (const principal of [stranger, approvers[1]!, admin])
       await castApprovalVote(testDb.db, { principal, token: both, vote: approve });
     expect(await countAssignedApprovals(testDb.db, both, otherAgent.keyId)).toBe(2);
+  });
+
+  test("behavior: a vote of an approver key revoked afterwards leaves the quorum and the gate's counts", async () => {
+    const db = testDb.db;
+    const assignedApprover = async (name: string) => {
+      const key = await createKey(db, { name, role: "approver" });
+      await assignApprover(db, { approverKeyId: key.id, agentKeyIds: [agent.keyId] });
+      return principal(key.id, "approver");
+    };
+    const mallory = await assignedApprover("mallory");
+    const token = await pendingApproval(agent, hold(2));
+    expect(await castApprovalVote(db, { principal: mallory, token, vote: approve })).toMatchObject({
+      status: "pending",
+      approvals: 1,
+      final: false,
+    });
+    // Mallory's key is found compromised and revoked: her approval no longer counts.
+    await revokeApiKey(db, mallory.keyId);
+    expect(await countApprovals(db, token)).toBe(0);
+    expect(await countAssignedApprovals(db, token, agent.keyId)).toBe(0);
+    expect(
+      await castApprovalVote(db, { principal: approvers[0]!, token, vote: approve }),
+    ).toMatchObject({ status: "pending", approvals: 1, required: 2, final: false });
+    const decided = await castApprovalVote(db, { principal: approvers[1]!, token, vote: approve });
+    expect(decided).toMatchObject({ status: "approved", approvals: 2, final: true });
+    const row = await db
+      .selectFrom("approval_requests")
+      .select("decision")
+      .where("token", "=", token)
+      .executeTakeFirstOrThrow();
+    expect(row.decision).toMatchObject({ approvers: [approvers[0]!.keyId, approvers[1]!.keyId] });
+
+    // Revoked after the approval was decided: it stays decided, but the gate's re-count at step
+    // time leaves the vote out, so the step is short of its quorum (policyRefusal refuses it).
+    const eve = await assignedApprover("eve");
+    const decidedFirst = await pendingApproval(agent, hold(1));
+    expect(
+      await castApprovalVote(db, { principal: eve, token: decidedFirst, vote: approve }),
+    ).toMatchObject({ status: "approved", final: true });
+    await revokeApiKey(db, eve.keyId);
+    const status = await db
+      .selectFrom("approval_requests")
+      .select("status")
+      .where("token", "=", decidedFirst)
+      .executeTakeFirstOrThrow();
+    expect(status.status).toBe("approved");
+    expect(await countApprovals(db, decidedFirst)).toBe(0);
+    expect(await countAssignedApprovals(db, decidedFirst, agent.keyId)).toBe(0);
   });
 
   test("behavior: one reject rejects; an expired approval answers 410 and is marked expired", async () => {

@@ -3,6 +3,7 @@ import { encodePaymentRequiredHeader } from "@x402/core/http";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { RetryableError } from "workflow";
 import { decideApproval } from "../../../lib/approvals/decideApproval.js";
+import { revokeApiKey } from "../../../lib/auth/apiKeys.js";
 import { assignApprover } from "../../../lib/auth/assignApprover.js";
 import type { Principal } from "../../../lib/auth/authenticate.js";
 import { createKey } from "../../../lib/auth/createKey.js";
@@ -535,6 +536,66 @@ describe("renewal policy gate", () => {
       status: "pending",
     });
     expect(before - (await agentBalance())).toBe(PRICE);
+  });
+
+  test("behavior: under a policy tightened to approvers: assigned, a renewal approved only by an unassigned approver is asked again; an assigned approver's vote pays it", async () => {
+    const document = (approvers: "any" | "assigned") => ({
+      allowedActions: all,
+      approvalThresholdUsd: "0.05",
+      approvals: { required: 1, approvers },
+    });
+    const sub = await subscribe(document("any"));
+    const before = await agentBalance();
+    const step = await renew(sub);
+    if (step.action !== "approval")
+      throw new Error(`expected an approval wait, got ${step.action}`);
+    // Open to any approver when it was asked: an approver not assigned to the key approves.
+    const strangerKey = await createKey(testDb.db, { name: "stranger", role: "approver" });
+    const stranger: Principal = { keyId: strangerKey.id, role: "approver", scope: "sessions" };
+    expect(
+      await decideApproval(testDb.db, stranger, step.token, { decision: "approve" }),
+    ).toMatchObject({ status: "approved" });
+    // The admin tightens the policy before the renewal runs: that vote no longer counts.
+    await updatePolicy(testDb.db, { id: sub.policyId, document: document("assigned") });
+    const asked = await renew(sub);
+    if (asked.action !== "approval")
+      throw new Error(`expected a new approval wait, got ${asked.action}`);
+    expect(asked.token).not.toBe(step.token);
+    expect(await approvalRow(asked.token)).toMatchObject({
+      status: "pending",
+      approvers: "assigned",
+      required_approvals: 1,
+    });
+    expect(await agentBalance()).toBe(before);
+    expect(await books(sub.runId)).toEqual({ payments: [], budget: [], windows: [] });
+
+    const approver = await approverPrincipal(sub.keyId);
+    await decideApproval(testDb.db, approver, asked.token, { decision: "approve" });
+    expect((await renew(sub)).action).toBe("wait");
+    await expectFirstRenewalPaidOnce(sub, before);
+  });
+
+  test("behavior: a renewal approved by a key revoked before it runs moves nothing and is asked again", async () => {
+    const sub = await subscribe({ allowedActions: all, approvalThresholdUsd: "0.05" });
+    const before = await agentBalance();
+    const step = await renew(sub);
+    if (step.action !== "approval")
+      throw new Error(`expected an approval wait, got ${step.action}`);
+    const mallory = await approverPrincipal(sub.keyId);
+    await decideApproval(testDb.db, mallory, step.token, { decision: "approve" });
+    await revokeApiKey(testDb.db, mallory.keyId);
+    const asked = await renew(sub);
+    if (asked.action !== "approval")
+      throw new Error(`expected a new approval wait, got ${asked.action}`);
+    expect(asked.token).not.toBe(step.token);
+    expect(await agentBalance()).toBe(before);
+    expect(await books(sub.runId)).toEqual({ payments: [], budget: [], windows: [] });
+
+    await decideApproval(testDb.db, await approverPrincipal(sub.keyId), asked.token, {
+      decision: "approve",
+    });
+    expect((await renew(sub)).action).toBe("wait");
+    await expectFirstRenewalPaidOnce(sub, before);
   });
 
   test("behavior: a rejected renewal approval ends the subscription and moves nothing", async () => {
