@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import { Session } from "node:inspector";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
-import { sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { start } from "workflow/api";
 import { getWorld } from "workflow/runtime";
 import { z } from "zod";
+import type { Database } from "../lib/db/database.js";
 import { getDb, getDbHandle } from "../lib/db/index.js";
 import { json } from "../lib/http/respond.js";
 import { newId } from "../lib/ids.js";
@@ -36,6 +37,24 @@ const benchNoopWorkflow = {
 } as unknown as typeof benchNoop;
 
 const benchSessionId = "ses_bench";
+
+/** The floor's one INSERT: its accept's whole write (bench/lib/acceptInProcessChild.ts makes it too). */
+export async function insertFloorRun(db: Kysely<Database>, sessionId: string): Promise<string> {
+  const id = newId("run");
+  await db
+    .insertInto("runs")
+    .values({
+      id,
+      session_id: sessionId,
+      kind: "bench",
+      command: "noop",
+      // Not "running": the world, not this row, tracks the floor's run, and a running row would be
+      // picked up by finishEndedRuns (world reads and writes in the middle of Paygent's bursts).
+      status: "completed",
+    })
+    .execute();
+  return id;
+}
 
 interface TableStats {
   table: string;
@@ -96,19 +115,7 @@ export function createBenchRoutes(): ExtraRoutes {
     }
     await ensureSession();
     const db = await getDb();
-    const id = newId("run");
-    await db
-      .insertInto("runs")
-      .values({
-        id,
-        session_id: benchSessionId,
-        kind: "bench",
-        command: "noop",
-        // Not "running": the world, not this row, tracks the floor's run, and a running row would be
-        // picked up by finishEndedRuns (world reads and writes in the middle of Paygent's bursts).
-        status: "completed",
-      })
-      .execute();
+    const id = await insertFloorRun(db, benchSessionId);
     const startWorkflow = async () => {
       const run = await start(benchNoopWorkflow, [{ steps }]);
       return run.runId;

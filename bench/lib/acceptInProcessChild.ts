@@ -31,6 +31,7 @@ const { newId } = await import("../../lib/ids.js");
 const { json } = await import("../../lib/http/respond.js");
 const { POST } = await import("../../api/agent/execute.js");
 const { start } = await import("workflow/api");
+const { insertFloorRun } = await import("../../dev/benchRoutes.js");
 
 const db = await getDb();
 const agent = await createKey(db, { name: "bench accept", role: "agent" });
@@ -55,17 +56,7 @@ async function paygent(): Promise<void> {
 
 /** The outbox floor's accept, as dev/benchRoutes.ts serves it. */
 async function floor(): Promise<void> {
-  const id = newId("run");
-  await db
-    .insertInto("runs")
-    .values({
-      id,
-      session_id: floorSessionId,
-      kind: "bench",
-      command: "noop",
-      status: "completed",
-    })
-    .execute();
+  const id = await insertFloorRun(db, floorSessionId);
   void afterRequests()
     .then(() => start({ workflowId: "bench-noop" } as never, [{ steps: 3 }] as never))
     .catch(() => {});

@@ -114,40 +114,51 @@ export async function liveSubscriptionClaim(
  * step is refused before signing.
  */
 async function claimMayStillPay(trx: Transaction<Database>, claim: ClaimRow): Promise<boolean> {
-  const run = await trx
-    .selectFrom("runs")
-    .select("status")
-    .where("id", "=", claim.run_id)
-    .executeTakeFirst();
-  if (run && !terminalRunStatuses.includes(run.status)) return true;
-  if (await reservationHeld(trx, claim.step_id)) return true;
-  const inFlight = await trx
-    .selectFrom("payments")
-    .select("id")
-    .where("run_id", "=", claim.run_id)
-    .where("step_id", "=", claim.step_id)
-    .where((eb) =>
-      eb.or([
-        eb("status", "=", "unknown"),
-        eb.and([eb("status", "=", "pending"), eb("sent_at", "is not", null)]),
-      ]),
-    )
-    .executeTakeFirst();
-  return inFlight !== undefined;
+  const row = await trx
+    .selectNoFrom((eb) => [
+      eb
+        .exists(
+          trx
+            .selectFrom("runs")
+            .select("id")
+            .where("id", "=", claim.run_id)
+            .where("status", "not in", [...terminalRunStatuses]),
+        )
+        .as("running"),
+      eb.exists(heldReservation(trx, claim.step_id)).as("reserved"),
+      eb.exists(paymentsMayStillSettle(trx, claim.run_id, claim.step_id, [])).as("inFlight"),
+    ])
+    .executeTakeFirstOrThrow();
+  return Boolean(row.running || row.reserved || row.inFlight);
 }
 
-/** Whether the step's budget reservation (its ledger row, `${runId}:${index}` as its step id) is held. */
-async function reservationHeld(
-  db: Kysely<Database> | Transaction<Database>,
-  stepId: string,
-): Promise<boolean> {
-  const row = await db
+/** The step's budget reservation (its ledger row, `${runId}:${index}` as its step id), while held. */
+function heldReservation(db: Kysely<Database>, stepId: string) {
+  return db
     .selectFrom("spend_ledger")
     .select("id")
     .where("id", "=", stepId)
-    .where("status", "=", "reserved")
-    .executeTakeFirst();
-  return row !== undefined;
+    .where("status", "=", "reserved");
+}
+
+/** The step's payments that may still settle (unknown, or sent and pending), and any `also`. */
+function paymentsMayStillSettle(
+  db: Kysely<Database>,
+  runId: string,
+  stepId: string,
+  also: "settled"[],
+) {
+  return db
+    .selectFrom("payments")
+    .select("id")
+    .where("run_id", "=", runId)
+    .where("step_id", "=", stepId)
+    .where((eb) =>
+      eb.or([
+        eb("status", "in", ["unknown", ...also]),
+        eb.and([eb("status", "=", "pending"), eb("sent_at", "is not", null)]),
+      ]),
+    );
 }
 
 /**
@@ -169,31 +180,9 @@ export async function releaseSubscriptionClaim(
     .where("service_id", "=", claim.serviceId)
     .where("run_id", "=", claim.runId)
     .where("step_id", "=", claim.stepId)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom("spend_ledger")
-            .select("id")
-            .where("id", "=", claim.stepId)
-            .where("status", "=", "reserved"),
-        ),
-      ),
-    )
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom("payments")
-            .select("id")
-            .where("run_id", "=", claim.runId)
-            .where("step_id", "=", claim.stepId)
-            .where((eb) =>
-              eb.or([
-                eb("status", "in", ["settled", "unknown"]),
-                eb.and([eb("status", "=", "pending"), eb("sent_at", "is not", null)]),
-              ]),
-            ),
-        ),
-      ),
+    .where(({ not, exists }) => not(exists(heldReservation(db, claim.stepId))))
+    .where(({ not, exists }) =>
+      not(exists(paymentsMayStillSettle(db, claim.runId, claim.stepId, ["settled"]))),
     )
     .executeTakeFirst();
   return Number(released.numDeletedRows) > 0;
